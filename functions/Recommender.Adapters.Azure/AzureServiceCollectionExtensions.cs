@@ -1,0 +1,47 @@
+using Azure.Core;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Recommender.Domain.Ports;
+
+namespace Recommender.Adapters.Azure;
+
+/// <summary>Registers the Azure (Cosmos DB, Blob Storage, Storage queues) implementations of the storage ports.</summary>
+public static class AzureServiceCollectionExtensions
+{
+    /// <summary>
+    /// Validates <paramref name="options"/> and registers, as singletons, one <see cref="CosmosClient"/>,
+    /// <see cref="BlobServiceClient"/>, <see cref="BlobContainerClient"/> and <see cref="QueueServiceClient"/>,
+    /// the ports <see cref="IDocumentStore"/>, <see cref="IBlobStore"/> and <see cref="IWorkQueue"/>, and
+    /// <see cref="AzureResourceInitializer"/> (also as a hosted service when
+    /// <see cref="AzureOptions.CreateResourcesIfMissing"/> is set). A <see cref="TokenCredential"/>
+    /// registered beforehand replaces the default one.
+    /// </summary>
+    public static IServiceCollection AddAzureAdapters(this IServiceCollection services, AzureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        services.AddSingleton(options);
+        services.TryAddSingleton<TokenCredential>(_ => AzureClients.CreateCredential(options));
+        services.AddSingleton(sp => AzureClients.CreateCosmosClient(options, sp.GetRequiredService<TokenCredential>));
+        services.AddSingleton(sp => AzureClients.CreateBlobServiceClient(options, sp.GetRequiredService<TokenCredential>));
+        services.AddSingleton(sp => AzureClients.CreateQueueServiceClient(options, sp.GetRequiredService<TokenCredential>));
+        services.AddSingleton(sp => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BlobContainer));
+
+        services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize));
+        services.AddSingleton<IBlobStore>(sp => new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>()));
+        services.AddSingleton<IWorkQueue>(sp => new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()));
+
+        services.AddSingleton<AzureResourceInitializer>();
+        if (options.CreateResourcesIfMissing)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<AzureResourceInitializer>());
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Recommender.Domain.Ports;
+using BlobItem = Recommender.Domain.Ports.BlobItem;
+
+namespace Recommender.Adapters.Azure;
+
+/// <summary>
+/// <see cref="IBlobStore"/> over one blob container. Conditional writes use the service's
+/// preconditions (<c>If-None-Match: *</c> for create-only, <c>If-Match</c> for replace); 409 and 412
+/// (and 404 on replace) map to <see cref="DocumentConflictException"/>.
+/// </summary>
+public sealed class BlobStorageStore : IBlobStore
+{
+    private readonly BlobContainerClient _container;
+
+    /// <summary>Stores blobs in <paramref name="container"/>.</summary>
+    public BlobStorageStore(BlobContainerClient container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        _container = container;
+    }
+
+    /// <inheritdoc />
+    public async Task<string> PutAsync(string name, ReadOnlyMemory<byte> content, bool overwrite = true, CancellationToken cancellationToken = default)
+    {
+        var options = new BlobUploadOptions
+        {
+            Conditions = overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
+        };
+        try
+        {
+            var response = await Blob(name).UploadAsync(BinaryData.FromBytes(content), options, cancellationToken);
+            return response.Value.ETag.ToString();
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+        {
+            throw new DocumentConflictException($"Blob '{name}' already exists.", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string> ReplaceAsync(string name, ReadOnlyMemory<byte> content, string ifMatchETag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ifMatchETag);
+        var options = new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(ifMatchETag) } };
+        try
+        {
+            var response = await Blob(name).UploadAsync(BinaryData.FromBytes(content), options, cancellationToken);
+            return response.Value.ETag.ToString();
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex) || StorageErrors.IsNotFound(ex))
+        {
+            throw new DocumentConflictException($"Blob '{name}' changed or does not exist.", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<(byte[] Content, string ETag)?> GetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = await Blob(name).DownloadContentAsync(cancellationToken);
+            return (response.Value.Content.ToArray(), response.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsNotFound(ex))
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The service lists in lexicographic name order.</remarks>
+    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken);
+        await foreach (var blob in pages)
+        {
+            var properties = blob.Properties;
+            yield return new BlobItem(
+                blob.Name,
+                properties.ContentLength ?? 0,
+                properties.LastModified ?? DateTimeOffset.MinValue,
+                properties.ETag?.ToString() ?? string.Empty);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await Blob(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+        return response.Value;
+    }
+
+    private BlobClient Blob(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _container.GetBlobClient(name);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Recommender.Domain.Ports;
+
+namespace Recommender.Adapters.Azure;
+
+/// <summary>
+/// The stored shape of a document: <c>{"id": ..., "pk": ..., "body": &lt;the domain JSON&gt;}</c>.
+/// Written and read with System.Text.Json over the SDK's stream APIs, so the SDK's own
+/// serializer never rewrites the domain JSON (dates, numbers and property names stay exact).
+/// </summary>
+internal static class CosmosDocumentJson
+{
+    public const string PartitionKeyPath = "/pk";
+
+    public static MemoryStream Write(string storedId, string partitionKey, JsonElement body)
+    {
+        if (body.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new ArgumentException("The document body is an undefined JsonElement.", nameof(body));
+        }
+
+        var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", storedId);
+            writer.WriteString("pk", partitionKey);
+            writer.WritePropertyName("body");
+            body.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        stream.Position = 0;
+        return stream;
+    }
+
+    /// <summary>Reads a stored item (with its system properties such as <c>_etag</c>).</summary>
+    public static StoredDocument Read(JsonElement item, string partitionKey, string? etagHeader = null)
+    {
+        var id = CosmosIds.Decode(item.GetProperty("id").GetString()!);
+        var body = item.TryGetProperty("body", out var b) ? b.Clone() : default;
+        var etag = etagHeader ?? item.GetProperty("_etag").GetString()!;
+        return new StoredDocument(id, partitionKey, body, etag);
+    }
+}

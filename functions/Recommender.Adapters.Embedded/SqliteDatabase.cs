@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+
+namespace Recommender.Adapters.Embedded;
+
+/// <summary>
+/// Opens connections to one SQLite file, shared by the document store and the work queue.
+/// Write-ahead logging lets readers proceed while one writer writes; every statement the
+/// adapters issue is a single atomic statement, so no explicit transactions are needed, and
+/// <c>busy_timeout</c> makes a writer wait (rather than fail) while another holds the lock.
+/// A connection per operation (pooled by Microsoft.Data.Sqlite) keeps this safe across threads.
+/// </summary>
+internal sealed class SqliteDatabase
+{
+    private const int BusyTimeoutMilliseconds = 30_000;
+
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string databasePath, string schema)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var fullPath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMilliseconds};");
+        Execute(connection, schema);
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Per-connection settings; cheap to repeat on pooled connections.
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

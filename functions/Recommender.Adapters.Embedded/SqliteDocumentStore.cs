@@ -1,0 +1,188 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Recommender.Domain.Ports;
+
+namespace Recommender.Adapters.Embedded;
+
+/// <summary>
+/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body)</c>
+/// keyed by (collection, pk, id). Each write stores a fresh random ETag; conditional writes are
+/// single <c>UPDATE ... WHERE etag = @etag</c> statements, so they are atomic across threads and processes.
+/// Ids are stored as given (any string is accepted); partitions are returned in ordinal id order.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS documents (
+            collection TEXT NOT NULL,
+            pk TEXT NOT NULL,
+            id TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (collection, pk, id)
+        ) WITHOUT ROWID;
+        """;
+
+    private readonly SqliteDatabase _database;
+
+    /// <summary>Opens (creating if needed) the database file at <paramref name="databasePath"/>.</summary>
+    public SqliteDocumentStore(string databasePath)
+    {
+        _database = new SqliteDatabase(databasePath, Schema);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
+    {
+        Validate(collection, partitionKey, id);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new StoredDocument(id, partitionKey, ParseBody(reader.GetString(1)), reader.GetString(0));
+    }
+
+    /// <inheritdoc />
+    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    {
+        Validate(collection, partitionKey, id);
+        var json = SerializeBody(body);
+        var etag = NewETag();
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, "INSERT INTO documents (collection, pk, id, etag, body) VALUES ($c, $pk, $id, $etag, $body);", collection, partitionKey, id);
+        command.Parameters.AddWithValue("$etag", etag);
+        command.Parameters.AddWithValue("$body", json);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (SqliteException ex) when (SqliteErrors.IsUniqueViolation(ex))
+        {
+            throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.", ex);
+        }
+
+        return etag;
+    }
+
+    /// <inheritdoc />
+    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, CancellationToken cancellationToken = default)
+    {
+        Validate(collection, partitionKey, id);
+        ArgumentNullException.ThrowIfNull(ifMatchETag);
+        var json = SerializeBody(body);
+        var etag = NewETag();
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, "UPDATE documents SET etag = $etag, body = $body WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch;", collection, partitionKey, id);
+        command.Parameters.AddWithValue("$etag", etag);
+        command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$ifMatch", ifMatchETag);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new DocumentConflictException($"Document '{id}' in {collection}/{partitionKey} changed or does not exist.");
+        }
+
+        return etag;
+    }
+
+    /// <inheritdoc />
+    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    {
+        Validate(collection, partitionKey, id);
+        var json = SerializeBody(body);
+        var etag = NewETag();
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(
+            connection,
+            """
+            INSERT INTO documents (collection, pk, id, etag, body) VALUES ($c, $pk, $id, $etag, $body)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body;
+            """,
+            collection,
+            partitionKey,
+            id);
+        command.Parameters.AddWithValue("$etag", etag);
+        command.Parameters.AddWithValue("$body", json);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return etag;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
+    {
+        Validate(collection, partitionKey, id);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, "DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads the whole partition before yielding, so no connection (and no read snapshot) stays
+    /// open while the caller works; partitions in this design are small (one customer, one request).
+    /// </remarks>
+    public async IAsyncEnumerable<StoredDocument> ReadPartitionAsync(string collection, string partitionKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        var documents = new List<StoredDocument>();
+        await using (var connection = await _database.OpenAsync(cancellationToken))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk;";
+            command.Parameters.AddWithValue("$c", collection);
+            command.Parameters.AddWithValue("$pk", partitionKey);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                documents.Add(new StoredDocument(reader.GetString(0), partitionKey, ParseBody(reader.GetString(2)), reader.GetString(1)));
+            }
+        }
+
+        // Ordinal (UTF-16) order, the same order every IDocumentStore adapter returns.
+        documents.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        foreach (var document in documents)
+        {
+            yield return document;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$c", collection);
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        return command;
+    }
+
+    private static void Validate(string collection, string partitionKey, string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        ArgumentException.ThrowIfNullOrEmpty(id);
+    }
+
+    private static string SerializeBody(JsonElement body)
+    {
+        if (body.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new ArgumentException("The document body is an undefined JsonElement.", nameof(body));
+        }
+
+        return body.GetRawText();
+    }
+
+    private static JsonElement ParseBody(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static string NewETag() => $"\"{Guid.NewGuid():N}\"";
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Events;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Privacy;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
+
+namespace Recommender.Domain;
+
+public static class DomainServices
+{
+    /// <summary>Registers the domain services; the ports come from an adapter set, the HttpClient for webhooks from the host.</summary>
+    public static IServiceCollection AddRecommenderDomain(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<EventValidator>();
+        services.AddSingleton<EventArchive>();
+        services.AddSingleton<DeadLetters>();
+        services.AddSingleton<CatalogProvider>();
+        services.AddSingleton<ModelStore>();
+        services.AddSingleton<ProfileStore>();
+        services.AddSingleton<RecommendationService>();
+        services.AddSingleton<CartAbandonmentWorkflow>();
+        services.AddSingleton<IngestionService>();
+        services.AddSingleton<ErasureService>();
+        services.AddSingleton<RetrainingService>();
+        return services;
+    }
+}

@@ -1,0 +1,44 @@
+using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
+
+namespace Recommender.Domain.Ingestion;
+
+/// <summary>A refused input kept with why it was refused and where it came from.</summary>
+public sealed record DeadLetter(string Reason, string Payload, string Source, DateTimeOffset ReceivedAt, string? EventId = null);
+
+/// <summary>
+/// Dead-letter records in blob storage: one JSON blob per batch that had refusals
+/// (<c>deadletter/yyyy/MM/dd/{batchId}.json</c>). Payloads are truncated to
+/// <see cref="MaxPayloadChars"/> characters so a hostile 10 MB body cannot fill the store.
+/// </summary>
+public sealed class DeadLetters(IBlobStore blobs)
+{
+    public const int MaxPayloadChars = 64 * 1024;
+
+    public async Task<string?> WriteAsync(string batchId, IReadOnlyList<DeadLetter> letters, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        if (letters.Count == 0)
+        {
+            return null;
+        }
+
+        var name = $"{BlobPrefixes.DeadLetter}{at.UtcDateTime:yyyy/MM/dd}/{batchId}.json";
+        var bounded = letters.Select(l => l.Payload.Length <= MaxPayloadChars ? l : l with { Payload = l.Payload[..MaxPayloadChars] + "…(truncated)" }).ToList();
+        await blobs.PutAsync(name, Json.ToUtf8(bounded), overwrite: true, cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new List<DeadLetter>();
+        await foreach (var item in blobs.ListAsync(BlobPrefixes.DeadLetter, cancellationToken).ConfigureAwait(false))
+        {
+            if (await blobs.GetAsync(item.Name, cancellationToken).ConfigureAwait(false) is { } blob)
+            {
+                all.AddRange(Json.FromUtf8<List<DeadLetter>>(blob.Content));
+            }
+        }
+
+        return all;
+    }
+}

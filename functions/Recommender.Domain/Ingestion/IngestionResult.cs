@@ -1,0 +1,14 @@
+namespace Recommender.Domain.Ingestion;
+
+/// <summary>What happened to one event of a batch, by its position in the batch.</summary>
+public sealed record EventOutcome(int Index, string? EventId, bool Accepted, string? Error = null);
+
+/// <summary>
+/// The outcome of one ingested batch. <see cref="Duplicates"/> were valid but already applied;
+/// <see cref="StoreOperations"/> counts document and blob reads and writes, for cost tracking.
+/// </summary>
+public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes, int Applied, int Duplicates, int Customers, int StoreOperations)
+{
+    public int Accepted => Outcomes.Count(o => o.Accepted);
+    public int Rejected => Outcomes.Count(o => !o.Accepted);
+}

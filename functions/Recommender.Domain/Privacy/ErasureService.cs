@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Workflows;
+
+namespace Recommender.Domain.Privacy;
+
+/// <summary>
+/// Erasure of one customer everywhere: the request fans out one queue task per store; each task
+/// is idempotent (deleting what is already gone is a success) and records its result on the
+/// request with ETag concurrency; the last task to finish completes the request and replaces the
+/// customer id by its hash. Failed tasks are retried by the queue and show their error meanwhile.
+/// </summary>
+public sealed partial class ErasureService(
+    IDocumentStore documents,
+    IWorkQueue queue,
+    ProfileStore profiles,
+    RecommendationService recommendations,
+    EventArchive archive,
+    CartAbandonmentWorkflow cartAbandonment,
+    TimeProvider timeProvider,
+    ILogger<ErasureService> logger)
+{
+    public async Task<ErasureRequest> StartAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        var request = new ErasureRequest
+        {
+            RequestId = $"erasure-{Guid.CreateVersion7(now):N}",
+            CustomerId = customerId,
+            SubjectHash = HashOf(customerId),
+            RequestedAt = now,
+            Tasks = Enum.GetValues<ErasureTarget>().ToDictionary(t => t, _ => new ErasureTaskStatus()),
+        };
+        await documents.CreateAsync(Collections.Erasures, request.RequestId, request.RequestId, Json.ToElement(request), cancellationToken).ConfigureAwait(false);
+        foreach (var target in request.Tasks.Keys)
+        {
+            var message = JsonSerializer.Serialize(new ErasureTaskMessage(request.RequestId, target), Json.Options);
+            await queue.SendAsync(Queues.ErasureTasks, message, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        LogStarted(logger, request.RequestId);
+        return request;
+    }
+
+    public Task<ErasureRequest?> GetAsync(string requestId, CancellationToken cancellationToken = default) =>
+        documents.GetAsync<ErasureRequest>(Collections.Erasures, requestId, requestId, cancellationToken);
+
+    /// <summary>Runs one store's task; rethrows a failure after recording it so the queue retries.</summary>
+    public async Task RunTaskAsync(ErasureTaskMessage message, CancellationToken cancellationToken = default)
+    {
+        var request = await GetAsync(message.RequestId, cancellationToken).ConfigureAwait(false);
+        if (request?.CustomerId is not { } customerId || request.Tasks.GetValueOrDefault(message.Target)?.State == ErasureState.Done)
+        {
+            return; // unknown, finished, or this task already done: a redelivery
+        }
+
+        int removed;
+        try
+        {
+            removed = await EraseAsync(message.Target, customerId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await RecordAsync(message, task =>
+            {
+                task.State = ErasureState.Failed;
+                task.LastError = ex.Message;
+            }, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        var updated = await RecordAsync(message, task =>
+        {
+            task.State = ErasureState.Done;
+            task.Removed = removed;
+            task.LastError = null;
+            task.CompletedAt = timeProvider.GetUtcNow();
+        }, cancellationToken).ConfigureAwait(false);
+        if (updated?.Status == "completed")
+        {
+            LogCompleted(logger, message.RequestId);
+        }
+    }
+
+    private Task<int> EraseAsync(ErasureTarget target, string customerId, CancellationToken cancellationToken) => target switch
+    {
+        ErasureTarget.Profile => CountAsync(profiles.DeleteAsync(customerId, cancellationToken)),
+        ErasureTarget.Recommendations => CountAsync(recommendations.DeleteCacheAsync(customerId, cancellationToken)),
+        ErasureTarget.EventArchive => archive.EraseCustomerAsync(customerId, cancellationToken),
+        ErasureTarget.Workflows => CountAsync(cartAbandonment.DeleteAsync(customerId, cancellationToken)),
+        ErasureTarget.CustomerDirectory => CountAsync(profiles.UnregisterCustomerAsync(customerId, cancellationToken)),
+        _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
+    };
+
+    private Task<ErasureRequest?> RecordAsync(ErasureTaskMessage message, Action<ErasureTaskStatus> change, CancellationToken cancellationToken) =>
+        documents.UpdateAsync<ErasureRequest>(Collections.Erasures, message.RequestId, message.RequestId, request =>
+        {
+            if (request is null || request.Status == "completed")
+            {
+                return null;
+            }
+
+            var task = request.Tasks[message.Target];
+            task.Attempts++;
+            change(task);
+            if (request.AllDone)
+            {
+                request.Status = "completed";
+                request.CompletedAt = timeProvider.GetUtcNow();
+                request.CustomerId = null;
+            }
+
+            return request;
+        }, cancellationToken);
+
+    private static async Task<int> CountAsync(Task<bool> deletion) => await deletion.ConfigureAwait(false) ? 1 : 0;
+
+    public static string HashOf(string customerId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customerId)));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId} started")]
+    private static partial void LogStarted(ILogger logger, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId} completed")]
+    private static partial void LogCompleted(ILogger logger, string requestId);
+}

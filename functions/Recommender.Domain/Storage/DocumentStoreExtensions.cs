@@ -1,0 +1,61 @@
+using Recommender.Domain.Ports;
+
+namespace Recommender.Domain.Storage;
+
+/// <summary>Typed, optimistic-concurrency helpers over <see cref="IDocumentStore"/>.</summary>
+public static class DocumentStoreExtensions
+{
+    private const int MaxAttempts = 20;
+
+    public static async Task<T?> GetAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        var document = await store.ReadAsync(collection, partitionKey, id, cancellationToken).ConfigureAwait(false);
+        return document is null ? null : Json.FromElement<T>(document.Body);
+    }
+
+    public static Task<string> PutAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default) =>
+        store.UpsertAsync(collection, partitionKey, id, Json.ToElement(value), cancellationToken);
+
+    /// <summary>
+    /// Read-modify-write with ETag concurrency: reads the document (null when missing), applies
+    /// <paramref name="mutate"/>, and writes only if nobody wrote in between, retrying otherwise, so
+    /// concurrent updates all land. <paramref name="mutate"/> returns null to leave the document
+    /// unchanged; it may run several times, so it must have no side effects beyond its argument.
+    /// </summary>
+    public static async Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
+        Func<T?, T?> mutate, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await store.ReadAsync(collection, partitionKey, id, cancellationToken).ConfigureAwait(false);
+            var value = current is null ? null : Json.FromElement<T>(current.Body);
+            var updated = mutate(value);
+            if (updated is null)
+            {
+                return value;
+            }
+
+            try
+            {
+                var body = Json.ToElement(updated);
+                if (current is null)
+                {
+                    await store.CreateAsync(collection, partitionKey, id, body, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await store.ReplaceAsync(collection, partitionKey, id, body, current.ETag, cancellationToken).ConfigureAwait(false);
+                }
+
+                return updated;
+            }
+            catch (DocumentConflictException) when (attempt < MaxAttempts)
+            {
+                // Someone else wrote first: back off a little (jittered) and re-apply on fresh state.
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

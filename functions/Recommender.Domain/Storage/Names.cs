@@ -1,0 +1,46 @@
+namespace Recommender.Domain.Storage;
+
+/// <summary>
+/// Names of the document collections (Cosmos DB containers, partition key path <c>/pk</c>).
+/// The infrastructure declares one container per name with the time-to-live noted here.
+/// </summary>
+public static class Collections
+{
+    /// <summary>Customer profiles and features; partition = customer id. TTL 26 months after last write.</summary>
+    public const string Profiles = "profiles";
+    /// <summary>Item counters, real-time co-occurrence and the popularity list; partition = product id (or "_global").</summary>
+    public const string Items = "items";
+    /// <summary>Cached ranked lists; partition = customer id. TTL 7 days.</summary>
+    public const string Recommendations = "recommendations";
+    /// <summary>Workflow instance state; partition = customer id. TTL 90 days.</summary>
+    public const string Workflows = "workflows";
+    /// <summary>Customer directory sharded for fan-out; partition = shard ("shard-07"). TTL 26 months.</summary>
+    public const string Customers = "customers";
+    /// <summary>Erasure requests, task status and receipts; partition = request id. No TTL (proof of erasure).</summary>
+    public const string Erasures = "erasures";
+
+    public static readonly IReadOnlyList<string> All = [Profiles, Items, Recommendations, Workflows, Customers, Erasures];
+}
+
+/// <summary>Names of the work queues; each has a queue-triggered function in the app.</summary>
+public static class Queues
+{
+    public const string CartAbandonment = "cart-abandonment";
+    public const string ErasureTasks = "erasure-tasks";
+    public const string RecommendationRefresh = "recommendation-refresh";
+
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, ErasureTasks, RecommendationRefresh];
+}
+
+/// <summary>Blob name prefixes inside the single data container.</summary>
+public static class BlobPrefixes
+{
+    /// <summary>Raw valid events: <c>events/yyyy/MM/dd/HH/{batch}.jsonl.gz</c>.</summary>
+    public const string Events = "events/";
+    /// <summary>Rejected input with the reason: <c>deadletter/yyyy/MM/dd/{id}.json</c>.</summary>
+    public const string DeadLetter = "deadletter/";
+    /// <summary>Versioned models: <c>models/item-item/{version}.json</c> and <c>models/item-item/current.json</c>.</summary>
+    public const string Models = "models/";
+    /// <summary>Catalog snapshot: <c>catalog/products.json</c>.</summary>
+    public const string Catalog = "catalog/";
+}

@@ -1,0 +1,115 @@
+using Recommender.Domain.Events;
+using Recommender.Domain.Recommendations;
+
+namespace Recommender.Domain.Training;
+
+/// <summary>
+/// Builds the item-item model from archived events: each customer's set of products they
+/// viewed, carted or bought; similarity of two products is the Jaccard index of their customer
+/// sets; popularity is the number of customers, weighted by recency (half-life 30 days, measured
+/// from the newest event). Deterministic for the same events.
+/// </summary>
+public static class ItemSimilarityTrainer
+{
+    public const int NeighborsPerItem = 50;
+    public const int PopularItems = 200;
+    /// <summary>Customers with more distinct products than this are skipped for pairs (bots, resellers).</summary>
+    public const int MaxItemsPerCustomer = 500;
+    private static readonly TimeSpan PopularityHalfLife = TimeSpan.FromDays(30);
+
+    public static ItemSimilarityModel Train(IEnumerable<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedCustomers = null)
+    {
+        var itemsByCustomer = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var lastSeen = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var eventCount = 0;
+        var newest = DateTimeOffset.MinValue;
+        foreach (var e in events)
+        {
+            if (e.Type == EventType.Consent || excludedCustomers?.Contains(e.CustomerId) == true)
+            {
+                continue;
+            }
+
+            eventCount++;
+            newest = e.OccurredAt > newest ? e.OccurredAt : newest;
+            if (!itemsByCustomer.TryGetValue(e.CustomerId, out var items))
+            {
+                itemsByCustomer[e.CustomerId] = items = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            foreach (var productId in e.ProductIds)
+            {
+                items.Add(productId);
+                var key = $"{e.CustomerId}\n{productId}";
+                if (!lastSeen.TryGetValue(key, out var at) || e.OccurredAt > at)
+                {
+                    lastSeen[key] = e.OccurredAt;
+                }
+            }
+        }
+
+        var support = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pairs = new Dictionary<(string, string), int>();
+        foreach (var items in itemsByCustomer.Values)
+        {
+            var sorted = items.Order(StringComparer.Ordinal).ToArray();
+            foreach (var item in sorted)
+            {
+                support[item] = support.GetValueOrDefault(item) + 1;
+            }
+
+            if (sorted.Length > MaxItemsPerCustomer)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                for (var j = i + 1; j < sorted.Length; j++)
+                {
+                    var key = (sorted[i], sorted[j]);
+                    pairs[key] = pairs.GetValueOrDefault(key) + 1;
+                }
+            }
+        }
+
+        var neighbors = new Dictionary<string, List<ScoredItem>>(StringComparer.Ordinal);
+        foreach (var ((a, b), both) in pairs)
+        {
+            var jaccard = (double)both / (support[a] + support[b] - both);
+            Add(neighbors, a, new ScoredItem(b, Math.Round(jaccard, 6)));
+            Add(neighbors, b, new ScoredItem(a, Math.Round(jaccard, 6)));
+        }
+
+        var popularity = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, at) in lastSeen)
+        {
+            var productId = key[(key.IndexOf('\n', StringComparison.Ordinal) + 1)..];
+            popularity[productId] = popularity.GetValueOrDefault(productId) + Math.Pow(0.5, (newest - at).TotalDays / PopularityHalfLife.TotalDays);
+        }
+
+        return new ItemSimilarityModel
+        {
+            Version = version,
+            TrainedAt = trainedAt,
+            EventCount = eventCount,
+            CustomerCount = itemsByCustomer.Count,
+            Neighbors = neighbors.ToDictionary(
+                kv => kv.Key,
+                kv => (IReadOnlyList<ScoredItem>)kv.Value.OrderByDescending(n => n.Score).ThenBy(n => n.ProductId, StringComparer.Ordinal).Take(NeighborsPerItem).ToList(),
+                StringComparer.Ordinal),
+            Popular = popularity.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                .Take(PopularItems).Select(kv => new ScoredItem(kv.Key, Math.Round(kv.Value, 6))).ToList(),
+        };
+    }
+
+    private static void Add(Dictionary<string, List<ScoredItem>> neighbors, string key, ScoredItem item)
+    {
+        if (!neighbors.TryGetValue(key, out var list))
+        {
+            neighbors[key] = list = [];
+        }
+
+        list.Add(item);
+    }
+}

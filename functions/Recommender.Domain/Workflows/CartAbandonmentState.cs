@@ -1,0 +1,47 @@
+namespace Recommender.Domain.Workflows;
+
+public enum CartAbandonmentStatus
+{
+    /// <summary>A reminder timer is running.</summary>
+    Armed,
+    /// <summary>The reminder is decided and being delivered (the outbox step).</summary>
+    Sending,
+    Sent,
+    /// <summary>Decided not to send (no consent, no provider, empty cart).</summary>
+    Suppressed,
+    /// <summary>Checkout or an emptied cart ended the wait.</summary>
+    Cancelled,
+}
+
+/// <summary>One entry of an instance's history.</summary>
+public sealed record WorkflowEvent(DateTimeOffset At, string What);
+
+/// <summary>
+/// State of a customer's cart-abandonment workflow (collection <c>workflows</c>, partition =
+/// customer id, id <see cref="CartAbandonmentWorkflow.InstanceId"/>). <see cref="Generation"/> grows
+/// with every re-arm or cancel, so a timer message from an older generation is recognised as stale.
+/// </summary>
+public sealed class CartAbandonmentState
+{
+    public const int MaxHistory = 50;
+
+    public required string CustomerId { get; init; }
+    public CartAbandonmentStatus Status { get; set; }
+    public int Generation { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    /// <summary>Idempotency key of the message being or last sent.</summary>
+    public string? MessageId { get; set; }
+    public List<WorkflowEvent> History { get; set; } = [];
+
+    public void Record(DateTimeOffset at, string what)
+    {
+        History.Add(new WorkflowEvent(at, what));
+        if (History.Count > MaxHistory)
+        {
+            History.RemoveAt(0);
+        }
+    }
+}
+
+/// <summary>The timer message: which instance, which generation.</summary>
+public sealed record CartTimerMessage(string CustomerId, int Generation);

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Webhooks;
+
+namespace Recommender.Domain.Workflows;
+
+/// <summary>
+/// Cart abandonment: every cart change (re)arms a reminder for <see cref="Delay"/> after it;
+/// checkout or an emptied cart cancels it. When the timer fires the customer gets one signed
+/// email webhook with the cart as it is now and cart recommendations, only with email consent.
+/// Timer messages are at-least-once: each wake checks the instance generation and status, so a
+/// redelivered or superseded message does nothing.
+/// </summary>
+public sealed partial class CartAbandonmentWorkflow(
+    IDocumentStore documents,
+    IWorkQueue queue,
+    ProfileStore profiles,
+    CatalogProvider catalog,
+    RecommendationService recommendations,
+    WebhookSender webhooks,
+    TimeProvider timeProvider,
+    ILogger<CartAbandonmentWorkflow> logger)
+{
+    public const string InstanceId = "cart-abandonment";
+    public const string Channel = "email";
+    public static readonly TimeSpan Delay = TimeSpan.FromHours(4);
+
+    public Task<CartAbandonmentState?> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
+        documents.GetAsync<CartAbandonmentState>(Collections.Workflows, customerId, InstanceId, cancellationToken);
+
+    /// <summary>Step 1, on every cart change: arm (or re-arm) the timer, or cancel after checkout / an empty cart.</summary>
+    public async Task OnCartChangedAsync(CustomerProfile profile, bool checkedOut, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (checkedOut || profile.Cart.Count == 0)
+        {
+            await UpdateAsync(profile.CustomerId, state =>
+            {
+                if (state is null || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+                {
+                    return null;
+                }
+
+                state.Generation++;
+                state.Status = CartAbandonmentStatus.Cancelled;
+                state.Record(now, checkedOut ? "cancelled: checkout" : "cancelled: cart emptied");
+                return state;
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var dueAt = (profile.CartChangedAt ?? now) + Delay;
+        var armed = await UpdateAsync(profile.CustomerId, state =>
+        {
+            state ??= new CartAbandonmentState { CustomerId = profile.CustomerId };
+            if (state.Status == CartAbandonmentStatus.Armed && state.DueAt == dueAt)
+            {
+                return null; // same cart change delivered again: the timer is already running
+            }
+
+            state.Generation++;
+            state.Status = CartAbandonmentStatus.Armed;
+            state.DueAt = dueAt;
+            state.MessageId = null;
+            state.Record(now, $"armed for {dueAt:O}");
+            return state;
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (armed is { Status: CartAbandonmentStatus.Armed } && armed.DueAt == dueAt)
+        {
+            await ScheduleAsync(new CartTimerMessage(profile.CustomerId, armed.Generation), dueAt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Step 2, the timer fired: decide, then deliver through the outbox state.</summary>
+    public async Task WakeAsync(CartTimerMessage message, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        if (state is null || state.Generation != message.Generation || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+        {
+            LogStale(logger, message.Generation);
+            return;
+        }
+
+        if (now < state.DueAt)
+        {
+            // Woken early (a wait longer than one queue hop): sleep again for what is left.
+            await ScheduleAsync(message, state.DueAt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        var suppression = profile switch
+        {
+            null => "suppressed: customer unknown",
+            { Cart.Count: 0 } => "suppressed: cart is empty",
+            _ when !profile.HasConsent(Channel) => "suppressed: no email consent",
+            _ when !webhooks.IsConfigured(Channel) => "suppressed: no email provider configured",
+            _ => null,
+        };
+        if (suppression is not null)
+        {
+            await FinishAsync(message, CartAbandonmentStatus.Suppressed, suppression, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Outbox: record the decision and its idempotency key before sending, so a crash and a
+        // redelivered timer send the same message id again (the provider de-duplicates on it).
+        var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
+        var sending = await UpdateAsync(message.CustomerId, s =>
+        {
+            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+            {
+                return null;
+            }
+
+            if (s.Status == CartAbandonmentStatus.Armed)
+            {
+                s.Status = CartAbandonmentStatus.Sending;
+                s.MessageId = messageId;
+                s.Record(now, $"sending {messageId}");
+            }
+
+            return s;
+        }, cancellationToken).ConfigureAwait(false);
+        if (sending is null || sending.Generation != message.Generation || sending.Status != CartAbandonmentStatus.Sending)
+        {
+            return;
+        }
+
+        var body = await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false);
+        await webhooks.SendAsync(Channel, messageId, body, cancellationToken).ConfigureAwait(false);
+        await FinishAsync(message, CartAbandonmentStatus.Sent, $"sent {messageId}", cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<bool> DeleteAsync(string customerId, CancellationToken cancellationToken = default) =>
+        documents.DeleteAsync(Collections.Workflows, customerId, InstanceId, cancellationToken);
+
+    private async Task<string> ComposeAsync(CustomerProfile profile, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var cart = profile.Cart.Values.OrderBy(l => l.AddedAt).Select(l =>
+        {
+            products.TryGetValue(l.ProductId, out var p);
+            return new { productId = l.ProductId, name = p?.Name, quantity = l.Quantity, price = l.Price ?? p?.Price, imageUrl = p?.ImageUrl };
+        }).ToList();
+        var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Cart, 4), cancellationToken).ConfigureAwait(false);
+        var message = new
+        {
+            messageId,
+            type = "cart_abandonment",
+            channel = Channel,
+            customerId = profile.CustomerId,
+            createdAt = now,
+            cart,
+            cartValue = cart.Sum(l => (l.price ?? 0) * l.quantity),
+            recommendations = recs,
+        };
+        return JsonSerializer.Serialize(message, Json.Options);
+    }
+
+    private Task FinishAsync(CartTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken) =>
+        UpdateAsync(message.CustomerId, s =>
+        {
+            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+            {
+                return null;
+            }
+
+            s.Status = status;
+            s.Record(timeProvider.GetUtcNow(), what);
+            return s;
+        }, cancellationToken);
+
+    private Task ScheduleAsync(CartTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var delay = dueAt - timeProvider.GetUtcNow();
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > IWorkQueue.MaxDelay ? IWorkQueue.MaxDelay : delay;
+        return queue.SendAsync(Queues.CartAbandonment, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
+    }
+
+    private Task<CartAbandonmentState?> UpdateAsync(string customerId, Func<CartAbandonmentState?, CartAbandonmentState?> mutate, CancellationToken cancellationToken) =>
+        documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cart abandonment timer of generation {Generation} is stale; ignored")]
+    private static partial void LogStale(ILogger logger, int generation);
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+using Recommender.Adapters.Azure;
+using Recommender.Adapters.Embedded;
+using Recommender.Domain;
+using Recommender.Domain.Webhooks;
+using Recommender.Functions.Endpoints;
+using Recommender.Functions.Invocations;
+using Recommender.Functions.Messaging;
+using Recommender.Functions.Seeding;
+
+namespace Recommender.Functions.Hosting;
+
+public static class HostingExtensions
+{
+    /// <summary>Set by the Functions host: the port the custom handler must listen on.</summary>
+    public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
+    /// <summary>Largest invocation payload accepted (Event Hubs batches arrive whole).</summary>
+    public const long MaxInvocationBytes = 64L * 1024 * 1024;
+
+    public static WebApplicationBuilder AddRecommender(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var underFunctionsHost = configuration[CustomHandlerPortVariable] is { Length: > 0 } port;
+        if (underFunctionsHost)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{configuration[CustomHandlerPortVariable]}");
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxInvocationBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+
+        var options = configuration.GetSection(RecommenderOptions.Section).Get<RecommenderOptions>() ?? new RecommenderOptions();
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
+        switch (options.Mode)
+        {
+            case StorageMode.Embedded:
+                services.AddEmbeddedAdapters(Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath));
+                break;
+            case StorageMode.Azure:
+                var azure = configuration.GetSection("Recommender:Azure").Get<AzureOptions>()
+                    ?? throw new InvalidOperationException("Recommender:Mode is Azure but the Recommender:Azure section is missing");
+                services.AddAzureAdapters(azure);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown Recommender:Mode '{options.Mode}'");
+        }
+
+        services.AddRecommenderDomain();
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section))
+            .Validate(w => string.IsNullOrWhiteSpace(w.Email.Url) || Uri.TryCreate(w.Email.Url, UriKind.Absolute, out _), "Recommender:Webhooks:Email:Url must be an absolute URL")
+            .Validate(w => string.IsNullOrWhiteSpace(w.Email.Url) || !string.IsNullOrWhiteSpace(w.Email.Secret), "Recommender:Webhooks:Email:Secret is required with a URL")
+            .ValidateOnStart();
+        services.AddHttpClient<WebhookSender>(client => client.Timeout = TimeSpan.FromSeconds(10));
+
+        services.AddSingleton<QueueDispatcher>();
+        services.AddOptions<QueuePumpOptions>().Bind(configuration.GetSection(QueuePumpOptions.Section));
+        services.AddSingleton<LocalQueuePump>();
+        // Under the Functions host the host's queue triggers deliver messages; otherwise the pump does.
+        var pumpEnabled = !underFunctionsHost && configuration.GetValue(QueuePumpOptions.Section + ":Enabled", true);
+        if (pumpEnabled)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<LocalQueuePump>());
+        }
+
+        services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
+        if (configuration.GetValue(SeedOptions.Section + ":Enabled", false))
+        {
+            services.AddHostedService<SampleDataSeeder>();
+        }
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = Json.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DefaultIgnoreCondition = Json.Options.DefaultIgnoreCondition;
+            foreach (var converter in Json.Options.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplication MapRecommender(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapFunctionInvocations();
+        app.MapEventsApi();
+        app.MapRecommendationsApi();
+        app.MapPrivacyApi();
+        app.MapAdminApi();
+        return app;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Recommender.Domain;
+using Recommender.Domain.Events;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Training;
+using Recommender.Functions.Endpoints;
+using Recommender.Functions.Messaging;
+
+namespace Recommender.Functions.Invocations;
+
+/// <summary>
+/// The endpoints the Functions host invokes for triggers that are not proxied HTTP:
+/// <c>POST /{FunctionName}</c> with the Data/Metadata payload, answered with Outputs/Logs/ReturnValue.
+/// A non-2xx answer fails the invocation (the host then retries per the function's policy).
+/// </summary>
+public static partial class InvocationEndpoints
+{
+    public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/IngestClickstream", IngestClickstreamAsync).WithName("IngestClickstream");
+        app.MapPost("/CollectEvents", CollectEventsAsync).WithName("CollectEvents");
+        foreach (var (queue, function) in QueueDispatcher.FunctionByQueue)
+        {
+            app.MapPost($"/{function}", (InvocationRequest request, QueueDispatcher dispatcher, CancellationToken ct) => QueueStepAsync(queue, request, dispatcher, ct))
+                .WithName(function);
+        }
+
+        app.MapPost("/Retrain", RetrainAsync).WithName("Retrain");
+        return app;
+    }
+
+    /// <summary>
+    /// Event Hubs trigger (cardinality many, dataType string): <c>Data.events</c> is a string holding a
+    /// JSON array of event bodies. Bad events are dead-lettered inside ingestion and the answer is
+    /// 200; only a store failure answers 500, so the function's retry policy holds the checkpoint.
+    /// </summary>
+    private static async Task<IResult> IngestClickstreamAsync(InvocationRequest request, IngestionService ingestion, CancellationToken cancellationToken)
+    {
+        var bodies = EventBodies(request.Binding("events"));
+        var partition = request.Meta("PartitionContext") is { ValueKind: JsonValueKind.Object } context && context.TryGetProperty("PartitionId", out var id)
+            ? id.ToString() : "?";
+        var result = await ingestion.IngestAsync(bodies, $"eventhub:partition-{partition}", cancellationToken).ConfigureAwait(false);
+        return HostJson.Reply(InvocationResponse.Empty(
+            $"ingested {result.Applied} new events for {result.Customers} customers; {result.Duplicates} duplicates, {result.Rejected} dead-lettered, {result.StoreOperations} store operations"));
+    }
+
+    /// <summary>
+    /// The storefront collector (<c>POST /api/events</c> in Azure): validates each event and forwards
+    /// the accepted ones, normalized to the schema, to Event Hubs through the <c>outEvents</c> binding.
+    /// </summary>
+    private static IResult CollectEventsAsync(InvocationRequest request, EventValidator validator)
+    {
+        var req = request.Binding("req");
+        string? body = null;
+        if (req is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty("Body", out var b))
+        {
+            body = b.ValueKind == JsonValueKind.String ? b.GetString() : b.GetRawText();
+        }
+
+        var parsed = EventBatch.Parse(body);
+        if (parsed.Events is null)
+        {
+            return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
+            {
+                ["res"] = HttpOutput.Json(parsed.StatusCode, new { title = "Bad request", status = parsed.StatusCode, detail = parsed.Error }),
+                ["outEvents"] = Array.Empty<string>(),
+            }, [$"refused batch: {parsed.Error}"]));
+        }
+
+        var outcomes = new List<EventOutcome>();
+        var forwarded = new List<string>();
+        for (var i = 0; i < parsed.Events.Count; i++)
+        {
+            var validation = validator.Validate(parsed.Events[i]);
+            outcomes.Add(new EventOutcome(i, validation.EventId, validation.IsValid, validation.Error));
+            if (validation.Event is { } e)
+            {
+                forwarded.Add(JsonSerializer.Serialize(e, Json.Options));
+            }
+        }
+
+        var response = new CollectResponse(forwarded.Count, parsed.Events.Count - forwarded.Count, outcomes);
+        return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
+        {
+            ["res"] = HttpOutput.Json(202, response),
+            ["outEvents"] = forwarded,
+        }, [$"forwarded {forwarded.Count} of {parsed.Events.Count} events"]));
+    }
+
+    private static async Task<IResult> QueueStepAsync(string queue, InvocationRequest request, QueueDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        var message = request.BindingText("msg");
+        if (message is null)
+        {
+            return HostJson.Reply(InvocationResponse.Empty("no msg binding in the invocation; ignored"));
+        }
+
+        var outcome = await dispatcher.DispatchAsync(queue, message, cancellationToken).ConfigureAwait(false);
+        return HostJson.Reply(InvocationResponse.Empty($"{queue}: {outcome}"));
+    }
+
+    private static async Task<IResult> RetrainAsync(RetrainingService retraining, CancellationToken cancellationToken)
+    {
+        var result = await retraining.RetrainAsync(cancellationToken).ConfigureAwait(false);
+        return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>(),
+            [$"trained {result.ModelVersion} on {result.EventCount} events; refreshing {result.RefreshShards} shards"], result.ModelVersion));
+    }
+
+    /// <summary>Event bodies from the binding: strings as they are, objects as their JSON text.</summary>
+    internal static List<string> EventBodies(JsonElement? events)
+    {
+        if (events is not { ValueKind: JsonValueKind.Array } array)
+        {
+            return events switch
+            {
+                { ValueKind: JsonValueKind.Object } single => [single.GetRawText()],
+                { ValueKind: JsonValueKind.String } text => [text.GetString()!],
+                _ => [],
+            };
+        }
+
+        return array.EnumerateArray()
+            .Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText())
+            .ToList();
+    }
+}

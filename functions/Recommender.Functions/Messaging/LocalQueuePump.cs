@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Options;
+using Recommender.Domain.Ports;
+
+namespace Recommender.Functions.Messaging;
+
+/// <summary>Configuration section <c>Recommender:QueuePump</c>.</summary>
+public sealed class QueuePumpOptions
+{
+    public const string Section = "Recommender:QueuePump";
+    /// <value>Run the pump. On by default when the app runs outside the Functions host.</value>
+    public bool Enabled { get; set; } = true;
+    /// <value>Pause between polls of an empty queue.</value>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <value>How long a received message stays hidden while it is handled.</value>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <value>Deliveries before a failing message moves to <c>{queue}-poison</c> (the host's default is 5 too).</value>
+    public int MaxDequeueCount { get; set; } = 5;
+}
+
+/// <summary>
+/// Plays the Functions host's queue trigger when the app runs on its own (embedded mode, or the
+/// Azure adapters against Azurite): receives messages, dispatches them, deletes them on success,
+/// leaves them to reappear on failure, and moves them to <c>{queue}-poison</c> after the last try.
+/// </summary>
+public sealed partial class LocalQueuePump(IWorkQueue queue, QueueDispatcher dispatcher, IOptions<QueuePumpOptions> options, ILogger<LocalQueuePump> logger)
+    : BackgroundService
+{
+    /// <summary>Handles every visible message of every queue once; returns how many were handled.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var handled = 0;
+        foreach (var name in QueueDispatcher.FunctionByQueue.Keys)
+        {
+            IReadOnlyList<QueueMessage> batch;
+            while ((batch = await queue.ReceiveAsync(name, 16, options.Value.Lease, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                foreach (var message in batch)
+                {
+                    await HandleAsync(message, cancellationToken).ConfigureAwait(false);
+                    handled++;
+                }
+            }
+        }
+
+        return handled;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOnceAsync(stoppingToken).ConfigureAwait(false) > 0)
+                {
+                    continue;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPumpFailed(logger, ex);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dispatcher.DispatchAsync(message.Queue, message.Body, cancellationToken).ConfigureAwait(false);
+            await queue.DeleteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogMessageFailed(logger, ex, message.Queue, message.DequeueCount);
+            if (message.DequeueCount >= options.Value.MaxDequeueCount)
+            {
+                await queue.SendAsync($"{message.Queue}-poison", message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await queue.DeleteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue pump failed")]
+    private static partial void LogPumpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message on {Queue} failed on delivery {DequeueCount}")]
+    private static partial void LogMessageFailed(ILogger logger, Exception exception, string queue, int dequeueCount);
+}

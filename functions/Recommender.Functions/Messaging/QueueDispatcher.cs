@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Recommender.Domain;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Privacy;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
+
+namespace Recommender.Functions.Messaging;
+
+/// <summary>The outcome of handling one queue message.</summary>
+public enum DispatchOutcome
+{
+    Done,
+    /// <summary>The message can never succeed (malformed); it was dead-lettered with the reason.</summary>
+    DeadLettered,
+}
+
+/// <summary>
+/// Routes a queue message to its workflow step. Used by the queue-triggered function endpoints
+/// (in Azure the host receives the message) and by the local queue pump (embedded mode).
+/// A malformed message is dead-lettered and reported done, since retrying it cannot help; a step
+/// that fails throws, so the queue redelivers it and poisons it after the last attempt.
+/// </summary>
+public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, ErasureService erasure, RetrainingService retraining,
+    DeadLetters deadLetters, TimeProvider timeProvider)
+{
+    public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
+    {
+        [Queues.CartAbandonment] = "CartAbandonmentStep",
+        [Queues.ErasureTasks] = "ErasureTask",
+        [Queues.RecommendationRefresh] = "RefreshRecommendations",
+    };
+
+    public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            switch (queue)
+            {
+                case Queues.CartAbandonment:
+                    await cartAbandonment.WakeAsync(Parse<CartTimerMessage>(body), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.ErasureTasks:
+                    await erasure.RunTaskAsync(Parse<ErasureTaskMessage>(body), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.RecommendationRefresh:
+                    await retraining.RefreshShardAsync(Parse<RefreshMessage>(body), cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new MalformedMessageException($"no handler for queue '{queue}'");
+            }
+
+            return DispatchOutcome.Done;
+        }
+        catch (MalformedMessageException ex)
+        {
+            var now = timeProvider.GetUtcNow();
+            await deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [new DeadLetter(ex.Message, body, $"queue:{queue}", now)], now, cancellationToken).ConfigureAwait(false);
+            return DispatchOutcome.DeadLettered;
+        }
+    }
+
+    private static T Parse<T>(string body)
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(body, Json.Options) ?? throw new MalformedMessageException("message is null");
+            return value;
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedMessageException($"message is not a valid {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
+    private sealed class MalformedMessageException(string message) : Exception(message);
+}

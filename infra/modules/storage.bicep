@@ -1,0 +1,155 @@
+// One StorageV2 account, reachable only with Entra ID (no shared keys, no SAS signed by keys):
+// - host storage for the Functions runtime (AzureWebJobsStorage: leases, checkpoints, diagnostics);
+// - the Flex Consumption deployment container (and the run-from-package blob on Elastic Premium);
+// - the application's data container and work queues (names match Recommender.Domain.Storage).
+
+@description('Name of the storage account (3-24 lowercase letters and digits).')
+param name string
+
+@description('Azure region of the storage account.')
+param location string
+
+@description('Tags applied to the storage account.')
+param tags object
+
+@description('Blob container that receives the function app package.')
+param deploymentContainerName string
+
+@description('Blob container holding application data (events/, deadletter/, models/, catalog/).')
+param dataContainerName string = 'data'
+
+@description('Days after which archived raw events (events/) are deleted: 790 days, about 26 months.')
+param eventRetentionDays int = 790
+
+@description('Days after which rejected input (deadletter/) is deleted.')
+param deadLetterRetentionDays int = 30
+
+// Each queue has a queue-triggered function; the host adds "<name>-poison" on its own.
+var queueNames = [
+  'cart-abandonment'
+  'erasure-tasks'
+  'recommendation-refresh'
+]
+
+resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource dataContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: dataContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
+// Retention: raw events are training data kept ~26 months; dead letters are for triage only.
+// Prefixes in lifecycle rules start with the container name.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-archived-events'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+                'appendBlob'
+              ]
+              prefixMatch: [
+                '${dataContainer.name}/events/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: eventRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-dead-letters'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+                'appendBlob'
+              ]
+              prefixMatch: [
+                '${dataContainer.name}/deadletter/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: deadLetterRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
+output name string = storage.name
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
+output dataContainerName string = dataContainer.name
+output deploymentContainerName string = deploymentContainer.name
+output queueNames array = [for (queueName, i) in queueNames: queues[i].name]

@@ -1,0 +1,260 @@
+using System.Text.Json;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
+
+namespace Recommender.Adapters.Tests.Contracts;
+
+/// <summary>
+/// What every <see cref="IDocumentStore"/> must do. Each adapter gets a subclass that supplies a
+/// fresh, empty store per test.
+/// </summary>
+public abstract class DocumentStoreContract : IAsyncLifetime
+{
+    private const string Collection = Collections.Profiles;
+    private const string OtherCollection = Collections.Items;
+
+    private IDocumentStore? _store;
+
+    protected IDocumentStore Store => _store ?? throw new InvalidOperationException("The store was not created.");
+
+    /// <summary>More documents than one page of a partition read holds in the adapter under test.</summary>
+    protected virtual int MoreThanOnePage => 25;
+
+    protected abstract Task<IDocumentStore> CreateStoreAsync();
+
+    protected virtual Task DisposeStoreAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync() => _store = await CreateStoreAsync();
+
+    public Task DisposeAsync() => DisposeStoreAsync();
+
+    [Fact]
+    public async Task Read_Missing_ReturnsNull()
+    {
+        Assert.Null(await Store.ReadAsync(Collection, "p", "nobody"));
+    }
+
+    [Fact]
+    public async Task Create_ThenRead_RoundTripsBodyAndETag()
+    {
+        var body = Json.Parse("""{"name":"Zoë","tags":["a","b"],"nested":{"n":42,"ok":true,"none":null},"at":"2024-05-01T10:00:00+00:00"}""");
+
+        var etag = await Store.CreateAsync(Collection, "p", "doc-1", body);
+        var read = await Store.ReadAsync(Collection, "p", "doc-1");
+
+        Assert.NotNull(read);
+        Assert.Equal("doc-1", read.Id);
+        Assert.Equal("p", read.PartitionKey);
+        Assert.Equal(etag, read.ETag);
+        Assert.False(string.IsNullOrEmpty(etag));
+        Json.Equal(body, read.Body);
+    }
+
+    [Fact]
+    public async Task Create_Duplicate_ThrowsConflict()
+    {
+        await Store.CreateAsync(Collection, "p", "dup", Json.Counter(1));
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.CreateAsync(Collection, "p", "dup", Json.Counter(2)));
+        Assert.Equal(1, Json.CountOf((await Store.ReadAsync(Collection, "p", "dup"))!.Body));
+    }
+
+    [Fact]
+    public async Task Replace_WithCurrentETag_WritesAndReturnsNewETag()
+    {
+        var first = await Store.CreateAsync(Collection, "p", "r", Json.Counter(1));
+
+        var second = await Store.ReplaceAsync(Collection, "p", "r", Json.Counter(2), first);
+
+        Assert.NotEqual(first, second);
+        var read = await Store.ReadAsync(Collection, "p", "r");
+        Assert.Equal(2, Json.CountOf(read!.Body));
+        Assert.Equal(second, read.ETag);
+    }
+
+    [Fact]
+    public async Task Replace_WithStaleETag_ThrowsConflict()
+    {
+        var stale = await Store.CreateAsync(Collection, "p", "s", Json.Counter(1));
+        await Store.ReplaceAsync(Collection, "p", "s", Json.Counter(2), stale);
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, "p", "s", Json.Counter(3), stale));
+        Assert.Equal(2, Json.CountOf((await Store.ReadAsync(Collection, "p", "s"))!.Body));
+    }
+
+    [Fact]
+    public async Task Replace_Missing_ThrowsConflict()
+    {
+        var etag = await Store.CreateAsync(Collection, "p", "gone", Json.Counter(1));
+        await Store.DeleteAsync(Collection, "p", "gone");
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, "p", "gone", Json.Counter(2), etag));
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, "p", "never", Json.Counter(2), etag));
+        Assert.Null(await Store.ReadAsync(Collection, "p", "gone"));
+    }
+
+    [Fact]
+    public async Task Upsert_CreatesThenOverwrites_AndInvalidatesOldETags()
+    {
+        var first = await Store.UpsertAsync(Collection, "p", "u", Json.Counter(1));
+        var second = await Store.UpsertAsync(Collection, "p", "u", Json.Counter(2));
+
+        Assert.NotEqual(first, second);
+        var read = await Store.ReadAsync(Collection, "p", "u");
+        Assert.Equal(2, Json.CountOf(read!.Body));
+        Assert.Equal(second, read.ETag);
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, "p", "u", Json.Counter(3), first));
+    }
+
+    [Fact]
+    public async Task Delete_Existing_ReturnsTrue_ThenFalse()
+    {
+        await Store.CreateAsync(Collection, "p", "d", Json.Counter(1));
+
+        Assert.True(await Store.DeleteAsync(Collection, "p", "d"));
+        Assert.False(await Store.DeleteAsync(Collection, "p", "d"));
+        Assert.Null(await Store.ReadAsync(Collection, "p", "d"));
+        await Store.CreateAsync(Collection, "p", "d", Json.Counter(5)); // the id is free again
+    }
+
+    [Fact]
+    public async Task SameId_InOtherPartitionOrCollection_IsAnotherDocument()
+    {
+        await Store.CreateAsync(Collection, "p1", "same", Json.Counter(1));
+        await Store.CreateAsync(Collection, "p2", "same", Json.Counter(2));
+        await Store.CreateAsync(OtherCollection, "p1", "same", Json.Counter(3));
+
+        Assert.Equal(1, Json.CountOf((await Store.ReadAsync(Collection, "p1", "same"))!.Body));
+        Assert.Equal(2, Json.CountOf((await Store.ReadAsync(Collection, "p2", "same"))!.Body));
+        Assert.Equal(3, Json.CountOf((await Store.ReadAsync(OtherCollection, "p1", "same"))!.Body));
+        Assert.True(await Store.DeleteAsync(Collection, "p2", "same"));
+        Assert.NotNull(await Store.ReadAsync(Collection, "p1", "same"));
+    }
+
+    [Fact]
+    public async Task ConcurrentReadModifyWrite_RetryingOnConflict_LosesNoIncrement()
+    {
+        const int PerWriter = 50;
+        await Store.CreateAsync(Collection, "counters", "c", Json.Counter(0));
+
+        async Task<int> IncrementAsync()
+        {
+            var conflicts = 0;
+            for (var i = 0; i < PerWriter; i++)
+            {
+                while (true)
+                {
+                    var current = (await Store.ReadAsync(Collection, "counters", "c"))!;
+                    try
+                    {
+                        await Store.ReplaceAsync(Collection, "counters", "c", Json.Counter(Json.CountOf(current.Body) + 1), current.ETag);
+                        break;
+                    }
+                    catch (DocumentConflictException)
+                    {
+                        conflicts++;
+                    }
+                }
+            }
+
+            return conflicts;
+        }
+
+        await Task.WhenAll(Task.Run(IncrementAsync), Task.Run(IncrementAsync));
+
+        Assert.Equal(2 * PerWriter, Json.CountOf((await Store.ReadAsync(Collection, "counters", "c"))!.Body));
+    }
+
+    [Fact]
+    public async Task ReadPartition_ReturnsOnlyThatPartition_InIdOrder_AcrossPages()
+    {
+        var ids = Enumerable.Range(0, MoreThanOnePage).Select(i => $"item-{i:D3}").ToList();
+        foreach (var id in ids.OrderBy(id => id.GetHashCode(StringComparison.Ordinal))) // insert out of order
+        {
+            await Store.CreateAsync(Collection, "wanted", id, JsonSerializer.SerializeToElement(new { id }));
+        }
+
+        await Store.CreateAsync(Collection, "other", "item-000", Json.Counter(0));
+        await Store.CreateAsync(Collection, "wanted-too", "x", Json.Counter(0)); // a prefix is not the partition
+        await Store.CreateAsync(OtherCollection, "wanted", "elsewhere", Json.Counter(0));
+
+        var documents = await ToListAsync(Store.ReadPartitionAsync(Collection, "wanted"));
+
+        Assert.Equal(ids, documents.Select(d => d.Id));
+        Assert.All(documents, d => Assert.Equal("wanted", d.PartitionKey));
+        Assert.All(documents, d => Assert.Equal(d.Id, d.Body.GetProperty("id").GetString()));
+        Assert.All(documents, d => Assert.False(string.IsNullOrEmpty(d.ETag)));
+        var single = await Store.ReadAsync(Collection, "wanted", "item-007");
+        Assert.Equal(single!.ETag, documents.Single(d => d.Id == "item-007").ETag);
+    }
+
+    [Fact]
+    public async Task ReadPartition_Empty_YieldsNothing()
+    {
+        Assert.Empty(await ToListAsync(Store.ReadPartitionAsync(Collection, "empty")));
+    }
+
+    public static TheoryData<string> UnusualIds => new()
+    {
+        "a b",
+        "ünïcødé-日本語-😀",
+        "urn:customer:42",
+        "50%",
+        "%2F",
+        "a/b",
+        "x#y",
+        "q?r=1&s",
+        @"back\slash",
+        "'quoted' \"double\"",
+        "trailing.",
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusualIds))]
+    public async Task UnusualIds_RoundTripThroughEveryOperation(string id)
+    {
+        const string Partition = "customer/ü #1";
+        var etag = await Store.CreateAsync(Collection, Partition, id, Json.Counter(1));
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.CreateAsync(Collection, Partition, id, Json.Counter(1)));
+
+        var read = await Store.ReadAsync(Collection, Partition, id);
+        Assert.Equal(id, read!.Id);
+        Assert.Equal(Partition, read.PartitionKey);
+
+        etag = await Store.ReplaceAsync(Collection, Partition, id, Json.Counter(2), etag);
+        await Store.UpsertAsync(Collection, Partition, id, Json.Counter(3));
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, Partition, id, Json.Counter(4), etag));
+
+        var listed = Assert.Single(await ToListAsync(Store.ReadPartitionAsync(Collection, Partition)));
+        Assert.Equal(id, listed.Id);
+        Assert.Equal(3, Json.CountOf(listed.Body));
+
+        Assert.True(await Store.DeleteAsync(Collection, Partition, id));
+        Assert.Null(await Store.ReadAsync(Collection, Partition, id));
+    }
+
+    [Fact]
+    public async Task UnusualIds_ListInOrdinalOrder()
+    {
+        var ids = UnusualIds.Select(row => (string)row[0]).ToList();
+        foreach (var id in ids)
+        {
+            await Store.CreateAsync(Collection, "p", id, Json.Counter(0));
+        }
+
+        var listed = await ToListAsync(Store.ReadPartitionAsync(Collection, "p"));
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), listed.Select(d => d.Id));
+    }
+
+    protected static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
