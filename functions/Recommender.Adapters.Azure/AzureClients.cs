@@ -29,6 +29,15 @@ public static class AzureClients
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credential);
+        var clientOptions = CreateCosmosClientOptions(options);
+        return options.UsesCosmosEmulator
+            ? new CosmosClient(options.CosmosConnectionString, clientOptions)
+            : new CosmosClient(options.CosmosEndpoint!.AbsoluteUri, credential(), clientOptions);
+    }
+
+    /// <summary>The client settings <see cref="CreateCosmosClient"/> uses (tests add their own HTTP handler).</summary>
+    internal static CosmosClientOptions CreateCosmosClientOptions(AzureOptions options)
+    {
         var clientOptions = new CosmosClientOptions
         {
             ApplicationName = "recommender",
@@ -40,15 +49,14 @@ public static class AzureClients
         {
             clientOptions.ConnectionMode = ConnectionMode.Gateway;
             clientOptions.LimitToEndpoint = true;
+            // The SDK refuses a custom HttpClientFactory together with the connection string's own switch.
             if (!options.CosmosConnectionString!.Contains("DisableServerCertificateValidation=True", StringComparison.OrdinalIgnoreCase))
             {
                 clientOptions.HttpClientFactory = EmulatorHttp.CreateClient;
             }
-
-            return new CosmosClient(options.CosmosConnectionString, clientOptions);
         }
 
-        return new CosmosClient(options.CosmosEndpoint!.AbsoluteUri, credential(), clientOptions);
+        return clientOptions;
     }
 
     /// <summary>The blob service client: Azurite connection string or identity-based endpoint.</summary>

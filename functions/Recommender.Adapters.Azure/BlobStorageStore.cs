@@ -33,7 +33,7 @@ public sealed class BlobStorageStore : IBlobStore
         try
         {
             var response = await Blob(name).UploadAsync(BinaryData.FromBytes(content), options, cancellationToken);
-            return response.Value.ETag.ToString();
+            return Header(response.Value.ETag);
         }
         catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
         {
@@ -49,7 +49,7 @@ public sealed class BlobStorageStore : IBlobStore
         try
         {
             var response = await Blob(name).UploadAsync(BinaryData.FromBytes(content), options, cancellationToken);
-            return response.Value.ETag.ToString();
+            return Header(response.Value.ETag);
         }
         catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex) || StorageErrors.IsNotFound(ex))
         {
@@ -63,7 +63,7 @@ public sealed class BlobStorageStore : IBlobStore
         try
         {
             var response = await Blob(name).DownloadContentAsync(cancellationToken);
-            return (response.Value.Content.ToArray(), response.Value.Details.ETag.ToString());
+            return (response.Value.Content.ToArray(), Header(response.Value.Details.ETag));
         }
         catch (RequestFailedException ex) when (StorageErrors.IsNotFound(ex))
         {
@@ -84,7 +84,7 @@ public sealed class BlobStorageStore : IBlobStore
                 blob.Name,
                 properties.ContentLength ?? 0,
                 properties.LastModified ?? DateTimeOffset.MinValue,
-                properties.ETag?.ToString() ?? string.Empty);
+                properties.ETag is { } etag ? Header(etag) : string.Empty);
         }
     }
 
@@ -94,6 +94,9 @@ public sealed class BlobStorageStore : IBlobStore
         var response = await Blob(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
         return response.Value;
     }
+
+    /// <summary>ETags in header form (quoted): uploads report them quoted, listings unquoted.</summary>
+    private static string Header(ETag etag) => etag.ToString("H");
 
     private BlobClient Blob(string name)
     {

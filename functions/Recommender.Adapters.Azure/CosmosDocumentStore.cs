@@ -12,7 +12,7 @@ namespace Recommender.Adapters.Azure;
 /// partition key path <c>/pk</c>, each document stored as <c>{"id", "pk", "body"}</c> through the
 /// stream APIs. Not found maps to <c>null</c>/<c>false</c>; 409 and 412 (and 404 on a conditional
 /// replace) map to <see cref="DocumentConflictException"/>. Ids may contain any character:
-/// '/', '\', '?', '#' and '%' are escaped as described in <see cref="CosmosIds"/>.
+/// '/', '\', '?', '#', '%' and '~' are stored escaped as '~' plus two hex digits (see <c>CosmosIds</c>).
 /// </summary>
 /// <remarks>
 /// <see cref="ReadPartitionAsync"/> is a single-partition query (the partition key both in the SQL

@@ -7,11 +7,14 @@ namespace Recommender.Adapters.Azure;
 /// </summary>
 internal static class EmulatorHttp
 {
-    private static readonly HttpClientHandler Handler = new()
+    private static readonly HttpClientHandler SharedHandler = CreateHandler();
+
+    /// <summary>A client over the shared handler (which outlives every client, so connections are reused).</summary>
+    public static HttpClient CreateClient() => new(SharedHandler, disposeHandler: false);
+
+    /// <summary>A handler that accepts the emulator's self-signed certificate.</summary>
+    public static HttpClientHandler CreateHandler() => new()
     {
         ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
     };
-
-    /// <summary>A client over the shared handler (which outlives every client, so connections are reused).</summary>
-    public static HttpClient CreateClient() => new(Handler, disposeHandler: false);
 }

@@ -62,6 +62,10 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
 
 output namespaceName string = namespace.name
 // serviceBusEndpoint is "https://<namespace>.servicebus.windows.net:443/"; clients want the bare host name.
-output fullyQualifiedNamespace string = replace(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':443/', '')
+output fullyQualifiedNamespace string = replace(
+  replace(namespace.properties.serviceBusEndpoint, 'https://', ''),
+  ':443/',
+  ''
+)
 output eventHubName string = hub.name
 output consumerGroupName string = consumerGroup.name

@@ -108,6 +108,9 @@ var appSettings = {
   EventHubName: eventHubName
   EventHubConsumerGroup: eventHubConsumerGroup
 
+  // Timer "Retrain" (function.json schedule %RetrainSchedule%): weekly, Sunday 03:00 UTC.
+  RetrainSchedule: '0 0 3 * * 0'
+
   // Connection "WorkflowQueues" (queueTrigger in function.json).
   WorkflowQueues__queueServiceUri: queueEndpoint
   WorkflowQueues__credential: 'managedidentity'

@@ -101,8 +101,13 @@ internal sealed class ModuleDeployment
 
     public ArmTemplate Template { get; }
 
-    /// <summary>The expression the parent passes for <paramref name="name"/>, or null when it passes none.</summary>
-    public string? PassedValue(string name) => Deployment["properties"]?["parameters"]?[name]?["value"]?.ToJsonString();
+    /// <summary>The expression (or JSON) the parent passes for <paramref name="name"/>, or null when it passes none.</summary>
+    public string? PassedValue(string name) => Deployment["properties"]?["parameters"]?[name]?["value"] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue(out string? text) => text,
+        var other => other.ToJsonString(),
+    };
 
     /// <summary>The value <paramref name="name"/> takes: the one passed (resolved in the parent) or the default.</summary>
     public JsonNode? ParameterValue(string name)

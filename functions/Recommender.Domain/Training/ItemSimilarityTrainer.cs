@@ -94,7 +94,7 @@ public static class ItemSimilarityTrainer
             TrainedAt = trainedAt,
             EventCount = eventCount,
             CustomerCount = itemsByCustomer.Count,
-            Neighbors = neighbors.ToDictionary(
+            Neighbors = neighbors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(
                 kv => kv.Key,
                 kv => (IReadOnlyList<ScoredItem>)kv.Value.OrderByDescending(n => n.Score).ThenBy(n => n.ProductId, StringComparer.Ordinal).Take(NeighborsPerItem).ToList(),
                 StringComparer.Ordinal),

@@ -39,13 +39,13 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
             switch (queue)
             {
                 case Queues.CartAbandonment:
-                    await cartAbandonment.WakeAsync(Parse<CartTimerMessage>(body), cancellationToken).ConfigureAwait(false);
+                    await cartAbandonment.WakeAsync(Parse<CartTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
                     break;
                 case Queues.ErasureTasks:
-                    await erasure.RunTaskAsync(Parse<ErasureTaskMessage>(body), cancellationToken).ConfigureAwait(false);
+                    await erasure.RunTaskAsync(Parse<ErasureTaskMessage>(body, m => !string.IsNullOrEmpty(m.RequestId) && Enum.IsDefined(m.Target)), cancellationToken).ConfigureAwait(false);
                     break;
                 case Queues.RecommendationRefresh:
-                    await retraining.RefreshShardAsync(Parse<RefreshMessage>(body), cancellationToken).ConfigureAwait(false);
+                    await retraining.RefreshShardAsync(Parse<RefreshMessage>(body, m => !string.IsNullOrEmpty(m.Shard) && !string.IsNullOrEmpty(m.ModelVersion)), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");
@@ -61,12 +61,12 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
         }
     }
 
-    private static T Parse<T>(string body)
+    private static T Parse<T>(string body, Func<T, bool> isComplete)
     {
         try
         {
             var value = JsonSerializer.Deserialize<T>(body, Json.Options) ?? throw new MalformedMessageException("message is null");
-            return value;
+            return isComplete(value) ? value : throw new MalformedMessageException($"message is not a complete {typeof(T).Name}");
         }
         catch (JsonException ex)
         {

@@ -1,0 +1,85 @@
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+
+namespace Recommender.Domain.Tests.Recommendations;
+
+public class RecommendationEngineTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly ItemSimilarityModel Model = new()
+    {
+        Version = "v1",
+        TrainedAt = T0,
+        EventCount = 10,
+        CustomerCount = 3,
+        Neighbors = new Dictionary<string, IReadOnlyList<ScoredItem>>
+        {
+            ["viewed"] = [new("similar-strong", 0.9), new("bought", 0.8), new("in-cart", 0.7), new("similar-weak", 0.1)],
+            ["in-cart"] = [new("cross-sell", 0.5)],
+        },
+        Popular = [new("top-seller", 10), new("bought", 9), new("second-seller", 8)],
+    };
+
+    private static readonly Dictionary<string, Product> Catalog = new[]
+    {
+        new Product("viewed", "Viewed Shoe", "shoes", 1), new Product("similar-strong", "S1", "shoes", 1), new Product("similar-weak", "S2", "shoes", 1),
+        new Product("bought", "B", "shoes", 1), new Product("in-cart", "Cart Item", "shoes", 1), new Product("cross-sell", "X", "socks", 1),
+        new Product("top-seller", "T", "shoes", 1), new Product("second-seller", "T2", "shoes", 1), new Product("sold-out", "Z", "shoes", 1, InStock: false),
+    }.ToDictionary(p => p.Id);
+
+    private static CustomerProfile Profile() => new()
+    {
+        CustomerId = "c1",
+        RecentViews = [new RecentItem("viewed", T0)],
+        Cart = new() { ["in-cart"] = new CartLine("in-cart", 1, 1m, T0) },
+        Purchased = new() { ["bought"] = T0 },
+    };
+
+    [Fact]
+    public void ForCustomer_NeverOffersWhatWasBoughtOrIsInTheCart()
+    {
+        var items = RecommendationEngine.ForCustomer(Profile(), Model, Catalog, 10);
+
+        Assert.DoesNotContain(items, i => i.ProductId is "bought" or "in-cart" or "viewed");
+    }
+
+    [Fact]
+    public void ForCustomer_ExplainsEachItemByTheSeedThatContributedMost()
+    {
+        var items = RecommendationEngine.ForCustomer(Profile(), Model, Catalog, 10);
+
+        var strong = Assert.Single(items, i => i.ProductId == "similar-strong");
+        Assert.Equal("viewed:viewed", strong.ReasonCode);
+        Assert.Equal("Because you viewed Viewed Shoe", strong.Reason);
+        var crossSell = Assert.Single(items, i => i.ProductId == "cross-sell");
+        Assert.Equal("in_cart:in-cart", crossSell.ReasonCode);
+        Assert.Equal(1.0, crossSell.Score, 6); // cart seeds weigh 2 × similarity 0.5
+    }
+
+    [Fact]
+    public void ForCustomer_RanksByScoreThenFillsWithPopularItems()
+    {
+        var items = RecommendationEngine.ForCustomer(Profile(), Model, Catalog, 5);
+
+        Assert.Equal(["cross-sell", "similar-strong", "similar-weak", "top-seller", "second-seller"], items.Select(i => i.ProductId));
+        Assert.Equal("popular", items[^1].ReasonCode);
+    }
+
+    [Fact]
+    public void ForCustomer_SkipsOutOfStockProducts()
+    {
+        var model = Model with { Neighbors = new Dictionary<string, IReadOnlyList<ScoredItem>> { ["viewed"] = [new("sold-out", 1.0)] } };
+
+        var items = RecommendationEngine.ForCustomer(Profile(), model, Catalog, 10);
+
+        Assert.DoesNotContain(items, i => i.ProductId == "sold-out");
+    }
+
+    [Fact]
+    public void ForCustomer_WithoutAModel_ReturnsNothingToRank()
+    {
+        Assert.Empty(RecommendationEngine.ForCustomer(Profile(), ItemSimilarityModel.Empty, Catalog, 10));
+    }
+}

@@ -1,0 +1,80 @@
+using Recommender.Domain.Events;
+using Recommender.Domain.Training;
+
+namespace Recommender.Domain.Tests.Training;
+
+public class ItemSimilarityTrainerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+    private static int _sequence;
+
+    private static ClickstreamEvent View(string customer, string product, DateTimeOffset? at = null) => new()
+    {
+        Id = $"e{Interlocked.Increment(ref _sequence)}", Type = EventType.View, CustomerId = customer, ProductId = product, OccurredAt = at ?? T0,
+    };
+
+    [Fact]
+    public void Train_SimilarityIsTheJaccardIndexOfCustomerSets()
+    {
+        // A: c1 c2 c3; B: c1 c2; C: c3 c4. J(A,B) = 2/3, J(A,C) = 1/4, J(B,C) = 0 (no pair).
+        var events = new[]
+        {
+            View("c1", "A"), View("c1", "B"),
+            View("c2", "A"), View("c2", "B"),
+            View("c3", "A"), View("c3", "C"),
+            View("c4", "C"),
+        };
+
+        var model = ItemSimilarityTrainer.Train(events, "v1", T0);
+
+        Assert.Equal(["B", "C"], model.NeighborsOf("A").Select(n => n.ProductId));
+        Assert.Equal(Math.Round(2.0 / 3, 6), model.NeighborsOf("A")[0].Score);
+        Assert.Equal(0.25, model.NeighborsOf("A")[1].Score);
+        Assert.DoesNotContain(model.NeighborsOf("B"), n => n.ProductId == "C");
+        Assert.Equal(4, model.CustomerCount);
+    }
+
+    [Fact]
+    public void Train_RepeatedInteractionsOfOneCustomer_CountOnce()
+    {
+        var model = ItemSimilarityTrainer.Train([View("c1", "A"), View("c1", "A"), View("c1", "B")], "v1", T0);
+
+        Assert.Equal(1.0, model.NeighborsOf("A").Single().Score);
+    }
+
+    [Fact]
+    public void Train_PopularityFavoursRecentCustomers()
+    {
+        var events = new[] { View("c1", "old", T0), View("c2", "new", T0.AddDays(30)) };
+
+        var model = ItemSimilarityTrainer.Train(events, "v1", T0);
+
+        Assert.Equal("new", model.Popular[0].ProductId);
+        Assert.Equal(1.0, model.Popular[0].Score);
+        Assert.Equal(0.5, model.Popular[1].Score);
+    }
+
+    [Fact]
+    public void Train_ExcludedCustomers_LeaveNoTrace()
+    {
+        var events = new[] { View("c1", "A"), View("c1", "B"), View("gone", "A"), View("gone", "Z") };
+
+        var model = ItemSimilarityTrainer.Train(events, "v1", T0, new HashSet<string> { "gone" });
+
+        Assert.False(model.Neighbors.ContainsKey("Z"));
+        Assert.DoesNotContain(model.Popular, p => p.ProductId == "Z");
+        Assert.Equal(1, model.CustomerCount);
+    }
+
+    [Fact]
+    public void Train_IsDeterministic()
+    {
+        var random = new Random(3);
+        var events = Enumerable.Range(0, 2000).Select(_ => View($"c{random.Next(100)}", $"p{random.Next(40)}")).ToList();
+
+        var first = System.Text.Json.JsonSerializer.Serialize(ItemSimilarityTrainer.Train(events, "v", T0), Json.Options);
+        var second = System.Text.Json.JsonSerializer.Serialize(ItemSimilarityTrainer.Train(events.AsEnumerable().Reverse(), "v", T0), Json.Options);
+
+        Assert.Equal(first, second);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Workflows;
+
+namespace Recommender.Functions.Tests;
+
+public sealed class CartAbandonmentTests : IAsyncLifetime
+{
+    private WebhookReceiver _receiver = null!;
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await WebhookReceiver.StartAsync();
+        _app = new TestApp(_receiver.Url);
+        _receiver.Clock = _app.Clock.GetUtcNow;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    private Task<CartAbandonmentState?> StateAsync(string customer) => _app.Get<CartAbandonmentWorkflow>().GetAsync(customer);
+
+    [Fact]
+    public async Task AddToCart_FourHoursLater_SendsOneSignedEmailWithTheCartAsItIsNow()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1", 30m), _app.AddToCart("a2", "c1", "p2", 12m));
+        await _app.PostEventsAsync(_app.RemoveFromCart("r1", "c1", "p2"));
+
+        _app.Clock.Advance(TimeSpan.FromHours(3.9));
+        await _app.PumpAsync();
+        Assert.Empty(_receiver.Deliveries);
+        Assert.Equal(CartAbandonmentStatus.Armed, (await StateAsync("c1"))!.Status);
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(7));
+        await _app.PumpAsync();
+
+        var delivery = Assert.Single(_receiver.Deliveries);
+        Assert.True(delivery.SignatureValid);
+        using var message = JsonDocument.Parse(delivery.Body);
+        var cart = message.RootElement.GetProperty("cart").EnumerateArray().ToList();
+        Assert.Equal("p1", Assert.Single(cart).GetProperty("productId").GetString());
+        Assert.Equal(30m, message.RootElement.GetProperty("cartValue").GetDecimal());
+        Assert.Equal("cart_abandonment", message.RootElement.GetProperty("type").GetString());
+        Assert.True(message.RootElement.GetProperty("recommendations").TryGetProperty("recommendationId", out _));
+        Assert.Equal(delivery.IdempotencyKey, message.RootElement.GetProperty("messageId").GetString());
+        Assert.Equal(CartAbandonmentStatus.Sent, (await StateAsync("c1"))!.Status);
+    }
+
+    [Fact]
+    public async Task RedeliveredTimer_SendsNothingMore()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        var generation = (await StateAsync("c1"))!.Generation;
+        _app.Clock.Advance(TimeSpan.FromHours(4));
+        await _app.PumpAsync();
+
+        // The queue delivers the same timer again (at-least-once), twice.
+        var message = JsonSerializer.Serialize(new CartTimerMessage("c1", generation), Domain.Json.Options);
+        await _app.Get<IWorkQueue>().SendAsync(Queues.CartAbandonment, message);
+        await _app.Get<IWorkQueue>().SendAsync(Queues.CartAbandonment, message);
+        await _app.PumpAsync();
+
+        Assert.Single(_receiver.Deliveries);
+    }
+
+    [Fact]
+    public async Task Checkout_BeforeTheTimer_CancelsTheReminder()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+        await _app.PostEventsAsync(_app.Purchase("b1", "c1", "p1"));
+
+        _app.Clock.Advance(TimeSpan.FromHours(5));
+        await _app.PumpAsync();
+
+        Assert.Empty(_receiver.Deliveries);
+        var state = (await StateAsync("c1"))!;
+        Assert.Equal(CartAbandonmentStatus.Cancelled, state.Status);
+        Assert.Contains(state.History, h => h.What == "cancelled: checkout");
+    }
+
+    [Fact]
+    public async Task EmptiedCart_CancelsTheReminder()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        await _app.PostEventsAsync(_app.RemoveFromCart("r1", "c1", "p1"));
+
+        _app.Clock.Advance(TimeSpan.FromHours(5));
+        await _app.PumpAsync();
+
+        Assert.Empty(_receiver.Deliveries);
+        Assert.Equal(CartAbandonmentStatus.Cancelled, (await StateAsync("c1"))!.Status);
+    }
+
+    [Fact]
+    public async Task AnotherCartChange_RestartsTheFourHours()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        _app.Clock.Advance(TimeSpan.FromHours(3));
+        await _app.PostEventsAsync(_app.AddToCart("a2", "c1", "p2"));
+
+        _app.Clock.Advance(TimeSpan.FromHours(1.5));
+        await _app.PumpAsync();
+        Assert.Empty(_receiver.Deliveries);
+
+        _app.Clock.Advance(TimeSpan.FromHours(3));
+        await _app.PumpAsync();
+        Assert.Single(_receiver.Deliveries);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(null)]
+    public async Task WithoutEmailConsent_NothingIsSent(bool? granted)
+    {
+        var events = new List<object> { _app.AddToCart("a1", "c1", "p1") };
+        if (granted is { } g)
+        {
+            events.Add(_app.Consent("k1", "c1", g));
+        }
+
+        await _app.PostEventsAsync(events.ToArray());
+        _app.Clock.Advance(TimeSpan.FromHours(5));
+        await _app.PumpAsync();
+
+        Assert.Empty(_receiver.Deliveries);
+        var state = (await StateAsync("c1"))!;
+        Assert.Equal(CartAbandonmentStatus.Suppressed, state.Status);
+        Assert.Contains(state.History, h => h.What == "suppressed: no email consent");
+    }
+
+    [Fact]
+    public async Task ProviderFailure_IsRetriedWithTheSameIdempotencyKey()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        _receiver.AnswerNext(500);
+        _app.Clock.Advance(TimeSpan.FromHours(4));
+
+        await _app.PumpAsync();
+        Assert.Equal(CartAbandonmentStatus.Sending, (await StateAsync("c1"))!.Status);
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(6)); // the queue lease runs out: the message is delivered again
+        await _app.PumpAsync();
+
+        var deliveries = _receiver.Deliveries.ToList();
+        Assert.Equal([500, 200], deliveries.Select(d => d.AnsweredWith));
+        Assert.Single(deliveries.Select(d => d.IdempotencyKey).Distinct());
+        Assert.Equal(CartAbandonmentStatus.Sent, (await StateAsync("c1"))!.Status);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Privacy;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
+
+namespace Recommender.Functions.Tests;
+
+public class ErasureTests
+{
+    [Fact]
+    public async Task Erasure_RemovesTheCustomerFromEveryStore_AndReportsEachStore()
+    {
+        await using var app = new TestApp();
+        await app.Get<CatalogProvider>().SaveAsync([new Product("p1", "One", "c", 1m), new Product("p2", "Two", "c", 1m)]);
+        await app.PostEventsAsync(app.Consent("k1", "leaver", true), app.View("v1", "leaver", "p1"), app.AddToCart("a1", "leaver", "p2"),
+            app.View("v2", "stayer", "p1"), app.View("v3", "stayer", "p2"));
+        await app.Get<RetrainingService>().RetrainAsync();
+        await app.PumpAsync();
+        using var client = app.CreateClient();
+        var documents = app.Get<IDocumentStore>();
+        Assert.NotNull(await documents.ReadAsync(Collections.Recommendations, "leaver", "leaver"));
+        Assert.NotNull(await app.Get<CartAbandonmentWorkflow>().GetAsync("leaver"));
+
+        var start = await client.PostAsJsonAsync("/api/privacy/erasure", new { customerId = "leaver" });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var requestId = (await TestApp.ReadJsonAsync(start)).GetProperty("requestId").GetString()!;
+        Assert.Equal($"/api/privacy/erasure/{requestId}", start.Headers.Location!.ToString());
+        await app.PumpAsync();
+
+        var status = await TestApp.ReadJsonAsync(await client.GetAsync($"/api/privacy/erasure/{requestId}"));
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        var tasks = status.GetProperty("tasks");
+        foreach (var target in Enum.GetValues<ErasureTarget>())
+        {
+            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(target.ToString());
+            Assert.Equal("done", tasks.GetProperty(name).GetProperty("state").GetString());
+        }
+
+        Assert.Equal(3, tasks.GetProperty("event_archive").GetProperty("removed").GetInt32());
+        Assert.False(status.TryGetProperty("customerId", out _));
+        Assert.Equal(ErasureService.HashOf("leaver"), status.GetProperty("subjectHash").GetString());
+
+        Assert.Null(await app.Get<ProfileStore>().GetAsync("leaver"));
+        Assert.Null(await documents.ReadAsync(Collections.Recommendations, "leaver", "leaver"));
+        Assert.Null(await app.Get<CartAbandonmentWorkflow>().GetAsync("leaver"));
+        Assert.Null(await documents.ReadAsync(Collections.Customers, ProfileStore.ShardOf("leaver"), "leaver"));
+        await foreach (var e in app.Get<EventArchive>().ReadAllAsync())
+        {
+            Assert.NotEqual("leaver", e.CustomerId);
+        }
+
+        // Everyone else is untouched.
+        Assert.NotNull(await app.Get<ProfileStore>().GetAsync("stayer"));
+        var archived = new List<string>();
+        await foreach (var e in app.Get<EventArchive>().ReadAllAsync())
+        {
+            archived.Add(e.Id);
+        }
+
+        Assert.Equal(["v2", "v3"], archived.Order());
+    }
+
+    [Fact]
+    public async Task RedeliveredErasureTasks_AreHarmless()
+    {
+        await using var app = new TestApp();
+        await app.PostEventsAsync(app.View("v1", "leaver", "p1"));
+        var request = await app.Get<ErasureService>().StartAsync("leaver");
+        await app.PumpAsync();
+
+        foreach (var target in Enum.GetValues<ErasureTarget>())
+        {
+            await app.Get<ErasureService>().RunTaskAsync(new ErasureTaskMessage(request.RequestId, target));
+        }
+
+        var status = (await app.Get<ErasureService>().GetAsync(request.RequestId))!;
+        Assert.Equal("completed", status.Status);
+        Assert.All(status.Tasks.Values, t => Assert.Equal(1, t.Attempts));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"customerId\":\"a/b\"}")]
+    [InlineData("{\"customerId\":42}")]
+    public async Task Erasure_WithoutAValidCustomerId_Is400(string body)
+    {
+        await using var app = new TestApp();
+        using var client = app.CreateClient();
+
+        var response = await client.PostAsync("/api/privacy/erasure", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ErasureStatus_OfAnUnknownRequest_Is404()
+    {
+        await using var app = new TestApp();
+        using var client = app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/privacy/erasure/erasure-unknown")).StatusCode);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Recommender.Domain;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Training;
+
+namespace Recommender.Functions.Tests;
+
+public class RecommendationsTests
+{
+    /// <summary>
+    /// Ten customers who viewed A then B, five who viewed A then C: after training, a customer who
+    /// viewed A is recommended B before C, each "because you viewed A".
+    /// </summary>
+    private static async Task<TestApp> AppWithHistoryAsync()
+    {
+        var app = new TestApp();
+        await app.Get<CatalogProvider>().SaveAsync(new[] { "A", "B", "C", "D", "OUT" }
+            .Select(id => new Product(id, $"Product {id}", "cat", 10m, InStock: id != "OUT")).ToList());
+        var events = new List<object>();
+        for (var i = 0; i < 10; i++)
+        {
+            events.Add(app.View($"a{i}", $"fan-{i}", "A", TimeSpan.FromMinutes(10)));
+            events.Add(app.View($"b{i}", $"fan-{i}", i < 5 ? "C" : "B", TimeSpan.FromMinutes(5)));
+            events.Add(app.View($"x{i}", $"fan-{i}", "B", TimeSpan.FromMinutes(4)));
+            events.Add(app.View($"o{i}", $"fan-{i}", "OUT", TimeSpan.FromMinutes(3)));
+        }
+
+        events.Add(app.View("me-1", "me", "A"));
+        await app.PostEventsAsync(events.ToArray());
+        await app.Get<RetrainingService>().RetrainAsync();
+        await app.PumpAsync();
+        return app;
+    }
+
+    [Fact]
+    public async Task Home_ServesTheCachedListWithAReasonOnEveryItem()
+    {
+        await using var app = await AppWithHistoryAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/me?count=3", Json.Options);
+
+        Assert.Equal("cache", response!.Source);
+        Assert.Equal(["B", "C"], response.Items.Take(2).Select(i => i.ProductId));
+        Assert.All(response.Items.Take(2), i => Assert.Equal("viewed:A", i.ReasonCode));
+        Assert.Equal("Because you viewed Product A", response.Items[0].Reason);
+        Assert.All(response.Items, i => Assert.False(string.IsNullOrEmpty(i.Reason)));
+        Assert.DoesNotContain(response.Items, i => i.ProductId is "A" or "OUT");
+        Assert.StartsWith("rec-", response.RecommendationId, StringComparison.Ordinal);
+        var cached = await app.Get<Domain.Ports.IDocumentStore>().GetAsync<CachedRecommendations>(Collections.Recommendations, "me", "me");
+        Assert.Equal(response.ModelVersion, cached!.ModelVersion);
+    }
+
+    [Fact]
+    public async Task Home_ExcludesWhatTheCustomerBoughtSinceTheListWasCached()
+    {
+        await using var app = await AppWithHistoryAsync();
+        using var client = app.CreateClient();
+        var cached = await app.Get<Domain.Ports.IDocumentStore>().GetAsync<CachedRecommendations>(Collections.Recommendations, "me", "me");
+        Assert.Contains(cached!.Items, i => i.ProductId == "B");
+
+        await app.PostEventsAsync(app.Purchase("buy-b", "me", "B"));
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/me", Json.Options);
+
+        Assert.DoesNotContain(response!.Items, i => i.ProductId == "B");
+    }
+
+    [Fact]
+    public async Task UnknownCustomer_GetsPopularItems()
+    {
+        await using var app = await AppWithHistoryAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/stranger?count=2", Json.Options);
+
+        Assert.Equal("popular", response!.Source);
+        Assert.Equal(2, response.Items.Count);
+        Assert.All(response.Items, i => Assert.Equal("popular", i.ReasonCode));
+        Assert.Equal("A", response.Items[0].ProductId);
+    }
+
+    [Fact]
+    public async Task ProductPlacement_ReturnsItemsViewedTogether()
+    {
+        await using var app = await AppWithHistoryAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/stranger?placement=product&productId=A&count=2", Json.Options);
+
+        Assert.Equal(["B", "C"], response!.Items.Select(i => i.ProductId));
+        Assert.All(response.Items, i => Assert.Equal("similar:A", i.ReasonCode));
+    }
+
+    [Fact]
+    public async Task BeforeAnyTraining_PopularComesFromRealTimeCounters()
+    {
+        await using var app = new TestApp();
+        await app.PostEventsAsync(app.View("v1", "c1", "hot"), app.View("v2", "c2", "hot"), app.View("v3", "c3", "cold"));
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/nobody", Json.Options);
+
+        Assert.Equal(["hot", "cold"], response!.Items.Select(i => i.ProductId));
+        Assert.Equal("none", response.ModelVersion);
+    }
+
+    [Theory]
+    [InlineData("/api/recommendations/me?placement=sideways", "placement")]
+    [InlineData("/api/recommendations/me?count=0", "count")]
+    [InlineData("/api/recommendations/me?count=51", "count")]
+    [InlineData("/api/recommendations/me?count=ten", "count")]
+    [InlineData("/api/recommendations/me?placement=product", "productId")]
+    [InlineData("/api/recommendations/me?placement=product&productId=%3Cscript%3E", "productId")]
+    [InlineData("/api/recommendations/bad%20id", "customerId")]
+    public async Task BadParameters_Are400WithTheFieldNamed(string url, string field)
+    {
+        await using var app = new TestApp();
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await TestApp.ReadJsonAsync(response);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Retrain_ThroughTheAdminEndpoint_RefreshesEveryCachedList()
+    {
+        await using var app = await AppWithHistoryAsync();
+        using var client = app.CreateClient();
+        var before = await app.Get<Domain.Ports.IDocumentStore>().GetAsync<CachedRecommendations>(Collections.Recommendations, "fan-1", "fan-1");
+
+        var response = await client.PostAsync("/api/admin/retrain", null);
+        var result = await TestApp.ReadJsonAsync(response);
+        var refreshed = await app.PumpAsync();
+
+        var version = result.GetProperty("modelVersion").GetString();
+        Assert.NotEqual(before!.ModelVersion, version);
+        Assert.Equal(32, refreshed);
+        foreach (var customer in new[] { "me", "fan-0", "fan-9" })
+        {
+            var after = await app.Get<Domain.Ports.IDocumentStore>().GetAsync<CachedRecommendations>(Collections.Recommendations, customer, customer);
+            Assert.Equal(version, after!.ModelVersion);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Recommender.Domain;
+using Recommender.Functions.Messaging;
+
+namespace Recommender.Functions.Tests;
+
+/// <summary>
+/// The whole app in-process on the embedded adapters (a fresh temp folder each), with a fake clock
+/// that drives event validation, queue visibility (workflow timers) and webhook timestamps. The
+/// queue pump is off: tests run it with <see cref="PumpAsync"/> to control when timers fire.
+/// </summary>
+public sealed class TestApp : WebApplicationFactory<Program>
+{
+    public const string WebhookSecret = "test-webhook-secret";
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "recommender-tests", Guid.NewGuid().ToString("N"));
+
+    public TestApp(Uri? webhookUrl = null)
+    {
+        WebhookUrl = webhookUrl;
+    }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public Uri? WebhookUrl { get; }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Handles every message visible now, as the Functions host's queue triggers would.</summary>
+    public Task<int> PumpAsync() => Get<LocalQueuePump>().RunOnceAsync();
+
+    public async Task<HttpResponseMessage> PostEventsAsync(params object[] events)
+    {
+        using var client = CreateClient();
+        return await client.PostAsync("/api/events", JsonContent.Create(events, options: Json.Options));
+    }
+
+    public object View(string id, string customer, string product, TimeSpan? ago = null) =>
+        new { id, type = "view", customerId = customer, productId = product, occurredAt = Clock.GetUtcNow() - (ago ?? TimeSpan.FromMinutes(1)) };
+
+    public object AddToCart(string id, string customer, string product, decimal price = 10m) =>
+        new { id, type = "add_to_cart", customerId = customer, productId = product, quantity = 1, price, occurredAt = Clock.GetUtcNow() };
+
+    public object RemoveFromCart(string id, string customer, string product) =>
+        new { id, type = "remove_from_cart", customerId = customer, productId = product, occurredAt = Clock.GetUtcNow() };
+
+    public object Purchase(string id, string customer, params string[] products) =>
+        new { id, type = "purchase", customerId = customer, orderId = "order-" + id, occurredAt = Clock.GetUtcNow(), lines = products.Select(p => new { productId = p, quantity = 1, price = 10m }) };
+
+    public object Consent(string id, string customer, bool granted, string channel = "email") =>
+        new { id, type = "consent", customerId = customer, channel, granted, policyVersion = "2026-01", source = "signup_form", occurredAt = Clock.GetUtcNow() };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Recommender:Mode", "Embedded");
+        builder.UseSetting("Recommender:DataDirectory", _dataDirectory);
+        builder.UseSetting("Recommender:QueuePump:Enabled", "false");
+        builder.UseSetting("Recommender:Seed:Enabled", "false");
+        if (WebhookUrl is not null)
+        {
+            builder.UseSetting("Recommender:Webhooks:Email:Url", WebhookUrl.ToString());
+            builder.UseSetting("Recommender:Webhooks:Email:Secret", WebhookSecret);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: the OS may still hold the SQLite file briefly
+        }
+    }
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
