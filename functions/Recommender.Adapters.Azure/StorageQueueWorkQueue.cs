@@ -41,7 +41,7 @@ public sealed class StorageQueueWorkQueue : IWorkQueue
             throw new ArgumentOutOfRangeException(nameof(delay), delay, $"The delay must be between zero and {IWorkQueue.MaxDelay}.");
         }
 
-        await Queue(queue).SendMessageAsync(body, visibilityTimeout: delay, timeToLive: NeverExpire, cancellationToken);
+        await Queue(queue).SendMessageAsync(body, visibilityTimeout: WholeSeconds(delay), timeToLive: NeverExpire, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -52,7 +52,7 @@ public sealed class StorageQueueWorkQueue : IWorkQueue
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(lease, IWorkQueue.MaxDelay);
 
-        var response = await Queue(queue).ReceiveMessagesAsync(maxMessages, lease, cancellationToken);
+        var response = await Queue(queue).ReceiveMessagesAsync(maxMessages, WholeSeconds(lease), cancellationToken);
         return response.Value
             .Select(m => new QueueMessage(queue, m.MessageId, m.PopReceipt, m.Body.ToString(), (int)m.DequeueCount))
             .ToList();
@@ -72,6 +72,12 @@ public sealed class StorageQueueWorkQueue : IWorkQueue
             // Already deleted, or leased again by another receiver: nothing to do.
         }
     }
+
+    /// <summary>
+    /// The service counts visibility in whole seconds and truncates; rounding up keeps a message
+    /// hidden at least as long as asked (a 0.5 s lease must not become no lease at all).
+    /// </summary>
+    private static TimeSpan WholeSeconds(TimeSpan duration) => TimeSpan.FromSeconds(Math.Ceiling(duration.TotalSeconds));
 
     private QueueClient Queue(string name)
     {

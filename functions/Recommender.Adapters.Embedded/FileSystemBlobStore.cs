@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Recommender.Domain.Ports;
 
 namespace Recommender.Adapters.Embedded;
@@ -112,9 +111,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<BlobItem> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         BlobNames.ValidatePrefix(prefix);
+        return List(prefix, cancellationToken).ToAsyncEnumerable();
+    }
+
+    /// <summary>The matching files, sorted by ordinal name once the folder walk is done.</summary>
+    private IEnumerable<BlobItem> List(string prefix, CancellationToken cancellationToken)
+    {
         var lastSlash = prefix.LastIndexOf('/');
         var start = lastSlash < 0 ? _root : Path.Combine([_root, .. prefix[..lastSlash].Split('/')]);
         if (!Directory.Exists(start))
@@ -153,8 +158,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             yield return item;
         }
-
-        await Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -75,7 +75,7 @@ public static class ClickstreamReplay
             {
                 errors.AddRange(results.EnumerateArray()
                     .Where(r => r.TryGetProperty("accepted", out var a) && a.ValueKind == JsonValueKind.False)
-                    .Select(r => $"#{Text(r, "index")} {Text(r, "eventId")}: {Text(r, "error")}"));
+                    .Select(r => $"#{Text(r, "index")}{(r.TryGetProperty("eventId", out var id) ? $" {id}" : "")}: {Text(r, "error")}"));
             }
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)

@@ -36,6 +36,16 @@ public sealed class StorageConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubSecondLease_IsRoundedUp_NotTruncatedToNoLease()
+    {
+        var queue = Environment.Services.GetRequiredService<IWorkQueue>();
+        await queue.SendAsync(Environment.QueueName, "x");
+
+        Assert.Single(await queue.ReceiveAsync(Environment.QueueName, 1, TimeSpan.FromMilliseconds(500)));
+        Assert.Empty(await queue.ReceiveAsync(Environment.QueueName, 1, TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
     public async Task Initializer_CreatesTheAppQueues_AndTheBlobContainer()
     {
         var queues = Environment.Services.GetRequiredService<QueueServiceClient>();
