@@ -19,9 +19,12 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public const string WebhookSecret = "test-webhook-secret";
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "recommender-tests", Guid.NewGuid().ToString("N"));
 
-    public TestApp(Uri? webhookUrl = null)
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public TestApp(Uri? webhookUrl = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         WebhookUrl = webhookUrl;
+        _settings = settings ?? new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded" };
     }
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
@@ -56,7 +59,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Recommender:Mode", "Embedded");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("Recommender:DataDirectory", _dataDirectory);
         builder.UseSetting("Recommender:QueuePump:Enabled", "false");
         builder.UseSetting("Recommender:Seed:Enabled", "false");
