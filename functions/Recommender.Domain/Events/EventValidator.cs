@@ -1,36 +1,61 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
 namespace Recommender.Domain.Events;
 
-/// <summary>The outcome of validating one raw event: the event, or why it was refused.</summary>
-public sealed record EventValidation(ClickstreamEvent? Event, string? EventId, string? Error)
-{
-    public bool IsValid => Event is not null;
-    public static EventValidation Valid(ClickstreamEvent e) => new(e, e.Id, null);
-    public static EventValidation Invalid(string? eventId, string error) => new(null, eventId, error);
-}
-
 /// <summary>
-/// Turns one raw event body into a <see cref="ClickstreamEvent"/> or a precise reason. It never
-/// throws on bad input: truncated JSON, wrong types, unknown types, oversized bodies, control
-/// characters and out-of-range numbers all come back as an error string.
+/// Turns one raw event body into a <see cref="ClickstreamEvent"/> or a precise reason naming the
+/// field. It never throws on bad input: truncated JSON, duplicate keys, wrong types, unknown types,
+/// oversized bodies or arrays, control characters and out-of-range numbers all come back as an
+/// error string. Private data is handled here, so nothing downstream sees the raw values: IP
+/// addresses are truncated (an unparsable one is dropped), referrers keep their host, precise
+/// location and free text (but the search query) are dropped, and every field outside the schema is
+/// dropped and reported in <see cref="EventValidation.DroppedFields"/>.
 /// </summary>
-public sealed class EventValidator(TimeProvider timeProvider)
+public sealed partial class EventValidator(TimeProvider timeProvider)
 {
     /// <summary>Largest accepted event body in UTF-8 bytes.</summary>
     public const int MaxEventBytes = 16 * 1024;
     public const int MaxIdLength = 128;
     public const int MaxOrderLines = 100;
     public const int MaxQuantity = 1000;
+    /// <summary>Largest unit price.</summary>
     public const decimal MaxPrice = 1_000_000m;
+    /// <summary>Largest order-level amount (subtotal, tax, shipping, discount, total, cart value, refund).</summary>
+    public const decimal MaxAmount = 100_000_000m;
+    /// <summary>Labels: category, brand, filter name and value, utm_*, attribute keys and values.</summary>
+    public const int MaxLabelLength = 64;
+    /// <summary>Recommendation placement and variant.</summary>
+    public const int MaxPlacementLength = 32;
+    /// <summary>The search query, the only free text kept.</summary>
+    public const int MaxQueryLength = 200;
+    /// <summary>A product's name in a catalog_change.</summary>
+    public const int MaxProductNameLength = 200;
+    public const int MaxUserAgentLength = 512;
+    public const int MaxLocaleLength = 16;
+    public const int MaxTimeZoneLength = 64;
+    /// <summary>Referrer URLs longer than this are refused (only the host is kept anyway).</summary>
+    public const int MaxReferrerLength = 2048;
+    public const int MaxFilterKeys = 20;
+    public const int MaxFilterValues = 20;
+    public const int MaxAttributes = 20;
+    public const int MaxResultIds = 100;
+    public const int MinComparedProducts = 2;
+    public const int MaxComparedProducts = 10;
+    public const int MaxImpressionProducts = 50;
+    public const int MaxPosition = 100;
+    public const int MaxImageIndex = 100;
+    /// <summary>Ten hours of video.</summary>
+    public const int MaxVideoSeconds = 36_000;
+    public const int MinBirthYear = 1900;
+    /// <summary>Nesting depth of an event body (the deepest schema use is search.filters arrays, depth 3).</summary>
+    public const int MaxDepth = 8;
     /// <summary>Events stamped further ahead than this (clock skew) are refused.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
     /// <summary>Events older than this are refused: too late to be worth applying.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(30);
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
     private static readonly HashSet<string> ConsentChannels = new(StringComparer.Ordinal)
     {
         "email", "sms", "push", "analytics", "personalization", "ad_audiences",
@@ -38,7 +63,8 @@ public sealed class EventValidator(TimeProvider timeProvider)
 
     public EventValidation Validate(string body)
     {
-        if (Encoding.UTF8.GetByteCount(body) > MaxEventBytes)
+        // A UTF-16 string never has fewer UTF-8 bytes than chars: a long one is refused without counting.
+        if (body.Length > MaxEventBytes || Encoding.UTF8.GetByteCount(body) > MaxEventBytes)
         {
             return EventValidation.Invalid(null, $"event is larger than {MaxEventBytes} bytes");
         }
@@ -52,8 +78,14 @@ public sealed class EventValidator(TimeProvider timeProvider)
         {
             return EventValidation.Invalid(null, $"malformed JSON: {ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // Escaped lone UTF-16 surrogates are caught when property names are compared for duplicates.
+            return EventValidation.Invalid(null, $"malformed JSON: {ex.Message}");
+        }
     }
 
+    /// <summary>Validates a parsed event. Its size is not checked here: <see cref="Validate(string)"/> does that.</summary>
     public EventValidation Validate(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -61,7 +93,19 @@ public sealed class EventValidator(TimeProvider timeProvider)
             return EventValidation.Invalid(null, "event must be a JSON object");
         }
 
-        var reader = new FieldReader(root);
+        try
+        {
+            return Validate(new FieldReader(root));
+        }
+        catch (InvalidOperationException)
+        {
+            // Text that cannot be read (an escaped lone surrogate) in a name the reader had to compare.
+            return EventValidation.Invalid(null, "event contains text that is not valid UTF-16");
+        }
+    }
+
+    private EventValidation Validate(FieldReader reader)
+    {
         var id = reader.Id("id");
         if (reader.Error is { } idError)
         {
@@ -69,20 +113,28 @@ public sealed class EventValidator(TimeProvider timeProvider)
         }
 
         var result = Build(reader, id!);
-        return reader.Error is { } error ? EventValidation.Invalid(id, error) : EventValidation.Valid(result!);
+        if (reader.Error is { } error)
+        {
+            return EventValidation.Invalid(id, error);
+        }
+
+        reader.DropUnread();
+        return EventValidation.Valid(result!, [.. reader.Dropped]);
     }
 
     private ClickstreamEvent? Build(FieldReader reader, string id)
     {
         var typeName = reader.String("type", required: true, maxLength: 32);
-        var customerId = reader.Id("customerId");
+        var customerId = reader.Id("customerId", required: false);
+        var anonymousId = reader.Id("anonymousId", required: false);
+        var sessionId = reader.Id("sessionId", required: false);
         var occurredAt = reader.Timestamp("occurredAt");
         if (reader.Error is not null)
         {
             return null;
         }
 
-        if (!TryParseType(typeName!, out var type))
+        if (!WireNames<EventType>.TryParse(typeName!, out var type))
         {
             return reader.Fail($"unknown event type '{typeName}'");
         }
@@ -98,221 +150,90 @@ public sealed class EventValidator(TimeProvider timeProvider)
             return reader.Fail($"occurredAt is older than {MaxAge.TotalDays} days");
         }
 
-        var e = new ClickstreamEvent { Id = id, Type = type, CustomerId = customerId!, OccurredAt = occurredAt!.Value };
-        return type switch
+        if (CheckSubject(type, customerId, anonymousId) is { } subjectError)
         {
-            EventType.View => e with { ProductId = reader.Id("productId"), Category = reader.String("category", false, 64), Price = reader.Price("price", false) },
-            EventType.AddToCart or EventType.RemoveFromCart => e with
-            {
-                ProductId = reader.Id("productId"),
-                Quantity = reader.Quantity("quantity") ?? 1,
-                Price = reader.Price("price", false),
-            },
-            EventType.Purchase => e with { OrderId = reader.Id("orderId"), Lines = reader.Lines("lines") },
-            EventType.Consent => ConsentEvent(reader, e),
-            _ => reader.Fail($"unknown event type '{typeName}'"),
-        };
-    }
-
-    private static ClickstreamEvent? ConsentEvent(FieldReader reader, ClickstreamEvent e)
-    {
-        var channel = reader.String("channel", true, 32);
-        var granted = reader.Boolean("granted");
-        var policy = reader.String("policyVersion", true, 32);
-        var source = reader.String("source", true, 64);
-        if (channel is not null && !ConsentChannels.Contains(channel))
-        {
-            return reader.Fail($"unknown consent channel '{channel}'");
+            return reader.Fail(subjectError);
         }
 
-        return e with { Channel = channel, Granted = granted, PolicyVersion = policy, Source = source };
-    }
-
-    private static bool TryParseType(string name, out EventType type)
-    {
-        type = name switch
+        var e = new ClickstreamEvent
         {
-            "view" => EventType.View,
-            "add_to_cart" => EventType.AddToCart,
-            "remove_from_cart" => EventType.RemoveFromCart,
-            "purchase" => EventType.Purchase,
-            "consent" => EventType.Consent,
-            _ => (EventType)(-1),
+            Id = id,
+            Type = type,
+            CustomerId = customerId,
+            AnonymousId = anonymousId,
+            SessionId = sessionId,
+            OccurredAt = occurredAt!.Value,
+            Context = Context(reader),
         };
-        return Enum.IsDefined(type);
+        return reader.Error is not null ? null : BuildType(reader, e, now);
     }
 
-    /// <summary>Reads typed fields, keeping the first error.</summary>
-    private sealed class FieldReader(JsonElement root)
+    /// <summary>
+    /// Who an event may be about: a customer, an anonymous visitor or both (identify needs both,
+    /// account a customer); catalog_change is about products, so no person may be named on it.
+    /// </summary>
+    private static string? CheckSubject(EventType type, string? customerId, string? anonymousId)
     {
-        public string? Error { get; private set; }
-
-        public ClickstreamEvent? Fail(string error)
+        if (customerId?.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal) == true)
         {
-            Error ??= error;
+            return $"customerId must not start with '{ClickstreamEvent.AnonymousSubjectPrefix}' (reserved for anonymous visitors)";
+        }
+
+        return type switch
+        {
+            EventType.CatalogChange when customerId is not null => "customerId must be absent from catalog_change: catalog events are about products, not people",
+            EventType.CatalogChange when anonymousId is not null => "anonymousId must be absent from catalog_change: catalog events are about products, not people",
+            EventType.CatalogChange => null,
+            EventType.Identify when customerId is null => "customerId is required for identify",
+            EventType.Identify when anonymousId is null => "anonymousId is required for identify (the visitor being linked to the customer)",
+            EventType.Account when customerId is null => "customerId is required for account",
+            _ when customerId is null && anonymousId is null => "customerId is required (or anonymousId for an anonymous visitor)",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// <c>context</c>: the IP address truncated (unparsable: dropped), user agent, device, country,
+    /// locale. Latitude, longitude and anything else are dropped and reported.
+    /// </summary>
+    private static EventContext? Context(FieldReader reader)
+    {
+        if (reader.Object("context") is not { } context)
+        {
             return null;
         }
 
-        private bool TryGet(string name, bool required, out JsonElement value)
+        string? ip = null;
+        if (context.Text("ip", required: false) is { } rawIp)
         {
-            if (root.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+            ip = PrivacyFilters.TruncateIp(rawIp);
+            if (ip is null)
             {
-                return true;
+                context.Drop("ip");
             }
-
-            if (required)
-            {
-                Fail($"{name} is required");
-            }
-
-            return false;
         }
 
-        public string? String(string name, bool required, int maxLength)
+        var result = new EventContext
         {
-            if (!TryGet(name, required, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                Fail($"{name} must be a string");
-                return null;
-            }
-
-            var s = value.GetString()!;
-            if (s.Length == 0 || s.Length > maxLength)
-            {
-                Fail($"{name} must be 1 to {maxLength} characters");
-                return null;
-            }
-
-            if (s.Any(char.IsControl))
-            {
-                Fail($"{name} contains control characters");
-                return null;
-            }
-
-            return s;
-        }
-
-        /// <summary>Identifiers: 1-128 of letters, digits and <c>- _ . : @</c> (safe as store keys).</summary>
-        public string? Id(string name)
-        {
-            var s = String(name, true, MaxIdLength);
-            if (s is not null && !IsValidId(s))
-            {
-                Fail($"{name} may contain only letters, digits and - _ . : @");
-                return null;
-            }
-
-            return s;
-        }
-
-        public DateTimeOffset? Timestamp(string name)
-        {
-            var s = String(name, true, 40);
-            if (s is null)
-            {
-                return null;
-            }
-
-            if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-            {
-                Fail($"{name} must be an ISO 8601 timestamp");
-                return null;
-            }
-
-            return at;
-        }
-
-        public bool? Boolean(string name)
-        {
-            if (!TryGet(name, true, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                Fail($"{name} must be true or false");
-                return null;
-            }
-
-            return value.GetBoolean();
-        }
-
-        public int? Quantity(string name)
-        {
-            if (!TryGet(name, false, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var q) || q < 1 || q > MaxQuantity)
-            {
-                Fail($"{name} must be a whole number from 1 to {MaxQuantity}");
-                return null;
-            }
-
-            return q;
-        }
-
-        public decimal? Price(string name, bool required)
-        {
-            if (!TryGet(name, required, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var p) || p < 0 || p > MaxPrice)
-            {
-                Fail($"{name} must be a number from 0 to {MaxPrice}");
-                return null;
-            }
-
-            return p;
-        }
-
-        public IReadOnlyList<OrderLine>? Lines(string name)
-        {
-            if (!TryGet(name, true, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > MaxOrderLines)
-            {
-                Fail($"{name} must be an array of 1 to {MaxOrderLines} order lines");
-                return null;
-            }
-
-            var lines = new List<OrderLine>();
-            foreach (var item in value.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    Fail($"{name} must contain objects");
-                    return null;
-                }
-
-                var line = new FieldReader(item);
-                var productId = line.Id("productId");
-                var quantity = line.Quantity("quantity") ?? 1;
-                var price = line.Price("price", true);
-                if (line.Error is { } lineError)
-                {
-                    Fail($"{name}[{lines.Count}]: {lineError}");
-                    return null;
-                }
-
-                lines.Add(new OrderLine(productId!, quantity, price!.Value));
-            }
-
-            return lines;
-        }
+            Ip = ip,
+            UserAgent = context.String("userAgent", false, MaxUserAgentLength),
+            Device = context.Choice<DeviceType>("device", false),
+            Country = context.Formatted("country", 2, s => s.All(char.IsAsciiLetter), "an ISO 3166-1 alpha-2 country code")?.ToUpperInvariant(),
+            Locale = context.Formatted("locale", MaxLocaleLength, IsLanguageTag, "a language tag such as en-GB"),
+        };
+        context.DropUnread();
+        return result.IsEmpty ? null : result;
     }
+
+    private static bool IsLanguageTag(string s) =>
+        char.IsAsciiLetter(s[0]) && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>IANA names: <c>UTC</c>, <c>Europe/Paris</c>, <c>America/Argentina/Buenos_Aires</c>, <c>Etc/GMT+5</c>.</summary>
+    private static bool IsTimeZoneName(string s) =>
+        char.IsAsciiLetter(s[0]) && s[^1] != '/' && !s.Contains("//", StringComparison.Ordinal)
+        && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+');
+
+    private static bool IsCurrencyCode(string s) => s.Length == 3 && s.All(char.IsAsciiLetterUpper);
 
     public static bool IsValidId(string s) =>
         s.Length is > 0 and <= MaxIdLength && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@');

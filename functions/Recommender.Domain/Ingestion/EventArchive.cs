@@ -49,8 +49,10 @@ public sealed class EventArchive(IBlobStore blobs)
     }
 
     /// <summary>
-    /// Removes every event of <paramref name="customerId"/> from the archive by rewriting the blobs
-    /// that hold any (ETag-guarded; a blob left empty is deleted). Returns how many events went.
+    /// Removes every event attributed to <paramref name="customerId"/> (its
+    /// <see cref="ClickstreamEvent.SubjectId"/>: the customer, or <c>anon:&lt;anonymousId&gt;</c>) from
+    /// the archive by rewriting the blobs that hold any (ETag-guarded; a blob left empty is deleted).
+    /// Returns how many events went.
     /// </summary>
     public async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -71,7 +73,7 @@ public sealed class EventArchive(IBlobStore blobs)
                 }
 
                 var events = Decompress(blob.Content);
-                var kept = events.Where(e => e.CustomerId != customerId).ToList();
+                var kept = events.Where(e => e.SubjectId != customerId).ToList();
                 if (kept.Count == events.Count)
                 {
                     break;

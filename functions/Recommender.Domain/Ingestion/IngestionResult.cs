@@ -1,7 +1,10 @@
 namespace Recommender.Domain.Ingestion;
 
-/// <summary>What happened to one event of a batch, by its position in the batch.</summary>
-public sealed record EventOutcome(int Index, string? EventId, bool Accepted, string? Error = null);
+/// <summary>
+/// What happened to one event of a batch, by its position in the batch. <see cref="DroppedFieldCount"/>
+/// is how many fields of an accepted event were dropped (outside the schema, private); absent when none.
+/// </summary>
+public sealed record EventOutcome(int Index, string? EventId, bool Accepted, string? Error = null, int? DroppedFieldCount = null);
 
 /// <summary>
 /// The outcome of one ingested batch. <see cref="Duplicates"/> were valid but already applied;

@@ -43,7 +43,8 @@ public sealed partial class IngestionService(
             var validation = validator.Validate(bodies[i]);
             if (validation.Event is { } e)
             {
-                outcomes[i] = new EventOutcome(i, e.Id, true);
+                var dropped = validation.DroppedFields.Count;
+                outcomes[i] = new EventOutcome(i, e.Id, true, DroppedFieldCount: dropped > 0 ? dropped : null);
                 if (seenInBatch.Add(e.Id))
                 {
                     valid.Add(e);
@@ -73,7 +74,10 @@ public sealed partial class IngestionService(
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var applied = new ConcurrentBag<ProfileChanges>();
         var customerOperations = 0;
-        var byCustomer = valid.GroupBy(e => e.CustomerId, StringComparer.Ordinal).ToList();
+        // Events go to their subject's profile: the customer, or "anon:<anonymousId>"; catalog_change
+        // events are about no one and are only archived.
+        var attributed = valid.Where(e => e.SubjectId is not null).ToList();
+        var byCustomer = attributed.GroupBy(e => e.SubjectId!, StringComparer.Ordinal).ToList();
         await Parallel.ForEachAsync(byCustomer, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCustomers, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
@@ -84,7 +88,7 @@ public sealed partial class IngestionService(
 
         operations += 1 + customerOperations + await UpdateItemCountersAsync(applied, cancellationToken).ConfigureAwait(false);
         var appliedCount = applied.Sum(c => c.Applied.Count);
-        return new IngestionResult(outcomes, appliedCount, valid.Count - appliedCount, byCustomer.Count, operations);
+        return new IngestionResult(outcomes, appliedCount, attributed.Count - appliedCount, byCustomer.Count, operations);
     }
 
     private async Task<(ProfileChanges Changes, int Operations)> ApplyToCustomerAsync(string customerId, List<ClickstreamEvent> events,
@@ -149,7 +153,7 @@ public sealed partial class IngestionService(
                     continue;
                 }
 
-                foreach (var productId in e.ProductIds)
+                foreach (var productId in e.AllProductIds)
                 {
                     apply(For(productId));
                     popularity[productId] = popularity.GetValueOrDefault(productId) + weight;

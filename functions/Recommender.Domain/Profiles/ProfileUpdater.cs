@@ -93,7 +93,7 @@ public static class ProfileUpdater
                     AddAffinity(profile, CategoryOf(orderLine.ProductId, null, catalog), 5.0, e.OccurredAt);
                     profile.Purchased[orderLine.ProductId] = e.OccurredAt;
                     profile.Cart.Remove(orderLine.ProductId);
-                    profile.TotalSpent += orderLine.Price * orderLine.Quantity;
+                    profile.TotalSpent += orderLine.Price.GetValueOrDefault() * orderLine.Quantity; // purchase lines always carry a price
                 }
 
                 profile.OrderCount++;
@@ -112,7 +112,8 @@ public static class ProfileUpdater
                 break;
 
             default:
-                throw new ArgumentOutOfRangeException(nameof(e), e.Type, "unhandled event type");
+                // The other event types carry no profile features yet: remembered as applied, nothing else.
+                break;
         }
     }
 

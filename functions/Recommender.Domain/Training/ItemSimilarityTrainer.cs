@@ -4,8 +4,9 @@ using Recommender.Domain.Recommendations;
 namespace Recommender.Domain.Training;
 
 /// <summary>
-/// Builds the item-item model from archived events: each customer's set of products they
-/// viewed, carted or bought; similarity of two products is the Jaccard index of their customer
+/// Builds the item-item model from archived events: each customer's (or anonymous visitor's) set of
+/// products they viewed, carted, wishlisted or bought (<see cref="IsInteraction"/>; every other event
+/// type is ignored); similarity of two products is the Jaccard index of their customer
 /// sets; popularity is the number of customers, weighted by recency (half-life 30 days, measured
 /// from the newest event). Deterministic for the same events.
 /// </summary>
@@ -25,22 +26,22 @@ public static class ItemSimilarityTrainer
         var newest = DateTimeOffset.MinValue;
         foreach (var e in events)
         {
-            if (e.Type == EventType.Consent || excludedCustomers?.Contains(e.CustomerId) == true)
+            if (!IsInteraction(e.Type) || e.SubjectId is not { } subject || excludedCustomers?.Contains(subject) == true)
             {
                 continue;
             }
 
             eventCount++;
             newest = e.OccurredAt > newest ? e.OccurredAt : newest;
-            if (!itemsByCustomer.TryGetValue(e.CustomerId, out var items))
+            if (!itemsByCustomer.TryGetValue(subject, out var items))
             {
-                itemsByCustomer[e.CustomerId] = items = new HashSet<string>(StringComparer.Ordinal);
+                itemsByCustomer[subject] = items = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            foreach (var productId in e.ProductIds)
+            foreach (var productId in e.AllProductIds)
             {
                 items.Add(productId);
-                var key = $"{e.CustomerId}\n{productId}";
+                var key = $"{subject}\n{productId}";
                 if (!lastSeen.TryGetValue(key, out var at) || e.OccurredAt > at)
                 {
                     lastSeen[key] = e.OccurredAt;
@@ -102,6 +103,10 @@ public static class ItemSimilarityTrainer
                 .Take(PopularItems).Select(kv => new ScoredItem(kv.Key, Math.Round(kv.Value, 6))).ToList(),
         };
     }
+
+    /// <summary>The event types that say a customer wanted a product: view, add_to_cart, wishlist_add, purchase.</summary>
+    public static bool IsInteraction(EventType type) =>
+        type is EventType.View or EventType.AddToCart or EventType.WishlistAdd or EventType.Purchase;
 
     private static void Add(Dictionary<string, List<ScoredItem>> neighbors, string key, ScoredItem item)
     {
