@@ -23,6 +23,9 @@ public static class DomainServices
         services.AddSingleton<CatalogProvider>();
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ProfileStore>();
+        services.AddSingleton<TrendingStore>();
+        services.AddSingleton<Retention.RetentionService>();
+        services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<IngestionService>();

@@ -65,6 +65,7 @@ public sealed class AzureModeTests : IAsyncLifetime
     [Fact]
     public async Task EventsToRecommendations_OnCosmosAndAzurite()
     {
+        await _app.GrantAnalyticsAsync("u1", "u2", "me");
         await _app.PostEventsAsync(
             _app.View("a1", "u1", "A", TimeSpan.FromMinutes(9)), _app.View("b1", "u1", "B", TimeSpan.FromMinutes(8)),
             _app.View("a2", "u2", "A", TimeSpan.FromMinutes(7)), _app.View("b2", "u2", "B", TimeSpan.FromMinutes(6)),
@@ -78,7 +79,7 @@ public sealed class AzureModeTests : IAsyncLifetime
         Assert.Equal(32, await _app.PumpAsync());
         var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/me", Json.Options);
 
-        Assert.Equal(1, (await _app.Get<ProfileStore>().GetAsync("me"))!.EventCount);
+        Assert.Equal(2, (await _app.Get<ProfileStore>().GetAsync("me"))!.EventCount);
         Assert.Equal(3, (await _app.Get<ProfileStore>().GetItemAsync("A"))!.Views);
         Assert.Single(await _app.Get<DeadLetters>().ReadAllAsync());
         Assert.Equal("cache", response!.Source);
@@ -90,18 +91,20 @@ public sealed class AzureModeTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentUpdates_ToOneProfile_AllLand_WithCosmosETags()
     {
+        await _app.GrantAnalyticsAsync("busy");
         var ingestion = _app.Get<IngestionService>();
         string Body(int i) => System.Text.Json.JsonSerializer.Serialize(_app.View($"c{i}", "busy", "A"), Json.Options);
 
         await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => ingestion.IngestAsync([Body(i)], "test"))));
 
-        Assert.Equal(10, (await _app.Get<ProfileStore>().GetAsync("busy"))!.EventCount);
+        Assert.Equal(11, (await _app.Get<ProfileStore>().GetAsync("busy"))!.EventCount);
         Assert.Equal(10, (await _app.Get<ProfileStore>().GetItemAsync("A"))!.Views);
     }
 
     [Fact]
     public async Task Erasure_CompletesAcrossTheAzureStores()
     {
+        await _app.GrantAnalyticsAsync("leaver", "stayer");
         await _app.PostEventsAsync(_app.View("v1", "leaver", "A"), _app.AddToCart("c1", "leaver", "A"), _app.View("v2", "stayer", "A"));
         var erasure = _app.Get<ErasureService>();
 
@@ -110,7 +113,7 @@ public sealed class AzureModeTests : IAsyncLifetime
 
         var status = (await erasure.GetAsync(request.RequestId))!;
         Assert.Equal("completed", status.Status);
-        Assert.Equal(2, status.Tasks[ErasureTarget.EventArchive].Removed);
+        Assert.Equal(3, status.Tasks[ErasureTarget.EventArchive].Removed);
         Assert.Null(await _app.Get<ProfileStore>().GetAsync("leaver"));
         Assert.Null(await _app.Get<IDocumentStore>().ReadAsync(Collections.Workflows, "leaver", "cart-abandonment"));
         Assert.NotNull(await _app.Get<ProfileStore>().GetAsync("stayer"));

@@ -15,6 +15,7 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
         _receiver = await WebhookReceiver.StartAsync();
         _app = new TestApp(_receiver.Url);
         _receiver.Clock = _app.Clock.GetUtcNow;
+        await _app.GrantAnalyticsAsync("c1");
     }
 
     public async Task DisposeAsync()

@@ -19,6 +19,7 @@ public class ErasureTests
     {
         await using var app = new TestApp();
         await app.Get<CatalogProvider>().SaveAsync([new Product("p1", "One", "c", 1m), new Product("p2", "Two", "c", 1m)]);
+        await app.GrantAnalyticsAsync("leaver", "stayer");
         await app.PostEventsAsync(app.Consent("k1", "leaver", true), app.View("v1", "leaver", "p1"), app.AddToCart("a1", "leaver", "p2"),
             app.View("v2", "stayer", "p1"), app.View("v3", "stayer", "p2"));
         await app.Get<RetrainingService>().RetrainAsync();
@@ -43,7 +44,7 @@ public class ErasureTests
             Assert.Equal("done", tasks.GetProperty(name).GetProperty("state").GetString());
         }
 
-        Assert.Equal(3, tasks.GetProperty("event_archive").GetProperty("removed").GetInt32());
+        Assert.Equal(4, tasks.GetProperty("event_archive").GetProperty("removed").GetInt32());
         Assert.False(status.TryGetProperty("customerId", out _));
         Assert.Equal(ErasureService.HashOf("leaver"), status.GetProperty("subjectHash").GetString());
 
@@ -64,13 +65,14 @@ public class ErasureTests
             archived.Add(e.Id);
         }
 
-        Assert.Equal(["v2", "v3"], archived.Order());
+        Assert.Equal(["analytics-stayer", "v2", "v3"], archived.Order());
     }
 
     [Fact]
     public async Task RedeliveredErasureTasks_AreHarmless()
     {
         await using var app = new TestApp();
+        await app.GrantAnalyticsAsync("leaver");
         await app.PostEventsAsync(app.View("v1", "leaver", "p1"));
         var request = await app.Get<ErasureService>().StartAsync("leaver");
         await app.PumpAsync();

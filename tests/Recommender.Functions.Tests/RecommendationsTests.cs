@@ -20,6 +20,7 @@ public class RecommendationsTests
         var app = new TestApp();
         await app.Get<CatalogProvider>().SaveAsync(new[] { "A", "B", "C", "D", "OUT" }
             .Select(id => new Product(id, $"Product {id}", "cat", 10m, InStock: id != "OUT")).ToList());
+        await app.GrantAnalyticsAsync([.. Enumerable.Range(0, 10).Select(i => $"fan-{i}"), "me"]);
         var events = new List<object>();
         for (var i = 0; i < 10; i++)
         {

@@ -41,6 +41,13 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return await client.PostAsync("/api/events", JsonContent.Create(events, options: Json.Options));
     }
 
+    /// <summary>Records analytics consent for each customer (behaviour becomes features only with it).</summary>
+    public async Task GrantAnalyticsAsync(params string[] customers)
+    {
+        var response = await PostEventsAsync(customers.Select(c => Consent($"analytics-{c}", c, true, "analytics")).ToArray());
+        response.EnsureSuccessStatusCode();
+    }
+
     public object View(string id, string customer, string product, TimeSpan? ago = null) =>
         new { id, type = "view", customerId = customer, productId = product, occurredAt = Clock.GetUtcNow() - (ago ?? TimeSpan.FromMinutes(1)) };
 

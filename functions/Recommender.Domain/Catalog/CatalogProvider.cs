@@ -1,3 +1,4 @@
+using Recommender.Domain.Events;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Storage;
 
@@ -59,5 +60,78 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider)
 
         await blobs.PutAsync(BlobName, Json.ToUtf8(products), overwrite: true, cancellationToken).ConfigureAwait(false);
         _checkedAt = DateTimeOffset.MinValue;
+    }
+
+    /// <summary>
+    /// Applies <c>catalog_change</c> events to the snapshot in event-time order (ETag-guarded
+    /// read-modify-write of the blob): price and stock updates, new products, discontinued ones.
+    /// Returns how many products changed.
+    /// </summary>
+    public async Task<int> ApplyChangesAsync(IReadOnlyList<ClickstreamEvent> changes, CancellationToken cancellationToken = default)
+    {
+        if (changes.Count == 0)
+        {
+            return 0;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var blob = await blobs.GetAsync(BlobName, cancellationToken).ConfigureAwait(false);
+            var products = blob is { } b ? Json.FromUtf8<List<Product>>(b.Content).ToDictionary(p => p.Id, StringComparer.Ordinal) : new Dictionary<string, Product>(StringComparer.Ordinal);
+            var changed = 0;
+            foreach (var e in changes.OrderBy(e => e.OccurredAt))
+            {
+                var id = e.ProductId!;
+                products.TryGetValue(id, out var current);
+                Product? updated = e.Change switch
+                {
+                    CatalogChangeKind.Discontinued => null,
+                    _ when current is null => new Product(id, e.Name ?? id, e.Category ?? "uncategorized", e.Price ?? 0, e.InStock ?? true, e.Brand, Attributes: e.Attributes),
+                    _ => current! with
+                    {
+                        Price = e.Price ?? current.Price,
+                        InStock = e.InStock ?? current.InStock,
+                        Name = e.Name ?? current.Name,
+                        Category = e.Category ?? current.Category,
+                        Brand = e.Brand ?? current.Brand,
+                        Attributes = e.Attributes ?? current.Attributes,
+                    },
+                };
+                if (updated is null)
+                {
+                    changed += products.Remove(id) ? 1 : 0;
+                }
+                else if (updated != current)
+                {
+                    products[id] = updated;
+                    changed++;
+                }
+            }
+
+            if (changed == 0)
+            {
+                return 0;
+            }
+
+            var content = Json.ToUtf8(products.Values.OrderBy(p => p.Id, StringComparer.Ordinal).ToList());
+            try
+            {
+                if (blob is { } existing)
+                {
+                    await blobs.ReplaceAsync(BlobName, content, existing.ETag, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await blobs.PutAsync(BlobName, content, overwrite: false, cancellationToken).ConfigureAwait(false);
+                }
+
+                _checkedAt = DateTimeOffset.MinValue;
+                return changed;
+            }
+            catch (DocumentConflictException) when (attempt < 10)
+            {
+                // Changed concurrently: apply again on the fresh snapshot.
+            }
+        }
     }
 }

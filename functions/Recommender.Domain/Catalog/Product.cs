@@ -1,4 +1,8 @@
 namespace Recommender.Domain.Catalog;
 
-/// <summary>A catalog product as the recommendations show it.</summary>
-public sealed record Product(string Id, string Name, string Category, decimal Price, bool InStock = true, string? Brand = null, string? ImageUrl = null, string? Url = null);
+/// <summary>
+/// A catalog product as the recommendations show it. <see cref="Attributes"/> holds facets such as
+/// <c>size</c> and <c>colour</c> (feeding attribute affinities).
+/// </summary>
+public sealed record Product(string Id, string Name, string Category, decimal Price, bool InStock = true, string? Brand = null, string? ImageUrl = null,
+    string? Url = null, IReadOnlyDictionary<string, string>? Attributes = null);

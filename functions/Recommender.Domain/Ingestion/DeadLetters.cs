@@ -28,6 +28,16 @@ public sealed class DeadLetters(IBlobStore blobs)
         return name;
     }
 
+    /// <summary>The day a dead-letter blob was written, read from its name; null for names of another shape.</summary>
+    public static DateTimeOffset? DayOf(string blobName)
+    {
+        var parts = blobName.Split('/');
+        return parts.Length == 5
+            && DateTimeOffset.TryParseExact(string.Join('/', parts[1..4]), "yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var day)
+            ? day : null;
+    }
+
     public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         var all = new List<DeadLetter>();

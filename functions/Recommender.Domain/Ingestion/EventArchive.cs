@@ -3,28 +3,49 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ports;
+using Recommender.Domain.Retention;
 using Recommender.Domain.Storage;
 
 namespace Recommender.Domain.Ingestion;
 
 /// <summary>
-/// The raw event archive: valid events as gzip-compressed JSON lines, one immutable blob per
-/// ingested batch, partitioned by the hour the batch arrived
-/// (<c>events/yyyy/MM/dd/HH/{batchId}.jsonl.gz</c>). Writing is at-least-once (a redelivered batch
-/// may be archived twice); readers de-duplicate by event id.
+/// The raw event archive, the models' training source: valid events as gzip-compressed JSON lines,
+/// one immutable blob per ingested batch and data class, partitioned by class and by the hour the
+/// batch arrived (<c>events/{class}/yyyy/MM/dd/HH/{batchId}.jsonl.gz</c>) so each class can be
+/// expired on its own schedule. A batch id derived from its event ids makes a redelivered batch
+/// land on the same name, which <see cref="AppendAsync"/> reports; readers de-duplicate by event id.
 /// </summary>
 public sealed class EventArchive(IBlobStore blobs)
 {
-    public async Task<string?> AppendAsync(string batchId, IReadOnlyList<ClickstreamEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
+    /// <summary>Writes the events; false when this exact batch was archived before (a redelivery).</summary>
+    public async Task<bool> AppendAsync(string batchId, IReadOnlyList<ClickstreamEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
     {
-        if (events.Count == 0)
+        var isNew = false;
+        foreach (var group in events.GroupBy(e => RetentionOptions.ClassOf(e.Type)))
         {
-            return null;
+            var name = $"{BlobPrefixes.Events}{RetentionOptions.FolderOf(group.Key)}/{receivedAt.UtcDateTime:yyyy/MM/dd/HH}/{batchId}.jsonl.gz";
+            try
+            {
+                await blobs.PutAsync(name, Compress(group), overwrite: false, cancellationToken).ConfigureAwait(false);
+                isNew = true;
+            }
+            catch (DocumentConflictException)
+            {
+                // Archived already: the same batch delivered again.
+            }
         }
 
-        var name = $"{BlobPrefixes.Events}{receivedAt.UtcDateTime:yyyy/MM/dd/HH}/{batchId}.jsonl.gz";
-        await blobs.PutAsync(name, Compress(events), overwrite: true, cancellationToken).ConfigureAwait(false);
-        return name;
+        return isNew;
+    }
+
+    /// <summary>The hour a blob's events arrived, read from its name; null for names of another shape.</summary>
+    public static DateTimeOffset? ArrivalHourOf(string blobName)
+    {
+        var parts = blobName.Split('/');
+        return parts.Length == 8
+            && DateTimeOffset.TryParseExact(string.Join('/', parts[2..6]), "yyyy/MM/dd/HH", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
+            ? at : null;
     }
 
     /// <summary>Every archived event once (first copy wins), in archive order.</summary>
@@ -54,7 +75,11 @@ public sealed class EventArchive(IBlobStore blobs)
     /// the archive by rewriting the blobs that hold any (ETag-guarded; a blob left empty is deleted).
     /// Returns how many events went.
     /// </summary>
-    public async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default)
+    public Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default) =>
+        EraseSubjectsAsync(new HashSet<string>(StringComparer.Ordinal) { customerId }, cancellationToken);
+
+    /// <summary>Removes every event attributed to any of <paramref name="subjectIds"/> (a customer and the anonymous ids linked to them).</summary>
+    public async Task<int> EraseSubjectsAsync(IReadOnlySet<string> subjectIds, CancellationToken cancellationToken = default)
     {
         var removed = 0;
         var names = new List<string>();
@@ -73,7 +98,7 @@ public sealed class EventArchive(IBlobStore blobs)
                 }
 
                 var events = Decompress(blob.Content);
-                var kept = events.Where(e => e.SubjectId != customerId).ToList();
+                var kept = events.Where(e => e.SubjectId is null || !subjectIds.Contains(e.SubjectId)).ToList();
                 if (kept.Count == events.Count)
                 {
                     break;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
@@ -10,32 +12,45 @@ namespace Recommender.Domain.Ingestion;
 
 /// <summary>
 /// Ingests one batch of raw events, whatever its source (Event Hubs invocation or HTTP):
-/// validate each event (refusals are dead-lettered with the reason; the rest of the batch goes on),
-/// archive the valid ones, then per customer apply them to the profile in event-time order exactly
-/// once (event ids are remembered in the profile, written with ETag concurrency), update the
-/// anonymous item counters and popularity, drive the cart-abandonment workflow and refresh the
-/// customer's cached recommendations.
+/// <list type="number">
+/// <item>validate each event — refusals (and automated traffic) are dead-lettered with the reason while the rest goes on;</item>
+/// <item>archive the valid ones by data class (a redelivered batch is recognised by its name);</item>
+/// <item>apply catalog changes to the catalog;</item>
+/// <item>per subject (customer, or <c>anon:</c> visitor), in event-time order and exactly once, apply
+/// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
+/// minors — merging an anonymous visitor into the customer at login;</item>
+/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity;</item>
+/// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations.</item>
+/// </list>
+/// Profiles and their features are read and written at most once per subject per batch.
 /// </summary>
 public sealed partial class IngestionService(
     EventValidator validator,
     EventArchive archive,
     DeadLetters deadLetters,
     ProfileStore profiles,
+    TrendingStore trending,
     CatalogProvider catalog,
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
     TimeProvider timeProvider,
     ILogger<IngestionService> logger)
 {
-    /// <summary>Customers processed at once within a batch.</summary>
+    /// <summary>Subjects processed at once within a batch.</summary>
     public const int MaxParallelCustomers = 8;
+
+    private sealed class Counter
+    {
+        private int _value;
+        public int Value => _value;
+        public void Add(int n) => Interlocked.Add(ref _value, n);
+    }
 
     public async Task<IngestionResult> IngestAsync(IReadOnlyList<string> bodies, string source, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var batchId = $"{now.UtcDateTime:yyyyMMddHHmmss}-{Guid.CreateVersion7(now):N}";
         var outcomes = new EventOutcome[bodies.Count];
-        var valid = new List<ClickstreamEvent>();
+        var valid = new List<(int Index, ClickstreamEvent Event)>();
         var refused = new List<DeadLetter>();
         var seenInBatch = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < bodies.Count; i++)
@@ -47,7 +62,7 @@ public sealed partial class IngestionService(
                 outcomes[i] = new EventOutcome(i, e.Id, true, DroppedFieldCount: dropped > 0 ? dropped : null);
                 if (seenInBatch.Add(e.Id))
                 {
-                    valid.Add(e);
+                    valid.Add((i, e));
                 }
             }
             else
@@ -57,94 +72,236 @@ public sealed partial class IngestionService(
             }
         }
 
-        var operations = 0;
+        var humans = RefuseAutomatedTraffic(valid, bodies, outcomes, refused, source, now);
+        var operations = new Counter();
+        var batchId = BatchIdOf(humans, now, refused.Count);
         if (refused.Count > 0)
         {
             await deadLetters.WriteAsync(batchId, refused, now, cancellationToken).ConfigureAwait(false);
-            operations++;
+            operations.Add(1);
             LogRefused(logger, refused.Count, bodies.Count, source);
         }
 
-        if (valid.Count == 0)
+        if (humans.Count == 0)
         {
-            return new IngestionResult(outcomes, 0, 0, 0, operations);
+            return new IngestionResult(outcomes, 0, 0, 0, operations.Value);
         }
 
-        await archive.AppendAsync(batchId, valid, now, cancellationToken).ConfigureAwait(false);
+        var firstDelivery = await archive.AppendAsync(batchId, humans, now, cancellationToken).ConfigureAwait(false);
+        operations.Add(humans.Select(e => Retention.RetentionOptions.ClassOf(e.Type)).Distinct().Count());
+        var catalogChanges = humans.Where(e => e.Type == EventType.CatalogChange).ToList();
+        if (catalogChanges.Count > 0)
+        {
+            await catalog.ApplyChangesAsync(catalogChanges, cancellationToken).ConfigureAwait(false);
+            operations.Add(2);
+        }
+
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var bySubject = AttributeToSubjects(humans);
         var applied = new ConcurrentBag<ProfileChanges>();
-        var customerOperations = 0;
-        // Events go to their subject's profile: the customer, or "anon:<anonymousId>"; catalog_change
-        // events are about no one and are only archived.
-        var attributed = valid.Where(e => e.SubjectId is not null).ToList();
-        var byCustomer = attributed.GroupBy(e => e.SubjectId!, StringComparer.Ordinal).ToList();
-        await Parallel.ForEachAsync(byCustomer, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCustomers, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCustomers, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
-                var (changes, ops) = await ApplyToCustomerAsync(group.Key, group.ToList(), products, now, ct).ConfigureAwait(false);
-                applied.Add(changes);
-                Interlocked.Add(ref customerOperations, ops);
+                foreach (var changes in await ApplyToSubjectAsync(group.Key, group.Value, products, now, operations, ct).ConfigureAwait(false))
+                {
+                    applied.Add(changes);
+                }
             }).ConfigureAwait(false);
 
-        operations += 1 + customerOperations + await UpdateItemCountersAsync(applied, cancellationToken).ConfigureAwait(false);
+        // A batch archived before is a redelivery: its aggregates were counted then.
+        if (firstDelivery)
+        {
+            operations.Add(await UpdateAggregatesAsync(applied, cancellationToken).ConfigureAwait(false));
+        }
+
         var appliedCount = applied.Sum(c => c.Applied.Count);
-        return new IngestionResult(outcomes, appliedCount, attributed.Count - appliedCount, byCustomer.Count, operations);
+        var attributed = bySubject.Values.Sum(v => v.Count);
+        return new IngestionResult(outcomes, appliedCount, attributed - appliedCount, bySubject.Count, operations.Value);
     }
 
-    private async Task<(ProfileChanges Changes, int Operations)> ApplyToCustomerAsync(string customerId, List<ClickstreamEvent> events,
-        IReadOnlyDictionary<string, Product> products, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Known bot user agents and sources faster than a person are refused: bots never reach profiles, counters or training.</summary>
+    private static List<ClickstreamEvent> RefuseAutomatedTraffic(List<(int Index, ClickstreamEvent Event)> valid, IReadOnlyList<string> bodies,
+        EventOutcome[] outcomes, List<DeadLetter> refused, string source, DateTimeOffset now)
     {
-        ProfileChanges changes = new();
-        var profile = await profiles.UpdateAsync(customerId, current =>
+        static string SourceOf(ClickstreamEvent e) => e.SessionId ?? e.AnonymousId ?? e.CustomerId ?? "";
+        var tooFast = BotDetector.TooFast(valid.Where(v => v.Event.Type != EventType.CatalogChange).Select(v => (SourceOf(v.Event), v.Event.OccurredAt)));
+        var humans = new List<ClickstreamEvent>(valid.Count);
+        foreach (var (index, e) in valid)
         {
+            var reason = BotDetector.IsKnownBot(e.Context?.UserAgent) ? "automated traffic: known bot user agent"
+                : e.Type != EventType.CatalogChange && tooFast.Contains(SourceOf(e)) ? $"automated traffic: more than {BotDetector.MaxEventsPerMinute} events a minute from one source"
+                : null;
+            if (reason is null)
+            {
+                humans.Add(e);
+                continue;
+            }
+
+            outcomes[index] = new EventOutcome(index, e.Id, false, reason);
+            refused.Add(new DeadLetter(reason, bodies[index], source, now, e.Id));
+        }
+
+        return humans;
+    }
+
+    /// <summary>Same events in the same hour → same id, so a redelivered batch lands on the same archive name.</summary>
+    private static string BatchIdOf(List<ClickstreamEvent> events, DateTimeOffset now, int refused)
+    {
+        var ids = string.Join('\n', events.Select(e => e.Id).Order(StringComparer.Ordinal));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(events.Count == 0 ? $"{Guid.NewGuid()}:{refused}" : ids)))[..32];
+        return $"{now.UtcDateTime:yyyyMMddHH}-{hash}";
+    }
+
+    /// <summary>
+    /// Groups events by subject. A login (<c>identify</c>) in the batch sends the visitor's anonymous
+    /// events of the same batch to the customer too; catalog changes are about no one.
+    /// </summary>
+    private static Dictionary<string, List<ClickstreamEvent>> AttributeToSubjects(List<ClickstreamEvent> events)
+    {
+        var logins = events.Where(e => e.Type == EventType.Identify && e.AnonymousId is not null)
+            .GroupBy(e => e.AnonymousId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.OccurredAt).Last().CustomerId!, StringComparer.Ordinal);
+        var subjects = new Dictionary<string, List<ClickstreamEvent>>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            var subject = e.CustomerId is null && e.AnonymousId is { } anonymousId && logins.TryGetValue(anonymousId, out var customerId)
+                ? customerId
+                : e.SubjectId;
+            if (subject is null)
+            {
+                continue;
+            }
+
+            if (!subjects.TryGetValue(subject, out var list))
+            {
+                subjects[subject] = list = [];
+            }
+
+            list.Add(e);
+        }
+
+        return subjects;
+    }
+
+    private async Task<List<ProfileChanges>> ApplyToSubjectAsync(string subjectId, List<ClickstreamEvent> events,
+        IReadOnlyDictionary<string, Product> products, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
+    {
+        var results = new List<ProfileChanges>();
+        ProfileChanges changes = new();
+        string? mergedInto = null;
+        var profile = await profiles.UpdateAsync(subjectId, current =>
+        {
+            mergedInto = current?.MergedInto;
+            if (mergedInto is not null)
+            {
+                return null; // a visitor who logged in: their events belong to the customer
+            }
+
             var isNew = current is null;
-            current ??= new CustomerProfile { CustomerId = customerId, CreatedAt = now, UpdatedAt = now };
+            current ??= new CustomerProfile { CustomerId = subjectId, CreatedAt = now, UpdatedAt = now };
             changes = ProfileUpdater.Apply(current, events, products, now);
             changes.IsNewProfile = isNew;
-            return changes.Applied.Count > 0 ? current : null;
+            // Without profiling and without a record to keep, nothing about the subject is stored.
+            return changes.MustWrite ? current : null;
         }, cancellationToken).ConfigureAwait(false);
+        operations.Add(changes.MustWrite ? 2 : 1);
 
-        var operations = 2;
-        if (profile is null || changes.Applied.Count == 0)
+        if (mergedInto is not null)
         {
-            return (changes, operations);
+            return await ApplyToSubjectAsync(mergedInto, events, products, now, operations, cancellationToken).ConfigureAwait(false);
+        }
+
+        results.Add(changes);
+        if (profile is null || !changes.MustWrite)
+        {
+            return results;
         }
 
         if (changes.IsNewProfile)
         {
-            await profiles.RegisterCustomerAsync(customerId, cancellationToken).ConfigureAwait(false);
-            operations++;
+            await profiles.RegisterCustomerAsync(subjectId, cancellationToken).ConfigureAwait(false);
+            operations.Add(1);
         }
 
-        if (changes.CartChanged)
+        foreach (var anonymousId in changes.Identified)
+        {
+            profile = await MergeVisitorAsync(profile, anonymousId, now, operations, cancellationToken).ConfigureAwait(false) ?? profile;
+        }
+
+        if (changes.CartChanged || changes.BehaviourCleared)
         {
             await cartAbandonment.OnCartChangedAsync(profile, changes.Purchased, cancellationToken).ConfigureAwait(false);
-            operations += 3;
+            operations.Add(3);
         }
 
-        if (changes.Material)
+        if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.ProfilingAllowed(now)))
+        {
+            await recommendations.DeleteCacheAsync(subjectId, cancellationToken).ConfigureAwait(false);
+            operations.Add(1);
+        }
+        else if (changes.Material || changes.Identified.Count > 0)
         {
             await recommendations.RefreshCacheAsync(profile, cancellationToken).ConfigureAwait(false);
-            operations++;
+            operations.Add(1);
         }
 
-        return (changes, operations);
+        return results;
     }
 
-    /// <summary>One read-modify-write per product touched by the batch, plus one for popularity.</summary>
-    private async Task<int> UpdateItemCountersAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Login: the anonymous visitor's profile joins the customer's (once: the customer records the
+    /// merge in the same write), then the visitor's record becomes a pointer to the customer so
+    /// later anonymous events follow. Event ids merge too, so nothing is counted twice.
+    /// </summary>
+    private async Task<CustomerProfile?> MergeVisitorAsync(CustomerProfile customer, string anonymousId, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
+    {
+        var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
+        var visitor = await profiles.GetAsync(visitorId, cancellationToken).ConfigureAwait(false);
+        operations.Add(1);
+        if (visitor is null || visitor.MergedInto is not null)
+        {
+            return null;
+        }
+
+        var merged = await profiles.UpdateAsync(customer.CustomerId, current =>
+        {
+            if (current is null || current.MergedVisitors.Contains(anonymousId))
+            {
+                return null;
+            }
+
+            ProfileMerger.MergeInto(current, visitor, now);
+            return current;
+        }, cancellationToken).ConfigureAwait(false);
+        await profiles.UpdateAsync(visitorId, v => v is null ? null : new CustomerProfile
+        {
+            CustomerId = visitorId,
+            CreatedAt = v.CreatedAt,
+            UpdatedAt = now,
+            MergedInto = customer.CustomerId,
+            ProcessedEventIds = v.ProcessedEventIds,
+        }, cancellationToken).ConfigureAwait(false);
+        await recommendations.DeleteCacheAsync(visitorId, cancellationToken).ConfigureAwait(false);
+        await profiles.UnregisterCustomerAsync(visitorId, cancellationToken).ConfigureAwait(false);
+        operations.Add(6);
+        return merged;
+    }
+
+    /// <summary>Item counters and pairs (one read-modify-write per product touched), trending buckets and popularity.</summary>
+    private async Task<int> UpdateAggregatesAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken)
     {
         var deltas = new Dictionary<string, ItemStats>(StringComparer.Ordinal);
-        var popularity = new Dictionary<string, double>(StringComparer.Ordinal);
+        var interactions = new List<(string ProductId, DateTimeOffset At, double Weight)>();
         ItemStats For(string id) => deltas.TryGetValue(id, out var s) ? s : deltas[id] = new ItemStats { ProductId = id };
         foreach (var change in changes)
         {
             foreach (var e in change.Applied)
             {
-                var (weight, apply) = e.Type switch
+                var (weight, count) = e.Type switch
                 {
                     EventType.View => (1.0, (Action<ItemStats>)(s => s.Views++)),
                     EventType.AddToCart => (3.0, s => s.AddToCarts++),
+                    EventType.WishlistAdd => (2.0, s => s.Wishlists++),
                     EventType.Purchase => (5.0, s => s.Purchases++),
                     _ => (0.0, null!),
                 };
@@ -155,15 +312,22 @@ public sealed partial class IngestionService(
 
                 foreach (var productId in e.AllProductIds)
                 {
-                    apply(For(productId));
-                    popularity[productId] = popularity.GetValueOrDefault(productId) + weight;
+                    count(For(productId));
+                    interactions.Add((productId, e.OccurredAt, weight));
+                }
+
+                if (e.Type == EventType.Purchase)
+                {
+                    foreach (var (a, b) in PurchasePairs(e))
+                    {
+                        AddPair(For(a).BoughtTogether, For(b).BoughtTogether, a, b, e.OccurredAt);
+                    }
                 }
             }
 
-            foreach (var (a, b) in change.CoViewed)
+            foreach (var (a, b, at) in change.CoViewed)
             {
-                For(a).CoViewed[b] = For(a).CoViewed.GetValueOrDefault(b) + 1;
-                For(b).CoViewed[a] = For(b).CoViewed.GetValueOrDefault(a) + 1;
+                AddPair(For(a).CoViewed, For(b).CoViewed, a, b, at);
             }
         }
 
@@ -171,30 +335,45 @@ public sealed partial class IngestionService(
             async (delta, ct) => await profiles.UpdateItemAsync(delta.ProductId, current =>
             {
                 current ??= new ItemStats { ProductId = delta.ProductId };
-                current.Views += delta.Views;
-                current.AddToCarts += delta.AddToCarts;
-                current.Purchases += delta.Purchases;
-                foreach (var (other, count) in delta.CoViewed)
-                {
-                    current.CoViewed[other] = current.CoViewed.GetValueOrDefault(other) + count;
-                }
-
-                current.Trim();
+                current.Add(delta);
                 return current;
             }, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
-        if (popularity.Count > 0)
+        var operations = 2 * deltas.Count + await trending.AddAsync(interactions, cancellationToken).ConfigureAwait(false);
+        if (interactions.Count > 0)
         {
             var now = timeProvider.GetUtcNow();
+            var popularity = interactions.GroupBy(i => i.ProductId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(i => i.Weight), StringComparer.Ordinal);
             await profiles.UpdatePopularityAsync(board =>
             {
                 board ??= new PopularityBoard();
                 board.Add(popularity, now);
                 return board;
             }, cancellationToken).ConfigureAwait(false);
+            operations += 2;
         }
 
-        return 2 * deltas.Count + (popularity.Count > 0 ? 2 : 0);
+        return operations;
+    }
+
+    /// <summary>A pair counts both ways, weighted forward-decayed by when it happened.</summary>
+    private static void AddPair(Dictionary<string, double> ofA, Dictionary<string, double> ofB, string a, string b, DateTimeOffset at)
+    {
+        var weight = ItemStats.PairDecay.Scale(1, at);
+        ofA[b] = ofA.GetValueOrDefault(b) + weight;
+        ofB[a] = ofB.GetValueOrDefault(a) + weight;
+    }
+
+    private static IEnumerable<(string A, string B)> PurchasePairs(ClickstreamEvent e)
+    {
+        var ids = e.Lines!.Select(l => l.ProductId).Distinct(StringComparer.Ordinal).ToList();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            for (var j = i + 1; j < ids.Count; j++)
+            {
+                yield return (ids[i], ids[j]);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Refused} of {Total} events from {Source}")]

@@ -3,42 +3,135 @@ namespace Recommender.Domain.Profiles;
 /// <summary>A product and when the customer last touched it.</summary>
 public sealed record RecentItem(string ProductId, DateTimeOffset At);
 
+/// <summary>A search the customer ran (the query is the only free text ever kept; 90-day retention).</summary>
+public sealed record RecentSearch(string Query, DateTimeOffset At, int? ResultCount);
+
 /// <summary>A line of the customer's current cart.</summary>
 public sealed record CartLine(string ProductId, int Quantity, decimal? Price, DateTimeOffset AddedAt);
 
 /// <summary>The latest recorded consent decision for one channel or purpose, kept with its proof.</summary>
 public sealed record ConsentRecord(bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
 
+/// <summary>The customer's current (latest) session.</summary>
+public sealed class SessionFeatures
+{
+    /// <summary>A visit without a session id ends after this much inactivity.</summary>
+    public static readonly TimeSpan InactivityTimeout = TimeSpan.FromMinutes(30);
+
+    public string? Id { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset LastEventAt { get; set; }
+    public int Events { get; set; }
+    public int ProductViews { get; set; }
+    public int Searches { get; set; }
+    public int CartAdds { get; set; }
+    public string? Device { get; set; }
+}
+
+/// <summary>Recency, frequency and monetary value of a customer's orders at a given instant.</summary>
+public sealed record Rfm(double? RecencyDays, int Frequency, decimal Monetary);
+
 /// <summary>
-/// Everything the system keeps about one customer: recent behaviour, decayed category affinities,
-/// the cart, purchases and consent. One document per customer (partition = customer id).
+/// Everything the system keeps about one customer (or one anonymous visitor, id <c>anon:...</c>):
+/// behaviour features — only while profiling is allowed — plus consent records and the ids of the
+/// last events applied. One document per subject (partition = subject id).
 /// </summary>
 public sealed class CustomerProfile
 {
-    /// <summary>How many recent views are kept.</summary>
     public const int MaxRecentViews = 20;
-    /// <summary>How many processed event ids are remembered for de-duplication.</summary>
+    public const int MaxRecentSearches = 10;
+    public const int MaxAffinities = 50;
     public const int MaxProcessedEventIds = 500;
-    /// <summary>Half-life of category affinities.</summary>
+    /// <summary>Customers younger than this are never profiled.</summary>
+    public const int MinimumProfilingAge = 16;
     public static readonly TimeSpan AffinityHalfLife = TimeSpan.FromDays(30);
+    public static readonly TimeSpan SearchRetention = TimeSpan.FromDays(90);
 
     public required string CustomerId { get; init; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>Latest event time applied; affinities are decayed to this instant.</summary>
     public DateTimeOffset LastEventAt { get; set; }
+
+    // Behaviour features (empty unless profiling is allowed)
     public List<RecentItem> RecentViews { get; set; } = [];
+    public List<RecentSearch> RecentSearches { get; set; } = [];
     public Dictionary<string, double> CategoryAffinities { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, double> BrandAffinities { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, double> PriceBandAffinities { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Keys are <c>attribute:value</c>, e.g. <c>size:M</c>, <c>colour:navy</c>.</summary>
+    public Dictionary<string, double> AttributeAffinities { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, CartLine> Cart { get; set; } = new(StringComparer.Ordinal);
     public DateTimeOffset? CartChangedAt { get; set; }
+    public Dictionary<string, DateTimeOffset> Wishlist { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Product id → time of the latest purchase.</summary>
     public Dictionary<string, DateTimeOffset> Purchased { get; set; } = new(StringComparer.Ordinal);
     public int OrderCount { get; set; }
     public decimal TotalSpent { get; set; }
+    public DateTimeOffset? FirstOrderAt { get; set; }
+    public DateTimeOffset? LastOrderAt { get; set; }
+    public int ReturnCount { get; set; }
+    public decimal RefundTotal { get; set; }
+    public SessionFeatures? Session { get; set; }
+    public int SessionCount { get; set; }
+
+    // Not behaviour: what the customer told us and what we must honour
     public Dictionary<string, ConsentRecord> Consents { get; set; } = new(StringComparer.Ordinal);
+    public int? BirthYear { get; set; }
+    public bool? AgeVerifiedAdult { get; set; }
+    public string? TimeZone { get; set; }
+    /// <summary>Anonymous visitor ids merged into this customer at login (for erasure and attribution).</summary>
+    public List<string> AnonymousIds { get; set; } = [];
+    /// <summary>Anonymous ids whose profile has been merged into this one (each merge happens once).</summary>
+    public List<string> MergedVisitors { get; set; } = [];
+    /// <summary>Set on an anonymous visitor's record once merged: later events go to this customer.</summary>
+    public string? MergedInto { get; set; }
+
     /// <summary>Ids of the latest events applied, oldest first (bounded by <see cref="MaxProcessedEventIds"/>).</summary>
     public List<string> ProcessedEventIds { get; set; } = [];
     public long EventCount { get; set; }
 
     public bool HasConsent(string channel) => Consents.TryGetValue(channel, out var c) && c.Granted;
+
+    /// <summary>Could be under <see cref="MinimumProfilingAge"/> (birth year known; the birthday may not have come yet).</summary>
+    public bool IsPossiblyMinor(DateTimeOffset now) => BirthYear is { } year && now.Year - year <= MinimumProfilingAge;
+
+    /// <summary>Behaviour may be turned into features: analytics consent, and not a minor.</summary>
+    public bool ProfilingAllowed(DateTimeOffset now) => HasConsent(ConsentChannels.Analytics) && !IsPossiblyMinor(now);
+
+    public decimal CartValue => Cart.Values.Sum(l => (l.Price ?? 0) * l.Quantity);
+
+    public Rfm RfmAt(DateTimeOffset now) =>
+        new(LastOrderAt is { } last ? Math.Round((now - last).TotalDays, 2) : null, OrderCount, TotalSpent);
+
+    /// <summary>Forgets every behaviour feature (consent withdrawn, or a minor): keeps consent and ids.</summary>
+    public void ClearBehaviour()
+    {
+        RecentViews.Clear();
+        RecentSearches.Clear();
+        CategoryAffinities.Clear();
+        BrandAffinities.Clear();
+        PriceBandAffinities.Clear();
+        AttributeAffinities.Clear();
+        Cart.Clear();
+        CartChangedAt = null;
+        Wishlist.Clear();
+        Purchased.Clear();
+        OrderCount = 0;
+        TotalSpent = 0;
+        FirstOrderAt = null;
+        LastOrderAt = null;
+        ReturnCount = 0;
+        RefundTotal = 0;
+        Session = null;
+        SessionCount = 0;
+    }
+}
+
+/// <summary>Consent purposes and channels.</summary>
+public static class ConsentChannels
+{
+    public const string Analytics = "analytics";
+    public const string Personalization = "personalization";
+    public const string Email = "email";
 }

@@ -2,27 +2,50 @@ namespace Recommender.Domain.Profiles;
 
 /// <summary>
 /// Real-time counters of one product (partition = product id): interactions and the products
-/// viewed together with it. Anonymous aggregates: they carry no customer identifier.
+/// viewed together and bought together with it. Anonymous aggregates: they carry no customer
+/// identifier. The pair maps hold forward-decayed sums (<see cref="PairDecay"/>, 30-day half-life),
+/// so they rank by recent strength and can be incremented without reading.
 /// </summary>
 public sealed class ItemStats
 {
-    /// <summary>How many co-viewed neighbours are kept (the weakest are dropped).</summary>
+    /// <summary>How many neighbours each pair map keeps (the weakest are dropped).</summary>
     public const int MaxNeighbors = 100;
+    public static readonly ForwardDecay PairDecay = new(TimeSpan.FromDays(30));
 
     public required string ProductId { get; init; }
     public long Views { get; set; }
     public long AddToCarts { get; set; }
     public long Purchases { get; set; }
+    public long Wishlists { get; set; }
     public Dictionary<string, double> CoViewed { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, double> BoughtTogether { get; set; } = new(StringComparer.Ordinal);
 
-    public void Trim()
+    /// <summary>Purchases per view (0 before the first view).</summary>
+    public double ConversionRate => Views == 0 ? 0 : Math.Round((double)Purchases / Views, 6);
+
+    public void Add(ItemStats delta)
     {
-        if (CoViewed.Count > MaxNeighbors)
+        Views += delta.Views;
+        AddToCarts += delta.AddToCarts;
+        Purchases += delta.Purchases;
+        Wishlists += delta.Wishlists;
+        Merge(CoViewed, delta.CoViewed);
+        Merge(BoughtTogether, delta.BoughtTogether);
+        CoViewed = Trim(CoViewed);
+        BoughtTogether = Trim(BoughtTogether);
+    }
+
+    private static void Merge(Dictionary<string, double> into, Dictionary<string, double> from)
+    {
+        foreach (var (key, value) in from)
         {
-            CoViewed = CoViewed.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
-                .Take(MaxNeighbors).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            into[key] = into.GetValueOrDefault(key) + value;
         }
     }
+
+    private static Dictionary<string, double> Trim(Dictionary<string, double> map) =>
+        map.Count <= MaxNeighbors ? map
+        : map.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(MaxNeighbors).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 }
 
 /// <summary>Time-decayed popularity of products, one document for the whole store.</summary>

@@ -2,18 +2,29 @@ using Recommender.Domain.Events;
 
 namespace Recommender.Domain.Profiles;
 
-/// <summary>What applying a customer's events changed: drives counters, workflows and cache refresh.</summary>
+/// <summary>What applying a subject's events changed: drives counters, workflows, cache and the write itself.</summary>
 public sealed class ProfileChanges
 {
     /// <summary>Events applied for the first time (duplicates excluded), in event-time order.</summary>
     public List<ClickstreamEvent> Applied { get; } = [];
-    /// <summary>Pairs of products viewed close together by this customer (for real-time co-occurrence).</summary>
-    public List<(string A, string B)> CoViewed { get; } = [];
+    /// <summary>Pairs of products viewed close together, with when (anonymous aggregate: no identity leaves with them).</summary>
+    public List<(string A, string B, DateTimeOffset At)> CoViewed { get; } = [];
     public bool CartChanged { get; set; }
     public bool Purchased { get; set; }
     public bool ConsentChanged { get; set; }
+    public bool AccountChanged { get; set; }
+    /// <summary>Behaviour features were wiped (analytics consent withdrawn, or a minor).</summary>
+    public bool BehaviourCleared { get; set; }
+    /// <summary>At least one event changed behaviour features (a profile exists and may be profiled).</summary>
+    public bool Profiled { get; set; }
     public bool IsNewProfile { get; set; }
+    /// <summary>Anonymous ids this customer identified as (login) in these events.</summary>
+    public List<string> Identified { get; } = [];
 
     /// <summary>Changes that alter what the customer should be recommended.</summary>
-    public bool Material => Applied.Any(e => e.Type != EventType.Consent);
+    public bool Material => Profiled && Applied.Any(e => e.Type is EventType.View or EventType.AddToCart or EventType.RemoveFromCart
+        or EventType.Purchase or EventType.WishlistAdd or EventType.WishlistRemove or EventType.Search);
+
+    /// <summary>Whether the profile document must be written: features changed, or a record the customer gave us did.</summary>
+    public bool MustWrite => Profiled || ConsentChanged || AccountChanged || BehaviourCleared || Identified.Count > 0;
 }

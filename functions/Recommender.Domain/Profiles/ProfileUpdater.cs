@@ -4,19 +4,23 @@ using Recommender.Domain.Events;
 namespace Recommender.Domain.Profiles;
 
 /// <summary>
-/// Applies a customer's events to their profile, in event-time order, once each. Pure: no I/O, so
-/// it can run again on a fresh copy when a concurrent writer wins the ETag race.
+/// Applies a subject's events to their profile, in event-time order, once each. Consent, account
+/// and login records always apply; behaviour becomes features only while profiling is allowed
+/// (analytics consent, not a minor) — otherwise it feeds anonymous aggregates only. Pure: no I/O,
+/// so it can run again on a fresh copy when a concurrent writer wins the ETag race.
 /// </summary>
 public static class ProfileUpdater
 {
     /// <summary>A view pairs with this many of the customer's previous views for co-occurrence.</summary>
     public const int CoViewWindow = 5;
+    private static readonly HashSet<string> AffinityAttributes = new(StringComparer.OrdinalIgnoreCase) { "size", "colour", "color", "material", "fit", "style" };
 
     public static ProfileChanges Apply(CustomerProfile profile, IEnumerable<ClickstreamEvent> events,
         IReadOnlyDictionary<string, Product> catalog, DateTimeOffset now)
     {
         var changes = new ProfileChanges();
         var processed = new HashSet<string>(profile.ProcessedEventIds, StringComparer.Ordinal);
+        var unprofiledViews = new List<string>();
         foreach (var e in events.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal))
         {
             if (!processed.Add(e.Id))
@@ -24,10 +28,23 @@ public static class ProfileUpdater
                 continue;
             }
 
-            ApplyOne(profile, e, catalog, changes);
+            changes.Applied.Add(e);
             profile.ProcessedEventIds.Add(e.Id);
             profile.EventCount++;
-            changes.Applied.Add(e);
+            if (!ApplyRecord(profile, e, now, changes))
+            {
+                if (profile.ProfilingAllowed(now))
+                {
+                    ApplyBehaviour(profile, e, catalog, changes);
+                    changes.Profiled = true;
+                }
+                else if (e.Type == EventType.View)
+                {
+                    // Not profiled: co-occurrence only within what arrived together, nothing kept.
+                    changes.CoViewed.AddRange(unprofiledViews.TakeLast(CoViewWindow).Where(p => p != e.ProductId).Select(p => (e.ProductId!, p, e.OccurredAt)));
+                    unprofiledViews.Add(e.ProductId!);
+                }
+            }
         }
 
         if (profile.ProcessedEventIds.Count > CustomerProfile.MaxProcessedEventIds)
@@ -35,6 +52,7 @@ public static class ProfileUpdater
             profile.ProcessedEventIds.RemoveRange(0, profile.ProcessedEventIds.Count - CustomerProfile.MaxProcessedEventIds);
         }
 
+        profile.RecentSearches.RemoveAll(s => now - s.At > CustomerProfile.SearchRetention);
         if (changes.Applied.Count > 0)
         {
             profile.UpdatedAt = now;
@@ -43,29 +61,98 @@ public static class ProfileUpdater
         return changes;
     }
 
-    private static void ApplyOne(CustomerProfile profile, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog, ProfileChanges changes)
+    /// <summary>Consent, account and login: what the customer told us. Returns false for behaviour.</summary>
+    private static bool ApplyRecord(CustomerProfile profile, ClickstreamEvent e, DateTimeOffset now, ProfileChanges changes)
+    {
+        switch (e.Type)
+        {
+            case EventType.Consent:
+                var current = profile.Consents.GetValueOrDefault(e.Channel!);
+                if (current is null || current.At <= e.OccurredAt)
+                {
+                    profile.Consents[e.Channel!] = new ConsentRecord(e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id);
+                    changes.ConsentChanged = true;
+                }
+
+                break;
+            case EventType.Account:
+                profile.BirthYear = e.BirthYear ?? profile.BirthYear;
+                profile.AgeVerifiedAdult = e.AgeVerifiedAdult ?? profile.AgeVerifiedAdult;
+                profile.TimeZone = e.TimeZone ?? profile.TimeZone;
+                changes.AccountChanged = true;
+                break;
+            case EventType.Identify:
+                if (e.AnonymousId is { } anonymousId && !profile.AnonymousIds.Contains(anonymousId))
+                {
+                    profile.AnonymousIds.Add(anonymousId);
+                }
+
+                changes.Identified.Add(e.AnonymousId!);
+                break;
+            default:
+                return false;
+        }
+
+        if (!profile.ProfilingAllowed(now) && HasBehaviour(profile))
+        {
+            profile.ClearBehaviour();
+            changes.BehaviourCleared = true;
+        }
+
+        return true;
+    }
+
+    private static bool HasBehaviour(CustomerProfile p) =>
+        p.RecentViews.Count > 0 || p.RecentSearches.Count > 0 || p.CategoryAffinities.Count > 0 || p.BrandAffinities.Count > 0 || p.Cart.Count > 0
+        || p.Wishlist.Count > 0 || p.Purchased.Count > 0 || p.OrderCount > 0 || p.Session is not null;
+
+    private static void ApplyBehaviour(CustomerProfile profile, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog, ProfileChanges changes)
     {
         AdvanceClock(profile, e.OccurredAt);
+        TrackSession(profile, e);
         switch (e.Type)
         {
             case EventType.View:
-                AddAffinity(profile, CategoryOf(e.ProductId!, e.Category, catalog), 1.0, e.OccurredAt);
+                AddProductAffinity(profile, e.ProductId!, 1.0, e, catalog);
                 foreach (var previous in profile.RecentViews.Take(CoViewWindow))
                 {
                     if (previous.ProductId != e.ProductId)
                     {
-                        changes.CoViewed.Add((e.ProductId!, previous.ProductId));
+                        changes.CoViewed.Add((e.ProductId!, previous.ProductId, e.OccurredAt));
                     }
                 }
 
                 RecordView(profile, e.ProductId!, e.OccurredAt);
+                profile.Session!.ProductViews++;
+                break;
+
+            case EventType.Search:
+                profile.RecentSearches.RemoveAll(s => string.Equals(s.Query, e.Query, StringComparison.OrdinalIgnoreCase));
+                profile.RecentSearches.Insert(0, new RecentSearch(e.Query!, e.OccurredAt, e.ResultCount));
+                profile.RecentSearches.Sort((a, b) => b.At.CompareTo(a.At));
+                Trim(profile.RecentSearches, CustomerProfile.MaxRecentSearches);
+                profile.Session!.Searches++;
+                break;
+
+            case EventType.Filter:
+                var filterName = e.Name!.ToLowerInvariant();
+                if (filterName == "brand")
+                {
+                    Add(profile.BrandAffinities, e.Value!.ToLowerInvariant(), 0.5, profile, e.OccurredAt);
+                }
+                else if (AffinityAttributes.Contains(filterName))
+                {
+                    Add(profile.AttributeAffinities, $"{Canonical(filterName)}:{e.Value!.ToLowerInvariant()}", 0.5, profile, e.OccurredAt);
+                }
+
                 break;
 
             case EventType.AddToCart:
-                AddAffinity(profile, CategoryOf(e.ProductId!, null, catalog), 3.0, e.OccurredAt);
+                AddProductAffinity(profile, e.ProductId!, 3.0, e, catalog);
                 profile.Cart[e.ProductId!] = profile.Cart.TryGetValue(e.ProductId!, out var line)
                     ? line with { Quantity = Math.Min(line.Quantity + (e.Quantity ?? 1), EventValidator.MaxQuantity), Price = e.Price ?? line.Price }
-                    : new CartLine(e.ProductId!, e.Quantity ?? 1, e.Price, e.OccurredAt);
+                    : new CartLine(e.ProductId!, e.Quantity ?? 1, e.Price ?? PriceOf(e.ProductId!, catalog), e.OccurredAt);
+                profile.Session!.CartAdds++;
                 MarkCartChanged(profile, e, changes);
                 break;
 
@@ -87,33 +174,77 @@ public static class ProfileUpdater
 
                 break;
 
-            case EventType.Purchase:
-                foreach (var orderLine in e.Lines!)
+            case EventType.WishlistAdd:
+                AddProductAffinity(profile, e.ProductId!, 2.0, e, catalog);
+                profile.Wishlist[e.ProductId!] = e.OccurredAt;
+                break;
+
+            case EventType.WishlistRemove:
+                profile.Wishlist.Remove(e.ProductId!);
+                break;
+
+            case EventType.Compare or EventType.ReviewRead or EventType.VideoView or EventType.ImageZoom or EventType.RecommendationClick:
+                foreach (var productId in e.AllProductIds)
                 {
-                    AddAffinity(profile, CategoryOf(orderLine.ProductId, null, catalog), 5.0, e.OccurredAt);
-                    profile.Purchased[orderLine.ProductId] = e.OccurredAt;
-                    profile.Cart.Remove(orderLine.ProductId);
-                    profile.TotalSpent += orderLine.Price.GetValueOrDefault() * orderLine.Quantity; // purchase lines always carry a price
+                    AddProductAffinity(profile, productId, 0.5, e, catalog);
                 }
 
+                break;
+
+            case EventType.ReviewWrite:
+                if (e.Rating >= 4)
+                {
+                    AddProductAffinity(profile, e.ProductId!, 2.0, e, catalog);
+                }
+
+                break;
+
+            case EventType.Purchase:
+                var lines = e.Lines!;
+                foreach (var orderLine in lines)
+                {
+                    AddProductAffinity(profile, orderLine.ProductId, 5.0, e, catalog);
+                    profile.Purchased[orderLine.ProductId] = e.OccurredAt;
+                    profile.Cart.Remove(orderLine.ProductId);
+                    profile.Wishlist.Remove(orderLine.ProductId);
+                }
+
+                profile.TotalSpent += e.Total ?? lines.Sum(l => (l.Price ?? 0) * l.Quantity);
                 profile.OrderCount++;
+                profile.FirstOrderAt = profile.FirstOrderAt is { } first && first < e.OccurredAt ? first : e.OccurredAt;
+                profile.LastOrderAt = profile.LastOrderAt is { } last && last > e.OccurredAt ? last : e.OccurredAt;
                 changes.Purchased = true;
                 MarkCartChanged(profile, e, changes);
                 break;
 
-            case EventType.Consent:
-                var current = profile.Consents.GetValueOrDefault(e.Channel!);
-                if (current is null || current.At <= e.OccurredAt)
-                {
-                    profile.Consents[e.Channel!] = new ConsentRecord(e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id);
-                    changes.ConsentChanged = true;
-                }
-
+            case EventType.Return:
+                profile.ReturnCount++;
+                profile.RefundTotal += e.RefundAmount ?? 0;
                 break;
 
             default:
-                // The other event types carry no profile features yet: remembered as applied, nothing else.
+                // Session, page, scroll, checkout, message and impression events: session features only.
                 break;
+        }
+    }
+
+    private static void TrackSession(CustomerProfile profile, ClickstreamEvent e)
+    {
+        var session = profile.Session;
+        var isNew = session is null
+            || (e.SessionId is not null && e.SessionId != session.Id && e.OccurredAt >= session.StartedAt)
+            || (e.SessionId is null && e.OccurredAt - session.LastEventAt > SessionFeatures.InactivityTimeout);
+        if (isNew)
+        {
+            profile.Session = session = new SessionFeatures { Id = e.SessionId, StartedAt = e.OccurredAt, LastEventAt = e.OccurredAt };
+            profile.SessionCount++;
+        }
+
+        session!.Events++;
+        session.Device = e.Context?.Device?.ToString().ToLowerInvariant() ?? session.Device;
+        if (e.OccurredAt > session.LastEventAt)
+        {
+            session.LastEventAt = e.OccurredAt;
         }
     }
 
@@ -141,10 +272,7 @@ public static class ProfileUpdater
 
         var position = profile.RecentViews.FindIndex(v => v.At < at);
         profile.RecentViews.Insert(position < 0 ? profile.RecentViews.Count : position, new RecentItem(productId, at));
-        if (profile.RecentViews.Count > CustomerProfile.MaxRecentViews)
-        {
-            profile.RecentViews.RemoveRange(CustomerProfile.MaxRecentViews, profile.RecentViews.Count - CustomerProfile.MaxRecentViews);
-        }
+        Trim(profile.RecentViews, CustomerProfile.MaxRecentViews);
     }
 
     /// <summary>
@@ -158,29 +286,82 @@ public static class ProfileUpdater
             return;
         }
 
-        if (profile.CategoryAffinities.Count > 0 && profile.LastEventAt != default)
+        if (profile.LastEventAt != default)
         {
             var factor = Decay(at - profile.LastEventAt);
-            foreach (var key in profile.CategoryAffinities.Keys.ToList())
+            foreach (var map in new[] { profile.CategoryAffinities, profile.BrandAffinities, profile.PriceBandAffinities, profile.AttributeAffinities })
             {
-                profile.CategoryAffinities[key] *= factor;
+                foreach (var key in map.Keys.ToList())
+                {
+                    map[key] *= factor;
+                }
             }
         }
 
         profile.LastEventAt = at;
     }
 
-    /// <summary>Adds a weight decayed from the event's time to the profile's clock (late events count less).</summary>
-    private static void AddAffinity(CustomerProfile profile, string? category, double weight, DateTimeOffset at)
+    /// <summary>Category, brand, price band and attribute affinities of one product interaction.</summary>
+    private static void AddProductAffinity(CustomerProfile profile, string productId, double weight, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog)
     {
-        if (category is not null)
+        catalog.TryGetValue(productId, out var product);
+        var sameProduct = e.ProductId == productId;
+        if ((product?.Category ?? (sameProduct ? e.Category : null)) is { } category)
         {
-            profile.CategoryAffinities[category] = profile.CategoryAffinities.GetValueOrDefault(category) + weight * Decay(profile.LastEventAt - at);
+            Add(profile.CategoryAffinities, category, weight, profile, e.OccurredAt);
+        }
+
+        if ((product?.Brand ?? (sameProduct ? e.Brand : null)) is { } brand)
+        {
+            Add(profile.BrandAffinities, brand.ToLowerInvariant(), weight, profile, e.OccurredAt);
+        }
+
+        if (((sameProduct ? e.Price : null) ?? product?.Price) is { } price)
+        {
+            Add(profile.PriceBandAffinities, PriceBand(price), weight, profile, e.OccurredAt);
+        }
+
+        foreach (var (name, value) in product?.Attributes ?? new Dictionary<string, string>())
+        {
+            if (AffinityAttributes.Contains(name))
+            {
+                Add(profile.AttributeAffinities, $"{Canonical(name)}:{value.ToLowerInvariant()}", weight, profile, e.OccurredAt);
+            }
         }
     }
 
-    private static double Decay(TimeSpan age) => Math.Pow(0.5, age.TotalDays / CustomerProfile.AffinityHalfLife.TotalDays);
+    /// <summary>Price bands shared by features and explanations.</summary>
+    public static string PriceBand(decimal price) => price switch
+    {
+        < 25 => "0-25",
+        < 50 => "25-50",
+        < 100 => "50-100",
+        < 250 => "100-250",
+        _ => "250+",
+    };
 
-    private static string? CategoryOf(string productId, string? fromEvent, IReadOnlyDictionary<string, Product> catalog) =>
-        catalog.TryGetValue(productId, out var product) ? product.Category : fromEvent;
+    private static string Canonical(string attribute) => attribute.Equals("color", StringComparison.OrdinalIgnoreCase) ? "colour" : attribute.ToLowerInvariant();
+
+    /// <summary>Adds a weight decayed from the event's time to the profile's clock (late events count less); keeps the strongest entries.</summary>
+    private static void Add(Dictionary<string, double> map, string key, double weight, CustomerProfile profile, DateTimeOffset at)
+    {
+        map[key] = map.GetValueOrDefault(key) + weight * Decay(profile.LastEventAt - at);
+        if (map.Count > CustomerProfile.MaxAffinities)
+        {
+            map.Remove(map.MinBy(kv => kv.Value).Key);
+        }
+    }
+
+    private static double Decay(TimeSpan age) => Math.Pow(0.5, Math.Max(0, age.TotalDays) / CustomerProfile.AffinityHalfLife.TotalDays);
+
+    private static decimal? PriceOf(string productId, IReadOnlyDictionary<string, Product> catalog) =>
+        catalog.TryGetValue(productId, out var p) ? p.Price : null;
+
+    private static void Trim<T>(List<T> list, int max)
+    {
+        if (list.Count > max)
+        {
+            list.RemoveRange(max, list.Count - max);
+        }
+    }
 }

@@ -41,6 +41,12 @@ public static class SampleData
             var customerId = $"customer-{c:D4}";
             var liked = new[] { categories[random.Next(categories.Count)], categories[random.Next(categories.Count)] };
             var at = now - TimeSpan.FromDays(days) + TimeSpan.FromMinutes(random.Next(60 * 24 * days / 2));
+            // Most visitors accept analytics on the cookie banner (without it, behaviour feeds only anonymous aggregates).
+            if (random.NextDouble() < 0.85)
+            {
+                events.Add((at, Serialize(new { id = $"ev-{++sequence:D7}", type = "consent", customerId, occurredAt = at, channel = "analytics", granted = true, policyVersion = "2026-01", source = "cookie_banner" })));
+            }
+
             if (random.NextDouble() < 0.6)
             {
                 events.Add((at, Serialize(new { id = $"ev-{++sequence:D7}", type = "consent", customerId, occurredAt = at, channel = "email", granted = true, policyVersion = "2026-01", source = "signup_form" })));

@@ -14,7 +14,13 @@ public class ProfileUpdaterTests
         ["p3"] = new Product("p3", "Boot", "shoes", 80m),
     };
 
-    private static CustomerProfile NewProfile() => new() { CustomerId = "c1", CreatedAt = T0 };
+    /// <summary>A customer who granted analytics consent: their behaviour becomes features.</summary>
+    private static CustomerProfile NewProfile() => new()
+    {
+        CustomerId = "c1",
+        CreatedAt = T0,
+        Consents = new() { ["analytics"] = new ConsentRecord(true, T0.AddDays(-1), "v1", "cookie_banner", "k0") },
+    };
 
     private static ClickstreamEvent Event(string id, EventType type, string? productId, DateTimeOffset at, int? quantity = null) =>
         new() { Id = id, Type = type, CustomerId = "c1", ProductId = productId, OccurredAt = at, Quantity = quantity };
@@ -48,7 +54,7 @@ public class ProfileUpdaterTests
 
         Assert.Equal(["e1", "e2"], changes.Applied.Select(e => e.Id));
         Assert.Equal(["p2", "p1"], profile.RecentViews.Select(v => v.ProductId));
-        Assert.Equal([("p2", "p1")], changes.CoViewed);
+        Assert.Equal([("p2", "p1", T0.AddMinutes(5))], changes.CoViewed);
     }
 
     [Fact]

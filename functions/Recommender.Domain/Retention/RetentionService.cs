@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Storage;
+
+namespace Recommender.Domain.Retention;
+
+/// <summary>What one retention sweep deleted.</summary>
+public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlobs, int DeletedTrendingBuckets);
+
+/// <summary>
+/// Enforces retention per data class: archived event blobs older than their class's retention,
+/// dead letters older than theirs, and hourly trending buckets past the longest window. Runs daily
+/// (timer function <c>EnforceRetention</c>; the local scheduler when the app runs on its own). In
+/// Azure the storage account's lifecycle rules apply the same limits by prefix as a second line;
+/// profiles age out through container TTLs and drop searches older than 90 days on every write.
+/// </summary>
+public sealed partial class RetentionService(IBlobStore blobs, TrendingStore trending, IOptions<RetentionOptions> options, TimeProvider timeProvider,
+    ILogger<RetentionService> logger)
+{
+    public async Task<RetentionResult> EnforceAsync(CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        var deleted = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var dataClass in Enum.GetValues<DataClass>())
+        {
+            var prefix = $"{BlobPrefixes.Events}{RetentionOptions.FolderOf(dataClass)}/";
+            deleted[prefix] = await DeleteOlderThanAsync(prefix, now - options.Value.For(dataClass), EventArchive.ArrivalHourOf, cancellationToken).ConfigureAwait(false);
+        }
+
+        deleted[BlobPrefixes.DeadLetter] = await DeleteOlderThanAsync(BlobPrefixes.DeadLetter, now - options.Value.DeadLetters, DeadLetters.DayOf, cancellationToken).ConfigureAwait(false);
+        var buckets = await trending.PruneAsync(now, cancellationToken).ConfigureAwait(false);
+        LogSwept(logger, deleted.Values.Sum(), buckets);
+        return new RetentionResult(deleted, buckets);
+    }
+
+    private async Task<int> DeleteOlderThanAsync(string prefix, DateTimeOffset cutoff, Func<string, DateTimeOffset?> dateOf, CancellationToken cancellationToken)
+    {
+        var expired = new List<string>();
+        await foreach (var blob in blobs.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            // A blob holds data up to the end of its hour (or day): it expires once all of it is past the cutoff.
+            if (dateOf(blob.Name) is { } at && at < cutoff - TimeSpan.FromDays(1))
+            {
+                expired.Add(blob.Name);
+            }
+        }
+
+        foreach (var name in expired)
+        {
+            await blobs.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        return expired.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep deleted {Blobs} blobs and {Buckets} trending buckets")]
+    private static partial void LogSwept(ILogger logger, int blobs, int buckets);
+}
