@@ -110,6 +110,8 @@ var appSettings = {
 
   // Timer "Retrain" (function.json schedule %RetrainSchedule%): weekly, Sunday 03:00 UTC.
   RetrainSchedule: '0 0 3 * * 0'
+  // Timer "EnforceRetention" (%RetentionSchedule%): daily, 02:30 UTC.
+  RetentionSchedule: '0 30 2 * * *'
 
   // Connection "WorkflowQueues" (queueTrigger in function.json).
   WorkflowQueues__queueServiceUri: queueEndpoint

@@ -18,8 +18,17 @@ param deploymentContainerName string
 @description('Blob container holding application data (events/, deadletter/, models/, catalog/).')
 param dataContainerName string = 'data'
 
-@description('Days after which archived raw events (events/) are deleted: 790 days, about 26 months.')
-param eventRetentionDays int = 790
+@description('Days after which archived behavioural events (events/behavioural/) are deleted: 790 days, about 26 months.')
+param behaviouralRetentionDays int = 790
+
+@description('Days after which archived search events (events/search/) are deleted: the query is free text.')
+param searchRetentionDays int = 90
+
+@description('Days after which archived orders and returns (events/orders/) are deleted: 7 years of accounting records.')
+param orderRetentionDays int = 2557
+
+@description('Days after which archived consent, account and login records (events/records/) are deleted.')
+param recordRetentionDays int = 2557
 
 @description('Days after which rejected input (deadletter/) is deleted.')
 param deadLetterRetentionDays int = 30
@@ -88,7 +97,9 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-
   }
 ]
 
-// Retention: raw events are training data kept ~26 months; dead letters are for triage only.
+// Retention per data class (the app's RetentionService enforces the same limits daily): behavioural
+// events ~26 months, search queries 90 days, orders and consent records 7 years; dead letters are
+// for triage only.
 // Prefixes in lifecycle rules start with the container name.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = {
   parent: storage
@@ -97,7 +108,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01
     policy: {
       rules: [
         {
-          name: 'delete-archived-events'
+          name: 'delete-behavioural-events'
           enabled: true
           type: 'Lifecycle'
           definition: {
@@ -107,13 +118,82 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01
                 'appendBlob'
               ]
               prefixMatch: [
-                '${dataContainer.name}/events/'
+                '${dataContainer.name}/events/behavioural/'
               ]
             }
             actions: {
               baseBlob: {
                 delete: {
-                  daysAfterModificationGreaterThan: eventRetentionDays
+                  daysAfterModificationGreaterThan: behaviouralRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-search-events'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+                'appendBlob'
+              ]
+              prefixMatch: [
+                '${dataContainer.name}/events/search/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: searchRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-order-events'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+                'appendBlob'
+              ]
+              prefixMatch: [
+                '${dataContainer.name}/events/orders/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: orderRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-record-events'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+                'appendBlob'
+              ]
+              prefixMatch: [
+                '${dataContainer.name}/events/records/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: recordRetentionDays
                 }
               }
             }

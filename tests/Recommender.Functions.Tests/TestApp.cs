@@ -74,6 +74,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseSetting("Recommender:DataDirectory", _dataDirectory);
         builder.UseSetting("Recommender:QueuePump:Enabled", "false");
         builder.UseSetting("Recommender:Seed:Enabled", "false");
+        builder.UseSetting("Recommender:Scheduler:Enabled", "false");
         if (WebhookUrl is not null)
         {
             builder.UseSetting("Recommender:Webhooks:Email:Url", WebhookUrl.ToString());

@@ -19,6 +19,7 @@ public sealed partial class AppSettingsTests(CompiledTemplate compiled)
         "EventHubName",
         "EventHubConsumerGroup",
         "RetrainSchedule",
+        "RetentionSchedule",
         "WorkflowQueues__queueServiceUri",
         "WorkflowQueues__credential",
         "WorkflowQueues__clientId",

@@ -50,7 +50,10 @@ public sealed class StorageTemplateTests(CompiledTemplate compiled)
     }
 
     [Theory]
-    [InlineData("/events/", 790)]
+    [InlineData("/events/behavioural/", 790)]
+    [InlineData("/events/search/", 90)]
+    [InlineData("/events/orders/", 2557)]
+    [InlineData("/events/records/", 2557)]
     [InlineData("/deadletter/", 30)]
     public void Lifecycle_DeletesBlobsUnderPrefixAfterDays(string prefix, int days)
     {

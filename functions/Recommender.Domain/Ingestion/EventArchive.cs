@@ -42,7 +42,7 @@ public sealed class EventArchive(IBlobStore blobs)
     public static DateTimeOffset? ArrivalHourOf(string blobName)
     {
         var parts = blobName.Split('/');
-        return parts.Length == 8
+        return parts.Length == 7
             && DateTimeOffset.TryParseExact(string.Join('/', parts[2..6]), "yyyy/MM/dd/HH", System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
             ? at : null;

@@ -187,6 +187,12 @@ public sealed partial class IngestionService(
         IReadOnlyDictionary<string, Product> products, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
     {
         var results = new List<ProfileChanges>();
+        // A login first folds the visitor's profile in, so events the visitor already had are not applied twice.
+        foreach (var anonymousId in events.Where(e => e.Type == EventType.Identify && e.CustomerId == subjectId).Select(e => e.AnonymousId!).Distinct(StringComparer.Ordinal))
+        {
+            await MergeVisitorAsync(subjectId, anonymousId, now, operations, cancellationToken).ConfigureAwait(false);
+        }
+
         ProfileChanges changes = new();
         string? mergedInto = null;
         var profile = await profiles.UpdateAsync(subjectId, current =>
@@ -223,11 +229,6 @@ public sealed partial class IngestionService(
             operations.Add(1);
         }
 
-        foreach (var anonymousId in changes.Identified)
-        {
-            profile = await MergeVisitorAsync(profile, anonymousId, now, operations, cancellationToken).ConfigureAwait(false) ?? profile;
-        }
-
         if (changes.CartChanged || changes.BehaviourCleared)
         {
             await cartAbandonment.OnCartChangedAsync(profile, changes.Purchased, cancellationToken).ConfigureAwait(false);
@@ -253,19 +254,22 @@ public sealed partial class IngestionService(
     /// merge in the same write), then the visitor's record becomes a pointer to the customer so
     /// later anonymous events follow. Event ids merge too, so nothing is counted twice.
     /// </summary>
-    private async Task<CustomerProfile?> MergeVisitorAsync(CustomerProfile customer, string anonymousId, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
+    private async Task MergeVisitorAsync(string customerId, string anonymousId, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
     {
         var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
         var visitor = await profiles.GetAsync(visitorId, cancellationToken).ConfigureAwait(false);
         operations.Add(1);
         if (visitor is null || visitor.MergedInto is not null)
         {
-            return null;
+            return;
         }
 
-        var merged = await profiles.UpdateAsync(customer.CustomerId, current =>
+        var created = false;
+        await profiles.UpdateAsync(customerId, current =>
         {
-            if (current is null || current.MergedVisitors.Contains(anonymousId))
+            created = current is null;
+            current ??= new CustomerProfile { CustomerId = customerId, CreatedAt = now, UpdatedAt = now };
+            if (current.MergedVisitors.Contains(anonymousId))
             {
                 return null;
             }
@@ -273,18 +277,22 @@ public sealed partial class IngestionService(
             ProfileMerger.MergeInto(current, visitor, now);
             return current;
         }, cancellationToken).ConfigureAwait(false);
+        if (created)
+        {
+            await profiles.RegisterCustomerAsync(customerId, cancellationToken).ConfigureAwait(false);
+        }
+
         await profiles.UpdateAsync(visitorId, v => v is null ? null : new CustomerProfile
         {
             CustomerId = visitorId,
             CreatedAt = v.CreatedAt,
             UpdatedAt = now,
-            MergedInto = customer.CustomerId,
+            MergedInto = customerId,
             ProcessedEventIds = v.ProcessedEventIds,
         }, cancellationToken).ConfigureAwait(false);
         await recommendations.DeleteCacheAsync(visitorId, cancellationToken).ConfigureAwait(false);
         await profiles.UnregisterCustomerAsync(visitorId, cancellationToken).ConfigureAwait(false);
-        operations.Add(6);
-        return merged;
+        operations.Add(7);
     }
 
     /// <summary>Item counters and pairs (one read-modify-write per product touched), trending buckets and popularity.</summary>

@@ -37,6 +37,8 @@ public sealed class ErasureRequest
 {
     public required string RequestId { get; init; }
     public string? CustomerId { get; set; }
+    /// <summary>While running: the customer and every anonymous visitor id merged into them (<c>anon:...</c>).</summary>
+    public List<string> Subjects { get; set; } = [];
     public required string SubjectHash { get; init; }
     public required DateTimeOffset RequestedAt { get; init; }
     public string Status { get; set; } = "in_progress";

@@ -30,10 +30,12 @@ public sealed partial class ErasureService(
     public async Task<ErasureRequest> StartAsync(string customerId, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
+        var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
         var request = new ErasureRequest
         {
             RequestId = $"erasure-{Guid.CreateVersion7(now):N}",
             CustomerId = customerId,
+            Subjects = [customerId, .. (profile?.AnonymousIds ?? []).Select(id => Events.ClickstreamEvent.AnonymousSubjectPrefix + id)],
             SubjectHash = HashOf(customerId),
             RequestedAt = now,
             Tasks = Enum.GetValues<ErasureTarget>().ToDictionary(t => t, _ => new ErasureTaskStatus()),
@@ -64,7 +66,8 @@ public sealed partial class ErasureService(
         int removed;
         try
         {
-            removed = await EraseAsync(message.Target, customerId, cancellationToken).ConfigureAwait(false);
+            var subjects = request.Subjects.Count > 0 ? request.Subjects : [customerId];
+            removed = await EraseAsync(message.Target, customerId, subjects, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -89,15 +92,27 @@ public sealed partial class ErasureService(
         }
     }
 
-    private Task<int> EraseAsync(ErasureTarget target, string customerId, CancellationToken cancellationToken) => target switch
+    private Task<int> EraseAsync(ErasureTarget target, string customerId, IReadOnlyList<string> subjects, CancellationToken cancellationToken) => target switch
     {
-        ErasureTarget.Profile => CountAsync(profiles.DeleteAsync(customerId, cancellationToken)),
-        ErasureTarget.Recommendations => CountAsync(recommendations.DeleteCacheAsync(customerId, cancellationToken)),
-        ErasureTarget.EventArchive => archive.EraseCustomerAsync(customerId, cancellationToken),
-        ErasureTarget.Workflows => CountAsync(cartAbandonment.DeleteAsync(customerId, cancellationToken)),
-        ErasureTarget.CustomerDirectory => CountAsync(profiles.UnregisterCustomerAsync(customerId, cancellationToken)),
+        ErasureTarget.Profile => ForEachAsync(subjects, s => profiles.DeleteAsync(s, cancellationToken)),
+        ErasureTarget.Recommendations => ForEachAsync(subjects, s => recommendations.DeleteCacheAsync(s, cancellationToken)),
+        ErasureTarget.EventArchive => archive.EraseSubjectsAsync(new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken),
+        ErasureTarget.Workflows => ForEachAsync(subjects, s => cartAbandonment.DeleteAsync(s, cancellationToken)),
+        ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
     };
+
+    /// <summary>Runs a deletion per subject; counts what existed.</summary>
+    private static async Task<int> ForEachAsync(IEnumerable<string> subjects, Func<string, Task<bool>> delete)
+    {
+        var removed = 0;
+        foreach (var subject in subjects)
+        {
+            removed += await delete(subject).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return removed;
+    }
 
     private Task<ErasureRequest?> RecordAsync(ErasureTaskMessage message, Action<ErasureTaskStatus> change, CancellationToken cancellationToken) =>
         documents.UpdateAsync<ErasureRequest>(Collections.Erasures, message.RequestId, message.RequestId, request =>
@@ -115,12 +130,11 @@ public sealed partial class ErasureService(
                 request.Status = "completed";
                 request.CompletedAt = timeProvider.GetUtcNow();
                 request.CustomerId = null;
+                request.Subjects = [];
             }
 
             return request;
         }, cancellationToken);
-
-    private static async Task<int> CountAsync(Task<bool> deletion) => await deletion.ConfigureAwait(false) ? 1 : 0;
 
     public static string HashOf(string customerId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customerId)));

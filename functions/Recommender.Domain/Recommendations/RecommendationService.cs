@@ -50,6 +50,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var (cached, profile, model, products) = (cacheTask.Result, profileTask.Result, modelTask.Result, catalogTask.Result);
         var exclude = RecommendationEngine.ExclusionsFor(profile);
+        if (profile is not null && !profile.ProfilingAllowed(timeProvider.GetUtcNow()))
+        {
+            // No analytics consent, or a minor: nothing built from their behaviour, ever.
+            (cached, profile) = (null, null);
+        }
+
         var (source, items) = request.Placement switch
         {
             Placement.Home when cached is not null && cached.ModelVersion == model.Version => ("cache", cached.Items),
@@ -71,6 +77,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     /// <summary>Computes and stores a customer's ranked list (after a material profile change or a retraining).</summary>
     public async Task RefreshCacheAsync(CustomerProfile profile, CancellationToken cancellationToken = default)
     {
+        if (!profile.ProfilingAllowed(timeProvider.GetUtcNow()))
+        {
+            await DeleteCacheAsync(profile.CustomerId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products);

@@ -67,6 +67,14 @@ public static class HostingExtensions
             services.AddHostedService(sp => sp.GetRequiredService<LocalQueuePump>());
         }
 
+        // Likewise the timers: the host's timer triggers, or the local scheduler.
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
+        services.AddOptions<Domain.Retention.RetentionOptions>().Bind(configuration.GetSection(Domain.Retention.RetentionOptions.Section));
+        if (!underFunctionsHost && configuration.GetValue(SchedulerOptions.Section + ":Enabled", true))
+        {
+            services.AddHostedService<LocalScheduler>();
+        }
+
         services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
         if (configuration.GetValue(SeedOptions.Section + ":Enabled", false))
         {

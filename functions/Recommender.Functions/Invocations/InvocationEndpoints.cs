@@ -2,6 +2,7 @@ using System.Text.Json;
 using Recommender.Domain;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Retention;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
 using Recommender.Functions.Endpoints;
@@ -27,6 +28,7 @@ public static partial class InvocationEndpoints
         }
 
         app.MapPost("/Retrain", RetrainAsync).WithName("Retrain");
+        app.MapPost("/EnforceRetention", EnforceRetentionAsync).WithName("EnforceRetention");
         return app;
     }
 
@@ -73,7 +75,8 @@ public static partial class InvocationEndpoints
         for (var i = 0; i < parsed.Events.Count; i++)
         {
             var validation = validator.Validate(parsed.Events[i]);
-            outcomes.Add(new EventOutcome(i, validation.EventId, validation.IsValid, validation.Error));
+            var dropped = validation.IsValid ? validation.DroppedFields.Count : 0;
+            outcomes.Add(new EventOutcome(i, validation.EventId, validation.IsValid, validation.Error, dropped > 0 ? dropped : null));
             if (validation.Event is { } e)
             {
                 forwarded.Add(JsonSerializer.Serialize(e, Json.Options));
@@ -105,6 +108,12 @@ public static partial class InvocationEndpoints
         var result = await retraining.RetrainAsync(cancellationToken).ConfigureAwait(false);
         return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>(),
             [$"trained {result.ModelVersion} on {result.EventCount} events; refreshing {result.RefreshShards} shards"], result.ModelVersion));
+    }
+
+    private static async Task<IResult> EnforceRetentionAsync(RetentionService retention, CancellationToken cancellationToken)
+    {
+        var result = await retention.EnforceAsync(cancellationToken).ConfigureAwait(false);
+        return HostJson.Reply(InvocationResponse.Empty($"retention: deleted {result.DeletedBlobs.Values.Sum()} blobs, {result.DeletedTrendingBuckets} trending buckets"));
     }
 
     /// <summary>Event bodies from the binding: strings as they are, objects as their JSON text.</summary>

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using Recommender.Domain.Retention;
+using Recommender.Domain.Training;
+
+namespace Recommender.Functions.Messaging;
+
+/// <summary>Configuration section <c>Recommender:Scheduler</c>: the local stand-in for the timer functions.</summary>
+public sealed class SchedulerOptions
+{
+    public const string Section = "Recommender:Scheduler";
+    /// <value>How often retention is enforced (the <c>EnforceRetention</c> timer is daily).</value>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
+    /// <value>How often models are retrained (the <c>Retrain</c> timer is weekly).</value>
+    public TimeSpan RetrainInterval { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>
+/// Plays the timer triggers when the app runs on its own: retention daily, retraining weekly
+/// (the first retention sweep runs at start). Off under the Functions host, whose timers call
+/// <c>POST /EnforceRetention</c> and <c>POST /Retrain</c>.
+/// </summary>
+public sealed partial class LocalScheduler(RetentionService retention, RetrainingService retraining, IOptions<SchedulerOptions> options,
+    TimeProvider timeProvider, ILogger<LocalScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextRetention = timeProvider.GetUtcNow();
+        var nextRetrain = timeProvider.GetUtcNow() + options.Value.RetrainInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = timeProvider.GetUtcNow();
+            try
+            {
+                if (now >= nextRetention)
+                {
+                    await retention.EnforceAsync(stoppingToken).ConfigureAwait(false);
+                    nextRetention = now + options.Value.RetentionInterval;
+                }
+
+                if (now >= nextRetrain)
+                {
+                    await retraining.RetrainAsync(stoppingToken).ConfigureAwait(false);
+                    nextRetrain = now + options.Value.RetrainInterval;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(1), timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled job failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
