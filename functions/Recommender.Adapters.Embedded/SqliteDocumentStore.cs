@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Recommender.Domain.Ports;
@@ -10,6 +12,7 @@ namespace Recommender.Adapters.Embedded;
 /// keyed by (collection, pk, id). Each write stores a fresh random ETag; conditional writes are
 /// single <c>UPDATE ... WHERE etag = @etag</c> statements, so they are atomic across threads and processes.
 /// Ids are stored as given (any string is accepted); partitions are returned in ordinal id order.
+/// Increments run in one write transaction with <c>json_set</c>/<c>json_extract</c> (see <see cref="IncrementAsync"/>).
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore
 {
@@ -23,6 +26,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
             PRIMARY KEY (collection, pk, id)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>Paths per <c>json_set</c> call: 1 + 2 arguments each, well under SQLite's default limit of 127 function arguments.</summary>
+    private const int PathsPerStatement = 40;
 
     private readonly SqliteDatabase _database;
 
@@ -150,6 +156,89 @@ public sealed class SqliteDocumentStore : IDocumentStore
             yield return document;
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One write transaction (<c>BEGIN IMMEDIATE</c>, so the write lock is held from the read on and
+    /// concurrent increments queue on <c>busy_timeout</c>): reads the body to check that every parent
+    /// is an object (or missing) and every value a number (or missing or null), then applies
+    /// <c>json_set(body, path, coalesce(json_extract(body, path), 0) + value, ...)</c> (40 paths per
+    /// statement) with a new ETag, and commits. <c>json_set</c> creates a missing parent object; SQL
+    /// integer arithmetic keeps integers integral (an integral increment is bound as an integer).
+    /// </remarks>
+    public async Task<bool> IncrementAsync(string collection, string partitionKey, string id, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default)
+    {
+        Validate(collection, partitionKey, id);
+        var paths = IncrementPath.Parse(increments);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        string body;
+        await using (var read = Command(connection, "SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id))
+        {
+            read.Transaction = transaction;
+            if (await read.ExecuteScalarAsync(cancellationToken) is not string text)
+            {
+                return false; // disposing the transaction rolls it back
+            }
+
+            body = text;
+        }
+
+        CheckIncrementTargets(body, paths, collection, partitionKey, id);
+        var etag = NewETag();
+        foreach (var chunk in paths.Chunk(PathsPerStatement))
+        {
+            var setters = new StringBuilder("json_set(body");
+            await using var update = Command(connection, "", collection, partitionKey, id);
+            update.Transaction = transaction;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                setters.Append(CultureInfo.InvariantCulture, $", $p{i}, coalesce(json_extract(body, $p{i}), 0) + $v{i}");
+                update.Parameters.AddWithValue($"$p{i}", JsonPath(chunk[i]));
+                update.Parameters.AddWithValue($"$v{i}", chunk[i].IsIntegral ? (object)(long)chunk[i].Value : chunk[i].Value); // an integer stays an integer
+            }
+
+            update.CommandText = $"UPDATE documents SET etag = $etag, body = {setters}) WHERE collection = $c AND pk = $pk AND id = $id;";
+            update.Parameters.AddWithValue("$etag", etag);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary><c>json_set</c> would silently skip a path under a non-object and add to a string's numeric prefix: refuse both first.</summary>
+    private static void CheckIncrementTargets(string body, List<IncrementPath> paths, string collection, string partitionKey, string id)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        foreach (var path in paths)
+        {
+            var parent = root;
+            string? problem = null;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                problem = "the body is not an object";
+            }
+            else if (path.Parent is not null && root.TryGetProperty(path.Parent, out parent) && parent.ValueKind != JsonValueKind.Object)
+            {
+                problem = $"'{path.Parent}' is not an object";
+            }
+            else if (parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(path.Name, out var value) && value.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null))
+            {
+                problem = "the value is not a number";
+            }
+
+            if (problem is not null)
+            {
+                throw new InvalidOperationException($"Cannot increment '{path}' of document '{id}' in {collection}/{partitionKey}: {problem}.");
+            }
+        }
+    }
+
+    /// <summary>A SQLite JSON path with quoted labels (names never contain '"'): <c>$."coViewed"."SKU.1"</c>.</summary>
+    private static string JsonPath(IncrementPath path) =>
+        path.Parent is null ? $"$.\"{path.Name}\"" : $"$.\"{path.Parent}\".\"{path.Name}\"";
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
     {

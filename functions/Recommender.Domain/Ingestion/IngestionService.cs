@@ -295,7 +295,7 @@ public sealed partial class IngestionService(
         operations.Add(7);
     }
 
-    /// <summary>Item counters and pairs (one read-modify-write per product touched), trending buckets and popularity.</summary>
+    /// <summary>Item counters and pairs (one increment per product touched), trending buckets and popularity.</summary>
     private async Task<int> UpdateAggregatesAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken)
     {
         var deltas = new Dictionary<string, ItemStats>(StringComparer.Ordinal);
@@ -339,15 +339,12 @@ public sealed partial class IngestionService(
             }
         }
 
+        // Counters and pairs by atomic increment: no read, no ETag race between concurrent batches.
+        var itemOperations = 0;
         await Parallel.ForEachAsync(deltas.Values, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCustomers, CancellationToken = cancellationToken },
-            async (delta, ct) => await profiles.UpdateItemAsync(delta.ProductId, current =>
-            {
-                current ??= new ItemStats { ProductId = delta.ProductId };
-                current.Add(delta);
-                return current;
-            }, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (delta, ct) => Interlocked.Add(ref itemOperations, await profiles.IncrementItemAsync(delta, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
-        var operations = 2 * deltas.Count + await trending.AddAsync(interactions, cancellationToken).ConfigureAwait(false);
+        var operations = itemOperations + await trending.AddAsync(interactions, cancellationToken).ConfigureAwait(false);
         if (interactions.Count > 0)
         {
             var now = timeProvider.GetUtcNow();

@@ -35,6 +35,27 @@ public interface IDocumentStore
 
     /// <summary>Every document of one partition, in id order.</summary>
     IAsyncEnumerable<StoredDocument> ReadPartitionAsync(string collection, string partitionKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds each value of <paramref name="increments"/> to the number at its path in the document's
+    /// body, on the server (no read-modify-write, no ETag needed: concurrent increments all land),
+    /// and gives the document a new version. <c>false</c> when the document does not exist (nothing
+    /// is written; create it, and on <see cref="DocumentConflictException"/> increment again).
+    /// </summary>
+    /// <remarks>
+    /// A path is <c>name</c> (a property of the body) or <c>parent.name</c> (a property of the object
+    /// <c>parent</c> of the body). The path splits at its FIRST '.', so the inner name may itself
+    /// contain '.' (map keys such as product ids: <c>coViewed.SKU.1</c> is key <c>SKU.1</c> of
+    /// <c>coViewed</c>); deeper nesting is not supported. Names are 1-128 ASCII letters, digits and
+    /// <c>_ - . : @</c> (the top-level name without '.'); anything else throws
+    /// <see cref="ArgumentException"/>, as do an empty dictionary and values that are not finite.
+    /// A missing (or <c>null</c>) property counts as 0; a missing parent is created as an object.
+    /// A value that is not a number, or a parent that is not an object, throws
+    /// <see cref="InvalidOperationException"/>. Integral values keep integral numbers integral.
+    /// Adapters may split a large dictionary into several atomic requests (Cosmos DB: 10 paths per
+    /// request); the call as a whole is then not atomic, though every request is, and none is lost.
+    /// </remarks>
+    Task<bool> IncrementAsync(string collection, string partitionKey, string id, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The document changed (or appeared, or vanished) since it was read.</summary>

@@ -20,7 +20,8 @@ public sealed class ItemStats
     public Dictionary<string, double> CoViewed { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, double> BoughtTogether { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Purchases per view (0 before the first view).</summary>
+    /// <summary>Purchases per view (0 before the first view); computed, never stored.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public double ConversionRate => Views == 0 ? 0 : Math.Round((double)Purchases / Views, 6);
 
     public void Add(ItemStats delta)

@@ -21,6 +21,73 @@ public sealed class ProfileStore(IDocumentStore documents)
     public Task<ItemStats?> UpdateItemAsync(string productId, Func<ItemStats?, ItemStats?> mutate, CancellationToken cancellationToken = default) =>
         documents.UpdateAsync(Collections.Items, productId, productId, mutate, cancellationToken);
 
+    /// <summary>
+    /// Adds a product's counter deltas by atomic increment (counters and pair maps); the first time a
+    /// product is seen the delta becomes the document. Returns the store operations used.
+    /// </summary>
+    public async Task<int> IncrementItemAsync(ItemStats delta, CancellationToken cancellationToken = default)
+    {
+        var increments = new Dictionary<string, double>(StringComparer.Ordinal);
+        AddIfNotZero(increments, "views", delta.Views);
+        AddIfNotZero(increments, "addToCarts", delta.AddToCarts);
+        AddIfNotZero(increments, "purchases", delta.Purchases);
+        AddIfNotZero(increments, "wishlists", delta.Wishlists);
+        foreach (var (other, weight) in delta.CoViewed)
+        {
+            increments["coViewed." + other] = weight;
+        }
+
+        foreach (var (other, weight) in delta.BoughtTogether)
+        {
+            increments["boughtTogether." + other] = weight;
+        }
+
+        if (increments.Count == 0)
+        {
+            return 0;
+        }
+
+        for (var operations = 1; ; operations += 2)
+        {
+            if (await documents.IncrementAsync(Collections.Items, delta.ProductId, delta.ProductId, increments, cancellationToken).ConfigureAwait(false))
+            {
+                return operations;
+            }
+
+            try
+            {
+                // First sight of the product: the delta is the document (both pair maps exist, so later increments find their parent).
+                await documents.CreateAsync(Collections.Items, delta.ProductId, delta.ProductId, Json.ToElement(delta), cancellationToken).ConfigureAwait(false);
+                return operations + 1;
+            }
+            catch (DocumentConflictException)
+            {
+                // Created concurrently by another batch: increment it.
+            }
+        }
+
+        static void AddIfNotZero(Dictionary<string, double> into, string path, long value)
+        {
+            if (value != 0)
+            {
+                into[path] = value;
+            }
+        }
+    }
+
+    /// <summary>Keeps each pair map to its strongest <see cref="ItemStats.MaxNeighbors"/> (increments only add; compaction trims).</summary>
+    public Task<ItemStats?> CompactItemAsync(string productId, CancellationToken cancellationToken = default) =>
+        UpdateItemAsync(productId, current =>
+        {
+            if (current is null || (current.CoViewed.Count <= ItemStats.MaxNeighbors && current.BoughtTogether.Count <= ItemStats.MaxNeighbors))
+            {
+                return null;
+            }
+
+            current.Add(new ItemStats { ProductId = productId });
+            return current;
+        }, cancellationToken);
+
     public Task<ItemStats?> GetItemAsync(string productId, CancellationToken cancellationToken = default) =>
         documents.GetAsync<ItemStats>(Collections.Items, productId, productId, cancellationToken);
 

@@ -12,13 +12,14 @@ public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlo
 
 /// <summary>
 /// Enforces retention per data class: archived event blobs older than their class's retention,
-/// dead letters older than theirs, and hourly trending buckets past the longest window. Runs daily
+/// dead letters older than theirs, hourly trending buckets past the longest window, and trims the
+/// item pair maps (increments only add) to their strongest neighbours. Runs daily
 /// (timer function <c>EnforceRetention</c>; the local scheduler when the app runs on its own). In
 /// Azure the storage account's lifecycle rules apply the same limits by prefix as a second line;
 /// profiles age out through container TTLs and drop searches older than 90 days on every write.
 /// </summary>
-public sealed partial class RetentionService(IBlobStore blobs, TrendingStore trending, IOptions<RetentionOptions> options, TimeProvider timeProvider,
-    ILogger<RetentionService> logger)
+public sealed partial class RetentionService(IBlobStore blobs, TrendingStore trending, ProfileStore profiles, Catalog.CatalogProvider catalog,
+    IOptions<RetentionOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger)
 {
     public async Task<RetentionResult> EnforceAsync(CancellationToken cancellationToken = default)
     {
@@ -32,6 +33,13 @@ public sealed partial class RetentionService(IBlobStore blobs, TrendingStore tre
 
         deleted[BlobPrefixes.DeadLetter] = await DeleteOlderThanAsync(BlobPrefixes.DeadLetter, now - options.Value.DeadLetters, DeadLetters.DayOf, cancellationToken).ConfigureAwait(false);
         var buckets = await trending.PruneAsync(now, cancellationToken).ConfigureAwait(false);
+
+        // Pair maps only grow by increment; keep each to its strongest neighbours.
+        foreach (var productId in (await catalog.GetAsync(cancellationToken).ConfigureAwait(false)).Keys)
+        {
+            await profiles.CompactItemAsync(productId, cancellationToken).ConfigureAwait(false);
+        }
+
         LogSwept(logger, deleted.Values.Sum(), buckets);
         return new RetentionResult(deleted, buckets);
     }

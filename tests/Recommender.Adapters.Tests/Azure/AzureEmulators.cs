@@ -14,10 +14,16 @@ public static class AzureEmulators
     /// <summary>The well-known key of the Cosmos DB emulator, which the stand-in accepts.</summary>
     public const string CosmosKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
-    /// <summary>The Cosmos DB stand-in (@vercel/cosmosdb-server over HTTPS with a self-signed certificate).</summary>
-    public const string CosmosConnectionString = "AccountEndpoint=https://127.0.0.1:8081/;AccountKey=" + CosmosKey + ";";
+    /// <summary>Environment variable naming another port for the Cosmos DB stand-in (e.g. a second, differently patched instance).</summary>
+    public const string CosmosPortVariable = "RECOMMENDER_TEST_COSMOS_PORT";
 
-    private static readonly (string Name, int Port)[] Endpoints = [("Azurite blob", 10000), ("Azurite queue", 10001), ("Cosmos DB stand-in", 8081)];
+    /// <summary>The Cosmos DB stand-in's port: 8081 unless <see cref="CosmosPortVariable"/> says otherwise.</summary>
+    public static readonly int CosmosPort = int.TryParse(Environment.GetEnvironmentVariable(CosmosPortVariable), out var port) ? port : 8081;
+
+    /// <summary>The Cosmos DB stand-in (@vercel/cosmosdb-server over HTTPS with a self-signed certificate).</summary>
+    public static readonly string CosmosConnectionString = $"AccountEndpoint=https://127.0.0.1:{CosmosPort}/;AccountKey={CosmosKey};";
+
+    private static readonly (string Name, int Port)[] Endpoints = [("Azurite blob", 10000), ("Azurite queue", 10001), ("Cosmos DB stand-in", CosmosPort)];
 
     private static readonly Lazy<Task> Reachable = new(CheckAsync);
 

@@ -194,6 +194,166 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         Assert.Empty(await ToListAsync(Store.ReadPartitionAsync(Collection, "empty")));
     }
 
+    [Fact]
+    public async Task Increment_ExistingNumbers_AddsEachValue_AndKeepsIntegersIntegral()
+    {
+        await Store.CreateAsync(Collection, "p", "item", Json.Parse("""{"productId":"SKU.1","views":2,"addToCarts":1,"score":0.5,"coViewed":{"SKU.2":3,"urn:sku@v1.2":1}}"""));
+
+        var found = await Store.IncrementAsync(Collection, "p", "item", Increments(("views", 1), ("addToCarts", 2), ("score", 0.25), ("coViewed.SKU.2", 1), ("coViewed.urn:sku@v1.2", 4)));
+
+        Assert.True(found);
+        var body = (await Store.ReadAsync(Collection, "p", "item"))!.Body;
+        Json.Equal(Json.Parse("""{"productId":"SKU.1","views":3,"addToCarts":3,"score":0.75,"coViewed":{"SKU.2":4,"urn:sku@v1.2":5}}"""), body);
+        Assert.Equal("3", body.GetProperty("views").GetRawText()); // still an integer: a long property reads it back
+        Assert.Equal("4", body.GetProperty("coViewed").GetProperty("SKU.2").GetRawText());
+    }
+
+    [Fact]
+    public async Task Increment_MissingOrNullProperties_StartAtZero_AndMissingParentsAreCreated()
+    {
+        await Store.CreateAsync(Collection, "p", "item", Json.Parse("""{"views":1,"nothing":null,"coViewed":{"a":1}}"""));
+
+        Assert.True(await Store.IncrementAsync(Collection, "p", "item", Increments(("purchases", 2), ("nothing", 3), ("coViewed.b", 1), ("coBought.x.y", 5), ("coBought.z", -1))));
+
+        Json.Equal(
+            Json.Parse("""{"views":1,"nothing":3,"coViewed":{"a":1,"b":1},"purchases":2,"coBought":{"x.y":5,"z":-1}}"""),
+            (await Store.ReadAsync(Collection, "p", "item"))!.Body);
+    }
+
+    [Fact]
+    public async Task Increment_MissingDocument_ReturnsFalse_AndCreatesNothing()
+    {
+        Assert.False(await Store.IncrementAsync(Collection, "p", "nobody", Increments(("views", 1), ("coViewed.a", 1))));
+
+        Assert.Null(await Store.ReadAsync(Collection, "p", "nobody"));
+        Assert.Empty(await ToListAsync(Store.ReadPartitionAsync(Collection, "p")));
+    }
+
+    [Fact]
+    public async Task Increment_ChangesETag_SoReadersAtTheOldVersionConflict()
+    {
+        var before = await Store.CreateAsync(Collection, "p", "c", Json.Counter(1));
+
+        Assert.True(await Store.IncrementAsync(Collection, "p", "c", Increments(("count", 1))));
+
+        var read = (await Store.ReadAsync(Collection, "p", "c"))!;
+        Assert.NotEqual(before, read.ETag);
+        Assert.Equal(2, Json.CountOf(read.Body));
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, "p", "c", Json.Counter(9), before));
+        await Store.ReplaceAsync(Collection, "p", "c", Json.Counter(10), read.ETag);
+    }
+
+    [Fact]
+    public async Task Increment_Concurrently_TwoWritersOfFiftyTasks_AllLandExactly()
+    {
+        const int PerWriter = 50;
+        await Store.CreateAsync(Collection, "counters", "c", Json.Parse("""{"views":0}""")); // no coViewed yet: the tasks race to create it
+
+        Task<bool> Writer(string other) => Task.Run(async () =>
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, PerWriter).Select(_ => Task.Run(() =>
+                Store.IncrementAsync(Collection, "counters", "c", Increments(("views", 1), ($"coViewed.{other}", 1), ("coViewed.both", 1))))));
+            return results.All(found => found);
+        });
+
+        var writers = await Task.WhenAll(Writer("a"), Writer("b"));
+
+        Assert.All(writers, found => Assert.True(found));
+        Json.Equal(
+            Json.Parse($$$"""{"views":{{{2 * PerWriter}}},"coViewed":{"a":{{{PerWriter}}},"b":{{{PerWriter}}},"both":{{{2 * PerWriter}}}}}"""),
+            (await Store.ReadAsync(Collection, "counters", "c"))!.Body);
+    }
+
+    [Fact]
+    public async Task Increment_ManyPaths_MoreThanOneCosmosPatchRequest_AllLand()
+    {
+        await Store.CreateAsync(Collection, "p", "wide", Json.Parse("""{"c0":10}"""));
+        var paths = Enumerable.Range(0, 5).Select(i => ($"c{i}", 1.0))
+            .Concat(Enumerable.Range(0, 20).Select(i => ($"coViewed.p{i:D2}", (double)i)))
+            .ToArray();
+
+        Assert.True(await Store.IncrementAsync(Collection, "p", "wide", Increments(paths)));
+        Assert.True(await Store.IncrementAsync(Collection, "p", "wide", Increments(paths)));
+
+        var body = (await Store.ReadAsync(Collection, "p", "wide"))!.Body;
+        Assert.Equal(12, body.GetProperty("c0").GetInt64());
+        Assert.All(Enumerable.Range(1, 4), i => Assert.Equal(2, body.GetProperty($"c{i}").GetInt64()));
+        Assert.All(Enumerable.Range(0, 20), i => Assert.Equal(2 * i, body.GetProperty("coViewed").GetProperty($"p{i:D2}").GetInt64()));
+    }
+
+    public static TheoryData<string> InvalidIncrementPaths => new(
+        "", "a b", "a/b", "a~0b", "coViewed.a/b", "coViewed.a~1", "\"quoted\"", "x.", ".x", "é", "coViewed.日本", "$.views", "a[0]", new string('a', 129));
+
+    [Theory]
+    [MemberData(nameof(InvalidIncrementPaths))]
+    public async Task Increment_InvalidPath_ThrowsArgumentException_AndWritesNothing(string path)
+    {
+        var etag = await Store.CreateAsync(Collection, "p", "c", Json.Counter(1));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.IncrementAsync(Collection, "p", "c", Increments(("count", 1), (path, 1))));
+
+        Assert.Equal(etag, (await Store.ReadAsync(Collection, "p", "c"))!.ETag);
+    }
+
+    [Fact]
+    public async Task Increment_NoPathsOrNonFiniteValue_ThrowsArgumentException()
+    {
+        await Store.CreateAsync(Collection, "p", "c", Json.Counter(1));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.IncrementAsync(Collection, "p", "c", Increments()));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.IncrementAsync(Collection, "p", "c", Increments(("count", double.NaN))));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.IncrementAsync(Collection, "p", "c", Increments(("count", double.PositiveInfinity))));
+        Assert.Equal(1, Json.CountOf((await Store.ReadAsync(Collection, "p", "c"))!.Body));
+    }
+
+    [Theory]
+    [InlineData("name")]
+    [InlineData("flags")]
+    [InlineData("tags.x")]
+    [InlineData("name.x")]
+    [InlineData("nested.text")]
+    public async Task Increment_NonNumberOrNonObjectParent_ThrowsInvalidOperation_AndWritesNothing(string path)
+    {
+        var etag = await Store.CreateAsync(Collection, "p", "c", Json.Parse("""{"count":1,"name":"x","flags":{"on":true},"tags":[1,2],"nested":{"text":"7"}}"""));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.IncrementAsync(Collection, "p", "c", Increments(("count", 1), (path, 1))));
+
+        var read = (await Store.ReadAsync(Collection, "p", "c"))!;
+        Assert.Equal(etag, read.ETag);
+        Assert.Equal(1, Json.CountOf(read.Body));
+    }
+
+    [Fact]
+    public async Task IncrementOrCreate_ConcurrentFirstWriters_AllLand()
+    {
+        // The caller's pattern for a document that may not exist yet: increment; if missing, create;
+        // if someone created it first, increment again.
+        const int Writers = 20;
+
+        async Task AddOneAsync()
+        {
+            while (!await Store.IncrementAsync(Collection, "p", "lazy", Increments(("count", 1))))
+            {
+                try
+                {
+                    await Store.CreateAsync(Collection, "p", "lazy", Json.Counter(1));
+                    return;
+                }
+                catch (DocumentConflictException)
+                {
+                    // created by another writer: increment it
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(AddOneAsync)));
+
+        Assert.Equal(Writers, Json.CountOf((await Store.ReadAsync(Collection, "p", "lazy"))!.Body));
+    }
+
+    private static Dictionary<string, double> Increments(params (string Path, double Value)[] increments) =>
+        increments.ToDictionary(i => i.Path, i => i.Value, StringComparer.Ordinal);
+
     private static readonly string[] UnusualIdValues =
     [
         "a b",
@@ -227,10 +387,11 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         etag = await Store.ReplaceAsync(Collection, Partition, id, Json.Counter(2), etag);
         await Store.UpsertAsync(Collection, Partition, id, Json.Counter(3));
         await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collection, Partition, id, Json.Counter(4), etag));
+        Assert.True(await Store.IncrementAsync(Collection, Partition, id, Increments(("count", 1))));
 
         var listed = Assert.Single(await ToListAsync(Store.ReadPartitionAsync(Collection, Partition)));
         Assert.Equal(id, listed.Id);
-        Assert.Equal(3, Json.CountOf(listed.Body));
+        Assert.Equal(4, Json.CountOf(listed.Body));
 
         Assert.True(await Store.DeleteAsync(Collection, Partition, id));
         Assert.Null(await Store.ReadAsync(Collection, Partition, id));

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Recommender.Domain;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Events;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Profiles;
+using Recommender.Functions.Seeding;
+
+namespace Recommender.Benchmarks;
+
+/// <summary>
+/// The <c>ingest</c> benchmark: one generated clickstream (<see cref="SampleData"/>), measured side by
+/// side as (1) JSON parsing only, (2) validation only, (3) full ingestion through the app's
+/// <see cref="IngestionService"/> on each selected store, and (4) the size of the profiles it wrote.
+/// Every stage runs once to warm up, then <see cref="IngestOptions.Repetitions"/> times; full
+/// ingestion starts each run on a fresh store, so every run does the same work.
+/// </summary>
+public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
+{
+    /// <summary>In-memory stages repeat at least this often: they take milliseconds.</summary>
+    private const int MinInMemoryRepetitions = 5;
+
+    public async Task<IngestReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var catalog = SampleData.Catalog();
+        var generated = SampleData.Clickstream(catalog, DateTimeOffset.UtcNow, options.Customers);
+        var bodies = generated.Take(options.Events).ToList();
+        var customers = bodies.Select(CustomerOf).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (bodies.Count < options.Events)
+        {
+            progress.WriteLine($"note: {options.Customers} customers yield {generated.Count} events; ingesting those (raise --customers for more).");
+        }
+
+        progress.WriteLine($"{bodies.Count} events of {customers.Count} customers, {catalog.Count} products; batches of {options.BatchSize}.");
+        var stages = new List<StageResult>
+        {
+            MeasureInMemory("JSON parse only (baseline)", bodies, static body =>
+            {
+                using var document = JsonDocument.Parse(body);
+                return document.RootElement.ValueKind == JsonValueKind.Object;
+            }),
+        };
+
+        using (var domain = new ServiceCollection().AddLogging().AddRecommenderDomain().BuildServiceProvider())
+        {
+            var validator = domain.GetRequiredService<EventValidator>();
+            stages.Add(MeasureInMemory("validation (EventValidator)", bodies, body => validator.Validate(body).Event is not null));
+        }
+
+        var sizes = new List<ProfileSizeResult>();
+        foreach (var store in options.Stores)
+        {
+            var (stage, size) = await MeasureIngestionAsync(store, catalog, bodies, customers, cancellationToken);
+            stages.Add(stage);
+            sizes.Add(size);
+        }
+
+        return new IngestReport(MachineInfo.Current(), options, bodies.Count, customers.Count, catalog.Count, stages, sizes, total.Elapsed.TotalSeconds);
+    }
+
+    private StageResult MeasureInMemory(string name, List<string> bodies, Func<string, bool> work)
+    {
+        var repetitions = Math.Max(MinInMemoryRepetitions, options.Repetitions);
+        var seconds = new List<double>();
+        for (var run = 0; run <= repetitions; run++) // run 0 warms up
+        {
+            GC.Collect();
+            var stopwatch = Stopwatch.StartNew();
+            var accepted = 0;
+            foreach (var body in bodies)
+            {
+                accepted += work(body) ? 1 : 0;
+            }
+
+            stopwatch.Stop();
+            if (accepted != bodies.Count)
+            {
+                throw new InvalidOperationException($"{name}: only {accepted} of {bodies.Count} events passed; the generated events should all be valid.");
+            }
+
+            if (run > 0)
+            {
+                seconds.Add(stopwatch.Elapsed.TotalSeconds);
+            }
+        }
+
+        progress.WriteLine($"{name}: {Statistics.Median(seconds) * 1000:F1} ms per pass (median of {repetitions}).");
+        return StageResult.From(name, store: null, bodies.Count, seconds, storeOperations: null);
+    }
+
+    private async Task<(StageResult Stage, ProfileSizeResult Size)> MeasureIngestionAsync(StoreKind store, IReadOnlyList<Product> catalog, List<string> bodies,
+        List<string> customers, CancellationToken cancellationToken)
+    {
+        var storeName = store.ToString().ToLowerInvariant();
+        var seconds = new List<double>();
+        var operations = new List<long>();
+        ProfileSizeResult? size = null;
+        var warmUp = bodies.Take(2 * options.BatchSize).ToList();
+        for (var run = 0; run <= options.Repetitions; run++) // run 0 warms up on a few batches
+        {
+            await using var app = await BenchApp.StartAsync(store, cancellationToken);
+            await app.Services.GetRequiredService<CatalogProvider>().SaveAsync(catalog, cancellationToken);
+            var ingestion = app.Services.GetRequiredService<IngestionService>();
+            var events = run == 0 ? warmUp : bodies;
+            GC.Collect();
+            var stopwatch = Stopwatch.StartNew();
+            long storeOperations = 0;
+            var applied = 0;
+            foreach (var batch in events.Chunk(options.BatchSize))
+            {
+                var result = await ingestion.IngestAsync(batch, "benchmark", cancellationToken);
+                storeOperations += result.StoreOperations;
+                applied += result.Applied;
+            }
+
+            stopwatch.Stop();
+            if (run == 0)
+            {
+                progress.WriteLine($"{storeName}: warmed up on {events.Count} events.");
+                continue;
+            }
+
+            seconds.Add(stopwatch.Elapsed.TotalSeconds);
+            operations.Add(storeOperations);
+            progress.WriteLine($"{storeName}: run {run}/{options.Repetitions}: {events.Count / stopwatch.Elapsed.TotalSeconds:F0} events/s, {stopwatch.Elapsed.TotalSeconds:F1} s, " +
+                $"{(double)storeOperations / events.Count:F2} store operations per event, {applied} events applied.");
+            if (run == options.Repetitions)
+            {
+                size = await MeasureProfilesAsync(storeName, app.Services.GetRequiredService<ProfileStore>(), customers, bodies.Count, cancellationToken);
+            }
+        }
+
+        return (StageResult.From("full ingestion (IngestionService)", storeName, bodies.Count, seconds, operations), size!);
+    }
+
+    private async Task<ProfileSizeResult> MeasureProfilesAsync(string store, ProfileStore profiles, List<string> customers, int events, CancellationToken cancellationToken)
+    {
+        // Customers in id order; some have no profile (no analytics consent: their behaviour feeds only anonymous aggregates).
+        var sizes = new List<double>();
+        var tried = 0;
+        foreach (var customer in customers)
+        {
+            if (sizes.Count == options.Profiles)
+            {
+                break;
+            }
+
+            tried++;
+            if (await profiles.GetAsync(customer, cancellationToken) is { } profile)
+            {
+                sizes.Add(Json.ToUtf8(profile).Length);
+            }
+        }
+
+        if (sizes.Count == 0)
+        {
+            throw new InvalidOperationException($"{store}: none of the {tried} customers read back has a profile.");
+        }
+
+        var result = ProfileSizeResult.From(store, sizes, tried, (double)events / customers.Count);
+        progress.WriteLine($"{store}: {sizes.Count} profiles read back ({tried} customers tried), mean {result.MeanBytes:F0} B, p95 {result.P95Bytes:F0} B.");
+        return result;
+    }
+
+    private static string CustomerOf(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("customerId").GetString()!;
+    }
+}

@@ -1,0 +1,47 @@
+using Recommender.Benchmarks;
+
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [--events N] [--customers N] [--batch N]
+//     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(IngestOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] != "ingest")
+{
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'.");
+    Console.Error.WriteLine(IngestOptions.Usage);
+    return 2;
+}
+
+IngestOptions options;
+try
+{
+    options = IngestOptions.Parse(args.AsSpan(1));
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(IngestOptions.Usage);
+    return 2;
+}
+
+if (options.Stores.Contains(StoreKind.Cosmos) && await Emulators.FindUnreachableAsync() is { Count: > 0 } unreachable)
+{
+    Console.Error.WriteLine(
+        $"--store {options.StoreArgument} needs the local Azure stand-ins, but {string.Join(", ", unreachable)} did not answer. " +
+        "Start them with `bash tests/emulators/start.sh`, or run with --store embedded.");
+    return 3;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+var report = await new IngestBenchmark(options, progress: Console.Error).RunAsync(cancellation.Token);
+Console.WriteLine(options.Json ? report.ToJson() : report.ToTable());
+return 0;
