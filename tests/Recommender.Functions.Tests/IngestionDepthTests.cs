@@ -235,4 +235,26 @@ public class IngestionDepthTests
         var left = await ArchivedAsync(app);
         Assert.Equal(["analytics-c1", "o1"], left.Select(e => e.Id).Order());
     }
+
+    [Fact]
+    public async Task Retention_TrimsPairMapsThatIncrementsGrew()
+    {
+        await using var app = new TestApp();
+        await app.Get<CatalogProvider>().SaveAsync([new Product("hub", "Hub", "c", 1m)]);
+        var delta = new ItemStats { ProductId = "hub", Views = 1 };
+        for (var i = 0; i < ItemStats.MaxNeighbors + 50; i++)
+        {
+            delta.CoViewed[$"p{i:D3}"] = i;
+        }
+
+        await app.Get<ProfileStore>().IncrementItemAsync(delta);
+        Assert.Equal(150, (await app.Get<ProfileStore>().GetItemAsync("hub"))!.CoViewed.Count);
+
+        await app.Get<RetentionService>().EnforceAsync();
+
+        var trimmed = (await app.Get<ProfileStore>().GetItemAsync("hub"))!.CoViewed;
+        Assert.Equal(ItemStats.MaxNeighbors, trimmed.Count);
+        Assert.DoesNotContain("p049", trimmed.Keys); // the weakest went
+        Assert.Contains("p149", trimmed.Keys);
+    }
 }
