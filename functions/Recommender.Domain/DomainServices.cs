@@ -24,6 +24,7 @@ public static class DomainServices
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<TrendingStore>();
+        services.AddSingleton<VelocityTracker>();
         services.AddSingleton<Retention.RetentionService>();
         services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();

@@ -30,6 +30,7 @@ public sealed partial class IngestionService(
     DeadLetters deadLetters,
     ProfileStore profiles,
     TrendingStore trending,
+    VelocityTracker velocity,
     CatalogProvider catalog,
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
@@ -72,7 +73,7 @@ public sealed partial class IngestionService(
             }
         }
 
-        var humans = RefuseAutomatedTraffic(valid, bodies, outcomes, refused, source, now);
+        var humans = RefuseAutomatedTraffic(valid, bodies, outcomes, refused, source, now, velocity);
         var operations = new Counter();
         var batchId = BatchIdOf(humans, now, refused.Count);
         if (refused.Count > 0)
@@ -119,12 +120,17 @@ public sealed partial class IngestionService(
         return new IngestionResult(outcomes, appliedCount, attributed - appliedCount, bySubject.Count, operations.Value);
     }
 
-    /// <summary>Known bot user agents and sources faster than a person are refused: bots never reach profiles, counters or training.</summary>
+    /// <summary>
+    /// Known bot user agents and sources faster than a person (within this batch, or across the
+    /// batches this process has seen) are refused: bots never reach profiles, counters or training.
+    /// </summary>
     private static List<ClickstreamEvent> RefuseAutomatedTraffic(List<(int Index, ClickstreamEvent Event)> valid, IReadOnlyList<string> bodies,
-        EventOutcome[] outcomes, List<DeadLetter> refused, string source, DateTimeOffset now)
+        EventOutcome[] outcomes, List<DeadLetter> refused, string source, DateTimeOffset now, VelocityTracker velocity)
     {
         static string SourceOf(ClickstreamEvent e) => e.SessionId ?? e.AnonymousId ?? e.CustomerId ?? "";
-        var tooFast = BotDetector.TooFast(valid.Where(v => v.Event.Type != EventType.CatalogChange).Select(v => (SourceOf(v.Event), v.Event.OccurredAt)));
+        var people = valid.Where(v => v.Event.Type != EventType.CatalogChange).Select(v => (SourceOf(v.Event), v.Event.OccurredAt)).ToList();
+        var tooFast = BotDetector.TooFast(people);
+        tooFast.UnionWith(velocity.Record(people));
         var humans = new List<ClickstreamEvent>(valid.Count);
         foreach (var (index, e) in valid)
         {
