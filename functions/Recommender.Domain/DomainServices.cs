@@ -32,6 +32,9 @@ public static class DomainServices
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<RetrainingService>();
+        services.AddSingleton<TrainingWorkflow>();
+        services.AddSingleton<IModelTrainer, JaccardItemTrainer>();
+        services.AddOptions<TrainingOptions>();
         return services;
     }
 }

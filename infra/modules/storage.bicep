@@ -38,6 +38,7 @@ var queueNames = [
   'cart-abandonment'
   'erasure-tasks'
   'recommendation-refresh'
+  'training'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

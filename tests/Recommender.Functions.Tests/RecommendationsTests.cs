@@ -137,12 +137,14 @@ public class RecommendationsTests
         var before = await app.Get<Domain.Ports.IDocumentStore>().GetAsync<CachedRecommendations>(Collections.Recommendations, "fan-1", "fan-1");
 
         var response = await client.PostAsync("/api/admin/retrain", null);
-        var result = await TestApp.ReadJsonAsync(response);
-        var refreshed = await app.PumpAsync();
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var refreshed = await app.PumpAsync(); // the training run, then its 32 refresh tasks
+        var run = await TestApp.ReadJsonAsync(await client.GetAsync(response.Headers.Location));
 
-        var version = result.GetProperty("modelVersion").GetString();
+        Assert.Equal("promoted", run.GetProperty("status").GetString());
+        var version = run.GetProperty("modelVersion").GetString();
         Assert.NotEqual(before!.ModelVersion, version);
-        Assert.Equal(32, refreshed);
+        Assert.Equal(33, refreshed);
         foreach (var customer in new[] { "me", "fan-0", "fan-9" })
         {
             var after = await app.Get<Domain.Ports.IDocumentStore>().GetAsync<CachedRecommendations>(Collections.Recommendations, customer, customer);

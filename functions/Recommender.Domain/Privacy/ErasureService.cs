@@ -24,6 +24,8 @@ public sealed partial class ErasureService(
     RecommendationService recommendations,
     EventArchive archive,
     CartAbandonmentWorkflow cartAbandonment,
+    Training.RetrainingService retraining,
+    ModelStore models,
     TimeProvider timeProvider,
     ILogger<ErasureService> logger)
 {
@@ -43,13 +45,18 @@ public sealed partial class ErasureService(
         await documents.CreateAsync(Collections.Erasures, request.RequestId, request.RequestId, Json.ToElement(request), cancellationToken).ConfigureAwait(false);
         foreach (var target in request.Tasks.Keys)
         {
-            var message = JsonSerializer.Serialize(new ErasureTaskMessage(request.RequestId, target), Json.Options);
-            await queue.SendAsync(Queues.ErasureTasks, message, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await SendAsync(new ErasureTaskMessage(request.RequestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
 
         LogStarted(logger, request.RequestId);
         return request;
     }
+
+    /// <summary>How long a task that must wait for another one sleeps before it looks again.</summary>
+    public static readonly TimeSpan NotReadyRetryDelay = TimeSpan.FromSeconds(30);
+
+    private Task SendAsync(ErasureTaskMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
+        queue.SendAsync(Queues.ErasureTasks, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
 
     public Task<ErasureRequest?> GetAsync(string requestId, CancellationToken cancellationToken = default) =>
         documents.GetAsync<ErasureRequest>(Collections.Erasures, requestId, requestId, cancellationToken);
@@ -67,7 +74,16 @@ public sealed partial class ErasureService(
         try
         {
             var subjects = request.Subjects.Count > 0 ? request.Subjects : [customerId];
-            removed = await EraseAsync(message.Target, customerId, subjects, cancellationToken).ConfigureAwait(false);
+            removed = message.Target == ErasureTarget.Models
+                ? await EraseFromModelsAsync(request, subjects, cancellationToken).ConfigureAwait(false)
+                : await EraseAsync(message.Target, customerId, subjects, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ErasureNotReadyException ex)
+        {
+            // Not a failure: note why, and look again later (the archive task also wakes this one when it finishes).
+            await RecordAsync(message, task => task.LastError = ex.Message, cancellationToken).ConfigureAwait(false);
+            await SendAsync(message, NotReadyRetryDelay, cancellationToken).ConfigureAwait(false);
+            return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -86,6 +102,11 @@ public sealed partial class ErasureService(
             task.LastError = null;
             task.CompletedAt = timeProvider.GetUtcNow();
         }, cancellationToken).ConfigureAwait(false);
+        if (message.Target == ErasureTarget.EventArchive)
+        {
+            await SendAsync(message with { Target = ErasureTarget.Models }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
         if (updated?.Status == "completed")
         {
             LogCompleted(logger, message.RequestId);
@@ -101,6 +122,30 @@ public sealed partial class ErasureService(
         ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
     };
+
+    /// <summary>
+    /// Once the archive holds none of the customer's events, retrains the served algorithm on it
+    /// (excluding the subjects as well), serves the result, and bars every older version from being
+    /// served again. Returns 1 when a model was replaced.
+    /// </summary>
+    private async Task<int> EraseFromModelsAsync(ErasureRequest request, IReadOnlyList<string> subjects, CancellationToken cancellationToken)
+    {
+        if (request.Tasks.GetValueOrDefault(ErasureTarget.EventArchive)?.State != ErasureState.Done)
+        {
+            throw new ErasureNotReadyException("waiting for the event archive task: the model is retrained from the cleaned archive");
+        }
+
+        var erasedAt = timeProvider.GetUtcNow();
+        var replaced = 0;
+        if (await models.GetPointerAsync(cancellationToken).ConfigureAwait(false) is not null)
+        {
+            await retraining.RetrainAsync(request.RequestId, new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+            replaced = 1;
+        }
+
+        await models.RecordErasureAsync(erasedAt, cancellationToken).ConfigureAwait(false);
+        return replaced;
+    }
 
     /// <summary>Runs a deletion per subject; counts what existed.</summary>
     private static async Task<int> ForEachAsync(IEnumerable<string> subjects, Func<string, Task<bool>> delete)
@@ -145,3 +190,6 @@ public sealed partial class ErasureService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId} completed")]
     private static partial void LogCompleted(ILogger logger, string requestId);
 }
+
+/// <summary>A task that must wait for another one; the queue delivers it again later.</summary>
+public sealed class ErasureNotReadyException(string message) : Exception(message);

@@ -3,35 +3,131 @@ using Recommender.Domain.Storage;
 
 namespace Recommender.Domain.Recommendations;
 
-/// <summary>The pointer to the model version being served.</summary>
-public sealed record CurrentModel(string Version, DateTimeOffset PromotedAt);
+/// <summary>The pointer to the model version being served; a pinned pointer is not moved by training.</summary>
+public sealed record CurrentModel(string Version, DateTimeOffset PromotedAt, bool Pinned = false, string? Reason = null);
+
+/// <summary>What was trained, on what, how it scored, and why it was (or was not) served.</summary>
+public sealed record ModelManifest
+{
+    public required string Version { get; init; }
+    public required string Algorithm { get; init; }
+    public required DateTimeOffset TrainedAt { get; init; }
+    public required int EventCount { get; init; }
+    public required int CustomerCount { get; init; }
+    public required int ItemCount { get; init; }
+    /// <summary>Holdout metrics of this algorithm (trained without the holdout window), e.g. <c>ndcg@10</c>.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>The served model's algorithm on the same holdout, when there was one.</summary>
+    public IReadOnlyDictionary<string, double>? BaselineMetrics { get; init; }
+    public string? Decision { get; init; }
+    /// <summary>The training run or erasure that produced this version.</summary>
+    public string? Origin { get; init; }
+}
+
+/// <summary>A version may not be served again: it was trained before an erasure completed.</summary>
+public sealed class ModelVersionUnavailableException(string message) : Exception(message);
 
 /// <summary>
-/// Versioned, immutable models in blob storage (<c>models/item-item/{version}.json</c>) with a
-/// <c>current.json</c> pointer; the served model is cached in memory and the pointer re-checked
-/// at most every <see cref="RefreshInterval"/>.
+/// Versioned, immutable models in blob storage — <c>models/item-item/{version}.json</c> and its
+/// <c>{version}.manifest.json</c> — with a <c>current.json</c> pointer (optionally pinned). The served
+/// model is cached in memory and the pointer re-checked at most every <see cref="RefreshInterval"/>.
+/// Versions trained before the latest completed erasure can never be pointed at again.
 /// </summary>
 public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
 {
     public const string Folder = BlobPrefixes.Models + "item-item/";
     public const string PointerName = Folder + "current.json";
+    public const string ErasureMarkName = Folder + "last-erasure.json";
+    private const string ManifestSuffix = ".manifest.json";
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ItemSimilarityModel _current = ItemSimilarityModel.Empty;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
+    private sealed record ErasureMark(DateTimeOffset At);
+
     public static string BlobNameOf(string version) => $"{Folder}{version}.json";
 
-    /// <summary>Writes a new version (never overwriting one) and points serving at it.</summary>
-    public async Task PromoteAsync(ItemSimilarityModel model, CancellationToken cancellationToken = default)
+    public static string ManifestNameOf(string version) => $"{Folder}{version}{ManifestSuffix}";
+
+    /// <summary>Writes a new version and its manifest; never overwrites either.</summary>
+    public async Task SaveAsync(ItemSimilarityModel model, ModelManifest manifest, CancellationToken cancellationToken = default)
     {
         await blobs.PutAsync(BlobNameOf(model.Version), Json.ToUtf8(model), overwrite: false, cancellationToken).ConfigureAwait(false);
-        var pointer = new CurrentModel(model.Version, timeProvider.GetUtcNow());
+        await blobs.PutAsync(ManifestNameOf(model.Version), Json.ToUtf8(manifest), overwrite: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Points serving at <paramref name="version"/> (rollback, pin, or a promotion).</summary>
+    public async Task<CurrentModel> PointToAsync(string version, string reason, bool pinned, CancellationToken cancellationToken = default)
+    {
+        var manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"model version '{version}' does not exist");
+        if (await LastErasureAsync(cancellationToken).ConfigureAwait(false) is { } erasedAt && manifest.TrainedAt < erasedAt)
+        {
+            throw new ModelVersionUnavailableException($"model version '{version}' was trained before an erasure completed at {erasedAt:O} and may hold the erased customer's contribution");
+        }
+
+        var pointer = new CurrentModel(version, timeProvider.GetUtcNow(), pinned, reason);
         await blobs.PutAsync(PointerName, Json.ToUtf8(pointer), overwrite: true, cancellationToken).ConfigureAwait(false);
+        _checkedAt = DateTimeOffset.MinValue;
+        return pointer;
+    }
+
+    /// <summary>Saves a new version and serves it at once (training without a gate, the local seed, erasure).</summary>
+    public async Task PromoteAsync(ItemSimilarityModel model, CancellationToken cancellationToken = default)
+    {
+        await SaveAsync(model, ManifestOf(model, "item-item-jaccard", "promoted", "direct"), cancellationToken).ConfigureAwait(false);
+        await PointToAsync(model.Version, "promoted", pinned: false, cancellationToken).ConfigureAwait(false);
         _current = model;
         _checkedAt = timeProvider.GetUtcNow();
     }
+
+    public static ModelManifest ManifestOf(ItemSimilarityModel model, string algorithm, string decision, string origin,
+        IReadOnlyDictionary<string, double>? metrics = null, IReadOnlyDictionary<string, double>? baseline = null) => new()
+    {
+        Version = model.Version,
+        Algorithm = algorithm,
+        TrainedAt = model.TrainedAt,
+        EventCount = model.EventCount,
+        CustomerCount = model.CustomerCount,
+        ItemCount = model.Neighbors.Count,
+        Metrics = metrics ?? new Dictionary<string, double>(),
+        BaselineMetrics = baseline,
+        Decision = decision,
+        Origin = origin,
+    };
+
+    public async Task<CurrentModel?> GetPointerAsync(CancellationToken cancellationToken = default) =>
+        await blobs.GetAsync(PointerName, cancellationToken).ConfigureAwait(false) is { } blob ? Json.FromUtf8<CurrentModel>(blob.Content) : null;
+
+    public async Task<ModelManifest?> GetManifestAsync(string version, CancellationToken cancellationToken = default) =>
+        await blobs.GetAsync(ManifestNameOf(version), cancellationToken).ConfigureAwait(false) is { } blob ? Json.FromUtf8<ModelManifest>(blob.Content) : null;
+
+    public async Task<ItemSimilarityModel?> GetVersionAsync(string version, CancellationToken cancellationToken = default) =>
+        await blobs.GetAsync(BlobNameOf(version), cancellationToken).ConfigureAwait(false) is { } blob ? Json.FromUtf8<ItemSimilarityModel>(blob.Content) : null;
+
+    /// <summary>Every version's manifest, newest first.</summary>
+    public async Task<IReadOnlyList<ModelManifest>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var manifests = new List<ModelManifest>();
+        await foreach (var item in blobs.ListAsync(Folder, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Name.EndsWith(ManifestSuffix, StringComparison.Ordinal) && await blobs.GetAsync(item.Name, cancellationToken).ConfigureAwait(false) is { } blob)
+            {
+                manifests.Add(Json.FromUtf8<ModelManifest>(blob.Content));
+            }
+        }
+
+        return manifests.OrderByDescending(m => m.TrainedAt).ThenByDescending(m => m.Version, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Records that an erasure completed: no version trained before now may be served again.</summary>
+    public Task RecordErasureAsync(DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        blobs.PutAsync(ErasureMarkName, Json.ToUtf8(new ErasureMark(at)), overwrite: true, cancellationToken);
+
+    public async Task<DateTimeOffset?> LastErasureAsync(CancellationToken cancellationToken = default) =>
+        await blobs.GetAsync(ErasureMarkName, cancellationToken).ConfigureAwait(false) is { } blob ? Json.FromUtf8<ErasureMark>(blob.Content).At : null;
 
     /// <summary>The model being served (<see cref="ItemSimilarityModel.Empty"/> before the first training).</summary>
     public async Task<ItemSimilarityModel> GetCurrentAsync(CancellationToken cancellationToken = default)
@@ -46,14 +142,10 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
         {
             if (timeProvider.GetUtcNow() - _checkedAt >= RefreshInterval)
             {
-                var pointerBlob = await blobs.GetAsync(PointerName, cancellationToken).ConfigureAwait(false);
-                if (pointerBlob is { } p)
+                if (await GetPointerAsync(cancellationToken).ConfigureAwait(false) is { } pointer && pointer.Version != _current.Version
+                    && await GetVersionAsync(pointer.Version, cancellationToken).ConfigureAwait(false) is { } model)
                 {
-                    var pointer = Json.FromUtf8<CurrentModel>(p.Content);
-                    if (pointer.Version != _current.Version && await blobs.GetAsync(BlobNameOf(pointer.Version), cancellationToken).ConfigureAwait(false) is { } m)
-                    {
-                        _current = Json.FromUtf8<ItemSimilarityModel>(m.Content);
-                    }
+                    _current = model;
                 }
 
                 _checkedAt = timeProvider.GetUtcNow();

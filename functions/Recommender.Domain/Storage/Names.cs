@@ -28,8 +28,9 @@ public static class Queues
     public const string CartAbandonment = "cart-abandonment";
     public const string ErasureTasks = "erasure-tasks";
     public const string RecommendationRefresh = "recommendation-refresh";
+    public const string Training = "training";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, ErasureTasks, RecommendationRefresh];
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, ErasureTasks, RecommendationRefresh, Training];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
@@ -15,33 +16,48 @@ public sealed record RetrainResult(string ModelVersion, int EventCount, int Cust
 public sealed record RefreshMessage(string Shard, string ModelVersion);
 
 /// <summary>
-/// Retraining: rebuild item-item similarities from the event archive (customers with an erasure
-/// in progress or done are excluded), write the model as a new immutable version and point serving
-/// at it, then refresh every customer's cached list by fan-out (one queue message per directory
-/// shard; each shard task is idempotent).
+/// Retraining without the evaluation gate — the local sample store's first model, and the model
+/// that replaces the served one after an erasure (same algorithm, the archive without the erased
+/// subjects) — plus the cache-refresh fan-out every promotion ends with (one queue message per
+/// directory shard; each shard task is idempotent).
 /// </summary>
 public sealed partial class RetrainingService(
     EventArchive archive,
     ModelStore models,
     ProfileStore profiles,
     RecommendationService recommendations,
+    IEnumerable<IModelTrainer> trainers,
     IWorkQueue queue,
     TimeProvider timeProvider,
     ILogger<RetrainingService> logger)
 {
-    public async Task<RetrainResult> RetrainAsync(CancellationToken cancellationToken = default)
+    /// <summary>Retrains the served algorithm on the whole archive (minus <paramref name="excludedSubjects"/>) and serves it at once.</summary>
+    public async Task<RetrainResult> RetrainAsync(string origin = "direct", ISet<string>? excludedSubjects = null, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var events = new List<Events.ClickstreamEvent>();
+        var events = new List<ClickstreamEvent>();
         await foreach (var e in archive.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             events.Add(e);
         }
 
-        var version = $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.CreateVersion7(now).ToString("N")[^8..]}";
-        var model = ItemSimilarityTrainer.Train(events, version, now);
-        await models.PromoteAsync(model, cancellationToken).ConfigureAwait(false);
+        var pointer = await models.GetPointerAsync(cancellationToken).ConfigureAwait(false);
+        var served = pointer is null ? null : await models.GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
+        var trainer = trainers.FirstOrDefault(t => t.Algorithm == served?.Algorithm) ?? trainers.First();
+        var version = TrainingWorkflow.VersionAt(now);
+        var model = trainer.Train(events, version, now, excludedSubjects);
+        var decision = $"retrained {trainer.Algorithm} ({origin})";
+        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin), cancellationToken).ConfigureAwait(false);
+        // A pin chose the served version; a retraining forced by an erasure keeps the pin on its replacement.
+        await models.PointToAsync(version, decision, pinned: pointer?.Pinned == true, cancellationToken).ConfigureAwait(false);
+        var shards = await FanOutRefreshAsync(version, cancellationToken).ConfigureAwait(false);
+        LogTrained(logger, version, model.EventCount, model.CustomerCount, model.Neighbors.Count);
+        return new RetrainResult(version, model.EventCount, model.CustomerCount, model.Neighbors.Count, shards);
+    }
 
+    /// <summary>Queues one refresh task per directory shard; returns how many.</summary>
+    public async Task<int> FanOutRefreshAsync(string version, CancellationToken cancellationToken = default)
+    {
         var shards = ProfileStore.AllShards.ToList();
         foreach (var shard in shards)
         {
@@ -49,8 +65,7 @@ public sealed partial class RetrainingService(
             await queue.SendAsync(Queues.RecommendationRefresh, message, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        LogTrained(logger, version, model.EventCount, model.CustomerCount, model.Neighbors.Count);
-        return new RetrainResult(version, model.EventCount, model.CustomerCount, model.Neighbors.Count, shards.Count);
+        return shards.Count;
     }
 
     /// <summary>One fan-out task: recompute the cached list of every customer in a shard.</summary>

@@ -103,11 +103,11 @@ public static partial class InvocationEndpoints
         return HostJson.Reply(InvocationResponse.Empty($"{queue}: {outcome}"));
     }
 
-    private static async Task<IResult> RetrainAsync(RetrainingService retraining, CancellationToken cancellationToken)
+    /// <summary>The weekly timer: queues a training run (the <c>TrainingStep</c> queue function runs it).</summary>
+    private static async Task<IResult> RetrainAsync(TrainingWorkflow training, CancellationToken cancellationToken)
     {
-        var result = await retraining.RetrainAsync(cancellationToken).ConfigureAwait(false);
-        return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>(),
-            [$"trained {result.ModelVersion} on {result.EventCount} events; refreshing {result.RefreshShards} shards"], result.ModelVersion));
+        var run = await training.StartAsync("schedule", cancellationToken).ConfigureAwait(false);
+        return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>(), [$"queued training run {run.RunId}"], run.RunId));
     }
 
     private static async Task<IResult> EnforceRetentionAsync(RetentionService retention, CancellationToken cancellationToken)

@@ -26,21 +26,33 @@ public sealed partial class LocalQueuePump(IWorkQueue queue, QueueDispatcher dis
     : BackgroundService
 {
     /// <summary>Handles every visible message of every queue once; returns how many were handled.</summary>
+    /// <summary>
+    /// Handles every message visible now, of every queue, including the ones the handled messages
+    /// queue in turn (a training run's refresh fan-out); returns how many were handled.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var handled = 0;
-        foreach (var name in QueueDispatcher.FunctionByQueue.Keys)
+        int handledThisPass;
+        do
         {
-            IReadOnlyList<QueueMessage> batch;
-            while ((batch = await queue.ReceiveAsync(name, 16, options.Value.Lease, cancellationToken).ConfigureAwait(false)).Count > 0)
+            handledThisPass = 0;
+            foreach (var name in QueueDispatcher.FunctionByQueue.Keys)
             {
-                foreach (var message in batch)
+                IReadOnlyList<QueueMessage> batch;
+                while ((batch = await queue.ReceiveAsync(name, 16, options.Value.Lease, cancellationToken).ConfigureAwait(false)).Count > 0)
                 {
-                    await HandleAsync(message, cancellationToken).ConfigureAwait(false);
-                    handled++;
+                    foreach (var message in batch)
+                    {
+                        await HandleAsync(message, cancellationToken).ConfigureAwait(false);
+                        handledThisPass++;
+                    }
                 }
             }
+
+            handled += handledThisPass;
         }
+        while (handledThisPass > 0);
 
         return handled;
     }

@@ -19,7 +19,7 @@ public sealed class SchedulerOptions
 /// (the first retention sweep runs at start). Off under the Functions host, whose timers call
 /// <c>POST /EnforceRetention</c> and <c>POST /Retrain</c>.
 /// </summary>
-public sealed partial class LocalScheduler(RetentionService retention, RetrainingService retraining, IOptions<SchedulerOptions> options,
+public sealed partial class LocalScheduler(RetentionService retention, TrainingWorkflow training, IOptions<SchedulerOptions> options,
     TimeProvider timeProvider, ILogger<LocalScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -39,7 +39,7 @@ public sealed partial class LocalScheduler(RetentionService retention, Retrainin
 
                 if (now >= nextRetrain)
                 {
-                    await retraining.RetrainAsync(stoppingToken).ConfigureAwait(false);
+                    await training.StartAsync("schedule", stoppingToken).ConfigureAwait(false);
                     nextRetrain = now + options.Value.RetrainInterval;
                 }
             }

@@ -22,7 +22,7 @@ public enum DispatchOutcome
 /// A malformed message is dead-lettered and reported done, since retrying it cannot help; a step
 /// that fails throws, so the queue redelivers it and poisons it after the last attempt.
 /// </summary>
-public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, ErasureService erasure, RetrainingService retraining,
+public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeadLetters deadLetters, TimeProvider timeProvider)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
@@ -30,6 +30,7 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
         [Queues.CartAbandonment] = "CartAbandonmentStep",
         [Queues.ErasureTasks] = "ErasureTask",
         [Queues.RecommendationRefresh] = "RefreshRecommendations",
+        [Queues.Training] = "TrainingStep",
     };
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
@@ -46,6 +47,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
                     break;
                 case Queues.RecommendationRefresh:
                     await retraining.RefreshShardAsync(Parse<RefreshMessage>(body, m => !string.IsNullOrEmpty(m.Shard) && !string.IsNullOrEmpty(m.ModelVersion)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.Training:
+                    await training.RunAsync(Parse<TrainingMessage>(body, m => !string.IsNullOrEmpty(m.RunId)), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");

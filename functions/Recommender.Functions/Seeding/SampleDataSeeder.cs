@@ -49,7 +49,7 @@ public sealed partial class SampleDataSeeder(
                 applied += (await ingestion.IngestAsync(chunk, "seed", stoppingToken).ConfigureAwait(false)).Applied;
             }
 
-            var model = await retraining.RetrainAsync(stoppingToken).ConfigureAwait(false);
+            var model = await retraining.RetrainAsync("sample store", cancellationToken: stoppingToken).ConfigureAwait(false);
             await pump.RunOnceAsync(stoppingToken).ConfigureAwait(false);
             LogSeeded(logger, products.Count, applied, model.ModelVersion);
         }

@@ -1,0 +1,28 @@
+using Recommender.Domain.Events;
+using Recommender.Domain.Recommendations;
+
+namespace Recommender.Domain.Training;
+
+/// <summary>
+/// An algorithm the training workflow can train and serve: it turns archived events into item
+/// neighbour lists and popularity (<see cref="ItemSimilarityModel"/>), which serving scores against a
+/// customer's history. Deterministic for the same events.
+/// </summary>
+public interface IModelTrainer
+{
+    /// <summary>Name recorded in the model manifest (and used to retrain the served algorithm after an erasure).</summary>
+    string Algorithm { get; }
+
+    ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null);
+}
+
+/// <summary>Item-item Jaccard similarity over customers' interaction sets (<see cref="ItemSimilarityTrainer"/>).</summary>
+public sealed class JaccardItemTrainer : IModelTrainer
+{
+    public const string Name = "item-item-jaccard";
+
+    public string Algorithm => Name;
+
+    public ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null) =>
+        ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects);
+}

@@ -1,0 +1,27 @@
+namespace Recommender.Models.Algorithms;
+
+/// <summary>Hyper-parameters of <see cref="EaseRecommender"/>.</summary>
+public sealed record EaseOptions
+{
+    /// <summary>
+    /// The L2 penalty λ added to the diagonal of the item Gram matrix.
+    /// </summary>
+    /// <value>
+    /// 250 by default, a good value for data sets of about 100,000 interactions over a few thousand
+    /// items (Steck reports optima from a few hundred to a few thousand, growing with the data).
+    /// Larger values favour popular items less and smooth more.
+    /// </value>
+    public double Lambda { get; init; } = 250;
+
+    /// <summary>The largest catalog EASE agrees to train on.</summary>
+    /// <value>
+    /// 20,000 items by default. EASE keeps one dense item × item matrix of doubles
+    /// (8·n² bytes: 3.2 GB at 20,000 items) and inverts it in O(n³); above the limit
+    /// <see cref="EaseRecommender.Fit"/> refuses with an <see cref="InvalidOperationException"/>.
+    /// </value>
+    public int MaxItems { get; init; } = 20_000;
+
+    /// <summary>Whether X holds the interaction weights (true) or 1 for every touched item (false).</summary>
+    /// <value>False by default: the original binary formulation.</value>
+    public bool UseWeights { get; init; }
+}

@@ -1,0 +1,169 @@
+using Recommender.Models.Algorithms;
+
+namespace Recommender.Models.Tests.Algorithms;
+
+public sealed class EaseRecommenderTests
+{
+    private static readonly DateTimeOffset Start = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>u1 {A, B}, u2 {A, B, C}, u3 {B, C}, u4 {A}: X is 4 × 3.</summary>
+    private static List<Interaction> ThreeItems() =>
+    [
+        new("u1", "A", Start), new("u1", "B", Start),
+        new("u2", "A", Start), new("u2", "B", Start), new("u2", "C", Start),
+        new("u3", "B", Start), new("u3", "C", Start),
+        new("u4", "A", Start),
+    ];
+
+    [Fact]
+    public void Weights_MatchTheClosedFormComputedByGaussJordan()
+    {
+        const double lambda = 1.0;
+        var sut = new EaseRecommender(new EaseOptions { Lambda = lambda });
+        sut.Fit(ThreeItems(), new TrainingContext());
+
+        // XᵀX by hand (A, B, C): diag = item counts (3, 3, 2); A·B = 2, A·C = 1, B·C = 2.
+        double[,] gram = { { 3 + lambda, 2, 1 }, { 2, 3 + lambda, 2 }, { 1, 2, 2 + lambda } };
+        var p = GaussJordanInverse(gram);
+        string[] items = ["A", "B", "C"];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                var expected = i == j ? 0 : -p[i, j] / p[j, j];
+                Assert.Equal(expected, sut.Weight(items[i], items[j]), 12);
+            }
+        }
+    }
+
+    [Fact]
+    public void Inverse_MatchesGaussJordan_AcrossBlocksAndColumnGroups()
+    {
+        const int n = 150; // > one 64-row Cholesky block and many 16-column solve groups
+        var random = new Random(3);
+        var m = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                m[i, j] = random.NextDouble() - 0.5;
+            }
+        }
+
+        var spd = new double[n, n];
+        var flat = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double sum = i == j ? n : 0;
+                for (var k = 0; k < n; k++)
+                {
+                    sum += m[k, i] * m[k, j];
+                }
+
+                spd[i, j] = sum;
+                flat[(i * n) + j] = sum;
+            }
+        }
+
+        EaseLinearAlgebra.InvertSymmetricPositiveDefinite(flat, n);
+
+        var expected = GaussJordanInverse(spd);
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                Assert.Equal(expected[i, j], flat[(i * n) + j], 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void Recommend_SeenExcluded_CoOccurringItemFirst()
+    {
+        var sut = new EaseRecommender(new EaseOptions { Lambda = 1 });
+        sut.Fit(ThreeItems(), new TrainingContext());
+
+        // u4 has only A; B co-occurs with A twice, C once.
+        var result = sut.Recommend("u4", 3, excludeSeen: true);
+
+        Assert.Equal(["B", "C"], result.Select(r => r.Item).ToArray());
+        Assert.True(result[0].Score > result[1].Score);
+    }
+
+    [Fact]
+    public void Recommend_UnknownUser_GetsPopularItems()
+    {
+        var sut = new EaseRecommender();
+        sut.Fit(ThreeItems(), new TrainingContext());
+
+        var result = sut.Recommend("stranger", 2, excludeSeen: true);
+
+        Assert.Equal(["A", "B"], result.Select(r => r.Item).ToArray());
+    }
+
+    [Fact]
+    public void Fit_MoreItemsThanMaxItems_RefusesWithAClearMessage()
+    {
+        var sut = new EaseRecommender(new EaseOptions { MaxItems = 2 });
+
+        var error = Assert.Throws<InvalidOperationException>(() => sut.Fit(ThreeItems(), new TrainingContext()));
+
+        Assert.Contains("MaxItems", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A naive Gauss-Jordan inversion with partial pivoting, independent of the code under test.</summary>
+    private static double[,] GaussJordanInverse(double[,] source)
+    {
+        var n = source.GetLength(0);
+        var a = (double[,])source.Clone();
+        var inverse = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            inverse[i, i] = 1;
+        }
+
+        for (var column = 0; column < n; column++)
+        {
+            var pivot = column;
+            for (var row = column + 1; row < n; row++)
+            {
+                if (Math.Abs(a[row, column]) > Math.Abs(a[pivot, column]))
+                {
+                    pivot = row;
+                }
+            }
+
+            for (var k = 0; k < n; k++)
+            {
+                (a[column, k], a[pivot, k]) = (a[pivot, k], a[column, k]);
+                (inverse[column, k], inverse[pivot, k]) = (inverse[pivot, k], inverse[column, k]);
+            }
+
+            var scale = a[column, column];
+            for (var k = 0; k < n; k++)
+            {
+                a[column, k] /= scale;
+                inverse[column, k] /= scale;
+            }
+
+            for (var row = 0; row < n; row++)
+            {
+                if (row == column)
+                {
+                    continue;
+                }
+
+                var factor = a[row, column];
+                for (var k = 0; k < n; k++)
+                {
+                    a[row, k] -= factor * a[column, k];
+                    inverse[row, k] -= factor * inverse[column, k];
+                }
+            }
+        }
+
+        return inverse;
+    }
+}
