@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Recommender.Domain;
+using Recommender.Domain.Privacy;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Training;
+
+namespace Recommender.Functions.Tests;
+
+public class TrainingWorkflowTests
+{
+    /// <summary>Forty shoppers over three weeks: plenty of history before the holdout week and new items in it.</summary>
+    private static async Task<TestApp> StoreAsync()
+    {
+        var app = new TestApp();
+        var customers = Enumerable.Range(0, 40).Select(i => $"s{i:D2}").ToArray();
+        await app.GrantAnalyticsAsync(customers);
+        var events = new List<object>();
+        var random = new Random(5);
+        foreach (var customer in customers)
+        {
+            var group = random.Next(3);
+            for (var v = 0; v < 6; v++)
+            {
+                var daysAgo = v < 4 ? 20 - v : 3 - v % 2; // four views well before the holdout week, two in it
+                events.Add(app.View($"{customer}-{v}", customer, $"g{group}-p{random.Next(6)}", TimeSpan.FromDays(daysAgo)));
+            }
+        }
+
+        await app.PostEventsAsync([.. events]);
+        return app;
+    }
+
+    [Fact]
+    public async Task OnDemandRun_EvaluatesPromotesAndRecordsTheManifest()
+    {
+        await using var app = await StoreAsync();
+        using var client = app.CreateClient();
+
+        var started = await client.PostAsync("/api/admin/retrain", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        await app.PumpAsync();
+        var run = await TestApp.ReadJsonAsync(await client.GetAsync(started.Headers.Location));
+
+        Assert.Equal("promoted", run.GetProperty("status").GetString());
+        var version = run.GetProperty("modelVersion").GetString()!;
+        var candidate = run.GetProperty("candidates")[0];
+        Assert.True(candidate.GetProperty("metrics").GetProperty("users").GetDouble() > 0);
+        var catalog = await client.GetFromJsonAsync<JsonElement>("/api/admin/models");
+        Assert.Equal(version, catalog.GetProperty("current").GetProperty("version").GetString());
+        var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{version}");
+        Assert.Equal(JacardName, manifest.GetProperty("algorithm").GetString());
+        Assert.True(manifest.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
+    }
+
+    private const string JacardName = JaccardItemTrainer.Name;
+
+    [Fact]
+    public async Task PinnedVersion_IsNotReplacedByTraining_UntilUnpinned_AndRollbackServesAnOlderVersion()
+    {
+        await using var app = await StoreAsync();
+        using var client = app.CreateClient();
+        await client.PostAsync("/api/admin/retrain", null);
+        await app.PumpAsync();
+        var first = (await app.Get<ModelStore>().GetPointerAsync())!.Version;
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/admin/models/{first}/pin", null)).StatusCode);
+        var blocked = await client.PostAsync("/api/admin/retrain", null);
+        await app.PumpAsync();
+        var run = await TestApp.ReadJsonAsync(await client.GetAsync(blocked.Headers.Location));
+        Assert.Equal("skipped", run.GetProperty("status").GetString());
+        Assert.Equal(first, (await app.Get<ModelStore>().GetPointerAsync())!.Version);
+
+        await client.DeleteAsync("/api/admin/models/pin");
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        await client.PostAsync("/api/admin/retrain", null);
+        await app.PumpAsync();
+        var second = (await app.Get<ModelStore>().GetPointerAsync())!.Version;
+        Assert.NotEqual(first, second);
+
+        var rollback = await client.PostAsync($"/api/admin/models/{first}/rollback", null);
+        Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
+        Assert.Equal(first, (await app.Get<ModelStore>().GetPointerAsync())!.Version);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/admin/models/no-such-version/rollback", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task RunThatWouldRegress_IsRejected()
+    {
+        await using var app = await StoreAsync();
+        var store = app.Get<ModelStore>();
+        // Serve an algorithm the gate knows, then make every candidate look worse than it by tolerance.
+        await app.Get<TrainingWorkflow>().StartAsync("test");
+        await app.PumpAsync();
+        var options = app.Get<Microsoft.Extensions.Options.IOptions<TrainingOptions>>().Value;
+        options.Tolerance = -0.5; // "must beat the served model by 50 %": impossible for the same algorithm
+        options.MinimumHoldoutCustomers = 1;
+
+        var run = await app.Get<TrainingWorkflow>().StartAsync("test");
+        await app.PumpAsync();
+
+        var result = (await app.Get<TrainingWorkflow>().GetAsync(run.RunId))!;
+        Assert.Equal("rejected", result.Status);
+        Assert.StartsWith("rejected:", result.Decision, StringComparison.Ordinal);
+        Assert.Null(result.ModelVersion);
+    }
+
+    [Fact]
+    public async Task AfterErasure_NoServedModelKeepsTheCustomersContribution()
+    {
+        await using var app = new TestApp();
+        await app.GrantAnalyticsAsync("leaver", "a", "b");
+        // Only the leaver ever viewed X and Y together: the pair exists because of them alone.
+        await app.PostEventsAsync(app.View("l1", "leaver", "X", TimeSpan.FromMinutes(3)), app.View("l2", "leaver", "Y", TimeSpan.FromMinutes(2)),
+            app.View("a1", "a", "X"), app.View("b1", "b", "Y"), app.View("a2", "a", "Z"), app.View("b2", "b", "Z"));
+        await app.Get<RetrainingService>().RetrainAsync("test");
+        await app.PumpAsync();
+        var before = await app.Get<ModelStore>().GetCurrentAsync();
+        Assert.Contains(before.NeighborsOf("X"), n => n.ProductId == "Y");
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var request = await app.Get<ErasureService>().StartAsync("leaver");
+        await app.PumpAsync();
+        app.Clock.Advance(ModelStore.RefreshInterval);
+
+        var status = (await app.Get<ErasureService>().GetAsync(request.RequestId))!;
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(1, status.Tasks[ErasureTarget.Models].Removed);
+        var after = await app.Get<ModelStore>().GetCurrentAsync();
+        Assert.NotEqual(before.Version, after.Version);
+        Assert.DoesNotContain(after.NeighborsOf("X"), n => n.ProductId == "Y");
+        Assert.Equal(2, after.CustomerCount);
+        await Assert.ThrowsAsync<ModelVersionUnavailableException>(() => app.Get<ModelStore>().PointToAsync(before.Version, "rollback", pinned: false));
+        using var client = app.CreateClient();
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/admin/models/{before.Version}/rollback", null)).StatusCode);
+    }
+}
