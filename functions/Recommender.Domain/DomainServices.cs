@@ -34,6 +34,11 @@ public static class DomainServices
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();
         services.AddSingleton<IModelTrainer, JaccardItemTrainer>();
+        foreach (var algorithm in AlgorithmTrainer.Candidates)
+        {
+            services.AddSingleton<IModelTrainer>(new AlgorithmTrainer(algorithm));
+        }
+
         services.AddOptions<TrainingOptions>();
         return services;
     }

@@ -50,11 +50,10 @@ public class TrainingWorkflowTests
         var catalog = await client.GetFromJsonAsync<JsonElement>("/api/admin/models");
         Assert.Equal(version, catalog.GetProperty("current").GetProperty("version").GetString());
         var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{version}");
-        Assert.Equal(JacardName, manifest.GetProperty("algorithm").GetString());
+        Assert.Equal(run.GetProperty("chosen").GetString(), manifest.GetProperty("algorithm").GetString());
+        Assert.Equal(4, run.GetProperty("candidates").GetArrayLength()); // item-item-jaccard, sar, ease, itemknn-cosine
         Assert.True(manifest.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
     }
-
-    private const string JacardName = JaccardItemTrainer.Name;
 
     [Fact]
     public async Task PinnedVersion_IsNotReplacedByTraining_UntilUnpinned_AndRollbackServesAnOlderVersion()

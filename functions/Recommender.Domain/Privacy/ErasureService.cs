@@ -81,7 +81,7 @@ public sealed partial class ErasureService(
         catch (ErasureNotReadyException ex)
         {
             // Not a failure: note why, and look again later (the archive task also wakes this one when it finishes).
-            await RecordAsync(message, task => task.LastError = ex.Message, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(message, task => task.LastError = ex.Message, cancellationToken, countAttempt: false).ConfigureAwait(false);
             await SendAsync(message, NotReadyRetryDelay, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -159,7 +159,7 @@ public sealed partial class ErasureService(
         return removed;
     }
 
-    private Task<ErasureRequest?> RecordAsync(ErasureTaskMessage message, Action<ErasureTaskStatus> change, CancellationToken cancellationToken) =>
+    private Task<ErasureRequest?> RecordAsync(ErasureTaskMessage message, Action<ErasureTaskStatus> change, CancellationToken cancellationToken, bool countAttempt = true) =>
         documents.UpdateAsync<ErasureRequest>(Collections.Erasures, message.RequestId, message.RequestId, request =>
         {
             if (request is null || request.Status == "completed")
@@ -168,7 +168,7 @@ public sealed partial class ErasureService(
             }
 
             var task = request.Tasks[message.Target];
-            task.Attempts++;
+            task.Attempts += countAttempt ? 1 : 0;
             change(task);
             if (request.AllDone)
             {

@@ -10,7 +10,7 @@ namespace Recommender.Models.Algorithms;
 /// matrix and the O(n³) inversion make it refuse larger ones (<see cref="EaseOptions.MaxItems"/>).
 /// Unknown users get the most popular items. Deterministic: there is no randomness at all.
 /// </summary>
-public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderAlgorithm
+public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderAlgorithm, IItemToItem
 {
     private readonly EaseOptions _options = options ?? new EaseOptions();
     private UserItemMatrix? _matrix;
@@ -65,6 +65,21 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         ToWeights(gram, n);
         _weights = gram;
         _matrix = matrix;
+    }
+
+    public IReadOnlyList<string> Items => _matrix?.Items ?? [];
+
+    /// <summary>Row i of B (diag(B) = 0): how much having item i predicts each other item.</summary>
+    public IReadOnlyList<ScoredItem> SimilarItems(string item, int k)
+    {
+        var matrix = _matrix ?? throw new InvalidOperationException("ease is not trained: call Fit first.");
+        if (!matrix.ItemIndex.TryGetValue(item, out var i))
+        {
+            return [];
+        }
+
+        var n = matrix.ItemCount;
+        return ItemToItem.FromScores(_weights.AsSpan(i * n, n), matrix.Items, k);
     }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)

@@ -10,7 +10,7 @@ namespace Recommender.Models.Algorithms;
 /// the user's own decayed history is blended in (<see cref="HistoryBlend"/>) instead of the zeroed
 /// self-similarity.
 /// </summary>
-public sealed class ItemKnnRecommender : IRecommenderAlgorithm
+public sealed class ItemKnnRecommender : IRecommenderAlgorithm, IItemToItem
 {
     private readonly SimilarityKind _similarity;
     private readonly TimeSpan _halfLife;
@@ -45,6 +45,11 @@ public sealed class ItemKnnRecommender : IRecommenderAlgorithm
         var data = _data ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
         return _matrix!.Get(data.ItemIndex[itemI], data.ItemIndex[itemJ]);
     }
+
+    public IReadOnlyList<string> Items => _data?.Items ?? [];
+
+    public IReadOnlyList<ScoredItem> SimilarItems(string item, int k) =>
+        _data is null ? throw new InvalidOperationException($"{Name} is not trained: call Fit first.") : ItemToItem.FromMatrix(_data, _matrix!, item, k);
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
     {

@@ -16,7 +16,7 @@ namespace Recommender.Models.Algorithms;
 /// arbitrary order, and a user unknown to training gets the most frequent items
 /// (SAR's <c>get_popularity_based_topk</c>) instead of an error.
 /// </summary>
-public sealed class SarRecommender : IRecommenderAlgorithm
+public sealed class SarRecommender : IRecommenderAlgorithm, IItemToItem
 {
     private readonly SimilarityKind _similarity;
     private readonly TimeSpan _halfLife;
@@ -65,6 +65,11 @@ public sealed class SarRecommender : IRecommenderAlgorithm
         var at = Array.BinarySearch(data.UserItems[u], i);
         return at >= 0 ? data.WeightedAffinity[u][at] : 0.0;
     }
+
+    public IReadOnlyList<string> Items => _data?.Items ?? [];
+
+    public IReadOnlyList<ScoredItem> SimilarItems(string item, int k) =>
+        _data is null ? throw new InvalidOperationException($"{Name} is not trained: call Fit first.") : ItemToItem.FromMatrix(_data, _matrix!, item, k);
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
     {
