@@ -136,3 +136,36 @@ public class TrainingWorkflowTests
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/admin/models/{before.Version}/rollback", null)).StatusCode);
     }
 }
+
+/// <summary>The CLI's <c>models</c> verbs against the running app's admin API.</summary>
+public class ModelsCliTests
+{
+    [Fact]
+    public async Task ModelsVerbs_DriveTheAdminApi()
+    {
+        await using var app = new TestApp();
+        await app.GrantAnalyticsAsync("a", "b");
+        await app.PostEventsAsync(app.View("v1", "a", "X"), app.View("v2", "a", "Y"), app.View("v3", "b", "X"));
+        var handler = app.Server.CreateHandler();
+        async Task<string> RunAsync(params string[] args)
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var code = await Cli.ModelsCommand.RunAsync([.. args, "--url", "http://localhost/"], output, error, handler);
+            return code == 0 ? output.ToString() : $"exit {code}: {error}";
+        }
+
+        var started = JsonDocument.Parse(await RunAsync("train")).RootElement;
+        await app.PumpAsync();
+        var run = JsonDocument.Parse(await RunAsync("run", started.GetProperty("runId").GetString()!)).RootElement;
+        var version = run.GetProperty("modelVersion").GetString()!;
+
+        Assert.Equal("promoted", run.GetProperty("status").GetString());
+        Assert.Contains(version, await RunAsync("list"), StringComparison.Ordinal);
+        Assert.Contains("\"algorithm\"", await RunAsync("show", version), StringComparison.Ordinal);
+        Assert.Contains("\"pinned\":true", await RunAsync("pin", version), StringComparison.Ordinal);
+        Assert.Contains("\"pinned\":false", await RunAsync("unpin"), StringComparison.Ordinal);
+        Assert.StartsWith("exit 1: error: 404", await RunAsync("rollback", "no-such-version"), StringComparison.Ordinal);
+        Assert.StartsWith("exit 2", await RunAsync("dance"), StringComparison.Ordinal);
+    }
+}

@@ -4,7 +4,10 @@ using Recommender.Models.Evaluation;
 
 namespace Recommender.Cli;
 
-/// <summary>The <c>evaluate</c> command: read, split, train and measure each algorithm, print a table or JSON.</summary>
+/// <summary>
+/// The CLI: <c>evaluate</c> (read, split, train and measure each algorithm, print a table or JSON),
+/// <c>generate</c> (a synthetic data set for timing runs) and <c>models</c> (the admin API's model verbs).
+/// </summary>
 public static class CliApp
 {
     public const int Success = 0;
@@ -22,6 +25,16 @@ public static class CliApp
         {
             (args.Length == 0 ? stderr : stdout).WriteLine(EvaluateOptions.Usage);
             return args.Length == 0 ? UsageError : Success;
+        }
+
+        if (args[0] == "generate")
+        {
+            return GenerateCommand.Run(args.AsSpan(1), stdout, stderr);
+        }
+
+        if (args[0] == "models")
+        {
+            return ModelsCommand.RunAsync(args[1..], stdout, stderr).GetAwaiter().GetResult();
         }
 
         if (args[0] != "evaluate")

@@ -100,6 +100,18 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             TensorPrimitives.MultiplyAdd(_weights.AsSpan(items[p] * n, n), x, scores, scores);
         }
 
+        if (!excludeSeen)
+        {
+            // diag(B) = 0 gives a seen item no score of its own: blend the user's own history in (repeat purchases).
+            var history = new double[values.Length];
+            for (var p = 0; p < values.Length; p++)
+            {
+                history[p] = values[p];
+            }
+
+            HistoryBlend.Apply(scores, items, history);
+        }
+
         var single = new float[n];
         TensorPrimitives.ConvertTruncating<double, float>(scores, single);
         return matrix.TopK(single, k, u, excludeSeen);
