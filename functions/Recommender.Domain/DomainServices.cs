@@ -28,6 +28,8 @@ public static class DomainServices
         services.AddSingleton<Retention.RetentionService>();
         services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();
+        services.AddOptions<ServingOptions>();
+        services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();

@@ -2,7 +2,9 @@ namespace Recommender.Domain.Catalog;
 
 /// <summary>
 /// A catalog product as the recommendations show it. <see cref="Attributes"/> holds facets such as
-/// <c>size</c> and <c>colour</c> (feeding attribute affinities).
+/// <c>size</c> and <c>colour</c> (feeding attribute affinities). <see cref="AgeRestricted"/> products
+/// are shown only to customers verified adult; a <see cref="ReplenishAfterDays"/> product may be
+/// recommended again that long after its purchase (consumables).
 /// </summary>
 public sealed record Product(string Id, string Name, string Category, decimal Price, bool InStock = true, string? Brand = null, string? ImageUrl = null,
-    string? Url = null, IReadOnlyDictionary<string, string>? Attributes = null);
+    string? Url = null, IReadOnlyDictionary<string, string>? Attributes = null, bool AgeRestricted = false, int? ReplenishAfterDays = null);

@@ -91,7 +91,19 @@ public sealed class CustomerProfile
     public List<string> ProcessedEventIds { get; set; } = [];
     public long EventCount { get; set; }
 
+    /// <summary>The customer objected to profiling (right to object): features may be kept, never used to personalize.</summary>
+    public bool ObjectedToProfiling { get; set; }
+
     public bool HasConsent(string channel) => Consents.TryGetValue(channel, out var c) && c.Granted;
+
+    /// <summary>
+    /// Lists may be built from this customer's behaviour: profiling is allowed, personalization was not
+    /// withdrawn, and the customer has not objected. Otherwise only popular, trending and
+    /// similar-to-context lists are served.
+    /// </summary>
+    public bool PersonalizationAllowed(DateTimeOffset now) =>
+        ProfilingAllowed(now) && !ObjectedToProfiling
+        && !(Consents.TryGetValue(ConsentChannels.Personalization, out var personalization) && !personalization.Granted);
 
     /// <summary>Could be under <see cref="MinimumProfilingAge"/> (birth year known; the birthday may not have come yet).</summary>
     public bool IsPossiblyMinor(DateTimeOffset now) => BirthYear is { } year && now.Year - year <= MinimumProfilingAge;

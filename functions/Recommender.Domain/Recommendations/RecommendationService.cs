@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
@@ -5,42 +6,42 @@ using Recommender.Domain.Storage;
 
 namespace Recommender.Domain.Recommendations;
 
-/// <summary>Where on the storefront the list is shown.</summary>
-public enum Placement
+/// <summary>One item of a response, with what a storefront or an email template needs to show and explain it.</summary>
+public sealed record RecommendationView(string ProductId, string? Name, string? Category, decimal? Price, string? ImageUrl, double Score, string Reason, string ReasonCode)
 {
-    /// <summary>"Recommended for you" on the home page.</summary>
-    Home,
-    /// <summary>"Customers who viewed this also viewed" on a product page (needs a product id).</summary>
-    Product,
-    /// <summary>Cross-sell for the items in the customer's cart.</summary>
-    Cart,
+    public string? Brand { get; init; }
+    public string? Url { get; init; }
 }
-
-public sealed record RecommendationRequest(string CustomerId, Placement Placement, int Count, string? ProductId = null)
-{
-    public const int MaxCount = 50;
-}
-
-/// <summary>One item of a response, with what a storefront needs to show and explain it.</summary>
-public sealed record RecommendationView(string ProductId, string? Name, string? Category, decimal? Price, string? ImageUrl, double Score, string Reason, string ReasonCode);
 
 /// <summary>
 /// A served list. <see cref="Source"/> tells where it came from: <c>cache</c> (precomputed),
-/// <c>computed</c> (built now from the profile), <c>related</c> (product/cart context) or
-/// <c>popular</c> (no history to personalize from).
+/// <c>computed</c> (built now from the profile), <c>session</c> (from the products the storefront
+/// passed for the current visit), <c>related</c> (product or cart context), <c>trending</c>,
+/// <c>recent</c> or <c>popular</c>. <see cref="Personalized"/> is false whenever the customer's
+/// behaviour was not used (unknown, no consent, personalization withdrawn, objection, a minor).
 /// </summary>
-public sealed record RecommendationResponse(string RecommendationId, string CustomerId, string Placement, string ModelVersion, string Source, IReadOnlyList<RecommendationView> Items);
+public sealed record RecommendationResponse(string RecommendationId, string CustomerId, string Placement, string ModelVersion, string Source, IReadOnlyList<RecommendationView> Items)
+{
+    public bool Personalized { get; init; }
+    public string? Variant { get; init; }
+}
 
 /// <summary>
-/// Serves recommendations: the customer's cached ranked list with real-time filters on top
-/// (nothing bought, nothing in the cart, nothing out of stock), degrading to a list computed now
-/// and then to popular items, never to an error for an unknown customer.
+/// Serves every placement: candidates by placement (the customer's cached ranked list, the trained
+/// item neighbours, real-time viewed- and bought-together counters, trending, the visit's products),
+/// then <see cref="ServingRules"/> on top. Degrades — to a list computed now, to session-based, to
+/// popular — and never fails for an unknown customer. Customers who may not be personalized for get
+/// only popular, trending and similar-to-context lists.
 /// </summary>
-public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TimeProvider timeProvider)
+public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TrendingStore trending,
+    IOptions<ServingOptions> options, TimeProvider timeProvider)
 {
+    private const int CandidatePool = RecommendationEngine.CachedListSize;
+
     public async Task<RecommendationResponse> GetAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
-        var cacheTask = request.Placement == Placement.Home
+        var now = timeProvider.GetUtcNow();
+        var cacheTask = request.Placement is Placement.Home or Placement.Email
             ? documents.GetAsync<CachedRecommendations>(Collections.Recommendations, request.CustomerId, request.CustomerId, cancellationToken)
             : Task.FromResult<CachedRecommendations?>(null);
         var profileTask = profiles.GetAsync(request.CustomerId, cancellationToken);
@@ -48,36 +49,77 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var catalogTask = catalog.GetAsync(cancellationToken);
         await Task.WhenAll(cacheTask, profileTask, modelTask, catalogTask).ConfigureAwait(false);
 
-        var (cached, profile, model, products) = (cacheTask.Result, profileTask.Result, modelTask.Result, catalogTask.Result);
-        var exclude = RecommendationEngine.ExclusionsFor(profile);
-        if (profile is not null && !profile.ProfilingAllowed(timeProvider.GetUtcNow()))
+        var (cached, stored, model, products) = (cacheTask.Result, profileTask.Result, modelTask.Result, catalogTask.Result);
+        // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
+        var exclude = ServingRules.Exclusions(stored, products, now);
+        var personal = stored is not null && stored.PersonalizationAllowed(now) ? stored : null;
+        if (personal is null)
         {
-            // No analytics consent, or a minor: nothing built from their behaviour, ever.
-            (cached, profile) = (null, null);
+            cached = null;
         }
 
-        var (source, items) = request.Placement switch
+        var (source, candidates) = await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false);
+        var items = ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
+        if (items.Count < request.Count && source is not ("popular" or "recent"))
         {
-            Placement.Home when cached is not null && cached.ModelVersion == model.Version => ("cache", cached.Items),
-            Placement.Home when profile is not null => ("computed", RecommendationEngine.ForCustomer(profile, model, products)),
-            Placement.Product => ("related", await RelatedToProductAsync(request.ProductId!, model, products, exclude, request.Count, cancellationToken).ConfigureAwait(false)),
-            Placement.Cart when profile is { Cart.Count: > 0 } => ("related", RecommendationEngine.RelatedTo(profile.Cart.Keys.ToList(), "in_cart", model, products, exclude, request.Count)),
-            _ => ("popular", await PopularAsync(model, products, exclude, request.Count, cancellationToken).ConfigureAwait(false)),
-        };
+            // Rules or a thin neighbourhood left the list short: top it up with popular items.
+            var taken = new HashSet<string>(items.Select(i => i.ProductId), StringComparer.Ordinal);
+            taken.UnionWith(exclude);
+            if (personal is not null && request.Placement is Placement.Home or Placement.Email)
+            {
+                taken.UnionWith(personal.RecentViews.Select(v => v.ProductId)); // "for you" is for discovery
+            }
 
-        var views = items
-            .Where(i => !exclude.Contains(i.ProductId) && RecommendationEngine.IsOffered(i.ProductId, products))
-            .Take(request.Count)
-            .Select(i => ToView(i, products))
-            .ToList();
-        var recommendationId = $"rec-{Guid.CreateVersion7(timeProvider.GetUtcNow()):N}";
-        return new RecommendationResponse(recommendationId, request.CustomerId, request.Placement.ToString().ToLowerInvariant(), model.Version, source, views);
+            var more = ServingRules.Apply(await PopularAsync(model, products, taken, cancellationToken).ConfigureAwait(false),
+                request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity);
+            items = [.. items, .. more];
+        }
+
+        var placement = Placements.NameOf(request.Placement);
+        var recommendationId = $"rec-{Guid.CreateVersion7(now):N}";
+        var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
+        return new RecommendationResponse(recommendationId, request.CustomerId, placement, model.Version, source, items.Select(i => ToView(i, products)).ToList())
+        {
+            Personalized = personalized,
+        };
+    }
+
+    private async Task<(string Source, IEnumerable<RecommendedItem> Candidates)> CandidatesAsync(RecommendationRequest request, CachedRecommendations? cached,
+        CustomerProfile? personal, ItemSimilarityModel model, IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
+    {
+        var sessionItems = request.SessionItems.Where(products.Count == 0 ? _ => true : products.ContainsKey).ToList();
+        switch (request.Placement)
+        {
+            case Placement.Home or Placement.Email when cached is not null && cached.ModelVersion == model.Version:
+                return ("cache", cached.Items);
+            case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0):
+                return ("computed", RecommendationEngine.ForCustomer(personal, model, products));
+
+            case Placement.Product:
+                return ("related", await RelatedToProductAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
+            case Placement.AlsoBought:
+                return ("related", await BoughtWithAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
+            case Placement.CompleteTheLook:
+                return ("related", await CompleteTheLookAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
+            case Placement.Cart when personal is { Cart.Count: > 0 }:
+                return ("related", RecommendationEngine.RelatedTo(personal.Cart.Keys.ToList(), "in_cart", model, products, exclude, CandidatePool));
+            case Placement.Home or Placement.Email or Placement.Cart when sessionItems.Count > 0:
+                return ("session", RecommendationEngine.RelatedTo(sessionItems, "viewed", model, products, exclude, CandidatePool));
+            case Placement.Trending:
+                return ("trending", await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false));
+            case Placement.RecentlyViewed when personal is not null:
+                return ("recent", personal.RecentViews.Select((v, i) => new RecommendedItem(v.ProductId, Math.Round(1.0 / (i + 1), 6), "You viewed this recently", $"viewed:{v.ProductId}")));
+            case Placement.RecentlyViewed:
+                return ("recent", []);
+            default:
+                return ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>Computes and stores a customer's ranked list (after a material profile change or a retraining).</summary>
     public async Task RefreshCacheAsync(CustomerProfile profile, CancellationToken cancellationToken = default)
     {
-        if (!profile.ProfilingAllowed(timeProvider.GetUtcNow()))
+        if (!profile.PersonalizationAllowed(timeProvider.GetUtcNow()))
         {
             await DeleteCacheAsync(profile.CustomerId, cancellationToken).ConfigureAwait(false);
             return;
@@ -94,29 +136,64 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         documents.DeleteAsync(Collections.Recommendations, customerId, customerId, cancellationToken);
 
     private async Task<IReadOnlyList<RecommendedItem>> RelatedToProductAsync(string productId, ItemSimilarityModel model,
-        IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, int count, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
     {
         if (model.NeighborsOf(productId).Count > 0)
         {
-            return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, count + exclude.Count);
+            return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
         }
 
-        // Not in the trained model yet (a new product): use the real-time co-viewed counters.
+        // Not in the trained model yet (a new product): the real-time co-viewed counters.
         var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
+        return FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
+    }
+
+    /// <summary>Bought together (real-time, decayed), then the trained neighbours.</summary>
+    private async Task<IReadOnlyList<RecommendedItem>> BoughtWithAsync(string productId, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
+    {
+        var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
+        var bought = FromPairs(stats?.BoughtTogether, productId, products, name => $"Customers who bought {name} also bought this", "bought_with");
+        return [.. bought, .. RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool)];
+    }
+
+    /// <summary>Items from other categories that go with the product: bought with it, or its neighbours outside its category.</summary>
+    private async Task<IReadOnlyList<RecommendedItem>> CompleteTheLookAsync(string productId, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
+    {
+        var category = products.TryGetValue(productId, out var product) ? product.Category : null;
+        var name = product?.Name ?? productId;
+        var related = await BoughtWithAsync(productId, model, products, exclude, cancellationToken).ConfigureAwait(false);
+        return related
+            .Where(i => category is null || (products.TryGetValue(i.ProductId, out var other) && !string.Equals(other.Category, category, StringComparison.OrdinalIgnoreCase)))
+            .Select(i => i with { Reason = $"Completes the look with {name}", ReasonCode = $"complements:{productId}" })
+            .ToList();
+    }
+
+    private async Task<IReadOnlyList<RecommendedItem>> TrendingAsync(RecommendationRequest request, IReadOnlyDictionary<string, Product> products, CancellationToken cancellationToken)
+    {
+        var window = request.Window ?? TimeSpan.FromDays(1);
+        var top = await trending.TopAsync(window, 500, cancellationToken).ConfigureAwait(false);
+        var label = window.TotalHours < 2 ? "this hour" : window.TotalDays <= 1 ? "today" : "this week";
+        return top
+            .Where(t => request.Category is null || (products.TryGetValue(t.ProductId, out var p) && string.Equals(p.Category, request.Category, StringComparison.OrdinalIgnoreCase)))
+            .Select(t => new RecommendedItem(t.ProductId, t.Score, $"Trending {label}", request.Category is null ? "trending" : $"trending:{request.Category}"))
+            .ToList();
+    }
+
+    private List<RecommendedItem> FromPairs(Dictionary<string, double>? pairs, string productId, IReadOnlyDictionary<string, Product> products, Func<string, string> reason, string code)
+    {
         var name = products.TryGetValue(productId, out var p) ? p.Name : productId;
-        var related = (stats?.CoViewed ?? [])
+        return (pairs ?? [])
             .Where(kv => kv.Key != productId)
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new RecommendedItem(kv.Key, kv.Value, $"Customers who viewed {name} also viewed this", $"similar:{productId}"))
+            .Take(CandidatePool)
+            .Select(kv => new RecommendedItem(kv.Key, Math.Round(ItemStats.PairDecay.Value(kv.Value, timeProvider.GetUtcNow()), 6), reason(name), $"{code}:{productId}"))
             .ToList();
-        var taken = new HashSet<string>(related.Select(r => r.ProductId), StringComparer.Ordinal) { productId };
-        taken.UnionWith(exclude);
-        related.AddRange(await PopularAsync(model, products, taken, count, cancellationToken).ConfigureAwait(false));
-        return related;
     }
 
     private async Task<IReadOnlyList<RecommendedItem>> PopularAsync(ItemSimilarityModel model, IReadOnlyDictionary<string, Product> products,
-        ISet<string> exclude, int count, CancellationToken cancellationToken)
+        ISet<string> exclude, CancellationToken cancellationToken)
     {
         var popular = model.Popular;
         if (popular.Count == 0)
@@ -127,12 +204,16 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 .Select(kv => new ScoredItem(kv.Key, Math.Round(kv.Value, 6))).ToList();
         }
 
-        return RecommendationEngine.Popular(popular, products, exclude).Take(count + exclude.Count).ToList();
+        return RecommendationEngine.Popular(popular, products, exclude).Take(CandidatePool).ToList();
     }
 
     private static RecommendationView ToView(RecommendedItem item, IReadOnlyDictionary<string, Product> products)
     {
         products.TryGetValue(item.ProductId, out var p);
-        return new RecommendationView(item.ProductId, p?.Name, p?.Category, p?.Price, p?.ImageUrl, item.Score, item.Reason, item.ReasonCode);
+        return new RecommendationView(item.ProductId, p?.Name, p?.Category, p?.Price, p?.ImageUrl, item.Score, item.Reason, item.ReasonCode)
+        {
+            Brand = p?.Brand,
+            Url = p?.Url,
+        };
     }
 }

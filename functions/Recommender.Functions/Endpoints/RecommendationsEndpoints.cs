@@ -1,48 +1,89 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain.Events;
+using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 
 namespace Recommender.Functions.Endpoints;
 
-/// <summary><c>GET /api/recommendations/{customerId}?placement=home|product|cart&amp;count=10&amp;productId=...</c></summary>
+/// <summary>A query's result ids to re-rank for the customer.</summary>
+public sealed record SearchRerankRequest(string? Query, IReadOnlyList<string>? ResultIds);
+
+/// <summary>
+/// <c>GET /api/recommendations/{customerId}?placement=…&amp;count=10</c> for every placement, and
+/// <c>POST /api/recommendations/{customerId}/search</c> to re-rank a search's results.
+/// </summary>
 public static class RecommendationsEndpoints
 {
     public const int DefaultCount = 10;
+    public const int DefaultEmailCount = 4;
+    public const int MaxSearchResults = 200;
 
     public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/recommendations/{customerId}", GetAsync).WithName("api-recommendations");
+        app.MapPost("/api/recommendations/{customerId}/search", RerankAsync).WithName("api-search-rerank");
         return app;
     }
 
-    private static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(
-        string customerId, string? placement, string? count, string? productId, RecommendationService recommendations, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(string customerId, HttpRequest http,
+        RecommendationService recommendations, CancellationToken cancellationToken)
     {
+        var q = http.Query;
         var errors = new Dictionary<string, string[]>();
-        if (!EventValidator.IsValidId(customerId))
+        CheckId(errors, "customerId", customerId);
+        var placement = Placement.Home;
+        if (q["placement"].ToString() is { Length: > 0 } placementName && !Placements.ByName.TryGetValue(placementName, out placement))
         {
-            errors["customerId"] = ["customerId must be 1-128 letters, digits or - _ . : @"];
+            errors["placement"] = [$"placement must be one of: {string.Join(", ", Placements.ByName.Keys)}"];
         }
 
-        var parsedPlacement = Placement.Home;
-        if (placement is not null && !TryParsePlacement(placement, out parsedPlacement))
+        var count = Integer(errors, q, "count", 1, RecommendationRequest.MaxCount) ?? (placement == Placement.Email ? DefaultEmailCount : DefaultCount);
+        var productId = q["productId"].ToString() is { Length: > 0 } p ? p : null;
+        if (productId is not null)
         {
-            errors["placement"] = ["placement must be one of: home, product, cart"];
+            CheckId(errors, "productId", productId);
+        }
+        else if (Placements.NeedsProduct(placement))
+        {
+            errors["productId"] = [$"the {Placements.NameOf(placement)} placement needs a productId"];
         }
 
-        var parsedCount = DefaultCount;
-        if (count is not null && (!int.TryParse(count, out parsedCount) || parsedCount < 1 || parsedCount > RecommendationRequest.MaxCount))
+        var session = List(errors, q, "recent", RecommendationRequest.MaxSessionItems, ids: true);
+        var filters = new ServingFilters
         {
-            errors["count"] = [$"count must be a whole number from 1 to {RecommendationRequest.MaxCount}"];
+            IncludeCategories = Set(List(errors, q, "includeCategories", 20)),
+            ExcludeCategories = Set(List(errors, q, "excludeCategories", 20)),
+            IncludeBrands = Set(List(errors, q, "includeBrands", 20)),
+            ExcludeBrands = Set(List(errors, q, "excludeBrands", 20)),
+            MaxPerBrand = Integer(errors, q, "maxPerBrand", 1, RecommendationRequest.MaxCount),
+            MaxPerCategory = Integer(errors, q, "maxPerCategory", 1, RecommendationRequest.MaxCount),
+        };
+        double? diversity = null;
+        if (q["diversity"].ToString() is { Length: > 0 } d)
+        {
+            if (double.TryParse(d, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1)
+            {
+                diversity = value;
+            }
+            else
+            {
+                errors["diversity"] = ["diversity must be a number from 0 (most varied) to 1 (relevance only)"];
+            }
         }
 
-        if (productId is not null && !EventValidator.IsValidId(productId))
+        TimeSpan? window = q["window"].ToString() switch
         {
-            errors["productId"] = ["productId must be 1-128 letters, digits or - _ . : @"];
-        }
-        else if (parsedPlacement == Placement.Product && productId is null)
+            "" => null,
+            "1h" => TimeSpan.FromHours(1),
+            "24h" => TimeSpan.FromDays(1),
+            "7d" => TimeSpan.FromDays(7),
+            _ => Error(errors, "window", "window must be one of: 1h, 24h, 7d"),
+        };
+        var category = q["category"].ToString() is { Length: > 0 } c ? c : null;
+        if (category is { Length: > 64 })
         {
-            errors["productId"] = ["the product placement needs a productId"];
+            errors["category"] = ["category must be at most 64 characters"];
         }
 
         if (errors.Count > 0)
@@ -50,19 +91,87 @@ public static class RecommendationsEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var response = await recommendations.GetAsync(new RecommendationRequest(customerId, parsedPlacement, parsedCount, productId), cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(response);
+        var request = new RecommendationRequest(customerId, placement, count, productId)
+        {
+            SessionItems = session,
+            Filters = filters,
+            Diversity = diversity,
+            Category = category,
+            Window = window,
+        };
+        return TypedResults.Ok(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false));
     }
 
-    private static bool TryParsePlacement(string value, out Placement placement)
+    /// <summary>
+    /// Re-ranks a search's results by the customer's category, brand, price-band and attribute
+    /// affinities (only when the customer may be personalized for; otherwise the order is kept).
+    /// </summary>
+    private static async Task<Results<Ok<SearchRerankResponse>, ValidationProblem>> RerankAsync(string customerId, [FromBody] SearchRerankRequest? body,
+        SearchReranker reranker, CancellationToken cancellationToken)
     {
-        placement = value switch
+        var errors = new Dictionary<string, string[]>();
+        CheckId(errors, "customerId", customerId);
+        if (body?.ResultIds is not { Count: > 0 and <= MaxSearchResults } ids)
         {
-            "home" => Placement.Home,
-            "product" => Placement.Product,
-            "cart" => Placement.Cart,
-            _ => (Placement)(-1),
-        };
-        return Enum.IsDefined(placement);
+            errors["resultIds"] = [$"resultIds must hold 1 to {MaxSearchResults} product ids"];
+        }
+        else if (ids.FirstOrDefault(id => !EventValidator.IsValidId(id)) is { } bad)
+        {
+            errors["resultIds"] = [$"'{(bad.Length > 20 ? bad[..20] + "…" : bad)}' is not a valid product id"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Ok(await reranker.RerankAsync(customerId, body!.ResultIds!, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static void CheckId(Dictionary<string, string[]> errors, string field, string value)
+    {
+        if (!EventValidator.IsValidId(value))
+        {
+            errors[field] = [$"{field} must be 1-128 letters, digits or - _ . : @"];
+        }
+    }
+
+    private static int? Integer(Dictionary<string, string[]> errors, IQueryCollection q, string name, int min, int max)
+    {
+        if (q[name].ToString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        errors[name] = [$"{name} must be a whole number from {min} to {max}"];
+        return null;
+    }
+
+    private static List<string> List(Dictionary<string, string[]> errors, IQueryCollection q, string name, int max, bool ids = false)
+    {
+        var values = q[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (values.Count > max)
+        {
+            errors[name] = [$"{name} takes at most {max} values"];
+        }
+        else if (values.FirstOrDefault(v => ids ? !EventValidator.IsValidId(v) : v.Length > 64 || v.Any(char.IsControl)) is { } bad)
+        {
+            errors[name] = [$"{name} has an invalid value '{(bad.Length > 20 ? bad[..20] + "…" : bad)}'"];
+        }
+
+        return values;
+    }
+
+    private static HashSet<string> Set(List<string> values) => new(values, StringComparer.OrdinalIgnoreCase);
+
+    private static TimeSpan? Error(Dictionary<string, string[]> errors, string field, string message)
+    {
+        errors[field] = [message];
+        return null;
     }
 }
