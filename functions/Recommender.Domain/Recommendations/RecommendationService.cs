@@ -60,7 +60,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var (source, candidates) = await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false);
         var items = ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
-        if (items.Count < request.Count && source is not ("popular" or "recent"))
+        if (items.Count < request.Count && source is not ("popular" or "recent" or "trending"))
         {
             // Rules or a thin neighbourhood left the list short: top it up with popular items.
             var taken = new HashSet<string>(items.Select(i => i.ProductId), StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             }
 
             var more = ServingRules.Apply(await PopularAsync(model, products, taken, cancellationToken).ConfigureAwait(false),
-                request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity);
+                request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
             items = [.. items, .. more];
         }
 

@@ -34,8 +34,13 @@ public static class ServingRules
         return exclude;
     }
 
+    /// <summary>
+    /// Applies the rules and picks up to <paramref name="count"/> items. <paramref name="picked"/> are
+    /// items already chosen (a top-up continues their list: caps and diversity count them).
+    /// </summary>
     public static IReadOnlyList<RecommendedItem> Apply(IEnumerable<RecommendedItem> candidates, int count, ISet<string> exclude, CustomerProfile? profile,
-        IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity)
+        IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
+        IReadOnlyList<RecommendedItem>? picked = null)
     {
         var adult = profile?.AgeVerifiedAdult == true;
         var eligible = new List<RecommendedItem>();
@@ -56,7 +61,7 @@ public static class ServingRules
             eligible.Add(product is null ? item : item with { Score = Math.Round(item.Score * BoostOf(product, options), 6) });
         }
 
-        return Select(eligible, count, products, diversity ?? options.Diversity, filters.MaxPerBrand ?? options.MaxPerBrand, filters.MaxPerCategory ?? options.MaxPerCategory);
+        return Select(eligible, count, products, diversity ?? options.Diversity, filters.MaxPerBrand ?? options.MaxPerBrand, filters.MaxPerCategory ?? options.MaxPerCategory, picked ?? []);
     }
 
     private static bool Passes(Product? product, ServingFilters filters)
@@ -95,15 +100,20 @@ public static class ServingRules
 
     /// <summary>Greedy maximal marginal relevance within the caps.</summary>
     private static List<RecommendedItem> Select(List<RecommendedItem> eligible, int count, IReadOnlyDictionary<string, Product> products,
-        double lambda, int? maxPerBrand, int? maxPerCategory)
+        double lambda, int? maxPerBrand, int? maxPerCategory, IReadOnlyList<RecommendedItem> alreadyPicked)
     {
         lambda = Math.Clamp(lambda, 0, 1);
         var pool = eligible.OrderByDescending(i => i.Score).ThenBy(i => i.ProductId, StringComparer.Ordinal).ToList();
         var top = pool.Count == 0 ? 1 : Math.Max(pool[0].Score, 1e-12);
-        var picked = new List<RecommendedItem>();
+        var picked = new List<RecommendedItem>(alreadyPicked);
         var perBrand = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var perCategory = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        while (picked.Count < count && pool.Count > 0)
+        foreach (var item in alreadyPicked)
+        {
+            Count(item);
+        }
+
+        while (picked.Count < alreadyPicked.Count + count && pool.Count > 0)
         {
             var bestIndex = -1;
             var bestValue = double.NegativeInfinity;
@@ -132,7 +142,14 @@ public static class ServingRules
             var chosen = pool[bestIndex];
             pool.RemoveAt(bestIndex);
             picked.Add(chosen);
-            if (products.TryGetValue(chosen.ProductId, out var p))
+            Count(chosen);
+        }
+
+        return picked.Skip(alreadyPicked.Count).ToList();
+
+        void Count(RecommendedItem item)
+        {
+            if (products.TryGetValue(item.ProductId, out var p))
             {
                 perCategory[p.Category] = perCategory.GetValueOrDefault(p.Category) + 1;
                 if (p.Brand is { } brand)
@@ -141,8 +158,6 @@ public static class ServingRules
                 }
             }
         }
-
-        return picked;
     }
 
     private static double Similarity(Product? a, string otherId, IReadOnlyDictionary<string, Product> products)
