@@ -18,7 +18,7 @@ namespace Recommender.Benchmarks;
 
 /// <summary>
 /// The app as <c>Program.cs</c> builds it — <see cref="HostingExtensions.AddRecommender"/> on a
-/// <see cref="WebApplication"/> builder, started (hosted services, option validation, Kestrel on a
+/// <see cref="WebApplication"/> builder and <see cref="HostingExtensions.MapRecommender"/>, started (hosted services, option validation, Kestrel on a
 /// free loopback port) — with the queue pump and sample seeding off, on fresh storage: a new
 /// temporary data folder (embedded), or a new Cosmos DB database, blob container and queues on the
 /// stand-ins (removed again on dispose).
@@ -40,7 +40,8 @@ public sealed class BenchApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<BenchApp> StartAsync(StoreKind store, CancellationToken cancellationToken)
+    public static async Task<BenchApp> StartAsync(StoreKind store, CancellationToken cancellationToken,
+        string url = "http://127.0.0.1:0", IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var name = "bench" + Guid.NewGuid().ToString("N")[..12];
         var directory = Directory.CreateTempSubdirectory("recommender-" + name + "-").FullName;
@@ -64,10 +65,15 @@ public sealed class BenchApp : IAsyncDisposable
             settings["Recommender:Azure:CreateResourcesIfMissing"] = "true";
         }
 
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = directory, EnvironmentName = Environments.Production });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.AddRecommender();
         if (store == StoreKind.Cosmos)
         {
@@ -76,6 +82,7 @@ public sealed class BenchApp : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.MapRecommender();
         var benchApp = new BenchApp(app, store, name, directory);
         try
         {

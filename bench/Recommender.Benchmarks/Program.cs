@@ -1,11 +1,42 @@
+using System.Runtime.InteropServices;
 using Recommender.Benchmarks;
 
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [--events N] [--customers N] [--batch N]
 //     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
+// bash bench/serve.sh   (runs `serve [--items N] [--customers N] [--port N] [--ready-file F]` and wrk against it)
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
+    Console.WriteLine(ServeOptions.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "serve")
+{
+    ServeOptions serve;
+    try
+    {
+        serve = ServeOptions.Parse(args.AsSpan(1));
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(ServeOptions.Usage);
+        return 2;
+    }
+
+    using var stop = new CancellationTokenSource();
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+    {
+        c.Cancel = true;
+        stop.Cancel();
+    });
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+    {
+        c.Cancel = true;
+        stop.Cancel();
+    });
+    return await new ServeBenchmark(serve, Console.Error).RunAsync(stop.Token);
 }
 
 if (args[0] != "ingest")

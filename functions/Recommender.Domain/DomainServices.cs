@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
+using Recommender.Domain.Experiments;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
@@ -28,9 +29,14 @@ public static class DomainServices
         services.AddSingleton<Retention.RetentionService>();
         services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();
-        services.AddOptions<ServingOptions>();
+        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
+        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
+        services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
+        services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<ExperimentAssigner>();
+        services.AddSingleton<ExperimentRecorder>();
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<RetrainingService>();
@@ -41,7 +47,7 @@ public static class DomainServices
             services.AddSingleton<IModelTrainer>(new AlgorithmTrainer(algorithm));
         }
 
-        services.AddOptions<TrainingOptions>();
+        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
         return services;
     }
 }

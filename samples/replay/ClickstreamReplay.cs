@@ -27,15 +27,16 @@ public static class ClickstreamReplay
 
     /// <summary>Sends <paramref name="events"/> (JSON bodies, one per event) in batches of <paramref name="batchSize"/>.</summary>
     /// <exception cref="ReplayFailedException">A batch was answered with a non-2xx status, or the app could not be reached.</exception>
+    /// <param name="apiKey">A storefront key, sent as <c>X-Api-Key</c> on the event requests only (never on admin routes).</param>
     public static async Task<ReplaySummary> ReplayAsync(Uri baseUrl, IEnumerable<string> events, int batchSize, HttpClient http, TextWriter log,
-        CancellationToken cancellationToken = default)
+        string? apiKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var endpoint = Resolve(baseUrl, EventsPath);
         var summary = new ReplaySummary(0, 0, 0, 0);
         foreach (var batch in events.Where(e => !string.IsNullOrWhiteSpace(e)).Chunk(batchSize))
         {
-            var result = await PostBatchAsync(endpoint, summary.Batches + 1, batch, http, log, cancellationToken).ConfigureAwait(false);
+            var result = await PostBatchAsync(endpoint, summary.Batches + 1, batch, http, log, apiKey, cancellationToken).ConfigureAwait(false);
             summary = new ReplaySummary(result.Number, summary.Sent + result.Sent, summary.Accepted + result.Accepted, summary.Rejected + result.Rejected);
         }
 
@@ -56,10 +57,16 @@ public static class ClickstreamReplay
     /// <summary>The lines of a JSON-lines file, read lazily.</summary>
     public static IEnumerable<string> ReadJsonLines(string path) => File.ReadLines(path);
 
-    private static async Task<BatchResult> PostBatchAsync(Uri endpoint, int number, IReadOnlyList<string> batch, HttpClient http, TextWriter log, CancellationToken cancellationToken)
+    private static async Task<BatchResult> PostBatchAsync(Uri endpoint, int number, IReadOnlyList<string> batch, HttpClient http, TextWriter log, string? apiKey,
+        CancellationToken cancellationToken)
     {
-        using var content = new StringContent(ToJsonArray(batch), Encoding.UTF8, "application/json");
-        using var response = await SendAsync(() => http.PostAsync(endpoint, content, cancellationToken), endpoint).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(ToJsonArray(batch), Encoding.UTF8, "application/json") };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+
+        using var response = await SendAsync(() => http.SendAsync(request, cancellationToken), endpoint).ConfigureAwait(false);
         await EnsureSuccessAsync(response, $"batch {number}: POST {endpoint}", cancellationToken).ConfigureAwait(false);
 
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

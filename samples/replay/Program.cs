@@ -59,7 +59,7 @@ internal static class Program
                 events = SampleData.Clickstream(catalog, TimeProvider.System.GetUtcNow(), options.Customers, options.Days);
             }
 
-            await ClickstreamReplay.ReplayAsync(options.Url, events, options.BatchSize, http, Console.Out, cancellation.Token).ConfigureAwait(false);
+            await ClickstreamReplay.ReplayAsync(options.Url, events, options.BatchSize, http, Console.Out, options.ApiKey, cancellation.Token).ConfigureAwait(false);
             return 0;
         }
         catch (ReplayFailedException ex)

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Recommender.Samples.Replay;
 
-/// <summary>The command line: <c>--url http://localhost:7071 [--customers 50] [--days 7] [--batch 100] [--file events.jsonl] [--catalog] [--key KEY]</c>.</summary>
-public sealed record ReplayOptions(Uri Url, int Customers = 50, int Days = 7, int BatchSize = 100, string? File = null, bool UploadCatalog = false, string? FunctionKey = null)
+/// <summary>The command line: <c>--url http://localhost:7071 [--customers 50] [--days 7] [--batch 100] [--file events.jsonl] [--catalog] [--key KEY] [--api-key KEY]</c>.</summary>
+public sealed record ReplayOptions(Uri Url, int Customers = 50, int Days = 7, int BatchSize = 100, string? File = null, bool UploadCatalog = false, string? FunctionKey = null, string? ApiKey = null)
 {
     public const string Usage = """
         usage: dotnet run --project samples/replay -- --url http://localhost:7071 [options]
@@ -15,6 +15,7 @@ public sealed record ReplayOptions(Uri Url, int Customers = 50, int Days = 7, in
           --file PATH      replay the JSON lines of this file instead of generating events
           --catalog        first upload the generated catalog (PUT /api/admin/catalog)
           --key KEY        function key sent as x-functions-key (Azure, for --catalog)
+          --api-key KEY    storefront key sent as X-Api-Key on POST /api/events (when clients are configured)
         """;
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with the reason.</summary>
@@ -49,6 +50,9 @@ public sealed record ReplayOptions(Uri Url, int Customers = 50, int Days = 7, in
                     break;
                 case "--catalog":
                     options = options with { UploadCatalog = true };
+                    break;
+                case "--api-key":
+                    options = options with { ApiKey = Value(args, ref i, name) };
                     break;
                 case "--key":
                     options = options with { FunctionKey = Value(args, ref i, name) };

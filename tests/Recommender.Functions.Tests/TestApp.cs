@@ -75,6 +75,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseSetting("Recommender:QueuePump:Enabled", "false");
         builder.UseSetting("Recommender:Seed:Enabled", "false");
         builder.UseSetting("Recommender:Scheduler:Enabled", "false");
+        builder.UseSetting("Recommender:Bandit:ExplorationShare", "0"); // deterministic lists; the bandit's own tests turn it on
         if (WebhookUrl is not null)
         {
             builder.UseSetting("Recommender:Webhooks:Email:Url", WebhookUrl.ToString());

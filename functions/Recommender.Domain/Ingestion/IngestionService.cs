@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
+using Recommender.Domain.Experiments;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Workflows;
@@ -19,7 +20,7 @@ namespace Recommender.Domain.Ingestion;
 /// <item>per subject (customer, or <c>anon:</c> visitor), in event-time order and exactly once, apply
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
-/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity;</item>
+/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
 /// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations.</item>
 /// </list>
 /// Profiles and their features are read and written at most once per subject per batch.
@@ -34,6 +35,8 @@ public sealed partial class IngestionService(
     CatalogProvider catalog,
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
+    ExperimentRecorder experiments,
+    BanditPolicy bandit,
     TimeProvider timeProvider,
     ILogger<IngestionService> logger)
 {
@@ -113,6 +116,7 @@ public sealed partial class IngestionService(
         if (firstDelivery)
         {
             operations.Add(await UpdateAggregatesAsync(applied, cancellationToken).ConfigureAwait(false));
+            operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied)], cancellationToken).ConfigureAwait(false));
         }
 
         var appliedCount = applied.Sum(c => c.Applied.Count);
@@ -351,6 +355,11 @@ public sealed partial class IngestionService(
             async (delta, ct) => Interlocked.Add(ref itemOperations, await profiles.IncrementItemAsync(delta, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
         var operations = itemOperations + await trending.AddAsync(interactions, cancellationToken).ConfigureAwait(false);
+
+        // The bandit learns which strategy earns clicks, from impressions and clicks of the lists it served.
+        operations += await bandit.RecordAsync(changes.SelectMany(c => c.Applied)
+            .Where(e => e.Type is EventType.RecommendationImpression or EventType.RecommendationClick)
+            .Select(e => (e.RecommendationId, e.Type == EventType.RecommendationClick)), cancellationToken).ConfigureAwait(false);
         if (interactions.Count > 0)
         {
             var now = timeProvider.GetUtcNow();

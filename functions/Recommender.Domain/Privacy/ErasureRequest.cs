@@ -8,6 +8,8 @@ public enum ErasureTarget
     EventArchive,
     Workflows,
     CustomerDirectory,
+    /// <summary>Experiment exposure records (pseudonymous, still personal data).</summary>
+    ExperimentAssignments,
     /// <summary>The served model, retrained without the customer once the archive is clean; older versions can no longer be served.</summary>
     Models,
 }

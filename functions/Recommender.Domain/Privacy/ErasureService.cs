@@ -26,6 +26,7 @@ public sealed partial class ErasureService(
     CartAbandonmentWorkflow cartAbandonment,
     Training.RetrainingService retraining,
     ModelStore models,
+    Experiments.ExperimentStore experiments,
     TimeProvider timeProvider,
     ILogger<ErasureService> logger)
 {
@@ -120,6 +121,7 @@ public sealed partial class ErasureService(
         ErasureTarget.EventArchive => archive.EraseSubjectsAsync(new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken),
         ErasureTarget.Workflows => ForEachAsync(subjects, s => cartAbandonment.DeleteAsync(s, cancellationToken)),
         ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
+        ErasureTarget.ExperimentAssignments => experiments.EraseSubjectsAsync(subjects, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
     };
 

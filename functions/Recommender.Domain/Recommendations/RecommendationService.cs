@@ -24,6 +24,9 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
 {
     public bool Personalized { get; init; }
     public string? Variant { get; init; }
+    /// <summary>Home and email: the strategy served (<c>personalized</c>, <c>trending</c>, <c>popular</c>) and whether the bandit explored.</summary>
+    public string? Strategy { get; init; }
+    public bool Explored { get; init; }
 }
 
 /// <summary>
@@ -34,7 +37,7 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
 /// only popular, trending and similar-to-context lists.
 /// </summary>
 public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TrendingStore trending,
-    IOptions<ServingOptions> options, TimeProvider timeProvider)
+    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, IOptions<ServingOptions> options, TimeProvider timeProvider)
 {
     private const int CandidatePool = RecommendationEngine.CachedListSize;
 
@@ -58,7 +61,27 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             cached = null;
         }
 
-        var (source, candidates) = await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false);
+        // Home and email: the bandit may try another strategy than the default on a share of requests.
+        var placementName = Placements.NameOf(request.Placement);
+        var segment = personal is not null ? "known" : "anonymous";
+        BanditChoice? choice = null;
+        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, cancellationToken).ConfigureAwait(false);
+        if (request.Placement is Placement.Home or Placement.Email)
+        {
+            var canPersonalize = personal is not null || request.SessionItems.Count > 0;
+            var available = canPersonalize ? BanditPolicy.Strategies : ["trending", "popular"];
+            // A variant named after a strategy serves that strategy (no exploration inside an experiment).
+            choice = assignment is { Variant: var variant } && available.Contains(variant)
+                ? new BanditChoice(variant, false)
+                : await bandit.ChooseAsync(placementName, segment, available, canPersonalize ? "personalized" : "popular", cancellationToken).ConfigureAwait(false);
+        }
+
+        var (source, candidates) = choice?.Strategy switch
+        {
+            "trending" => ("trending", (IEnumerable<RecommendedItem>)await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false)),
+            "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
+            _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
+        };
         var items = ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
         if (items.Count < request.Count && source is not ("popular" or "recent" or "trending"))
         {
@@ -75,12 +98,16 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             items = [.. items, .. more];
         }
 
-        var placement = Placements.NameOf(request.Placement);
-        var recommendationId = $"rec-{Guid.CreateVersion7(now):N}";
+        var recommendationId = choice is { } c
+            ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, Guid.CreateVersion7(now))
+            : $"rec-{Guid.CreateVersion7(now):N}";
         var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
-        return new RecommendationResponse(recommendationId, request.CustomerId, placement, model.Version, source, items.Select(i => ToView(i, products)).ToList())
+        return new RecommendationResponse(recommendationId, request.CustomerId, placementName, model.Version, source, items.Select(i => ToView(i, products)).ToList())
         {
             Personalized = personalized,
+            Strategy = choice?.Strategy,
+            Explored = choice?.Explored ?? false,
+            Variant = assignment?.Variant,
         };
     }
 

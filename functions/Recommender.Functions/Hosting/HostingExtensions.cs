@@ -6,6 +6,7 @@ using Recommender.Domain.Webhooks;
 using Recommender.Functions.Endpoints;
 using Recommender.Functions.Invocations;
 using Recommender.Functions.Messaging;
+using Recommender.Functions.Security;
 using Recommender.Functions.Seeding;
 
 namespace Recommender.Functions.Hosting;
@@ -91,6 +92,9 @@ public static class HostingExtensions
             }
         });
         services.AddProblemDetails();
+        services.AddStorefrontSecurity(configuration);
+        services.AddRecommenderOpenApi();
+        builder.Logging.AddPersonalDataFilters();
         return builder;
     }
 
@@ -98,11 +102,14 @@ public static class HostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStorefrontSecurity();
+        app.MapOpenApi(OpenApiExtensions.DocumentPath);
         app.MapFunctionInvocations();
         app.MapEventsApi();
         app.MapRecommendationsApi();
         app.MapPrivacyApi();
         app.MapAdminApi();
+        app.MapExperimentsApi();
         return app;
     }
 }

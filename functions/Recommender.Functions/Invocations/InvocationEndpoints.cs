@@ -19,16 +19,16 @@ public static partial class InvocationEndpoints
 {
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/IngestClickstream", IngestClickstreamAsync).WithName("IngestClickstream");
-        app.MapPost("/CollectEvents", CollectEventsAsync).WithName("CollectEvents");
+        app.MapPost("/IngestClickstream", IngestClickstreamAsync).WithName("IngestClickstream").ExcludeFromDescription();
+        app.MapPost("/CollectEvents", CollectEventsAsync).WithName("CollectEvents").ExcludeFromDescription();
         foreach (var (queue, function) in QueueDispatcher.FunctionByQueue)
         {
             app.MapPost($"/{function}", (InvocationRequest request, QueueDispatcher dispatcher, CancellationToken ct) => QueueStepAsync(queue, request, dispatcher, ct))
-                .WithName(function);
+                .WithName(function).ExcludeFromDescription();
         }
 
-        app.MapPost("/Retrain", RetrainAsync).WithName("Retrain");
-        app.MapPost("/EnforceRetention", EnforceRetentionAsync).WithName("EnforceRetention");
+        app.MapPost("/Retrain", RetrainAsync).WithName("Retrain").ExcludeFromDescription();
+        app.MapPost("/EnforceRetention", EnforceRetentionAsync).WithName("EnforceRetention").ExcludeFromDescription();
         return app;
     }
 

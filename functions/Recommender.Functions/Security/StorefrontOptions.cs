@@ -1,0 +1,44 @@
+namespace Recommender.Functions.Security;
+
+/// <summary>Configuration section <c>Recommender:Storefront</c>: who may call the storefront routes, and how often.</summary>
+public sealed class StorefrontOptions
+{
+    public const string Section = "Recommender:Storefront";
+
+    /// <value>
+    /// The storefront clients by name, each with the hex SHA-256 of its key (never the key itself).
+    /// Empty: the storefront routes are open (local development).
+    /// </value>
+    public Dictionary<string, StorefrontClientOptions> Clients { get; } = new(StringComparer.Ordinal);
+
+    /// <value>Refuse to start without <see cref="Clients"/>. Default <c>false</c>.</value>
+    public bool RequireKeys { get; set; }
+
+    /// <value>Sustained requests per second per client (per remote IP when open). Default 200.</value>
+    public int RequestsPerSecond { get; set; } = 200;
+
+    /// <value>Requests a client may make at once above the sustained rate; 0 means <see cref="RequestsPerSecond"/>. Default 0.</value>
+    public int Burst { get; set; }
+
+    /// <value>Longest accepted path and query string, in characters. Default 2048.</value>
+    public int MaxUrlLength { get; set; } = 2048;
+
+    internal int EffectiveBurst(StorefrontClientOptions? client) =>
+        client?.Burst is > 0 and var b ? b : Burst > 0 ? Burst : EffectiveRate(client);
+
+    internal int EffectiveRate(StorefrontClientOptions? client) =>
+        client?.RequestsPerSecond is > 0 and var r ? r : RequestsPerSecond;
+}
+
+/// <summary>One storefront client (<c>Recommender:Storefront:Clients:{name}</c>).</summary>
+public sealed class StorefrontClientOptions
+{
+    /// <value>Hex SHA-256 of the client's key (64 hex digits).</value>
+    public string KeySha256 { get; set; } = "";
+
+    /// <value>This client's sustained rate, overriding <see cref="StorefrontOptions.RequestsPerSecond"/> when set.</value>
+    public int? RequestsPerSecond { get; set; }
+
+    /// <value>This client's burst, overriding <see cref="StorefrontOptions.Burst"/> when set.</value>
+    public int? Burst { get; set; }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Recommender.Functions.Security;
+
+/// <summary>Registration of the storefront keys, the per-client rate limit and the URL limit.</summary>
+public static class StorefrontSecurityExtensions
+{
+    public static IServiceCollection AddStorefrontSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorefrontOptions>().Bind(configuration.GetSection(StorefrontOptions.Section))
+            .Validate(o => !o.RequireKeys || o.Clients.Count > 0,
+                "Recommender:Storefront:RequireKeys is true but no client is configured under Recommender:Storefront:Clients")
+            .Validate(o => o.Clients.Values.All(c => StorefrontKeys.IsSha256Hex(c.KeySha256)),
+                "every Recommender:Storefront:Clients:{name}:KeySha256 must be 64 hex digits: the SHA-256 of the key, never the key")
+            .Validate(o => o.RequestsPerSecond > 0 && o.Burst >= 0 && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
+                "Recommender:Storefront:RequestsPerSecond must be positive and Burst zero or positive")
+            .Validate(o => o.MaxUrlLength >= 256, "Recommender:Storefront:MaxUrlLength must be at least 256")
+            .ValidateOnStart();
+        services.AddSingleton<StorefrontKeys>();
+        services.AddHostedService<StorefrontStartupCheck>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<StorefrontOptions>>((limiter, storefront) =>
+        {
+            var settings = storefront.Value;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
+            limiter.OnRejected = OnRejectedAsync;
+        });
+        return services;
+    }
+
+    /// <summary>The guard (URL length, keys) and then the rate limiter, in front of every endpoint.</summary>
+    public static IApplicationBuilder UseStorefrontSecurity(this IApplicationBuilder app)
+    {
+        app.UseMiddleware<StorefrontGuardMiddleware>();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>A token bucket per storefront client (per remote IP when the routes are open); other routes are not limited here.</summary>
+    private static RateLimitPartition<string> Partition(HttpContext context, StorefrontOptions settings)
+    {
+        if (!StorefrontRoutes.IsStorefront(context.Request.Path))
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+
+        var client = context.Features.Get<StorefrontClient>();
+        var clientOptions = client is not null ? settings.Clients.GetValueOrDefault(client.Name) : null;
+        var key = client is not null ? "client:" + client.Name : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
+        var rate = settings.EffectiveRate(clientOptions);
+        var burst = settings.EffectiveBurst(clientOptions);
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = rate,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : 1;
+        var http = context.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"this client's request rate is over its limit; retry after {seconds} s",
+            },
+        }).ConfigureAwait(false);
+    }
+}
