@@ -387,13 +387,14 @@ internal sealed class FieldReader
             var productId = line.Id("productId");
             var quantity = line.Quantity("quantity") ?? 1;
             var price = line.Price("price", priceRequired);
+            var recommendationId = line.Id("recommendationId", required: false);
             if (Error is not null)
             {
                 return null;
             }
 
             line.DropUnread();
-            lines.Add(new OrderLine(productId!, quantity, price));
+            lines.Add(new OrderLine(productId!, quantity, price) { RecommendationId = recommendationId });
         }
 
         return lines;

@@ -357,9 +357,13 @@ public sealed partial class IngestionService(
         var operations = itemOperations + await trending.AddAsync(interactions, cancellationToken).ConfigureAwait(false);
 
         // The bandit learns which strategy earns clicks, from impressions and clicks of the lists it served.
-        operations += await bandit.RecordAsync(changes.SelectMany(c => c.Applied)
-            .Where(e => e.Type is EventType.RecommendationImpression or EventType.RecommendationClick)
-            .Select(e => (e.RecommendationId, e.Type == EventType.RecommendationClick)), cancellationToken).ConfigureAwait(false);
+        operations += await bandit.RecordAsync(changes.SelectMany(c => c.Applied).SelectMany(e => e.Type switch
+        {
+            EventType.RecommendationImpression => [(e.RecommendationId, BanditFeedback.Impression)],
+            EventType.RecommendationClick => [(e.RecommendationId, BanditFeedback.Click)],
+            EventType.Purchase => e.Lines!.Where(l => l.RecommendationId is not null).Select(l => (l.RecommendationId, BanditFeedback.Purchase)),
+            _ => Enumerable.Empty<(string?, BanditFeedback)>(),
+        }), cancellationToken).ConfigureAwait(false);
         if (interactions.Count > 0)
         {
             var now = timeProvider.GetUtcNow();

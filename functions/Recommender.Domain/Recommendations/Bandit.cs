@@ -11,14 +11,26 @@ public sealed class BanditOptions
     public double ExplorationShare { get; set; } = 0.1;
 }
 
-/// <summary>Impressions and clicks of one strategy in one placement × segment (a Beta-Bernoulli arm).</summary>
+/// <summary>Impressions, clicks and attributed purchases of one strategy in one placement × segment (a Beta-Bernoulli arm).</summary>
 public sealed class BanditArm
 {
     public required string Strategy { get; init; }
     public double Impressions { get; set; }
     public double Clicks { get; set; }
+    public double Purchases { get; set; }
 
     public double ClickRate => Impressions <= 0 ? 0 : Clicks / Impressions;
+
+    /// <summary>Successes for the posterior: clicks, and purchases counted as a second success, never above impressions.</summary>
+    public double Rewards => Math.Min(Impressions, Clicks + Purchases);
+}
+
+/// <summary>What the event pipeline tells the bandit about one list it served.</summary>
+public enum BanditFeedback
+{
+    Impression,
+    Click,
+    Purchase,
 }
 
 /// <summary>The strategy chosen for one request and whether it was an exploration.</summary>
@@ -29,7 +41,8 @@ public readonly record struct BanditChoice(string Strategy, bool Explored);
 /// (<c>personalized</c>, <c>trending</c>, <c>popular</c>): on an exploration share of requests it draws
 /// each arm's click rate from its Beta(1 + clicks, 1 + impressions − clicks) posterior and serves the
 /// best draw (Thompson sampling); otherwise the default strategy. It learns from
-/// <c>recommendation_impression</c> and <c>recommendation_click</c> events, whose recommendation id
+/// <c>recommendation_impression</c>, <c>recommendation_click</c> and purchase lines that carry a
+/// recommendation id (a purchase counts as a second success), whose recommendation id
 /// carries the strategy and segment it was served with (<see cref="RecommendationIdOf"/>). Arm counts
 /// are anonymous aggregates (collection <c>items</c>, partition <c>_bandit</c>), read through a
 /// 30-second cache.
@@ -77,9 +90,9 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
         foreach (var strategy in available)
         {
             var arm = arms.GetValueOrDefault(ArmId(placement, segment, strategy));
-            var clicks = arm?.Clicks ?? 0;
-            var misses = Math.Max(0, (arm?.Impressions ?? 0) - clicks);
-            var draw = SampleBeta(1 + clicks, 1 + misses);
+            var rewards = arm?.Rewards ?? 0;
+            var misses = Math.Max(0, (arm?.Impressions ?? 0) - rewards);
+            var draw = SampleBeta(1 + rewards, 1 + misses);
             if (draw > bestDraw)
             {
                 (best, bestDraw) = (strategy, draw);
@@ -89,31 +102,40 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
         return new BanditChoice(best, true);
     }
 
-    /// <summary>Counts impressions and clicks per arm (from the event pipeline); returns the store operations used.</summary>
-    public async Task<int> RecordAsync(IEnumerable<(string? RecommendationId, bool Click)> feedback, CancellationToken cancellationToken = default)
+    /// <summary>Counts impressions, clicks and attributed purchases per arm (from the event pipeline); returns the store operations used.</summary>
+    public async Task<int> RecordAsync(IEnumerable<(string? RecommendationId, BanditFeedback Kind)> feedback, CancellationToken cancellationToken = default)
     {
-        var deltas = new Dictionary<string, (double Impressions, double Clicks)>(StringComparer.Ordinal);
-        foreach (var (recommendationId, click) in feedback)
+        var deltas = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
+        foreach (var (recommendationId, kind) in feedback)
         {
-            if (ArmOf(recommendationId) is { } arm)
+            if (ArmOf(recommendationId) is not { } arm)
             {
-                var d = deltas.GetValueOrDefault(arm);
-                deltas[arm] = click ? (d.Impressions, d.Clicks + 1) : (d.Impressions + 1, d.Clicks);
+                continue;
             }
+
+            if (!deltas.TryGetValue(arm, out var delta))
+            {
+                deltas[arm] = delta = new BanditArm { Strategy = arm[(arm.LastIndexOf('.') + 1)..] };
+            }
+
+            _ = kind switch
+            {
+                BanditFeedback.Impression => delta.Impressions++,
+                BanditFeedback.Click => delta.Clicks++,
+                _ => delta.Purchases++,
+            };
         }
 
         var operations = 0;
         foreach (var (arm, delta) in deltas)
         {
             var increments = new Dictionary<string, double>(StringComparer.Ordinal);
-            if (delta.Impressions > 0)
+            foreach (var (name, value) in new[] { ("impressions", delta.Impressions), ("clicks", delta.Clicks), ("purchases", delta.Purchases) })
             {
-                increments["impressions"] = delta.Impressions;
-            }
-
-            if (delta.Clicks > 0)
-            {
-                increments["clicks"] = delta.Clicks;
+                if (value > 0)
+                {
+                    increments[name] = value;
+                }
             }
 
             operations++;
@@ -121,8 +143,7 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
             {
                 try
                 {
-                    var strategy = arm[(arm.LastIndexOf('.') + 1)..];
-                    await documents.CreateAsync(Collections.Items, PartitionKey, arm, Json.ToElement(new BanditArm { Strategy = strategy, Impressions = delta.Impressions, Clicks = delta.Clicks }), cancellationToken).ConfigureAwait(false);
+                    await documents.CreateAsync(Collections.Items, PartitionKey, arm, Json.ToElement(delta), cancellationToken).ConfigureAwait(false);
                 }
                 catch (DocumentConflictException)
                 {
