@@ -111,4 +111,28 @@ public class BanditTests
         Assert.Equal(expected, response.Strategy);
         Assert.Equal(expected == "popular" ? "popular" : "cache", response.Source);
     }
+
+    [Fact]
+    public async Task AttributedPurchases_CountAsRewards_AndTheAdminReportShowsTheArms()
+    {
+        await using var app = await StoreAsync();
+        var served = await HomeAsync(app);
+        var now = app.Clock.GetUtcNow();
+
+        await app.PostEventsAsync(
+            new { id = "imp", type = "recommendation_impression", customerId = "me", recommendationId = served.RecommendationId, placement = "home", productIds = new[] { "B" }, occurredAt = now },
+            new
+            {
+                id = "buy", type = "purchase", customerId = "me", orderId = "o1", occurredAt = now,
+                lines = new[] { new { productId = "B", quantity = 1, price = 1m, recommendationId = served.RecommendationId } },
+            });
+        using var client = app.CreateClient();
+        var report = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/admin/bandit");
+
+        var arm = report.GetProperty("arms").GetProperty("home.known.personalized");
+        Assert.Equal(1, arm.GetProperty("impressions").GetDouble());
+        Assert.Equal(1, arm.GetProperty("purchases").GetDouble());
+        Assert.Equal(1, arm.GetProperty("rewards").GetDouble());
+        Assert.Equal(0, report.GetProperty("explorationShare").GetDouble());
+    }
 }

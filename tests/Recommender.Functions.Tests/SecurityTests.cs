@@ -237,4 +237,36 @@ public sealed class SecurityTests
 
     private static StringContent JsonContent(params object[] events) =>
         new(JsonSerializer.Serialize(events, Domain.Json.Options), System.Text.Encoding.UTF8, "application/json");
+
+    [Theory]
+    [InlineData(null, 401)]
+    [InlineData("wrong", 401)]
+    [InlineData(ShopKey, 202)]
+    public async Task CollectEventsInvocation_ChecksTheStorefrontKeyFromTheHostsHeaders(string? key, int expected)
+    {
+        using var app = CreateSut();
+        using var client = app.CreateClient();
+        var at = app.Clock.GetUtcNow().ToString("O");
+        var headers = key is null ? new Dictionary<string, string[]>() : new Dictionary<string, string[]> { ["x-api-key"] = [key] };
+        var payload = JsonSerializer.Serialize(new
+        {
+            Data = new
+            {
+                req = new
+                {
+                    Url = "https://app.example.net/api/events",
+                    Method = "POST",
+                    Headers = headers,
+                    Body = $$"""[{"id":"e1","type":"view","customerId":"c1","productId":"p1","occurredAt":"{{at}}"}]""",
+                },
+            },
+            Metadata = new { },
+        });
+
+        var response = await client.PostAsync("/CollectEvents", new StringContent(payload, System.Text.Encoding.UTF8, "application/json"));
+
+        var outputs = (await TestApp.ReadJsonAsync(response)).GetProperty("Outputs");
+        Assert.Equal(expected, outputs.GetProperty("res").GetProperty("statusCode").GetInt32());
+        Assert.Equal(expected == 202 ? 1 : 0, outputs.GetProperty("outEvents").GetArrayLength());
+    }
 }

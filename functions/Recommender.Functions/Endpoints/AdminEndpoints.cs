@@ -13,6 +13,9 @@ namespace Recommender.Functions.Endpoints;
 /// metrics, rollback and pinning, and catalog upload. In Azure these are functions with
 /// <c>authLevel: function</c>.
 /// </summary>
+/// <summary>The bandit's exploration share and every arm's counts.</summary>
+public sealed record BanditReport(double ExplorationShare, IReadOnlyDictionary<string, BanditArm> Arms);
+
 /// <summary>The served pointer and every model version.</summary>
 public sealed record ModelCatalog(CurrentModel? Current, IReadOnlyList<ModelManifest> Versions);
 
@@ -29,6 +32,8 @@ public static class AdminEndpoints
         app.MapPost("/api/admin/models/{version}/rollback", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: false, models, ct)).WithName("api-model-rollback");
         app.MapPost("/api/admin/models/{version}/pin", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: true, models, ct)).WithName("api-model-pin");
         app.MapDelete("/api/admin/models/pin", UnpinAsync).WithName("api-model-unpin");
+        app.MapGet("/api/admin/bandit", async (BanditPolicy bandit, CancellationToken ct) =>
+            TypedResults.Ok(new BanditReport(bandit.ExplorationShare, await bandit.ReportAsync(ct).ConfigureAwait(false)))).WithName("api-bandit");
         app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");
         app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health");
         return app;

@@ -51,13 +51,23 @@ public static partial class InvocationEndpoints
     /// The storefront collector (<c>POST /api/events</c> in Azure): validates each event and forwards
     /// the accepted ones, normalized to the schema, to Event Hubs through the <c>outEvents</c> binding.
     /// </summary>
-    private static IResult CollectEventsAsync(InvocationRequest request, EventValidator validator)
+    private static IResult CollectEventsAsync(InvocationRequest request, EventValidator validator, Security.StorefrontKeys keys)
     {
         var req = request.Binding("req");
         string? body = null;
         if (req is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty("Body", out var b))
         {
             body = b.ValueKind == JsonValueKind.String ? b.GetString() : b.GetRawText();
+        }
+
+        // Not proxied, so the storefront-key middleware never sees this request: check the key here.
+        if (!keys.IsOpen && keys.Identify(HeaderOf(req, "X-Api-Key")) is null)
+        {
+            return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
+            {
+                ["res"] = HttpOutput.Json(401, new { title = "Unauthorized", status = 401, detail = "a valid X-Api-Key header is required" }),
+                ["outEvents"] = Array.Empty<string>(),
+            }, ["refused batch: missing or unknown storefront key"]));
         }
 
         var parsed = EventBatch.Parse(body);
@@ -114,6 +124,30 @@ public static partial class InvocationEndpoints
     {
         var result = await retention.EnforceAsync(cancellationToken).ConfigureAwait(false);
         return HostJson.Reply(InvocationResponse.Empty($"retention: deleted {result.DeletedBlobs.Values.Sum()} blobs, {result.DeletedTrendingBuckets} trending buckets"));
+    }
+
+    /// <summary>A header of the host's <c>req</c> payload (<c>Headers</c>: name → string[]), case-insensitively.</summary>
+    internal static string? HeaderOf(JsonElement? req, string name)
+    {
+        if (req is not { ValueKind: JsonValueKind.Object } r || !r.TryGetProperty("Headers", out var headers) || headers.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var header in headers.EnumerateObject())
+        {
+            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value.ValueKind switch
+                {
+                    JsonValueKind.Array when header.Value.GetArrayLength() > 0 => header.Value[0].GetString(),
+                    JsonValueKind.String => header.Value.GetString(),
+                    _ => null,
+                };
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Event bodies from the binding: strings as they are, objects as their JSON text.</summary>
