@@ -39,6 +39,7 @@ public static class DomainServices
         services.AddSingleton<ExperimentRecorder>();
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
+        services.AddSingleton<ProfilingObjection>();
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();
         services.AddSingleton<IModelTrainer, JaccardItemTrainer>();

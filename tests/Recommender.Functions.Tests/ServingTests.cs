@@ -155,7 +155,7 @@ public class ServingTests
                 await app.PostEventsAsync(app.Consent("no-perso", "me", false, "personalization"));
                 break;
             case "objection":
-                await app.Get<Domain.Profiles.ProfileStore>().UpdateAsync("me", p => { p!.ObjectedToProfiling = true; return p; });
+                Assert.True(await app.Get<Domain.Privacy.ProfilingObjection>().SetAsync("me", objects: true));
                 break;
             default:
                 await app.PostEventsAsync(new { id = "acc", type = "account", customerId = "me", birthYear = now.Year - 13, occurredAt = now });

@@ -245,7 +245,7 @@ public sealed partial class IngestionService(
             operations.Add(3);
         }
 
-        if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.ProfilingAllowed(now)))
+        if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.PersonalizationAllowed(now)))
         {
             await recommendations.DeleteCacheAsync(subjectId, cancellationToken).ConfigureAwait(false);
             operations.Add(1);

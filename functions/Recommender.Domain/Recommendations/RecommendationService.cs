@@ -44,18 +44,22 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     public async Task<RecommendationResponse> GetAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var cacheTask = request.Placement is Placement.Home or Placement.Email
-            ? documents.GetAsync<CachedRecommendations>(Collections.Recommendations, request.CustomerId, request.CustomerId, cancellationToken)
-            : Task.FromResult<CachedRecommendations?>(null);
-        var profileTask = profiles.GetAsync(request.CustomerId, cancellationToken);
-        var modelTask = models.GetCurrentAsync(cancellationToken);
-        var catalogTask = catalog.GetAsync(cancellationToken);
-        await Task.WhenAll(cacheTask, profileTask, modelTask, catalogTask).ConfigureAwait(false);
+        var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        CachedRecommendations? cached = null;
+        CustomerProfile? stored;
+        if (request.Placement is Placement.Home or Placement.Email)
+        {
+            cached = await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, request.CustomerId, request.CustomerId, cancellationToken).ConfigureAwait(false);
+        }
 
-        var (cached, stored, model, products) = (cacheTask.Result, profileTask.Result, modelTask.Result, catalogTask.Result);
+        // A current cached list carries what the rules need of the profile: one read serves the request.
+        stored = cached is { Snapshot: { } snapshot } && cached.ModelVersion == model.Version
+            ? snapshot.ToProfile(request.CustomerId)
+            : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
         var exclude = ServingRules.Exclusions(stored, products, now);
-        var personal = stored is not null && stored.PersonalizationAllowed(now) ? stored : null;
+        var personal = stored is not null && (cached?.Snapshot is not null || stored.PersonalizationAllowed(now)) ? stored : null;
         if (personal is null)
         {
             cached = null;
@@ -155,7 +159,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products);
-        var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items);
+        var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
 

@@ -6,5 +6,29 @@ namespace Recommender.Domain.Recommendations;
 /// </summary>
 public sealed record RecommendedItem(string ProductId, double Score, string Reason, string ReasonCode);
 
+/// <summary>
+/// What request-time rules need of the profile, saved with the cached list so a home request reads
+/// one document: the cart, purchases with their dates (replenishables come due), recent views (not
+/// repeated in "for you") and the adult flag. Written with every refresh, which every material profile
+/// change triggers; a customer who may no longer be personalized for has no cached list at all.
+/// </summary>
+public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictionary<string, DateTimeOffset> Purchased, IReadOnlyList<string> RecentViews, bool? AgeVerifiedAdult)
+{
+    public Profiles.CustomerProfile ToProfile(string customerId) => new()
+    {
+        CustomerId = customerId,
+        Cart = Cart.ToDictionary(id => id, id => new Profiles.CartLine(id, 1, null, default), StringComparer.Ordinal),
+        Purchased = new Dictionary<string, DateTimeOffset>(Purchased, StringComparer.Ordinal),
+        RecentViews = RecentViews.Select(id => new Profiles.RecentItem(id, default)).ToList(),
+        AgeVerifiedAdult = AgeVerifiedAdult,
+    };
+
+    public static ProfileSnapshot Of(Profiles.CustomerProfile profile) =>
+        new([.. profile.Cart.Keys], profile.Purchased, [.. profile.RecentViews.Select(v => v.ProductId)], profile.AgeVerifiedAdult);
+}
+
 /// <summary>A customer's precomputed ranked list (the recommendation cache document).</summary>
-public sealed record CachedRecommendations(string CustomerId, string ModelVersion, DateTimeOffset GeneratedAt, IReadOnlyList<RecommendedItem> Items);
+public sealed record CachedRecommendations(string CustomerId, string ModelVersion, DateTimeOffset GeneratedAt, IReadOnlyList<RecommendedItem> Items)
+{
+    public ProfileSnapshot? Snapshot { get; init; }
+}

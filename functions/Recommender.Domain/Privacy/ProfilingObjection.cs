@@ -1,0 +1,42 @@
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+
+namespace Recommender.Domain.Privacy;
+
+/// <summary>
+/// The right to object to profiling (and its withdrawal): recorded on the profile, effective at once —
+/// the cached personalized list is dropped, so every placement falls back to non-personalized lists.
+/// </summary>
+public sealed class ProfilingObjection(ProfileStore profiles, RecommendationService recommendations, TimeProvider timeProvider)
+{
+    /// <summary>Records the objection (or its withdrawal); false when the customer is unknown.</summary>
+    public async Task<bool> SetAsync(string customerId, bool objects, CancellationToken cancellationToken = default)
+    {
+        var profile = await profiles.UpdateAsync(customerId, p =>
+        {
+            if (p is null || p.ObjectedToProfiling == objects)
+            {
+                return null;
+            }
+
+            p.ObjectedToProfiling = objects;
+            p.UpdatedAt = timeProvider.GetUtcNow();
+            return p;
+        }, cancellationToken).ConfigureAwait(false);
+        if (profile is null)
+        {
+            return false;
+        }
+
+        if (objects)
+        {
+            await recommendations.DeleteCacheAsync(customerId, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await recommendations.RefreshCacheAsync(profile, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+}
