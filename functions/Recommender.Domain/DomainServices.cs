@@ -40,6 +40,7 @@ public static class DomainServices
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<ProfilingObjection>();
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();
         services.AddSingleton<IModelTrainer, JaccardItemTrainer>();

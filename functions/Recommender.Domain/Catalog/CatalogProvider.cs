@@ -8,7 +8,7 @@ namespace Recommender.Domain.Catalog;
 /// The product catalog, kept as one JSON snapshot in blob storage (<c>catalog/products.json</c>)
 /// and cached in memory; re-read at most every <see cref="RefreshInterval"/>.
 /// </summary>
-public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider)
+public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider, Microsoft.Extensions.Options.IOptions<Privacy.PrivacyOptions>? privacy = null)
 {
     public const string BlobName = BlobPrefixes.Catalog + "products.json";
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(1);
@@ -34,7 +34,8 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider)
                 if (blob is { } b && b.ETag != _etag)
                 {
                     var list = Json.FromUtf8<List<Product>>(b.Content);
-                    _products = list.ToDictionary(p => p.Id, StringComparer.Ordinal);
+                    var sensitive = privacy?.Value ?? new Privacy.PrivacyOptions();
+                    _products = list.Select(p => sensitive.IsSensitive(p.Category) ? p with { Sensitive = true } : p).ToDictionary(p => p.Id, StringComparer.Ordinal);
                     _etag = b.ETag;
                 }
 

@@ -7,4 +7,9 @@ namespace Recommender.Domain.Catalog;
 /// recommended again that long after its purchase (consumables).
 /// </summary>
 public sealed record Product(string Id, string Name, string Category, decimal Price, bool InStock = true, string? Brand = null, string? ImageUrl = null,
-    string? Url = null, IReadOnlyDictionary<string, string>? Attributes = null, bool AgeRestricted = false, int? ReplenishAfterDays = null);
+    string? Url = null, IReadOnlyDictionary<string, string>? Attributes = null, bool AgeRestricted = false, int? ReplenishAfterDays = null)
+{
+    /// <summary>In a sensitive category (<c>Recommender:Privacy:SensitiveCategories</c>): set when the catalog is loaded, never stored.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Sensitive { get; init; }
+}

@@ -108,6 +108,14 @@ public static class ProfileUpdater
 
     private static void ApplyBehaviour(CustomerProfile profile, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog, ProfileChanges changes)
     {
+        if (e.Type is not (EventType.AddToCart or EventType.RemoveFromCart or EventType.Purchase or EventType.Return)
+            && e.AllProductIds.Any(id => catalog.TryGetValue(id, out var p) && p.Sensitive))
+        {
+            // Browsing a sensitive category (health, religion, ...) never becomes a feature: no trait is inferred.
+            // The cart and orders still work; they never seed recommendations or explanations (RecommendationEngine).
+            return;
+        }
+
         AdvanceClock(profile, e.OccurredAt);
         TrackSession(profile, e);
         switch (e.Type)
@@ -305,6 +313,11 @@ public static class ProfileUpdater
     private static void AddProductAffinity(CustomerProfile profile, string productId, double weight, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog)
     {
         catalog.TryGetValue(productId, out var product);
+        if (product?.Sensitive == true)
+        {
+            return;
+        }
+
         var sameProduct = e.ProductId == productId;
         if ((product?.Category ?? (sameProduct ? e.Category : null)) is { } category)
         {

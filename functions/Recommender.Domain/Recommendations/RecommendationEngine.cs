@@ -26,6 +26,8 @@ public static class RecommendationEngine
         seeds.AddRange(profile.Purchased.OrderByDescending(p => p.Value).Take(MaxPurchasedSeeds).Select(p => new Seed(p.Key, 1.5, "purchased")));
         var exclude = ExclusionsFor(profile);
         exclude.UnionWith(profile.RecentViews.Select(v => v.ProductId));
+        // Sensitive products (health, religion, ...) never seed a list nor appear in an explanation.
+        seeds.RemoveAll(seed => catalog.TryGetValue(seed.ProductId, out var p) && p.Sensitive);
         return Rank(seeds, model, catalog, exclude, size);
     }
 
@@ -35,7 +37,9 @@ public static class RecommendationEngine
     {
         var excluded = new HashSet<string>(exclude, StringComparer.Ordinal);
         excluded.UnionWith(seedIds);
-        return Rank(seedIds.Select(id => new Seed(id, 1.0, kind)).ToList(), model, catalog, excluded, size);
+        // A product page's own context is explicit, not inferred; a cart's sensitive items still never seed.
+        var seeds = seedIds.Where(id => kind == "similar" || !(catalog.TryGetValue(id, out var p) && p.Sensitive)).Select(id => new Seed(id, 1.0, kind)).ToList();
+        return Rank(seeds, model, catalog, excluded, size);
     }
 
     /// <summary>What a customer must never be shown: products in the cart and products bought.</summary>
