@@ -12,6 +12,9 @@ public sealed record CartLine(string ProductId, int Quantity, decimal? Price, Da
 /// <summary>The latest recorded consent decision for one channel or purpose, kept with its proof.</summary>
 public sealed record ConsentRecord(bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
 
+/// <summary>One recorded consent decision for a channel or purpose.</summary>
+public sealed record ConsentHistoryEntry(string Channel, bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
+
 /// <summary>The customer's current (latest) session.</summary>
 public sealed class SessionFeatures
 {
@@ -77,6 +80,8 @@ public sealed class CustomerProfile
 
     // Not behaviour: what the customer told us and what we must honour
     public Dictionary<string, ConsentRecord> Consents { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Every consent decision ever recorded, oldest first: the proof of what was agreed, when, how and under which policy.</summary>
+    public List<ConsentHistoryEntry> ConsentHistory { get; set; } = [];
     public int? BirthYear { get; set; }
     public bool? AgeVerifiedAdult { get; set; }
     public string? TimeZone { get; set; }

@@ -27,6 +27,7 @@ public static class ProfileMerger
         }
 
         customer.EventCount += visitor.EventCount;
+        customer.ConsentHistory = [.. customer.ConsentHistory.Concat(visitor.ConsentHistory).OrderBy(h => h.At).DistinctBy(h => h.EventId)];
         foreach (var (channel, record) in visitor.Consents)
         {
             if (!customer.Consents.TryGetValue(channel, out var existing) || existing.At < record.At)

@@ -67,6 +67,8 @@ public static class ProfileUpdater
         switch (e.Type)
         {
             case EventType.Consent:
+                profile.ConsentHistory.Add(new ConsentHistoryEntry(e.Channel!, e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id));
+                changes.ConsentChanged = true;
                 var current = profile.Consents.GetValueOrDefault(e.Channel!);
                 if (current is null || current.At <= e.OccurredAt)
                 {

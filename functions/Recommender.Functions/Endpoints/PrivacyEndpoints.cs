@@ -16,6 +16,7 @@ public static class PrivacyEndpoints
     {
         app.MapPost("/api/privacy/erasure", StartAsync).WithName("api-erasure-start");
         app.MapGet("/api/privacy/erasure/{requestId}", GetAsync).WithName("api-erasure-status");
+        app.MapConsentApi();
         return app;
     }
 
