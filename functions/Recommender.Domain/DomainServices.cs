@@ -4,6 +4,7 @@ using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Experiments;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
@@ -34,12 +35,21 @@ public static class DomainServices
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
+        services.AddSingleton<MessageOutbox>();
+        services.AddSingleton<SuppressionList>();
+        services.AddSingleton<SendRules>();
+        services.AddSingleton<DeliveryService>();
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Messaging is invalid (caps ≥ 0, window up to 90 days, quiet hours within a day, MaxAttempts ≥ 1, 0 < BackoffBase ≤ BackoffCap)")
+            .ValidateOnStart();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentAssigner>();
         services.AddSingleton<ExperimentRecorder>();
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<ProfilingObjection>();
+        services.AddSingleton<DataExport>();
+        services.AddSingleton<AuditLog>();
         services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();

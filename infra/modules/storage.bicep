@@ -39,6 +39,7 @@ var queueNames = [
   'erasure-tasks'
   'recommendation-refresh'
   'training'
+  'message-delivery'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

@@ -29,6 +29,7 @@ public class ErasureTests
         Assert.NotNull(await documents.ReadAsync(Collections.Recommendations, "leaver", "leaver"));
         Assert.NotNull(await app.Get<CartAbandonmentWorkflow>().GetAsync("leaver"));
 
+        await app.Get<Domain.Messaging.SuppressionList>().SuppressAsync("leaver", "sms", "bounced", "provider");
         var start = await client.PostAsJsonAsync("/api/privacy/erasure", new { customerId = "leaver" });
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var requestId = (await TestApp.ReadJsonAsync(start)).GetProperty("requestId").GetString()!;
@@ -51,6 +52,11 @@ public class ErasureTests
         Assert.Null(await app.Get<ProfileStore>().GetAsync("leaver"));
         Assert.Null(await documents.ReadAsync(Collections.Recommendations, "leaver", "leaver"));
         Assert.Null(await app.Get<CartAbandonmentWorkflow>().GetAsync("leaver"));
+        await foreach (var leftover in documents.ReadPartitionAsync(Collections.Workflows, "leaver"))
+        {
+            Assert.Fail($"workflow document {leftover.Id} survived the erasure");
+        }
+
         Assert.Null(await documents.ReadAsync(Collections.Customers, ProfileStore.ShardOf("leaver"), "leaver"));
         await foreach (var e in app.Get<EventArchive>().ReadAllAsync())
         {

@@ -10,22 +10,26 @@ using Recommender.Domain.Webhooks;
 
 namespace Recommender.Functions.Tests;
 
-/// <summary>One request as the provider saw it, and whether its signature verified.</summary>
-public sealed record Delivery(string IdempotencyKey, string Body, bool SignatureValid, int AnsweredWith);
+/// <summary>One request as the provider saw it, whether its signature verified, on which channel's hook and when (receiver clock).</summary>
+public sealed record Delivery(string IdempotencyKey, string Body, bool SignatureValid, int AnsweredWith, string Channel = "email", DateTimeOffset At = default);
+
+/// <summary>A scripted answer: a status code and, optionally, a <c>Retry-After</c> value (seconds or an HTTP date).</summary>
+public sealed record ScriptedAnswer(int StatusCode, string? RetryAfter = null);
 
 /// <summary>
-/// A real email provider stand-in on loopback: verifies each request's signature (against the
-/// test's clock), records every delivery, and answers with the scripted status codes in turn
-/// (then 200), so tests can simulate provider failures.
+/// A real provider stand-in on loopback (<c>/hooks/{channel}</c> for email, push and SMS): verifies
+/// each request's signature (against the test's clock), records every delivery, and answers with the
+/// scripted answers in turn (then 200), so tests can simulate provider failures and throttling.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentQueue<int> _script = new();
+    private readonly ConcurrentQueue<ScriptedAnswer> _script = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
     public ConcurrentQueue<Delivery> Deliveries { get; } = new();
+    /// <summary>The email hook.</summary>
     public Uri Url { get; private set; } = null!;
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
 
@@ -34,9 +38,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         foreach (var code in statusCodes)
         {
-            _script.Enqueue(code);
+            _script.Enqueue(new ScriptedAnswer(code));
         }
     }
+
+    /// <summary>The next request is answered with <paramref name="statusCode"/> and this <c>Retry-After</c> header.</summary>
+    public void AnswerNext(int statusCode, string retryAfter) => _script.Enqueue(new ScriptedAnswer(statusCode, retryAfter));
+
+    /// <summary>The hook of <paramref name="channel"/> (email, push or sms).</summary>
+    public Uri UrlFor(string channel) => new(Url, channel);
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -45,15 +55,22 @@ public sealed class WebhookReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
-        app.MapPost("/hooks/email", async (HttpRequest request) =>
+        app.MapPost("/hooks/{channel}", async (string channel, HttpContext context) =>
         {
+            var request = context.Request;
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
+            var now = receiver.Clock();
             var valid = WebhookSignature.Verify(TestApp.WebhookSecret, request.Headers[WebhookSignature.TimestampHeader], body,
-                request.Headers[WebhookSignature.SignatureHeader], receiver.Clock());
-            var status = receiver._script.TryDequeue(out var scripted) ? scripted : valid ? 200 : 401;
-            receiver.Deliveries.Enqueue(new Delivery(request.Headers[WebhookSignature.IdempotencyHeader].ToString(), body, valid, status));
-            return Results.StatusCode(status);
+                request.Headers[WebhookSignature.SignatureHeader], now);
+            var answer = receiver._script.TryDequeue(out var scripted) ? scripted : new ScriptedAnswer(valid ? 200 : 401);
+            receiver.Deliveries.Enqueue(new Delivery(request.Headers[WebhookSignature.IdempotencyHeader].ToString(), body, valid, answer.StatusCode, channel, now));
+            if (answer.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter;
+            }
+
+            context.Response.StatusCode = answer.StatusCode;
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -181,6 +181,24 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
         documents.UpdateAsync(Collections.Items, UsersPartition(experimentId), subjectKey, mutate, cancellationToken);
 
     /// <summary>Every exposed subject of the experiment: one document each (the report's cost grows with the users).</summary>
+    /// <summary>Access requests: every experiment the subjects were exposed in, with the exposure record.</summary>
+    public async Task<IReadOnlyList<(string ExperimentId, ExperimentExposure Exposure)>> ExposuresOfAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default)
+    {
+        var found = new List<(string, ExperimentExposure)>();
+        foreach (var definition in await ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var subject in subjectIds)
+            {
+                if (await documents.GetAsync<ExperimentExposure>(Collections.Items, UsersPartition(definition.Id), SubjectKey(definition.Id, subject), cancellationToken).ConfigureAwait(false) is { } exposure)
+                {
+                    found.Add((definition.Id, exposure));
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Erasure: deletes the subjects' exposure records from every experiment; returns how many existed.</summary>
     public async Task<int> EraseSubjectsAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default)
     {

@@ -23,10 +23,10 @@ public sealed partial class ErasureService(
     ProfileStore profiles,
     RecommendationService recommendations,
     EventArchive archive,
-    CartAbandonmentWorkflow cartAbandonment,
     Training.RetrainingService retraining,
     ModelStore models,
     Experiments.ExperimentStore experiments,
+    AuditLog audit,
     TimeProvider timeProvider,
     ILogger<ErasureService> logger)
 {
@@ -49,6 +49,7 @@ public sealed partial class ErasureService(
             await SendAsync(new ErasureTaskMessage(request.RequestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
 
+        await audit.RecordAsync("privacy-api", "erasure.started", customerId, "accepted", request.RequestId, cancellationToken).ConfigureAwait(false);
         LogStarted(logger, request.RequestId);
         return request;
     }
@@ -110,6 +111,7 @@ public sealed partial class ErasureService(
 
         if (updated?.Status == "completed")
         {
+            await audit.RecordAsync("erasure-workflow", "erasure.completed", customerId, "completed", message.RequestId, cancellationToken).ConfigureAwait(false);
             LogCompleted(logger, message.RequestId);
         }
     }
@@ -119,7 +121,7 @@ public sealed partial class ErasureService(
         ErasureTarget.Profile => ForEachAsync(subjects, s => profiles.DeleteAsync(s, cancellationToken)),
         ErasureTarget.Recommendations => ForEachAsync(subjects, s => recommendations.DeleteCacheAsync(s, cancellationToken)),
         ErasureTarget.EventArchive => archive.EraseSubjectsAsync(new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken),
-        ErasureTarget.Workflows => ForEachAsync(subjects, s => cartAbandonment.DeleteAsync(s, cancellationToken)),
+        ErasureTarget.Workflows => EraseWorkflowStateAsync(subjects, cancellationToken),
         ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
         ErasureTarget.ExperimentAssignments => experiments.EraseSubjectsAsync(subjects, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
@@ -147,6 +149,27 @@ public sealed partial class ErasureService(
 
         await models.RecordErasureAsync(erasedAt, cancellationToken).ConfigureAwait(false);
         return replaced;
+    }
+
+    /// <summary>Every workflow document of the subjects: cart-abandonment state, outbox entries with their message history, suppression flags.</summary>
+    private async Task<int> EraseWorkflowStateAsync(IReadOnlyList<string> subjects, CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var subject in subjects)
+        {
+            var ids = new List<string>();
+            await foreach (var doc in documents.ReadPartitionAsync(Collections.Workflows, subject, cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(doc.Id);
+            }
+
+            foreach (var id in ids)
+            {
+                removed += await documents.DeleteAsync(Collections.Workflows, subject, id, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>Runs a deletion per subject; counts what existed.</summary>

@@ -10,10 +10,33 @@ public sealed class ProviderOptions
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Url) && !string.IsNullOrWhiteSpace(Secret);
 }
 
-/// <summary>Configuration section <c>Recommender:Webhooks</c>.</summary>
+/// <summary>Message channels; each has its own provider (<c>Recommender:Webhooks:{Email|Push|Sms}</c>) and consent channel.</summary>
+public static class MessageChannels
+{
+    public const string Email = "email";
+    public const string Push = "push";
+    public const string Sms = "sms";
+
+    public static readonly IReadOnlyList<string> All = [Email, Push, Sms];
+}
+
+/// <summary>Configuration section <c>Recommender:Webhooks</c>: one provider per channel.</summary>
 public sealed class WebhookOptions
 {
     public const string Section = "Recommender:Webhooks";
     /// <value>The email provider.</value>
     public ProviderOptions Email { get; set; } = new();
+    /// <value>The push-notification provider.</value>
+    public ProviderOptions Push { get; set; } = new();
+    /// <value>The SMS provider.</value>
+    public ProviderOptions Sms { get; set; } = new();
+
+    /// <summary>The provider for <paramref name="channel"/>; null for an unknown channel.</summary>
+    public ProviderOptions? For(string channel) => channel switch
+    {
+        MessageChannels.Email => Email,
+        MessageChannels.Push => Push,
+        MessageChannels.Sms => Sms,
+        _ => null,
+    };
 }

@@ -5,23 +5,19 @@ using Microsoft.Extensions.Options;
 
 namespace Recommender.Domain.Webhooks;
 
-/// <summary>The provider refused or failed a delivery; the caller's retry policy decides what next.</summary>
-public sealed class WebhookDeliveryException : Exception
-{
-    public WebhookDeliveryException() { }
-    public WebhookDeliveryException(string message) : base(message) { }
-    public WebhookDeliveryException(string message, Exception inner) : base(message, inner) { }
-}
-
-/// <summary>Posts signed JSON messages to a provider (see <see cref="WebhookSignature"/>).</summary>
+/// <summary>
+/// Posts signed JSON messages to a channel's provider (see <see cref="WebhookSignature"/>). It sends
+/// once and reports how the provider took it; retries, backoff and dead-lettering are the caller's
+/// (<see cref="Messaging.DeliveryService"/>).
+/// </summary>
 public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions> options, TimeProvider timeProvider)
 {
-    public bool IsConfigured(string channel) => Provider(channel)?.IsConfigured == true;
+    public bool IsConfigured(string channel) => options.Value.For(channel)?.IsConfigured == true;
 
-    /// <summary>Sends <paramref name="body"/>; throws <see cref="WebhookDeliveryException"/> on a non-2xx answer or transport failure.</summary>
-    public async Task SendAsync(string channel, string idempotencyKey, string body, CancellationToken cancellationToken = default)
+    /// <summary>Sends <paramref name="body"/> with <paramref name="idempotencyKey"/>; never throws for a provider's answer, a timeout or a transport failure.</summary>
+    public async Task<DeliveryResult> SendAsync(string channel, string idempotencyKey, string body, CancellationToken cancellationToken = default)
     {
-        var provider = Provider(channel) is { IsConfigured: true } p ? p : throw new InvalidOperationException($"no provider configured for channel '{channel}'");
+        var provider = options.Value.For(channel) is { IsConfigured: true } p ? p : throw new InvalidOperationException($"no provider configured for channel '{channel}'");
         var timestamp = timeProvider.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, provider.Url)
         {
@@ -33,24 +29,21 @@ public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions
         try
         {
             using var response = await httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new WebhookDeliveryException($"provider answered {(int)response.StatusCode} for message {idempotencyKey}");
-            }
+            return DeliveryResult.FromStatus((int)response.StatusCode, RetryAfter(response.Headers.RetryAfter));
         }
         catch (HttpRequestException ex)
         {
-            throw new WebhookDeliveryException($"provider unreachable for message {idempotencyKey}: {ex.Message}", ex);
+            return new DeliveryResult(DeliveryOutcome.Transient, null, null, $"provider unreachable: {ex.Message}");
         }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new WebhookDeliveryException($"provider timed out for message {idempotencyKey}", ex);
+            return new DeliveryResult(DeliveryOutcome.Transient, null, null, "provider timed out");
         }
     }
 
-    private ProviderOptions? Provider(string channel) => channel switch
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
     {
-        "email" => options.Value.Email,
-        _ => null,
-    };
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - timeProvider.GetUtcNow() : null);
+        return wait is { } w && w < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Recommender.Domain.Catalog;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
@@ -11,8 +12,9 @@ namespace Recommender.Domain.Workflows;
 
 /// <summary>
 /// Cart abandonment: every cart change (re)arms a reminder for <see cref="Delay"/> after it;
-/// checkout or an emptied cart cancels it. When the timer fires the customer gets one signed
-/// email webhook with the cart as it is now and cart recommendations, only with email consent.
+/// checkout or an emptied cart cancels it. When the timer fires one email with the cart as it is now
+/// and cart recommendations goes to the outbox (only with email consent and a provider), whose
+/// delivery applies the send rules again at send time (<see cref="DeliveryService"/>).
 /// Timer messages are at-least-once: each wake checks the instance generation and status, so a
 /// redelivered or superseded message does nothing.
 /// </summary>
@@ -23,11 +25,13 @@ public sealed partial class CartAbandonmentWorkflow(
     CatalogProvider catalog,
     RecommendationService recommendations,
     WebhookSender webhooks,
+    MessageOutbox outbox,
     TimeProvider timeProvider,
     ILogger<CartAbandonmentWorkflow> logger)
 {
     public const string InstanceId = "cart-abandonment";
-    public const string Channel = "email";
+    public const string Channel = MessageChannels.Email;
+    public const string Kind = "cart_abandonment";
     public static readonly TimeSpan Delay = TimeSpan.FromHours(4);
 
     public Task<CartAbandonmentState?> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
@@ -77,7 +81,7 @@ public sealed partial class CartAbandonmentWorkflow(
         }
     }
 
-    /// <summary>Step 2, the timer fired: decide, then deliver through the outbox state.</summary>
+    /// <summary>Step 2, the timer fired: decide, then hand the message to the outbox (Armed → Sending → Sent = in the outbox).</summary>
     public async Task WakeAsync(CartTimerMessage message, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
@@ -110,8 +114,8 @@ public sealed partial class CartAbandonmentWorkflow(
             return;
         }
 
-        // Outbox: record the decision and its idempotency key before sending, so a crash and a
-        // redelivered timer send the same message id again (the provider de-duplicates on it).
+        // Record the decision and its idempotency key first, so a crash and a redelivered timer hand
+        // the same message id to the outbox again (which keeps the first one).
         var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
         var sending = await UpdateAsync(message.CustomerId, s =>
         {
@@ -135,8 +139,8 @@ public sealed partial class CartAbandonmentWorkflow(
         }
 
         var body = await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false);
-        await webhooks.SendAsync(Channel, messageId, body, cancellationToken).ConfigureAwait(false);
-        await FinishAsync(message, CartAbandonmentStatus.Sent, $"sent {messageId}", cancellationToken).ConfigureAwait(false);
+        await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
+        await FinishAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> DeleteAsync(string customerId, CancellationToken cancellationToken = default) =>
@@ -154,7 +158,7 @@ public sealed partial class CartAbandonmentWorkflow(
         var message = new
         {
             messageId,
-            type = "cart_abandonment",
+            type = Kind,
             channel = Channel,
             customerId = profile.CustomerId,
             createdAt = now,

@@ -3,12 +3,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Recommender.Domain;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 
 namespace Recommender.Functions.Endpoints;
 
 /// <summary>A consent decision recorded through the API (the same record a <c>consent</c> event makes).</summary>
 public sealed record ConsentCommand(string? Channel, bool? Granted, string? PolicyVersion, string? Source);
+
+/// <summary>An objection to profiling, or its withdrawal.</summary>
+public sealed record ObjectionCommand(bool? Objects);
 
 /// <summary>A customer's current consent per channel and the full history kept as proof.</summary>
 public sealed record ConsentView(string CustomerId, IReadOnlyDictionary<string, ConsentRecord> Current, IReadOnlyList<ConsentHistoryEntry> History);
@@ -25,11 +29,14 @@ public static class ConsentEndpoints
     {
         app.MapPost("/api/privacy/consents/{customerId}", RecordAsync).WithName("api-consent-record");
         app.MapGet("/api/privacy/consents/{customerId}", GetAsync).WithName("api-consent-get");
+        app.MapGet("/api/privacy/export/{customerId}", ExportAsync).WithName("api-export");
+        app.MapPut("/api/privacy/objection/{customerId}", ObjectAsync).WithName("api-objection");
+        app.MapGet("/api/privacy/audit", ReadAuditAsync).WithName("api-audit");
         return app;
     }
 
     private static async Task<Results<Accepted<EventOutcome>, ValidationProblem>> RecordAsync(string customerId, ConsentCommand? command,
-        IngestionService ingestion, TimeProvider timeProvider, CancellationToken cancellationToken)
+        IngestionService ingestion, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var body = JsonSerializer.Serialize(new
@@ -50,7 +57,59 @@ public static class ConsentEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["consent"] = [outcome.Error ?? "invalid consent"] });
         }
 
+        await audit.RecordAsync("privacy-api", $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/privacy/consents/{customerId}", outcome);
+    }
+
+    /// <summary>Right of access: everything held about the customer as one JSON document.</summary>
+    private static async Task<Results<Ok<CustomerDataExport>, NotFound>> ExportAsync(string customerId, DataExport export, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var data = EventValidator.IsValidId(customerId) ? await export.ExportAsync(customerId, cancellationToken).ConfigureAwait(false) : null;
+        if (data is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await audit.RecordAsync("privacy-api", "access.export", customerId, $"exported {data.Events.Count} events", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(data);
+    }
+
+    /// <summary>The audit log between two instants (default: the last 7 days), optionally for one customer.</summary>
+    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> ReadAuditAsync(DateTimeOffset? from, DateTimeOffset? to, string? customerId,
+        AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var end = to ?? timeProvider.GetUtcNow().AddSeconds(1);
+        var start = from ?? end.AddDays(-7);
+        if (end <= start || end - start > TimeSpan.FromDays(366) || (customerId is not null && !EventValidator.IsValidId(customerId)))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must be before to, at most 366 days apart; customerId must be a valid id"] });
+        }
+
+        var entries = new List<AuditEntry>();
+        await foreach (var entry in audit.ReadAsync(start, end, customerId, cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(entry);
+        }
+
+        return TypedResults.Ok(entries);
+    }
+
+    /// <summary>Right to object to profiling: <c>{"objects": true}</c> stops personalization at once; <c>false</c> withdraws the objection.</summary>
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> ObjectAsync(string customerId, ObjectionCommand? command,
+        ProfilingObjection objection, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (command?.Objects is not { } objects)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["objects"] = ["objects (true or false) is required"] });
+        }
+
+        if (!EventValidator.IsValidId(customerId) || !await objection.SetAsync(customerId, objects, cancellationToken).ConfigureAwait(false))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await audit.RecordAsync("privacy-api", objects ? "objection.recorded" : "objection.withdrawn", customerId, "applied", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<ConsentView>, NotFound>> GetAsync(string customerId, ProfileStore profiles, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Recommender.Domain;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
@@ -23,7 +24,7 @@ public enum DispatchOutcome
 /// that fails throws, so the queue redelivers it and poisons it after the last attempt.
 /// </summary>
 public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
-    DeadLetters deadLetters, TimeProvider timeProvider)
+    DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
@@ -31,6 +32,7 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
         [Queues.ErasureTasks] = "ErasureTask",
         [Queues.RecommendationRefresh] = "RefreshRecommendations",
         [Queues.Training] = "TrainingStep",
+        [Queues.Delivery] = "DeliverMessage",
     };
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
@@ -50,6 +52,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
                     break;
                 case Queues.Training:
                     await training.RunAsync(Parse<TrainingMessage>(body, m => !string.IsNullOrEmpty(m.RunId)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.Delivery:
+                    await delivery.DeliverAsync(Parse<DeliveryMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");

@@ -1,0 +1,206 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Webhooks;
+
+namespace Recommender.Domain.Messaging;
+
+/// <summary>
+/// Delivers one outbox entry per delivery message: the send rules run first (at send time), then
+/// one signed POST. 5xx, timeouts and transport failures retry with exponential backoff and full
+/// jitter; 429 retries after the provider's <c>Retry-After</c>; any other 4xx is dead-lettered at
+/// once, as is a message still failing after <see cref="MessagingOptions.MaxAttempts"/> POSTs.
+/// Every attempt posts the entry's message id as the idempotency key, so a crash after the POST and
+/// before <see cref="OutboxStatus.Sent"/> is recorded only repeats that key: the provider
+/// de-duplicates, and the customer gets the message exactly once.
+/// </summary>
+public sealed partial class DeliveryService(
+    MessageOutbox outbox,
+    SendRules rules,
+    WebhookSender webhooks,
+    DeadLetters deadLetters,
+    IOptions<MessagingOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DeliveryService> logger)
+{
+    /// <summary>A delivery message this much before its entry's next attempt time counts as on time.</summary>
+    private static readonly TimeSpan EarlyTolerance = TimeSpan.FromSeconds(1);
+
+    public async Task DeliverAsync(DeliveryMessage message, CancellationToken cancellationToken = default)
+    {
+        var entry = await outbox.GetAsync(message.CustomerId, message.MessageId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || entry.IsFinal || message.Generation < entry.Generation)
+        {
+            LogStale(logger, message.MessageId, message.Generation);
+            return; // erased, already finished, or superseded by a later delivery message
+        }
+
+        if (message.Generation > entry.Generation)
+        {
+            // Scheduled by a step that has not recorded it yet: let the queue bring it back.
+            throw new InvalidOperationException($"delivery message {message.MessageId}#{message.Generation} is ahead of its outbox entry");
+        }
+
+        var now = timeProvider.GetUtcNow();
+        if (entry.Status == OutboxStatus.Sending && now - entry.SendingSince < options.Value.SendLease)
+        {
+            throw new InvalidOperationException($"message {message.MessageId} is being posted by another delivery");
+        }
+
+        if (entry.NextAttemptAt is { } due && now < due - EarlyTolerance)
+        {
+            await outbox.ScheduleAsync(message, due, cancellationToken).ConfigureAwait(false); // a wait longer than one queue hop
+            return;
+        }
+
+        var decision = await rules.EvaluateAsync(entry.Message, cancellationToken).ConfigureAwait(false);
+        switch (decision.Verdict)
+        {
+            case SendVerdict.Suppress:
+                await FinishAsync(message, OutboxStatus.Suppressed, decision.Reason!, cancellationToken).ConfigureAwait(false);
+                return;
+            case SendVerdict.Delay:
+                await RescheduleAsync(message, decision.Until!.Value, decision.Reason!, countsAsFailure: false, cancellationToken).ConfigureAwait(false);
+                return;
+        }
+
+        // Claim the attempt (ETag): a concurrent duplicate of this delivery message finds it taken.
+        var claimed = false;
+        var sending = await outbox.UpdateAsync(message.CustomerId, message.MessageId, e =>
+        {
+            claimed = false;
+            if (e is null || e.IsFinal || e.Generation != message.Generation
+                || (e.Status == OutboxStatus.Sending && now - e.SendingSince < options.Value.SendLease))
+            {
+                return null;
+            }
+
+            e.Status = OutboxStatus.Sending;
+            e.Attempts++;
+            e.SendingSince = now;
+            e.Record(now, $"attempt {e.Attempts}{(decision.Reason is null ? "" : $" ({decision.Reason})")}");
+            claimed = true;
+            return e;
+        }, cancellationToken).ConfigureAwait(false);
+        if (!claimed || sending is null)
+        {
+            return;
+        }
+
+        var result = await webhooks.SendAsync(sending.Message.Channel, sending.Message.MessageId, sending.Message.Body, cancellationToken).ConfigureAwait(false);
+        if (result.IsDelivered)
+        {
+            await FinishAsync(message, OutboxStatus.Sent, result.Detail, cancellationToken).ConfigureAwait(false);
+            LogSent(logger, message.MessageId, sending.Attempts);
+            return;
+        }
+
+        if (result.Outcome == DeliveryOutcome.Rejected)
+        {
+            await DeadLetterAsync(message, sending, result.Detail, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (sending.Attempts >= options.Value.MaxAttempts)
+        {
+            await DeadLetterAsync(message, sending, $"gave up after {sending.Attempts} attempts: {result.Detail}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var wait = result.Outcome == DeliveryOutcome.Throttled && result.RetryAfter is { } retryAfter ? retryAfter : Backoff(sending.Attempts);
+        LogRetry(logger, message.MessageId, sending.Attempts, result.Detail, wait);
+        await RescheduleAsync(message, timeProvider.GetUtcNow() + wait, result.Detail, countsAsFailure: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Full jitter: uniform in [0, min(cap, base × 2^(attempt-1))].</summary>
+    public TimeSpan Backoff(int attempt) => BackoffCeiling(attempt, options.Value) * Random.Shared.NextDouble();
+
+    /// <summary>The upper bound of the wait after failed attempt <paramref name="attempt"/> (1-based).</summary>
+    public static TimeSpan BackoffCeiling(int attempt, MessagingOptions options)
+    {
+        var ceiling = options.BackoffBase * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return ceiling > options.BackoffCap ? options.BackoffCap : ceiling;
+    }
+
+    /// <summary>
+    /// Queues the next delivery message first, then records it: a crash in between leaves the current
+    /// message to be redelivered (it still matches the entry) and the new one waits until recorded.
+    /// </summary>
+    private async Task RescheduleAsync(DeliveryMessage message, DateTimeOffset at, string why, bool countsAsFailure, CancellationToken cancellationToken)
+    {
+        var next = message with { Generation = message.Generation + 1 };
+        await outbox.ScheduleAsync(next, at, cancellationToken).ConfigureAwait(false);
+        await outbox.UpdateAsync(message.CustomerId, message.MessageId, e =>
+        {
+            if (e is null || e.IsFinal || e.Generation != message.Generation)
+            {
+                return null;
+            }
+
+            e.Status = OutboxStatus.Pending;
+            e.Generation = next.Generation;
+            e.NextAttemptAt = at;
+            e.SendingSince = null;
+            if (countsAsFailure)
+            {
+                e.LastError = why;
+            }
+
+            e.Record(timeProvider.GetUtcNow(), countsAsFailure ? $"retry at {at:O}: {why}" : $"delayed to {at:O}: {why}");
+            return e;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeadLetterAsync(DeliveryMessage message, OutboxEntry entry, string reason, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var letter = new DeadLetter(reason, entry.Message.Body, $"webhook:{entry.Message.Channel}", now, entry.Message.MessageId);
+        await deadLetters.WriteAsync($"message-{Sanitize(entry.Message.MessageId)}", [letter], now, cancellationToken).ConfigureAwait(false);
+        await FinishAsync(message, OutboxStatus.DeadLettered, reason, cancellationToken).ConfigureAwait(false);
+        LogDeadLettered(logger, message.MessageId, reason);
+    }
+
+    private Task FinishAsync(DeliveryMessage message, OutboxStatus status, string why, CancellationToken cancellationToken) =>
+        outbox.UpdateAsync(message.CustomerId, message.MessageId, e =>
+        {
+            if (e is null || e.IsFinal || e.Generation != message.Generation)
+            {
+                return null;
+            }
+
+            var now = timeProvider.GetUtcNow();
+            e.Status = status;
+            e.SendingSince = null;
+            e.NextAttemptAt = null;
+            if (status == OutboxStatus.Sent)
+            {
+                e.SentAt = now;
+            }
+            else
+            {
+                e.Reason = why;
+            }
+
+            if (status == OutboxStatus.DeadLettered)
+            {
+                e.LastError = why;
+            }
+
+            e.Record(now, $"{Json.ToElement(status).GetString()}: {why}");
+            return e;
+        }, cancellationToken);
+
+    private static string Sanitize(string id) => string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery message {MessageId}#{Generation} is stale; ignored")]
+    private static partial void LogStale(ILogger logger, string messageId, int generation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} sent on attempt {Attempt}")]
+    private static partial void LogSent(ILogger logger, string messageId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} attempt {Attempt} failed ({Detail}); retrying in {Wait}")]
+    private static partial void LogRetry(ILogger logger, string messageId, int attempt, string detail, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} dead-lettered: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string messageId, string reason);
+}

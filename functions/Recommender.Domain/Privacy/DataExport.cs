@@ -1,0 +1,64 @@
+using Recommender.Domain.Events;
+using Recommender.Domain.Experiments;
+using Recommender.Domain.Ingestion;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Storage;
+
+namespace Recommender.Domain.Privacy;
+
+/// <summary>An experiment the customer took part in.</summary>
+public sealed record ExperimentParticipation(string ExperimentId, string Variant, DateTimeOffset ExposedAt, bool Converted, int Orders, double Revenue);
+
+/// <summary>
+/// Everything held about one customer, as one machine-readable document (right of access): the
+/// profile with its features and consent history, every archived event of the customer and of the
+/// anonymous visitor ids linked to them (recommendations shown and clicked included), the cached
+/// recommendations, workflow state and history, and experiment participation.
+/// </summary>
+public sealed record CustomerDataExport(
+    string CustomerId,
+    DateTimeOffset ExportedAt,
+    IReadOnlyList<string> Subjects,
+    CustomerProfile? Profile,
+    IReadOnlyList<ClickstreamEvent> Events,
+    CachedRecommendations? CachedRecommendations,
+    IReadOnlyList<object> Workflows,
+    IReadOnlyList<ExperimentParticipation> Experiments);
+
+/// <summary>Builds <see cref="CustomerDataExport"/> from every store (the archive is scanned: an access request is rare).</summary>
+public sealed class DataExport(IDocumentStore documents, ProfileStore profiles, EventArchive archive,
+    ExperimentStore experiments, TimeProvider timeProvider)
+{
+    public async Task<CustomerDataExport?> ExportAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
+        List<string> subjects = [customerId, .. (profile?.AnonymousIds ?? []).Select(id => ClickstreamEvent.AnonymousSubjectPrefix + id)];
+        var events = new List<ClickstreamEvent>();
+        await foreach (var e in archive.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (e.SubjectId is { } subject && subjects.Contains(subject))
+            {
+                events.Add(e);
+            }
+        }
+
+        if (profile is null && events.Count == 0)
+        {
+            return null;
+        }
+
+        var cached = await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, customerId, customerId, cancellationToken).ConfigureAwait(false);
+        var workflows = new List<object>();
+        await foreach (var doc in documents.ReadPartitionAsync(Collections.Workflows, customerId, cancellationToken).ConfigureAwait(false))
+        {
+            workflows.Add(new { id = doc.Id, state = doc.Body });
+        }
+
+        var participation = (await experiments.ExposuresOfAsync(subjects, cancellationToken).ConfigureAwait(false))
+            .Select(x => new ExperimentParticipation(x.ExperimentId, x.Exposure.Variant, x.Exposure.ExposedAt, x.Exposure.Converted, x.Exposure.Orders, x.Exposure.Revenue))
+            .ToList();
+        return new CustomerDataExport(customerId, timeProvider.GetUtcNow(), subjects, profile, events.OrderBy(e => e.OccurredAt).ToList(), cached, workflows, participation);
+    }
+}
