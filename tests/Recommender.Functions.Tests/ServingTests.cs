@@ -223,4 +223,17 @@ public class ServingTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await TestApp.ReadJsonAsync(response)).GetProperty("errors").TryGetProperty(field, out _));
     }
+
+    [Fact]
+    public async Task Trending_WithNothingInTheWindow_FallsBackToPopularInTheCategory()
+    {
+        await using var app = await StoreAsync();
+        app.Clock.Advance(TimeSpan.FromDays(8)); // every trending bucket is now older than the longest window
+
+        var response = await GetAsync(app, "stranger?placement=trending&window=1h&category=jackets");
+
+        Assert.Equal("popular", response.Source);
+        Assert.NotEmpty(response.Items);
+        Assert.All(response.Items, i => Assert.Equal("jackets", i.Category));
+    }
 }

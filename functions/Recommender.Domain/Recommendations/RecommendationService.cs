@@ -137,7 +137,16 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email or Placement.Cart when sessionItems.Count > 0:
                 return ("session", RecommendationEngine.RelatedTo(sessionItems, "viewed", model, products, exclude, CandidatePool));
             case Placement.Trending:
-                return ("trending", await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false));
+                var trendingNow = await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false);
+                if (trendingNow.Count > 0)
+                {
+                    return ("trending", trendingNow);
+                }
+
+                // Nothing moved in the window (a quiet store, or a fresh one): popular in the same category instead of an empty list.
+                var popular = await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false);
+                return ("popular", popular.Where(i => request.Category is null
+                    || (products.TryGetValue(i.ProductId, out var p) && string.Equals(p.Category, request.Category, StringComparison.OrdinalIgnoreCase))).ToList());
             case Placement.RecentlyViewed when personal is not null:
                 return ("recent", personal.RecentViews.Select((v, i) => new RecommendedItem(v.ProductId, Math.Round(1.0 / (i + 1), 6), "You viewed this recently", $"viewed:{v.ProductId}")));
             case Placement.RecentlyViewed:
