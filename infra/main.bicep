@@ -59,6 +59,9 @@ param eventHubPartitionCount int = 4
 @description('URL of the e-mail provider webhook; empty disables e-mail webhooks.')
 param webhookEmailUrl string = ''
 
+@description('Application ID URI (or client id) of the Entra ID app registration whose app roles (Privacy.Manage, Recommender.Admin) guard the privacy and admin routes. Empty: those routes rely on Functions keys only.')
+param operatorApiAudience string = ''
+
 // No default on purpose: azd generates the value once and keeps it in the environment, so the
 // secret shared with the e-mail provider does not change on every provision. Outside azd, pass it.
 @description('Shared secret used to sign e-mail webhook calls; stored in Key Vault only.')
@@ -197,6 +200,7 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     webhookEmailUrl: webhookEmailUrl
+    operatorApiAudience: operatorApiAudience
     webhookSecretUri: keyVault.outputs.webhookSecretUri
   }
   // Start the app only once its identity can reach host storage, the hub and the secret.

@@ -82,6 +82,9 @@ param applicationInsightsConnectionString string
 @description('URL of the e-mail provider webhook; empty disables e-mail webhooks.')
 param webhookEmailUrl string
 
+@description('Entra ID audience for bearer tokens on the privacy and admin routes; empty leaves them to Functions keys.')
+param operatorApiAudience string
+
 @description('Versionless Key Vault URI of the webhook signing secret.')
 param webhookSecretUri string
 
@@ -128,6 +131,10 @@ var appSettings = {
   Recommender__Azure__ManagedIdentityClientId: identityClientId
   Recommender__Webhooks__Email__Url: webhookEmailUrl
   Recommender__Webhooks__Email__Secret: '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})'
+
+  // Bearer tokens with app roles on /api/privacy and /api/admin (Entra ID of this tenant).
+  Recommender__Auth__Authority: empty(operatorApiAudience) ? '' : '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+  Recommender__Auth__Audience: operatorApiAudience
 }
 
 // Flex Consumption takes runtime and version from functionAppConfig and rejects these settings.

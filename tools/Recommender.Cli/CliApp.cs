@@ -32,6 +32,11 @@ public static class CliApp
             return GenerateCommand.Run(args.AsSpan(1), stdout, stderr);
         }
 
+        if (args[0] == "token")
+        {
+            return TokenCommand.Run(args.AsSpan(1), stdout, stderr);
+        }
+
         if (args[0] == "models")
         {
             return ModelsCommand.RunAsync(args[1..], stdout, stderr).GetAwaiter().GetResult();

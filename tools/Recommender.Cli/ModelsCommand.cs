@@ -10,13 +10,13 @@ namespace Recommender.Cli;
 public static class ModelsCommand
 {
     public const string Usage = """
-        usage: models list --url URL [--key KEY]
-               models show VERSION --url URL [--key KEY]
-               models rollback VERSION --url URL [--key KEY]
-               models pin VERSION --url URL [--key KEY]
-               models unpin --url URL [--key KEY]
-               models train --url URL [--key KEY]
-               models run RUN_ID --url URL [--key KEY]
+        usage: models list --url URL [--key KEY] [--token BEARER]
+               models show VERSION --url URL [--key KEY] [--token BEARER]
+               models rollback VERSION --url URL [--key KEY] [--token BEARER]
+               models pin VERSION --url URL [--key KEY] [--token BEARER]
+               models unpin --url URL [--key KEY] [--token BEARER]
+               models train --url URL [--key KEY] [--token BEARER]
+               models run RUN_ID --url URL [--key KEY] [--token BEARER]
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
@@ -25,7 +25,7 @@ public static class ModelsCommand
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         var positional = new List<string>();
-        string? url = null, key = null;
+        string? url = null, key = null, token = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -35,6 +35,9 @@ public static class ModelsCommand
                     break;
                 case "--key" when i + 1 < args.Length:
                     key = args[++i];
+                    break;
+                case "--token" when i + 1 < args.Length:
+                    token = args[++i];
                     break;
                 default:
                     positional.Add(args[i]);
@@ -76,6 +79,11 @@ public static class ModelsCommand
         if (key is not null)
         {
             request.Headers.Add("x-functions-key", key);
+        }
+
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
         try

@@ -93,6 +93,7 @@ public static class HostingExtensions
         });
         services.AddProblemDetails();
         services.AddStorefrontSecurity(configuration);
+        services.AddOperatorAuth(configuration);
         services.AddRecommenderOpenApi();
         builder.Logging.AddPersonalDataFilters();
         return builder;
@@ -103,6 +104,7 @@ public static class HostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStorefrontSecurity();
+        app.UseOperatorAuth();
         app.MapOpenApi(OpenApiExtensions.DocumentPath);
         app.MapFunctionInvocations();
         app.MapEventsApi();
