@@ -50,6 +50,7 @@ public static class DomainServices
         services.AddSingleton<ProfilingObjection>();
         services.AddSingleton<DataExport>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AdAudiences>();
         services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();

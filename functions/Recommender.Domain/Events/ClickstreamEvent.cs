@@ -100,6 +100,10 @@ public sealed record ClickstreamEvent
     public bool? AgeVerifiedAdult { get; init; }
     /// <summary>IANA time zone name (Europe/Paris).</summary>
     public string? TimeZone { get; init; }
+    /// <summary>Account events: SHA-256 of the normalized email (the address itself is never kept).</summary>
+    public string? EmailSha256 { get; init; }
+    /// <summary>Account events: SHA-256 of the E.164 phone number (the number itself is never kept).</summary>
+    public string? PhoneSha256 { get; init; }
 
     /// <summary>
     /// The key the event is attributed to: the customer, or <c>anon:&lt;anonymousId&gt;</c> for an

@@ -159,14 +159,37 @@ public sealed partial class EventValidator
     /// <summary>Only what is given is stored; an account event gives at least one fact.</summary>
     private static ClickstreamEvent? Account(FieldReader r, ClickstreamEvent e, DateTimeOffset now)
     {
+        var email = r.String("email", false, 254);
+        var phone = r.String("phone", false, 32);
+        string? emailHash = null, phoneHash = null;
+        if (email is not null)
+        {
+            emailHash = ContactHashes.Email(email);
+            if (emailHash is null)
+            {
+                return r.Fail("email is not an email address");
+            }
+        }
+
+        if (phone is not null)
+        {
+            phoneHash = ContactHashes.Phone(phone);
+            if (phoneHash is null)
+            {
+                return r.Fail("phone must be an E.164 number such as +33612345678");
+            }
+        }
+
         var account = e with
         {
             BirthYear = r.Integer("birthYear", false, MinBirthYear, now.Year),
             AgeVerifiedAdult = r.Boolean("ageVerifiedAdult", false),
             TimeZone = r.Formatted("timeZone", MaxTimeZoneLength, IsTimeZoneName, "an IANA time zone name such as Europe/Paris"),
+            EmailSha256 = emailHash,
+            PhoneSha256 = phoneHash,
         };
-        return account is { BirthYear: null, AgeVerifiedAdult: null, TimeZone: null }
-            ? r.Fail("account needs birthYear, ageVerifiedAdult or timeZone")
+        return account is { BirthYear: null, AgeVerifiedAdult: null, TimeZone: null, EmailSha256: null, PhoneSha256: null }
+            ? r.Fail("account needs birthYear, ageVerifiedAdult, timeZone, email or phone")
             : account;
     }
 }

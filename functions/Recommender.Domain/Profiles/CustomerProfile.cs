@@ -85,6 +85,10 @@ public sealed class CustomerProfile
     public int? BirthYear { get; set; }
     public bool? AgeVerifiedAdult { get; set; }
     public string? TimeZone { get; set; }
+    /// <summary>SHA-256 of the normalized email (for ad audiences, with consent); the address itself is never kept.</summary>
+    public string? EmailSha256 { get; set; }
+    /// <summary>SHA-256 of the E.164 phone number (for ad audiences, with consent).</summary>
+    public string? PhoneSha256 { get; set; }
     /// <summary>Anonymous visitor ids merged into this customer at login (for erasure and attribution).</summary>
     public List<string> AnonymousIds { get; set; } = [];
     /// <summary>Anonymous ids whose profile has been merged into this one (each merge happens once).</summary>

@@ -81,6 +81,8 @@ public static class ProfileUpdater
                 profile.BirthYear = e.BirthYear ?? profile.BirthYear;
                 profile.AgeVerifiedAdult = e.AgeVerifiedAdult ?? profile.AgeVerifiedAdult;
                 profile.TimeZone = e.TimeZone ?? profile.TimeZone;
+                profile.EmailSha256 = e.EmailSha256 ?? profile.EmailSha256;
+                profile.PhoneSha256 = e.PhoneSha256 ?? profile.PhoneSha256;
                 changes.AccountChanged = true;
                 break;
             case EventType.Identify:

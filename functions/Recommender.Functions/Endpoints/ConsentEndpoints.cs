@@ -32,6 +32,12 @@ public static class ConsentEndpoints
         app.MapGet("/api/privacy/export/{customerId}", ExportAsync).WithName("api-export");
         app.MapPut("/api/privacy/objection/{customerId}", ObjectAsync).WithName("api-objection");
         app.MapGet("/api/privacy/audit", ReadAuditAsync).WithName("api-audit");
+        app.MapGet("/api/privacy/ad-audiences", async (AdAudiences audiences, AuditLog audit, CancellationToken ct) =>
+        {
+            var export = await audiences.ExportAsync(ct).ConfigureAwait(false);
+            await audit.RecordAsync("privacy-api", "ad_audiences.export", "*", $"{export.Customers} customers", cancellationToken: ct).ConfigureAwait(false);
+            return TypedResults.Ok(export);
+        }).WithName("api-ad-audiences");
         return app;
     }
 

@@ -122,7 +122,7 @@ public class SubjectEventTests
         node.Remove("ageVerifiedAdult");
         node.Remove("timeZone");
 
-        Assert.Contains("account needs birthYear, ageVerifiedAdult or timeZone", Validate(node.ToJsonString()).Error, StringComparison.Ordinal);
+        Assert.Contains("account needs birthYear, ageVerifiedAdult, timeZone, email or phone", Validate(node.ToJsonString()).Error, StringComparison.Ordinal);
     }
 
     [Fact]
