@@ -45,7 +45,15 @@ public class ErasureTests
             Assert.Equal("done", tasks.GetProperty(name).GetProperty("state").GetString());
         }
 
-        Assert.Equal(4, tasks.GetProperty("event_archive").GetProperty("removed").GetInt32());
+        // The view and the cart add go; the two consent decisions stay as pseudonymized proof of consent.
+        Assert.Equal(2, tasks.GetProperty("event_archive").GetProperty("removed").GetInt32());
+        Assert.Equal(2, tasks.GetProperty("event_archive").GetProperty("retained").GetInt32());
+        var receipt = status.GetProperty("receipt");
+        Assert.Equal(2, receipt.GetProperty("deleted").GetProperty("event_archive").GetInt32());
+        var retained = receipt.GetProperty("retained")[0];
+        Assert.Equal(2, retained.GetProperty("count").GetInt32());
+        Assert.Contains("pseudonymized", retained.GetProperty("how").GetString(), StringComparison.Ordinal);
+        Assert.Contains("proof of consent", retained.GetProperty("why").GetString(), StringComparison.Ordinal);
         Assert.False(status.TryGetProperty("customerId", out _));
         Assert.Equal(ErasureService.HashOf("leaver"), status.GetProperty("subjectHash").GetString());
 
@@ -71,7 +79,15 @@ public class ErasureTests
             archived.Add(e.Id);
         }
 
-        Assert.Equal(["analytics-stayer", "v2", "v3"], archived.Order());
+        Assert.Equal(["analytics-leaver", "analytics-stayer", "k1", "v2", "v3"], archived.Order());
+        await foreach (var e in app.Get<EventArchive>().ReadAllAsync())
+        {
+            if (e.Id is "analytics-leaver" or "k1")
+            {
+                Assert.Equal("erased:" + ErasureService.HashOf("leaver"), e.CustomerId);
+                Assert.True(e.IsPseudonymized);
+            }
+        }
     }
 
     [Fact]

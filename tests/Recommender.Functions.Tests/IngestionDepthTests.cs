@@ -163,7 +163,10 @@ public class IngestionDepthTests
         Assert.True(status.Status == "completed", JsonSerializer.Serialize(status, Json.Options));
         Assert.Null(await app.Get<ProfileStore>().GetAsync("c9"));
         Assert.Null(await app.Get<ProfileStore>().GetAsync("anon:cookie-9"));
-        Assert.Empty(await ArchivedAsync(app));
+        // Only the visitor's consent decision stays, as pseudonymized proof; the view and the login are gone.
+        var left = Assert.Single(await ArchivedAsync(app));
+        Assert.Equal("k-anon", left.Id);
+        Assert.StartsWith("erased:", left.SubjectId, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,13 @@ public sealed record ClickstreamEvent
     /// <summary>Prefix of <see cref="SubjectId"/> for anonymous visitors; refused at the start of a customerId.</summary>
     public const string AnonymousSubjectPrefix = "anon:";
 
+    /// <summary>Prefix of the pseudonym an erased customer's legally retained records carry (<c>erased:</c> + SHA-256 of the id).</summary>
+    public const string ErasedSubjectPrefix = "erased:";
+
+    /// <summary>An event kept only under legal obligation after its customer was erased: never used for features or training.</summary>
+    [JsonIgnore]
+    public bool IsPseudonymized => CustomerId?.StartsWith(ErasedSubjectPrefix, StringComparison.Ordinal) == true;
+
     public required string Id { get; init; }
     public required EventType Type { get; init; }
     /// <summary>The signed-in customer; absent for anonymous visitors and for catalog_change.</summary>

@@ -174,6 +174,11 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
     /// </summary>
     private static string? CheckSubject(EventType type, string? customerId, string? anonymousId)
     {
+        if (customerId?.StartsWith(ClickstreamEvent.ErasedSubjectPrefix, StringComparison.Ordinal) == true)
+        {
+            return $"customerId must not start with '{ClickstreamEvent.ErasedSubjectPrefix}' (reserved for erased customers' retained records)";
+        }
+
         if (customerId?.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal) == true)
         {
             return $"customerId must not start with '{ClickstreamEvent.AnonymousSubjectPrefix}' (reserved for anonymous visitors)";

@@ -75,13 +75,22 @@ public sealed class EventArchive(IBlobStore blobs)
     /// the archive by rewriting the blobs that hold any (ETag-guarded; a blob left empty is deleted).
     /// Returns how many events went.
     /// </summary>
-    public Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default) =>
-        EraseSubjectsAsync(new HashSet<string>(StringComparer.Ordinal) { customerId }, cancellationToken);
+    public async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default) =>
+        (await EraseSubjectsAsync(new HashSet<string>(StringComparer.Ordinal) { customerId }, cancellationToken).ConfigureAwait(false)).Removed;
 
-    /// <summary>Removes every event attributed to any of <paramref name="subjectIds"/> (a customer and the anonymous ids linked to them).</summary>
-    public async Task<int> EraseSubjectsAsync(IReadOnlySet<string> subjectIds, CancellationToken cancellationToken = default)
+    /// <summary>What an archive erasure did: events removed, and records kept under legal obligation with the customer replaced by a pseudonym.</summary>
+    public sealed record ErasureOutcome(int Removed, int Pseudonymized);
+
+    /// <summary>
+    /// Erases every event of <paramref name="subjectIds"/> (a customer and the anonymous ids linked to
+    /// them) — except what the law obliges us to keep: purchases and returns (accounting, 7 years) and
+    /// consent decisions (proof of consent) stay, with the customer replaced by
+    /// <c>erased:</c> + SHA-256 of the id and every other identifier (anonymous id, session, context)
+    /// removed; they are never used for features or training again.
+    /// </summary>
+    public async Task<ErasureOutcome> EraseSubjectsAsync(IReadOnlySet<string> subjectIds, CancellationToken cancellationToken = default)
     {
-        var removed = 0;
+        int removed = 0, pseudonymized = 0;
         var names = new List<string>();
         await foreach (var item in blobs.ListAsync(BlobPrefixes.Events, cancellationToken).ConfigureAwait(false))
         {
@@ -98,8 +107,26 @@ public sealed class EventArchive(IBlobStore blobs)
                 }
 
                 var events = Decompress(blob.Content);
-                var kept = events.Where(e => e.SubjectId is null || !subjectIds.Contains(e.SubjectId)).ToList();
-                if (kept.Count == events.Count)
+                var kept = new List<ClickstreamEvent>(events.Count);
+                int gone = 0, renamed = 0;
+                foreach (var e in events)
+                {
+                    if (e.SubjectId is null || !subjectIds.Contains(e.SubjectId))
+                    {
+                        kept.Add(e);
+                    }
+                    else if (e.Type is EventType.Purchase or EventType.Return or EventType.Consent)
+                    {
+                        kept.Add(Pseudonymize(e));
+                        renamed++;
+                    }
+                    else
+                    {
+                        gone++;
+                    }
+                }
+
+                if (gone == 0 && renamed == 0)
                 {
                     break;
                 }
@@ -115,7 +142,8 @@ public sealed class EventArchive(IBlobStore blobs)
                         await blobs.ReplaceAsync(name, Compress(kept), blob.ETag, cancellationToken).ConfigureAwait(false);
                     }
 
-                    removed += events.Count - kept.Count;
+                    removed += gone;
+                    pseudonymized += renamed;
                     break;
                 }
                 catch (DocumentConflictException) when (attempt < 5)
@@ -125,8 +153,17 @@ public sealed class EventArchive(IBlobStore blobs)
             }
         }
 
-        return removed;
+        return new ErasureOutcome(removed, pseudonymized);
     }
+
+    private static ClickstreamEvent Pseudonymize(ClickstreamEvent e) => e with
+    {
+        CustomerId = ClickstreamEvent.ErasedSubjectPrefix + Privacy.ErasureService.HashOf(e.SubjectId!),
+        AnonymousId = null,
+        SessionId = null,
+        Context = null,
+        Lines = e.Lines?.Select(l => l with { RecommendationId = null }).ToList(),
+    };
 
     private static byte[] Compress(IEnumerable<ClickstreamEvent> events)
     {

@@ -72,13 +72,21 @@ public sealed partial class ErasureService(
             return; // unknown, finished, or this task already done: a redelivery
         }
 
-        int removed;
+        int removed, retained = 0;
         try
         {
             var subjects = request.Subjects.Count > 0 ? request.Subjects : [customerId];
-            removed = message.Target == ErasureTarget.Models
-                ? await EraseFromModelsAsync(request, subjects, cancellationToken).ConfigureAwait(false)
-                : await EraseAsync(message.Target, customerId, subjects, cancellationToken).ConfigureAwait(false);
+            if (message.Target == ErasureTarget.EventArchive)
+            {
+                var outcome = await archive.EraseSubjectsAsync(new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+                (removed, retained) = (outcome.Removed, outcome.Pseudonymized);
+            }
+            else
+            {
+                removed = message.Target == ErasureTarget.Models
+                    ? await EraseFromModelsAsync(request, subjects, cancellationToken).ConfigureAwait(false)
+                    : await EraseAsync(message.Target, subjects, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ErasureNotReadyException ex)
         {
@@ -101,6 +109,7 @@ public sealed partial class ErasureService(
         {
             task.State = ErasureState.Done;
             task.Removed = removed;
+            task.Retained = retained;
             task.LastError = null;
             task.CompletedAt = timeProvider.GetUtcNow();
         }, cancellationToken).ConfigureAwait(false);
@@ -116,11 +125,10 @@ public sealed partial class ErasureService(
         }
     }
 
-    private Task<int> EraseAsync(ErasureTarget target, string customerId, IReadOnlyList<string> subjects, CancellationToken cancellationToken) => target switch
+    private Task<int> EraseAsync(ErasureTarget target, IReadOnlyList<string> subjects, CancellationToken cancellationToken) => target switch
     {
         ErasureTarget.Profile => ForEachAsync(subjects, s => profiles.DeleteAsync(s, cancellationToken)),
         ErasureTarget.Recommendations => ForEachAsync(subjects, s => recommendations.DeleteCacheAsync(s, cancellationToken)),
-        ErasureTarget.EventArchive => archive.EraseSubjectsAsync(new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken),
         ErasureTarget.Workflows => EraseWorkflowStateAsync(subjects, cancellationToken),
         ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
         ErasureTarget.ExperimentAssignments => experiments.EraseSubjectsAsync(subjects, cancellationToken),
@@ -199,6 +207,7 @@ public sealed partial class ErasureService(
             {
                 request.Status = "completed";
                 request.CompletedAt = timeProvider.GetUtcNow();
+                request.Receipt = ErasureReceipt.Of(request);
                 request.CustomerId = null;
                 request.Subjects = [];
             }

@@ -25,7 +25,7 @@ public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
         var eventCount = 0;
         foreach (var e in events)
         {
-            if (!ItemSimilarityTrainer.IsInteraction(e.Type) || e.SubjectId is not { } subject || excludedSubjects?.Contains(subject) == true)
+            if (!ItemSimilarityTrainer.IsInteraction(e.Type) || e.IsPseudonymized || e.SubjectId is not { } subject || excludedSubjects?.Contains(subject) == true)
             {
                 continue;
             }

@@ -26,7 +26,7 @@ public static class HoldoutEvaluator
 
     public static HoldoutSplit Split(IReadOnlyList<ClickstreamEvent> events, TimeSpan window)
     {
-        var interactions = events.Where(e => ItemSimilarityTrainer.IsInteraction(e.Type) && e.SubjectId is not null).ToList();
+        var interactions = events.Where(e => ItemSimilarityTrainer.IsInteraction(e.Type) && !e.IsPseudonymized && e.SubjectId is not null).ToList();
         var newest = interactions.Count == 0 ? DateTimeOffset.MinValue : interactions.Max(e => e.OccurredAt);
         var cutoff = newest == DateTimeOffset.MinValue ? newest : newest - window;
         var train = events.Where(e => e.OccurredAt < cutoff).ToList();

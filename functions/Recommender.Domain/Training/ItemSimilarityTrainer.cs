@@ -26,7 +26,7 @@ public static class ItemSimilarityTrainer
         var newest = DateTimeOffset.MinValue;
         foreach (var e in events)
         {
-            if (!IsInteraction(e.Type) || e.SubjectId is not { } subject || excludedCustomers?.Contains(subject) == true)
+            if (!IsInteraction(e.Type) || e.IsPseudonymized || e.SubjectId is not { } subject || excludedCustomers?.Contains(subject) == true)
             {
                 continue;
             }

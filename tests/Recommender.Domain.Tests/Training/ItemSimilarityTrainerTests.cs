@@ -77,4 +77,19 @@ public class ItemSimilarityTrainerTests
 
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public void Train_IgnoresRecordsRetainedAfterAnErasure()
+    {
+        var retained = new ClickstreamEvent
+        {
+            Id = "kept", Type = EventType.Purchase, CustomerId = "erased:abc", OrderId = "o1", OccurredAt = T0,
+            Lines = [new OrderLine("A", 1, 1m), new OrderLine("Z", 1, 1m)],
+        };
+
+        var model = ItemSimilarityTrainer.Train([View("c1", "A"), View("c1", "B"), retained], "v1", T0);
+
+        Assert.False(model.Neighbors.ContainsKey("Z"));
+        Assert.Equal(1, model.CustomerCount);
+    }
 }
