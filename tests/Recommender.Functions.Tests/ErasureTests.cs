@@ -131,4 +131,23 @@ public class ErasureTests
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/privacy/erasure/erasure-unknown")).StatusCode);
     }
+
+    [Fact]
+    public async Task EventsArrivingAfterErasure_NeverResurrectAProfile_UnlessNewConsentIsRecorded()
+    {
+        await using var app = new TestApp();
+        await app.GrantAnalyticsAsync("leaver");
+        await app.PostEventsAsync(app.View("v1", "leaver", "p1"));
+        await app.Get<ErasureService>().StartAsync("leaver");
+        await app.PumpAsync();
+
+        await app.PostEventsAsync(app.View("late-1", "leaver", "p2"), app.AddToCart("late-2", "leaver", "p3"));
+        Assert.Null(await app.Get<ProfileStore>().GetAsync("leaver"));
+
+        await app.PostEventsAsync(app.Consent("new-consent", "leaver", true, "analytics"));
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await app.PostEventsAsync(app.View("late-3", "leaver", "p4"));
+        var profile = (await app.Get<ProfileStore>().GetAsync("leaver"))!;
+        Assert.Equal(["p4"], profile.RecentViews.Select(v => v.ProductId));
+    }
 }
