@@ -1,14 +1,14 @@
-namespace Recommender.Adapters.Azure;
+namespace Recommender.Domain.Ports;
 
 /// <summary>
 /// One validated path of <see cref="Recommender.Domain.Ports.IDocumentStore.IncrementAsync"/>:
 /// <c>name</c> or <c>parent.name</c>, split at the first '.', so <see cref="Name"/> may contain '.'
 /// (product ids do) while <see cref="Parent"/> never does. Names are 1-128 ASCII letters, digits and
 /// <c>_ - . : @</c>: none of them needs escaping in a JSON Pointer ('~', '/') or in a quoted SQLite
-/// JSON path label ('"'), so adapters use them verbatim. Each adapter set has its own copy of this
-/// file (they do not reference each other); the document store contract tests hold both to it.
+/// JSON path label ('"'), so adapters use them verbatim. Part of the port's contract: every adapter
+/// parses increments with it, and the document store contract tests hold them all to it.
 /// </summary>
-internal readonly record struct IncrementPath(string? Parent, string Name, double Value)
+public readonly record struct IncrementPath(string? Parent, string Name, double Value)
 {
     public const int MaxNameLength = 128;
 
