@@ -39,6 +39,7 @@ public static class DomainServices
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();
         services.AddSingleton<DeliveryService>();
+        services.AddSingleton<WorkflowStats>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section)
             .Validate(o => o.IsValid, "Recommender:Messaging is invalid (caps ≥ 0, window up to 90 days, quiet hours within a day, MaxAttempts ≥ 1, 0 < BackoffBase ≤ BackoffCap)")
             .ValidateOnStart();

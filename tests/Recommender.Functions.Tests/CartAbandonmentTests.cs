@@ -157,4 +157,30 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
         Assert.Single(deliveries.Select(d => d.IdempotencyKey).Distinct());
         Assert.Equal(OutboxStatus.Sent, (await _app.Get<MessageOutbox>().GetAsync("c1", state.MessageId!))!.Status);
     }
+
+    [Fact]
+    public async Task OperatorView_ListsInstancesWithHistory_CancelsOne_AndCountsOutcomes()
+    {
+        using var client = _app.CreateClient();
+        await _app.GrantAnalyticsAsync("c2");
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        await _app.PostEventsAsync(_app.Consent("k2", "c2", granted: true), _app.AddToCart("a2", "c2", "p1"));
+
+        var view = await TestApp.ReadJsonAsync(await client.GetAsync("/api/admin/workflows/c1"));
+        Assert.Equal("armed", view.GetProperty("cartAbandonment").GetProperty("status").GetString());
+        Assert.True(view.GetProperty("cartAbandonment").TryGetProperty("dueAt", out _));
+        Assert.NotEmpty(view.GetProperty("cartAbandonment").GetProperty("history").EnumerateArray());
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await client.PostAsync("/api/admin/workflows/c2/cancel/cart-abandonment", null)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.PostAsync("/api/admin/workflows/c2/cancel/cart-abandonment", null)).StatusCode);
+        _app.Clock.Advance(TimeSpan.FromHours(5));
+        await _app.PumpAsync();
+
+        Assert.Single(_receiver.Deliveries); // c1's reminder only
+        var stats = await TestApp.ReadJsonAsync(await client.GetAsync("/api/admin/workflow-stats"));
+        var cart = stats.EnumerateArray().Single(s => s.GetProperty("kind").GetString() == "cart_abandonment");
+        Assert.Equal(1, cart.GetProperty("sent").GetInt64());
+        var messages = (await TestApp.ReadJsonAsync(await client.GetAsync("/api/admin/workflows/c1"))).GetProperty("messages");
+        Assert.Equal("sent", messages[0].GetProperty("status").GetString());
+    }
 }

@@ -19,6 +19,7 @@ public sealed partial class DeliveryService(
     SendRules rules,
     WebhookSender webhooks,
     DeadLetters deadLetters,
+    WorkflowStats stats,
     IOptions<MessagingOptions> options,
     TimeProvider timeProvider,
     ILogger<DeliveryService> logger)
@@ -160,9 +161,12 @@ public sealed partial class DeliveryService(
         LogDeadLettered(logger, message.MessageId, reason);
     }
 
-    private Task FinishAsync(DeliveryMessage message, OutboxStatus status, string why, CancellationToken cancellationToken) =>
-        outbox.UpdateAsync(message.CustomerId, message.MessageId, e =>
+    private async Task FinishAsync(DeliveryMessage message, OutboxStatus status, string why, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        var entry = await outbox.UpdateAsync(message.CustomerId, message.MessageId, e =>
         {
+            changed = false;
             if (e is null || e.IsFinal || e.Generation != message.Generation)
             {
                 return null;
@@ -187,8 +191,14 @@ public sealed partial class DeliveryService(
             }
 
             e.Record(now, $"{Json.ToElement(status).GetString()}: {why}");
+            changed = true;
             return e;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (changed && entry is not null)
+        {
+            await stats.CountAsync(entry.Message.Kind, status, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static string Sanitize(string id) => string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
 

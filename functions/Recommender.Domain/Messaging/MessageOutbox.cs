@@ -87,6 +87,29 @@ public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, Ti
         return ids.Count;
     }
 
+    /// <summary>An operator cancels a message not yet final: it ends suppressed with the reason; false when there was nothing to cancel.</summary>
+    public async Task<bool> CancelAsync(string customerId, string messageId, string reason, CancellationToken cancellationToken = default)
+    {
+        var cancelled = false;
+        await UpdateAsync(customerId, messageId, e =>
+        {
+            cancelled = false;
+            if (e is null || e.IsFinal)
+            {
+                return null;
+            }
+
+            e.Status = OutboxStatus.Suppressed;
+            e.Reason = reason;
+            e.NextAttemptAt = null;
+            e.SendingSince = null;
+            e.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
+            cancelled = true;
+            return e;
+        }, cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
+
     internal Task<OutboxEntry?> UpdateAsync(string customerId, string messageId, Func<OutboxEntry?, OutboxEntry?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, DocumentId(messageId), mutate, cancellationToken);
 

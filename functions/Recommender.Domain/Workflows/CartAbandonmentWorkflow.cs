@@ -143,6 +143,27 @@ public sealed partial class CartAbandonmentWorkflow(
         await FinishAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>An operator cancels the running reminder (its pending timers become stale); false when none was running.</summary>
+    public async Task<bool> CancelAsync(string customerId, string reason, CancellationToken cancellationToken = default)
+    {
+        var cancelled = false;
+        await UpdateAsync(customerId, state =>
+        {
+            cancelled = false;
+            if (state is null || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+            {
+                return null;
+            }
+
+            state.Generation++;
+            state.Status = CartAbandonmentStatus.Cancelled;
+            state.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
+            cancelled = true;
+            return state;
+        }, cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
+
     public Task<bool> DeleteAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Workflows, customerId, InstanceId, cancellationToken);
 

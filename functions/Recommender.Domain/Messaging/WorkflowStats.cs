@@ -1,0 +1,67 @@
+using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
+
+namespace Recommender.Domain.Messaging;
+
+/// <summary>Outcomes of one kind of message (<c>cart_abandonment</c>, ...): anonymous counters for the operator view.</summary>
+public sealed class WorkflowCounters
+{
+    public required string Kind { get; init; }
+    public long Sent { get; set; }
+    public long Suppressed { get; set; }
+    public long DeadLettered { get; set; }
+}
+
+/// <summary>Counters of sends, suppressions and failures per message kind (collection <c>items</c>, partition <c>_workflow-stats</c>), by atomic increment.</summary>
+public sealed class WorkflowStats(IDocumentStore documents)
+{
+    public const string PartitionKey = "_workflow-stats";
+
+    public async Task CountAsync(string kind, OutboxStatus outcome, CancellationToken cancellationToken = default)
+    {
+        var field = outcome switch
+        {
+            OutboxStatus.Sent => "sent",
+            OutboxStatus.Suppressed => "suppressed",
+            OutboxStatus.DeadLettered => "deadLettered",
+            _ => null,
+        };
+        if (field is null || !EventsSafe(kind))
+        {
+            return;
+        }
+
+        var increments = new Dictionary<string, double> { [field] = 1 };
+        if (!await documents.IncrementAsync(Collections.Items, PartitionKey, kind, increments, cancellationToken).ConfigureAwait(false))
+        {
+            var counters = new WorkflowCounters { Kind = kind };
+            _ = outcome switch
+            {
+                OutboxStatus.Sent => counters.Sent = 1,
+                OutboxStatus.Suppressed => counters.Suppressed = 1,
+                _ => counters.DeadLettered = 1,
+            };
+            try
+            {
+                await documents.CreateAsync(Collections.Items, PartitionKey, kind, Json.ToElement(counters), cancellationToken).ConfigureAwait(false);
+            }
+            catch (DocumentConflictException)
+            {
+                await documents.IncrementAsync(Collections.Items, PartitionKey, kind, increments, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<WorkflowCounters>> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new List<WorkflowCounters>();
+        await foreach (var doc in documents.ReadPartitionAsync(Collections.Items, PartitionKey, cancellationToken).ConfigureAwait(false))
+        {
+            all.Add(Json.FromElement<WorkflowCounters>(doc.Body));
+        }
+
+        return all;
+    }
+
+    private static bool EventsSafe(string kind) => Events.EventValidator.IsValidId(kind);
+}
