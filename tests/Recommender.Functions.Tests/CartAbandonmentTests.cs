@@ -51,7 +51,9 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
         Assert.Equal("cart_abandonment", message.RootElement.GetProperty("type").GetString());
         Assert.True(message.RootElement.GetProperty("recommendations").TryGetProperty("recommendationId", out _));
         Assert.Equal(delivery.IdempotencyKey, message.RootElement.GetProperty("messageId").GetString());
-        Assert.Equal(CartAbandonmentStatus.Sent, (await StateAsync("c1"))!.Status);
+        var afterFirst = (await StateAsync("c1"))!;
+        Assert.Equal(CartAbandonmentStatus.Armed, afterFirst.Status); // the 24-hour reminder is next
+        Assert.Equal(1, afterFirst.Stage);
     }
 
     [Fact]
@@ -146,7 +148,7 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
 
         await _app.PumpAsync();
         var state = (await StateAsync("c1"))!;
-        Assert.Equal(CartAbandonmentStatus.Sent, state.Status); // handed to the outbox
+        Assert.Equal(1, state.Stage); // the first reminder was handed to the outbox; the 24-hour one is armed
         Assert.Equal(OutboxStatus.Pending, (await _app.Get<MessageOutbox>().GetAsync("c1", state.MessageId!))!.Status);
 
         _app.Clock.Advance(TimeSpan.FromMinutes(1)); // past the first backoff (at most 30 s)
@@ -182,5 +184,55 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
         Assert.Equal(1, cart.GetProperty("sent").GetInt64());
         var messages = (await TestApp.ReadJsonAsync(await client.GetAsync("/api/admin/workflows/c1"))).GetProperty("messages");
         Assert.Equal("sent", messages[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Reminders_At4Hours_24Hours_And3Days_EachWithItsOwnKey_ThenNothingMore()
+    {
+        // The default caps (2 emails a week) would hold back the third reminder: that interplay is
+        // DeliveryTests' subject; here the caps are raised to see all three stages.
+        _app.Get<Microsoft.Extensions.Options.IOptions<MessagingOptions>>().Value.MaxPerChannelPerWindow = 10;
+        _app.Get<Microsoft.Extensions.Options.IOptions<MessagingOptions>>().Value.MaxPerWindow = 10;
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1", 30m), _app.AddToCart("a2", "c1", "p2", 12m));
+        var start = _app.Clock.GetUtcNow();
+        List<string> CartOf(Delivery d) =>
+            [.. JsonDocument.Parse(d.Body).RootElement.GetProperty("cart").EnumerateArray().Select(l => l.GetProperty("productId").GetString()!)];
+
+        _app.Clock.Advance(TimeSpan.FromHours(4));
+        await _app.PumpAsync();
+        Assert.Equal(["p1", "p2"], CartOf(Assert.Single(_receiver.Deliveries)));
+
+        // Each reminder is composed when it fires, from the cart as it is then (a cart change would
+        // restart the clock, so nothing changes here).
+        _app.Clock.Advance(start + TimeSpan.FromHours(24) - _app.Clock.GetUtcNow());
+        await _app.PumpAsync();
+        Assert.Equal(2, _receiver.Deliveries.Count);
+
+        _app.Clock.Advance(start + TimeSpan.FromDays(3) - _app.Clock.GetUtcNow());
+        await _app.PumpAsync();
+        Assert.Equal(3, _receiver.Deliveries.Count);
+        Assert.Equal(3, _receiver.Deliveries.Select(d => d.IdempotencyKey).Distinct().Count());
+        Assert.Equal(CartAbandonmentStatus.Sent, (await StateAsync("c1"))!.Status);
+
+        _app.Clock.Advance(TimeSpan.FromDays(10));
+        await _app.PumpAsync();
+        Assert.Equal(3, _receiver.Deliveries.Count); // nothing after the third
+    }
+
+    [Fact]
+    public async Task CheckoutAfterTheFirstReminder_CancelsTheOthers()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.AddToCart("a1", "c1", "p1"));
+        _app.Clock.Advance(TimeSpan.FromHours(4));
+        await _app.PumpAsync();
+        Assert.Single(_receiver.Deliveries);
+
+        _app.Clock.Advance(TimeSpan.FromHours(2));
+        await _app.PostEventsAsync(_app.Purchase("b1", "c1", "p1"));
+        _app.Clock.Advance(TimeSpan.FromDays(4));
+        await _app.PumpAsync();
+
+        Assert.Single(_receiver.Deliveries);
+        Assert.Equal(CartAbandonmentStatus.Cancelled, (await StateAsync("c1"))!.Status);
     }
 }

@@ -29,6 +29,10 @@ public sealed class CartAbandonmentState
     public CartAbandonmentStatus Status { get; set; }
     public int Generation { get; set; }
     public DateTimeOffset DueAt { get; set; }
+    /// <summary>Which reminder is due next (0: 4 hours, 1: 24 hours, 2: 3 days after the last cart change).</summary>
+    public int Stage { get; set; }
+    /// <summary>The cart change the reminders count from.</summary>
+    public DateTimeOffset CartChangedAt { get; set; }
     /// <summary>Idempotency key of the message being or last sent.</summary>
     public string? MessageId { get; set; }
     public List<WorkflowEvent> History { get; set; } = [];
@@ -44,4 +48,4 @@ public sealed class CartAbandonmentState
 }
 
 /// <summary>The timer message: which instance, which generation.</summary>
-public sealed record CartTimerMessage(string CustomerId, int Generation);
+public sealed record CartTimerMessage(string CustomerId, int Generation, int Stage = 0);

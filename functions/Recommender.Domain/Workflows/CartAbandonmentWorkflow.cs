@@ -11,7 +11,8 @@ using Recommender.Domain.Webhooks;
 namespace Recommender.Domain.Workflows;
 
 /// <summary>
-/// Cart abandonment: every cart change (re)arms a reminder for <see cref="Delay"/> after it;
+/// Cart abandonment: every cart change (re)arms reminders at 4 hours, 24 hours and 3 days after it
+/// (<see cref="Stages"/>, each showing the cart as it is then);
 /// checkout or an emptied cart cancels it. When the timer fires one email with the cart as it is now
 /// and cart recommendations goes to the outbox (only with email consent and a provider), whose
 /// delivery applies the send rules again at send time (<see cref="DeliveryService"/>).
@@ -33,6 +34,9 @@ public sealed partial class CartAbandonmentWorkflow(
     public const string Channel = MessageChannels.Email;
     public const string Kind = "cart_abandonment";
     public static readonly TimeSpan Delay = TimeSpan.FromHours(4);
+
+    /// <summary>The reminders, counted from the last cart change: 4 hours, 24 hours and 3 days.</summary>
+    public static readonly IReadOnlyList<TimeSpan> Stages = [Delay, TimeSpan.FromHours(24), TimeSpan.FromDays(3)];
 
     public Task<CartAbandonmentState?> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.GetAsync<CartAbandonmentState>(Collections.Workflows, customerId, InstanceId, cancellationToken);
@@ -70,6 +74,8 @@ public sealed partial class CartAbandonmentWorkflow(
             state.Generation++;
             state.Status = CartAbandonmentStatus.Armed;
             state.DueAt = dueAt;
+            state.Stage = 0;
+            state.CartChangedAt = dueAt - Delay;
             state.MessageId = null;
             state.Record(now, $"armed for {dueAt:O}");
             return state;
@@ -86,7 +92,8 @@ public sealed partial class CartAbandonmentWorkflow(
     {
         var now = timeProvider.GetUtcNow();
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        if (state is null || state.Generation != message.Generation || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+        if (state is null || state.Generation != message.Generation || state.Stage != message.Stage
+            || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
             LogStale(logger, message.Generation);
             return;
@@ -116,10 +123,10 @@ public sealed partial class CartAbandonmentWorkflow(
 
         // Record the decision and its idempotency key first, so a crash and a redelivered timer hand
         // the same message id to the outbox again (which keeps the first one).
-        var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
+        var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}:{message.Stage + 1}";
         var sending = await UpdateAsync(message.CustomerId, s =>
         {
-            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+            if (s is null || s.Generation != message.Generation || s.Stage != message.Stage || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
             {
                 return null;
             }
@@ -133,14 +140,38 @@ public sealed partial class CartAbandonmentWorkflow(
 
             return s;
         }, cancellationToken).ConfigureAwait(false);
-        if (sending is null || sending.Generation != message.Generation || sending.Status != CartAbandonmentStatus.Sending)
+        if (sending is null || sending.Generation != message.Generation || sending.Stage != message.Stage || sending.Status != CartAbandonmentStatus.Sending)
         {
             return;
         }
 
         var body = await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false);
         await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
-        await FinishAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
+        if (message.Stage + 1 >= Stages.Count)
+        {
+            await FinishAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The next reminder, counted from the same cart change; the timer message names its stage.
+        var next = message with { Stage = message.Stage + 1 };
+        var advanced = await UpdateAsync(message.CustomerId, s =>
+        {
+            if (s is null || s.Generation != message.Generation || s.Stage != message.Stage || s.Status != CartAbandonmentStatus.Sending)
+            {
+                return null;
+            }
+
+            s.Stage = next.Stage;
+            s.Status = CartAbandonmentStatus.Armed;
+            s.DueAt = s.CartChangedAt + Stages[next.Stage];
+            s.Record(now, $"sent to outbox {messageId}; next reminder at {s.DueAt:O}");
+            return s;
+        }, cancellationToken).ConfigureAwait(false);
+        if (advanced is { Status: CartAbandonmentStatus.Armed } && advanced.Stage == next.Stage && advanced.Generation == next.Generation)
+        {
+            await ScheduleAsync(next, advanced.DueAt, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>An operator cancels the running reminder (its pending timers become stale); false when none was running.</summary>
