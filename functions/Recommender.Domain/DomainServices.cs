@@ -35,6 +35,7 @@ public static class DomainServices
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
+        services.AddSingleton<BrowseAbandonmentWorkflow>();
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();

@@ -36,6 +36,7 @@ param deadLetterRetentionDays int = 30
 // Each queue has a queue-triggered function; the host adds "<name>-poison" on its own.
 var queueNames = [
   'cart-abandonment'
+  'browse-abandonment'
   'erasure-tasks'
   'recommendation-refresh'
   'training'

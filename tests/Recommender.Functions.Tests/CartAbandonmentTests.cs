@@ -235,4 +235,62 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
         Assert.Single(_receiver.Deliveries);
         Assert.Equal(CartAbandonmentStatus.Cancelled, (await StateAsync("c1"))!.Status);
     }
+
+    [Fact]
+    public async Task BrowseAbandonment_TwoHoursAfterTheLastView_SendsTheViewedProducts_AndEachViewMovesIt()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.View("v1", "c1", "p1", TimeSpan.Zero));
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+        await _app.PostEventsAsync(_app.View("v2", "c1", "p2", TimeSpan.Zero));
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(90)); // 2.5 h after the first view, 1.5 h after the second
+        await _app.PumpAsync();
+        Assert.Empty(_receiver.Deliveries);
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(31));
+        await _app.PumpAsync();
+
+        var delivery = Assert.Single(_receiver.Deliveries);
+        Assert.True(delivery.SignatureValid);
+        using var message = JsonDocument.Parse(delivery.Body);
+        Assert.Equal("browse_abandonment", message.RootElement.GetProperty("type").GetString());
+        Assert.Equal(["p2", "p1"], message.RootElement.GetProperty("viewed").EnumerateArray().Select(v => v.GetProperty("productId").GetString()));
+        Assert.Equal(CartAbandonmentStatus.Sent, (await _app.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!.Status);
+
+        _app.Clock.Advance(TimeSpan.FromDays(1));
+        await _app.PumpAsync();
+        Assert.Single(_receiver.Deliveries); // once
+    }
+
+    [Fact]
+    public async Task BrowseAbandonment_IsCancelledByACartAdd_AndCartAbandonmentTakesOver()
+    {
+        await _app.PostEventsAsync(_app.Consent("k1", "c1", granted: true), _app.View("v1", "c1", "p1", TimeSpan.Zero));
+        _app.Clock.Advance(TimeSpan.FromMinutes(30));
+        await _app.PostEventsAsync(_app.AddToCart("a1", "c1", "p1"));
+
+        _app.Clock.Advance(TimeSpan.FromHours(3));
+        await _app.PumpAsync();
+        Assert.Empty(_receiver.Deliveries);
+        Assert.Equal(CartAbandonmentStatus.Cancelled, (await _app.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!.Status);
+
+        _app.Clock.Advance(TimeSpan.FromHours(1.5));
+        await _app.PumpAsync();
+        var only = Assert.Single(_receiver.Deliveries);
+        Assert.Contains("cart_abandonment", only.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BrowseAbandonment_WithoutEmailConsent_IsSuppressed()
+    {
+        await _app.PostEventsAsync(_app.View("v1", "c1", "p1", TimeSpan.Zero));
+
+        _app.Clock.Advance(TimeSpan.FromHours(3));
+        await _app.PumpAsync();
+
+        Assert.Empty(_receiver.Deliveries);
+        var state = (await _app.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!;
+        Assert.Equal(CartAbandonmentStatus.Suppressed, state.Status);
+        Assert.Contains(state.History, h => h.What == "suppressed: no email consent");
+    }
 }

@@ -35,6 +35,7 @@ public sealed partial class IngestionService(
     CatalogProvider catalog,
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
+    BrowseAbandonmentWorkflow browseAbandonment,
     ExperimentRecorder experiments,
     BanditPolicy bandit,
     TimeProvider timeProvider,
@@ -242,6 +243,17 @@ public sealed partial class IngestionService(
         if (changes.CartChanged || changes.BehaviourCleared)
         {
             await cartAbandonment.OnCartChangedAsync(profile, changes.Purchased, cancellationToken).ConfigureAwait(false);
+            operations.Add(3);
+        }
+
+        if (changes.CartChanged || changes.BehaviourCleared)
+        {
+            await browseAbandonment.CancelAsync(subjectId, changes.Purchased ? "purchase" : "cart changed", cancellationToken).ConfigureAwait(false);
+            operations.Add(2);
+        }
+        else if (changes.Profiled && changes.Applied.Any(e => e.Type == EventType.View))
+        {
+            await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
             operations.Add(3);
         }
 

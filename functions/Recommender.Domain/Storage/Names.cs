@@ -26,13 +26,14 @@ public static class Collections
 public static class Queues
 {
     public const string CartAbandonment = "cart-abandonment";
+    public const string BrowseAbandonment = "browse-abandonment";
     public const string ErasureTasks = "erasure-tasks";
     public const string RecommendationRefresh = "recommendation-refresh";
     public const string Training = "training";
     /// <summary>Outbox deliveries to the messaging providers (one message per attempt or delay).</summary>
     public const string Delivery = "message-delivery";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery];
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

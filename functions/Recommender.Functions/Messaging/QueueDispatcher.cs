@@ -23,12 +23,13 @@ public enum DispatchOutcome
 /// A malformed message is dead-lettered and reported done, since retrying it cannot help; a step
 /// that fails throws, so the queue redelivers it and poisons it after the last attempt.
 /// </summary>
-public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
+public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
         [Queues.CartAbandonment] = "CartAbandonmentStep",
+        [Queues.BrowseAbandonment] = "BrowseAbandonmentStep",
         [Queues.ErasureTasks] = "ErasureTask",
         [Queues.RecommendationRefresh] = "RefreshRecommendations",
         [Queues.Training] = "TrainingStep",
@@ -43,6 +44,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Era
             {
                 case Queues.CartAbandonment:
                     await cartAbandonment.WakeAsync(Parse<CartTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.BrowseAbandonment:
+                    await browseAbandonment.WakeAsync(Parse<BrowseTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
                     break;
                 case Queues.ErasureTasks:
                     await erasure.RunTaskAsync(Parse<ErasureTaskMessage>(body, m => !string.IsNullOrEmpty(m.RequestId) && Enum.IsDefined(m.Target)), cancellationToken).ConfigureAwait(false);

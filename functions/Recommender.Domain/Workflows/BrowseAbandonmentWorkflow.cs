@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Messaging;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Webhooks;
+
+namespace Recommender.Domain.Workflows;
+
+/// <summary>State of a customer's browse-abandonment reminder (collection <c>workflows</c>, id <see cref="BrowseAbandonmentWorkflow.InstanceId"/>).</summary>
+public sealed class BrowseAbandonmentState
+{
+    public required string CustomerId { get; init; }
+    public CartAbandonmentStatus Status { get; set; }
+    public int Generation { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public string? MessageId { get; set; }
+    public List<WorkflowEvent> History { get; set; } = [];
+
+    public void Record(DateTimeOffset at, string what)
+    {
+        History.Add(new WorkflowEvent(at, what));
+        if (History.Count > CartAbandonmentState.MaxHistory)
+        {
+            History.RemoveAt(0);
+        }
+    }
+}
+
+/// <summary>The browse-abandonment timer message.</summary>
+public sealed record BrowseTimerMessage(string CustomerId, int Generation);
+
+/// <summary>
+/// Browse abandonment: product views with nothing added to the cart and nothing bought arm a
+/// reminder <see cref="Delay"/> after the latest view (every new view moves it); a cart add or a
+/// purchase cancels it. When it fires — only with email consent and an empty cart — one message
+/// goes to the outbox with the products viewed and recommendations related to them. Timer messages
+/// are at-least-once: the instance generation makes superseded ones do nothing.
+/// </summary>
+public sealed partial class BrowseAbandonmentWorkflow(
+    IDocumentStore documents,
+    IWorkQueue queue,
+    ProfileStore profiles,
+    CatalogProvider catalog,
+    RecommendationService recommendations,
+    WebhookSender webhooks,
+    MessageOutbox outbox,
+    TimeProvider timeProvider,
+    ILogger<BrowseAbandonmentWorkflow> logger)
+{
+    public const string InstanceId = "browse-abandonment";
+    public const string Channel = MessageChannels.Email;
+    public const string Kind = "browse_abandonment";
+    public static readonly TimeSpan Delay = TimeSpan.FromHours(2);
+
+    public Task<BrowseAbandonmentState?> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
+        documents.GetAsync<BrowseAbandonmentState>(Collections.Workflows, customerId, InstanceId, cancellationToken);
+
+    /// <summary>After a batch with product views: (re)arm for two hours after the latest view, unless the cart holds something.</summary>
+    public async Task OnViewedAsync(CustomerProfile profile, CancellationToken cancellationToken = default)
+    {
+        if (profile.Cart.Count > 0 || profile.RecentViews.Count == 0)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var dueAt = profile.RecentViews[0].At + Delay;
+        var armed = await UpdateAsync(profile.CustomerId, state =>
+        {
+            state ??= new BrowseAbandonmentState { CustomerId = profile.CustomerId };
+            if (state.Status == CartAbandonmentStatus.Armed && state.DueAt == dueAt)
+            {
+                return null;
+            }
+
+            state.Generation++;
+            state.Status = CartAbandonmentStatus.Armed;
+            state.DueAt = dueAt;
+            state.MessageId = null;
+            state.Record(now, $"armed for {dueAt:O}");
+            return state;
+        }, cancellationToken).ConfigureAwait(false);
+        if (armed is { Status: CartAbandonmentStatus.Armed } && armed.DueAt == dueAt)
+        {
+            await ScheduleAsync(new BrowseTimerMessage(profile.CustomerId, armed.Generation), dueAt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A cart add or a purchase ends the wait.</summary>
+    public Task CancelAsync(string customerId, string reason, CancellationToken cancellationToken = default) =>
+        UpdateAsync(customerId, state =>
+        {
+            if (state is null || state.Status != CartAbandonmentStatus.Armed)
+            {
+                return null;
+            }
+
+            state.Generation++;
+            state.Status = CartAbandonmentStatus.Cancelled;
+            state.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
+            return state;
+        }, cancellationToken);
+
+    public async Task WakeAsync(BrowseTimerMessage message, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        if (state is null || state.Generation != message.Generation || state.Status != CartAbandonmentStatus.Armed)
+        {
+            LogStale(logger, message.Generation);
+            return;
+        }
+
+        if (now < state.DueAt)
+        {
+            await ScheduleAsync(message, state.DueAt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        var suppression = profile switch
+        {
+            null => "suppressed: customer unknown",
+            { Cart.Count: > 0 } => "suppressed: the cart holds something (cart abandonment takes over)",
+            _ when !profile.PersonalizationAllowed(now) => "suppressed: personalization not allowed",
+            _ when !profile.HasConsent(Channel) => "suppressed: no email consent",
+            _ when !webhooks.IsConfigured(Channel) => "suppressed: no email provider configured",
+            _ => null,
+        };
+        var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
+        string? body = suppression is null ? await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false) : null;
+        var decided = await UpdateAsync(message.CustomerId, s =>
+        {
+            if (s is null || s.Generation != message.Generation || s.Status != CartAbandonmentStatus.Armed)
+            {
+                return null;
+            }
+
+            s.Status = suppression is null ? CartAbandonmentStatus.Sent : CartAbandonmentStatus.Suppressed;
+            s.MessageId = suppression is null ? messageId : null;
+            s.Record(now, suppression ?? $"sent to outbox {messageId}");
+            return s;
+        }, cancellationToken).ConfigureAwait(false);
+
+        // The outbox keeps the first message per id, so a crash after the decision and a redelivered
+        // timer (which now finds the state decided) never send twice; the outbox runs the send rules.
+        if (body is not null && decided?.MessageId == messageId)
+        {
+            await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string> ComposeAsync(CustomerProfile profile, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var viewed = profile.RecentViews.Take(3).Select(v =>
+        {
+            products.TryGetValue(v.ProductId, out var p);
+            return new { productId = v.ProductId, name = p?.Name, price = p?.Price, imageUrl = p?.ImageUrl, url = p?.Url };
+        }).ToList();
+        var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Product, 4, profile.RecentViews[0].ProductId), cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs }, Json.Options);
+    }
+
+    private Task ScheduleAsync(BrowseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var delay = dueAt - timeProvider.GetUtcNow();
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > IWorkQueue.MaxDelay ? IWorkQueue.MaxDelay : delay;
+        return queue.SendAsync(Queues.BrowseAbandonment, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
+    }
+
+    private Task<BrowseAbandonmentState?> UpdateAsync(string customerId, Func<BrowseAbandonmentState?, BrowseAbandonmentState?> mutate, CancellationToken cancellationToken) =>
+        documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Browse abandonment timer of generation {Generation} is stale; ignored")]
+    private static partial void LogStale(ILogger logger, int generation);
+}
