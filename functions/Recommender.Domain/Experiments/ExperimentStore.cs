@@ -116,29 +116,7 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
         AddIfNotZero(increments, "conversions", delta.Conversions);
         AddIfNotZero(increments, "orders", delta.Orders);
         AddIfNotZero(increments, "revenue", delta.Revenue);
-        if (increments.Count == 0)
-        {
-            return 0;
-        }
-
-        var partition = CountersPartition(experimentId);
-        for (var operations = 1; ; operations += 2)
-        {
-            if (await documents.IncrementAsync(Collections.Items, partition, delta.Variant, increments, cancellationToken).ConfigureAwait(false))
-            {
-                return operations;
-            }
-
-            try
-            {
-                await documents.CreateAsync(Collections.Items, partition, delta.Variant, Json.ToElement(delta), cancellationToken).ConfigureAwait(false);
-                return operations + 1;
-            }
-            catch (DocumentConflictException)
-            {
-                // Created concurrently by another batch: increment it.
-            }
-        }
+        return await documents.IncrementOrCreateAsync(Collections.Items, CountersPartition(experimentId), delta.Variant, increments, () => delta, cancellationToken).ConfigureAwait(false);
 
         static void AddIfNotZero(Dictionary<string, double> into, string path, double value)
         {

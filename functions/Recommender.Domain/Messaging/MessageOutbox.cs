@@ -114,10 +114,6 @@ public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, Ti
         documents.UpdateAsync(Collections.Workflows, customerId, DocumentId(messageId), mutate, cancellationToken);
 
     /// <summary>Queues a delivery message visible at <paramref name="dueAt"/> (at most one queue hop away; a longer wait re-arms on wake).</summary>
-    internal Task ScheduleAsync(DeliveryMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        var delay = dueAt - timeProvider.GetUtcNow();
-        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > IWorkQueue.MaxDelay ? IWorkQueue.MaxDelay : delay;
-        return queue.SendAsync(Queues.Delivery, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
-    }
+    internal Task ScheduleAsync(DeliveryMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        queue.ScheduleAsync(Queues.Delivery, message, dueAt, timeProvider, cancellationToken);
 }

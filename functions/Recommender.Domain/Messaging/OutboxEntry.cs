@@ -41,12 +41,5 @@ public sealed class OutboxEntry
 
     public bool IsFinal => Status is OutboxStatus.Sent or OutboxStatus.Suppressed or OutboxStatus.DeadLettered;
 
-    public void Record(DateTimeOffset at, string what)
-    {
-        History.Add(new WorkflowEvent(at, what));
-        if (History.Count > MaxHistory)
-        {
-            History.RemoveAt(0);
-        }
-    }
+    public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, MaxHistory);
 }

@@ -26,30 +26,18 @@ public sealed class WorkflowStats(IDocumentStore documents)
             OutboxStatus.DeadLettered => "deadLettered",
             _ => null,
         };
-        if (field is null || !EventsSafe(kind))
+        if (field is null || !Events.EventValidator.IsValidId(kind))
         {
             return;
         }
 
-        var increments = new Dictionary<string, double> { [field] = 1 };
-        if (!await documents.IncrementAsync(Collections.Items, PartitionKey, kind, increments, cancellationToken).ConfigureAwait(false))
+        await documents.IncrementOrCreateAsync(Collections.Items, PartitionKey, kind, new Dictionary<string, double> { [field] = 1 }, () => new WorkflowCounters
         {
-            var counters = new WorkflowCounters { Kind = kind };
-            _ = outcome switch
-            {
-                OutboxStatus.Sent => counters.Sent = 1,
-                OutboxStatus.Suppressed => counters.Suppressed = 1,
-                _ => counters.DeadLettered = 1,
-            };
-            try
-            {
-                await documents.CreateAsync(Collections.Items, PartitionKey, kind, Json.ToElement(counters), cancellationToken).ConfigureAwait(false);
-            }
-            catch (DocumentConflictException)
-            {
-                await documents.IncrementAsync(Collections.Items, PartitionKey, kind, increments, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            Kind = kind,
+            Sent = outcome == OutboxStatus.Sent ? 1 : 0,
+            Suppressed = outcome == OutboxStatus.Suppressed ? 1 : 0,
+            DeadLettered = outcome == OutboxStatus.DeadLettered ? 1 : 0,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<WorkflowCounters>> ReadAsync(CancellationToken cancellationToken = default)
@@ -62,6 +50,4 @@ public sealed class WorkflowStats(IDocumentStore documents)
 
         return all;
     }
-
-    private static bool EventsSafe(string kind) => Events.EventValidator.IsValidId(kind);
 }

@@ -42,29 +42,8 @@ public sealed class ProfileStore(IDocumentStore documents)
             increments["boughtTogether." + other] = weight;
         }
 
-        if (increments.Count == 0)
-        {
-            return 0;
-        }
-
-        for (var operations = 1; ; operations += 2)
-        {
-            if (await documents.IncrementAsync(Collections.Items, delta.ProductId, delta.ProductId, increments, cancellationToken).ConfigureAwait(false))
-            {
-                return operations;
-            }
-
-            try
-            {
-                // First sight of the product: the delta is the document (both pair maps exist, so later increments find their parent).
-                await documents.CreateAsync(Collections.Items, delta.ProductId, delta.ProductId, Json.ToElement(delta), cancellationToken).ConfigureAwait(false);
-                return operations + 1;
-            }
-            catch (DocumentConflictException)
-            {
-                // Created concurrently by another batch: increment it.
-            }
-        }
+        // First sight of the product: the delta is the document (both pair maps exist, so later increments find their parent).
+        return await documents.IncrementOrCreateAsync(Collections.Items, delta.ProductId, delta.ProductId, increments, () => delta, cancellationToken).ConfigureAwait(false);
 
         static void AddIfNotZero(Dictionary<string, double> into, string path, long value)
         {

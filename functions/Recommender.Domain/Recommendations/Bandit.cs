@@ -138,20 +138,7 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
                 }
             }
 
-            operations++;
-            if (!await documents.IncrementAsync(Collections.Items, PartitionKey, arm, increments, cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await documents.CreateAsync(Collections.Items, PartitionKey, arm, Json.ToElement(delta), cancellationToken).ConfigureAwait(false);
-                }
-                catch (DocumentConflictException)
-                {
-                    await documents.IncrementAsync(Collections.Items, PartitionKey, arm, increments, cancellationToken).ConfigureAwait(false);
-                }
-
-                operations++;
-            }
+            operations += await documents.IncrementOrCreateAsync(Collections.Items, PartitionKey, arm, increments, () => delta, cancellationToken).ConfigureAwait(false);
         }
 
         return operations;

@@ -20,14 +20,7 @@ public sealed class BrowseAbandonmentState
     public string? MessageId { get; set; }
     public List<WorkflowEvent> History { get; set; } = [];
 
-    public void Record(DateTimeOffset at, string what)
-    {
-        History.Add(new WorkflowEvent(at, what));
-        if (History.Count > CartAbandonmentState.MaxHistory)
-        {
-            History.RemoveAt(0);
-        }
-    }
+    public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, CartAbandonmentState.MaxHistory);
 }
 
 /// <summary>The browse-abandonment timer message.</summary>
@@ -166,12 +159,8 @@ public sealed partial class BrowseAbandonmentWorkflow(
         return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs }, Json.Options);
     }
 
-    private Task ScheduleAsync(BrowseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        var delay = dueAt - timeProvider.GetUtcNow();
-        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > IWorkQueue.MaxDelay ? IWorkQueue.MaxDelay : delay;
-        return queue.SendAsync(Queues.BrowseAbandonment, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
-    }
+    private Task ScheduleAsync(BrowseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        queue.ScheduleAsync(Queues.BrowseAbandonment, message, dueAt, timeProvider, cancellationToken);
 
     private Task<BrowseAbandonmentState?> UpdateAsync(string customerId, Func<BrowseAbandonmentState?, BrowseAbandonmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);

@@ -14,7 +14,18 @@ public enum CartAbandonmentStatus
 }
 
 /// <summary>One entry of an instance's history.</summary>
-public sealed record WorkflowEvent(DateTimeOffset At, string What);
+public sealed record WorkflowEvent(DateTimeOffset At, string What)
+{
+    /// <summary>Appends to a bounded history, dropping the oldest entries beyond <paramref name="max"/>.</summary>
+    public static void Append(List<WorkflowEvent> history, DateTimeOffset at, string what, int max)
+    {
+        history.Add(new WorkflowEvent(at, what));
+        if (history.Count > max)
+        {
+            history.RemoveRange(0, history.Count - max);
+        }
+    }
+}
 
 /// <summary>
 /// State of a customer's cart-abandonment workflow (collection <c>workflows</c>, partition =
@@ -37,14 +48,7 @@ public sealed class CartAbandonmentState
     public string? MessageId { get; set; }
     public List<WorkflowEvent> History { get; set; } = [];
 
-    public void Record(DateTimeOffset at, string what)
-    {
-        History.Add(new WorkflowEvent(at, what));
-        if (History.Count > MaxHistory)
-        {
-            History.RemoveAt(0);
-        }
-    }
+    public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, MaxHistory);
 }
 
 /// <summary>The timer message: which instance, which generation.</summary>

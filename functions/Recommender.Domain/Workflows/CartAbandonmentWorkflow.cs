@@ -234,12 +234,8 @@ public sealed partial class CartAbandonmentWorkflow(
             return s;
         }, cancellationToken);
 
-    private Task ScheduleAsync(CartTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        var delay = dueAt - timeProvider.GetUtcNow();
-        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > IWorkQueue.MaxDelay ? IWorkQueue.MaxDelay : delay;
-        return queue.SendAsync(Queues.CartAbandonment, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
-    }
+    private Task ScheduleAsync(CartTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        queue.ScheduleAsync(Queues.CartAbandonment, message, dueAt, timeProvider, cancellationToken);
 
     private Task<CartAbandonmentState?> UpdateAsync(string customerId, Func<CartAbandonmentState?, CartAbandonmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);
