@@ -11,17 +11,24 @@ public static class EmbeddedServiceCollectionExtensions
     /// Registers <see cref="IDocumentStore"/>, <see cref="IBlobStore"/> and <see cref="IWorkQueue"/>
     /// as singletons keeping their data in <paramref name="dataDirectory"/>
     /// (<c>recommender.db</c> and <c>blobs/</c>), and <see cref="TimeProvider.System"/> unless a
-    /// <see cref="TimeProvider"/> is already registered.
+    /// <see cref="TimeProvider"/> is already registered. The document store caches up to
+    /// <paramref name="documentCacheEntries"/> deserialized documents (see <see cref="EmbeddedOptions.DocumentCacheEntries"/>).
     /// </summary>
-    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, string dataDirectory)
+    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, string dataDirectory,
+        int documentCacheEntries = EmbeddedOptions.DefaultDocumentCacheEntries)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        ArgumentOutOfRangeException.ThrowIfNegative(documentCacheEntries);
 
-        var options = new EmbeddedOptions { DataDirectory = Path.GetFullPath(dataDirectory) };
+        var options = new EmbeddedOptions { DataDirectory = Path.GetFullPath(dataDirectory), DocumentCacheEntries = documentCacheEntries };
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton<IDocumentStore>(sp => new SqliteDocumentStore(sp.GetRequiredService<EmbeddedOptions>().DatabasePath));
+        services.AddSingleton<IDocumentStore>(sp =>
+        {
+            var embedded = sp.GetRequiredService<EmbeddedOptions>();
+            return new SqliteDocumentStore(embedded.DatabasePath, embedded.DocumentCacheEntries);
+        });
         services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<EmbeddedOptions>().BlobsDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IWorkQueue>(sp => new SqliteWorkQueue(sp.GetRequiredService<EmbeddedOptions>().DatabasePath, sp.GetRequiredService<TimeProvider>()));
         return services;

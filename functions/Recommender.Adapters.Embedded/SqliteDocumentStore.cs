@@ -13,8 +13,15 @@ namespace Recommender.Adapters.Embedded;
 /// single <c>UPDATE ... WHERE etag = @etag</c> statements, so they are atomic across threads and processes.
 /// Ids are stored as given (any string is accepted); partitions are returned in ordinal id order.
 /// Increments run in one write transaction with <c>json_set</c>/<c>json_extract</c> (see <see cref="IncrementAsync"/>).
+/// <para>
+/// With a document cache (<c>documentCacheEntries</c> &gt; 0) the store keeps what
+/// <see cref="ReadSharedAsync"/> deserialized and drops a document's entry after every write to it.
+/// That is exact only while this instance is the one writer of the file, so a caching store holds an
+/// exclusive lock on <c>{database}.lock</c> and every other store a shared one: a second store on the
+/// same file (in this process or another) fails to open while a caching one is open, and the reverse.
+/// </para>
 /// </summary>
-public sealed class SqliteDocumentStore : IDocumentStore
+public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocumentReader, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -31,11 +38,54 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private const int PathsPerStatement = 40;
 
     private readonly SqliteDatabase _database;
+    private readonly FileStream _ownership;
+    private readonly DocumentCache? _cache;
 
-    /// <summary>Opens (creating if needed) the database file at <paramref name="databasePath"/>.</summary>
-    public SqliteDocumentStore(string databasePath)
+    /// <summary>
+    /// Opens (creating if needed) the database file at <paramref name="databasePath"/>, keeping up to
+    /// <paramref name="documentCacheEntries"/> deserialized documents in memory (0: no cache).
+    /// </summary>
+    /// <exception cref="IOException">Another store has the file open and one of the two caches documents.</exception>
+    public SqliteDocumentStore(string databasePath, int documentCacheEntries = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(documentCacheEntries);
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        _ownership = OpenOwnership(Path.GetFullPath(databasePath) + ".lock", exclusive: documentCacheEntries > 0);
         _database = new SqliteDatabase(databasePath, Schema);
+        _cache = documentCacheEntries > 0 ? new DocumentCache(documentCacheEntries) : null;
+    }
+
+    /// <summary>How many documents the cache may hold (0: no cache).</summary>
+    public int DocumentCacheCapacity => _cache?.Capacity ?? 0;
+
+    /// <summary>How many documents (and known-missing documents) the cache holds now.</summary>
+    public int CachedDocumentCount => _cache?.Count ?? 0;
+
+    /// <summary>Releases the lock on the database file (the data stays).</summary>
+    public void Dispose() => _ownership.Dispose();
+
+    /// <inheritdoc />
+    /// <remarks>Without a cache, every call reads and deserializes.</remarks>
+    public ValueTask<T?> ReadSharedAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        Validate(collection, partitionKey, id);
+        ArgumentNullException.ThrowIfNull(deserialize);
+        var key = new DocumentKey(collection, partitionKey, id);
+        return _cache is not null && _cache.TryGet<T>(key, out var cached)
+            ? ValueTask.FromResult(cached)
+            : ReadAndCacheAsync(key, deserialize, cancellationToken);
+    }
+
+    private async ValueTask<T?> ReadAndCacheAsync<T>(DocumentKey key, Func<JsonElement, T> deserialize, CancellationToken cancellationToken)
+        where T : class
+    {
+        var token = _cache?.BeginRead(key) ?? 0;
+        var document = await ReadAsync(key.Collection, key.PartitionKey, key.Id, cancellationToken);
+        var value = document is null ? null : deserialize(document.Body);
+        _cache?.TryAdd(key, value, token);
+        return value;
     }
 
     /// <inheritdoc />
@@ -71,6 +121,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         {
             throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.", ex);
         }
+        finally
+        {
+            Written(collection, partitionKey, id);
+        }
 
         return etag;
     }
@@ -87,7 +141,17 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
         command.Parameters.AddWithValue("$ifMatch", ifMatchETag);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        int updated;
+        try
+        {
+            updated = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            Written(collection, partitionKey, id);
+        }
+
+        if (updated == 0)
         {
             throw new DocumentConflictException($"Document '{id}' in {collection}/{partitionKey} changed or does not exist.");
         }
@@ -113,7 +177,15 @@ public sealed class SqliteDocumentStore : IDocumentStore
             id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            Written(collection, partitionKey, id);
+        }
+
         return etag;
     }
 
@@ -123,7 +195,14 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = Command(connection, "DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }
+        finally
+        {
+            Written(collection, partitionKey, id);
+        }
     }
 
     /// <inheritdoc />
@@ -203,7 +282,15 @@ public sealed class SqliteDocumentStore : IDocumentStore
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            Written(collection, partitionKey, id);
+        }
+
         return true;
     }
 
@@ -239,6 +326,24 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <summary>A SQLite JSON path with quoted labels (names never contain '"'): <c>$."coViewed"."SKU.1"</c>.</summary>
     private static string JsonPath(IncrementPath path) =>
         path.Parent is null ? $"$.\"{path.Name}\"" : $"$.\"{path.Parent}\".\"{path.Name}\"";
+
+    /// <summary>After every write (committed or not: dropping an entry is always safe).</summary>
+    private void Written(string collection, string partitionKey, string id) => _cache?.Invalidate(new DocumentKey(collection, partitionKey, id));
+
+    private static FileStream OpenOwnership(string lockPath, bool exclusive)
+    {
+        try
+        {
+            // .NET locks the file for the stream's lifetime (flock): exclusive for FileShare.None, shared otherwise.
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, exclusive ? FileShare.None : FileShare.ReadWrite);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException(
+                $"'{lockPath}' is locked: another document store has this database open and one of the two keeps a document cache, "
+                + "which is only coherent for the file's one writer. Close the other store, or turn the cache off in both (Recommender:Embedded:DocumentCacheEntries = 0).", ex);
+        }
+    }
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
     {

@@ -57,6 +57,39 @@ public class RecommendationsTests
     }
 
     [Fact]
+    public async Task Home_WithTheListHeldInMemory_SeesStockWithdrawalAndErasureOnTheVeryNextRequest()
+    {
+        await using var app = await AppWithHistoryAsync();
+        using var client = app.CreateClient();
+        Task<RecommendationResponse?> HomeAsync() => client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/me?count=3", Json.Options);
+        var first = await HomeAsync();
+        var second = await HomeAsync(); // served from the list the store keeps in memory
+        Assert.True(second!.Personalized);
+        Assert.Equal(first!.Items.Select(i => i.ProductId), second.Items.Select(i => i.ProductId));
+        Assert.Contains(second.Items, i => i.ProductId == "B");
+
+        await app.PostEventsAsync(new { id = "stock-b", type = "catalog_change", productId = "B", change = "stock", inStock = false, occurredAt = app.Clock.GetUtcNow() });
+        var soldOut = await HomeAsync();
+        await app.PostEventsAsync(app.Consent("me-off", "me", false, "analytics"));
+        var withdrawn = await HomeAsync();
+        await app.PostEventsAsync(app.Consent("me-on", "me", true, "analytics"));
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        await app.PostEventsAsync(app.View("me-2", "me", "A", TimeSpan.Zero));
+        await app.PumpAsync();
+        var restored = await HomeAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/privacy/erasure", new { customerId = "me" })).StatusCode);
+        await app.PumpAsync();
+        var erased = await HomeAsync();
+
+        Assert.DoesNotContain(soldOut!.Items, i => i.ProductId == "B");
+        Assert.True(soldOut.Personalized);
+        Assert.False(withdrawn!.Personalized);
+        Assert.True(restored!.Personalized);
+        Assert.False(erased!.Personalized);
+        Assert.NotEqual("cache", erased.Source);
+    }
+
+    [Fact]
     public async Task Home_ExcludesWhatTheCustomerBoughtSinceTheListWasCached()
     {
         await using var app = await AppWithHistoryAsync();

@@ -50,7 +50,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         CustomerProfile? stored;
         if (request.Placement is Placement.Home or Placement.Email)
         {
-            cached = await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, request.CustomerId, request.CustomerId, cancellationToken).ConfigureAwait(false);
+            cached = await documents.GetSharedAsync<CachedRecommendations>(Collections.Recommendations, request.CustomerId, request.CustomerId, cancellationToken).ConfigureAwait(false);
         }
 
         // A current cached list carries what the rules need of the profile: one read serves the request.

@@ -1,10 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace Recommender.Domain.Recommendations;
 
 /// <summary>
 /// One recommended product with why: a human-readable <see cref="Reason"/> and a machine code
 /// (<c>viewed:SKU1</c>, <c>in_cart:SKU1</c>, <c>purchased:SKU1</c>, <c>similar:SKU1</c>, <c>popular</c>).
+/// Its texts repeat across customers' cached lists, so they are read as shared strings.
 /// </summary>
-public sealed record RecommendedItem(string ProductId, double Score, string Reason, string ReasonCode);
+public sealed record RecommendedItem(
+    [property: JsonConverter(typeof(InternedStringConverter))] string ProductId,
+    double Score,
+    [property: JsonConverter(typeof(InternedStringConverter))] string Reason,
+    [property: JsonConverter(typeof(InternedStringConverter))] string ReasonCode);
 
 /// <summary>
 /// What request-time rules need of the profile, saved with the cached list so a home request reads
@@ -28,7 +35,7 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
 }
 
 /// <summary>A customer's precomputed ranked list (the recommendation cache document).</summary>
-public sealed record CachedRecommendations(string CustomerId, string ModelVersion, DateTimeOffset GeneratedAt, IReadOnlyList<RecommendedItem> Items)
+public sealed record CachedRecommendations(string CustomerId, [property: JsonConverter(typeof(InternedStringConverter))] string ModelVersion, DateTimeOffset GeneratedAt, IReadOnlyList<RecommendedItem> Items)
 {
     public ProfileSnapshot? Snapshot { get; init; }
 }

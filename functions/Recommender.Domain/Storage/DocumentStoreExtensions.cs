@@ -14,6 +14,17 @@ public static class DocumentStoreExtensions
         return document is null ? null : Json.FromElement<T>(document.Body);
     }
 
+    /// <summary>
+    /// <see cref="GetAsync{T}"/> for immutable documents read far more often than written (a customer's
+    /// cached list): a store that can (<see cref="ISharedDocumentReader"/>) returns one shared instance
+    /// per stored version instead of parsing the document again. Never mutate the result.
+    /// </summary>
+    public static ValueTask<T?> GetSharedAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
+        where T : class =>
+        store is ISharedDocumentReader shared
+            ? shared.ReadSharedAsync(collection, partitionKey, id, Json.FromElement<T>, cancellationToken)
+            : new(store.GetAsync<T>(collection, partitionKey, id, cancellationToken));
+
     public static Task<string> PutAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default) =>
         store.UpsertAsync(collection, partitionKey, id, Json.ToElement(value), cancellationToken);
 

@@ -40,7 +40,8 @@ public static class HostingExtensions
         switch (options.Mode)
         {
             case StorageMode.Embedded:
-                services.AddEmbeddedAdapters(Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath));
+                services.AddEmbeddedAdapters(Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath),
+                    configuration.GetValue($"{EmbeddedOptions.Section}:{nameof(EmbeddedOptions.DocumentCacheEntries)}", EmbeddedOptions.DefaultDocumentCacheEntries));
                 break;
             case StorageMode.Azure:
                 var azure = configuration.GetSection("Recommender:Azure").Get<AzureOptions>()
