@@ -36,7 +36,9 @@ public static class Placements
         ["email"] = Placement.Email,
     };
 
-    public static string NameOf(Placement placement) => ByName.First(kv => kv.Value == placement).Key;
+    private static readonly string[] Names = [.. Enum.GetValues<Placement>().Select(p => ByName.First(kv => kv.Value == p).Key)];
+
+    public static string NameOf(Placement placement) => Names[(int)placement];
 
     /// <summary>Placements that need the product being looked at.</summary>
     public static bool NeedsProduct(Placement placement) => placement is Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook;

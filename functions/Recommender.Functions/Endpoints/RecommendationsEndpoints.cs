@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain.Events;
@@ -154,6 +155,11 @@ public static class RecommendationsEndpoints
 
     private static List<string> List(Dictionary<string, string[]> errors, IQueryCollection q, string name, int max, bool ids = false)
     {
+        if (q[name].Count == 0)
+        {
+            return [];
+        }
+
         var values = q[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (values.Count > max)
         {
@@ -167,7 +173,8 @@ public static class RecommendationsEndpoints
         return values;
     }
 
-    private static HashSet<string> Set(List<string> values) => new(values, StringComparer.OrdinalIgnoreCase);
+    private static IReadOnlySet<string> Set(List<string> values) =>
+        values.Count == 0 ? FrozenSet<string>.Empty : new HashSet<string>(values, StringComparer.OrdinalIgnoreCase);
 
     private static TimeSpan? Error(Dictionary<string, string[]> errors, string field, string message)
     {
