@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Profiles;
 
@@ -42,33 +43,215 @@ public static class ServingRules
         IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
         IReadOnlyList<RecommendedItem>? picked = null)
     {
-        var adult = profile?.AgeVerifiedAdult == true;
-        var lambda = Math.Clamp(diversity ?? options.Diversity, 0, 1);
-        var eligible = new List<Candidate>(candidates.TryGetNonEnumeratedCount(out var n) ? n : 0);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var selection = new Selection(products, filters, options, profile?.AgeVerifiedAdult == true, Math.Clamp(diversity ?? options.Diversity, 0, 1));
+        var seen = new HashSet<string>(candidates.TryGetNonEnumeratedCount(out var size) ? size : 0, StringComparer.Ordinal);
         foreach (var item in candidates)
         {
-            // Offered: the catalog knows the product and has it in stock (anything, while no catalog is loaded).
-            var known = products.TryGetValue(item.ProductId, out var product);
-            if (!seen.Add(item.ProductId) || exclude.Contains(item.ProductId) || (products.Count > 0 && !(known && product!.InStock)))
+            if (seen.Add(item.ProductId) && !exclude.Contains(item.ProductId))
             {
-                continue;
+                selection.Add(item);
             }
-
-            if ((product?.AgeRestricted == true && !adult) || !Passes(product, filters))
-            {
-                continue;
-            }
-
-            var score = product is null ? item.Score : Math.Round(item.Score * BoostOf(product, options), 6);
-            eligible.Add(new Candidate(score == item.Score ? item : item with { Score = score }, product, lambda < 1 ? Facets.Of(product) : default));
         }
 
-        return Select(eligible, count, products, lambda, filters.MaxPerBrand ?? options.MaxPerBrand, filters.MaxPerCategory ?? options.MaxPerCategory, picked ?? []);
+        return selection.Pick(count, picked ?? []);
     }
 
-    /// <summary>An eligible item with its catalog entry (null when the catalog does not know it).</summary>
-    private readonly record struct Candidate(RecommendedItem Item, Product? Product, Facets Facets);
+    /// <summary>
+    /// Greedy maximal marginal relevance within the caps: each round picks the eligible item (in
+    /// relevance order, first wins a tie) with the best λ·relevance − (1 − λ)·(its highest similarity
+    /// to an item already picked). Unless a promotion may boost it, relevance is known before the
+    /// catalog is consulted, so the catalog check (offered, age, filters) runs lazily in relevance
+    /// order and a round stops at the first item whose relevance alone cannot beat the best value
+    /// found: most of a long candidate list is never looked up. Each checked item's highest
+    /// similarity is kept up to date as items are picked.
+    /// </summary>
+    private sealed class Selection(IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, bool adult, double lambda)
+    {
+        private readonly List<Slot> _slots = [];
+        private readonly List<Facets> _picked = [];
+        private readonly int? _maxPerBrand = filters.MaxPerBrand ?? options.MaxPerBrand;
+        private readonly int? _maxPerCategory = filters.MaxPerCategory ?? options.MaxPerCategory;
+        private readonly Dictionary<string, int>? _perBrand = (filters.MaxPerBrand ?? options.MaxPerBrand) is null ? null : new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, int>? _perCategory = (filters.MaxPerCategory ?? options.MaxPerCategory) is null ? null : new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Check every item at once when a promotion may change its score (or when there is no catalog to look up).</summary>
+        private readonly bool _eager = products.Count == 0 || options.Promotions.Count > 0;
+
+        private enum State : byte
+        {
+            Unchecked,
+            Eligible,
+            Ineligible,
+            Taken,
+        }
+
+        public void Add(RecommendedItem item)
+        {
+            // Without a promotion a known product's boost is 1: its score, rounded as a boosted one would be.
+            var slot = new Slot { Item = item, Score = products.Count == 0 ? item.Score : Math.Round(item.Score, 6) };
+            if (_eager)
+            {
+                Check(ref slot);
+            }
+
+            _slots.Add(slot);
+        }
+
+        public List<RecommendedItem> Pick(int count, IReadOnlyList<RecommendedItem> alreadyPicked)
+        {
+            _slots.Sort(static (a, b) => b.Score.CompareTo(a.Score) is var byScore and not 0 ? byScore : string.CompareOrdinal(a.Item.ProductId, b.Item.ProductId));
+            var slots = CollectionsMarshal.AsSpan(_slots);
+            var top = 1.0;
+            for (var i = 0; i < slots.Length; i++)
+            {
+                if (slots[i].State == State.Unchecked)
+                {
+                    Check(ref slots[i]);
+                }
+
+                if (slots[i].State == State.Eligible)
+                {
+                    top = Math.Max(slots[i].Score, 1e-12);
+                    break;
+                }
+            }
+
+            foreach (var item in alreadyPicked)
+            {
+                if (products.TryGetValue(item.ProductId, out var product))
+                {
+                    Picked(product, lambda < 1 ? Facets.Of(product) : default);
+                }
+            }
+
+            var result = new List<RecommendedItem>(Math.Min(count, slots.Length));
+            while (result.Count < count)
+            {
+                var bestIndex = -1;
+                var bestValue = double.NegativeInfinity;
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    ref var slot = ref slots[i];
+                    if (slot.State is State.Ineligible or State.Taken)
+                    {
+                        continue;
+                    }
+
+                    var relevance = lambda * slot.Score / top;
+                    if (relevance <= bestValue)
+                    {
+                        break; // no item from here on (no more relevant, similarity ≥ 0) can do better
+                    }
+
+                    if (slot.State == State.Unchecked)
+                    {
+                        Check(ref slot);
+                        if (slot.State == State.Ineligible)
+                        {
+                            continue;
+                        }
+                    }
+
+                    var product = slot.Product;
+                    if ((_perBrand is not null && product?.Brand is { } b && _perBrand.GetValueOrDefault(b) >= _maxPerBrand)
+                        || (_perCategory is not null && product is not null && _perCategory.GetValueOrDefault(product.Category) >= _maxPerCategory))
+                    {
+                        continue;
+                    }
+
+                    var value = relevance - ((1 - lambda) * slot.Similarity);
+                    if (value > bestValue)
+                    {
+                        (bestIndex, bestValue) = (i, value);
+                    }
+                }
+
+                if (bestIndex < 0)
+                {
+                    break; // every remaining item is taken, ineligible or over a cap
+                }
+
+                ref var chosen = ref slots[bestIndex];
+                chosen.State = State.Taken;
+                result.Add(chosen.Item);
+                Picked(chosen.Product, chosen.Facets);
+            }
+
+            return result;
+        }
+
+        /// <summary>Offered (known and in stock, or no catalog loaded), not age-restricted for a customer not verified adult, within the filters.</summary>
+        private void Check(ref Slot slot)
+        {
+            var known = products.TryGetValue(slot.Item.ProductId, out var product);
+            if ((products.Count > 0 && !(known && product!.InStock)) || (product?.AgeRestricted == true && !adult) || !Passes(product, filters))
+            {
+                slot.State = State.Ineligible;
+                return;
+            }
+
+            slot.State = State.Eligible;
+            slot.Product = product;
+            if (product is not null && options.Promotions.Count > 0)
+            {
+                slot.Score = Math.Round(slot.Item.Score * BoostOf(product, options), 6);
+            }
+
+            if (slot.Score != slot.Item.Score)
+            {
+                slot.Item = slot.Item with { Score = slot.Score };
+            }
+
+            if (lambda < 1)
+            {
+                slot.Facets = Facets.Of(product);
+                foreach (var picked in _picked)
+                {
+                    slot.Similarity = Math.Max(slot.Similarity, slot.Facets.SimilarityTo(picked));
+                }
+            }
+        }
+
+        private void Picked(Product? product, Facets facets)
+        {
+            if (product is null)
+            {
+                return;
+            }
+
+            if (_perCategory is not null)
+            {
+                _perCategory[product.Category] = _perCategory.GetValueOrDefault(product.Category) + 1;
+            }
+
+            if (_perBrand is not null && product.Brand is { } brand)
+            {
+                _perBrand[brand] = _perBrand.GetValueOrDefault(brand) + 1;
+            }
+
+            if (lambda < 1)
+            {
+                _picked.Add(facets);
+                foreach (ref var slot in CollectionsMarshal.AsSpan(_slots))
+                {
+                    if (slot.State == State.Eligible)
+                    {
+                        slot.Similarity = Math.Max(slot.Similarity, slot.Facets.SimilarityTo(facets));
+                    }
+                }
+            }
+        }
+
+        private struct Slot
+        {
+            public RecommendedItem Item;
+            public double Score;
+            public State State;
+            public Product? Product;
+            public Facets Facets;
+            public double Similarity;
+        }
+    }
 
     /// <summary>
     /// A product's category and brand with their case-insensitive hashes: different hashes prove
@@ -137,87 +320,5 @@ public static class ServingRules
         }
 
         return Math.Clamp(boost, 0, Math.Max(1, options.MaxBoost));
-    }
-
-    /// <summary>
-    /// Greedy maximal marginal relevance within the caps: each round picks the item (in relevance
-    /// order, first wins a tie) with the best λ·relevance − (1 − λ)·(its highest similarity to an item
-    /// already picked). Each item's highest similarity is kept up to date as items are picked, so a
-    /// round costs one pass over the pool.
-    /// </summary>
-    private static List<RecommendedItem> Select(List<Candidate> eligible, int count, IReadOnlyDictionary<string, Product> products,
-        double lambda, int? maxPerBrand, int? maxPerCategory, IReadOnlyList<RecommendedItem> alreadyPicked)
-    {
-        eligible.Sort(static (a, b) => b.Item.Score.CompareTo(a.Item.Score) is var byScore and not 0 ? byScore : string.CompareOrdinal(a.Item.ProductId, b.Item.ProductId));
-        var top = eligible.Count == 0 ? 1 : Math.Max(eligible[0].Item.Score, 1e-12);
-        var similarity = new double[eligible.Count];
-        var taken = new bool[eligible.Count];
-        var result = new List<RecommendedItem>(Math.Min(count, eligible.Count));
-        var perBrand = maxPerBrand is null ? null : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        var perCategory = maxPerCategory is null ? null : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in alreadyPicked)
-        {
-            products.TryGetValue(item.ProductId, out var product);
-            Picked(product, lambda < 1 ? Facets.Of(product) : default);
-        }
-
-        while (result.Count < count)
-        {
-            var bestIndex = -1;
-            var bestValue = double.NegativeInfinity;
-            for (var i = 0; i < eligible.Count; i++)
-            {
-                var product = eligible[i].Product;
-                if (taken[i]
-                    || (perBrand is not null && product?.Brand is { } b && perBrand.GetValueOrDefault(b) >= maxPerBrand)
-                    || (perCategory is not null && product is not null && perCategory.GetValueOrDefault(product.Category) >= maxPerCategory))
-                {
-                    continue;
-                }
-
-                var value = (lambda * eligible[i].Item.Score / top) - ((1 - lambda) * similarity[i]);
-                if (value > bestValue)
-                {
-                    (bestIndex, bestValue) = (i, value);
-                }
-            }
-
-            if (bestIndex < 0)
-            {
-                break; // every remaining item is taken or over a cap
-            }
-
-            taken[bestIndex] = true;
-            result.Add(eligible[bestIndex].Item);
-            Picked(eligible[bestIndex].Product, eligible[bestIndex].Facets);
-        }
-
-        return result;
-
-        void Picked(Product? product, Facets facets)
-        {
-            if (product is null)
-            {
-                return;
-            }
-
-            if (perCategory is not null)
-            {
-                perCategory[product.Category] = perCategory.GetValueOrDefault(product.Category) + 1;
-            }
-
-            if (perBrand is not null && product.Brand is { } brand)
-            {
-                perBrand[brand] = perBrand.GetValueOrDefault(brand) + 1;
-            }
-
-            if (lambda < 1)
-            {
-                for (var i = 0; i < eligible.Count; i++)
-                {
-                    similarity[i] = Math.Max(similarity[i], eligible[i].Facets.SimilarityTo(facets));
-                }
-            }
-        }
     }
 }

@@ -64,4 +64,41 @@ public class ServingRulesTests
         Assert.Equal(["B1"], Apply([Item("A2", 0.95), Item("B1", 0.9)], 1, diversity: 0.8, picked: already));
         Assert.Equal(["B1"], Apply([Item("A2", 0.95), Item("B1", 0.5)], 1, diversity: 1, filters: new ServingFilters { MaxPerCategory = 1 }, picked: already));
     }
+
+    [Fact]
+    public void ALongTail_IsNotLookedUp_WhenItsRelevanceCannotWin()
+    {
+        var catalog = new CountingCatalog(Enumerable.Range(0, 50).Select(i => new Product($"P{i:D2}", "n", $"c{i % 5}", 1)).ToDictionary(p => p.Id));
+        var candidates = Enumerable.Range(0, 50).Select(i => Item($"P{i:D2}", 1.0 / (i + 1))).ToList();
+
+        var picked = ServingRules.Apply(candidates, 3, NoExclusions, null, catalog, ServingFilters.None, new ServingOptions(), 0.8);
+
+        Assert.Equal(["P00", "P01", "P02"], picked.Select(i => i.ProductId));
+        Assert.InRange(catalog.Lookups, 3, 10);
+    }
+
+    private sealed class CountingCatalog(Dictionary<string, Product> products) : IReadOnlyDictionary<string, Product>
+    {
+        public int Lookups { get; private set; }
+
+        public Product this[string key] => products[key];
+
+        public IEnumerable<string> Keys => products.Keys;
+
+        public IEnumerable<Product> Values => products.Values;
+
+        public int Count => products.Count;
+
+        public bool ContainsKey(string key) => products.ContainsKey(key);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Product value)
+        {
+            Lookups++;
+            return products.TryGetValue(key, out value);
+        }
+
+        public IEnumerator<KeyValuePair<string, Product>> GetEnumerator() => products.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
