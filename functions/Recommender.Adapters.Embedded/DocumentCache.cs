@@ -11,10 +11,13 @@ internal readonly record struct DocumentKey(string Collection, string PartitionK
 /// invalidating take one. When full, CLOCK (second chance) picks the entry to drop: one not read
 /// since the hand last passed it.
 /// <para>
-/// Coherence: the store calls <see cref="Invalidate"/> after every write of a document, once the
-/// write is committed. A reader that missed asks <see cref="BeginRead"/> for a token before it reads
-/// the database, and <see cref="TryAdd"/> keeps what it read only if no write to a key of the same
-/// stripe was invalidated since — so a read racing a write never leaves the older version behind.
+/// Coherence: the store calls <see cref="Invalidate"/> exactly once per write of a document, after
+/// the write is committed. A reader that missed asks <see cref="BeginRead"/> for a token before it
+/// reads the database, and <see cref="TryAdd"/> keeps what it read only if no write to a key of the
+/// same stripe was invalidated since — so a read racing a write never leaves the older version
+/// behind. A writer takes its token before writing and adds what it wrote with <c>token + 1</c>:
+/// kept only if its own invalidation was the only one since, so no write that may have committed
+/// after it (and invalidated after it) can be overtaken.
 /// </para>
 /// </summary>
 internal sealed class DocumentCache
@@ -62,10 +65,10 @@ internal sealed class DocumentCache
         return false;
     }
 
-    /// <summary>The token for <see cref="TryAdd"/>: take it before reading the database.</summary>
+    /// <summary>The token for <see cref="TryAdd"/>: take it before reading (or writing) the database.</summary>
     public long BeginRead(in DocumentKey key) => Volatile.Read(ref _versions[StripeOf(key)]);
 
-    /// <summary>Keeps <paramref name="value"/> (<c>null</c>: the document is missing) unless the key's stripe was written since <paramref name="token"/>.</summary>
+    /// <summary>Keeps <paramref name="value"/> (<c>null</c>: the document is missing) if the key's stripe is still at version <paramref name="token"/>.</summary>
     public void TryAdd(in DocumentKey key, object? value, long token)
     {
         lock (_gate)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace Recommender.Adapters.Embedded;
@@ -14,6 +15,9 @@ internal sealed class SqliteDatabase
     private const int BusyTimeoutMilliseconds = 30_000;
 
     private readonly string _connectionString;
+
+    /// <summary>The native connections (reused by the pool across opens) that already have their per-connection settings.</summary>
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
 
     public SqliteDatabase(string databasePath, string schema)
     {
@@ -42,10 +46,15 @@ internal sealed class SqliteDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
-            // Per-connection settings; cheap to repeat on pooled connections.
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            // Per-connection settings, once per native connection: a pooled one keeps them.
+            if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                _configured.AddOrUpdate(handle, this);
+            }
+
             return connection;
         }
         catch

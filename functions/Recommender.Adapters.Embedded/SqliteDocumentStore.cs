@@ -15,13 +15,14 @@ namespace Recommender.Adapters.Embedded;
 /// Increments run in one write transaction with <c>json_set</c>/<c>json_extract</c> (see <see cref="IncrementAsync"/>).
 /// <para>
 /// With a document cache (<c>documentCacheEntries</c> &gt; 0) the store keeps what
-/// <see cref="ReadSharedAsync"/> deserialized and drops a document's entry after every write to it.
+/// <see cref="ReadSharedAsync"/> deserialized (and what <see cref="UpsertSharedAsync"/> wrote), and drops
+/// a document's entry after every write to it.
 /// That is exact only while this instance is the one writer of the file, so a caching store holds an
 /// exclusive lock on <c>{database}.lock</c> and every other store a shared one: a second store on the
 /// same file (in this process or another) fails to open while a caching one is open, and the reverse.
 /// </para>
 /// </summary>
-public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocumentReader, IDisposable
+public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -78,6 +79,21 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocumentReader,
             : ReadAndCacheAsync(key, deserialize, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async Task<string> UpsertSharedAsync<T>(string collection, string partitionKey, string id, JsonElement body, Func<JsonElement, T> deserialize,
+        CancellationToken cancellationToken = default)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(deserialize);
+        var key = new DocumentKey(collection, partitionKey, id);
+        var token = _cache?.BeginRead(key) ?? 0;
+        var etag = await UpsertAsync(collection, partitionKey, id, body, cancellationToken);
+        // The upsert invalidated the key once; any other invalidation of its stripe since the token
+        // (another write, perhaps committed after this one) leaves the entry to the next read.
+        _cache?.TryAdd(key, deserialize(body), token + 1);
+        return etag;
+    }
+
     private async ValueTask<T?> ReadAndCacheAsync<T>(DocumentKey key, Func<JsonElement, T> deserialize, CancellationToken cancellationToken)
         where T : class
     {
@@ -100,7 +116,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocumentReader,
             return null;
         }
 
-        return new StoredDocument(id, partitionKey, ParseBody(reader.GetString(1)), reader.GetString(0));
+        return new StoredDocument(id, partitionKey, ParseBody(reader.GetFieldValue<byte[]>(1)), reader.GetString(0));
     }
 
     /// <inheritdoc />
@@ -224,7 +240,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocumentReader,
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                documents.Add(new StoredDocument(reader.GetString(0), partitionKey, ParseBody(reader.GetString(2)), reader.GetString(1)));
+                documents.Add(new StoredDocument(reader.GetString(0), partitionKey, ParseBody(reader.GetFieldValue<byte[]>(2)), reader.GetString(1)));
             }
         }
 
@@ -372,10 +388,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocumentReader,
         return body.GetRawText();
     }
 
-    private static JsonElement ParseBody(string json)
+    /// <summary>The stored UTF-8 text (SQLite hands TEXT out as its bytes) as an element that owns its memory.</summary>
+    private static JsonElement ParseBody(byte[] utf8)
     {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
+        var reader = new Utf8JsonReader(utf8);
+        return JsonElement.ParseValue(ref reader);
     }
 
     private static string NewETag() => $"\"{Guid.NewGuid():N}\"";

@@ -4,17 +4,24 @@ namespace Recommender.Domain.Ports;
 
 /// <summary>
 /// What an <see cref="IDocumentStore"/> that sees every write to its documents can add (the embedded
-/// store, which owns its database file): it keeps the documents it has deserialized and hands the same
-/// instance to every reader until the document is written or deleted, so a hot read is a lookup
-/// instead of a read and a parse. Stores shared between processes (Cosmos DB) do not offer it: they
-/// cannot know when another instance writes. Shared values must never be mutated.
+/// store, which owns its database file): it keeps documents deserialized and hands the same instance
+/// to every reader until the document is written again or deleted, so a hot read is a lookup instead
+/// of a read and a parse. Stores shared between processes (Cosmos DB) do not offer it: they cannot
+/// know when another instance writes. Shared values must never be mutated.
 /// </summary>
-public interface ISharedDocumentReader
+public interface ISharedDocuments
 {
     /// <summary>
     /// The document deserialized by <paramref name="deserialize"/> (<c>null</c> when it does not
     /// exist), possibly the instance an earlier reader got for the same stored version.
     /// </summary>
     ValueTask<T?> ReadSharedAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize, CancellationToken cancellationToken = default)
+        where T : class;
+
+    /// <summary>
+    /// <see cref="IDocumentStore.UpsertAsync"/>, after which shared reads get <paramref name="deserialize"/>
+    /// of <paramref name="body"/> without reading the document back (unless another write overtook this one).
+    /// </summary>
+    Task<string> UpsertSharedAsync<T>(string collection, string partitionKey, string id, JsonElement body, Func<JsonElement, T> deserialize, CancellationToken cancellationToken = default)
         where T : class;
 }

@@ -169,7 +169,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
-        await documents.PutAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
+        await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> DeleteCacheAsync(string customerId, CancellationToken cancellationToken = default) =>

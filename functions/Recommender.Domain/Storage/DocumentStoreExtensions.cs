@@ -16,14 +16,24 @@ public static class DocumentStoreExtensions
 
     /// <summary>
     /// <see cref="GetAsync{T}"/> for immutable documents read far more often than written (a customer's
-    /// cached list): a store that can (<see cref="ISharedDocumentReader"/>) returns one shared instance
-    /// per stored version instead of parsing the document again. Never mutate the result.
+    /// cached list): a store that can (<see cref="ISharedDocuments"/>) returns one shared instance per
+    /// stored version instead of parsing the document again. Never mutate the result.
     /// </summary>
     public static ValueTask<T?> GetSharedAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
         where T : class =>
-        store is ISharedDocumentReader shared
+        store is ISharedDocuments shared
             ? shared.ReadSharedAsync(collection, partitionKey, id, Json.FromElement<T>, cancellationToken)
             : new(store.GetAsync<T>(collection, partitionKey, id, cancellationToken));
+
+    /// <summary>
+    /// <see cref="PutAsync{T}"/> of a document read with <see cref="GetSharedAsync{T}"/>: a store that
+    /// shares documents keeps the written version ready for the next reader (as a read would return it).
+    /// </summary>
+    public static Task<string> PutSharedAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default)
+        where T : class =>
+        store is ISharedDocuments shared
+            ? shared.UpsertSharedAsync(collection, partitionKey, id, Json.ToElement(value), Json.FromElement<T>, cancellationToken)
+            : store.PutAsync(collection, partitionKey, id, value, cancellationToken);
 
     public static Task<string> PutAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default) =>
         store.UpsertAsync(collection, partitionKey, id, Json.ToElement(value), cancellationToken);

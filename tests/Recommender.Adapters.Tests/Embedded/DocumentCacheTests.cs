@@ -22,6 +22,35 @@ public sealed class DocumentCacheTests
     }
 
     [Fact]
+    public void AWriterOvertakenByALaterWrite_DoesNotCacheItsOlderVersion()
+    {
+        var cache = new DocumentCache(10);
+        var first = cache.BeginRead(A);
+        var second = cache.BeginRead(A);
+
+        // Both committed, the second last; the second invalidates and adds first, then the first.
+        cache.Invalidate(A);
+        cache.TryAdd(A, "second", second + 1);
+        cache.Invalidate(A);
+        cache.TryAdd(A, "first", first + 1);
+
+        Assert.False(cache.TryGet<string>(A, out _)); // the next read goes to the database
+    }
+
+    [Fact]
+    public void AWriterWhoseOwnInvalidationWasTheOnlyOne_CachesWhatItWrote()
+    {
+        var cache = new DocumentCache(10);
+        var token = cache.BeginRead(A);
+
+        cache.Invalidate(A);
+        cache.TryAdd(A, "written", token + 1);
+
+        Assert.True(cache.TryGet<string>(A, out var value));
+        Assert.Equal("written", value);
+    }
+
+    [Fact]
     public void AnEntryOfAnotherType_IsAMiss_AndIsReplaced()
     {
         var cache = new DocumentCache(10);

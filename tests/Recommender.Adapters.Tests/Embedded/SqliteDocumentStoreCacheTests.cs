@@ -31,8 +31,9 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
         return Task.CompletedTask;
     }
 
-    private ValueTask<Counter?> ReadAsync(string id) =>
-        Cached.ReadSharedAsync(C, id, id, body => body.Deserialize<Counter>(JsonSerializerOptions.Web)!);
+    private static Counter Deserialize(JsonElement body) => body.Deserialize<Counter>(JsonSerializerOptions.Web)!;
+
+    private ValueTask<Counter?> ReadAsync(string id) => Cached.ReadSharedAsync(C, id, id, Deserialize);
 
     [Fact]
     public async Task ReadShared_ReturnsOneInstance_UntilTheDocumentIsWritten()
@@ -64,6 +65,41 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
 
         Assert.True(await Store.DeleteAsync(C, "a", "a"));
         Assert.Null(await ReadAsync("a"));
+    }
+
+    [Fact]
+    public async Task UpsertShared_LeavesTheWrittenVersionReady_AndALaterWriteReplacesIt()
+    {
+        await Cached.UpsertSharedAsync(C, "a", "a", Json.Counter(1), Deserialize);
+
+        Assert.Equal(1, Cached.CachedDocumentCount);
+        var first = await ReadAsync("a");
+        Assert.Same(first, await ReadAsync("a"));
+        Assert.Equal(1, first!.Count);
+
+        await Store.UpsertAsync(C, "a", "a", Json.Counter(2));
+        Assert.Equal(2, (await ReadAsync("a"))!.Count);
+        await Cached.UpsertSharedAsync(C, "a", "a", Json.Counter(3), Deserialize);
+        Assert.Equal(3, (await ReadAsync("a"))!.Count);
+    }
+
+    [Fact]
+    public async Task ConcurrentSharedWritesAndReads_EndOnTheLastCommittedVersion()
+    {
+        await Parallel.ForAsync(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            if (i % 2 == 0)
+            {
+                await Cached.UpsertSharedAsync(C, "hot", "hot", Json.Counter(i), Deserialize, ct);
+            }
+            else
+            {
+                await ReadAsync("hot");
+            }
+        });
+
+        var stored = Json.CountOf((await Store.ReadAsync(C, "hot", "hot"))!.Body);
+        Assert.Equal(stored, (await ReadAsync("hot"))!.Count);
     }
 
     [Fact]
@@ -132,6 +168,8 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
         Assert.Throws<IOException>(() => new SqliteDocumentStore(path, documentCacheEntries: 10));
         Assert.Equal(0, plain.DocumentCacheCapacity);
         await plain.UpsertAsync(C, "x", "x", Json.Counter(1));
-        Assert.Equal(1, (await plain.ReadSharedAsync(C, "x", "x", body => body.Deserialize<Counter>(JsonSerializerOptions.Web)!))!.Count);
+        await plain.UpsertSharedAsync(C, "y", "y", Json.Counter(2), Deserialize);
+        Assert.Equal(1, (await plain.ReadSharedAsync(C, "x", "x", Deserialize))!.Count);
+        Assert.Equal(2, (await plain.ReadSharedAsync(C, "y", "y", Deserialize))!.Count);
     }
 }
