@@ -86,7 +86,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
-        var items = ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
+        var items = ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity,
+            distinct: source == "cache" && cached!.ItemsAreDistinct);
         if (items.Count < request.Count && source is not ("popular" or "recent" or "trending"))
         {
             // Rules or a thin neighbourhood left the list short: top it up with popular items.

@@ -37,5 +37,9 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
 /// <summary>A customer's precomputed ranked list (the recommendation cache document).</summary>
 public sealed record CachedRecommendations(string CustomerId, [property: JsonConverter(typeof(InternedStringConverter))] string ModelVersion, DateTimeOffset GeneratedAt, IReadOnlyList<RecommendedItem> Items)
 {
+    /// <summary>No product appears twice in <see cref="Items"/> (true of every list the engine ranks): serving skips its duplicate check. Never stored.</summary>
+    [JsonIgnore]
+    public bool ItemsAreDistinct { get; } = Items.Select(i => i.ProductId).Distinct(StringComparer.Ordinal).Count() == Items.Count;
+
     public ProfileSnapshot? Snapshot { get; init; }
 }

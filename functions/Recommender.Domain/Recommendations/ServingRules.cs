@@ -37,17 +37,20 @@ public static class ServingRules
 
     /// <summary>
     /// Applies the rules and picks up to <paramref name="count"/> items. <paramref name="picked"/> are
-    /// items already chosen (a top-up continues their list: caps and diversity count them).
+    /// items already chosen (a top-up continues their list: caps and diversity count them). A product
+    /// that appears more than once counts once, as its first appearance; <paramref name="distinct"/>
+    /// says the candidates are known to hold none twice (a cached list), which spares the check.
     /// </summary>
     public static IReadOnlyList<RecommendedItem> Apply(IEnumerable<RecommendedItem> candidates, int count, ISet<string> exclude, CustomerProfile? profile,
         IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
-        IReadOnlyList<RecommendedItem>? picked = null)
+        IReadOnlyList<RecommendedItem>? picked = null, bool distinct = false)
     {
-        var selection = new Selection(products, filters, options, profile?.AgeVerifiedAdult == true, Math.Clamp(diversity ?? options.Diversity, 0, 1));
-        var seen = new HashSet<string>(candidates.TryGetNonEnumeratedCount(out var size) ? size : 0, StringComparer.Ordinal);
+        var size = candidates.TryGetNonEnumeratedCount(out var n) ? n : 0;
+        var selection = new Selection(products, exclude, filters, options, profile?.AgeVerifiedAdult == true, Math.Clamp(diversity ?? options.Diversity, 0, 1), size);
+        var seen = distinct ? null : new HashSet<string>(size, StringComparer.Ordinal);
         foreach (var item in candidates)
         {
-            if (seen.Add(item.ProductId) && !exclude.Contains(item.ProductId))
+            if (seen is null || seen.Add(item.ProductId))
             {
                 selection.Add(item);
             }
@@ -60,14 +63,15 @@ public static class ServingRules
     /// Greedy maximal marginal relevance within the caps: each round picks the eligible item (in
     /// relevance order, first wins a tie) with the best λ·relevance − (1 − λ)·(its highest similarity
     /// to an item already picked). Unless a promotion may boost it, relevance is known before the
-    /// catalog is consulted, so the catalog check (offered, age, filters) runs lazily in relevance
+    /// catalog is consulted, so the check (excluded, offered, age, filters) runs lazily in relevance
     /// order and a round stops at the first item whose relevance alone cannot beat the best value
     /// found: most of a long candidate list is never looked up. Each checked item's highest
     /// similarity is kept up to date as items are picked.
     /// </summary>
-    private sealed class Selection(IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, bool adult, double lambda)
+    private sealed class Selection(IReadOnlyDictionary<string, Product> products, ISet<string> exclude, ServingFilters filters, ServingOptions options, bool adult,
+        double lambda, int size)
     {
-        private readonly List<Slot> _slots = [];
+        private readonly List<Slot> _slots = new(size);
         private readonly List<Facets> _picked = [];
         private readonly int? _maxPerBrand = filters.MaxPerBrand ?? options.MaxPerBrand;
         private readonly int? _maxPerCategory = filters.MaxPerCategory ?? options.MaxPerCategory;
@@ -180,11 +184,15 @@ public static class ServingRules
             return result;
         }
 
-        /// <summary>Offered (known and in stock, or no catalog loaded), not age-restricted for a customer not verified adult, within the filters.</summary>
+        /// <summary>Not excluded, offered (known and in stock, or no catalog loaded), not age-restricted for a customer not verified adult, within the filters.</summary>
         private void Check(ref Slot slot)
         {
-            var known = products.TryGetValue(slot.Item.ProductId, out var product);
-            if ((products.Count > 0 && !(known && product!.InStock)) || (product?.AgeRestricted == true && !adult) || !Passes(product, filters))
+            Product? product = null;
+            if (exclude.Contains(slot.Item.ProductId)
+                || (!products.TryGetValue(slot.Item.ProductId, out product) && products.Count > 0)
+                || product?.InStock == false
+                || (product?.AgeRestricted == true && !adult)
+                || !Passes(product, filters))
             {
                 slot.State = State.Ineligible;
                 return;

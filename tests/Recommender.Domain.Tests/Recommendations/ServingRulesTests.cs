@@ -66,6 +66,16 @@ public class ServingRulesTests
     }
 
     [Fact]
+    public void ACachedList_KnowsWhetherAProductAppearsTwice()
+    {
+        RecommendedItem[] distinct = [Item("A1", 1), Item("B1", 0.5)];
+
+        Assert.True(new CachedRecommendations("c", "v1", default, distinct).ItemsAreDistinct);
+        Assert.False(new CachedRecommendations("c", "v1", default, [.. distinct, Item("A1", 0.1)]).ItemsAreDistinct);
+        Assert.Equal(["A1", "B1"], ServingRules.Apply(distinct, 2, NoExclusions, null, Catalog, ServingFilters.None, new ServingOptions(), 1, distinct: true).Select(i => i.ProductId));
+    }
+
+    [Fact]
     public void ALongTail_IsNotLookedUp_WhenItsRelevanceCannotWin()
     {
         var catalog = new CountingCatalog(Enumerable.Range(0, 50).Select(i => new Product($"P{i:D2}", "n", $"c{i % 5}", 1)).ToDictionary(p => p.Id));
