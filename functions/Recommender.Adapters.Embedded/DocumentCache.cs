@@ -22,7 +22,7 @@ internal readonly record struct DocumentKey(string Collection, string PartitionK
 /// </summary>
 internal sealed class DocumentCache
 {
-    private const int Stripes = 64;
+    private const int Stripes = 1024;
     private static readonly object Missing = new();
 
     private readonly ConcurrentDictionary<DocumentKey, Entry> _entries = new();
