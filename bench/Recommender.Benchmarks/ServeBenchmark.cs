@@ -55,6 +55,12 @@ public sealed class ServeBenchmark(ServeOptions options, TextWriter progress)
 
         var check = await recommendations.GetAsync(new RecommendationRequest(CustomerPrefix + "000000", Placement.Home, 10, null), cancellationToken);
         progress.WriteLine($"ready after {setup.Elapsed.TotalSeconds:F1} s of setup: {CustomerPrefix}000000 is served {check.Items.Count} items from '{check.Source}'.");
+        if (options.ProfileIterations > 0)
+        {
+            await ServeProfile.RunAsync(app.Services, options.Customers, options.ProfileIterations, progress, cancellationToken);
+            return 0;
+        }
+
         if (options.ReadyFile is not null)
         {
             await File.WriteAllTextAsync(options.ReadyFile, key, cancellationToken);

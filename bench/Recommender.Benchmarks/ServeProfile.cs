@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Ports;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Storage;
+
+namespace Recommender.Benchmarks;
+
+/// <summary>
+/// <c>serve --profile N</c>: the serving path's stages timed in process (no HTTP, no wrk) on the data
+/// the <c>serve</c> benchmark sets up, each over N calls for random customers: CPU time and bytes
+/// allocated per call, and what the document cache holds. Process CPU time, not wall time, so other
+/// load on the machine counts less.
+/// </summary>
+public static class ServeProfile
+{
+    public static async Task RunAsync(IServiceProvider services, int customers, int iterations, TextWriter output, CancellationToken cancellationToken)
+    {
+        var documents = services.GetRequiredService<IDocumentStore>();
+        var recommendations = services.GetRequiredService<RecommendationService>();
+        var json = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var products = await services.GetRequiredService<CatalogProvider>().GetAsync(cancellationToken);
+        var serving = services.GetRequiredService<IOptions<ServingOptions>>().Value;
+        var random = new Random(1);
+        string Customer() => $"{ServeBenchmark.CustomerPrefix}{random.Next(customers):D6}";
+
+        if (documents is Adapters.Embedded.SqliteDocumentStore store)
+        {
+            output.WriteLine($"document cache: {store.CachedDocumentCount} of {store.DocumentCacheCapacity} entries in use");
+        }
+
+        await TimeAsync("read the list from SQLite and parse it", async () =>
+        {
+            var id = Customer();
+            await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, id, id, cancellationToken);
+        });
+        await TimeAsync("read the list through the cache", async () =>
+        {
+            var id = Customer();
+            await documents.GetSharedAsync<CachedRecommendations>(Collections.Recommendations, id, id, cancellationToken);
+        });
+        var lists = new List<CachedRecommendations>();
+        for (var i = 0; i < Math.Min(customers, 10_000); i++)
+        {
+            var id = Customer();
+            lists.Add((await documents.GetSharedAsync<CachedRecommendations>(Collections.Recommendations, id, id, cancellationToken))!);
+        }
+
+        await TimeAsync("serving rules on a cached list (50 -> 10)", () =>
+        {
+            var list = lists[random.Next(lists.Count)];
+            var profile = list.Snapshot!.ToProfile(list.CustomerId);
+            ServingRules.Apply(list.Items, 10, ServingRules.Exclusions(profile, products, DateTimeOffset.UtcNow), profile, products, ServingFilters.None, serving, null,
+                distinct: list.ItemsAreDistinct);
+            return Task.CompletedTask;
+        });
+        await TimeAsync("RecommendationService.GetAsync (home, 10)", async () =>
+            await recommendations.GetAsync(new RecommendationRequest(Customer(), Placement.Home, 10), cancellationToken));
+        var response = await recommendations.GetAsync(new RecommendationRequest(Customer(), Placement.Home, 10), cancellationToken);
+        await TimeAsync($"serialize the response ({JsonSerializer.SerializeToUtf8Bytes(response, json).Length} bytes)", () =>
+        {
+            JsonSerializer.SerializeToUtf8Bytes(response, json);
+            return Task.CompletedTask;
+        });
+
+        async Task TimeAsync(string name, Func<Task> action)
+        {
+            for (var i = 0; i < Math.Min(iterations, 2000); i++)
+            {
+                await action();
+            }
+
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < iterations; i++)
+            {
+                await action();
+            }
+
+            var perCall = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations;
+            output.WriteLine($"{name,-55} {perCall,8:F1} µs CPU  {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / iterations,7} B allocated");
+        }
+    }
+}
