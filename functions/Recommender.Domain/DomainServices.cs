@@ -30,7 +30,10 @@ public static class DomainServices
         services.AddSingleton<Retention.RetentionService>();
         services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();
-        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
+        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section)
+            .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),
+                $"Recommender:Serving:PlacementAlgorithms maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to training candidates ({JaccardItemTrainer.Name}, {string.Join(", ", AlgorithmTrainer.Candidates)})")
+            .ValidateOnStart();
         services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();

@@ -44,7 +44,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     public async Task<RecommendationResponse> GetAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var model = await ModelForAsync(request.Placement, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         CachedRecommendations? cached = null;
         CustomerProfile? stored;
@@ -165,12 +165,20 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             return;
         }
 
-        var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The model of the algorithm configured for the placement (<see cref="ServingOptions.PlacementAlgorithms"/>), else the current one.</summary>
+    private async Task<ItemSimilarityModel> ModelForAsync(Placement placement, CancellationToken cancellationToken) =>
+        options.Value.PlacementAlgorithms.Count > 0
+        && options.Value.PlacementAlgorithms.TryGetValue(Placements.NameOf(placement), out var algorithm)
+        && await models.GetForPlacementsAsync(algorithm, cancellationToken).ConfigureAwait(false) is { } model
+            ? model
+            : await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
 
     public Task<bool> DeleteCacheAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Recommendations, customerId, customerId, cancellationToken);
