@@ -191,9 +191,13 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
         }
 
-        // Not in the trained model yet (a new product): the real-time co-viewed counters.
+        // Not in the trained model yet (a new product): the real-time co-viewed counters, and without
+        // those (nobody has viewed it with anything else yet) products with the same catalog attributes.
         var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
-        return FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
+        var coViewed = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
+        return coViewed.Count == 0 && products.TryGetValue(productId, out var product)
+            ? CatalogSimilarity.SimilarTo(product, products, exclude, CandidatePool)
+            : coViewed;
     }
 
     /// <summary>Bought together (real-time, decayed), then the trained neighbours.</summary>
