@@ -5,6 +5,7 @@ using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
+using Recommender.Domain.Privacy;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Workflows;
 
@@ -299,6 +300,37 @@ public sealed class CatalogAlertsTests : IAsyncLifetime
         Assert.True(outcomes[1].GetProperty("accepted").GetBoolean());
         Assert.Equal(1, outcomes[1].GetProperty("droppedFieldCount").GetInt32());
         Assert.Equal(100m, (await _app.Get<CatalogProvider>().GetAsync())["boot"].Price); // a sale changes no product
+    }
+
+    [Fact]
+    public async Task Export_ListsTheWatches_AndErasure_RemovesThemFromBothSides()
+    {
+        await CustomersAsync("leaver", "stayer");
+        await PostAsync(_app.View("v1", "leaver", "boot"), WishlistAdd("w1", "leaver", "novel"), _app.View("v2", "stayer", "boot"));
+        using var client = _app.CreateClient();
+
+        var export = await client.GetFromJsonAsync<JsonElement>("/api/privacy/export/leaver");
+        var watching = export.GetProperty("watching").EnumerateArray().ToDictionary(w => w.GetProperty("productId").GetString()!, w => w.GetProperty("watch"));
+        Assert.Equal(["boot", "novel"], watching.Keys.Order());
+        Assert.Equal(100m, watching["boot"].GetProperty("price").GetDecimal());
+        Assert.True(watching["boot"].TryGetProperty("viewedAt", out _));
+        Assert.True(watching["novel"].TryGetProperty("wishlistedAt", out _));
+
+        var request = await _app.Get<ErasureService>().StartAsync("leaver");
+        await _app.PumpAsync();
+
+        var status = (await _app.Get<ErasureService>().GetAsync(request.RequestId))!;
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(2, status.Tasks[ErasureTarget.ProductWatchers].Removed);
+        var watchers = _app.Get<ProductWatchers>();
+        Assert.Null(await watchers.GetListAsync("leaver"));
+        foreach (var product in new[] { "boot", "novel" })
+        {
+            Assert.DoesNotContain("leaver", (await watchers.ReadShardAsync(product, ProductWatchers.ShardOf("leaver"))).Keys);
+        }
+
+        Assert.Contains("stayer", (await watchers.ReadShardAsync("boot", ProductWatchers.ShardOf("stayer"))).Keys);
+        Assert.NotNull(await watchers.GetListAsync("stayer"));
     }
 
     /// <summary>Customers with analytics and email consent.</summary>
