@@ -333,6 +333,13 @@ public sealed class CatalogAlertsTests : IAsyncLifetime
         Assert.NotNull(await watchers.GetListAsync("stayer"));
     }
 
+    [Theory]
+    [InlineData("""{"step":"shard","shard":16,"alert":{"kind":"price_drop","subject":"boot","occurrence":"ch1","changeId":"ch1","at":"2026-05-01T12:00:00Z"}}""")]
+    [InlineData("""{"step":"notify","alert":{"kind":"price_drop","subject":"boot","occurrence":"ch1","changeId":"ch1","at":"2026-05-01T12:00:00Z"}}""")]
+    [InlineData("""{"step":"fan_out"}""")]
+    public async Task MalformedQueueMessage_IsDeadLettered_NotRetried(string body) =>
+        Assert.Equal(Messaging.DispatchOutcome.DeadLettered, await _app.Get<Messaging.QueueDispatcher>().DispatchAsync(Queues.CatalogAlerts, body));
+
     /// <summary>Customers with analytics and email consent.</summary>
     private async Task CustomersAsync(params string[] customers)
     {

@@ -43,7 +43,14 @@ public enum CatalogAlertStep
 /// <param name="SeenPrice">Notify (price drop): the price the customer saw.</param>
 /// <param name="Reason">Notify: why the customer is told (<c>viewed</c>, <c>wishlisted</c>, <c>category_affinity</c>).</param>
 public sealed record CatalogAlertMessage(CatalogAlertStep Step, CatalogAlert Alert, int Shard = 0, IReadOnlyList<string>? Customers = null,
-    string? CustomerId = null, decimal? SeenPrice = null, string? Reason = null);
+    string? CustomerId = null, decimal? SeenPrice = null, string? Reason = null)
+{
+    /// <summary>Complete for its step: an alert with a subject and occurrence, a shard that exists, a customer to notify.</summary>
+    public bool IsWellFormed =>
+        Alert is { Subject.Length: > 0, Occurrence.Length: > 0 } && Enum.IsDefined(Alert.Kind) && Enum.IsDefined(Step)
+        && Shard >= 0 && Shard < (Alert.Kind == CatalogAlertKind.FlashSale ? Profiles.ProfileStore.DirectoryShards : ProductWatchers.Shards)
+        && (Step != CatalogAlertStep.Notify || !string.IsNullOrEmpty(CustomerId));
+}
 
 /// <summary>A catalog change already looked at: the alerts it raised, and whether their fan-out was queued.</summary>
 public sealed record ProcessedChange(string ChangeId, IReadOnlyList<CatalogAlert> Alerts, bool Queued);

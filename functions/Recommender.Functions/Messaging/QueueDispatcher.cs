@@ -62,8 +62,7 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
                     await delivery.DeliverAsync(Parse<DeliveryMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0), cancellationToken).ConfigureAwait(false);
                     break;
                 case Queues.CatalogAlerts:
-                    await catalogAlerts.HandleAsync(Parse<CatalogAlertMessage>(body, m => m.Alert is { Subject.Length: > 0, Occurrence.Length: > 0 } && Enum.IsDefined(m.Step)
-                        && (m.Step != CatalogAlertStep.Notify || !string.IsNullOrEmpty(m.CustomerId))), cancellationToken).ConfigureAwait(false);
+                    await catalogAlerts.HandleAsync(Parse<CatalogAlertMessage>(body, m => m.IsWellFormed), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");
