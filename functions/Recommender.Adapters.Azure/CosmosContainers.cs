@@ -23,6 +23,7 @@ public static class CosmosContainers
         [Collections.Workflows] = 90 * Day,
         [Collections.Customers] = TwentySixMonths,
         [Collections.Erasures] = null, // proof of erasure is kept
+        [Collections.Watchers] = 180 * Day,
     };
 
     /// <summary>The container definition of <paramref name="collection"/>.</summary>

@@ -39,6 +39,11 @@ public static class DomainServices
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
+        services.AddSingleton<ProductWatchers>();
+        services.AddSingleton<CatalogAlertsWorkflow>();
+        services.AddOptions<CatalogAlertOptions>().BindConfiguration(CatalogAlertOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:CatalogAlerts is invalid (0 < PriceDropThreshold < 1, 0 < ViewWindow ≤ 180 days, TopCategories ≥ 1)")
+            .ValidateOnStart();
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();

@@ -21,7 +21,8 @@ namespace Recommender.Domain.Ingestion;
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
 /// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
-/// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations.</item>
+/// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations;</item>
+/// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
 /// </list>
 /// Profiles and their features are read and written at most once per subject per batch.
 /// </summary>
@@ -36,6 +37,7 @@ public sealed partial class IngestionService(
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
     BrowseAbandonmentWorkflow browseAbandonment,
+    CatalogAlertsWorkflow catalogAlerts,
     ExperimentRecorder experiments,
     BanditPolicy bandit,
     TimeProvider timeProvider,
@@ -97,6 +99,8 @@ public sealed partial class IngestionService(
         var catalogChanges = humans.Where(e => e.Type == EventType.CatalogChange).ToList();
         if (catalogChanges.Count > 0)
         {
+            // Alerts first, against the catalog as it was: a crash after this still finds the changes' alerts recorded.
+            operations.Add(await catalogAlerts.OnCatalogChangesAsync(catalogChanges, cancellationToken).ConfigureAwait(false));
             await catalog.ApplyChangesAsync(catalogChanges, cancellationToken).ConfigureAwait(false);
             operations.Add(2);
         }
@@ -257,6 +261,7 @@ public sealed partial class IngestionService(
             operations.Add(3);
         }
 
+        operations.Add(await catalogAlerts.OnCustomerEventsAsync(profile, changes, products, cancellationToken).ConfigureAwait(false));
         if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.PersonalizationAllowed(now)))
         {
             await recommendations.DeleteCacheAsync(subjectId, cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,8 @@ public enum ErasureTarget
     ExperimentAssignments,
     /// <summary>The served model, retrained without the customer once the archive is clean; older versions can no longer be served.</summary>
     Models,
+    /// <summary>The customer's watch list and their entries in the products' watcher shards (catalog alerts).</summary>
+    ProductWatchers,
 }
 
 public enum ErasureState

@@ -28,7 +28,8 @@ public sealed partial class ErasureService(
     Experiments.ExperimentStore experiments,
     AuditLog audit,
     TimeProvider timeProvider,
-    ILogger<ErasureService> logger)
+    ILogger<ErasureService> logger,
+    ProductWatchers watchers)
 {
     public async Task<ErasureRequest> StartAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -132,6 +133,7 @@ public sealed partial class ErasureService(
         ErasureTarget.Workflows => EraseWorkflowStateAsync(subjects, cancellationToken),
         ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
         ErasureTarget.ExperimentAssignments => experiments.EraseSubjectsAsync(subjects, cancellationToken),
+        ErasureTarget.ProductWatchers => watchers.ForgetAsync(subjects, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
     };
 

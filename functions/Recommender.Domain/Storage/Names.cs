@@ -18,8 +18,13 @@ public static class Collections
     public const string Customers = "customers";
     /// <summary>Erasure requests, task status and receipts; partition = request id. No TTL (proof of erasure).</summary>
     public const string Erasures = "erasures";
+    /// <summary>
+    /// Who watches which product (catalog alerts): watcher shards in partition = product id, each
+    /// customer's watch list in partition = customer id (distinct document ids). TTL 180 days after last write.
+    /// </summary>
+    public const string Watchers = "watchers";
 
-    public static readonly IReadOnlyList<string> All = [Profiles, Items, Recommendations, Workflows, Customers, Erasures];
+    public static readonly IReadOnlyList<string> All = [Profiles, Items, Recommendations, Workflows, Customers, Erasures, Watchers];
 }
 
 /// <summary>Names of the work queues; each has a queue-triggered function in the app.</summary>
@@ -32,8 +37,10 @@ public static class Queues
     public const string Training = "training";
     /// <summary>Outbox deliveries to the messaging providers (one message per attempt or delay).</summary>
     public const string Delivery = "message-delivery";
+    /// <summary>Catalog alerts (price drop, back in stock, flash sale): fan-out to shards, pages and customers.</summary>
+    public const string CatalogAlerts = "catalog-alerts";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery];
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery, CatalogAlerts];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>
