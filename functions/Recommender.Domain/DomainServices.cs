@@ -36,6 +36,7 @@ public static class DomainServices
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
+        services.AddSingleton<PostPurchaseWorkflow>();
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();

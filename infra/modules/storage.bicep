@@ -41,6 +41,7 @@ var queueNames = [
   'recommendation-refresh'
   'training'
   'message-delivery'
+  'post-purchase'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

@@ -21,7 +21,7 @@ namespace Recommender.Domain.Ingestion;
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
 /// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
-/// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations.</item>
+/// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase) and refresh the customer's cached recommendations.</item>
 /// </list>
 /// Profiles and their features are read and written at most once per subject per batch.
 /// </summary>
@@ -36,6 +36,7 @@ public sealed partial class IngestionService(
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
     BrowseAbandonmentWorkflow browseAbandonment,
+    PostPurchaseWorkflow postPurchase,
     ExperimentRecorder experiments,
     BanditPolicy bandit,
     TimeProvider timeProvider,
@@ -255,6 +256,14 @@ public sealed partial class IngestionService(
         {
             await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
             operations.Add(3);
+        }
+
+        // Orders drive post-purchase cross-sell — for customers who may be profiled (their orders are behaviour).
+        var orderEvents = changes.Applied.Where(e => e.Type is EventType.Purchase or EventType.Delivery or EventType.Return).ToList();
+        if (orderEvents.Count > 0 && profile.ProfilingAllowed(now) && !subjectId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
+        {
+            await postPurchase.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
+            operations.Add(2 * orderEvents.Count);
         }
 
         if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.PersonalizationAllowed(now)))

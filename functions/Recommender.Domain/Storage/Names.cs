@@ -27,13 +27,16 @@ public static class Queues
 {
     public const string CartAbandonment = "cart-abandonment";
     public const string BrowseAbandonment = "browse-abandonment";
+    /// <summary>Post-purchase cross-sell timers (3 days after a delivery).</summary>
+    public const string PostPurchase = "post-purchase";
     public const string ErasureTasks = "erasure-tasks";
     public const string RecommendationRefresh = "recommendation-refresh";
     public const string Training = "training";
     /// <summary>Outbox deliveries to the messaging providers (one message per attempt or delay).</summary>
     public const string Delivery = "message-delivery";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery];
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery,
+        PostPurchase];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>
