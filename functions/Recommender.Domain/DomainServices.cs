@@ -37,6 +37,10 @@ public static class DomainServices
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
         services.AddSingleton<PostPurchaseWorkflow>();
+        services.AddSingleton<ReplenishmentWorkflow>();
+        services.AddOptions<ReplenishmentOptions>().BindConfiguration(ReplenishmentOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Replenishment is invalid (LeadTime from 0 to 30 days, GroupWindow from 0 to 7 days)")
+            .ValidateOnStart();
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();

@@ -42,6 +42,7 @@ var queueNames = [
   'training'
   'message-delivery'
   'post-purchase'
+  'replenishment'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

@@ -29,6 +29,8 @@ public static class Queues
     public const string BrowseAbandonment = "browse-abandonment";
     /// <summary>Post-purchase cross-sell timers (3 days after a delivery).</summary>
     public const string PostPurchase = "post-purchase";
+    /// <summary>Replenishment reminder timers.</summary>
+    public const string Replenishment = "replenishment";
     public const string ErasureTasks = "erasure-tasks";
     public const string RecommendationRefresh = "recommendation-refresh";
     public const string Training = "training";
@@ -36,7 +38,7 @@ public static class Queues
     public const string Delivery = "message-delivery";
 
     public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery,
-        PostPurchase];
+        PostPurchase, Replenishment];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

@@ -10,9 +10,11 @@ public sealed record CustomerWorkflows(string CustomerId, CartAbandonmentState? 
 {
     /// <summary>One post-purchase cross-sell per order (instance id <c>post-purchase:{orderId}</c>).</summary>
     public IReadOnlyList<PostPurchaseState> PostPurchase { get; init; } = [];
+    /// <summary>The replenishment reminders (instance id <c>replenishment</c>).</summary>
+    public ReplenishmentState? Replenishment { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsEmpty => CartAbandonment is null && Messages.Count == 0 && PostPurchase.Count == 0;
+    public bool IsEmpty => CartAbandonment is null && Messages.Count == 0 && PostPurchase.Count == 0 && Replenishment is null;
 }
 
 /// <summary>
@@ -32,7 +34,7 @@ public static class WorkflowEndpoints
     }
 
     private static async Task<Results<Ok<CustomerWorkflows>, NotFound>> ListAsync(string customerId, CartAbandonmentWorkflow cart, MessageOutbox outbox,
-        PostPurchaseWorkflow postPurchase, CancellationToken cancellationToken)
+        PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
     {
         if (!EventValidator.IsValidId(customerId))
         {
@@ -44,16 +46,17 @@ public static class WorkflowEndpoints
         var workflows = new CustomerWorkflows(customerId, state, messages)
         {
             PostPurchase = await postPurchase.ListAsync(customerId, cancellationToken).ConfigureAwait(false),
+            Replenishment = await replenishment.GetAsync(customerId, cancellationToken).ConfigureAwait(false),
         };
         return workflows.IsEmpty ? TypedResults.NotFound() : TypedResults.Ok(workflows);
     }
 
     /// <summary>
-    /// <c>instanceId</c> is <c>cart-abandonment</c>, <c>post-purchase:{orderId}</c> or an
+    /// <c>instanceId</c> is <c>cart-abandonment</c>, <c>replenishment</c>, <c>post-purchase:{orderId}</c> or an
     /// outbox message id (tried when no workflow instance of that id was running).
     /// </summary>
     private static async Task<Results<NoContent, NotFound>> CancelAsync(string customerId, string instanceId, CartAbandonmentWorkflow cart, MessageOutbox outbox,
-        PostPurchaseWorkflow postPurchase, CancellationToken cancellationToken)
+        PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
     {
         if (!EventValidator.IsValidId(customerId) || instanceId.Length is 0 or > 256)
         {
@@ -64,6 +67,7 @@ public static class WorkflowEndpoints
         var cancelled = instanceId switch
         {
             CartAbandonmentWorkflow.InstanceId => await cart.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
+            ReplenishmentWorkflow.InstanceId => await replenishment.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
             _ when instanceId.StartsWith(PostPurchaseWorkflow.InstancePrefix, StringComparison.Ordinal)
                 => await postPurchase.CancelAsync(customerId, instanceId[PostPurchaseWorkflow.InstancePrefix.Length..], reason, cancellationToken).ConfigureAwait(false),
             _ => false,

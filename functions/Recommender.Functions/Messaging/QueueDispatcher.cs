@@ -24,7 +24,7 @@ public enum DispatchOutcome
 /// that fails throws, so the queue redelivers it and poisons it after the last attempt.
 /// </summary>
 public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
-    DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, PostPurchaseWorkflow postPurchase)
+    DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
@@ -35,6 +35,7 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
         [Queues.Training] = "TrainingStep",
         [Queues.Delivery] = "DeliverMessage",
         [Queues.PostPurchase] = "PostPurchaseStep",
+        [Queues.Replenishment] = "ReplenishmentStep",
     };
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
@@ -63,6 +64,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
                     break;
                 case Queues.PostPurchase:
                     await postPurchase.WakeAsync(Parse<PostPurchaseTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.OrderId)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.Replenishment:
+                    await replenishment.WakeAsync(Parse<ReplenishmentTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");

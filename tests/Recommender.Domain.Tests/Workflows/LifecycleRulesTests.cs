@@ -2,9 +2,32 @@ using Recommender.Domain.Workflows;
 
 namespace Recommender.Domain.Tests.Workflows;
 
-/// <summary>The rules of the lifecycle workflows that need no store: returned orders, message ids.</summary>
+/// <summary>The rules of the post-purchase and replenishment workflows that need no store: learned intervals, returned orders, message ids.</summary>
 public class LifecycleRulesTests
 {
+    private static readonly DateTimeOffset T0 = new(2026, 5, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static TimeSpan? Learned(params double[] days) => ReplenishmentWorkflow.LearnedInterval(days.Select(d => T0.AddDays(d)));
+
+    [Fact]
+    public void LearnedInterval_IsTheMedianGap_NotTheMean() =>
+        Assert.Equal(TimeSpan.FromDays(10), Learned(0, 10, 20, 50)); // gaps 10, 10, 30
+
+    [Fact]
+    public void LearnedInterval_OfAnEvenNumberOfGaps_IsTheMeanOfTheMiddleTwo() =>
+        Assert.Equal(TimeSpan.FromDays(10), Learned(0, 12, 20, 26, 46)); // gaps 12, 8, 6, 20: middle two 8 and 12 (the mean would be 11.5)
+
+    [Fact]
+    public void LearnedInterval_NeedsTwoGaps() => Assert.Null(Learned(0, 10));
+
+    [Fact]
+    public void LearnedInterval_PurchasesWithinADay_CountAsOne() =>
+        Assert.Null(Learned(0, 0.2, 10, 10.5)); // one repeat gap, however many orders
+
+    [Fact]
+    public void LearnedInterval_IgnoresTheOrderPurchasesArriveIn() =>
+        Assert.Equal(TimeSpan.FromDays(10), Learned(20, 0, 10));
+
     [Fact]
     public void PostPurchase_KnownOrder_IsWhollyReturnedOnlyWhenEveryQuantityCameBack()
     {
