@@ -44,6 +44,11 @@ public static class DomainServices
         services.AddOptions<CatalogAlertOptions>().BindConfiguration(CatalogAlertOptions.Section)
             .Validate(o => o.IsValid, "Recommender:CatalogAlerts is invalid (0 < PriceDropThreshold < 1, 0 < ViewWindow ≤ 180 days, TopCategories ≥ 1)")
             .ValidateOnStart();
+        services.AddSingleton<PostPurchaseWorkflow>();
+        services.AddSingleton<ReplenishmentWorkflow>();
+        services.AddOptions<ReplenishmentOptions>().BindConfiguration(ReplenishmentOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Replenishment is invalid (LeadTime from 0 to 30 days, GroupWindow from 0 to 7 days)")
+            .ValidateOnStart();
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();

@@ -42,6 +42,8 @@ var queueNames = [
   'training'
   'message-delivery'
   'catalog-alerts'
+  'post-purchase'
+  'replenishment'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

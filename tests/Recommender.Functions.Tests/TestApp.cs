@@ -60,6 +60,15 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public object Purchase(string id, string customer, params string[] products) =>
         new { id, type = "purchase", customerId = customer, orderId = "order-" + id, occurredAt = Clock.GetUtcNow(), lines = products.Select(p => new { productId = p, quantity = 1, price = 10m }) };
 
+    /// <summary>A delivery of <paramref name="orderId"/> now, naming the delivered products (none: the field is left out).</summary>
+    public object Delivery(string id, string customer, string orderId, params string[] products) => products.Length == 0
+        ? new { id, type = "delivery", customerId = customer, orderId, occurredAt = Clock.GetUtcNow() }
+        : new { id, type = "delivery", customerId = customer, orderId, productIds = products, occurredAt = Clock.GetUtcNow() };
+
+    /// <summary>A return now of one of each product of <paramref name="orderId"/>.</summary>
+    public object Return(string id, string customer, string orderId, params string[] products) =>
+        new { id, type = "return", customerId = customer, orderId, lines = products.Select(p => new { productId = p, quantity = 1 }), occurredAt = Clock.GetUtcNow() };
+
     public object Consent(string id, string customer, bool granted, string channel = "email") =>
         new { id, type = "consent", customerId = customer, channel, granted, policyVersion = "2026-01", source = "signup_form", occurredAt = Clock.GetUtcNow() };
 

@@ -66,6 +66,11 @@ public sealed partial class EventValidator
             RefundAmount = r.Money("refundAmount", false, MaxAmount),
             Currency = Currency(r),
         },
+        EventType.Delivery => e with
+        {
+            OrderId = r.Id("orderId"),
+            ProductIds = r.IdList("productIds", false, 1, MaxOrderLines, distinct: true),
+        },
         EventType.EmailOpen or EventType.PushOpen => e with { MessageId = r.Id("messageId"), CampaignId = r.Id("campaignId", false) },
         EventType.EmailClick or EventType.PushClick => e with
         {

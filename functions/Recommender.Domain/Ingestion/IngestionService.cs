@@ -21,7 +21,7 @@ namespace Recommender.Domain.Ingestion;
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
 /// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
-/// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations;</item>
+/// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase, replenishment) and refresh the customer's cached recommendations;</item>
 /// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
 /// </list>
 /// Profiles and their features are read and written at most once per subject per batch.
@@ -38,6 +38,8 @@ public sealed partial class IngestionService(
     CartAbandonmentWorkflow cartAbandonment,
     BrowseAbandonmentWorkflow browseAbandonment,
     CatalogAlertsWorkflow catalogAlerts,
+    PostPurchaseWorkflow postPurchase,
+    ReplenishmentWorkflow replenishment,
     ExperimentRecorder experiments,
     BanditPolicy bandit,
     TimeProvider timeProvider,
@@ -262,6 +264,21 @@ public sealed partial class IngestionService(
         }
 
         operations.Add(await catalogAlerts.OnCustomerEventsAsync(profile, changes, products, cancellationToken).ConfigureAwait(false));
+        // Orders drive post-purchase cross-sell and replenishment — for customers who may be profiled
+        // (their purchase history is behaviour); withdrawing that consent forgets the history.
+        var orderEvents = changes.Applied.Where(e => e.Type is EventType.Purchase or EventType.Delivery or EventType.Return).ToList();
+        if (orderEvents.Count > 0 && profile.ProfilingAllowed(now) && !subjectId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
+        {
+            await postPurchase.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
+            await replenishment.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
+            operations.Add(2 * orderEvents.Count + 2);
+        }
+        else if (changes.BehaviourCleared)
+        {
+            await replenishment.DeleteAsync(subjectId, cancellationToken).ConfigureAwait(false);
+            operations.Add(1);
+        }
+
         if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.PersonalizationAllowed(now)))
         {
             await recommendations.DeleteCacheAsync(subjectId, cancellationToken).ConfigureAwait(false);

@@ -59,6 +59,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
         var exclude = ServingRules.Exclusions(stored, products, now);
+        exclude.UnionWith(request.ExcludeProductIds);
         var personal = stored is not null && (cached?.Snapshot is not null || stored.PersonalizationAllowed(now)) ? stored : null;
         if (personal is null)
         {

@@ -14,6 +14,22 @@ public static class DocumentStoreExtensions
         return document is null ? null : Json.FromElement<T>(document.Body);
     }
 
+    /// <summary>The documents of one partition whose id starts with <paramref name="idPrefix"/> (one single-partition read), in id order.</summary>
+    public static async Task<IReadOnlyList<T>> ListAsync<T>(this IDocumentStore store, string collection, string partitionKey, string idPrefix,
+        CancellationToken cancellationToken = default)
+    {
+        var values = new List<T>();
+        await foreach (var document in store.ReadPartitionAsync(collection, partitionKey, cancellationToken).ConfigureAwait(false))
+        {
+            if (document.Id.StartsWith(idPrefix, StringComparison.Ordinal))
+            {
+                values.Add(Json.FromElement<T>(document.Body));
+            }
+        }
+
+        return values;
+    }
+
     public static Task<string> PutAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default) =>
         store.UpsertAsync(collection, partitionKey, id, Json.ToElement(value), cancellationToken);
 

@@ -32,6 +32,10 @@ public static class Queues
 {
     public const string CartAbandonment = "cart-abandonment";
     public const string BrowseAbandonment = "browse-abandonment";
+    /// <summary>Post-purchase cross-sell timers (3 days after a delivery).</summary>
+    public const string PostPurchase = "post-purchase";
+    /// <summary>Replenishment reminder timers.</summary>
+    public const string Replenishment = "replenishment";
     public const string ErasureTasks = "erasure-tasks";
     public const string RecommendationRefresh = "recommendation-refresh";
     public const string Training = "training";
@@ -40,7 +44,8 @@ public static class Queues
     /// <summary>Catalog alerts (price drop, back in stock, flash sale): fan-out to shards, pages and customers.</summary>
     public const string CatalogAlerts = "catalog-alerts";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery, CatalogAlerts];
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery,
+        CatalogAlerts, PostPurchase, Replenishment];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

@@ -115,15 +115,9 @@ public sealed partial class BrowseAbandonmentWorkflow(
         }
 
         var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        var suppression = profile switch
-        {
-            null => "suppressed: customer unknown",
-            { Cart.Count: > 0 } => "suppressed: the cart holds something (cart abandonment takes over)",
-            _ when !profile.PersonalizationAllowed(now) => "suppressed: personalization not allowed",
-            _ when !profile.HasConsent(Channel) => "suppressed: no email consent",
-            _ when !webhooks.IsConfigured(Channel) => "suppressed: no email provider configured",
-            _ => null,
-        };
+        var suppression = profile is { Cart.Count: > 0 }
+            ? "suppressed: the cart holds something (cart abandonment takes over)"
+            : WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now);
         var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
         string? body = suppression is null ? await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false) : null;
         var decided = await UpdateAsync(message.CustomerId, s =>
@@ -150,11 +144,7 @@ public sealed partial class BrowseAbandonmentWorkflow(
     private async Task<string> ComposeAsync(CustomerProfile profile, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var viewed = profile.RecentViews.Take(3).Select(v =>
-        {
-            products.TryGetValue(v.ProductId, out var p);
-            return new { productId = v.ProductId, name = p?.Name, price = p?.Price, imageUrl = p?.ImageUrl, url = p?.Url };
-        }).ToList();
+        var viewed = profile.RecentViews.Take(3).Select(v => ProductCard.Of(v.ProductId, products)).ToList();
         var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Product, 4, profile.RecentViews[0].ProductId), cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs }, Json.Options);
     }
