@@ -38,6 +38,65 @@ public sealed class DeadLetters(IBlobStore blobs)
             ? day : null;
     }
 
+    /// <summary>
+    /// Erasure: removes every dead letter that names one of <paramref name="identifiers"/> (customer or
+    /// anonymous ids, as a JSON string anywhere in the payload — a refused event about them, an
+    /// undeliverable message to them — or as its event id), rewriting each blob that holds any
+    /// (ETag-guarded; a blob left empty is deleted). Returns how many letters went.
+    /// </summary>
+    public async Task<int> EraseMentionsAsync(IReadOnlyCollection<string> identifiers, CancellationToken cancellationToken = default)
+    {
+        var quoted = identifiers.Select(id => $"\"{id}\"").ToList();
+        bool Mentions(DeadLetter letter) =>
+            quoted.Any(q => letter.Payload.Contains(q, StringComparison.Ordinal)) || (letter.EventId is { } id && identifiers.Contains(id));
+
+        var names = new List<string>();
+        await foreach (var item in blobs.ListAsync(BlobPrefixes.DeadLetter, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(item.Name);
+        }
+
+        var removed = 0;
+        foreach (var name in names)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                if (await blobs.GetAsync(name, cancellationToken).ConfigureAwait(false) is not { } blob)
+                {
+                    break;
+                }
+
+                var letters = Json.FromUtf8<List<DeadLetter>>(blob.Content);
+                var kept = letters.Where(l => !Mentions(l)).ToList();
+                if (kept.Count == letters.Count)
+                {
+                    break;
+                }
+
+                try
+                {
+                    if (kept.Count == 0)
+                    {
+                        await blobs.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await blobs.ReplaceAsync(name, Json.ToUtf8(kept), blob.ETag, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    removed += letters.Count - kept.Count;
+                    break;
+                }
+                catch (DocumentConflictException) when (attempt < 5)
+                {
+                    // Rewritten concurrently: read it again.
+                }
+            }
+        }
+
+        return removed;
+    }
+
     public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         var all = new List<DeadLetter>();

@@ -7,7 +7,7 @@ namespace Recommender.Functions.Endpoints;
 public sealed record ErasureCommand(string? CustomerId);
 
 /// <summary>
-/// The privacy team's erasure API. In Azure both routes are functions with
+/// The privacy team's erasure API. In Azure every route is a function with
 /// <c>authLevel: function</c> (a function key is required).
 /// </summary>
 public static class PrivacyEndpoints
@@ -16,6 +16,7 @@ public static class PrivacyEndpoints
     {
         app.MapPost("/api/privacy/erasure", StartAsync).WithName("api-erasure-start");
         app.MapGet("/api/privacy/erasure/{requestId}", GetAsync).WithName("api-erasure-status");
+        app.MapPost("/api/privacy/erasure/{requestId}/retry", RetryAsync).WithName("api-erasure-retry");
         app.MapConsentApi();
         return app;
     }
@@ -39,5 +40,21 @@ public static class PrivacyEndpoints
         }
 
         return await erasure.GetAsync(requestId, cancellationToken).ConfigureAwait(false) is { } request ? TypedResults.Ok(request) : TypedResults.NotFound();
+    }
+
+    /// <summary>Resumes a failed request (a provider refused the deletion): 202 and its status, 404 unknown, 409 when it has not failed.</summary>
+    private static async Task<Results<Accepted<ErasureRequest>, NotFound, Conflict<string>>> RetryAsync(string requestId, ErasureService erasure, CancellationToken cancellationToken)
+    {
+        if (!EventValidator.IsValidId(requestId) || await erasure.GetAsync(requestId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!await erasure.RetryAsync(requestId, cancellationToken).ConfigureAwait(false))
+        {
+            return TypedResults.Conflict("only a failed erasure can be retried");
+        }
+
+        return TypedResults.Accepted($"/api/privacy/erasure/{requestId}", await erasure.GetAsync(requestId, cancellationToken).ConfigureAwait(false));
     }
 }
