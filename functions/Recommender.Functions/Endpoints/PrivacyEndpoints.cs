@@ -18,6 +18,7 @@ public static class PrivacyEndpoints
         app.MapGet("/api/privacy/erasure/{requestId}", GetAsync).WithName("api-erasure-status");
         app.MapPost("/api/privacy/erasure/{requestId}/retry", RetryAsync).WithName("api-erasure-retry");
         app.MapConsentApi();
+        app.MapRectificationApi();
         return app;
     }
 
