@@ -46,10 +46,7 @@ public sealed class DeadLetters(IBlobStore blobs)
     /// </summary>
     public async Task<int> EraseMentionsAsync(IReadOnlyCollection<string> identifiers, CancellationToken cancellationToken = default)
     {
-        var quoted = identifiers.Select(id => $"\"{id}\"").ToList();
-        bool Mentions(DeadLetter letter) =>
-            quoted.Any(q => letter.Payload.Contains(q, StringComparison.Ordinal)) || (letter.EventId is { } id && identifiers.Contains(id));
-
+        var mentions = MentionOf(identifiers);
         var names = new List<string>();
         await foreach (var item in blobs.ListAsync(BlobPrefixes.DeadLetter, cancellationToken).ConfigureAwait(false))
         {
@@ -67,7 +64,7 @@ public sealed class DeadLetters(IBlobStore blobs)
                 }
 
                 var letters = Json.FromUtf8<List<DeadLetter>>(blob.Content);
-                var kept = letters.Where(l => !Mentions(l)).ToList();
+                var kept = letters.Where(l => !mentions(l)).ToList();
                 if (kept.Count == letters.Count)
                 {
                     break;
@@ -95,6 +92,20 @@ public sealed class DeadLetters(IBlobStore blobs)
         }
 
         return removed;
+    }
+
+    /// <summary>The dead letters that name one of <paramref name="identifiers"/> (as <see cref="EraseMentionsAsync"/> finds them): for access requests.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> MentioningAsync(IReadOnlyCollection<string> identifiers, CancellationToken cancellationToken = default)
+    {
+        var mentions = MentionOf(identifiers);
+        return (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Where(mentions).ToList();
+    }
+
+    /// <summary>A letter names an identifier when its payload holds it as a JSON string, or it is the letter's event id.</summary>
+    private static Func<DeadLetter, bool> MentionOf(IReadOnlyCollection<string> identifiers)
+    {
+        var quoted = identifiers.Select(id => $"\"{id}\"").ToList();
+        return letter => quoted.Any(q => letter.Payload.Contains(q, StringComparison.Ordinal)) || (letter.EventId is { } id && identifiers.Contains(id));
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken = default)

@@ -266,8 +266,8 @@ public sealed partial class ErasureService(
 
     /// <summary>
     /// Once the archive holds none of the customer's events, retrains the served algorithm on it
-    /// (excluding the subjects as well), serves the result, and bars every older version from being
-    /// served again. Returns 1 when a model was replaced.
+    /// (excluding the subjects as well), serves the result, bars every older version from being
+    /// served again and deletes their models (their manifests stay). Returns how many models went.
     /// </summary>
     private async Task<int> EraseFromModelsAsync(ErasureRequest request, IReadOnlyList<string> subjects, CancellationToken cancellationToken)
     {
@@ -277,15 +277,13 @@ public sealed partial class ErasureService(
         }
 
         var erasedAt = timeProvider.GetUtcNow();
-        var replaced = 0;
         if (await models.GetPointerAsync(cancellationToken).ConfigureAwait(false) is not null)
         {
             await retraining.RetrainAsync(request.RequestId, new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
-            replaced = 1;
         }
 
         await models.RecordErasureAsync(erasedAt, cancellationToken).ConfigureAwait(false);
-        return replaced;
+        return await models.DeleteVersionsTrainedBeforeAsync(erasedAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every workflow document of the subjects: cart-abandonment state, outbox entries with their message history, suppression flags.</summary>
