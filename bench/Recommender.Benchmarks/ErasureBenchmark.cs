@@ -86,7 +86,8 @@ public sealed class ErasureBenchmark(ErasureOptions options, TextWriter progress
         foreach (var task in status.GetProperty("tasks").EnumerateObject().OrderBy(t => t.Value.TryGetProperty("completedAt", out var at) ? at.GetDateTimeOffset() : DateTimeOffset.MaxValue))
         {
             var done = task.Value.TryGetProperty("completedAt", out var at) ? $"{(at.GetDateTimeOffset() - requestedAt).TotalSeconds,6:F2} s" : "   not done";
-            progress.WriteLine($"  {task.Name,-24} {task.Value.GetProperty("state").GetString(),-8} {done}  removed {task.Value.GetProperty("removed").GetInt32()}");
+            var retained = task.Value.GetProperty("retained").GetInt32() is > 0 and var kept ? $", kept pseudonymized {kept}" : "";
+            progress.WriteLine($"  {task.Name,-24} {task.Value.GetProperty("state").GetString(),-8} {done}  removed {task.Value.GetProperty("removed").GetInt32()}{retained}");
         }
 
         var outcome = status.GetProperty("status").GetString();

@@ -10,27 +10,31 @@ public sealed record ErasureOptions(int Customers, int History, TimeSpan Timeout
           --timeout S       seconds to wait for completion before giving up (default 300)
         """;
 
-    public static ErasureOptions Parse(ReadOnlySpan<string> args)
+    /// <summary>The options of <paramref name="args"/>; null, with the reason and the usage written to <paramref name="errors"/>, when they are wrong.</summary>
+    public static ErasureOptions? Parse(IEnumerable<string> args, TextWriter errors)
     {
         var options = new ErasureOptions(300, 400, TimeSpan.FromMinutes(5));
-        for (var i = 0; i < args.Length; i++)
+        try
         {
-            var name = args[i];
-            if (i + 1 >= args.Length)
+            foreach (var pair in args.Chunk(2))
             {
-                throw new ArgumentException($"{name} needs a value.");
+                var (name, value) = pair is [var n, var v] ? (n, v) : throw new ArgumentException($"{pair[0]} needs a value.");
+                options = name switch
+                {
+                    "--customers" => options with { Customers = IngestOptions.Positive(name, value, max: 100_000) },
+                    "--history" => options with { History = IngestOptions.Positive(name, value, max: 5_000) },
+                    "--timeout" => options with { Timeout = TimeSpan.FromSeconds(IngestOptions.Positive(name, value, max: 3_600)) },
+                    _ => throw new ArgumentException($"unknown option '{name}'."),
+                };
             }
 
-            var value = args[++i];
-            options = name switch
-            {
-                "--customers" => options with { Customers = IngestOptions.Positive(name, value, max: 100_000) },
-                "--history" => options with { History = IngestOptions.Positive(name, value, max: 5_000) },
-                "--timeout" => options with { Timeout = TimeSpan.FromSeconds(IngestOptions.Positive(name, value, max: 3_600)) },
-                _ => throw new ArgumentException($"unknown option '{name}'."),
-            };
+            return options;
         }
-
-        return options;
+        catch (ArgumentException ex)
+        {
+            errors.WriteLine(ex.Message);
+            errors.WriteLine(Usage);
+            return null;
+        }
     }
 }

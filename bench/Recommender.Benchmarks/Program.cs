@@ -15,25 +15,13 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 
 if (args[0] == "erasure")
 {
-    ErasureOptions erasure;
-    try
-    {
-        erasure = ErasureOptions.Parse(args.AsSpan(1));
-    }
-    catch (ArgumentException ex)
-    {
-        Console.Error.WriteLine(ex.Message);
-        Console.Error.WriteLine(ErasureOptions.Usage);
-        return 2;
-    }
-
     using var stopErasure = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
         stopErasure.Cancel();
     };
-    return await new ErasureBenchmark(erasure, Console.Error).RunAsync(stopErasure.Token);
+    return ErasureOptions.Parse(args.Skip(1), Console.Error) is { } erasure ? await new ErasureBenchmark(erasure, Console.Error).RunAsync(stopErasure.Token) : 2;
 }
 
 if (args[0] == "serve")

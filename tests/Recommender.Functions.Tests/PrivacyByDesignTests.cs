@@ -23,41 +23,29 @@ namespace Recommender.Functions.Tests;
 /// erased, and then every document, blob (models included) and queue message is scanned for any
 /// trace of them; only what the receipt documents as retained may hold one, and it holds exactly that.
 /// </summary>
-public sealed class PrivacyByDesignTests : IAsyncLifetime
+public sealed class PrivacyByDesignTests : WebhookReceiverTests
 {
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
-
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
-
     [Fact]
     public async Task OneCustomerEverywhere_IsExportedCompletely_ThenErasedWithoutTrace_ButTheReceiptsRetention()
     {
-        await using var app = new TestApp(settings: PrivacyScenario.Settings(_receiver, new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded" }));
+        await using var app = new TestApp(settings: PrivacyScenario.Settings(Receiver, new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded" }));
         var scanner = new EmbeddedStoreScanner(app.Get<EmbeddedOptions>());
 
-        await new PrivacyScenario(app, _receiver, scanner, drivesTimers: true).RunAsync();
+        await new PrivacyScenario(app, Receiver, scanner, drivesTimers: true).RunAsync();
     }
 }
 
 /// <summary>The same on the Azure adapters against Azurite and the Cosmos DB stand-in (timers do not fire there: Azurite's visibility runs on real time).</summary>
 [Collection(AzureModeCollection.Name)]
-public sealed class PrivacyByDesignAzureTests : IAsyncLifetime
+public sealed class PrivacyByDesignAzureTests : WebhookReceiverTests
 {
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
-
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
-
     [Fact]
     public async Task OneCustomerEverywhere_IsExportedCompletely_ThenErasedWithoutTrace_OnCosmosAndAzurite()
     {
-        await using var app = await AzureModeTests.CreateAppAsync(settings => PrivacyScenario.Settings(_receiver, settings));
+        await using var app = await AzureModeTests.CreateAppAsync(settings => PrivacyScenario.Settings(Receiver, settings));
         var scanner = new AzureStoreScanner(app.Get<CosmosClient>(), app.Get<AzureOptions>(), app.Get<BlobContainerClient>(), app.Get<QueueServiceClient>());
 
-        await new PrivacyScenario(app, _receiver, scanner, drivesTimers: false).RunAsync();
+        await new PrivacyScenario(app, Receiver, scanner, drivesTimers: false).RunAsync();
     }
 }
 
@@ -86,15 +74,12 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
     /// <summary>Every provider on the receiver, no quiet hours (reminders go out whatever the hour the test runs at).</summary>
     public static Dictionary<string, string> Settings(WebhookReceiver receiver, IReadOnlyDictionary<string, string> baseSettings)
     {
-        var settings = new Dictionary<string, string>(baseSettings)
+        var settings = receiver.ProviderSettings("email", "push", "sms");
+        settings["Recommender:Messaging:QuietHoursStart"] = "00:00:00";
+        settings["Recommender:Messaging:QuietHoursEnd"] = "00:00:00";
+        foreach (var (key, value) in baseSettings)
         {
-            ["Recommender:Messaging:QuietHoursStart"] = "00:00:00",
-            ["Recommender:Messaging:QuietHoursEnd"] = "00:00:00",
-        };
-        foreach (var (section, channel) in new[] { ("Email", "email"), ("Push", "push"), ("Sms", "sms") })
-        {
-            settings[$"Recommender:Webhooks:{section}:Url"] = receiver.UrlFor(channel).ToString();
-            settings[$"Recommender:Webhooks:{section}:Secret"] = TestApp.WebhookSecret;
+            settings[key] = value;
         }
 
         return settings;

@@ -13,29 +13,17 @@ namespace Recommender.Functions.Tests;
 /// request per configured messaging provider, retried like message delivery, its outcome per
 /// provider in the task status and the receipt.
 /// </summary>
-public sealed class ProviderErasureTests : IAsyncLifetime
+public sealed class ProviderErasureTests : WebhookReceiverTests
 {
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
-
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
-
     private static string Sha(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     /// <summary>The app with the providers of <paramref name="channels"/> configured on the receiver.</summary>
     private TestApp CreateSut(params string[] channels)
     {
-        var settings = new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded" };
-        foreach (var channel in channels)
-        {
-            var section = $"Recommender:Webhooks:{char.ToUpperInvariant(channel[0])}{channel[1..]}";
-            settings[$"{section}:Url"] = _receiver.UrlFor(channel).ToString();
-            settings[$"{section}:Secret"] = TestApp.WebhookSecret;
-        }
-
+        var settings = Receiver.ProviderSettings(channels);
+        settings["Recommender:Mode"] = "Embedded";
         var app = new TestApp(settings: settings);
-        _receiver.Clock = app.Clock.GetUtcNow;
+        Receiver.Clock = app.Clock.GetUtcNow;
         return app;
     }
 
@@ -63,7 +51,7 @@ public sealed class ProviderErasureTests : IAsyncLifetime
 
         await app.PumpAsync();
 
-        var deliveries = _receiver.Deliveries.ToList();
+        var deliveries = Receiver.Deliveries.ToList();
         Assert.Equal(["email", "push", "sms"], deliveries.Select(d => d.Channel).Order());
         Assert.All(deliveries, d =>
         {
@@ -100,7 +88,7 @@ public sealed class ProviderErasureTests : IAsyncLifetime
 
         await app.PumpAsync();
 
-        Assert.Single(_receiver.Deliveries);
+        Assert.Single(Receiver.Deliveries);
         var tasks = (await StatusAsync(app, requestId)).GetProperty("tasks");
         Assert.Equal("done", tasks.GetProperty("sms_provider").GetProperty("state").GetString());
         Assert.Equal("no sms provider configured: nothing to notify", tasks.GetProperty("sms_provider").GetProperty("outcome").GetString());
@@ -110,7 +98,7 @@ public sealed class ProviderErasureTests : IAsyncLifetime
     public async Task AProvider500_IsRetriedWithBackoff_UnderTheSameKey_ThenTheErasureCompletes()
     {
         await using var app = CreateSut(MessageChannels.Email);
-        _receiver.AnswerNext(500);
+        Receiver.AnswerNext(500);
         var requestId = await StartErasureAsync(app, "leaver");
 
         await app.PumpAsync();
@@ -129,25 +117,25 @@ public sealed class ProviderErasureTests : IAsyncLifetime
         var done = await StatusAsync(app, requestId);
         Assert.Equal("completed", done.GetProperty("status").GetString());
         Assert.Equal(2, done.GetProperty("tasks").GetProperty("email_provider").GetProperty("attempts").GetInt32());
-        Assert.Equal([500, 200], _receiver.Deliveries.Select(d => d.AnsweredWith));
-        Assert.Single(_receiver.Deliveries.Select(d => d.IdempotencyKey).Distinct());
+        Assert.Equal([500, 200], Receiver.Deliveries.Select(d => d.AnsweredWith));
+        Assert.Single(Receiver.Deliveries.Select(d => d.IdempotencyKey).Distinct());
     }
 
     [Fact]
     public async Task AProvider429_IsRetriedAfterItsRetryAfter()
     {
         await using var app = CreateSut(MessageChannels.Sms);
-        _receiver.AnswerNext(429, "120");
+        Receiver.AnswerNext(429, "120");
         var requestId = await StartErasureAsync(app, "leaver");
         await app.PumpAsync();
 
         app.Clock.Advance(TimeSpan.FromSeconds(119));
         await app.PumpAsync();
-        Assert.Single(_receiver.Deliveries);
+        Assert.Single(Receiver.Deliveries);
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         await app.PumpAsync();
 
-        Assert.Equal(2, _receiver.Deliveries.Count);
+        Assert.Equal(2, Receiver.Deliveries.Count);
         Assert.Equal("completed", (await StatusAsync(app, requestId)).GetProperty("status").GetString());
     }
 
@@ -155,7 +143,7 @@ public sealed class ProviderErasureTests : IAsyncLifetime
     public async Task AProvider4xx_FailsTheTaskWithTheReason_AndTheRequestResumesWhenRetried()
     {
         await using var app = CreateSut(MessageChannels.Email, MessageChannels.Push);
-        _receiver.AnswerNext(422);
+        Receiver.AnswerNext(422);
         var requestId = await StartErasureAsync(app, "leaver");
 
         await app.PumpAsync();
@@ -164,13 +152,13 @@ public sealed class ProviderErasureTests : IAsyncLifetime
 
         var failed = await StatusAsync(app, requestId);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
-        var refused = _receiver.Deliveries.First().Channel; // the queue does not order the two provider tasks
+        var refused = Receiver.Deliveries.First().Channel; // the queue does not order the two provider tasks
         var other = refused == "email" ? "push" : "email";
         var task = failed.GetProperty("tasks").GetProperty($"{refused}_provider");
         Assert.Equal("failed", task.GetProperty("state").GetString());
         Assert.Equal("provider refused the message with 422", task.GetProperty("lastError").GetString());
         Assert.Equal("done", failed.GetProperty("tasks").GetProperty($"{other}_provider").GetProperty("state").GetString());
-        Assert.Equal(2, _receiver.Deliveries.Count);
+        Assert.Equal(2, Receiver.Deliveries.Count);
         Assert.Equal("leaver", failed.GetProperty("customerId").GetString()); // kept until the request can finish
 
         using var client = app.CreateClient();
@@ -182,7 +170,7 @@ public sealed class ProviderErasureTests : IAsyncLifetime
         Assert.Equal("completed", completed.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/privacy/erasure/{requestId}/retry", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/privacy/erasure/erasure-unknown/retry", null)).StatusCode);
-        Assert.Equal([422, 200], _receiver.Deliveries.Where(d => d.Channel == refused).Select(d => d.AnsweredWith));
-        Assert.Equal([200], _receiver.Deliveries.Where(d => d.Channel == other).Select(d => d.AnsweredWith)); // not asked again
+        Assert.Equal([422, 200], Receiver.Deliveries.Where(d => d.Channel == refused).Select(d => d.AnsweredWith));
+        Assert.Equal([200], Receiver.Deliveries.Where(d => d.Channel == other).Select(d => d.AnsweredWith)); // not asked again
     }
 }

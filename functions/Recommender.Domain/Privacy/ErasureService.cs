@@ -40,7 +40,8 @@ public sealed partial class ErasureService(
     TimeProvider timeProvider,
     ILogger<ErasureService> logger)
 {
-    public async Task<ErasureRequest> StartAsync(string customerId, CancellationToken cancellationToken = default)
+    /// <summary>Starts erasing <paramref name="customerId"/>; <paramref name="actor"/> is who asked, for the audit log.</summary>
+    public async Task<ErasureRequest> StartAsync(string customerId, string actor = "privacy-api", CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
@@ -61,7 +62,7 @@ public sealed partial class ErasureService(
             await SendAsync(new ErasureTaskMessage(request.RequestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
 
-        await audit.RecordAsync("privacy-api", "erasure.started", customerId, "accepted", request.RequestId, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(actor, "erasure.started", customerId, "accepted", request.RequestId, cancellationToken).ConfigureAwait(false);
         LogStarted(logger, request.RequestId);
         return request;
     }

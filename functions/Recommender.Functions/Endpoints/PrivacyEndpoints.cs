@@ -22,14 +22,14 @@ public static class PrivacyEndpoints
         return app;
     }
 
-    private static async Task<Results<Accepted<ErasureRequest>, ValidationProblem>> StartAsync(ErasureCommand? command, ErasureService erasure, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<ErasureRequest>, ValidationProblem>> StartAsync(ErasureCommand? command, ErasureService erasure, HttpContext context, CancellationToken cancellationToken)
     {
         if (command?.CustomerId is not { } customerId || !EventValidator.IsValidId(customerId))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["customerId"] = ["customerId is required: 1-128 letters, digits or - _ . : @"] });
         }
 
-        var request = await erasure.StartAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var request = await erasure.StartAsync(customerId, Security.OperatorAuth.ActorOf(context.User), cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/privacy/erasure/{request.RequestId}", request);
     }
 
