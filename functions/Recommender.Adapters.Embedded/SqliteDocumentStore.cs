@@ -4,17 +4,26 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
 
 namespace Recommender.Adapters.Embedded;
 
 /// <summary>
-/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body)</c>
+/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body, written_at)</c>
 /// keyed by (collection, pk, id). Each write stores a fresh random ETag; conditional writes are
 /// single <c>UPDATE ... WHERE etag = @etag</c> statements, so they are atomic across threads and processes.
 /// Ids are stored as given (any string is accepted); partitions are returned in ordinal id order.
 /// Increments run in one write transaction with <c>json_set</c>/<c>json_extract</c> (see <see cref="IncrementAsync"/>).
 /// </summary>
-public sealed class SqliteDocumentStore : IDocumentStore
+/// <remarks>
+/// Time-to-live as Cosmos DB applies a container's default TTL: a document of a collection with a
+/// TTL (<see cref="Collections.TimeToLive"/> unless given) expires that long after its last write
+/// (<c>written_at</c>, every write including increments refreshes it). An expired document is gone
+/// for every operation at once — reads and partition reads skip it, replace and increment find
+/// nothing, create succeeds over it, delete reports nothing deleted — and <see cref="PurgeExpiredAsync"/>
+/// (the retention sweep) removes the rows.
+/// </remarks>
+public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -23,6 +32,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             id TEXT NOT NULL,
             etag TEXT NOT NULL,
             body TEXT NOT NULL,
+            written_at INTEGER NOT NULL,
             PRIMARY KEY (collection, pk, id)
         ) WITHOUT ROWID;
         """;
@@ -31,11 +41,33 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private const int PathsPerStatement = 40;
 
     private readonly SqliteDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly IReadOnlyDictionary<string, TimeSpan?> _timeToLive;
 
     /// <summary>Opens (creating if needed) the database file at <paramref name="databasePath"/>.</summary>
-    public SqliteDocumentStore(string databasePath)
+    /// <param name="timeProvider">The clock of write times and expiry (the system clock when null).</param>
+    /// <param name="timeToLive">Time-to-live per collection (<see cref="Collections.TimeToLive"/> when null); collections not in it never expire.</param>
+    public SqliteDocumentStore(string databasePath, TimeProvider? timeProvider = null, IReadOnlyDictionary<string, TimeSpan?>? timeToLive = null)
     {
-        _database = new SqliteDatabase(databasePath, Schema);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeToLive = timeToLive ?? Collections.TimeToLive;
+        _database = new SqliteDatabase(databasePath, Schema, AddWrittenAt);
+    }
+
+    /// <summary>A file written before expiry existed: its documents count as written now.</summary>
+    private void AddWrittenAt(SqliteConnection connection)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'written_at';";
+        if (Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+        {
+            return;
+        }
+
+        using var alter = connection.CreateCommand();
+        alter.CommandText = "ALTER TABLE documents ADD COLUMN written_at INTEGER NOT NULL DEFAULT 0; UPDATE documents SET written_at = $now;";
+        alter.Parameters.AddWithValue("$now", Now());
+        alter.ExecuteNonQuery();
     }
 
     /// <inheritdoc />
@@ -43,7 +75,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
+        await using var command = Command(connection, "SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND written_at > $cutoff;", collection, partitionKey, id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -60,16 +92,22 @@ public sealed class SqliteDocumentStore : IDocumentStore
         var json = SerializeBody(body);
         var etag = NewETag();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "INSERT INTO documents (collection, pk, id, etag, body) VALUES ($c, $pk, $id, $etag, $body);", collection, partitionKey, id);
+        // An expired document is gone: creating over it succeeds (it is overwritten), a live one conflicts.
+        await using var command = Command(
+            connection,
+            """
+            INSERT INTO documents (collection, pk, id, etag, body, written_at) VALUES ($c, $pk, $id, $etag, $body, $now)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at
+            WHERE documents.written_at <= $cutoff;
+            """,
+            collection,
+            partitionKey,
+            id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
-        try
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (SqliteException ex) when (SqliteErrors.IsUniqueViolation(ex))
-        {
-            throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.", ex);
+            throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.");
         }
 
         return etag;
@@ -83,7 +121,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         var json = SerializeBody(body);
         var etag = NewETag();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "UPDATE documents SET etag = $etag, body = $body WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch;", collection, partitionKey, id);
+        await using var command = Command(connection, "UPDATE documents SET etag = $etag, body = $body, written_at = $now WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch AND written_at > $cutoff;", collection, partitionKey, id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
         command.Parameters.AddWithValue("$ifMatch", ifMatchETag);
@@ -105,8 +143,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using var command = Command(
             connection,
             """
-            INSERT INTO documents (collection, pk, id, etag, body) VALUES ($c, $pk, $id, $etag, $body)
-            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body;
+            INSERT INTO documents (collection, pk, id, etag, body, written_at) VALUES ($c, $pk, $id, $etag, $body, $now)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at;
             """,
             collection,
             partitionKey,
@@ -122,8 +160,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        // An expired document was already gone: its row goes, but nothing counts as deleted.
+        await using var command = Command(connection, "DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id RETURNING written_at > $cutoff;", collection, partitionKey, id);
+        return await command.ExecuteScalarAsync(cancellationToken) is long live && live != 0;
     }
 
     /// <inheritdoc />
@@ -139,9 +178,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using (var connection = await _database.OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk;";
+            command.CommandText = "SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk AND written_at > $cutoff;";
             command.Parameters.AddWithValue("$c", collection);
             command.Parameters.AddWithValue("$pk", partitionKey);
+            command.Parameters.AddWithValue("$cutoff", CutoffOf(collection));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -173,7 +213,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         string body;
-        await using (var read = Command(connection, "SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id))
+        await using (var read = Command(connection, "SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND written_at > $cutoff;", collection, partitionKey, id))
         {
             read.Transaction = transaction;
             if (await read.ExecuteScalarAsync(cancellationToken) is not string text)
@@ -198,7 +238,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 update.Parameters.AddWithValue($"$v{i}", chunk[i].IsIntegral ? (object)(long)chunk[i].Value : chunk[i].Value); // an integer stays an integer
             }
 
-            update.CommandText = $"UPDATE documents SET etag = $etag, body = {setters}) WHERE collection = $c AND pk = $pk AND id = $id;";
+            update.CommandText = $"UPDATE documents SET etag = $etag, written_at = $now, body = {setters}) WHERE collection = $c AND pk = $pk AND id = $id;";
             update.Parameters.AddWithValue("$etag", etag);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -240,15 +280,47 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private static string JsonPath(IncrementPath path) =>
         path.Parent is null ? $"$.\"{path.Name}\"" : $"$.\"{path.Parent}\".\"{path.Name}\"";
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
+    /// <inheritdoc />
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var purged = 0;
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        foreach (var (collection, ttl) in _timeToLive)
+        {
+            if (ttl is null)
+            {
+                continue;
+            }
+
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM documents WHERE collection = $c AND written_at <= $cutoff;";
+            command.Parameters.AddWithValue("$c", collection);
+            command.Parameters.AddWithValue("$cutoff", CutoffOf(collection));
+            purged += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return purged;
+    }
+
+    /// <summary>Binds the collection, partition and id, the write time (<c>$now</c>) and the expiry cutoff (<c>$cutoff</c>), for statements to use as they need.</summary>
+    private SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.AddWithValue("$c", collection);
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$cutoff", CutoffOf(collection));
         return command;
     }
+
+    /// <summary>Write times are Unix milliseconds of the injected clock.</summary>
+    private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Documents written at or before this instant have expired (<see cref="long.MinValue"/>: the collection never expires).</summary>
+    private long CutoffOf(string collection) =>
+        _timeToLive.GetValueOrDefault(collection) is { } ttl ? Now() - (long)ttl.TotalMilliseconds : long.MinValue;
 
     private static void Validate(string collection, string partitionKey, string id)
     {

@@ -63,6 +63,7 @@ public static class DomainServices
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<ProfilingObjection>();
+        services.AddSingleton<ProfileRectification>();
         services.AddSingleton<DataExport>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AdAudiences>();

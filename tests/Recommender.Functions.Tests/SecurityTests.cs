@@ -87,6 +87,8 @@ public sealed class SecurityTests
     [InlineData("PUT", "/api/admin/catalog")]
     [InlineData("POST", "/api/privacy/erasure")]
     [InlineData("GET", "/api/privacy/erasure/request-1")]
+    [InlineData("POST", "/api/privacy/erasure/request-1/retry")]
+    [InlineData("PATCH", "/api/privacy/rectification/customer-1")]
     public async Task AdminAndPrivacy_WithAStorefrontKey_AreForbidden(string method, string url)
     {
         using var app = CreateSut();

@@ -48,6 +48,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The hook of <paramref name="channel"/> (email, push or sms).</summary>
     public Uri UrlFor(string channel) => new(Url, channel);
 
+    /// <summary>App settings pointing the providers of <paramref name="channels"/> at this receiver, with the test secret.</summary>
+    public Dictionary<string, string> ProviderSettings(params string[] channels)
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var channel in channels)
+        {
+            var section = $"Recommender:Webhooks:{char.ToUpperInvariant(channel[0])}{channel[1..]}";
+            settings[$"{section}:Url"] = UrlFor(channel).ToString();
+            settings[$"{section}:Secret"] = TestApp.WebhookSecret;
+        }
+
+        return settings;
+    }
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -83,4 +97,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>Tests that talk to their own <see cref="WebhookReceiver"/>, started before each test and stopped after it.</summary>
+public abstract class WebhookReceiverTests : IAsyncLifetime
+{
+    protected WebhookReceiver Receiver { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Receiver = await WebhookReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await Receiver.DisposeAsync();
 }

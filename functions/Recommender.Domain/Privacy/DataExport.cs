@@ -15,8 +15,9 @@ public sealed record ExperimentParticipation(string ExperimentId, string Variant
 /// Everything held about one customer, as one machine-readable document (right of access): the
 /// profile with its features and consent history, every archived event of the customer and of the
 /// anonymous visitor ids linked to them (recommendations shown and clicked included), the cached
-/// recommendations, workflow state and history, experiment participation, and the products the
-/// customer watches for catalog alerts (why, since when, at which price).
+/// recommendations, workflow state and history, experiment participation, the products the customer
+/// watches for catalog alerts (why, since when, at which price), and the dead letters (refused input,
+/// undeliverable messages) that name them.
 /// </summary>
 public sealed record CustomerDataExport(
     string CustomerId,
@@ -27,11 +28,12 @@ public sealed record CustomerDataExport(
     CachedRecommendations? CachedRecommendations,
     IReadOnlyList<object> Workflows,
     IReadOnlyList<ExperimentParticipation> Experiments,
-    IReadOnlyList<Workflows.WatchedProduct> Watching);
+    IReadOnlyList<Workflows.WatchedProduct> Watching,
+    IReadOnlyList<DeadLetter> DeadLetters);
 
 /// <summary>Builds <see cref="CustomerDataExport"/> from every store (the archive is scanned: an access request is rare).</summary>
 public sealed class DataExport(IDocumentStore documents, ProfileStore profiles, EventArchive archive,
-    ExperimentStore experiments, TimeProvider timeProvider, Workflows.ProductWatchers watchers)
+    ExperimentStore experiments, DeadLetters deadLetters, TimeProvider timeProvider, Workflows.ProductWatchers watchers)
 {
     public async Task<CustomerDataExport?> ExportAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -62,6 +64,7 @@ public sealed class DataExport(IDocumentStore documents, ProfileStore profiles, 
             .Select(x => new ExperimentParticipation(x.ExperimentId, x.Exposure.Variant, x.Exposure.ExposedAt, x.Exposure.Converted, x.Exposure.Orders, x.Exposure.Revenue))
             .ToList();
         var watching = await watchers.ListAsync(customerId, cancellationToken).ConfigureAwait(false);
-        return new CustomerDataExport(customerId, timeProvider.GetUtcNow(), subjects, profile, events.OrderBy(e => e.OccurredAt).ToList(), cached, workflows, participation, watching);
+        var letters = await deadLetters.MentioningAsync([customerId, .. profile?.AnonymousIds ?? []], cancellationToken).ConfigureAwait(false);
+        return new CustomerDataExport(customerId, timeProvider.GetUtcNow(), subjects, profile, events.OrderBy(e => e.OccurredAt).ToList(), cached, workflows, participation, watching, letters);
     }
 }

@@ -177,6 +177,25 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
         return manifests.OrderByDescending(m => m.TrainedAt).ThenByDescending(m => m.Version, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Deletes the model of every version trained before <paramref name="at"/> (an erasure: those may
+    /// hold the erased customer's contribution and can never be served again); their manifests, with
+    /// the metrics, stay. Returns how many models went.
+    /// </summary>
+    public async Task<int> DeleteVersionsTrainedBeforeAsync(DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var manifest in await ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (manifest.TrainedAt < at && await blobs.DeleteAsync(BlobNameOf(manifest.Version), cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
     /// <summary>Records that an erasure completed: no version trained before now may be served again.</summary>
     public Task RecordErasureAsync(DateTimeOffset at, CancellationToken cancellationToken = default) =>
         blobs.PutAsync(ErasureMarkName, Json.ToUtf8(new ErasureMark(at)), overwrite: true, cancellationToken);

@@ -25,6 +25,26 @@ public static class Collections
     public const string Watchers = "watchers";
 
     public static readonly IReadOnlyList<string> All = [Profiles, Items, Recommendations, Workflows, Customers, Erasures, Watchers];
+
+    /// <summary>26 months, rounded to 790 days.</summary>
+    public static readonly TimeSpan TwentySixMonths = TimeSpan.FromDays(790);
+
+    /// <summary>
+    /// The time-to-live of each collection's documents, counted from their last write (<c>null</c>: kept
+    /// until deleted) — the one place these rules live: Cosmos DB enforces them in Azure (the container
+    /// default TTL; <c>infra/modules/cosmos.bicep</c> declares the same values, a test holds them equal),
+    /// the embedded store enforces them itself (expired documents are invisible, a retention sweep purges them).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, TimeSpan?> TimeToLive = new Dictionary<string, TimeSpan?>(StringComparer.Ordinal)
+    {
+        [Profiles] = TwentySixMonths,
+        [Items] = null, // catalogue counters, popularity and experiment state are live aggregates
+        [Recommendations] = TimeSpan.FromDays(7),
+        [Workflows] = TimeSpan.FromDays(90),
+        [Customers] = TwentySixMonths,
+        [Erasures] = null, // receipts are the proof that an erasure happened
+        [Watchers] = TimeSpan.FromDays(180),
+    };
 }
 
 /// <summary>Names of the work queues; each has a queue-triggered function in the app.</summary>
