@@ -9,7 +9,7 @@ using Recommender.Domain.Storage;
 namespace Recommender.Adapters.Embedded;
 
 /// <summary>
-/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body, written_at)</c>
+/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body, written_at, ttl_seconds)</c>
 /// keyed by (collection, pk, id). Each write stores a fresh random ETag; conditional writes are
 /// single <c>UPDATE ... WHERE etag = @etag</c> statements, so they are atomic across threads and processes.
 /// Ids are stored as given (any string is accepted); partitions are returned in ordinal id order.
@@ -21,7 +21,10 @@ namespace Recommender.Adapters.Embedded;
 /// (<c>written_at</c>, every write including increments refreshes it). An expired document is gone
 /// for every operation at once — reads and partition reads skip it, replace and increment find
 /// nothing, create succeeds over it, delete reports nothing deleted — and <see cref="PurgeExpiredAsync"/>
-/// (the retention sweep) removes the rows.
+/// (the retention sweep) removes the rows. A document's own <see cref="DocumentTimeToLive"/> (column
+/// <c>ttl_seconds</c>: seconds, <c>-1</c> never, <c>NULL</c> the collection's) overrides its collection's
+/// as Cosmos DB's item <c>ttl</c> does: only in a collection with a TTL, restated by every create,
+/// replace and upsert, kept by increments.
 /// </remarks>
 public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
 {
@@ -33,9 +36,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
             etag TEXT NOT NULL,
             body TEXT NOT NULL,
             written_at INTEGER NOT NULL,
+            ttl_seconds INTEGER,
             PRIMARY KEY (collection, pk, id)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>
+    /// The document is live (not expired) — <c>$ttlMs</c> is the collection's TTL in milliseconds (NULL:
+    /// none, so nothing expires), a row's own <c>ttl_seconds</c> overrides it (negative: never expires).
+    /// </summary>
+    private const string Live = "($ttlMs IS NULL OR coalesce(documents.ttl_seconds * 1000, $ttlMs) < 0 OR documents.written_at > $now - coalesce(documents.ttl_seconds * 1000, $ttlMs))";
 
     /// <summary>Paths per <c>json_set</c> call: 1 + 2 arguments each, well under SQLite's default limit of 127 function arguments.</summary>
     private const int PathsPerStatement = 40;
@@ -51,23 +61,37 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     {
         _timeProvider = timeProvider ?? TimeProvider.System;
         _timeToLive = timeToLive ?? Collections.TimeToLive;
-        _database = new SqliteDatabase(databasePath, Schema, AddWrittenAt);
+        _database = new SqliteDatabase(databasePath, Schema, Migrate);
     }
 
-    /// <summary>A file written before expiry existed: its documents count as written now.</summary>
-    private void AddWrittenAt(SqliteConnection connection)
+    /// <summary>
+    /// Upgrades a file an older version wrote: before expiry existed its documents count as written
+    /// now; before per-document TTLs, they all live as long as their collection's.
+    /// </summary>
+    private void Migrate(SqliteConnection connection)
     {
-        using var check = connection.CreateCommand();
-        check.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'written_at';";
-        if (Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+        if (!HasColumn(connection, "written_at"))
         {
-            return;
+            using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE documents ADD COLUMN written_at INTEGER NOT NULL DEFAULT 0; UPDATE documents SET written_at = $now;";
+            alter.Parameters.AddWithValue("$now", Now());
+            alter.ExecuteNonQuery();
         }
 
-        using var alter = connection.CreateCommand();
-        alter.CommandText = "ALTER TABLE documents ADD COLUMN written_at INTEGER NOT NULL DEFAULT 0; UPDATE documents SET written_at = $now;";
-        alter.Parameters.AddWithValue("$now", Now());
-        alter.ExecuteNonQuery();
+        if (!HasColumn(connection, "ttl_seconds"))
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE documents ADD COLUMN ttl_seconds INTEGER;";
+            alter.ExecuteNonQuery();
+        }
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string column)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = $name;";
+        check.Parameters.AddWithValue("$name", column);
+        return Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
     /// <inheritdoc />
@@ -75,7 +99,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     {
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND written_at > $cutoff;", collection, partitionKey, id);
+        await using var command = Command(connection, $"SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", collection, partitionKey, id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -86,7 +110,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     }
 
     /// <inheritdoc />
-    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
         var json = SerializeBody(body);
@@ -95,16 +120,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         // An expired document is gone: creating over it succeeds (it is overwritten), a live one conflicts.
         await using var command = Command(
             connection,
-            """
-            INSERT INTO documents (collection, pk, id, etag, body, written_at) VALUES ($c, $pk, $id, $etag, $body, $now)
-            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at
-            WHERE documents.written_at <= $cutoff;
+            $"""
+            INSERT INTO documents (collection, pk, id, etag, body, written_at, ttl_seconds) VALUES ($c, $pk, $id, $etag, $body, $now, $itemTtl)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at, ttl_seconds = excluded.ttl_seconds
+            WHERE NOT {Live};
             """,
             collection,
             partitionKey,
             id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$itemTtl", (object?)timeToLive.Seconds ?? DBNull.Value);
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.");
@@ -114,16 +140,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     }
 
     /// <inheritdoc />
-    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, CancellationToken cancellationToken = default)
+    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
         ArgumentNullException.ThrowIfNull(ifMatchETag);
         var json = SerializeBody(body);
         var etag = NewETag();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "UPDATE documents SET etag = $etag, body = $body, written_at = $now WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch AND written_at > $cutoff;", collection, partitionKey, id);
+        await using var command = Command(connection, $"UPDATE documents SET etag = $etag, body = $body, written_at = $now, ttl_seconds = $itemTtl WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch AND {Live};", collection, partitionKey, id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$itemTtl", (object?)timeToLive.Seconds ?? DBNull.Value);
         command.Parameters.AddWithValue("$ifMatch", ifMatchETag);
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
@@ -134,7 +162,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     }
 
     /// <inheritdoc />
-    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
         var json = SerializeBody(body);
@@ -143,14 +172,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         await using var command = Command(
             connection,
             """
-            INSERT INTO documents (collection, pk, id, etag, body, written_at) VALUES ($c, $pk, $id, $etag, $body, $now)
-            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at;
+            INSERT INTO documents (collection, pk, id, etag, body, written_at, ttl_seconds) VALUES ($c, $pk, $id, $etag, $body, $now, $itemTtl)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at, ttl_seconds = excluded.ttl_seconds;
             """,
             collection,
             partitionKey,
             id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$itemTtl", (object?)timeToLive.Seconds ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return etag;
     }
@@ -161,7 +191,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
         // An expired document was already gone: its row goes, but nothing counts as deleted.
-        await using var command = Command(connection, "DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id RETURNING written_at > $cutoff;", collection, partitionKey, id);
+        await using var command = Command(connection, $"DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id RETURNING {Live};", collection, partitionKey, id);
         return await command.ExecuteScalarAsync(cancellationToken) is long live && live != 0;
     }
 
@@ -178,10 +208,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         await using (var connection = await _database.OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk AND written_at > $cutoff;";
+            command.CommandText = $"SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk AND {Live};";
             command.Parameters.AddWithValue("$c", collection);
             command.Parameters.AddWithValue("$pk", partitionKey);
-            command.Parameters.AddWithValue("$cutoff", CutoffOf(collection));
+            BindExpiry(command, collection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -213,7 +243,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         string body;
-        await using (var read = Command(connection, "SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND written_at > $cutoff;", collection, partitionKey, id))
+        await using (var read = Command(connection, $"SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", collection, partitionKey, id))
         {
             read.Transaction = transaction;
             if (await read.ExecuteScalarAsync(cancellationToken) is not string text)
@@ -293,16 +323,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
             }
 
             await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM documents WHERE collection = $c AND written_at <= $cutoff;";
+            command.CommandText = $"DELETE FROM documents WHERE collection = $c AND NOT {Live};";
             command.Parameters.AddWithValue("$c", collection);
-            command.Parameters.AddWithValue("$cutoff", CutoffOf(collection));
+            BindExpiry(command, collection);
             purged += await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return purged;
     }
 
-    /// <summary>Binds the collection, partition and id, the write time (<c>$now</c>) and the expiry cutoff (<c>$cutoff</c>), for statements to use as they need.</summary>
+    /// <summary>Binds the collection, partition and id, the write time (<c>$now</c>) and the collection's TTL (<c>$ttlMs</c>), for statements to use as they need.</summary>
     private SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
     {
         var command = connection.CreateCommand();
@@ -310,17 +340,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         command.Parameters.AddWithValue("$c", collection);
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$now", Now());
-        command.Parameters.AddWithValue("$cutoff", CutoffOf(collection));
+        BindExpiry(command, collection);
         return command;
+    }
+
+    /// <summary>Binds what <see cref="Live"/> needs: <c>$now</c> and the collection's TTL <c>$ttlMs</c>.</summary>
+    private void BindExpiry(SqliteCommand command, string collection)
+    {
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$ttlMs", _timeToLive.GetValueOrDefault(collection) is { } ttl ? (object)(long)ttl.TotalMilliseconds : DBNull.Value);
     }
 
     /// <summary>Write times are Unix milliseconds of the injected clock.</summary>
     private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>Documents written at or before this instant have expired (<see cref="long.MinValue"/>: the collection never expires).</summary>
-    private long CutoffOf(string collection) =>
-        _timeToLive.GetValueOrDefault(collection) is { } ttl ? Now() - (long)ttl.TotalMilliseconds : long.MinValue;
 
     private static void Validate(string collection, string partitionKey, string id)
     {

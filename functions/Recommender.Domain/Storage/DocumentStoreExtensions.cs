@@ -39,8 +39,17 @@ public static class DocumentStoreExtensions
     /// concurrent updates all land. <paramref name="mutate"/> returns null to leave the document
     /// unchanged; it may run several times, so it must have no side effects beyond its argument.
     /// </summary>
-    public static async Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
+    public static Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
         Func<T?, T?> mutate, CancellationToken cancellationToken = default)
+        where T : class =>
+        store.UpdateAsync(collection, partitionKey, id, mutate, DocumentTimeToLive.CollectionDefault, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpdateAsync{T}(IDocumentStore, string, string, string, Func{T, T}, CancellationToken)"/> for a
+    /// document with its own time-to-live, written with every update (so it counts from the last one).
+    /// </summary>
+    public static async Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
+        Func<T?, T?> mutate, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
@@ -58,11 +67,11 @@ public static class DocumentStoreExtensions
                 var body = Json.ToElement(updated);
                 if (current is null)
                 {
-                    await store.CreateAsync(collection, partitionKey, id, body, cancellationToken).ConfigureAwait(false);
+                    await store.CreateAsync(collection, partitionKey, id, body, timeToLive, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    await store.ReplaceAsync(collection, partitionKey, id, body, current.ETag, cancellationToken).ConfigureAwait(false);
+                    await store.ReplaceAsync(collection, partitionKey, id, body, current.ETag, timeToLive, cancellationToken).ConfigureAwait(false);
                 }
 
                 return updated;

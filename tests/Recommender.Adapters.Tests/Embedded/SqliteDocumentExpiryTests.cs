@@ -9,7 +9,8 @@ namespace Recommender.Adapters.Tests.Embedded;
 /// <summary>
 /// The embedded store applies the collections' time-to-live (<see cref="Collections.TimeToLive"/>) as
 /// Cosmos DB applies a container's default TTL, on a fake clock: counted from the last write, expired
-/// documents are gone for every operation at once, and the retention sweep purges their rows.
+/// documents are gone for every operation at once, and the retention sweep purges their rows; a
+/// document's own <see cref="DocumentTimeToLive"/> overrides its collection's as Cosmos DB's item <c>ttl</c> does.
 /// </summary>
 public sealed class SqliteDocumentExpiryTests : IDisposable
 {
@@ -101,6 +102,82 @@ public sealed class SqliteDocumentExpiryTests : IDisposable
     }
 
     [Fact]
+    public async Task ADocumentThatNeverExpires_OutlivesItsCollectionsTtl_WhileTheOthersExpire()
+    {
+        var store = CreateSut();
+        await store.CreateAsync(Collections.Workflows, "c1", "suppression", Json.Counter(1), DocumentTimeToLive.Never);
+        await store.CreateAsync(Collections.Workflows, "c1", "cart", Json.Counter(1));
+
+        _clock.Advance(TimeSpan.FromDays(10 * 365));
+
+        Assert.NotNull(await store.ReadAsync(Collections.Workflows, "c1", "suppression"));
+        Assert.Null(await store.ReadAsync(Collections.Workflows, "c1", "cart"));
+        Assert.Equal(["suppression"], await IdsAsync(store, Collections.Workflows, "c1"));
+        Assert.Equal(1, await store.PurgeExpiredAsync()); // the cart state only
+        Assert.True(await store.DeleteAsync(Collections.Workflows, "c1", "suppression")); // deletion still removes it
+        Assert.Null(await store.ReadAsync(Collections.Workflows, "c1", "suppression"));
+    }
+
+    [Fact]
+    public async Task ADocumentsOwnTtl_CountsFromItsLastWrite_LongerOrShorterThanTheCollections()
+    {
+        var store = CreateSut();
+        var twoYears = TimeSpan.FromDays(730);
+        await store.UpsertAsync(Collections.Workflows, "c1", "long", Json.Counter(1), DocumentTimeToLive.After(twoYears));
+        await store.CreateAsync(Collections.Workflows, "c1", "short", Json.Counter(1), DocumentTimeToLive.After(TimeSpan.FromDays(1)));
+
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Null(await store.ReadAsync(Collections.Workflows, "c1", "short"));
+        await store.CreateAsync(Collections.Workflows, "c1", "short", Json.Counter(2)); // gone: the id is free
+
+        _clock.Advance(twoYears - TimeSpan.FromDays(2));
+        Assert.NotNull(await store.ReadAsync(Collections.Workflows, "c1", "long"));
+        Assert.Null(await store.ReadAsync(Collections.Workflows, "c1", "short")); // recreated without override: 90 days
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Null(await store.ReadAsync(Collections.Workflows, "c1", "long"));
+    }
+
+    [Fact]
+    public async Task AnIncrement_KeepsTheOverride_AReplaceRestatesIt()
+    {
+        var store = CreateSut();
+        var etag = await store.CreateAsync(Collections.Workflows, "c1", "kept", Json.Counter(1), DocumentTimeToLive.Never);
+        await store.CreateAsync(Collections.Workflows, "c1", "replaced", Json.Counter(1), DocumentTimeToLive.Never);
+        Assert.True(await store.IncrementAsync(Collections.Workflows, "c1", "kept", new Dictionary<string, double> { ["count"] = 1 }));
+        var replaced = await store.ReadAsync(Collections.Workflows, "c1", "replaced");
+        await store.ReplaceAsync(Collections.Workflows, "c1", "replaced", Json.Counter(2), replaced!.ETag); // no override: the collection's 90 days again
+
+        _clock.Advance(TimeSpan.FromDays(365));
+
+        Assert.Equal(2, Json.CountOf((await store.ReadAsync(Collections.Workflows, "c1", "kept"))!.Body));
+        Assert.Null(await store.ReadAsync(Collections.Workflows, "c1", "replaced"));
+        Assert.NotEqual(etag, (await store.ReadAsync(Collections.Workflows, "c1", "kept"))!.ETag);
+    }
+
+    [Fact]
+    public async Task AnOverride_InACollectionWithoutTtl_ChangesNothing_AsInCosmos()
+    {
+        // Cosmos DB applies an item's ttl only when its container has a default TTL; without one nothing expires.
+        var store = CreateSut();
+        await store.CreateAsync(Collections.Erasures, "r1", "r1", Json.Counter(1), DocumentTimeToLive.After(TimeSpan.FromDays(1)));
+
+        _clock.Advance(TimeSpan.FromDays(2));
+
+        Assert.NotNull(await store.ReadAsync(Collections.Erasures, "r1", "r1"));
+        Assert.Equal(0, await store.PurgeExpiredAsync());
+    }
+
+    [Fact]
+    public void AnOverride_IsWholeSecondsWithinCosmosLimits()
+    {
+        Assert.Equal(-1, DocumentTimeToLive.Never.Seconds);
+        Assert.Null(DocumentTimeToLive.CollectionDefault.Seconds);
+        Assert.Equal(730 * 86400, DocumentTimeToLive.After(TimeSpan.FromDays(730)).Seconds);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DocumentTimeToLive.After(TimeSpan.FromMilliseconds(999)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DocumentTimeToLive.After(TimeSpan.FromDays(25_000)));
+    }
+
+    [Fact]
     public async Task AFileWrittenBeforeExpiry_IsUpgraded_ItsDocumentsCountingAsWrittenNow()
     {
         var path = System.IO.Path.Combine(_directory.Path, "test.db");
@@ -120,6 +197,10 @@ public sealed class SqliteDocumentExpiryTests : IDisposable
         Assert.Equal(3, Json.CountOf((await store.ReadAsync(Collections.Recommendations, "c1", "c1"))!.Body));
         _clock.Advance(CacheTtl);
         Assert.Null(await store.ReadAsync(Collections.Recommendations, "c1", "c1"));
+
+        await store.CreateAsync(Collections.Recommendations, "c1", "c1", Json.Counter(4), DocumentTimeToLive.Never); // the new column is there
+        _clock.Advance(CacheTtl);
+        Assert.NotNull(await store.ReadAsync(Collections.Recommendations, "c1", "c1"));
     }
 
     private static async Task<List<string>> IdsAsync(IDocumentStore store, string collection, string partitionKey)
