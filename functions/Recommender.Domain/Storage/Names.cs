@@ -12,7 +12,11 @@ public static class Collections
     public const string Items = "items";
     /// <summary>Cached ranked lists; partition = customer id. TTL 7 days.</summary>
     public const string Recommendations = "recommendations";
-    /// <summary>Workflow instance state; partition = customer id. TTL 90 days.</summary>
+    /// <summary>
+    /// Workflow instance state; partition = customer id. TTL 90 days, except documents that set their own
+    /// (<see cref="Ports.DocumentTimeToLive"/>): the suppression list never expires, the replenishment
+    /// purchase history lives 2 years.
+    /// </summary>
     public const string Workflows = "workflows";
     /// <summary>Customer directory sharded for fan-out; partition = shard ("shard-07"). TTL 26 months.</summary>
     public const string Customers = "customers";

@@ -44,6 +44,14 @@ public sealed partial class ReplenishmentWorkflow(
     /// <summary>Gaps between repeat purchases needed before an interval is learned.</summary>
     public const int MinimumRepeatGaps = 2;
 
+    /// <summary>
+    /// How long the instance (the purchase history the intervals are learned from) outlives its last
+    /// write: 2 years, overriding the <c>workflows</c> collection's 90 days, so yearly and half-yearly
+    /// repeat purchases are learned and a reminder more than 90 days out still fires. Erasure and
+    /// withdrawn analytics consent still delete it at once.
+    /// </summary>
+    public static readonly TimeSpan HistoryTimeToLive = TimeSpan.FromDays(730);
+
     public Task<ReplenishmentState?> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.GetAsync<ReplenishmentState>(Collections.Workflows, customerId, InstanceId, cancellationToken);
 
@@ -415,7 +423,7 @@ public sealed partial class ReplenishmentWorkflow(
         queue.ScheduleAsync(Queues.Replenishment, message, dueAt, timeProvider, cancellationToken);
 
     private Task<ReplenishmentState?> UpdateAsync(string customerId, Func<ReplenishmentState?, ReplenishmentState?> mutate, CancellationToken cancellationToken) =>
-        documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);
+        documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, DocumentTimeToLive.After(HistoryTimeToLive), cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Replenishment timer of generation {Generation} is stale; ignored")]
     private static partial void LogStale(ILogger logger, int generation);
