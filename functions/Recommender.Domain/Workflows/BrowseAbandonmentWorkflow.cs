@@ -30,8 +30,9 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation);
 /// Browse abandonment: product views with nothing added to the cart and nothing bought arm a
 /// reminder <see cref="Delay"/> after the latest view (every new view moves it); a cart add or a
 /// purchase cancels it. When it fires — only with email consent and an empty cart — one message
-/// goes to the outbox with the products viewed and recommendations related to them. Timer messages
-/// are at-least-once: the instance generation makes superseded ones do nothing.
+/// goes to the outbox with the products viewed and recommendations related to them; a reminder decided
+/// not to send counts as suppressed in <see cref="WorkflowStats"/>. Timer messages are at-least-once:
+/// the instance generation makes superseded ones do nothing.
 /// </summary>
 public sealed partial class BrowseAbandonmentWorkflow(
     IDocumentStore documents,
@@ -41,6 +42,7 @@ public sealed partial class BrowseAbandonmentWorkflow(
     RecommendationService recommendations,
     WebhookSender webhooks,
     MessageOutbox outbox,
+    WorkflowStats stats,
     TimeProvider timeProvider,
     ILogger<BrowseAbandonmentWorkflow> logger)
 {
@@ -83,20 +85,25 @@ public sealed partial class BrowseAbandonmentWorkflow(
         }
     }
 
-    /// <summary>A cart add or a purchase ends the wait.</summary>
-    public Task CancelAsync(string customerId, string reason, CancellationToken cancellationToken = default) =>
-        UpdateAsync(customerId, state =>
+    /// <summary>A cart add, a purchase or an operator ends the wait (its pending timer becomes stale); false when none was running.</summary>
+    public async Task<bool> CancelAsync(string customerId, string reason, CancellationToken cancellationToken = default)
+    {
+        var cancelled = false;
+        await UpdateAsync(customerId, state =>
         {
-            if (state is null || state.Status != CartAbandonmentStatus.Armed)
+            cancelled = state is { Status: CartAbandonmentStatus.Armed };
+            if (!cancelled)
             {
                 return null;
             }
 
-            state.Generation++;
+            state!.Generation++;
             state.Status = CartAbandonmentStatus.Cancelled;
             state.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
             return state;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
 
     public async Task WakeAsync(BrowseTimerMessage message, CancellationToken cancellationToken = default)
     {
@@ -120,18 +127,25 @@ public sealed partial class BrowseAbandonmentWorkflow(
             : WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now);
         var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
         string? body = suppression is null ? await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false) : null;
+        var decidedHere = false;
         var decided = await UpdateAsync(message.CustomerId, s =>
         {
-            if (s is null || s.Generation != message.Generation || s.Status != CartAbandonmentStatus.Armed)
+            decidedHere = s is not null && s.Generation == message.Generation && s.Status == CartAbandonmentStatus.Armed;
+            if (!decidedHere)
             {
                 return null;
             }
 
-            s.Status = suppression is null ? CartAbandonmentStatus.Sent : CartAbandonmentStatus.Suppressed;
+            s!.Status = suppression is null ? CartAbandonmentStatus.Sent : CartAbandonmentStatus.Suppressed;
             s.MessageId = suppression is null ? messageId : null;
             s.Record(now, suppression ?? $"sent to outbox {messageId}");
             return s;
         }, cancellationToken).ConfigureAwait(false);
+
+        if (suppression is not null && decidedHere)
+        {
+            await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false); // once: a redelivered timer finds it decided
+        }
 
         // The outbox keeps the first message per id, so a crash after the decision and a redelivered
         // timer (which now finds the state decided) never send twice; the outbox runs the send rules.

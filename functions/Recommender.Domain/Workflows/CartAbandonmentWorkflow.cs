@@ -15,7 +15,8 @@ namespace Recommender.Domain.Workflows;
 /// (<see cref="Stages"/>, each showing the cart as it is then);
 /// checkout or an emptied cart cancels it. When the timer fires one email with the cart as it is now
 /// and cart recommendations goes to the outbox (only with email consent and a provider), whose
-/// delivery applies the send rules again at send time (<see cref="DeliveryService"/>).
+/// delivery applies the send rules again at send time (<see cref="DeliveryService"/>); a reminder
+/// decided not to send counts as suppressed in <see cref="WorkflowStats"/>.
 /// Timer messages are at-least-once: each wake checks the instance generation and status, so a
 /// redelivered or superseded message does nothing.
 /// </summary>
@@ -27,6 +28,7 @@ public sealed partial class CartAbandonmentWorkflow(
     RecommendationService recommendations,
     WebhookSender webhooks,
     MessageOutbox outbox,
+    WorkflowStats stats,
     TimeProvider timeProvider,
     ILogger<CartAbandonmentWorkflow> logger)
 {
@@ -117,7 +119,12 @@ public sealed partial class CartAbandonmentWorkflow(
         };
         if (suppression is not null)
         {
-            await FinishAsync(message, CartAbandonmentStatus.Suppressed, suppression, cancellationToken).ConfigureAwait(false);
+            // Counted once: only the wake that ended the instance counts (a redelivered timer finds it decided).
+            if (await FinishAsync(message, CartAbandonmentStatus.Suppressed, suppression, cancellationToken).ConfigureAwait(false))
+            {
+                await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -221,18 +228,24 @@ public sealed partial class CartAbandonmentWorkflow(
         return JsonSerializer.Serialize(message, Json.Options);
     }
 
-    private Task FinishAsync(CartTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken) =>
-        UpdateAsync(message.CustomerId, s =>
+    /// <summary>Ends the instance if <paramref name="message"/> is still current; true when this call did.</summary>
+    private async Task<bool> FinishAsync(CartTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken)
+    {
+        var finished = false;
+        await UpdateAsync(message.CustomerId, s =>
         {
-            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+            finished = s is not null && s.Generation == message.Generation && s.Status is CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending;
+            if (!finished)
             {
                 return null;
             }
 
-            s.Status = status;
+            s!.Status = status;
             s.Record(timeProvider.GetUtcNow(), what);
             return s;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        return finished;
+    }
 
     private Task ScheduleAsync(CartTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         queue.ScheduleAsync(Queues.CartAbandonment, message, dueAt, timeProvider, cancellationToken);

@@ -5,16 +5,18 @@ using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Endpoints;
 
-/// <summary>A customer's workflow instances: the cart-abandonment state and every outbox message with its history.</summary>
+/// <summary>A customer's workflow instances: cart and browse abandonment, post-purchase, replenishment, and every outbox message with its history.</summary>
 public sealed record CustomerWorkflows(string CustomerId, CartAbandonmentState? CartAbandonment, IReadOnlyList<OutboxEntry> Messages)
 {
     /// <summary>One post-purchase cross-sell per order (instance id <c>post-purchase:{orderId}</c>).</summary>
     public IReadOnlyList<PostPurchaseState> PostPurchase { get; init; } = [];
     /// <summary>The replenishment reminders (instance id <c>replenishment</c>).</summary>
     public ReplenishmentState? Replenishment { get; init; }
+    /// <summary>The browse-abandonment reminder (instance id <c>browse-abandonment</c>): status, due time (next wake-up while armed), history.</summary>
+    public BrowseAbandonmentState? BrowseAbandonment { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsEmpty => CartAbandonment is null && Messages.Count == 0 && PostPurchase.Count == 0 && Replenishment is null;
+    public bool IsEmpty => CartAbandonment is null && BrowseAbandonment is null && Messages.Count == 0 && PostPurchase.Count == 0 && Replenishment is null;
 }
 
 /// <summary>
@@ -33,8 +35,8 @@ public static class WorkflowEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<CustomerWorkflows>, NotFound>> ListAsync(string customerId, CartAbandonmentWorkflow cart, MessageOutbox outbox,
-        PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CustomerWorkflows>, NotFound>> ListAsync(string customerId, CartAbandonmentWorkflow cart, BrowseAbandonmentWorkflow browse,
+        MessageOutbox outbox, PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
     {
         if (!EventValidator.IsValidId(customerId))
         {
@@ -47,16 +49,17 @@ public static class WorkflowEndpoints
         {
             PostPurchase = await postPurchase.ListAsync(customerId, cancellationToken).ConfigureAwait(false),
             Replenishment = await replenishment.GetAsync(customerId, cancellationToken).ConfigureAwait(false),
+            BrowseAbandonment = await browse.GetAsync(customerId, cancellationToken).ConfigureAwait(false),
         };
         return workflows.IsEmpty ? TypedResults.NotFound() : TypedResults.Ok(workflows);
     }
 
     /// <summary>
-    /// <c>instanceId</c> is <c>cart-abandonment</c>, <c>replenishment</c>, <c>post-purchase:{orderId}</c> or an
+    /// <c>instanceId</c> is <c>cart-abandonment</c>, <c>browse-abandonment</c>, <c>replenishment</c>, <c>post-purchase:{orderId}</c> or an
     /// outbox message id (tried when no workflow instance of that id was running).
     /// </summary>
-    private static async Task<Results<NoContent, NotFound>> CancelAsync(string customerId, string instanceId, CartAbandonmentWorkflow cart, MessageOutbox outbox,
-        PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, NotFound>> CancelAsync(string customerId, string instanceId, CartAbandonmentWorkflow cart, BrowseAbandonmentWorkflow browse,
+        MessageOutbox outbox, PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
     {
         if (!EventValidator.IsValidId(customerId) || instanceId.Length is 0 or > 256)
         {
@@ -67,6 +70,7 @@ public static class WorkflowEndpoints
         var cancelled = instanceId switch
         {
             CartAbandonmentWorkflow.InstanceId => await cart.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
+            BrowseAbandonmentWorkflow.InstanceId => await browse.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
             ReplenishmentWorkflow.InstanceId => await replenishment.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
             _ when instanceId.StartsWith(PostPurchaseWorkflow.InstancePrefix, StringComparison.Ordinal)
                 => await postPurchase.CancelAsync(customerId, instanceId[PostPurchaseWorkflow.InstancePrefix.Length..], reason, cancellationToken).ConfigureAwait(false),
