@@ -10,38 +10,20 @@ namespace Recommender.Functions.Tests;
 /// suppressions cart and browse abandonment decide when their timer fires, counted in the workflow
 /// stats once each — as post-purchase and replenishment count theirs.
 /// </summary>
-public sealed class AbandonmentOperatorViewTests : IAsyncLifetime
+public sealed class AbandonmentOperatorViewTests : ReceiverAppTest
 {
-    private WebhookReceiver _receiver = null!;
-    private TestApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _receiver = await WebhookReceiver.StartAsync();
-        _app = new TestApp(_receiver.Url);
-        DeliveryTests.StartAtMorning(_app); // reminders hours later fall outside quiet hours (UTC: no time zone known)
-        _receiver.Clock = _app.Clock.GetUtcNow;
-        await _app.GrantAnalyticsAsync("c1", "c2");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _receiver.DisposeAsync();
-    }
-
-    private async Task PostAsync(params object[] events) => (await _app.PostEventsAsync(events)).EnsureSuccessStatusCode();
+    protected override Task SetUpAsync() => App.GrantAnalyticsAsync("c1", "c2");
 
     private async Task<WorkflowCounters?> CountersAsync(string kind) =>
-        (await _app.Get<WorkflowStats>().ReadAsync()).SingleOrDefault(c => c.Kind == kind);
+        (await App.Get<WorkflowStats>().ReadAsync()).SingleOrDefault(c => c.Kind == kind);
 
     [Fact]
     public async Task OperatorView_ListsBrowseAbandonment_WithStateHistoryAndNextWakeUp_AndCancelsIt()
     {
-        using var client = _app.CreateClient();
-        await PostAsync(_app.Consent("k1", "c1", true), _app.View("v1", "c1", "p1", TimeSpan.Zero));
-        await PostAsync(_app.Consent("k2", "c2", true), _app.View("v2", "c2", "p1", TimeSpan.Zero));
-        var dueAt = _app.Clock.GetUtcNow() + BrowseAbandonmentWorkflow.Delay;
+        using var client = App.CreateClient();
+        await PostAsync(App.Consent("k1", "c1", true), App.View("v1", "c1", "p1", TimeSpan.Zero));
+        await PostAsync(App.Consent("k2", "c2", true), App.View("v2", "c2", "p1", TimeSpan.Zero));
+        var dueAt = App.Clock.GetUtcNow() + BrowseAbandonmentWorkflow.Delay;
 
         var browse = (await TestApp.ReadJsonAsync(await client.GetAsync("/api/admin/workflows/c1"))).GetProperty("browseAbandonment");
         Assert.Equal("armed", browse.GetProperty("status").GetString());
@@ -50,10 +32,10 @@ public sealed class AbandonmentOperatorViewTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/admin/workflows/c2/cancel/browse-abandonment", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/admin/workflows/c2/cancel/browse-abandonment", null)).StatusCode);
-        _app.Clock.Advance(TimeSpan.FromHours(3));
-        await _app.PumpAsync();
+        App.Clock.Advance(TimeSpan.FromHours(3));
+        await App.PumpAsync();
 
-        var delivery = Assert.Single(_receiver.Deliveries); // c1's reminder only
+        var delivery = Assert.Single(Receiver.Deliveries); // c1's reminder only
         Assert.Equal("browse_abandonment", JsonDocument.Parse(delivery.Body).RootElement.GetProperty("type").GetString());
         var cancelled = (await TestApp.ReadJsonAsync(await client.GetAsync("/api/admin/workflows/c2"))).GetProperty("browseAbandonment");
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
@@ -64,39 +46,39 @@ public sealed class AbandonmentOperatorViewTests : IAsyncLifetime
     [Fact]
     public async Task BrowseAbandonment_SuppressedWithoutConsent_IsCountedOnce_EvenWhenTheTimerIsRedelivered()
     {
-        await PostAsync(_app.View("v1", "c1", "p1", TimeSpan.Zero)); // no email consent
-        var generation = (await _app.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!.Generation;
-        _app.Clock.Advance(TimeSpan.FromHours(3));
-        await _app.PumpAsync();
+        await PostAsync(App.View("v1", "c1", "p1", TimeSpan.Zero)); // no email consent
+        var generation = (await App.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!.Generation;
+        App.Clock.Advance(TimeSpan.FromHours(3));
+        await App.PumpAsync();
 
-        await _app.Get<BrowseAbandonmentWorkflow>().WakeAsync(new BrowseTimerMessage("c1", generation)); // redelivered
+        await App.Get<BrowseAbandonmentWorkflow>().WakeAsync(new BrowseTimerMessage("c1", generation)); // redelivered
 
-        Assert.Equal(CartAbandonmentStatus.Suppressed, (await _app.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!.Status);
+        Assert.Equal(CartAbandonmentStatus.Suppressed, (await App.Get<BrowseAbandonmentWorkflow>().GetAsync("c1"))!.Status);
         var counters = await CountersAsync(BrowseAbandonmentWorkflow.Kind);
         Assert.Equal((0, 1, 0), (counters!.Sent, counters.Suppressed, counters.DeadLettered));
-        Assert.Empty(_receiver.Deliveries);
+        Assert.Empty(Receiver.Deliveries);
     }
 
     [Fact]
     public async Task CartAbandonment_SuppressedWithoutConsent_OrWithNothingToSend_IsCountedOnceEach()
     {
-        await PostAsync(_app.AddToCart("a1", "c1", "p1")); // c1: no email consent
-        await PostAsync(_app.Consent("k2", "c2", true), _app.AddToCart("a2", "c2", "p1"));
-        var generation = (await _app.Get<CartAbandonmentWorkflow>().GetAsync("c1"))!.Generation;
-        await _app.Get<Domain.Profiles.ProfileStore>().UpdateAsync("c2", p =>
+        await PostAsync(App.AddToCart("a1", "c1", "p1")); // c1: no email consent
+        await PostAsync(App.Consent("k2", "c2", true), App.AddToCart("a2", "c2", "p1"));
+        var generation = (await App.Get<CartAbandonmentWorkflow>().GetAsync("c1"))!.Generation;
+        await App.Get<Domain.Profiles.ProfileStore>().UpdateAsync("c2", p =>
         {
             p!.Cart.Clear(); // emptied without a cart event: the timer finds nothing to send
             return p;
         });
-        _app.Clock.Advance(TimeSpan.FromHours(5));
-        await _app.PumpAsync();
+        App.Clock.Advance(TimeSpan.FromHours(5));
+        await App.PumpAsync();
 
-        await _app.Get<CartAbandonmentWorkflow>().WakeAsync(new CartTimerMessage("c1", generation)); // redelivered
+        await App.Get<CartAbandonmentWorkflow>().WakeAsync(new CartTimerMessage("c1", generation)); // redelivered
 
-        Assert.Contains((await _app.Get<CartAbandonmentWorkflow>().GetAsync("c1"))!.History, h => h.What == "suppressed: no email consent");
-        Assert.Contains((await _app.Get<CartAbandonmentWorkflow>().GetAsync("c2"))!.History, h => h.What == "suppressed: cart is empty");
+        Assert.Contains((await App.Get<CartAbandonmentWorkflow>().GetAsync("c1"))!.History, h => h.What == "suppressed: no email consent");
+        Assert.Contains((await App.Get<CartAbandonmentWorkflow>().GetAsync("c2"))!.History, h => h.What == "suppressed: cart is empty");
         var counters = await CountersAsync(CartAbandonmentWorkflow.Kind);
         Assert.Equal((0, 2, 0), (counters!.Sent, counters.Suppressed, counters.DeadLettered));
-        Assert.Empty(_receiver.Deliveries);
+        Assert.Empty(Receiver.Deliveries);
     }
 }

@@ -10,52 +10,37 @@ namespace Recommender.Functions.Tests;
 /// permanent ones: the suppression list never expires, the replenishment purchase history lives
 /// 2 years. On the embedded store with the fake clock, through the retention sweep.
 /// </summary>
-public sealed class WorkflowRetentionTests : IAsyncLifetime
+public sealed class WorkflowRetentionTests : ReceiverAppTest
 {
-    private WebhookReceiver _receiver = null!;
-    private TestApp _app = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _receiver = await WebhookReceiver.StartAsync();
-        _app = new TestApp(_receiver.Url);
-        DeliveryTests.StartAtMorning(_app); // whole days later it is still 09:00 UTC: outside quiet hours
-        _receiver.Clock = _app.Clock.GetUtcNow;
-        await _app.GrantAnalyticsAsync("c1");
-        await PostAsync(_app.Consent("k1", "c1", granted: true));
+        await App.GrantAnalyticsAsync("c1");
+        await PostAsync(App.Consent("k1", "c1", granted: true));
     }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _receiver.DisposeAsync();
-    }
-
-    private async Task PostAsync(params object[] events) => (await _app.PostEventsAsync(events)).EnsureSuccessStatusCode();
 
     /// <summary>Moves the clock on by whole days, runs the retention sweep, then the queue triggers.</summary>
     private async Task AfterDaysAsync(double days)
     {
-        _app.Clock.Advance(TimeSpan.FromDays(days));
-        await _app.Get<RetentionService>().EnforceAsync();
-        await _app.PumpAsync();
+        App.Clock.Advance(TimeSpan.FromDays(days));
+        await App.Get<RetentionService>().EnforceAsync();
+        await App.PumpAsync();
     }
 
     [Fact]
     public async Task ASuppressionOlderThan90Days_StillStopsASend_WhileTheCartStateExpired()
     {
-        await PostAsync(_app.AddToCart("a1", "c1", "p1"));
-        await _app.Get<SuppressionList>().SuppressAsync("c1", "email", "hard bounce", "provider");
-        Assert.NotNull(await _app.Get<CartAbandonmentWorkflow>().GetAsync("c1"));
+        await PostAsync(App.AddToCart("a1", "c1", "p1"));
+        await App.Get<SuppressionList>().SuppressAsync("c1", "email", "hard bounce", "provider");
+        Assert.NotNull(await App.Get<CartAbandonmentWorkflow>().GetAsync("c1"));
 
         await AfterDaysAsync(100);
-        Assert.Null(await _app.Get<CartAbandonmentWorkflow>().GetAsync("c1")); // an ordinary workflow document: gone after 90 days
-        var now = _app.Clock.GetUtcNow();
-        await _app.Get<MessageOutbox>().EnqueueAsync(new OutboundMessage("m1", "c1", "email", "test_offer", "{}", now, now));
-        await _app.PumpAsync();
+        Assert.Null(await App.Get<CartAbandonmentWorkflow>().GetAsync("c1")); // an ordinary workflow document: gone after 90 days
+        var now = App.Clock.GetUtcNow();
+        await App.Get<MessageOutbox>().EnqueueAsync(new OutboundMessage("m1", "c1", "email", "test_offer", "{}", now, now));
+        await App.PumpAsync();
 
-        Assert.Empty(_receiver.Deliveries);
-        var entry = (await _app.Get<MessageOutbox>().GetAsync("c1", "m1"))!;
+        Assert.Empty(Receiver.Deliveries);
+        var entry = (await App.Get<MessageOutbox>().GetAsync("c1", "m1"))!;
         Assert.Equal(OutboxStatus.Suppressed, entry.Status);
         Assert.Equal("email suppressed by provider: hard bounce", entry.Reason);
     }
@@ -63,36 +48,36 @@ public sealed class WorkflowRetentionTests : IAsyncLifetime
     [Fact]
     public async Task ALiftedSuppression_NoLongerStopsASend()
     {
-        await _app.Get<SuppressionList>().SuppressAsync("c1", "email", "STOP", "provider");
+        await App.Get<SuppressionList>().SuppressAsync("c1", "email", "STOP", "provider");
         await AfterDaysAsync(200);
-        await _app.Get<SuppressionList>().LiftAsync("c1", "email");
-        var now = _app.Clock.GetUtcNow();
-        await _app.Get<MessageOutbox>().EnqueueAsync(new OutboundMessage("m1", "c1", "email", "test_offer", "{}", now, now));
+        await App.Get<SuppressionList>().LiftAsync("c1", "email");
+        var now = App.Clock.GetUtcNow();
+        await App.Get<MessageOutbox>().EnqueueAsync(new OutboundMessage("m1", "c1", "email", "test_offer", "{}", now, now));
 
-        await _app.PumpAsync();
+        await App.PumpAsync();
 
-        Assert.Equal("m1", Assert.Single(_receiver.Deliveries).IdempotencyKey);
+        Assert.Equal("m1", Assert.Single(Receiver.Deliveries).IdempotencyKey);
     }
 
     [Fact]
     public async Task RepeatPurchasesFurtherApartThan90Days_AreLearned_TheHistoryLivingTwoYears()
     {
-        await _app.Get<CatalogProvider>().SaveAsync([new Product("tea", "Green tea", "tea", 7m)]); // no catalog interval: learned
-        await PostAsync(_app.Purchase("b1", "c1", "tea"));
+        await App.Get<CatalogProvider>().SaveAsync([new Product("tea", "Green tea", "tea", 7m)]); // no catalog interval: learned
+        await PostAsync(App.Purchase("b1", "c1", "tea"));
         await AfterDaysAsync(120);
-        await PostAsync(_app.Purchase("b2", "c1", "tea"));
+        await PostAsync(App.Purchase("b2", "c1", "tea"));
         await AfterDaysAsync(120);
-        await PostAsync(_app.Purchase("b3", "c1", "tea"));
+        await PostAsync(App.Purchase("b3", "c1", "tea"));
 
-        var item = (await _app.Get<ReplenishmentWorkflow>().GetAsync("c1"))!.Products["tea"];
+        var item = (await App.Get<ReplenishmentWorkflow>().GetAsync("c1"))!.Products["tea"];
         Assert.Equal(3, item.Purchases.Count);
         Assert.Equal((ReminderStatus.Armed, TimeSpan.FromDays(120)), (item.Status, item.Interval));
         await AfterDaysAsync(118); // 120 days on, reminded 2 days ahead
-        Assert.Equal("replenishment", System.Text.Json.JsonDocument.Parse(Assert.Single(_receiver.Deliveries).Body).RootElement.GetProperty("type").GetString());
+        Assert.Equal("replenishment", System.Text.Json.JsonDocument.Parse(Assert.Single(Receiver.Deliveries).Body).RootElement.GetProperty("type").GetString());
 
         await AfterDaysAsync(ReplenishmentWorkflow.HistoryTimeToLive.TotalDays - 1);
-        Assert.NotNull(await _app.Get<ReplenishmentWorkflow>().GetAsync("c1"));
+        Assert.NotNull(await App.Get<ReplenishmentWorkflow>().GetAsync("c1"));
         await AfterDaysAsync(1);
-        Assert.Null(await _app.Get<ReplenishmentWorkflow>().GetAsync("c1")); // two years after its last write
+        Assert.Null(await App.Get<ReplenishmentWorkflow>().GetAsync("c1")); // two years after its last write
     }
 }
