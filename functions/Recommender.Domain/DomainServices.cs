@@ -52,6 +52,7 @@ public static class DomainServices
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();
+        services.AddSingleton<SendLedger>();
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<WorkflowStats>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section)

@@ -2,10 +2,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Recommender.Domain;
 using Recommender.Functions.Messaging;
+using Recommender.Functions.Tests.Faults;
 
 namespace Recommender.Functions.Tests;
 
@@ -29,6 +31,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
     public Uri? WebhookUrl { get; }
+    /// <summary>When set, the storage ports are wrapped so it can crash the app between any two writes.</summary>
+    public FaultInjector? Faults { get; init; }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
@@ -92,6 +96,10 @@ public sealed class TestApp : WebApplicationFactory<Program>
         }
 
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        if (Faults is { } faults)
+        {
+            builder.ConfigureTestServices(services => services.AddFaultInjection(faults));
+        }
     }
 
     protected override void Dispose(bool disposing)

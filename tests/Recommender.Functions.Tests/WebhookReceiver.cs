@@ -32,6 +32,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The email hook.</summary>
     public Uri Url { get; private set; } = null!;
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+    /// <summary>Called after each delivery is recorded, before the answer goes back (crash tests kill the sender here).</summary>
+    public Action<Delivery>? AfterDelivery { get; set; }
 
     /// <summary>The next requests are answered with these status codes, in order.</summary>
     public void AnswerNext(params int[] statusCodes)
@@ -78,7 +80,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var valid = WebhookSignature.Verify(TestApp.WebhookSecret, request.Headers[WebhookSignature.TimestampHeader], body,
                 request.Headers[WebhookSignature.SignatureHeader], now);
             var answer = receiver._script.TryDequeue(out var scripted) ? scripted : new ScriptedAnswer(valid ? 200 : 401);
-            receiver.Deliveries.Enqueue(new Delivery(request.Headers[WebhookSignature.IdempotencyHeader].ToString(), body, valid, answer.StatusCode, channel, now));
+            var delivery = new Delivery(request.Headers[WebhookSignature.IdempotencyHeader].ToString(), body, valid, answer.StatusCode, channel, now);
+            receiver.Deliveries.Enqueue(delivery);
+            receiver.AfterDelivery?.Invoke(delivery);
             if (answer.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter;

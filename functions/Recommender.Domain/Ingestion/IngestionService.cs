@@ -235,33 +235,21 @@ public sealed partial class IngestionService(
         }
 
         results.Add(changes);
-        if (profile is null || !changes.MustWrite)
+        // A batch delivered again (Event Hubs retries from its last checkpoint, maybe after a crash between
+        // the profile write and the steps below) applies nothing new, but the steps run again: each is
+        // idempotent, and without them a crash there would lose what they start.
+        if (profile is null || (!changes.MustWrite && changes.Replayed.Count == 0))
         {
             return results;
         }
 
-        if (changes.IsNewProfile)
+        if (changes.IsNewProfile || changes.Replayed.Count > 0)
         {
             await profiles.RegisterCustomerAsync(subjectId, cancellationToken).ConfigureAwait(false);
             operations.Add(1);
         }
 
-        if (changes.CartChanged || changes.BehaviourCleared)
-        {
-            await cartAbandonment.OnCartChangedAsync(profile, changes.Purchased, cancellationToken).ConfigureAwait(false);
-            operations.Add(3);
-        }
-
-        if (changes.CartChanged || changes.BehaviourCleared)
-        {
-            await browseAbandonment.CancelAsync(subjectId, changes.Purchased ? "purchase" : "cart changed", cancellationToken).ConfigureAwait(false);
-            operations.Add(2);
-        }
-        else if (changes.Profiled && changes.Applied.Any(e => e.Type == EventType.View))
-        {
-            await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
-            operations.Add(3);
-        }
+        await DriveAbandonmentAsync(profile, changes, now, operations, cancellationToken).ConfigureAwait(false);
 
         operations.Add(await catalogAlerts.OnCustomerEventsAsync(profile, changes, products, cancellationToken).ConfigureAwait(false));
         // Orders drive post-purchase cross-sell and replenishment — for customers who may be profiled
@@ -291,6 +279,32 @@ public sealed partial class IngestionService(
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Cart and browse abandonment, for the events applied now and those replayed. Both workflows
+    /// recognise a cart change or a view they already handled (whatever became of it since), so a
+    /// replay only finishes what a crash interrupted (an arm not yet scheduled, a cancel not yet written).
+    /// </summary>
+    private async Task DriveAbandonmentAsync(CustomerProfile profile, ProfileChanges changes, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
+    {
+        static bool TouchesCart(ClickstreamEvent e) => e.Type is EventType.AddToCart or EventType.RemoveFromCart or EventType.Purchase;
+        var replayedCart = changes.Replayed.Where(TouchesCart).ToList();
+        var purchased = changes.Purchased || replayedCart.Any(e => e.Type == EventType.Purchase);
+        if (changes.CartChanged || changes.BehaviourCleared || replayedCart.Count > 0)
+        {
+            await cartAbandonment.OnCartChangedAsync(profile, purchased, cancellationToken).ConfigureAwait(false);
+            // Replayed alone, a cart change ends only a wait armed by views before it (not one armed since).
+            var notViewedAfter = changes.CartChanged || changes.BehaviourCleared ? (DateTimeOffset?)null : replayedCart.Max(e => e.OccurredAt);
+            await browseAbandonment.CancelAsync(profile.CustomerId, purchased ? "purchase" : "cart changed", notViewedAfter, cancellationToken).ConfigureAwait(false);
+            operations.Add(5);
+        }
+        else if ((changes.Profiled && changes.Applied.Any(e => e.Type == EventType.View))
+            || (profile.ProfilingAllowed(now) && changes.Replayed.Any(e => e.Type == EventType.View)))
+        {
+            await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
+            operations.Add(3);
+        }
     }
 
     /// <summary>

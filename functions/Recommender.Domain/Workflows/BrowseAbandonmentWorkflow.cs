@@ -67,9 +67,9 @@ public sealed partial class BrowseAbandonmentWorkflow(
         var armed = await UpdateAsync(profile.CustomerId, state =>
         {
             state ??= new BrowseAbandonmentState { CustomerId = profile.CustomerId };
-            if (state.Status == CartAbandonmentStatus.Armed && state.DueAt == dueAt)
+            if (state.Generation > 0 && state.DueAt == dueAt)
             {
-                return null;
+                return null; // these views were handled before (a replayed batch): armed, sent or cancelled, that stands
             }
 
             state.Generation++;
@@ -85,13 +85,17 @@ public sealed partial class BrowseAbandonmentWorkflow(
         }
     }
 
-    /// <summary>A cart add, a purchase or an operator ends the wait (its pending timer becomes stale); false when none was running.</summary>
-    public async Task<bool> CancelAsync(string customerId, string reason, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A cart add, a purchase or an operator ends the wait (its pending timer becomes stale) — with
+    /// <paramref name="notViewedAfter"/> (a replayed cart change), only a wait armed by views no later
+    /// than it. False when none was running.
+    /// </summary>
+    public async Task<bool> CancelAsync(string customerId, string reason, DateTimeOffset? notViewedAfter = null, CancellationToken cancellationToken = default)
     {
         var cancelled = false;
         await UpdateAsync(customerId, state =>
         {
-            cancelled = state is { Status: CartAbandonmentStatus.Armed };
+            cancelled = state is { Status: CartAbandonmentStatus.Armed } && !(state.DueAt - Delay > notViewedAfter);
             if (!cancelled)
             {
                 return null;
@@ -109,7 +113,7 @@ public sealed partial class BrowseAbandonmentWorkflow(
     {
         var now = timeProvider.GetUtcNow();
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        if (state is null || state.Generation != message.Generation || state.Status != CartAbandonmentStatus.Armed)
+        if (state is null || state.Generation != message.Generation || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
             LogStale(logger, message.Generation);
             return;
@@ -122,37 +126,48 @@ public sealed partial class BrowseAbandonmentWorkflow(
         }
 
         var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        var suppression = profile is { Cart.Count: > 0 }
-            ? "suppressed: the cart holds something (cart abandonment takes over)"
+        var suppression = state.Status == CartAbandonmentStatus.Sending ? null // decided before a crash: hand it over
+            : profile is { Cart.Count: > 0 } ? "suppressed: the cart holds something (cart abandonment takes over)"
             : WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now);
-        var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
-        string? body = suppression is null ? await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false) : null;
-        var decidedHere = false;
-        var decided = await UpdateAsync(message.CustomerId, s =>
+        if (profile is null || suppression is not null)
         {
-            decidedHere = s is not null && s.Generation == message.Generation && s.Status == CartAbandonmentStatus.Armed;
-            if (!decidedHere)
+            if (await DecideAsync(message, CartAbandonmentStatus.Suppressed, suppression ?? "suppressed: customer unknown", cancellationToken).ConfigureAwait(false))
+            {
+                await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false); // once: a redelivered timer finds it decided
+            }
+
+            return;
+        }
+
+        // Armed → Sending → Sent: the decision and its message id are recorded before the outbox hears of
+        // it, so a crash anywhere brings the timer back to a Sending state that hands the same id over
+        // again — and the outbox keeps the first message per id (it runs the send rules at send time).
+        var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
+        if (await DecideAsync(message, CartAbandonmentStatus.Sending, $"sending {messageId}", cancellationToken).ConfigureAwait(false))
+        {
+            var body = await ComposeAsync(profile, messageId, now, cancellationToken).ConfigureAwait(false);
+            await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Moves the instance of <paramref name="message"/> on to <paramref name="status"/>; false when it moved on otherwise (superseded, decided).</summary>
+    private async Task<bool> DecideAsync(BrowseTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken)
+    {
+        var state = await UpdateAsync(message.CustomerId, s =>
+        {
+            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending)
+                || s.Status == status)
             {
                 return null;
             }
 
-            s!.Status = suppression is null ? CartAbandonmentStatus.Sent : CartAbandonmentStatus.Suppressed;
-            s.MessageId = suppression is null ? messageId : null;
-            s.Record(now, suppression ?? $"sent to outbox {messageId}");
+            s.Status = status;
+            s.MessageId = status == CartAbandonmentStatus.Suppressed ? null : $"{InstanceId}:{message.CustomerId}:{message.Generation}";
+            s.Record(timeProvider.GetUtcNow(), what);
             return s;
         }, cancellationToken).ConfigureAwait(false);
-
-        if (suppression is not null && decidedHere)
-        {
-            await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false); // once: a redelivered timer finds it decided
-        }
-
-        // The outbox keeps the first message per id, so a crash after the decision and a redelivered
-        // timer (which now finds the state decided) never send twice; the outbox runs the send rules.
-        if (body is not null && decided?.MessageId == messageId)
-        {
-            await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
-        }
+        return state is not null && state.Generation == message.Generation && state.Status == status;
     }
 
     private async Task<string> ComposeAsync(CustomerProfile profile, string messageId, DateTimeOffset now, CancellationToken cancellationToken)

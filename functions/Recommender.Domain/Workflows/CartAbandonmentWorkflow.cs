@@ -68,9 +68,9 @@ public sealed partial class CartAbandonmentWorkflow(
         var armed = await UpdateAsync(profile.CustomerId, state =>
         {
             state ??= new CartAbandonmentState { CustomerId = profile.CustomerId };
-            if (state.Status == CartAbandonmentStatus.Armed && state.DueAt == dueAt)
+            if (state.Generation > 0 && state.CartChangedAt == dueAt - Delay)
             {
-                return null; // same cart change delivered again: the timer is already running
+                return null; // same cart change delivered again: its reminders run, ran or were cancelled already
             }
 
             state.Generation++;
@@ -94,6 +94,12 @@ public sealed partial class CartAbandonmentWorkflow(
     {
         var now = timeProvider.GetUtcNow();
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        if (state is not null && state.Generation == message.Generation && state.Stage < message.Stage)
+        {
+            // Scheduled by a step that crashed before recording it; that step's timer comes back and records it.
+            throw new InvalidOperationException($"cart reminder {message.Stage + 1} of {message.CustomerId} is ahead of its instance (stage {state.Stage + 1})");
+        }
+
         if (state is null || state.Generation != message.Generation || state.Stage != message.Stage
             || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
@@ -160,9 +166,12 @@ public sealed partial class CartAbandonmentWorkflow(
             return;
         }
 
-        // The next reminder, counted from the same cart change; the timer message names its stage.
+        // The next reminder, counted from the same cart change; the timer message names its stage. Its timer
+        // goes first: a crash before the state records it brings this timer back, which schedules it again
+        // (the spare one finds its stage passed when it fires).
         var next = message with { Stage = message.Stage + 1 };
-        var advanced = await UpdateAsync(message.CustomerId, s =>
+        await ScheduleAsync(next, sending.CartChangedAt + Stages[next.Stage], cancellationToken).ConfigureAwait(false);
+        await UpdateAsync(message.CustomerId, s =>
         {
             if (s is null || s.Generation != message.Generation || s.Stage != message.Stage || s.Status != CartAbandonmentStatus.Sending)
             {
@@ -175,10 +184,6 @@ public sealed partial class CartAbandonmentWorkflow(
             s.Record(now, $"sent to outbox {messageId}; next reminder at {s.DueAt:O}");
             return s;
         }, cancellationToken).ConfigureAwait(false);
-        if (advanced is { Status: CartAbandonmentStatus.Armed } && advanced.Stage == next.Stage && advanced.Generation == next.Generation)
-        {
-            await ScheduleAsync(next, advanced.DueAt, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>An operator cancels the running reminder (its pending timers become stale); false when none was running.</summary>

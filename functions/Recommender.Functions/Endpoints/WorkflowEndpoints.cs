@@ -70,7 +70,7 @@ public static class WorkflowEndpoints
         var cancelled = instanceId switch
         {
             CartAbandonmentWorkflow.InstanceId => await cart.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
-            BrowseAbandonmentWorkflow.InstanceId => await browse.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
+            BrowseAbandonmentWorkflow.InstanceId => await browse.CancelAsync(customerId, reason, cancellationToken: cancellationToken).ConfigureAwait(false),
             ReplenishmentWorkflow.InstanceId => await replenishment.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
             _ when instanceId.StartsWith(PostPurchaseWorkflow.InstancePrefix, StringComparison.Ordinal)
                 => await postPurchase.CancelAsync(customerId, instanceId[PostPurchaseWorkflow.InstancePrefix.Length..], reason, cancellationToken).ConfigureAwait(false),
