@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Recommender.Domain;
+using Recommender.Domain.Catalog;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Workflows;
@@ -27,6 +28,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
 
     [Fact]
     public Task BrowseAbandonment_CrashAfterAnyStep_TheReminderExactlyOnce() => EveryCrashPointAsync(BrowseTimelineAsync, expectedMessages: 1);
+
+    [Fact]
+    public Task PostPurchase_CrashAfterAnyStep_TheCrossSellExactlyOnce() => EveryCrashPointAsync(PostPurchaseTimelineAsync, expectedMessages: 1);
+
+    [Fact]
+    public Task Replenishment_CrashAfterAnyStep_TheReminderExactlyOnce() => EveryCrashPointAsync(ReplenishmentTimelineAsync, expectedMessages: 1,
+        setup: app => app.Get<CatalogProvider>().SaveAsync([new Product("cof", "Coffee beans", "coffee", 15m, ReplenishAfterDays: 30)]));
 
     [Fact]
     public async Task IngestionCrash_AfterTheProfileWrite_TheRetriedBatchStillArmsTheReminder()
@@ -74,10 +82,47 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
         await run.AdvanceAsync(TimeSpan.FromHours(2));
     }
 
-    private async Task EveryCrashPointAsync(Timeline timeline, int expectedMessages)
+    /// <summary>
+    /// Two of an order bought, delivered a day later, one of them returned the next day (the other is
+    /// kept: a return counted twice would cancel the cross-sell), then the cross-sell 3 days after the delivery.
+    /// </summary>
+    private static async Task PostPurchaseTimelineAsync(TimelineRun run, string c)
+    {
+        var app = run.App;
+        await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
+        await run.IngestAsync(new
+        {
+            id = $"{c}-purchase", type = "purchase", customerId = c, orderId = "o1", occurredAt = app.Clock.GetUtcNow(),
+            lines = new[] { new { productId = "p1", quantity = 2, price = 10m } },
+        });
+        await run.AdvanceAsync(TimeSpan.FromDays(1));
+        await run.IngestAsync(app.Delivery($"{c}-delivery", c, "o1", "p1"));
+        await run.AdvanceAsync(TimeSpan.FromDays(1));
+        await run.IngestAsync(app.Return($"{c}-return", c, "o1", "p1"));
+        await run.AdvanceAsync(TimeSpan.FromDays(2));
+    }
+
+    /// <summary>A purchase of coffee that lasts 30 days, then the reminder 28 days later (the timer re-arming at each 7-day queue hop).</summary>
+    private static async Task ReplenishmentTimelineAsync(TimelineRun run, string c)
+    {
+        var app = run.App;
+        await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
+        await run.IngestAsync(app.Purchase($"{c}-purchase", c, "cof"));
+        for (var week = 1; week <= 4; week++)
+        {
+            await run.AdvanceAsync(TimeSpan.FromDays(7));
+        }
+    }
+
+    private async Task EveryCrashPointAsync(Timeline timeline, int expectedMessages, Func<TestApp, Task>? setup = null)
     {
         var faults = new FaultInjector();
         await using var app = new TestApp(Receiver.Url) { Faults = faults };
+        if (setup is not null)
+        {
+            await setup(app);
+        }
+
         Receiver.Clock = app.Clock.GetUtcNow;
         Receiver.AfterDelivery = d => faults.Observe($"webhook {d.IdempotencyKey} accepted");
         var messaging = app.Get<IOptions<MessagingOptions>>().Value;

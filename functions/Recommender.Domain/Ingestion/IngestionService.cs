@@ -253,8 +253,11 @@ public sealed partial class IngestionService(
 
         operations.Add(await catalogAlerts.OnCustomerEventsAsync(profile, changes, products, cancellationToken).ConfigureAwait(false));
         // Orders drive post-purchase cross-sell and replenishment — for customers who may be profiled
-        // (their purchase history is behaviour); withdrawing that consent forgets the history.
-        var orderEvents = changes.Applied.Where(e => e.Type is EventType.Purchase or EventType.Delivery or EventType.Return).ToList();
+        // (their purchase history is behaviour); withdrawing that consent forgets the history. Replayed
+        // order events go too: both workflows remember the events they applied, so a replay only finishes
+        // what a crash interrupted (an event not yet recorded, a timer armed but not yet scheduled).
+        var orderEvents = changes.Applied.Concat(changes.Replayed).Where(e => e.Type is EventType.Purchase or EventType.Delivery or EventType.Return)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
         if (orderEvents.Count > 0 && profile.ProfilingAllowed(now) && !subjectId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
         {
             await postPurchase.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);

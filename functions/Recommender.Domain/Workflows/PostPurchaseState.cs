@@ -25,6 +25,9 @@ public enum PostPurchaseStatus
 /// </summary>
 public sealed class PostPurchaseState
 {
+    /// <summary>Order events remembered per instance (an order has a purchase, a delivery and a few returns).</summary>
+    public const int MaxAppliedEvents = 50;
+
     public required string CustomerId { get; init; }
     public required string OrderId { get; init; }
     public PostPurchaseStatus Status { get; set; }
@@ -41,6 +44,8 @@ public sealed class PostPurchaseState
     public Dictionary<string, int> Returned { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Idempotency key of the message being or last sent.</summary>
     public string? MessageId { get; set; }
+    /// <summary>Ids of the order events applied (the latest <see cref="MaxAppliedEvents"/>): a replayed one changes nothing.</summary>
+    public List<string> AppliedEvents { get; set; } = [];
     public List<WorkflowEvent> History { get; set; } = [];
 
     /// <summary>The order's products: the purchase's lines when known, else what the delivery named.</summary>
@@ -58,6 +63,9 @@ public sealed class PostPurchaseState
     /// <summary>A timer may still act (or a return still cancel it).</summary>
     [JsonIgnore]
     public bool IsOpen => Status is PostPurchaseStatus.AwaitingDelivery or PostPurchaseStatus.Armed or PostPurchaseStatus.Sending;
+
+    /// <summary>Remembers an order event as applied; false when it was already (a replayed batch).</summary>
+    public bool MarkApplied(string eventId) => AppliedEventIds.MarkApplied(AppliedEvents, eventId, MaxAppliedEvents);
 
     public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, CartAbandonmentState.MaxHistory);
 }

@@ -21,6 +21,10 @@ namespace Recommender.Domain.Workflows;
 /// second delivery of the same order changes nothing. A delivery of an order whose products stay
 /// unknown (no purchase event, no product ids) is suppressed with the reason when the timer fires.
 /// Timer messages are at-least-once: the instance generation and status make stale ones do nothing.
+/// Order events are at-least-once too: the instance remembers the ids of those it applied, so a replayed
+/// purchase, delivery or return changes nothing — except that a replayed delivery of an armed instance
+/// schedules its timer again (a crash may have come between arming and scheduling; a spare timer finds
+/// its generation decided).
 /// </summary>
 public sealed partial class PostPurchaseWorkflow(
     IDocumentStore documents,
@@ -56,24 +60,31 @@ public sealed partial class PostPurchaseWorkflow(
             switch (e.Type)
             {
                 case EventType.Purchase:
-                    await UpdateAsync(customerId, e.OrderId!, state => OnPurchased(state ?? New(customerId, e.OrderId!), e), cancellationToken).ConfigureAwait(false);
+                    await UpdateAsync(customerId, e.OrderId!, state => FirstTime(state, customerId, e) is { } s ? OnPurchased(s, e) : null, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.Delivery:
                     await OnDeliveredAsync(customerId, e, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.Return:
-                    await UpdateAsync(customerId, e.OrderId!, state => OnReturned(state ?? New(customerId, e.OrderId!), e), cancellationToken).ConfigureAwait(false);
+                    await UpdateAsync(customerId, e.OrderId!, state => FirstTime(state, customerId, e) is { } s ? OnReturned(s, e) : null, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
     }
 
+    /// <summary>The order's instance (new if need be) with <paramref name="e"/> marked applied; null when it was already.</summary>
+    private static PostPurchaseState? FirstTime(PostPurchaseState? state, string customerId, ClickstreamEvent e)
+    {
+        state ??= New(customerId, e.OrderId!);
+        return state.MarkApplied(e.Id) ? state : null;
+    }
+
     /// <summary>The purchase says what the order holds (the first one counts).</summary>
-    private PostPurchaseState? OnPurchased(PostPurchaseState state, ClickstreamEvent purchase)
+    private PostPurchaseState OnPurchased(PostPurchaseState state, ClickstreamEvent purchase)
     {
         if (state.Bought.Count > 0)
         {
-            return null;
+            return state; // another purchase event of the order: only its id is remembered
         }
 
         foreach (var line in purchase.Lines!)
@@ -86,18 +97,28 @@ public sealed partial class PostPurchaseWorkflow(
         return state;
     }
 
-    /// <summary>The first delivery arms the timer; a delivery of an order already returned, decided or cancelled arms nothing.</summary>
+    /// <summary>
+    /// The first delivery arms the timer; a delivery of an order already returned, decided or cancelled arms
+    /// nothing. The same delivery replayed while the instance is still armed schedules the timer again: a crash
+    /// may have come after the arm was written and before its timer was sent.
+    /// </summary>
     private async Task OnDeliveredAsync(string customerId, ClickstreamEvent delivery, CancellationToken cancellationToken)
     {
-        var armedNow = false;
+        bool armedNow = false, replayed = false;
         var state = await UpdateAsync(customerId, delivery.OrderId!, s =>
         {
             armedNow = false;
-            s ??= New(customerId, delivery.OrderId!);
+            replayed = s is not null && s.AppliedEvents.Contains(delivery.Id, StringComparer.Ordinal);
+            if (FirstTime(s, customerId, delivery) is not { } first)
+            {
+                return null;
+            }
+
+            s = first;
             var now = timeProvider.GetUtcNow();
             if (s.DeliveredAt is not null)
             {
-                return null; // delivered again (a redelivered or repeated event): the first delivery counts
+                return s; // delivered again (a repeated event): the first delivery counts
             }
 
             s.DeliveredAt = delivery.OccurredAt;
@@ -115,7 +136,7 @@ public sealed partial class PostPurchaseWorkflow(
             armedNow = true;
             return s;
         }, cancellationToken).ConfigureAwait(false);
-        if (armedNow && state is { Status: PostPurchaseStatus.Armed, DueAt: { } dueAt })
+        if ((armedNow || replayed) && state is { Status: PostPurchaseStatus.Armed, DueAt: { } dueAt })
         {
             await ScheduleAsync(new PostPurchaseTimerMessage(customerId, state.OrderId, state.Generation), dueAt, cancellationToken).ConfigureAwait(false);
         }

@@ -79,6 +79,8 @@ public sealed class ReplenishmentState
 {
     /// <summary>Products kept per customer; beyond it the ones bought longest ago without a pending reminder are forgotten.</summary>
     public const int MaxProducts = 200;
+    /// <summary>Order events remembered (the customer's latest purchases and returns), so a replayed one changes nothing.</summary>
+    public const int MaxAppliedEvents = 100;
 
     public required string CustomerId { get; init; }
     public ReplenishmentStatus Status { get; set; }
@@ -90,7 +92,12 @@ public sealed class ReplenishmentState
     /// <summary>The products of the message being sent.</summary>
     public List<string> Sending { get; set; } = [];
     public Dictionary<string, ReplenishmentItem> Products { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Ids of the order events applied (the latest <see cref="MaxAppliedEvents"/>).</summary>
+    public List<string> AppliedEvents { get; set; } = [];
     public List<WorkflowEvent> History { get; set; } = [];
+
+    /// <summary>Remembers an order event as applied; false when it was already (a replayed batch).</summary>
+    public bool MarkApplied(string eventId) => AppliedEventIds.MarkApplied(AppliedEvents, eventId, MaxAppliedEvents);
 
     public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, CartAbandonmentState.MaxHistory);
 }

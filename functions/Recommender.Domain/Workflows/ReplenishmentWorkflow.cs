@@ -21,7 +21,9 @@ namespace Recommender.Domain.Workflows;
 /// customer may be personalized for — one message goes to the outbox with every product due within
 /// <see cref="ReplenishmentOptions.GroupWindow"/> (one message a day at most), plus recommendations.
 /// Each product is reminded about once per purchase. Timer messages are at-least-once: the instance
-/// generation grows whenever the timer moves, so stale ones do nothing.
+/// generation grows whenever the timer moves, so stale ones do nothing. Order events are at-least-once
+/// too: the instance remembers the ids of those it applied, and a replayed one only schedules the timer
+/// of an armed instance again (a crash may have come between moving the timer and scheduling it).
 /// </summary>
 public sealed partial class ReplenishmentWorkflow(
     IDocumentStore documents,
@@ -98,14 +100,16 @@ public sealed partial class ReplenishmentWorkflow(
         }
 
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var moved = false;
+        bool moved = false, replayed = false;
         var state = await UpdateAsync(customerId, s =>
         {
             moved = false;
             s ??= new ReplenishmentState { CustomerId = customerId };
             var now = timeProvider.GetUtcNow();
             var changed = false;
-            foreach (var e in orders)
+            var fresh = orders.Where(e => s.MarkApplied(e.Id)).ToList();
+            replayed = fresh.Count < orders.Count;
+            foreach (var e in fresh)
             {
                 foreach (var productId in e.Lines!.Select(l => l.ProductId).Distinct(StringComparer.Ordinal))
                 {
@@ -128,7 +132,8 @@ public sealed partial class ReplenishmentWorkflow(
             Forget(s);
             return s;
         }, cancellationToken).ConfigureAwait(false);
-        if (moved && state is { Status: ReplenishmentStatus.Armed, DueAt: { } dueAt })
+        // Replayed events schedule the armed timer again: a spare one finds its generation decided or moved on.
+        if ((moved || replayed) && state is { Status: ReplenishmentStatus.Armed, DueAt: { } dueAt })
         {
             await ScheduleAsync(new ReplenishmentTimerMessage(customerId, state.Generation), dueAt, cancellationToken).ConfigureAwait(false);
         }
