@@ -33,8 +33,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
     public Task PostPurchase_CrashAfterAnyStep_TheCrossSellExactlyOnce() => EveryCrashPointAsync(PostPurchaseTimelineAsync, expectedMessages: 1);
 
     [Fact]
-    public Task Replenishment_CrashAfterAnyStep_TheReminderExactlyOnce() => EveryCrashPointAsync(ReplenishmentTimelineAsync, expectedMessages: 1,
-        setup: app => app.Get<CatalogProvider>().SaveAsync([new Product("cof", "Coffee beans", "coffee", 15m, ReplenishAfterDays: 30)]));
+    public Task Replenishment_CrashAfterAnyStep_TheReminderExactlyOnce() => EveryCrashPointAsync(ReplenishmentTimelineAsync, expectedMessages: 2,
+        setup: SaveCoffeeCatalogAsync);
+
+    [Fact]
+    public Task Replenishment_CrashAfterAnyStep_ASuppressedReminderStillMovesTheTimerOn() => EveryCrashPointAsync(SuppressedReplenishmentTimelineAsync, expectedMessages: 1,
+        setup: SaveCoffeeCatalogAsync);
 
     [Fact]
     public async Task IngestionCrash_AfterTheProfileWrite_TheRetriedBatchStillArmsTheReminder()
@@ -102,17 +106,43 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
         await run.AdvanceAsync(TimeSpan.FromDays(2));
     }
 
-    /// <summary>A purchase of coffee that lasts 30 days, then the reminder 28 days later (the timer re-arming at each 7-day queue hop).</summary>
+    /// <summary>
+    /// A purchase of coffee that lasts 30 days and filters that last 40, then their two reminders 28 and 38
+    /// days later (the timer re-arming at each 7-day queue hop, and moving on to the filters after the coffee).
+    /// </summary>
     private static async Task ReplenishmentTimelineAsync(TimelineRun run, string c)
     {
         var app = run.App;
         await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
-        await run.IngestAsync(app.Purchase($"{c}-purchase", c, "cof"));
-        for (var week = 1; week <= 4; week++)
+        await run.IngestAsync(app.Purchase($"{c}-purchase", c, "cof", "fil"));
+        for (var week = 1; week <= 6; week++)
         {
             await run.AdvanceAsync(TimeSpan.FromDays(7));
         }
     }
+
+    /// <summary>
+    /// The same purchase, but email consent withdrawn before the coffee's reminder (suppressed: the timer moves on
+    /// to the filters in the same write) and granted again before the filters' reminder, which is sent.
+    /// </summary>
+    private static async Task SuppressedReplenishmentTimelineAsync(TimelineRun run, string c)
+    {
+        var app = run.App;
+        await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
+        await run.IngestAsync(app.Purchase($"{c}-purchase", c, "cof", "fil"));
+        await run.AdvanceAsync(TimeSpan.FromDays(7));
+        await run.AdvanceAsync(TimeSpan.FromDays(14));
+        await run.IngestAsync(app.Consent($"{c}-email-withdrawn", c, false));
+        await run.AdvanceAsync(TimeSpan.FromDays(7));
+        await run.IngestAsync(app.Consent($"{c}-email-again", c, true));
+        await run.AdvanceAsync(TimeSpan.FromDays(7));
+        await run.AdvanceAsync(TimeSpan.FromDays(7));
+    }
+
+    private static Task SaveCoffeeCatalogAsync(TestApp app) => app.Get<CatalogProvider>().SaveAsync([
+        new Product("cof", "Coffee beans", "coffee", 15m, ReplenishAfterDays: 30),
+        new Product("fil", "Paper filters", "coffee", 4m, ReplenishAfterDays: 40),
+    ]);
 
     private async Task EveryCrashPointAsync(Timeline timeline, int expectedMessages, Func<TestApp, Task>? setup = null)
     {

@@ -23,7 +23,9 @@ namespace Recommender.Domain.Workflows;
 /// Each product is reminded about once per purchase. Timer messages are at-least-once: the instance
 /// generation grows whenever the timer moves, so stale ones do nothing. Order events are at-least-once
 /// too: the instance remembers the ids of those it applied, and a replayed one only schedules the timer
-/// of an armed instance again (a crash may have come between moving the timer and scheduling it).
+/// of an armed instance again (a crash may have come between moving the timer and scheduling it). A wake
+/// that moves the timer on (after a message, or a suppressed reminder) schedules the next timer before
+/// the state records it, so a crash in between brings the wake back to do it again.
 /// </summary>
 public sealed partial class ReplenishmentWorkflow(
     IDocumentStore documents,
@@ -262,7 +264,7 @@ public sealed partial class ReplenishmentWorkflow(
 
         if (state.Status == ReplenishmentStatus.Armed)
         {
-            state = await DecideAsync(message, now, cancellationToken).ConfigureAwait(false);
+            state = await DecideAsync(state, message, now, cancellationToken).ConfigureAwait(false);
         }
 
         // Sending (just decided, or found so after a crash): the outbox keeps the first message per id.
@@ -273,6 +275,9 @@ public sealed partial class ReplenishmentWorkflow(
 
         var body = await ComposeAsync(state, now, cancellationToken).ConfigureAwait(false);
         await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
+        // The timer to the next reminder goes before the state moves to it: a crash in between brings this timer
+        // back (the state is still Sending), which schedules it again; a spare one finds its generation decided.
+        var ahead = await ScheduleAheadAsync(state, [], cancellationToken).ConfigureAwait(false);
         var moved = false;
         var done = await UpdateAsync(message.CustomerId, s =>
         {
@@ -287,15 +292,21 @@ public sealed partial class ReplenishmentWorkflow(
             moved = MoveTimer(s, now);
             return s;
         }, cancellationToken).ConfigureAwait(false);
-        await ScheduleNextAsync(moved, done, cancellationToken).ConfigureAwait(false);
+        await ScheduleNextAsync(moved, done, ahead, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every product due by now + the group window is reminded about (or suppressed) once; the decision and its key are recorded first.</summary>
-    private async Task<ReplenishmentState?> DecideAsync(ReplenishmentTimerMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ReplenishmentState?> DecideAsync(ReplenishmentState current, ReplenishmentTimerMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
         var suppression = WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now);
         var messageId = WorkflowMessages.MessageId(InstanceId, message.CustomerId, message.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Suppressed (or nothing due), the decision moves the timer on in the same write: that timer goes first,
+        // so a crash before the write brings this timer back to decide again.
+        var dueNow = DueBy(current, now).Select(i => i.ProductId).ToHashSet(StringComparer.Ordinal);
+        var ahead = suppression is not null || dueNow.Count == 0
+            ? await ScheduleAheadAsync(current, dueNow, cancellationToken).ConfigureAwait(false)
+            : null;
         bool decided = false, moved = false;
         var state = await UpdateAsync(message.CustomerId, s =>
         {
@@ -305,7 +316,7 @@ public sealed partial class ReplenishmentWorkflow(
                 return null;
             }
 
-            var due = s.Products.Values.Where(i => i.Status == ReminderStatus.Armed && i.RemindAt <= now + options.Value.GroupWindow).ToList();
+            var due = DueBy(s, now);
             foreach (var item in due)
             {
                 item.Status = suppression is null ? ReminderStatus.Reminded : ReminderStatus.Suppressed;
@@ -333,7 +344,7 @@ public sealed partial class ReplenishmentWorkflow(
             await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false);
         }
 
-        await ScheduleNextAsync(moved, state, cancellationToken).ConfigureAwait(false);
+        await ScheduleNextAsync(moved, state, ahead, cancellationToken).ConfigureAwait(false);
         return state;
     }
 
@@ -419,8 +430,32 @@ public sealed partial class ReplenishmentWorkflow(
         }
     }
 
-    private Task ScheduleNextAsync(bool moved, ReplenishmentState? state, CancellationToken cancellationToken) =>
+    /// <summary>The armed products due by <paramref name="now"/> + the group window: one message reminds about them all.</summary>
+    private List<ReplenishmentItem> DueBy(ReplenishmentState state, DateTimeOffset now) =>
+        [.. state.Products.Values.Where(i => i.Status == ReminderStatus.Armed && i.RemindAt <= now + options.Value.GroupWindow)];
+
+    /// <summary>
+    /// Schedules, before the write, the timer <see cref="MoveTimer"/> will point at once the <paramref name="leaving"/>
+    /// products are decided: the next generation, at the earliest reminder left; null when the timer will not move to one.
+    /// </summary>
+    private async Task<(ReplenishmentTimerMessage Message, DateTimeOffset DueAt)?> ScheduleAheadAsync(ReplenishmentState state,
+        IReadOnlyCollection<string> leaving, CancellationToken cancellationToken)
+    {
+        var next = state.Products.Values.Where(i => i.Status == ReminderStatus.Armed && !leaving.Contains(i.ProductId)).Min(i => i.RemindAt);
+        if (next is not { } dueAt || (state.Status == ReplenishmentStatus.Armed && state.DueAt == next))
+        {
+            return null;
+        }
+
+        var ahead = new ReplenishmentTimerMessage(state.CustomerId, state.Generation + 1);
+        await ScheduleAsync(ahead, dueAt, cancellationToken).ConfigureAwait(false);
+        return (ahead, dueAt);
+    }
+
+    /// <summary>After the timer moved: its message, unless the one scheduled ahead is it already.</summary>
+    private Task ScheduleNextAsync(bool moved, ReplenishmentState? state, (ReplenishmentTimerMessage Message, DateTimeOffset DueAt)? ahead, CancellationToken cancellationToken) =>
         moved && state is { Status: ReplenishmentStatus.Armed, DueAt: { } dueAt }
+            && (ahead is not { } scheduled || scheduled.Message.Generation != state.Generation || scheduled.DueAt != dueAt)
             ? ScheduleAsync(new ReplenishmentTimerMessage(state.CustomerId, state.Generation), dueAt, cancellationToken)
             : Task.CompletedTask;
 
