@@ -112,6 +112,12 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
 
             if (changed == 0)
             {
+                // Applied before (a batch delivered again after a crash, or by another instance): the snapshot read here may be newer than the cache.
+                if (blob?.ETag != _etag)
+                {
+                    _checkedAt = DateTimeOffset.MinValue;
+                }
+
                 return 0;
             }
 

@@ -83,7 +83,10 @@ public sealed partial class CatalogAlertsWorkflow(
                 : 0;
         }
 
-        return changes.Profiled ? await watchers.RecordAsync(profile.CustomerId, changes.Applied, products, cancellationToken).ConfigureAwait(false) : 0;
+        // Replayed events too: a crash after the profile write may have come before the watches were (all) written.
+        return changes.Profiled || (changes.Replayed.Count > 0 && profile.ProfilingAllowed(timeProvider.GetUtcNow()))
+            ? await watchers.RecordAsync(profile.CustomerId, changes.Applied, products, changes.Replayed, cancellationToken).ConfigureAwait(false)
+            : 0;
     }
 
     /// <summary>Step 2, before the catalog snapshot takes the changes: detect and queue each occurrence. Returns store operations.</summary>
@@ -295,9 +298,12 @@ public sealed partial class CatalogAlertsWorkflow(
         var alert = message.Alert;
         var customerId = message.CustomerId ?? throw new ArgumentException("a notify message names its customer", nameof(message));
         var messageId = MessageIdOf(alert, customerId);
-        if (await outbox.GetAsync(customerId, messageId, cancellationToken).ConfigureAwait(false) is not null)
+        if (await outbox.GetAsync(customerId, messageId, cancellationToken).ConfigureAwait(false) is { } decided)
         {
-            return; // a redelivered or repeated fan-out: this customer has it already
+            // A redelivered or repeated fan-out: this customer has it already. Handed over again all the same, so
+            // that a crash after the outbox entry and before its delivery was queued does not leave it waiting.
+            await outbox.EnqueueAsync(decided.Message, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var now = timeProvider.GetUtcNow();

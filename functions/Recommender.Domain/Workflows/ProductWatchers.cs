@@ -39,8 +39,13 @@ public sealed class WatcherShard
 /// <summary>A customer's side of the index (collection <c>watchers</c>, partition = customer id, id <see cref="ProductWatchers.WatchListId"/>): found by erasure and export.</summary>
 public sealed class WatchList
 {
+    /// <summary>Event ids remembered: enough for a batch delivered again soon after (Event Hubs retrying from its checkpoint).</summary>
+    public const int MaxAppliedEvents = 100;
+
     public required string CustomerId { get; init; }
     public Dictionary<string, Watch> Products { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Ids of the latest events that changed the list: one delivered again is not applied twice.</summary>
+    public List<string> AppliedEvents { get; set; } = [];
 }
 
 /// <summary>A product a customer watches, as the data export shows it.</summary>
@@ -75,28 +80,35 @@ public sealed class ProductWatchers(IDocumentStore documents, IOptions<CatalogAl
 
     private TimeSpan Window => options.Value.ViewWindow;
 
-    /// <summary>Records the views, wishlist changes and purchases among <paramref name="applied"/>; returns the store operations used.</summary>
+    /// <summary>
+    /// Records the views, wishlist changes and purchases among <paramref name="applied"/>, and those among
+    /// <paramref name="replayed"/> (a batch delivered again, maybe after a crash before or between the two
+    /// writes) the list has not applied yet; the shards of the replayed products then take what the list says.
+    /// Returns the store operations used.
+    /// </summary>
     public async Task<int> RecordAsync(string customerId, IEnumerable<ClickstreamEvent> applied, IReadOnlyDictionary<string, Product> products,
-        CancellationToken cancellationToken = default)
+        IEnumerable<ClickstreamEvent>? replayed = null, CancellationToken cancellationToken = default)
     {
-        var byProduct = applied
-            .Where(e => e.Type is EventType.View or EventType.WishlistAdd or EventType.WishlistRemove or EventType.Purchase)
+        static bool Watches(ClickstreamEvent e) => e.Type is EventType.View or EventType.WishlistAdd or EventType.WishlistRemove or EventType.Purchase;
+        var again = (replayed ?? []).Where(Watches).ToList();
+        var events = applied.Where(Watches).Concat(again)
             .SelectMany(e => e.AllProductIds.Select(productId => (ProductId: productId, Event: e)))
             .Where(x => !(products.TryGetValue(x.ProductId, out var p) && p.Sensitive))
-            .GroupBy(x => x.ProductId, x => x.Event, StringComparer.Ordinal)
             .ToList();
-        if (byProduct.Count == 0)
+        if (events.Count == 0)
         {
             return 0;
         }
 
         var now = timeProvider.GetUtcNow();
         var changed = new Dictionary<string, Watch?>(StringComparer.Ordinal);
-        await documents.UpdateAsync<WatchList>(Collections.Watchers, customerId, WatchListId, list =>
+        var written = await documents.UpdateAsync<WatchList>(Collections.Watchers, customerId, WatchListId, list =>
         {
             changed.Clear();
             list ??= new WatchList { CustomerId = customerId };
-            foreach (var group in byProduct)
+            var seen = list.AppliedEvents.ToHashSet(StringComparer.Ordinal);
+            var fresh = events.Where(x => !seen.Contains(x.Event.Id)).ToList();
+            foreach (var group in fresh.GroupBy(x => x.ProductId, x => x.Event, StringComparer.Ordinal))
             {
                 var before = list.Products.GetValueOrDefault(group.Key);
                 var catalogPrice = products.GetValueOrDefault(group.Key)?.Price;
@@ -116,7 +128,17 @@ public sealed class ProductWatchers(IDocumentStore documents, IOptions<CatalogAl
                 list.Products.Remove(productId);
             }
 
-            return changed.Count > 0 ? list : null;
+            if (changed.Count == 0)
+            {
+                return null;
+            }
+
+            foreach (var id in fresh.Select(x => x.Event.Id).Distinct(StringComparer.Ordinal))
+            {
+                AppliedEventIds.MarkApplied(list.AppliedEvents, id, WatchList.MaxAppliedEvents);
+            }
+
+            return list;
         }, cancellationToken).ConfigureAwait(false);
 
         var shard = ShardOf(customerId);
@@ -125,7 +147,16 @@ public sealed class ProductWatchers(IDocumentStore documents, IOptions<CatalogAl
             await UpdateShardAsync(productId, shard, s => SetOrRemove(s.Watchers, customerId, watch), cancellationToken).ConfigureAwait(false);
         }
 
-        return 2 + (2 * changed.Count);
+        // Replayed: the shards may have missed the list's last write; they take what it says (written only when they differ).
+        var repaired = again.SelectMany(e => e.AllProductIds).Distinct(StringComparer.Ordinal).Where(p => !changed.ContainsKey(p)).ToList();
+        foreach (var productId in repaired)
+        {
+            var watch = written?.Products.GetValueOrDefault(productId);
+            await UpdateShardAsync(productId, shard, s => s.Watchers.GetValueOrDefault(customerId) != watch && SetOrRemove(s.Watchers, customerId, watch), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        return 2 + (2 * changed.Count) + repaired.Count;
     }
 
     /// <summary>Removes every watch of the customers (erasure, or profiling no longer allowed); returns how many there were.</summary>
