@@ -33,6 +33,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
     public Task PostPurchase_CrashAfterAnyStep_TheCrossSellExactlyOnce() => EveryCrashPointAsync(PostPurchaseTimelineAsync, expectedMessages: 1);
 
     [Fact]
+    public Task PostPurchase_DeliveryBeforeItsPurchase_CrashAfterAnyStep_TheCrossSellExactlyOnce() =>
+        EveryCrashPointAsync(OutOfOrderPostPurchaseTimelineAsync, expectedMessages: 1);
+
+    [Fact]
     public Task Replenishment_CrashAfterAnyStep_TheReminderExactlyOnce() => EveryCrashPointAsync(ReplenishmentTimelineAsync, expectedMessages: 2,
         setup: SaveCoffeeCatalogAsync);
 
@@ -107,6 +111,24 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
         await run.AdvanceAsync(TimeSpan.FromDays(1));
         await run.IngestAsync(app.Return($"{c}-return", c, "o1", "p1"));
         await run.AdvanceAsync(TimeSpan.FromDays(2));
+    }
+
+    /// <summary>
+    /// Out of order: the delivery (naming no products) arrives first and arms the timer; the purchase, which happened
+    /// two days earlier, arrives an hour later and says what the order holds; the cross-sell 3 days after the delivery.
+    /// </summary>
+    private static async Task OutOfOrderPostPurchaseTimelineAsync(TimelineRun run, string c)
+    {
+        var app = run.App;
+        await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
+        await run.IngestAsync(app.Delivery($"{c}-delivery", c, "o1"));
+        await run.AdvanceAsync(TimeSpan.FromHours(1));
+        await run.IngestAsync(new
+        {
+            id = $"{c}-purchase", type = "purchase", customerId = c, orderId = "o1", occurredAt = app.Clock.GetUtcNow() - TimeSpan.FromDays(2),
+            lines = new[] { new { productId = "p1", quantity = 1, price = 10m }, new { productId = "p2", quantity = 1, price = 20m } },
+        });
+        await run.AdvanceAsync(TimeSpan.FromDays(3));
     }
 
     /// <summary>
