@@ -4,6 +4,7 @@ using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Messaging;
+using Recommender.Domain.Profiles;
 using Recommender.Domain.Workflows;
 using Recommender.Functions.Messaging;
 using Recommender.Functions.Tests.Faults;
@@ -46,6 +47,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
 
     [Fact]
     public Task PriceDrop_CrashAfterAnyStep_TheAlertExactlyOnce() => EveryCrashPointAsync(PriceDropTimelineAsync, expectedMessages: 1);
+
+    [Fact]
+    public Task BackInStock_CrashAfterAnyStep_TheAlertExactlyOnce() => EveryCrashPointAsync(BackInStockTimelineAsync, expectedMessages: 1);
+
+    [Fact]
+    public Task FlashSale_CrashAfterAnyStep_TheAlertExactlyOnce() => EveryCrashPointAsync(FlashSaleTimelineAsync, expectedMessages: 1,
+        setup: FillEveryDirectoryShardAsync);
 
     [Fact]
     public async Task IngestionCrash_AfterTheProfileWrite_TheRetriedBatchStillArmsTheReminder()
@@ -181,6 +189,59 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
         await run.AdvanceAsync(TimeSpan.FromMinutes(5));
     }
 
+    /// <summary>
+    /// A product of the customer's own enters the catalog and is wishlisted; an hour later it sells out, another hour
+    /// later it is back in stock: detected, fanned out to the watcher shard, one alert to the wishlister.
+    /// </summary>
+    private static async Task BackInStockTimelineAsync(TimelineRun run, string c)
+    {
+        var app = run.App;
+        var product = $"{c}-boot";
+        await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
+        await run.IngestAsync(new { id = $"{c}-new", type = "catalog_change", productId = product, change = "new_product", name = "Boot", category = "shoes", price = 100m, occurredAt = app.Clock.GetUtcNow() });
+        await run.IngestAsync(new { id = $"{c}-wish", type = "wishlist_add", customerId = c, productId = product, occurredAt = app.Clock.GetUtcNow() });
+        await run.AdvanceAsync(TimeSpan.FromHours(1));
+        await run.IngestAsync(new { id = $"{c}-out", type = "catalog_change", productId = product, change = "stock", inStock = false, occurredAt = app.Clock.GetUtcNow() });
+        await run.AdvanceAsync(TimeSpan.FromHours(1));
+        await run.IngestAsync(new { id = $"{c}-back", type = "catalog_change", productId = product, change = "stock", inStock = true, occurredAt = app.Clock.GetUtcNow() });
+        await run.AdvanceAsync(TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>
+    /// The customer wishlists a product of a category of their own (so no other run's customer prefers it, and its
+    /// once-a-day sale is this run's); an hour later a sale in that category: fanned out to every customer-directory
+    /// shard, a page per non-empty shard, one alert to the customer.
+    /// </summary>
+    private static async Task FlashSaleTimelineAsync(TimelineRun run, string c)
+    {
+        var app = run.App;
+        var category = $"{c}-shoes";
+        await run.IngestAsync(app.Consent($"{c}-analytics", c, true, "analytics"), app.Consent($"{c}-email", c, true));
+        await run.IngestAsync(new { id = $"{c}-new", type = "catalog_change", productId = $"{c}-boot", change = "new_product", name = "Boot", category, price = 100m, occurredAt = app.Clock.GetUtcNow() });
+        await run.IngestAsync(new { id = $"{c}-wish", type = "wishlist_add", customerId = c, productId = $"{c}-boot", occurredAt = app.Clock.GetUtcNow() });
+        await run.AdvanceAsync(TimeSpan.FromHours(1));
+        await run.IngestAsync(new { id = $"{c}-sale", type = "catalog_change", change = "sale", category, percent = 30, name = "Summer sale", occurredAt = app.Clock.GetUtcNow() });
+        await run.AdvanceAsync(TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>
+    /// A customer (no profile: skipped by the page scan) in every directory shard from the start: a sale's fan-out then
+    /// queues one page per shard in every run, instead of more pages as each run's customer fills another shard, which
+    /// would move every later step past the reference's count, never to be crashed after.
+    /// </summary>
+    private static async Task FillEveryDirectoryShardAsync(TestApp app)
+    {
+        var profiles = app.Get<ProfileStore>();
+        var empty = ProfileStore.AllShards.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; empty.Count > 0; i++)
+        {
+            if (empty.Remove(ProfileStore.ShardOf($"directory-filler-{i}")))
+            {
+                await profiles.RegisterCustomerAsync($"directory-filler-{i}");
+            }
+        }
+    }
+
     private static Task SaveCoffeeCatalogAsync(TestApp app) => app.Get<CatalogProvider>().SaveAsync([
         new Product("cof", "Coffee beans", "coffee", 15m, ReplenishAfterDays: 30),
         new Product("fil", "Paper filters", "coffee", 4m, ReplenishAfterDays: 40),
@@ -255,7 +316,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
 
     /// <summary>
     /// A message's key the same in every run: the customer id replaced by <c>{c}</c>; a key that hashes the customer
-    /// in (catalog alerts) becomes its kind and subject (<c>price_drop:{c}-boot</c>).
+    /// in (catalog alerts) becomes its kind and subject (<c>price_drop:{c}-boot</c>, <c>flash_sale:{c}-shoes</c>).
     /// </summary>
     private static string Normalized(Delivery delivery, string customer)
     {
@@ -266,7 +327,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
         }
 
         var body = JsonDocument.Parse(delivery.Body).RootElement;
-        var subject = body.TryGetProperty("product", out var product) ? product.GetProperty("productId").GetString() : body.GetProperty("category").GetString();
+        var subject = body.TryGetProperty("product", out var product) ? product.GetProperty("productId").GetString() : body.GetProperty("sale").GetProperty("category").GetString();
         return $"{body.GetProperty("type").GetString()}:{subject?.Replace(customer, "{c}", StringComparison.Ordinal)}";
     }
 
