@@ -248,8 +248,73 @@ public sealed class SecurityTests
     {
         using var app = CreateSut();
         using var client = app.CreateClient();
-        var at = app.Clock.GetUtcNow().ToString("O");
         var headers = key is null ? new Dictionary<string, string[]>() : new Dictionary<string, string[]> { ["x-api-key"] = [key] };
+
+        var outputs = await CollectEventsAsync(app, client, headers);
+
+        Assert.Equal(expected, outputs.GetProperty("res").GetProperty("statusCode").GetInt32());
+        Assert.Equal(expected == 202 ? 1 : 0, outputs.GetProperty("outEvents").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task CollectEventsInvocation_OverTheClientsRate_Is429WithRetryAfter_SharingTheProxiedRoutesBucket()
+    {
+        using var app = CreateSut(("Recommender:Storefront:RequestsPerSecond", "1"), ("Recommender:Storefront:Burst", "2"));
+        using var client = app.CreateClient();
+        var shopA = new Dictionary<string, string[]> { ["X-Api-Key"] = [ShopKey] };
+
+        using var proxied = await client.SendAsync(Request(HttpMethod.Get, "/api/recommendations/customer-1", ShopKey)); // one of shop-a's two tokens
+        var first = await CollectEventsAsync(app, client, shopA);
+        var second = await CollectEventsAsync(app, client, shopA);
+        var otherClient = await CollectEventsAsync(app, client, new Dictionary<string, string[]> { ["X-Api-Key"] = [OtherKey] });
+
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Equal(202, first.GetProperty("res").GetProperty("statusCode").GetInt32());
+        var refused = second.GetProperty("res");
+        Assert.Equal(429, refused.GetProperty("statusCode").GetInt32());
+        Assert.True(int.Parse(refused.GetProperty("headers").GetProperty("Retry-After").GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Equal(429, JsonDocument.Parse(refused.GetProperty("body").GetString()!).RootElement.GetProperty("status").GetInt32());
+        Assert.Equal(0, second.GetProperty("outEvents").GetArrayLength());
+        Assert.Equal(202, otherClient.GetProperty("res").GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task OpenRoutes_BehindTheHostsProxy_AreLimitedPerCallerAddress_NotAllAsOne()
+    {
+        using var app = new TestApp(settings: new Dictionary<string, string>
+        {
+            ["Recommender:Mode"] = "Embedded",
+            ["Recommender:Storefront:RequestsPerSecond"] = "1",
+            ["Recommender:Storefront:Burst"] = "1",
+            ["Recommender:Storefront:TrustLoopbackProxy"] = "true",
+        });
+        using var client = app.CreateClient();
+
+        async Task<HttpStatusCode> GetAsync(string forwardedFor)
+        {
+            using var request = Request(HttpMethod.Get, "/api/recommendations/customer-1");
+            request.Headers.TryAddWithoutValidation(StorefrontRateLimiter.ForwardedForHeader, forwardedFor);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        async Task<int> CollectAsync(string forwardedFor) =>
+            (await CollectEventsAsync(app, client, new Dictionary<string, string[]> { ["X-Forwarded-For"] = [forwardedFor] }))
+                .GetProperty("res").GetProperty("statusCode").GetInt32();
+
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("203.0.113.1"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync("198.51.100.99, 203.0.113.1")); // a forged first hop does not buy a new bucket
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("203.0.113.2:50123"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("not an address")); // the proxy's own bucket...
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync("203.0.113.3, _hidden")); // ...which every malformed header shares
+        Assert.Equal(429, await CollectAsync("203.0.113.1")); // the invocation path uses the same buckets
+        Assert.Equal(202, await CollectAsync("203.0.113.4"));
+    }
+
+    /// <summary>Posts a <c>CollectEvents</c> invocation (the host's non-proxied HTTP payload) of one view event; returns its <c>Outputs</c>.</summary>
+    private static async Task<JsonElement> CollectEventsAsync(TestApp app, HttpClient client, Dictionary<string, string[]> headers)
+    {
+        var at = app.Clock.GetUtcNow().ToString("O");
         var payload = JsonSerializer.Serialize(new
         {
             Data = new
@@ -265,10 +330,7 @@ public sealed class SecurityTests
             Metadata = new { },
         });
 
-        var response = await client.PostAsync("/CollectEvents", new StringContent(payload, System.Text.Encoding.UTF8, "application/json"));
-
-        var outputs = (await TestApp.ReadJsonAsync(response)).GetProperty("Outputs");
-        Assert.Equal(expected, outputs.GetProperty("res").GetProperty("statusCode").GetInt32());
-        Assert.Equal(expected == 202 ? 1 : 0, outputs.GetProperty("outEvents").GetArrayLength());
+        using var response = await client.PostAsync("/CollectEvents", new StringContent(payload, System.Text.Encoding.UTF8, "application/json"));
+        return (await TestApp.ReadJsonAsync(response)).GetProperty("Outputs");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Primitives;
 using Recommender.Domain;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
@@ -50,8 +51,11 @@ public static partial class InvocationEndpoints
     /// <summary>
     /// The storefront collector (<c>POST /api/events</c> in Azure): validates each event and forwards
     /// the accepted ones, normalized to the schema, to Event Hubs through the <c>outEvents</c> binding.
+    /// Not proxied, so neither the storefront guard nor the rate-limiting middleware sees the caller:
+    /// the key and the client's rate limit (the same buckets as the proxied routes) are checked here.
     /// </summary>
-    private static IResult CollectEventsAsync(InvocationRequest request, EventValidator validator, Security.StorefrontKeys keys)
+    private static IResult CollectEventsAsync(InvocationRequest request, HttpContext http, EventValidator validator, Security.StorefrontKeys keys,
+        Security.StorefrontRateLimiter limiter)
     {
         var req = request.Binding("req");
         string? body = null;
@@ -60,14 +64,27 @@ public static partial class InvocationEndpoints
             body = b.ValueKind == JsonValueKind.String ? b.GetString() : b.GetRawText();
         }
 
-        // Not proxied, so the storefront-key middleware never sees this request: check the key here.
-        if (!keys.IsOpen && keys.Identify(HeaderOf(req, "X-Api-Key")) is null)
+        var client = keys.IsOpen ? null : keys.Identify(HeaderOf(req, Security.StorefrontRoutes.ApiKeyHeader));
+        if (!keys.IsOpen && client is null)
         {
             return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
             {
                 ["res"] = HttpOutput.Json(401, new { title = "Unauthorized", status = 401, detail = "a valid X-Api-Key header is required" }),
                 ["outEvents"] = Array.Empty<string>(),
             }, ["refused batch: missing or unknown storefront key"]));
+        }
+
+        // The host calls from this machine; the caller's address is in the headers it passes on.
+        using var lease = limiter.AttemptAcquire(limiter.KeyOf(client, http.Connection.RemoteIpAddress, HeaderValuesOf(req, Security.StorefrontRateLimiter.ForwardedForHeader)));
+        if (!lease.IsAcquired)
+        {
+            var seconds = Security.StorefrontSecurityExtensions.RetryAfterSeconds(lease);
+            var tooMany = HttpOutput.Json(429, new { title = "Too many requests", status = 429, detail = $"this client's request rate is over its limit; retry after {seconds} s" });
+            return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
+            {
+                ["res"] = tooMany with { Headers = new Dictionary<string, string>(tooMany.Headers) { ["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+                ["outEvents"] = Array.Empty<string>(),
+            }, ["refused batch: over the client's rate limit"]));
         }
 
         var parsed = EventBatch.Parse(body);
@@ -126,12 +143,18 @@ public static partial class InvocationEndpoints
         return HostJson.Reply(InvocationResponse.Empty($"retention: deleted {result.DeletedBlobs.Values.Sum()} blobs, {result.DeletedTrendingBuckets} trending buckets, {result.PurgedDocuments} expired documents"));
     }
 
-    /// <summary>A header of the host's <c>req</c> payload (<c>Headers</c>: name → string[]), case-insensitively.</summary>
-    internal static string? HeaderOf(JsonElement? req, string name)
+    /// <summary>The first value of a header of the host's <c>req</c> payload, case-insensitively.</summary>
+    internal static string? HeaderOf(JsonElement? req, string name) => HeaderValuesOf(req, name) is { Count: > 0 } values ? values[0] : null;
+
+    /// <summary>
+    /// The values of a header of the host's <c>req</c> payload (<c>Headers</c>: name → string[], or
+    /// name → string), case-insensitively; values that are not strings are skipped.
+    /// </summary>
+    internal static StringValues HeaderValuesOf(JsonElement? req, string name)
     {
         if (req is not { ValueKind: JsonValueKind.Object } r || !r.TryGetProperty("Headers", out var headers) || headers.ValueKind != JsonValueKind.Object)
         {
-            return null;
+            return StringValues.Empty;
         }
 
         foreach (var header in headers.EnumerateObject())
@@ -140,14 +163,14 @@ public static partial class InvocationEndpoints
             {
                 return header.Value.ValueKind switch
                 {
-                    JsonValueKind.Array when header.Value.GetArrayLength() > 0 => header.Value[0].GetString(),
+                    JsonValueKind.Array => new StringValues([.. header.Value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]),
                     JsonValueKind.String => header.Value.GetString(),
-                    _ => null,
+                    _ => StringValues.Empty,
                 };
             }
         }
 
-        return null;
+        return StringValues.Empty;
     }
 
     /// <summary>Event bodies from the binding: strings as they are, objects as their JSON text.</summary>

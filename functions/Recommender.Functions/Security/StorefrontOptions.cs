@@ -20,6 +20,14 @@ public sealed class StorefrontOptions
     /// <value>Requests a client may make at once above the sustained rate; 0 means <see cref="RequestsPerSecond"/>. Default 0.</value>
     public int Burst { get; set; }
 
+    /// <value>
+    /// Whether requests from this machine come through a proxy that appends the caller's address to
+    /// <c>X-Forwarded-For</c> — the Functions host in front of the handler — so that open-mode buckets
+    /// key on that address instead of the proxy's (see <see cref="StorefrontRateLimiter.CallerAddress"/>).
+    /// Default: on under the Functions host (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c> set), off otherwise.
+    /// </value>
+    public bool? TrustLoopbackProxy { get; set; }
+
     /// <value>Longest accepted path and query string, in characters. Default 2048.</value>
     public int MaxUrlLength { get; set; } = 2048;
 

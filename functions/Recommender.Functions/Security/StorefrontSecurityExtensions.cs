@@ -18,18 +18,26 @@ public static class StorefrontSecurityExtensions
             .Validate(o => o.RequestsPerSecond > 0 && o.Burst >= 0 && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
                 "Recommender:Storefront:RequestsPerSecond must be positive and Burst zero or positive")
             .Validate(o => o.MaxUrlLength >= 256, "Recommender:Storefront:MaxUrlLength must be at least 256")
+            .PostConfigure(o => o.TrustLoopbackProxy ??= configuration[Hosting.HostingExtensions.CustomHandlerPortVariable] is { Length: > 0 })
             .ValidateOnStart();
         services.AddSingleton<StorefrontKeys>();
+        services.AddSingleton<StorefrontRateLimiter>();
         services.AddHostedService<StorefrontStartupCheck>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<StorefrontOptions>>((limiter, storefront) =>
+        services.AddOptions<RateLimiterOptions>().Configure<StorefrontRateLimiter>((limiter, storefront) =>
         {
-            var settings = storefront.Value;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
+            limiter.GlobalLimiter = storefront.ForHttp();
             limiter.OnRejected = OnRejectedAsync;
         });
         return services;
+    }
+
+    /// <summary>Whole seconds until a rejected lease's bucket has a token again (at least 1).</summary>
+    public static int RetryAfterSeconds(RateLimitLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
     }
 
     /// <summary>The guard (URL length, keys) and then the rate limiter, in front of every endpoint.</summary>
@@ -40,34 +48,9 @@ public static class StorefrontSecurityExtensions
         return app;
     }
 
-    /// <summary>A token bucket per storefront client (per remote IP when the routes are open); other routes are not limited here.</summary>
-    private static RateLimitPartition<string> Partition(HttpContext context, StorefrontOptions settings)
-    {
-        if (!StorefrontRoutes.IsStorefront(context.Request.Path))
-        {
-            return RateLimitPartition.GetNoLimiter("");
-        }
-
-        var client = context.Features.Get<StorefrontClient>();
-        var clientOptions = client is not null ? settings.Clients.GetValueOrDefault(client.Name) : null;
-        var key = client is not null ? "client:" + client.Name : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
-        var rate = settings.EffectiveRate(clientOptions);
-        var burst = settings.EffectiveBurst(clientOptions);
-        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = rate,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-    }
-
     private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
-        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-            : 1;
+        var seconds = RetryAfterSeconds(context.Lease);
         var http = context.HttpContext;
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
