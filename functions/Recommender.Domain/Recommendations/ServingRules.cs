@@ -43,25 +43,66 @@ public static class ServingRules
         IReadOnlyList<RecommendedItem>? picked = null)
     {
         var adult = profile?.AgeVerifiedAdult == true;
-        var eligible = new List<RecommendedItem>();
+        var lambda = Math.Clamp(diversity ?? options.Diversity, 0, 1);
+        var eligible = new List<Candidate>(candidates.TryGetNonEnumeratedCount(out var n) ? n : 0);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in candidates)
         {
-            if (!seen.Add(item.ProductId) || exclude.Contains(item.ProductId) || !RecommendationEngine.IsOffered(item.ProductId, products))
+            // Offered: the catalog knows the product and has it in stock (anything, while no catalog is loaded).
+            var known = products.TryGetValue(item.ProductId, out var product);
+            if (!seen.Add(item.ProductId) || exclude.Contains(item.ProductId) || (products.Count > 0 && !(known && product!.InStock)))
             {
                 continue;
             }
 
-            products.TryGetValue(item.ProductId, out var product);
             if ((product?.AgeRestricted == true && !adult) || !Passes(product, filters))
             {
                 continue;
             }
 
-            eligible.Add(product is null ? item : item with { Score = Math.Round(item.Score * BoostOf(product, options), 6) });
+            var score = product is null ? item.Score : Math.Round(item.Score * BoostOf(product, options), 6);
+            eligible.Add(new Candidate(score == item.Score ? item : item with { Score = score }, product, lambda < 1 ? Facets.Of(product) : default));
         }
 
-        return Select(eligible, count, products, diversity ?? options.Diversity, filters.MaxPerBrand ?? options.MaxPerBrand, filters.MaxPerCategory ?? options.MaxPerCategory, picked ?? []);
+        return Select(eligible, count, products, lambda, filters.MaxPerBrand ?? options.MaxPerBrand, filters.MaxPerCategory ?? options.MaxPerCategory, picked ?? []);
+    }
+
+    /// <summary>An eligible item with its catalog entry (null when the catalog does not know it).</summary>
+    private readonly record struct Candidate(RecommendedItem Item, Product? Product, Facets Facets);
+
+    /// <summary>
+    /// A product's category and brand with their case-insensitive hashes: different hashes prove
+    /// the names differ, so most comparisons in the diversity pass are two integer compares.
+    /// </summary>
+    private readonly record struct Facets(string? Category, int CategoryHash, string? Brand, int BrandHash)
+    {
+        public static Facets Of(Product? product) => product is null
+            ? default
+            : new(product.Category, Hash(product.Category), product.Brand, product.Brand is null ? 0 : Hash(product.Brand));
+
+        /// <summary>0.7 for the same category, plus 0.3 for the same brand (names compared ignoring case).</summary>
+        public double SimilarityTo(in Facets other)
+        {
+            if (Category is null || other.Category is null)
+            {
+                return 0;
+            }
+
+            var same = 0.0;
+            if (CategoryHash == other.CategoryHash && string.Equals(Category, other.Category, StringComparison.OrdinalIgnoreCase))
+            {
+                same += 0.7;
+            }
+
+            if (Brand is not null && BrandHash == other.BrandHash && string.Equals(Brand, other.Brand, StringComparison.OrdinalIgnoreCase))
+            {
+                same += 0.3;
+            }
+
+            return same;
+        }
+
+        private static int Hash(string value) => string.GetHashCode(value, StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool Passes(Product? product, ServingFilters filters)
@@ -98,36 +139,43 @@ public static class ServingRules
         return Math.Clamp(boost, 0, Math.Max(1, options.MaxBoost));
     }
 
-    /// <summary>Greedy maximal marginal relevance within the caps.</summary>
-    private static List<RecommendedItem> Select(List<RecommendedItem> eligible, int count, IReadOnlyDictionary<string, Product> products,
+    /// <summary>
+    /// Greedy maximal marginal relevance within the caps: each round picks the item (in relevance
+    /// order, first wins a tie) with the best λ·relevance − (1 − λ)·(its highest similarity to an item
+    /// already picked). Each item's highest similarity is kept up to date as items are picked, so a
+    /// round costs one pass over the pool.
+    /// </summary>
+    private static List<RecommendedItem> Select(List<Candidate> eligible, int count, IReadOnlyDictionary<string, Product> products,
         double lambda, int? maxPerBrand, int? maxPerCategory, IReadOnlyList<RecommendedItem> alreadyPicked)
     {
-        lambda = Math.Clamp(lambda, 0, 1);
-        var pool = eligible.OrderByDescending(i => i.Score).ThenBy(i => i.ProductId, StringComparer.Ordinal).ToList();
-        var top = pool.Count == 0 ? 1 : Math.Max(pool[0].Score, 1e-12);
-        var picked = new List<RecommendedItem>(alreadyPicked);
-        var perBrand = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        var perCategory = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        eligible.Sort(static (a, b) => b.Item.Score.CompareTo(a.Item.Score) is var byScore and not 0 ? byScore : string.CompareOrdinal(a.Item.ProductId, b.Item.ProductId));
+        var top = eligible.Count == 0 ? 1 : Math.Max(eligible[0].Item.Score, 1e-12);
+        var similarity = new double[eligible.Count];
+        var taken = new bool[eligible.Count];
+        var result = new List<RecommendedItem>(Math.Min(count, eligible.Count));
+        var perBrand = maxPerBrand is null ? null : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var perCategory = maxPerCategory is null ? null : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in alreadyPicked)
         {
-            Count(item);
+            products.TryGetValue(item.ProductId, out var product);
+            Picked(product, lambda < 1 ? Facets.Of(product) : default);
         }
 
-        while (picked.Count < alreadyPicked.Count + count && pool.Count > 0)
+        while (result.Count < count)
         {
             var bestIndex = -1;
             var bestValue = double.NegativeInfinity;
-            for (var i = 0; i < pool.Count; i++)
+            for (var i = 0; i < eligible.Count; i++)
             {
-                products.TryGetValue(pool[i].ProductId, out var product);
-                if ((maxPerBrand is { } mb && product?.Brand is { } b && perBrand.GetValueOrDefault(b) >= mb)
-                    || (maxPerCategory is { } mc && product is not null && perCategory.GetValueOrDefault(product.Category) >= mc))
+                var product = eligible[i].Product;
+                if (taken[i]
+                    || (perBrand is not null && product?.Brand is { } b && perBrand.GetValueOrDefault(b) >= maxPerBrand)
+                    || (perCategory is not null && product is not null && perCategory.GetValueOrDefault(product.Category) >= maxPerCategory))
                 {
                     continue;
                 }
 
-                var similarity = lambda >= 1 ? 0 : picked.Select(p => Similarity(product, p.ProductId, products)).DefaultIfEmpty(0).Max();
-                var value = (lambda * pool[i].Score / top) - ((1 - lambda) * similarity);
+                var value = (lambda * eligible[i].Item.Score / top) - ((1 - lambda) * similarity[i]);
                 if (value > bestValue)
                 {
                     (bestIndex, bestValue) = (i, value);
@@ -136,48 +184,40 @@ public static class ServingRules
 
             if (bestIndex < 0)
             {
-                break; // every remaining item is over a cap
+                break; // every remaining item is taken or over a cap
             }
 
-            var chosen = pool[bestIndex];
-            pool.RemoveAt(bestIndex);
-            picked.Add(chosen);
-            Count(chosen);
+            taken[bestIndex] = true;
+            result.Add(eligible[bestIndex].Item);
+            Picked(eligible[bestIndex].Product, eligible[bestIndex].Facets);
         }
 
-        return picked.Skip(alreadyPicked.Count).ToList();
+        return result;
 
-        void Count(RecommendedItem item)
+        void Picked(Product? product, Facets facets)
         {
-            if (products.TryGetValue(item.ProductId, out var p))
+            if (product is null)
             {
-                perCategory[p.Category] = perCategory.GetValueOrDefault(p.Category) + 1;
-                if (p.Brand is { } brand)
+                return;
+            }
+
+            if (perCategory is not null)
+            {
+                perCategory[product.Category] = perCategory.GetValueOrDefault(product.Category) + 1;
+            }
+
+            if (perBrand is not null && product.Brand is { } brand)
+            {
+                perBrand[brand] = perBrand.GetValueOrDefault(brand) + 1;
+            }
+
+            if (lambda < 1)
+            {
+                for (var i = 0; i < eligible.Count; i++)
                 {
-                    perBrand[brand] = perBrand.GetValueOrDefault(brand) + 1;
+                    similarity[i] = Math.Max(similarity[i], eligible[i].Facets.SimilarityTo(facets));
                 }
             }
         }
-    }
-
-    private static double Similarity(Product? a, string otherId, IReadOnlyDictionary<string, Product> products)
-    {
-        if (a is null || !products.TryGetValue(otherId, out var b))
-        {
-            return 0;
-        }
-
-        var same = 0.0;
-        if (string.Equals(a.Category, b.Category, StringComparison.OrdinalIgnoreCase))
-        {
-            same += 0.7;
-        }
-
-        if (a.Brand is not null && string.Equals(a.Brand, b.Brand, StringComparison.OrdinalIgnoreCase))
-        {
-            same += 0.3;
-        }
-
-        return same;
     }
 }
