@@ -210,8 +210,7 @@ public class PlacementAlgorithmTests
 
         foreach (var settings in new[] { badAlgorithm, badPlacement })
         {
-            using var app = new TestApp(settings: settings);
-            var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+            var error = TestApp.StartupError(() => new TestApp(settings: settings));
             Assert.Contains("PlacementAlgorithms", error.ToString(), StringComparison.Ordinal);
         }
     }

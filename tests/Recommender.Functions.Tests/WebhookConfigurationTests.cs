@@ -18,15 +18,15 @@ public sealed class WebhookConfigurationTests
         return new TestApp(settings: all);
     }
 
+    private static Exception StartupError(params (string Key, string Value)[] settings) => TestApp.StartupError(() => CreateSut(settings));
+
     [Theory]
     [InlineData("Email")]
     [InlineData("Push")]
     [InlineData("Sms")]
     public void Start_ProviderUrlWithoutSecret_IsRefusedNamingTheSetting(string channel)
     {
-        using var app = CreateSut(($"Recommender:Webhooks:{channel}:Url", "https://provider.example.com/hook"));
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var error = StartupError(($"Recommender:Webhooks:{channel}:Url", "https://provider.example.com/hook"));
 
         Assert.Contains($"Recommender:Webhooks:{channel}:Secret is required when Recommender:Webhooks:{channel}:Url is set", error.ToString(), StringComparison.Ordinal);
     }
@@ -37,9 +37,7 @@ public sealed class WebhookConfigurationTests
     [InlineData("Email", "ftp://provider.example.com/hook")]
     public void Start_ProviderUrlThatIsNotAnAbsoluteHttpUrl_IsRefused(string channel, string url)
     {
-        using var app = CreateSut(($"Recommender:Webhooks:{channel}:Url", url), ($"Recommender:Webhooks:{channel}:Secret", GoodSecret));
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var error = StartupError(($"Recommender:Webhooks:{channel}:Url", url), ($"Recommender:Webhooks:{channel}:Secret", GoodSecret));
 
         Assert.Contains($"Recommender:Webhooks:{channel}:Url must be an absolute http or https URL", error.ToString(), StringComparison.Ordinal);
     }
@@ -47,9 +45,7 @@ public sealed class WebhookConfigurationTests
     [Fact]
     public void Start_ShortSecret_IsRefused()
     {
-        using var app = CreateSut(("Recommender:Webhooks:Sms:Url", "https://sms.example.com/hook"), ("Recommender:Webhooks:Sms:Secret", "short"));
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var error = StartupError(("Recommender:Webhooks:Sms:Url", "https://sms.example.com/hook"), ("Recommender:Webhooks:Sms:Secret", "short"));
 
         Assert.Contains("Recommender:Webhooks:Sms:Secret must be at least 16 characters", error.ToString(), StringComparison.Ordinal);
     }
@@ -57,9 +53,7 @@ public sealed class WebhookConfigurationTests
     [Fact]
     public void Start_UnknownChannelSection_IsRefused()
     {
-        using var app = CreateSut(("Recommender:Webhooks:Whatsapp:Url", "https://wa.example.com/hook"), ("Recommender:Webhooks:Whatsapp:Secret", GoodSecret));
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var error = StartupError(("Recommender:Webhooks:Whatsapp:Url", "https://wa.example.com/hook"), ("Recommender:Webhooks:Whatsapp:Secret", GoodSecret));
 
         Assert.Contains("Recommender:Webhooks:Whatsapp is not a channel: use Email, Push, Sms", error.ToString(), StringComparison.Ordinal);
     }
@@ -67,10 +61,8 @@ public sealed class WebhookConfigurationTests
     [Fact]
     public void Start_EveryProblem_IsReportedAtOnce()
     {
-        using var app = CreateSut(("Recommender:Webhooks:Push:Url", "https://push.example.com/hook"), ("Recommender:Webhooks:Sms:Url", "nowhere"),
-            ("Recommender:Webhooks:Sms:Secret", GoodSecret));
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient()).ToString();
+        var error = StartupError(("Recommender:Webhooks:Push:Url", "https://push.example.com/hook"), ("Recommender:Webhooks:Sms:Url", "nowhere"),
+            ("Recommender:Webhooks:Sms:Secret", GoodSecret)).ToString();
 
         Assert.Contains("Recommender:Webhooks:Push:Secret is required", error, StringComparison.Ordinal);
         Assert.Contains("Recommender:Webhooks:Sms:Url must be", error, StringComparison.Ordinal);
