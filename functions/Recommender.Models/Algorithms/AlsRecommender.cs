@@ -24,6 +24,7 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
     private UserItemMatrix? _matrix;
     private float[] _userFactors = [];
     private float[] _itemFactors = [];
+    private float[] _itemNorms = [];
 
     public string Name => "als";
 
@@ -78,6 +79,11 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
         _matrix = matrix;
         _userFactors = users;
         _itemFactors = items;
+        _itemNorms = new float[matrix.ItemCount];
+        for (var i = 0; i < _itemNorms.Length; i++)
+        {
+            _itemNorms[i] = VectorMath.Norm(items.AsSpan(i * f, f));
+        }
     }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
@@ -111,15 +117,13 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
 
         var f = _options.Factors;
         var y = _itemFactors.AsSpan(i * f, f);
-        var norm = VectorMath.Norm(y);
         var scores = new double[matrix.ItemCount];
-        if (norm > 0)
+        if (_itemNorms[i] > 0)
         {
             for (var j = 0; j < scores.Length; j++)
             {
-                var other = _itemFactors.AsSpan(j * f, f);
-                var denominator = norm * VectorMath.Norm(other);
-                scores[j] = j == i || denominator <= 0 ? 0 : VectorMath.Dot<float>(y, other) / denominator;
+                var denominator = _itemNorms[i] * _itemNorms[j];
+                scores[j] = j == i || denominator <= 0 ? 0 : VectorMath.Dot<float>(y, _itemFactors.AsSpan(j * f, f)) / denominator;
             }
         }
 
