@@ -64,7 +64,7 @@ public sealed record IngestOptions(int Events, int Customers, int BatchSize, IRe
         return options;
     }
 
-    private static int Positive(string name, string value, int max = 10_000_000) =>
+    internal static int Positive(string name, string value, int max = 10_000_000) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
             ? n
             : throw new ArgumentException($"{name} must be a whole number from 1 to {max}, not '{value}'.");

@@ -4,11 +4,24 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [--events N] [--customers N] [--batch N]
 //     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
 // bash bench/serve.sh   (runs `serve [--items N] [--customers N] [--port N] [--ready-file F]` and wrk against it)
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- erasure [--customers N] [--history N] [--timeout S]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
     Console.WriteLine(ServeOptions.Usage);
+    Console.WriteLine(ErasureOptions.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "erasure")
+{
+    using var stopErasure = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopErasure.Cancel();
+    };
+    return ErasureOptions.Parse(args.Skip(1), Console.Error) is { } erasure ? await new ErasureBenchmark(erasure, Console.Error).RunAsync(stopErasure.Token) : 2;
 }
 
 if (args[0] == "serve")

@@ -4,7 +4,8 @@ using Recommender.Domain.Ports;
 namespace Recommender.Adapters.Azure;
 
 /// <summary>
-/// The stored shape of a document: <c>{"id": ..., "pk": ..., "body": &lt;the domain JSON&gt;}</c>.
+/// The stored shape of a document: <c>{"id": ..., "pk": ..., "body": &lt;the domain JSON&gt;}</c>, plus
+/// <c>"ttl"</c> (seconds, <c>-1</c> never) when the document overrides its container's default time-to-live.
 /// Written and read with System.Text.Json over the SDK's stream APIs, so the SDK's own
 /// serializer never rewrites the domain JSON (dates, numbers and property names stay exact).
 /// </summary>
@@ -12,7 +13,7 @@ internal static class CosmosDocumentJson
 {
     public const string PartitionKeyPath = "/pk";
 
-    public static MemoryStream Write(string storedId, string partitionKey, JsonElement body)
+    public static MemoryStream Write(string storedId, string partitionKey, JsonElement body, DocumentTimeToLive timeToLive = default)
     {
         if (body.ValueKind == JsonValueKind.Undefined)
         {
@@ -25,6 +26,12 @@ internal static class CosmosDocumentJson
             writer.WriteStartObject();
             writer.WriteString("id", storedId);
             writer.WriteString("pk", partitionKey);
+            if (timeToLive.Seconds is { } seconds)
+            {
+                // Cosmos DB's item TTL; absent (never null) means the container's default.
+                writer.WriteNumber("ttl", seconds);
+            }
+
             writer.WritePropertyName("body");
             body.WriteTo(writer);
             writer.WriteEndObject();

@@ -18,6 +18,9 @@ namespace Recommender.Adapters.Azure;
 /// <c>_ - . : @</c>), which never contain the two characters JSON Pointer escapes ('~' and '/').
 /// </summary>
 /// <remarks>
+/// A <see cref="DocumentTimeToLive"/> override is the item's <c>ttl</c> property next to <c>id</c> and
+/// <c>pk</c>; Cosmos DB honours it because every container with a TTL has a default one (Bicep,
+/// <c>Collections.TimeToLive</c>), and a patch (increment) keeps it.
 /// <see cref="ReadPartitionAsync"/> is a single-partition query (the partition key both in the SQL
 /// and in <see cref="QueryRequestOptions.PartitionKey"/>), pages through continuations and sorts by
 /// id in memory: ORDER BY would need the query plan service, and the page of a partition is small.
@@ -67,22 +70,24 @@ public sealed class CosmosDocumentStore : IDocumentStore
     }
 
     /// <inheritdoc />
-    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        await using var content = CosmosDocumentJson.Write(CosmosIds.Encode(id), partitionKey, body);
+        await using var content = CosmosDocumentJson.Write(CosmosIds.Encode(id), partitionKey, body, timeToLive);
         using var response = await Container(collection).CreateItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
         ThrowIfFailed(response, collection, partitionKey, id);
         return response.Headers.ETag;
     }
 
     /// <inheritdoc />
-    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, CancellationToken cancellationToken = default)
+    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentNullException.ThrowIfNull(ifMatchETag);
         var storedId = CosmosIds.Encode(id);
-        await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body);
+        await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive);
         var options = WriteOptions();
         options.IfMatchEtag = ifMatchETag;
         using var response = await Container(collection).ReplaceItemStreamAsync(content, storedId, new PartitionKey(partitionKey), options, cancellationToken);
@@ -96,10 +101,11 @@ public sealed class CosmosDocumentStore : IDocumentStore
     }
 
     /// <inheritdoc />
-    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        await using var content = CosmosDocumentJson.Write(CosmosIds.Encode(id), partitionKey, body);
+        await using var content = CosmosDocumentJson.Write(CosmosIds.Encode(id), partitionKey, body, timeToLive);
         using var response = await Container(collection).UpsertItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
         ThrowIfFailed(response, collection, partitionKey, id);
         return response.Headers.ETag;

@@ -45,12 +45,12 @@ internal sealed class DocumentCache
 
     /// <summary>
     /// True when the key is cached as a <typeparamref name="T"/> (or as missing: <paramref name="value"/>
-    /// is then <c>null</c>).
+    /// is then <c>null</c>) and has not expired by <paramref name="now"/> (Unix ms).
     /// </summary>
-    public bool TryGet<T>(in DocumentKey key, out T? value)
+    public bool TryGet<T>(in DocumentKey key, long now, out T? value)
         where T : class
     {
-        if (_entries.TryGetValue(key, out var entry) && (entry.Value is T || ReferenceEquals(entry.Value, Missing)))
+        if (_entries.TryGetValue(key, out var entry) && now < entry.ExpiresAt && (entry.Value is T || ReferenceEquals(entry.Value, Missing)))
         {
             if (!entry.Referenced)
             {
@@ -68,8 +68,11 @@ internal sealed class DocumentCache
     /// <summary>The token for <see cref="TryAdd"/>: take it before reading (or writing) the database.</summary>
     public long BeginRead(in DocumentKey key) => Volatile.Read(ref _versions[StripeOf(key)]);
 
-    /// <summary>Keeps <paramref name="value"/> (<c>null</c>: the document is missing) if the key's stripe is still at version <paramref name="token"/>.</summary>
-    public void TryAdd(in DocumentKey key, object? value, long token)
+    /// <summary>
+    /// Keeps <paramref name="value"/> (<c>null</c>: the document is missing) until <paramref name="expiresAt"/>
+    /// (Unix ms; <see cref="long.MaxValue"/>: until a write) if the key's stripe is still at version <paramref name="token"/>.
+    /// </summary>
+    public void TryAdd(in DocumentKey key, object? value, long expiresAt, long token)
     {
         lock (_gate)
         {
@@ -80,7 +83,7 @@ internal sealed class DocumentCache
 
             // Another reader may have added it first (as the same version, or as another type): take its slot.
             var slot = _entries.TryGetValue(key, out var existing) ? existing.Slot : FreeSlot();
-            var entry = new Entry(key, value ?? Missing, slot);
+            var entry = new Entry(key, value ?? Missing, expiresAt, slot);
             _slots[slot] = entry;
             _entries[key] = entry;
         }
@@ -132,12 +135,14 @@ internal sealed class DocumentCache
 
     private static int StripeOf(in DocumentKey key) => (key.GetHashCode() & int.MaxValue) % Stripes;
 
-    private sealed class Entry(DocumentKey key, object value, int slot)
+    private sealed class Entry(DocumentKey key, object value, long expiresAt, int slot)
     {
         private volatile bool _referenced;
 
         public DocumentKey Key { get; } = key;
         public object Value { get; } = value;
+        /// <summary>Unix ms at which the document expires from the store (and so from here).</summary>
+        public long ExpiresAt { get; } = expiresAt;
         public int Slot { get; } = slot;
 
         /// <summary>Read since the clock hand last passed (set by lookups, cleared by the hand).</summary>

@@ -11,8 +11,9 @@ public static class EmbeddedServiceCollectionExtensions
     /// Registers <see cref="IDocumentStore"/>, <see cref="IBlobStore"/> and <see cref="IWorkQueue"/>
     /// as singletons keeping their data in <paramref name="dataDirectory"/>
     /// (<c>recommender.db</c> and <c>blobs/</c>), and <see cref="TimeProvider.System"/> unless a
-    /// <see cref="TimeProvider"/> is already registered. The document store caches up to
-    /// <paramref name="documentCacheEntries"/> deserialized documents (see <see cref="EmbeddedOptions.DocumentCacheEntries"/>).
+    /// <see cref="TimeProvider"/> is already registered (the queue's visibility and the documents'
+    /// time-to-live run on it). The document store caches up to <paramref name="documentCacheEntries"/>
+    /// deserialized documents (see <see cref="EmbeddedOptions.DocumentCacheEntries"/>).
     /// </summary>
     public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, string dataDirectory,
         int documentCacheEntries = EmbeddedOptions.DefaultDocumentCacheEntries)
@@ -27,7 +28,7 @@ public static class EmbeddedServiceCollectionExtensions
         services.AddSingleton<IDocumentStore>(sp =>
         {
             var embedded = sp.GetRequiredService<EmbeddedOptions>();
-            return new SqliteDocumentStore(embedded.DatabasePath, embedded.DocumentCacheEntries);
+            return new SqliteDocumentStore(embedded.DatabasePath, sp.GetRequiredService<TimeProvider>(), documentCacheEntries: embedded.DocumentCacheEntries);
         });
         services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<EmbeddedOptions>().BlobsDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IWorkQueue>(sp => new SqliteWorkQueue(sp.GetRequiredService<EmbeddedOptions>().DatabasePath, sp.GetRequiredService<TimeProvider>()));

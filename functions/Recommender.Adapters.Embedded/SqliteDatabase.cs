@@ -19,7 +19,8 @@ internal sealed class SqliteDatabase
     /// <summary>The native connections (reused by the pool across opens) that already have their per-connection settings.</summary>
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
 
-    public SqliteDatabase(string databasePath, string schema)
+    /// <param name="migrate">Runs after <paramref name="schema"/> on the same connection: upgrades a file an older version created.</param>
+    public SqliteDatabase(string databasePath, string schema, Action<SqliteConnection>? migrate = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         var fullPath = Path.GetFullPath(databasePath);
@@ -38,6 +39,7 @@ internal sealed class SqliteDatabase
         Execute(connection, "PRAGMA journal_mode=WAL;");
         Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMilliseconds};");
         Execute(connection, schema);
+        migrate?.Invoke(connection);
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)

@@ -4,11 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
 
 namespace Recommender.Adapters.Embedded;
 
 /// <summary>
-/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body)</c>
+/// <see cref="IDocumentStore"/> over one SQLite file: table <c>documents(collection, pk, id, etag, body, written_at, ttl_seconds)</c>
 /// keyed by (collection, pk, id). Each write stores a fresh random ETag; conditional writes are
 /// single <c>UPDATE ... WHERE etag = @etag</c> statements, so they are atomic across threads and processes.
 /// Ids are stored as given (any string is accepted); partitions are returned in ordinal id order.
@@ -22,7 +23,18 @@ namespace Recommender.Adapters.Embedded;
 /// same file (in this process or another) fails to open while a caching one is open, and the reverse.
 /// </para>
 /// </summary>
-public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDisposable
+/// <remarks>
+/// Time-to-live as Cosmos DB applies a container's default TTL: a document of a collection with a
+/// TTL (<see cref="Collections.TimeToLive"/> unless given) expires that long after its last write
+/// (<c>written_at</c>, every write including increments refreshes it). An expired document is gone
+/// for every operation at once — reads and partition reads skip it, replace and increment find
+/// nothing, create succeeds over it, delete reports nothing deleted — and <see cref="PurgeExpiredAsync"/>
+/// (the retention sweep) removes the rows. A document's own <see cref="DocumentTimeToLive"/> (column
+/// <c>ttl_seconds</c>: seconds, <c>-1</c> never, <c>NULL</c> the collection's) overrides its collection's
+/// as Cosmos DB's item <c>ttl</c> does: only in a collection with a TTL, restated by every create,
+/// replace and upsert, kept by increments.
+/// </remarks>
+public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore, ISharedDocuments, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -31,14 +43,24 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
             id TEXT NOT NULL,
             etag TEXT NOT NULL,
             body TEXT NOT NULL,
+            written_at INTEGER NOT NULL,
+            ttl_seconds INTEGER,
             PRIMARY KEY (collection, pk, id)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>
+    /// The document is live (not expired) — <c>$ttlMs</c> is the collection's TTL in milliseconds (NULL:
+    /// none, so nothing expires), a row's own <c>ttl_seconds</c> overrides it (negative: never expires).
+    /// </summary>
+    private const string Live = "($ttlMs IS NULL OR coalesce(documents.ttl_seconds * 1000, $ttlMs) < 0 OR documents.written_at > $now - coalesce(documents.ttl_seconds * 1000, $ttlMs))";
 
     /// <summary>Paths per <c>json_set</c> call: 1 + 2 arguments each, well under SQLite's default limit of 127 function arguments.</summary>
     private const int PathsPerStatement = 40;
 
     private readonly SqliteDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly IReadOnlyDictionary<string, TimeSpan?> _timeToLive;
     private readonly FileStream _ownership;
     private readonly DocumentCache? _cache;
 
@@ -46,14 +68,29 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
     /// Opens (creating if needed) the database file at <paramref name="databasePath"/>, keeping up to
     /// <paramref name="documentCacheEntries"/> deserialized documents in memory (0: no cache).
     /// </summary>
+    /// <param name="timeProvider">The clock of write times and expiry (the system clock when null).</param>
+    /// <param name="timeToLive">Time-to-live per collection (<see cref="Collections.TimeToLive"/> when null); collections not in it never expire.</param>
+    /// <param name="documentCacheEntries">How many deserialized documents <see cref="ReadSharedAsync"/> may keep (0: no cache).</param>
     /// <exception cref="IOException">Another store has the file open and one of the two caches documents.</exception>
-    public SqliteDocumentStore(string databasePath, int documentCacheEntries = 0)
+    public SqliteDocumentStore(string databasePath, TimeProvider? timeProvider = null, IReadOnlyDictionary<string, TimeSpan?>? timeToLive = null,
+        int documentCacheEntries = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(documentCacheEntries);
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeToLive = timeToLive ?? Collections.TimeToLive;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         _ownership = OpenOwnership(Path.GetFullPath(databasePath) + ".lock", exclusive: documentCacheEntries > 0);
-        _database = new SqliteDatabase(databasePath, Schema);
+        try
+        {
+            _database = new SqliteDatabase(databasePath, Schema, Migrate);
+        }
+        catch
+        {
+            _ownership.Dispose();
+            throw;
+        }
+
         _cache = documentCacheEntries > 0 ? new DocumentCache(documentCacheEntries) : null;
     }
 
@@ -67,14 +104,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
     public void Dispose() => _ownership.Dispose();
 
     /// <inheritdoc />
-    /// <remarks>Without a cache, every call reads and deserializes.</remarks>
+    /// <remarks>
+    /// Without a cache, every call reads and deserializes. A cached document is served until its
+    /// expiry instant (last write + its time-to-live, read with it), so it expires from the cache
+    /// exactly when it expires from the file.
+    /// </remarks>
     public ValueTask<T?> ReadSharedAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize, CancellationToken cancellationToken = default)
         where T : class
     {
         Validate(collection, partitionKey, id);
         ArgumentNullException.ThrowIfNull(deserialize);
         var key = new DocumentKey(collection, partitionKey, id);
-        return _cache is not null && _cache.TryGet<T>(key, out var cached)
+        return _cache is not null && _cache.TryGet<T>(key, Now(), out var cached)
             ? ValueTask.FromResult(cached)
             : ReadAndCacheAsync(key, deserialize, cancellationToken);
     }
@@ -87,10 +128,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
         ArgumentNullException.ThrowIfNull(deserialize);
         var key = new DocumentKey(collection, partitionKey, id);
         var token = _cache?.BeginRead(key) ?? 0;
-        var etag = await UpsertAsync(collection, partitionKey, id, body, cancellationToken);
+        // Taken before the write stamps its own (later or equal) time: the cached copy never outlives the row.
+        var expiresAt = ExpiresAt(collection, Now(), itemTtlSeconds: null);
+        var etag = await UpsertAsync(collection, partitionKey, id, body, cancellationToken: cancellationToken);
         // The upsert invalidated the key once; any other invalidation of its stripe since the token
         // (another write, perhaps committed after this one) leaves the entry to the next read.
-        _cache?.TryAdd(key, deserialize(body), token + 1);
+        _cache?.TryAdd(key, deserialize(body), expiresAt, token + 1);
         return etag;
     }
 
@@ -98,10 +141,62 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
         where T : class
     {
         var token = _cache?.BeginRead(key) ?? 0;
-        var document = await ReadAsync(key.Collection, key.PartitionKey, key.Id, cancellationToken);
-        var value = document is null ? null : deserialize(document.Body);
-        _cache?.TryAdd(key, value, token);
+        Validate(key.Collection, key.PartitionKey, key.Id);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT body, written_at, ttl_seconds FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", key.Collection, key.PartitionKey, key.Id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            // Missing stays missing until a write, which invalidates the entry.
+            _cache?.TryAdd(key, null, long.MaxValue, token);
+            return null;
+        }
+
+        var value = deserialize(ParseBody(reader.GetFieldValue<byte[]>(0)));
+        _cache?.TryAdd(key, value, ExpiresAt(key.Collection, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)), token);
         return value;
+    }
+
+    /// <summary>When a document written at <paramref name="writtenAt"/> (Unix ms) expires, as <see cref="Live"/> decides (<see cref="long.MaxValue"/>: never).</summary>
+    private long ExpiresAt(string collection, long writtenAt, long? itemTtlSeconds)
+    {
+        if (_timeToLive.GetValueOrDefault(collection) is not { } collectionTtl)
+        {
+            return long.MaxValue;
+        }
+
+        var ttlMs = itemTtlSeconds is { } seconds ? seconds * 1000 : (long)collectionTtl.TotalMilliseconds;
+        return ttlMs < 0 ? long.MaxValue : writtenAt + ttlMs;
+    }
+
+    /// <summary>
+    /// Upgrades a file an older version wrote: before expiry existed its documents count as written
+    /// now; before per-document TTLs, they all live as long as their collection's.
+    /// </summary>
+    private void Migrate(SqliteConnection connection)
+    {
+        if (!HasColumn(connection, "written_at"))
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE documents ADD COLUMN written_at INTEGER NOT NULL DEFAULT 0; UPDATE documents SET written_at = $now;";
+            alter.Parameters.AddWithValue("$now", Now());
+            alter.ExecuteNonQuery();
+        }
+
+        if (!HasColumn(connection, "ttl_seconds"))
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE documents ADD COLUMN ttl_seconds INTEGER;";
+            alter.ExecuteNonQuery();
+        }
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string column)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = $name;";
+        check.Parameters.AddWithValue("$name", column);
+        return Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
     /// <inheritdoc />
@@ -109,7 +204,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
     {
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
+        await using var command = Command(connection, $"SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", collection, partitionKey, id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -120,42 +215,58 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
     }
 
     /// <inheritdoc />
-    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
         var json = SerializeBody(body);
         var etag = NewETag();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "INSERT INTO documents (collection, pk, id, etag, body) VALUES ($c, $pk, $id, $etag, $body);", collection, partitionKey, id);
+        // An expired document is gone: creating over it succeeds (it is overwritten), a live one conflicts.
+        await using var command = Command(
+            connection,
+            $"""
+            INSERT INTO documents (collection, pk, id, etag, body, written_at, ttl_seconds) VALUES ($c, $pk, $id, $etag, $body, $now, $itemTtl)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at, ttl_seconds = excluded.ttl_seconds
+            WHERE NOT {Live};
+            """,
+            collection,
+            partitionKey,
+            id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$itemTtl", (object?)timeToLive.Seconds ?? DBNull.Value);
+        int created;
         try
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (SqliteException ex) when (SqliteErrors.IsUniqueViolation(ex))
-        {
-            throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.", ex);
+            created = await command.ExecuteNonQueryAsync(cancellationToken);
         }
         finally
         {
             Written(collection, partitionKey, id);
         }
 
+        if (created == 0)
+        {
+            throw new DocumentConflictException($"Document '{id}' already exists in {collection}/{partitionKey}.");
+        }
+
         return etag;
     }
 
     /// <inheritdoc />
-    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, CancellationToken cancellationToken = default)
+    public async Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
         ArgumentNullException.ThrowIfNull(ifMatchETag);
         var json = SerializeBody(body);
         var etag = NewETag();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "UPDATE documents SET etag = $etag, body = $body WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch;", collection, partitionKey, id);
+        await using var command = Command(connection, $"UPDATE documents SET etag = $etag, body = $body, written_at = $now, ttl_seconds = $itemTtl WHERE collection = $c AND pk = $pk AND id = $id AND etag = $ifMatch AND {Live};", collection, partitionKey, id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$itemTtl", (object?)timeToLive.Seconds ?? DBNull.Value);
         command.Parameters.AddWithValue("$ifMatch", ifMatchETag);
         int updated;
         try
@@ -176,7 +287,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
     }
 
     /// <inheritdoc />
-    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive = default,
+        CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
         var json = SerializeBody(body);
@@ -185,14 +297,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
         await using var command = Command(
             connection,
             """
-            INSERT INTO documents (collection, pk, id, etag, body) VALUES ($c, $pk, $id, $etag, $body)
-            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body;
+            INSERT INTO documents (collection, pk, id, etag, body, written_at, ttl_seconds) VALUES ($c, $pk, $id, $etag, $body, $now, $itemTtl)
+            ON CONFLICT (collection, pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, written_at = excluded.written_at, ttl_seconds = excluded.ttl_seconds;
             """,
             collection,
             partitionKey,
             id);
         command.Parameters.AddWithValue("$etag", etag);
         command.Parameters.AddWithValue("$body", json);
+        command.Parameters.AddWithValue("$itemTtl", (object?)timeToLive.Seconds ?? DBNull.Value);
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -210,10 +323,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
     {
         Validate(collection, partitionKey, id);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, "DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id);
+        // An expired document was already gone: its row goes, but nothing counts as deleted.
+        await using var command = Command(connection, $"DELETE FROM documents WHERE collection = $c AND pk = $pk AND id = $id RETURNING {Live};", collection, partitionKey, id);
         try
         {
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+            return await command.ExecuteScalarAsync(cancellationToken) is long live && live != 0;
         }
         finally
         {
@@ -234,9 +348,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
         await using (var connection = await _database.OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk;";
+            command.CommandText = $"SELECT id, etag, body FROM documents WHERE collection = $c AND pk = $pk AND {Live};";
             command.Parameters.AddWithValue("$c", collection);
             command.Parameters.AddWithValue("$pk", partitionKey);
+            BindExpiry(command, collection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -268,7 +383,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         string body;
-        await using (var read = Command(connection, "SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id;", collection, partitionKey, id))
+        await using (var read = Command(connection, $"SELECT body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", collection, partitionKey, id))
         {
             read.Transaction = transaction;
             if (await read.ExecuteScalarAsync(cancellationToken) is not string text)
@@ -293,7 +408,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
                 update.Parameters.AddWithValue($"$v{i}", chunk[i].IsIntegral ? (object)(long)chunk[i].Value : chunk[i].Value); // an integer stays an integer
             }
 
-            update.CommandText = $"UPDATE documents SET etag = $etag, body = {setters}) WHERE collection = $c AND pk = $pk AND id = $id;";
+            update.CommandText = $"UPDATE documents SET etag = $etag, written_at = $now, body = {setters}) WHERE collection = $c AND pk = $pk AND id = $id;";
             update.Parameters.AddWithValue("$etag", etag);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -361,15 +476,49 @@ public sealed class SqliteDocumentStore : IDocumentStore, ISharedDocuments, IDis
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
+    /// <inheritdoc />
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var purged = 0;
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        foreach (var (collection, ttl) in _timeToLive)
+        {
+            if (ttl is null)
+            {
+                continue;
+            }
+
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"DELETE FROM documents WHERE collection = $c AND NOT {Live};";
+            command.Parameters.AddWithValue("$c", collection);
+            BindExpiry(command, collection);
+            purged += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return purged;
+    }
+
+    /// <summary>Binds the collection, partition and id, the write time (<c>$now</c>) and the collection's TTL (<c>$ttlMs</c>), for statements to use as they need.</summary>
+    private SqliteCommand Command(SqliteConnection connection, string sql, string collection, string partitionKey, string id)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.AddWithValue("$c", collection);
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
+        BindExpiry(command, collection);
         return command;
     }
+
+    /// <summary>Binds what <see cref="Live"/> needs: <c>$now</c> and the collection's TTL <c>$ttlMs</c>.</summary>
+    private void BindExpiry(SqliteCommand command, string collection)
+    {
+        command.Parameters.AddWithValue("$now", Now());
+        command.Parameters.AddWithValue("$ttlMs", _timeToLive.GetValueOrDefault(collection) is { } ttl ? (object)(long)ttl.TotalMilliseconds : DBNull.Value);
+    }
+
+    /// <summary>Write times are Unix milliseconds of the injected clock.</summary>
+    private long Now() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static void Validate(string collection, string partitionKey, string id)
     {

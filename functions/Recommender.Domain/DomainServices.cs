@@ -30,15 +30,29 @@ public static class DomainServices
         services.AddSingleton<Retention.RetentionService>();
         services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();
-        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
+        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section)
+            .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),
+                $"Recommender:Serving:PlacementAlgorithms maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to training candidates ({JaccardItemTrainer.Name}, {string.Join(", ", AlgorithmTrainer.Candidates)})")
+            .ValidateOnStart();
         services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
+        services.AddSingleton<ProductWatchers>();
+        services.AddSingleton<CatalogAlertsWorkflow>();
+        services.AddOptions<CatalogAlertOptions>().BindConfiguration(CatalogAlertOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:CatalogAlerts is invalid (0 < PriceDropThreshold < 1, 0 < ViewWindow ≤ 180 days, TopCategories ≥ 1)")
+            .ValidateOnStart();
+        services.AddSingleton<PostPurchaseWorkflow>();
+        services.AddSingleton<ReplenishmentWorkflow>();
+        services.AddOptions<ReplenishmentOptions>().BindConfiguration(ReplenishmentOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Replenishment is invalid (LeadTime from 0 to 30 days, GroupWindow from 0 to 7 days)")
+            .ValidateOnStart();
         services.AddSingleton<MessageOutbox>();
         services.AddSingleton<SuppressionList>();
         services.AddSingleton<SendRules>();
+        services.AddSingleton<SendLedger>();
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<WorkflowStats>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section)
@@ -50,6 +64,7 @@ public static class DomainServices
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<ProfilingObjection>();
+        services.AddSingleton<ProfileRectification>();
         services.AddSingleton<DataExport>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AdAudiences>();

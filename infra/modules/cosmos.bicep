@@ -22,6 +22,8 @@ type containerSpec = {
 
 // 790 days ≈ 26 months, 7 days, 90 days. items has no TTL (catalogue counters and popularity lists
 // are live state); erasures has none on purpose: receipts are the proof that an erasure happened.
+// watchers (who watches which product, for catalog alerts: personal data, so not in items) lapse
+// 180 days after their last write.
 var containers containerSpec[] = [
   { name: 'profiles', defaultTtl: 68256000 }
   { name: 'items' }
@@ -29,6 +31,7 @@ var containers containerSpec[] = [
   { name: 'workflows', defaultTtl: 7776000 }
   { name: 'customers', defaultTtl: 68256000 }
   { name: 'erasures' }
+  { name: 'watchers', defaultTtl: 15552000 }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

@@ -41,6 +41,9 @@ var queueNames = [
   'recommendation-refresh'
   'training'
   'message-delivery'
+  'catalog-alerts'
+  'post-purchase'
+  'replenishment'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

@@ -32,11 +32,17 @@ public sealed class AzureModeTests : IAsyncLifetime
 
     private TestApp _app = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _app = await CreateAppAsync();
+
+    /// <summary>
+    /// The app on the stand-ins with a database and blob container of its own (created at start) and
+    /// the shared queues drained; <paramref name="configure"/> may add settings.
+    /// </summary>
+    public static async Task<TestApp> CreateAppAsync(Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>>? configure = null)
     {
         await EnsureEmulatorsAsync();
         var name = "t" + Guid.NewGuid().ToString("N")[..12];
-        _app = new TestApp(settings: new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Recommender:Mode"] = "Azure",
             ["Recommender:Azure:CosmosConnectionString"] = CosmosConnectionString,
@@ -44,9 +50,10 @@ public sealed class AzureModeTests : IAsyncLifetime
             ["Recommender:Azure:CosmosDatabase"] = name,
             ["Recommender:Azure:BlobContainer"] = name,
             ["Recommender:Azure:CreateResourcesIfMissing"] = "true",
-        });
-        using var client = _app.CreateClient(); // starts the host: creates database, containers, queues
-        var queue = _app.Get<IWorkQueue>();
+        };
+        var app = new TestApp(settings: configure?.Invoke(settings) ?? settings);
+        using var client = app.CreateClient(); // starts the host: creates database, containers, queues
+        var queue = app.Get<IWorkQueue>();
         foreach (var queueName in Queues.All)
         {
             IReadOnlyList<QueueMessage> left;
@@ -58,6 +65,8 @@ public sealed class AzureModeTests : IAsyncLifetime
                 }
             }
         }
+
+        return app;
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

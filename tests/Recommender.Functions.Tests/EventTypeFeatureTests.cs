@@ -4,6 +4,7 @@ using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Profiles;
+using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Tests;
 
@@ -78,6 +79,7 @@ public class EventTypeFeatureTests
                 id = "order", type = "purchase", customerId = c, sessionId = "s1", orderId = "o1", total = 207m, currency = "EUR", occurredAt = Next(),
                 lines = new[] { new { productId = "JKT-1", quantity = 1, price = 180m }, new { productId = "SOK-1", quantity = 3, price = 9m } },
             },
+            new { id = "delivery", type = "delivery", customerId = c, orderId = "o1", productIds = new[] { "JKT-1", "SOK-1" }, occurredAt = Next() },
             new { id = "return", type = "return", customerId = c, orderId = "o1", lines = new[] { new { productId = "SOK-1", quantity = 3 } }, reason = "wrong_item", refundAmount = 27m, occurredAt = Next() },
             new { id = "mail-open", type = "email_open", customerId = c, messageId = "m1", occurredAt = Next() },
             new { id = "mail-click", type = "email_click", customerId = c, messageId = "m1", productId = "HAT-1", occurredAt = Next() },
@@ -107,7 +109,8 @@ public class EventTypeFeatureTests
         Assert.Equal(1, profile.ReturnCount);                                             // return
         Assert.Equal(27m, profile.RefundTotal);
         Assert.Equal("s1", profile.Session!.Id);                                          // session_start, page_view, scroll_depth, ...
-        Assert.Equal(26, profile.Session.Events);                                         // 21 of session s1 + 5 session-less ones within 30 minutes
+        Assert.Equal(27, profile.Session.Events);                                         // 21 of session s1 + 6 session-less ones within 30 minutes
+        Assert.Equal(["JKT-1"], (await app.Get<PostPurchaseWorkflow>().GetAsync(c, "o1"))!.Kept); // delivery (cross-sell armed), return
         Assert.Equal(1, profile.SessionCount);
         var jacket = (await app.Get<ProfileStore>().GetItemAsync("JKT-1"))!;
         Assert.Equal((1, 1, 1), (jacket.Views, jacket.AddToCarts, jacket.Purchases));      // item counters

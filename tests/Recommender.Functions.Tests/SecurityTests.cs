@@ -87,6 +87,8 @@ public sealed class SecurityTests
     [InlineData("PUT", "/api/admin/catalog")]
     [InlineData("POST", "/api/privacy/erasure")]
     [InlineData("GET", "/api/privacy/erasure/request-1")]
+    [InlineData("POST", "/api/privacy/erasure/request-1/retry")]
+    [InlineData("PATCH", "/api/privacy/rectification/customer-1")]
     public async Task AdminAndPrivacy_WithAStorefrontKey_AreForbidden(string method, string url)
     {
         using var app = CreateSut();
@@ -149,9 +151,7 @@ public sealed class SecurityTests
     [Fact]
     public void Start_RequireKeysWithoutClients_IsRefused()
     {
-        using var app = new TestApp(settings: new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Storefront:RequireKeys"] = "true" });
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var error = TestApp.StartupError(() => new TestApp(settings: new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Storefront:RequireKeys"] = "true" }));
 
         Assert.Contains("RequireKeys", error.ToString(), StringComparison.Ordinal);
     }
@@ -159,9 +159,7 @@ public sealed class SecurityTests
     [Fact]
     public void Start_KeyThatIsNotAHash_IsRefused()
     {
-        using var app = CreateSut(("Recommender:Storefront:Clients:shop-c:KeySha256", "the-key-itself"));
-
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var error = TestApp.StartupError(() => CreateSut(("Recommender:Storefront:Clients:shop-c:KeySha256", "the-key-itself")));
 
         Assert.Contains("KeySha256", error.ToString(), StringComparison.Ordinal);
     }

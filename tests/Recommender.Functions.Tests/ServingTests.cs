@@ -57,6 +57,26 @@ public class ServingTests
     }
 
     [Fact]
+    public async Task ProductPlacement_NewProductNobodyViewed_GetsCatalogAttributeNeighbours()
+    {
+        await using var app = await StoreAsync();
+        await app.Get<CatalogProvider>().SaveAsync([.. Catalog, new Product("JKT-NEW", "Storm parka", "jackets", 170m, Brand: "north")]);
+
+        var response = await GetAsync(app, "me?placement=product&productId=JKT-NEW&count=10");
+
+        // same category and brand first (the closest price leading), then category or brand alone;
+        // sold out and unrelated products (hats of another brand, socks, wine) never
+        // (the list is then filled up with popular products, as every product placement is)
+        var similar = response.Items.Take(4).ToList();
+        Assert.Equal("JKT-1", similar[0].ProductId);
+        Assert.Equal(["HAT-1", "JKT-1", "JKT-2", "JKT-3"], similar.Select(i => i.ProductId).Order(StringComparer.Ordinal));
+        Assert.All(similar, i => Assert.Equal("content:JKT-NEW", i.ReasonCode));
+        Assert.All(similar, i => Assert.Equal("Similar to Storm parka", i.Reason));
+        Assert.DoesNotContain(response.Items.Skip(4), i => i.ReasonCode.StartsWith("content:", StringComparison.Ordinal));
+        Assert.DoesNotContain(response.Items, i => i.ProductId is "OUT-1" or "JKT-NEW");
+    }
+
+    [Fact]
     public async Task AlsoBought_ComesFromPurchasesTogether_AndCompleteTheLook_LeavesTheCategory()
     {
         await using var app = await StoreAsync();

@@ -11,9 +11,9 @@ namespace Recommender.Functions.Tests;
 public class TrainingWorkflowTests
 {
     /// <summary>Forty shoppers over three weeks: plenty of history before the holdout week and new items in it.</summary>
-    private static async Task<TestApp> StoreAsync()
+    private static async Task<TestApp> StoreAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var app = new TestApp();
+        var app = new TestApp(settings: settings);
         var customers = Enumerable.Range(0, 40).Select(i => $"s{i:D2}").ToArray();
         await app.GrantAnalyticsAsync(customers);
         var events = new List<object>();
@@ -51,7 +51,7 @@ public class TrainingWorkflowTests
         Assert.Equal(version, catalog.GetProperty("current").GetProperty("version").GetString());
         var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{version}");
         Assert.Equal(run.GetProperty("chosen").GetString(), manifest.GetProperty("algorithm").GetString());
-        Assert.Equal(4, run.GetProperty("candidates").GetArrayLength()); // item-item-jaccard, sar, ease, itemknn-cosine
+        Assert.Equal(5, run.GetProperty("candidates").GetArrayLength()); // item-item-jaccard, sar, ease, itemknn-cosine, als
         Assert.True(manifest.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
     }
 
@@ -134,6 +134,85 @@ public class TrainingWorkflowTests
         await Assert.ThrowsAsync<ModelVersionUnavailableException>(() => app.Get<ModelStore>().PointToAsync(before.Version, "rollback", pinned: false));
         using var client = app.CreateClient();
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/admin/models/{before.Version}/rollback", null)).StatusCode);
+    }
+}
+
+/// <summary>A placement that names its algorithm is served a model of that algorithm, trained with every run and after erasures.</summary>
+public class PlacementAlgorithmTests
+{
+    private static readonly Dictionary<string, string> ProductServedByAls = new()
+    {
+        ["Recommender:Mode"] = "Embedded",
+        ["Recommender:Serving:PlacementAlgorithms:product"] = "als",
+    };
+
+    [Fact]
+    public async Task ConfiguredPlacement_ServesItsAlgorithmsModel_OthersTheCurrentOne()
+    {
+        await using var app = new TestApp(settings: ProductServedByAls);
+        var customers = Enumerable.Range(0, 12).Select(i => $"c{i:D2}").ToArray();
+        await app.GrantAnalyticsAsync(customers);
+        await app.PostEventsAsync([.. customers.SelectMany((c, i) => new[]
+        {
+            app.View($"{c}-1", c, $"g{i % 2}-a", TimeSpan.FromMinutes(30)),
+            app.View($"{c}-2", c, $"g{i % 2}-b", TimeSpan.FromMinutes(20)),
+            app.View($"{c}-3", c, $"g{i % 2}-c", TimeSpan.FromMinutes(10)),
+        })]);
+        using var client = app.CreateClient();
+
+        var started = await client.PostAsync("/api/admin/retrain", null);
+        await app.PumpAsync();
+        var run = await TestApp.ReadJsonAsync(await client.GetAsync(started.Headers.Location));
+        var current = run.GetProperty("modelVersion").GetString()!;
+        var als = run.GetProperty("placementModels").GetProperty("als").GetString()!;
+        app.Clock.Advance(ModelStore.RefreshInterval);
+
+        Assert.NotEqual(current, als);
+        var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{als}");
+        Assert.Equal("als", manifest.GetProperty("algorithm").GetString());
+        var product = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/c00?placement=product&productId=g0-a", Json.Options);
+        var alsoBought = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/c00?placement=also_bought&productId=g0-a", Json.Options);
+        Assert.Equal(als, product!.ModelVersion);
+        Assert.Equal(current, alsoBought!.ModelVersion);
+        // the factor neighbours of g0-a are its own group's items, ahead of anything else
+        Assert.Equal(["g0-b", "g0-c"], product.Items.Take(2).Select(i => i.ProductId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Erasure_RetrainsThePlacementModelWithoutTheCustomer_AndBarsTheOldOne()
+    {
+        await using var app = new TestApp(settings: ProductServedByAls);
+        await app.GrantAnalyticsAsync("leaver", "a", "b");
+        await app.PostEventsAsync(app.View("l1", "leaver", "X", TimeSpan.FromMinutes(3)), app.View("l2", "leaver", "Y", TimeSpan.FromMinutes(2)),
+            app.View("a1", "a", "X"), app.View("b1", "b", "Y"), app.View("a2", "a", "Z"), app.View("b2", "b", "Z"));
+        await app.Get<RetrainingService>().RetrainAsync("test");
+        await app.PumpAsync();
+        var models = app.Get<ModelStore>();
+        var before = (await models.GetPlacementPointerAsync("als"))!.Version;
+        Assert.Equal(3, (await models.GetVersionAsync(before))!.CustomerCount);
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        await app.Get<ErasureService>().StartAsync("leaver");
+        await app.PumpAsync();
+        app.Clock.Advance(ModelStore.RefreshInterval);
+
+        var after = (await models.GetPlacementPointerAsync("als"))!.Version;
+        Assert.NotEqual(before, after);
+        Assert.Equal(2, (await models.GetForPlacementsAsync("als"))!.CustomerCount);
+        await Assert.ThrowsAsync<ModelVersionUnavailableException>(() => models.PointPlacementsAsync("als", before, "rollback"));
+    }
+
+    [Fact]
+    public void UnknownPlacementOrAlgorithm_FailsAtStart()
+    {
+        var badAlgorithm = new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Serving:PlacementAlgorithms:product"] = "deep-magic" };
+        var badPlacement = new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Serving:PlacementAlgorithms:sidebar"] = "ease" };
+
+        foreach (var settings in new[] { badAlgorithm, badPlacement })
+        {
+            var error = TestApp.StartupError(() => new TestApp(settings: settings));
+            Assert.Contains("PlacementAlgorithms", error.ToString(), StringComparison.Ordinal);
+        }
     }
 }
 

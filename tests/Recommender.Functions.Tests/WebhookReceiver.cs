@@ -32,6 +32,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The email hook.</summary>
     public Uri Url { get; private set; } = null!;
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+    /// <summary>Called after each delivery is recorded, before the answer goes back (crash tests kill the sender here).</summary>
+    public Action<Delivery>? AfterDelivery { get; set; }
 
     /// <summary>The next requests are answered with these status codes, in order.</summary>
     public void AnswerNext(params int[] statusCodes)
@@ -47,6 +49,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The hook of <paramref name="channel"/> (email, push or sms).</summary>
     public Uri UrlFor(string channel) => new(Url, channel);
+
+    /// <summary>App settings pointing the providers of <paramref name="channels"/> at this receiver, with the test secret.</summary>
+    public Dictionary<string, string> ProviderSettings(params string[] channels)
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var channel in channels)
+        {
+            var section = $"Recommender:Webhooks:{char.ToUpperInvariant(channel[0])}{channel[1..]}";
+            settings[$"{section}:Url"] = UrlFor(channel).ToString();
+            settings[$"{section}:Secret"] = TestApp.WebhookSecret;
+        }
+
+        return settings;
+    }
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -64,7 +80,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var valid = WebhookSignature.Verify(TestApp.WebhookSecret, request.Headers[WebhookSignature.TimestampHeader], body,
                 request.Headers[WebhookSignature.SignatureHeader], now);
             var answer = receiver._script.TryDequeue(out var scripted) ? scripted : new ScriptedAnswer(valid ? 200 : 401);
-            receiver.Deliveries.Enqueue(new Delivery(request.Headers[WebhookSignature.IdempotencyHeader].ToString(), body, valid, answer.StatusCode, channel, now));
+            var delivery = new Delivery(request.Headers[WebhookSignature.IdempotencyHeader].ToString(), body, valid, answer.StatusCode, channel, now);
+            receiver.Deliveries.Enqueue(delivery);
+            receiver.AfterDelivery?.Invoke(delivery);
             if (answer.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter;
@@ -83,4 +101,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>Tests that talk to their own <see cref="WebhookReceiver"/>, started before each test and stopped after it.</summary>
+public abstract class WebhookReceiverTests : IAsyncLifetime
+{
+    protected WebhookReceiver Receiver { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Receiver = await WebhookReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await Receiver.DisposeAsync();
 }

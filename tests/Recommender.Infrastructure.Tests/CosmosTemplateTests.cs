@@ -2,14 +2,14 @@ using System.Text.Json.Nodes;
 
 namespace Recommender.Infrastructure.Tests;
 
-/// <summary>Cosmos DB: serverless, keyless, one database and the six collections of the domain.</summary>
+/// <summary>Cosmos DB: serverless, keyless, one database and the seven collections of the domain.</summary>
 [Collection(BicepCollection.Name)]
 public sealed class CosmosTemplateTests(CompiledTemplate compiled)
 {
     private const string AccountType = "Microsoft.DocumentDB/databaseAccounts";
     private const string ContainerType = "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers";
 
-    private static readonly string[] CollectionNames = ["profiles", "items", "recommendations", "workflows", "customers", "erasures"];
+    private static readonly string[] CollectionNames = ["profiles", "items", "recommendations", "workflows", "customers", "erasures", "watchers"];
 
     private ModuleDeployment Cosmos => compiled.Main.Module(AccountType);
 
@@ -33,7 +33,7 @@ public sealed class CosmosTemplateTests(CompiledTemplate compiled)
     }
 
     [Fact]
-    public void Containers_AreExactlyTheSixCollections()
+    public void Containers_AreExactlyTheSevenCollections()
     {
         var names = Containers().Select(container => (string?)container["name"]);
 
@@ -61,6 +61,7 @@ public sealed class CosmosTemplateTests(CompiledTemplate compiled)
     [InlineData("workflows", 7776000)] // 90 days
     [InlineData("customers", 68256000)]
     [InlineData("erasures", null)] // proofs of erasure are kept
+    [InlineData("watchers", 15552000)] // 180 days
     public void Container_HasTheDocumentedTimeToLive(string name, int? defaultTtl)
     {
         var container = Containers().Single(candidate => (string?)candidate["name"] == name);

@@ -38,11 +38,11 @@ public sealed class StorageTemplateTests(CompiledTemplate compiled)
     }
 
     [Fact]
-    public void Queues_AreTheThreeWorkQueues()
+    public void Queues_AreTheWorkQueuesOfTheApp()
     {
         var queues = Storage.Template.Variable("queueNames").AsArray().Select(queue => (string?)queue);
 
-        Assert.Equal(["cart-abandonment", "browse-abandonment", "erasure-tasks", "recommendation-refresh", "training", "message-delivery"], queues);
+        Assert.Equal(["cart-abandonment", "browse-abandonment", "erasure-tasks", "recommendation-refresh", "training", "message-delivery", "catalog-alerts", "post-purchase", "replenishment"], queues);
         Assert.Contains(
             "variables('queueNames')",
             (string?)Storage.Template.SingleResource("Microsoft.Storage/storageAccounts/queueServices/queues")["copy"]!["count"],

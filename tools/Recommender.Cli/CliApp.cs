@@ -122,7 +122,10 @@ public static class CliApp
             options.Seed);
         progress.Report($"{summary.Protocol} split: {summary.TrainInteractions:N0} training interactions, {summary.TestInteractions:N0} held out, {summary.EvaluatedUsers:N0} users evaluated");
 
-        var context = new TrainingContext(options.Seed, catalog, progress);
+        // The random protocol judges which unseen items belong to a user, the others what comes next;
+        // algorithms that learn from an internal split (the re-ranker) pick their labels to match.
+        var task = options.Protocol == "random" ? PredictionTask.HeldOutItems : PredictionTask.Next;
+        var context = new TrainingContext(options.Seed, catalog, progress, task);
         var results = new List<AlgorithmEvaluation>();
         for (var n = 0; n < options.Algorithms.Count; n++)
         {

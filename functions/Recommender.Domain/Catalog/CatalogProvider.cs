@@ -65,7 +65,8 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
 
     /// <summary>
     /// Applies <c>catalog_change</c> events to the snapshot in event-time order (ETag-guarded
-    /// read-modify-write of the blob): price and stock updates, new products, discontinued ones.
+    /// read-modify-write of the blob): price and stock updates, new products, discontinued ones (a
+    /// sale changes no product).
     /// Returns how many products changed.
     /// </summary>
     public async Task<int> ApplyChangesAsync(IReadOnlyList<ClickstreamEvent> changes, CancellationToken cancellationToken = default)
@@ -80,7 +81,7 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
             var blob = await blobs.GetAsync(BlobName, cancellationToken).ConfigureAwait(false);
             var products = blob is { } b ? Json.FromUtf8<List<Product>>(b.Content).ToDictionary(p => p.Id, StringComparer.Ordinal) : new Dictionary<string, Product>(StringComparer.Ordinal);
             var changed = 0;
-            foreach (var e in changes.OrderBy(e => e.OccurredAt))
+            foreach (var e in changes.Where(e => e.ProductId is not null).OrderBy(e => e.OccurredAt)) // a sale names a category, not a product
             {
                 var id = e.ProductId!;
                 products.TryGetValue(id, out var current);
@@ -111,6 +112,12 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
 
             if (changed == 0)
             {
+                // Applied before (a batch delivered again after a crash, or by another instance): the snapshot read here may be newer than the cache.
+                if (blob?.ETag != _etag)
+                {
+                    _checkedAt = DateTimeOffset.MinValue;
+                }
+
                 return 0;
             }
 

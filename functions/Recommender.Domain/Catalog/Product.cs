@@ -13,4 +13,8 @@ public sealed record Product([property: System.Text.Json.Serialization.JsonConve
     /// <summary>In a sensitive category (<c>Recommender:Privacy:SensitiveCategories</c>): set when the catalog is loaded, never stored.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Sensitive { get; init; }
+
+    /// <summary>How long a purchase of this consumable lasts (<see cref="ReplenishAfterDays"/>); null when it is not replenishable.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan? ReplenishmentInterval => ReplenishAfterDays is { } days ? TimeSpan.FromDays(days) : null;
 }

@@ -40,4 +40,6 @@ public enum EventType
     Identify,
     /// <summary>Account facts the customer gave: birth year, verified adulthood, time zone.</summary>
     Account,
+    /// <summary>An order reached the customer (from the order or carrier system): starts the post-purchase cross-sell.</summary>
+    Delivery,
 }

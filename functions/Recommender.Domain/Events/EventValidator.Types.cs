@@ -66,6 +66,11 @@ public sealed partial class EventValidator
             RefundAmount = r.Money("refundAmount", false, MaxAmount),
             Currency = Currency(r),
         },
+        EventType.Delivery => e with
+        {
+            OrderId = r.Id("orderId"),
+            ProductIds = r.IdList("productIds", false, 1, MaxOrderLines, distinct: true),
+        },
         EventType.EmailOpen or EventType.PushOpen => e with { MessageId = r.Id("messageId"), CampaignId = r.Id("campaignId", false) },
         EventType.EmailClick or EventType.PushClick => e with
         {
@@ -120,10 +125,24 @@ public sealed partial class EventValidator
 
     private static ClickstreamEvent? CatalogChange(FieldReader r, ClickstreamEvent e)
     {
+        var kind = r.Choice<CatalogChangeKind>("change", true);
+        if (kind == CatalogChangeKind.Sale)
+        {
+            // A flash sale is about a category: no product, so no product fields (any sent are dropped and reported).
+            return e with
+            {
+                Change = kind,
+                Source = r.Id("source", false),
+                Category = r.String("category", true, MaxLabelLength),
+                Percent = r.Integer("percent", false, 1, 99),
+                Name = r.String("name", false, MaxProductNameLength),
+            };
+        }
+
         var change = e with
         {
             ProductId = r.Id("productId"),
-            Change = r.Choice<CatalogChangeKind>("change", true),
+            Change = kind,
             Source = r.Id("source", false),
         };
         var price = r.Price("price", change.Change == CatalogChangeKind.Price);

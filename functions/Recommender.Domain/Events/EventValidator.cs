@@ -170,7 +170,7 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
 
     /// <summary>
     /// Who an event may be about: a customer, an anonymous visitor or both (identify needs both,
-    /// account a customer); catalog_change is about products, so no person may be named on it.
+    /// account and delivery a customer); catalog_change is about products, so no person may be named on it.
     /// </summary>
     private static string? CheckSubject(EventType type, string? customerId, string? anonymousId)
     {
@@ -192,6 +192,7 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
             EventType.Identify when customerId is null => "customerId is required for identify",
             EventType.Identify when anonymousId is null => "anonymousId is required for identify (the visitor being linked to the customer)",
             EventType.Account when customerId is null => "customerId is required for account",
+            EventType.Delivery when customerId is null => "customerId is required for delivery",
             _ when customerId is null && anonymousId is null => "customerId is required (or anonymousId for an anonymous visitor)",
             _ => null,
         };

@@ -39,4 +39,6 @@ public enum CatalogChangeKind
     Stock,
     NewProduct,
     Discontinued,
+    /// <summary>A flash sale in a category (<c>category</c>, optional <c>percent</c> and <c>name</c>; no product).</summary>
+    Sale,
 }

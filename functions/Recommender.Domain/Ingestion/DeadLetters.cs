@@ -38,6 +38,76 @@ public sealed class DeadLetters(IBlobStore blobs)
             ? day : null;
     }
 
+    /// <summary>
+    /// Erasure: removes every dead letter that names one of <paramref name="identifiers"/> (customer or
+    /// anonymous ids, as a JSON string anywhere in the payload — a refused event about them, an
+    /// undeliverable message to them — or as its event id), rewriting each blob that holds any
+    /// (ETag-guarded; a blob left empty is deleted). Returns how many letters went.
+    /// </summary>
+    public async Task<int> EraseMentionsAsync(IReadOnlyCollection<string> identifiers, CancellationToken cancellationToken = default)
+    {
+        var mentions = MentionOf(identifiers);
+        var names = new List<string>();
+        await foreach (var item in blobs.ListAsync(BlobPrefixes.DeadLetter, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(item.Name);
+        }
+
+        var removed = 0;
+        foreach (var name in names)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                if (await blobs.GetAsync(name, cancellationToken).ConfigureAwait(false) is not { } blob)
+                {
+                    break;
+                }
+
+                var letters = Json.FromUtf8<List<DeadLetter>>(blob.Content);
+                var kept = letters.Where(l => !mentions(l)).ToList();
+                if (kept.Count == letters.Count)
+                {
+                    break;
+                }
+
+                try
+                {
+                    if (kept.Count == 0)
+                    {
+                        await blobs.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await blobs.ReplaceAsync(name, Json.ToUtf8(kept), blob.ETag, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    removed += letters.Count - kept.Count;
+                    break;
+                }
+                catch (DocumentConflictException) when (attempt < 5)
+                {
+                    // Rewritten concurrently: read it again.
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The dead letters that name one of <paramref name="identifiers"/> (as <see cref="EraseMentionsAsync"/> finds them): for access requests.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> MentioningAsync(IReadOnlyCollection<string> identifiers, CancellationToken cancellationToken = default)
+    {
+        var mentions = MentionOf(identifiers);
+        return (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Where(mentions).ToList();
+    }
+
+    /// <summary>A letter names an identifier when its payload holds it as a JSON string, or it is the letter's event id.</summary>
+    private static Func<DeadLetter, bool> MentionOf(IReadOnlyCollection<string> identifiers)
+    {
+        var quoted = identifiers.Select(id => $"\"{id}\"").ToList();
+        return letter => quoted.Any(q => letter.Payload.Contains(q, StringComparison.Ordinal)) || (letter.EventId is { } id && identifiers.Contains(id));
+    }
+
     public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         var all = new List<DeadLetter>();

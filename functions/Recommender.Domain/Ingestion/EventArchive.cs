@@ -83,7 +83,7 @@ public sealed class EventArchive(IBlobStore blobs)
 
     /// <summary>
     /// Erases every event of <paramref name="subjectIds"/> (a customer and the anonymous ids linked to
-    /// them) — except what the law obliges us to keep: purchases and returns (accounting, 7 years) and
+    /// them) — except what the law obliges us to keep: purchases, returns and deliveries (accounting, 7 years) and
     /// consent decisions (proof of consent) stay, with the customer replaced by
     /// <c>erased:</c> + SHA-256 of the id and every other identifier (anonymous id, session, context)
     /// removed; they are never used for features or training again.
@@ -115,7 +115,7 @@ public sealed class EventArchive(IBlobStore blobs)
                     {
                         kept.Add(e);
                     }
-                    else if (e.Type is EventType.Purchase or EventType.Return or EventType.Consent)
+                    else if (e.Type is EventType.Purchase or EventType.Return or EventType.Delivery or EventType.Consent)
                     {
                         kept.Add(Pseudonymize(e));
                         renamed++;

@@ -21,7 +21,8 @@ namespace Recommender.Domain.Ingestion;
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
 /// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
-/// <item>drive the cart-abandonment workflow and refresh the customer's cached recommendations.</item>
+/// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase, replenishment) and refresh the customer's cached recommendations;</item>
+/// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
 /// </list>
 /// Profiles and their features are read and written at most once per subject per batch.
 /// </summary>
@@ -36,6 +37,9 @@ public sealed partial class IngestionService(
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
     BrowseAbandonmentWorkflow browseAbandonment,
+    CatalogAlertsWorkflow catalogAlerts,
+    PostPurchaseWorkflow postPurchase,
+    ReplenishmentWorkflow replenishment,
     ExperimentRecorder experiments,
     BanditPolicy bandit,
     TimeProvider timeProvider,
@@ -97,6 +101,8 @@ public sealed partial class IngestionService(
         var catalogChanges = humans.Where(e => e.Type == EventType.CatalogChange).ToList();
         if (catalogChanges.Count > 0)
         {
+            // Alerts first, against the catalog as it was: a crash after this still finds the changes' alerts recorded.
+            operations.Add(await catalogAlerts.OnCatalogChangesAsync(catalogChanges, cancellationToken).ConfigureAwait(false));
             await catalog.ApplyChangesAsync(catalogChanges, cancellationToken).ConfigureAwait(false);
             operations.Add(2);
         }
@@ -229,32 +235,39 @@ public sealed partial class IngestionService(
         }
 
         results.Add(changes);
-        if (profile is null || !changes.MustWrite)
+        // A batch delivered again (Event Hubs retries from its last checkpoint, maybe after a crash between
+        // the profile write and the steps below) applies nothing new, but the steps run again: each is
+        // idempotent, and without them a crash there would lose what they start.
+        if (profile is null || (!changes.MustWrite && changes.Replayed.Count == 0))
         {
             return results;
         }
 
-        if (changes.IsNewProfile)
+        if (changes.IsNewProfile || changes.Replayed.Count > 0)
         {
             await profiles.RegisterCustomerAsync(subjectId, cancellationToken).ConfigureAwait(false);
             operations.Add(1);
         }
 
-        if (changes.CartChanged || changes.BehaviourCleared)
-        {
-            await cartAbandonment.OnCartChangedAsync(profile, changes.Purchased, cancellationToken).ConfigureAwait(false);
-            operations.Add(3);
-        }
+        await DriveAbandonmentAsync(profile, changes, now, operations, cancellationToken).ConfigureAwait(false);
 
-        if (changes.CartChanged || changes.BehaviourCleared)
+        operations.Add(await catalogAlerts.OnCustomerEventsAsync(profile, changes, products, cancellationToken).ConfigureAwait(false));
+        // Orders drive post-purchase cross-sell and replenishment — for customers who may be profiled
+        // (their purchase history is behaviour); withdrawing that consent forgets the history. Replayed
+        // order events go too: both workflows remember the events they applied, so a replay only finishes
+        // what a crash interrupted (an event not yet recorded, a timer armed but not yet scheduled).
+        var orderEvents = changes.Applied.Concat(changes.Replayed).Where(e => e.Type is EventType.Purchase or EventType.Delivery or EventType.Return)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        if (orderEvents.Count > 0 && profile.ProfilingAllowed(now) && !subjectId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
         {
-            await browseAbandonment.CancelAsync(subjectId, changes.Purchased ? "purchase" : "cart changed", cancellationToken).ConfigureAwait(false);
-            operations.Add(2);
+            await postPurchase.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
+            await replenishment.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
+            operations.Add(2 * orderEvents.Count + 2);
         }
-        else if (changes.Profiled && changes.Applied.Any(e => e.Type == EventType.View))
+        else if (changes.BehaviourCleared)
         {
-            await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
-            operations.Add(3);
+            await replenishment.DeleteAsync(subjectId, cancellationToken).ConfigureAwait(false);
+            operations.Add(1);
         }
 
         if (changes.BehaviourCleared || (changes.ConsentChanged && !profile.PersonalizationAllowed(now)))
@@ -269,6 +282,32 @@ public sealed partial class IngestionService(
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Cart and browse abandonment, for the events applied now and those replayed. Both workflows
+    /// recognise a cart change or a view they already handled (whatever became of it since), so a
+    /// replay only finishes what a crash interrupted (an arm not yet scheduled, a cancel not yet written).
+    /// </summary>
+    private async Task DriveAbandonmentAsync(CustomerProfile profile, ProfileChanges changes, DateTimeOffset now, Counter operations, CancellationToken cancellationToken)
+    {
+        static bool TouchesCart(ClickstreamEvent e) => e.Type is EventType.AddToCart or EventType.RemoveFromCart or EventType.Purchase;
+        var replayedCart = changes.Replayed.Where(TouchesCart).ToList();
+        var purchased = changes.Purchased || replayedCart.Any(e => e.Type == EventType.Purchase);
+        if (changes.CartChanged || changes.BehaviourCleared || replayedCart.Count > 0)
+        {
+            await cartAbandonment.OnCartChangedAsync(profile, purchased, cancellationToken).ConfigureAwait(false);
+            // Replayed alone, a cart change ends only a wait armed by views before it (not one armed since).
+            var notViewedAfter = changes.CartChanged || changes.BehaviourCleared ? (DateTimeOffset?)null : replayedCart.Max(e => e.OccurredAt);
+            await browseAbandonment.CancelAsync(profile.CustomerId, purchased ? "purchase" : "cart changed", notViewedAfter, cancellationToken).ConfigureAwait(false);
+            operations.Add(5);
+        }
+        else if ((changes.Profiled && changes.Applied.Any(e => e.Type == EventType.View))
+            || (profile.ProfilingAllowed(now) && changes.Replayed.Any(e => e.Type == EventType.View)))
+        {
+            await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
+            operations.Add(3);
+        }
     }
 
     /// <summary>

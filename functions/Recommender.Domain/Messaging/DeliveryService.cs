@@ -17,6 +17,7 @@ namespace Recommender.Domain.Messaging;
 public sealed partial class DeliveryService(
     MessageOutbox outbox,
     SendRules rules,
+    SendLedger ledger,
     WebhookSender webhooks,
     DeadLetters deadLetters,
     WorkflowStats stats,
@@ -63,6 +64,13 @@ public sealed partial class DeliveryService(
             case SendVerdict.Delay:
                 await RescheduleAsync(message, decision.Until!.Value, decision.Reason!, countsAsFailure: false, cancellationToken).ConfigureAwait(false);
                 return;
+        }
+
+        // The caps, atomically: a slot in the customer's send ledger, reserved by conditional replace.
+        if (await ledger.TryReserveAsync(entry.Message, now, cancellationToken).ConfigureAwait(false) is { } capped)
+        {
+            await FinishAsync(message, OutboxStatus.Suppressed, capped, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         // Claim the attempt (ETag): a concurrent duplicate of this delivery message finds it taken.
@@ -158,6 +166,7 @@ public sealed partial class DeliveryService(
         var letter = new DeadLetter(reason, entry.Message.Body, $"webhook:{entry.Message.Channel}", now, entry.Message.MessageId);
         await deadLetters.WriteAsync($"message-{Sanitize(entry.Message.MessageId)}", [letter], now, cancellationToken).ConfigureAwait(false);
         await FinishAsync(message, OutboxStatus.DeadLettered, reason, cancellationToken).ConfigureAwait(false);
+        await ledger.ReleaseAsync(entry.Message.CustomerId, entry.Message.MessageId, cancellationToken).ConfigureAwait(false);
         LogDeadLettered(logger, message.MessageId, reason);
     }
 

@@ -53,19 +53,8 @@ public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, Ti
         documents.GetAsync<OutboxEntry>(Collections.Workflows, customerId, DocumentId(messageId), cancellationToken);
 
     /// <summary>Every outbox entry of a customer (one single-partition read).</summary>
-    public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string customerId, CancellationToken cancellationToken = default)
-    {
-        var entries = new List<OutboxEntry>();
-        await foreach (var document in documents.ReadPartitionAsync(Collections.Workflows, customerId, cancellationToken).ConfigureAwait(false))
-        {
-            if (document.Id.StartsWith(IdPrefix, StringComparison.Ordinal))
-            {
-                entries.Add(Json.FromElement<OutboxEntry>(document.Body));
-            }
-        }
-
-        return entries;
-    }
+    public Task<IReadOnlyList<OutboxEntry>> ListAsync(string customerId, CancellationToken cancellationToken = default) =>
+        documents.ListAsync<OutboxEntry>(Collections.Workflows, customerId, IdPrefix, cancellationToken);
 
     /// <summary>Deletes every outbox entry of a customer (erasure); returns how many there were.</summary>
     public async Task<int> DeleteAllAsync(string customerId, CancellationToken cancellationToken = default)

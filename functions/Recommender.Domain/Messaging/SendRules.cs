@@ -61,17 +61,12 @@ public sealed class SendRules(IDocumentStore documents, ProfileStore profiles, I
             return SendDecision.Suppress($"no {message.Channel} provider configured");
         }
 
+        // A first look at the caps; the delivery reserves its slot atomically before it posts (SendLedger).
         var since = now - options.CapWindow;
         var sent = outbox.Where(e => e.Status == OutboxStatus.Sent && e.SentAt > since && e.Message.MessageId != message.MessageId).ToList();
-        if (sent.Count >= options.MaxPerWindow)
+        if (CapProblem(sent.Count, sent.Count(e => e.Message.Channel == message.Channel), message.Channel, options) is { } capped)
         {
-            return SendDecision.Suppress($"frequency cap: {sent.Count} messages in {options.CapWindow.TotalDays:0.#} days (at most {options.MaxPerWindow})");
-        }
-
-        var onChannel = sent.Count(e => e.Message.Channel == message.Channel);
-        if (onChannel >= options.MaxPerChannelPerWindow)
-        {
-            return SendDecision.Suppress($"frequency cap: {onChannel} {message.Channel} messages in {options.CapWindow.TotalDays:0.#} days (at most {options.MaxPerChannelPerWindow})");
+            return SendDecision.Suppress(capped);
         }
 
         var (zone, zoneNote) = ZoneOf(profile);
@@ -79,6 +74,12 @@ public sealed class SendRules(IDocumentStore documents, ProfileStore profiles, I
             ? SendDecision.Delay(end, $"quiet hours in {zone.Id} until {end:O}{zoneNote}")
             : SendDecision.Send(zoneNote.Length == 0 ? null : zoneNote.TrimStart(';', ' '));
     }
+
+    /// <summary>Which frequency cap <paramref name="total"/> messages in the window (<paramref name="onChannel"/> of them on <paramref name="channel"/>) reach; null when one more may go.</summary>
+    public static string? CapProblem(int total, int onChannel, string channel, MessagingOptions options) =>
+        total >= options.MaxPerWindow ? $"frequency cap: {total} messages in {options.CapWindow.TotalDays:0.#} days (at most {options.MaxPerWindow})"
+        : onChannel >= options.MaxPerChannelPerWindow ? $"frequency cap: {onChannel} {channel} messages in {options.CapWindow.TotalDays:0.#} days (at most {options.MaxPerChannelPerWindow})"
+        : null;
 
     /// <summary>Why the customer's consent does not allow <paramref name="channel"/>; null when it does.</summary>
     public static string? ConsentProblem(CustomerProfile profile, string channel) => channel switch

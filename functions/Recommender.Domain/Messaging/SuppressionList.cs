@@ -17,6 +17,9 @@ public sealed class SuppressionState
 /// <summary>
 /// The suppression list: channels the provider or the privacy team stopped for a customer. Checked
 /// by <see cref="SendRules"/> at send time, so a suppression stops messages already scheduled.
+/// Permanent: the document never expires (<see cref="DocumentTimeToLive.Never"/>, overriding the
+/// <c>workflows</c> collection's 90 days), so a STOP or a hard bounce does not silently lapse; only
+/// lifting the channel or erasing the customer (which deletes every workflow document) removes it.
 /// </summary>
 public sealed class SuppressionList(IDocumentStore documents, TimeProvider timeProvider)
 {
@@ -31,9 +34,9 @@ public sealed class SuppressionList(IDocumentStore documents, TimeProvider timeP
             state ??= new SuppressionState { CustomerId = customerId };
             state.Channels[channel] = new Suppression(reason, by, timeProvider.GetUtcNow());
             return state;
-        }, cancellationToken);
+        }, DocumentTimeToLive.Never, cancellationToken);
 
     public Task LiftAsync(string customerId, string channel, CancellationToken cancellationToken = default) =>
         documents.UpdateAsync<SuppressionState>(Collections.Workflows, customerId, DocumentId,
-            state => state is not null && state.Channels.Remove(channel) ? state : null, cancellationToken);
+            state => state is not null && state.Channels.Remove(channel) ? state : null, DocumentTimeToLive.Never, cancellationToken);
 }

@@ -19,16 +19,31 @@ public interface IDocumentStore
     Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a document; throws <see cref="DocumentConflictException"/> when it already exists.</summary>
-    Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default);
+    /// <param name="timeToLive">The document's own time-to-live, overriding the collection's (Cosmos DB item <c>ttl</c>).</param>
+    Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Replaces a document only if its current version is <paramref name="ifMatchETag"/>; throws
     /// <see cref="DocumentConflictException"/> when it changed or disappeared.
     /// </summary>
-    Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, CancellationToken cancellationToken = default);
+    /// <param name="timeToLive">The document's own time-to-live from now on (as every write, a replace restates it).</param>
+    Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default);
 
     /// <summary>Creates or overwrites a document unconditionally; returns its new version.</summary>
-    Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default);
+    /// <param name="timeToLive">The document's own time-to-live from now on.</param>
+    Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a document living as long as its collection's documents do.</summary>
+    Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default) =>
+        CreateAsync(collection, partitionKey, id, body, DocumentTimeToLive.CollectionDefault, cancellationToken);
+
+    /// <summary>Replaces a document; it lives as long as its collection's documents do.</summary>
+    Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, CancellationToken cancellationToken = default) =>
+        ReplaceAsync(collection, partitionKey, id, body, ifMatchETag, DocumentTimeToLive.CollectionDefault, cancellationToken);
+
+    /// <summary>Creates or overwrites a document; it lives as long as its collection's documents do.</summary>
+    Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken = default) =>
+        UpsertAsync(collection, partitionKey, id, body, DocumentTimeToLive.CollectionDefault, cancellationToken);
 
     /// <summary>Deletes a document; <c>false</c> when there was none.</summary>
     Task<bool> DeleteAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default);
@@ -39,7 +54,8 @@ public interface IDocumentStore
     /// <summary>
     /// Adds each value of <paramref name="increments"/> to the number at its path in the document's
     /// body, on the server (no read-modify-write, no ETag needed: concurrent increments all land),
-    /// and gives the document a new version. <c>false</c> when the document does not exist (nothing
+    /// and gives the document a new version (a write: its time-to-live, override included, counts from now).
+    /// <c>false</c> when the document does not exist (nothing
     /// is written; create it, and on <see cref="DocumentConflictException"/> increment again).
     /// </summary>
     /// <remarks>

@@ -15,7 +15,9 @@ public sealed record ExperimentParticipation(string ExperimentId, string Variant
 /// Everything held about one customer, as one machine-readable document (right of access): the
 /// profile with its features and consent history, every archived event of the customer and of the
 /// anonymous visitor ids linked to them (recommendations shown and clicked included), the cached
-/// recommendations, workflow state and history, and experiment participation.
+/// recommendations, workflow state and history, experiment participation, the products the customer
+/// watches for catalog alerts (why, since when, at which price), and the dead letters (refused input,
+/// undeliverable messages) that name them.
 /// </summary>
 public sealed record CustomerDataExport(
     string CustomerId,
@@ -25,11 +27,13 @@ public sealed record CustomerDataExport(
     IReadOnlyList<ClickstreamEvent> Events,
     CachedRecommendations? CachedRecommendations,
     IReadOnlyList<object> Workflows,
-    IReadOnlyList<ExperimentParticipation> Experiments);
+    IReadOnlyList<ExperimentParticipation> Experiments,
+    IReadOnlyList<Workflows.WatchedProduct> Watching,
+    IReadOnlyList<DeadLetter> DeadLetters);
 
 /// <summary>Builds <see cref="CustomerDataExport"/> from every store (the archive is scanned: an access request is rare).</summary>
 public sealed class DataExport(IDocumentStore documents, ProfileStore profiles, EventArchive archive,
-    ExperimentStore experiments, TimeProvider timeProvider)
+    ExperimentStore experiments, DeadLetters deadLetters, TimeProvider timeProvider, Workflows.ProductWatchers watchers)
 {
     public async Task<CustomerDataExport?> ExportAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -59,6 +63,8 @@ public sealed class DataExport(IDocumentStore documents, ProfileStore profiles, 
         var participation = (await experiments.ExposuresOfAsync(subjects, cancellationToken).ConfigureAwait(false))
             .Select(x => new ExperimentParticipation(x.ExperimentId, x.Exposure.Variant, x.Exposure.ExposedAt, x.Exposure.Converted, x.Exposure.Orders, x.Exposure.Revenue))
             .ToList();
-        return new CustomerDataExport(customerId, timeProvider.GetUtcNow(), subjects, profile, events.OrderBy(e => e.OccurredAt).ToList(), cached, workflows, participation);
+        var watching = await watchers.ListAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var letters = await deadLetters.MentioningAsync([customerId, .. profile?.AnonymousIds ?? []], cancellationToken).ConfigureAwait(false);
+        return new CustomerDataExport(customerId, timeProvider.GetUtcNow(), subjects, profile, events.OrderBy(e => e.OccurredAt).ToList(), cached, workflows, participation, watching, letters);
     }
 }

@@ -2,11 +2,14 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
+using Recommender.Domain.Webhooks;
 using Recommender.Domain.Workflows;
 
 namespace Recommender.Domain.Privacy;
@@ -15,7 +18,12 @@ namespace Recommender.Domain.Privacy;
 /// Erasure of one customer everywhere: the request fans out one queue task per store; each task
 /// is idempotent (deleting what is already gone is a success) and records its result on the
 /// request with ETag concurrency; the last task to finish completes the request and replaces the
-/// customer id by its hash. Failed tasks are retried by the queue and show their error meanwhile.
+/// customer id by its hash. Failed store tasks are retried by the queue and show their error
+/// meanwhile. Provider tasks post a signed deletion webhook (<see cref="ProviderErasure"/>) and retry
+/// as message delivery does — 5xx, timeouts and transport failures with exponential backoff and full
+/// jitter, 429 after its <c>Retry-After</c>, up to <see cref="MessagingOptions.MaxAttempts"/> — while
+/// any other 4xx (or the last failed attempt) fails the task with the provider's answer and the
+/// request with it, until <see cref="RetryAsync"/>.
 /// </summary>
 public sealed partial class ErasureService(
     IDocumentStore documents,
@@ -26,11 +34,16 @@ public sealed partial class ErasureService(
     Training.RetrainingService retraining,
     ModelStore models,
     Experiments.ExperimentStore experiments,
+    DeadLetters deadLetters,
+    WebhookSender webhooks,
+    IOptions<MessagingOptions> messaging,
     AuditLog audit,
     TimeProvider timeProvider,
-    ILogger<ErasureService> logger)
+    ILogger<ErasureService> logger,
+    ProductWatchers watchers)
 {
-    public async Task<ErasureRequest> StartAsync(string customerId, CancellationToken cancellationToken = default)
+    /// <summary>Starts erasing <paramref name="customerId"/>; <paramref name="actor"/> is who asked, for the audit log.</summary>
+    public async Task<ErasureRequest> StartAsync(string customerId, string actor = "privacy-api", CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
@@ -40,6 +53,8 @@ public sealed partial class ErasureService(
             CustomerId = customerId,
             Subjects = [customerId, .. (profile?.AnonymousIds ?? []).Select(id => Events.ClickstreamEvent.AnonymousSubjectPrefix + id)],
             SubjectHash = HashOf(customerId),
+            EmailSha256 = profile?.EmailSha256,
+            PhoneSha256 = profile?.PhoneSha256,
             RequestedAt = now,
             Tasks = Enum.GetValues<ErasureTarget>().ToDictionary(t => t, _ => new ErasureTaskStatus()),
         };
@@ -49,7 +64,7 @@ public sealed partial class ErasureService(
             await SendAsync(new ErasureTaskMessage(request.RequestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
 
-        await audit.RecordAsync("privacy-api", "erasure.started", customerId, "accepted", request.RequestId, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(actor, "erasure.started", customerId, "accepted", request.RequestId, cancellationToken).ConfigureAwait(false);
         LogStarted(logger, request.RequestId);
         return request;
     }
@@ -67,9 +82,15 @@ public sealed partial class ErasureService(
     public async Task RunTaskAsync(ErasureTaskMessage message, CancellationToken cancellationToken = default)
     {
         var request = await GetAsync(message.RequestId, cancellationToken).ConfigureAwait(false);
-        if (request?.CustomerId is not { } customerId || request.Tasks.GetValueOrDefault(message.Target)?.State == ErasureState.Done)
+        if (request?.CustomerId is not { } customerId || request.Tasks.GetValueOrDefault(message.Target) is not { State: not ErasureState.Done } task)
         {
             return; // unknown, finished, or this task already done: a redelivery
+        }
+
+        if (ProviderErasure.ChannelOf(message.Target) is { } channel)
+        {
+            await NotifyProviderAsync(request, task, message, channel, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         int removed, retained = 0;
@@ -118,11 +139,121 @@ public sealed partial class ErasureService(
             await SendAsync(message with { Target = ErasureTarget.Models }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
 
+        await AuditCompletionAsync(updated, customerId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One attempt of a provider task: no provider configured is nothing to notify (done); otherwise
+    /// one signed POST, and the provider's answer decides — done, a retry later, or failed for good.
+    /// </summary>
+    private async Task NotifyProviderAsync(ErasureRequest request, ErasureTaskStatus task, ErasureTaskMessage message, string channel, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (task.State == ErasureState.Failed || (task.NextAttemptAt is { } due && now < due - EarlyTolerance))
+        {
+            return; // failed for good (until retried), or an older message while a later attempt is scheduled
+        }
+
+        if (!webhooks.IsConfigured(channel))
+        {
+            var skipped = await RecordAsync(message, t => Finish(t, ErasureState.Done, $"no {channel} provider configured: nothing to notify"), cancellationToken).ConfigureAwait(false);
+            await AuditCompletionAsync(skipped, request.CustomerId!, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var result = await webhooks.SendAsync(channel, ProviderErasure.IdempotencyKeyOf(request.RequestId, channel), ProviderErasure.BodyOf(request, channel), cancellationToken).ConfigureAwait(false);
+        var attempts = task.Attempts + 1;
+        if (result.IsDelivered || result.Outcome == DeliveryOutcome.Rejected || attempts >= messaging.Value.MaxAttempts)
+        {
+            var updated = await RecordAsync(message, t =>
+            {
+                if (result.IsDelivered)
+                {
+                    Finish(t, ErasureState.Done, $"deletion acknowledged: {result.Detail}");
+                }
+                else
+                {
+                    Finish(t, ErasureState.Failed, "deletion not confirmed");
+                    t.LastError = result.Outcome == DeliveryOutcome.Rejected ? result.Detail : $"gave up after {attempts} attempts: {result.Detail}";
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            if (!result.IsDelivered)
+            {
+                LogProviderFailed(logger, message.RequestId, channel, result.Detail);
+            }
+
+            await AuditCompletionAsync(updated, request.CustomerId!, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Queue the next attempt first, then record it: a crash in between only repeats an idempotent POST.
+        var wait = result.Outcome == DeliveryOutcome.Throttled && result.RetryAfter is { } retryAfter
+            ? retryAfter
+            : DeliveryService.BackoffCeiling(attempts, messaging.Value) * Random.Shared.NextDouble();
+        wait = wait > IWorkQueue.MaxDelay ? IWorkQueue.MaxDelay : wait;
+        await SendAsync(message, wait, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(message, t =>
+        {
+            t.State = ErasureState.Pending;
+            t.LastError = result.Detail;
+            t.NextAttemptAt = now + wait;
+        }, cancellationToken).ConfigureAwait(false);
+        LogProviderRetry(logger, message.RequestId, channel, attempts, result.Detail, wait);
+    }
+
+    private void Finish(ErasureTaskStatus task, ErasureState state, string outcome)
+    {
+        task.State = state;
+        task.Outcome = outcome;
+        task.LastError = null;
+        task.NextAttemptAt = null;
+        task.CompletedAt = timeProvider.GetUtcNow();
+    }
+
+    /// <summary>A message this much before its task's next attempt time counts as on time.</summary>
+    private static readonly TimeSpan EarlyTolerance = TimeSpan.FromSeconds(1);
+
+    private async Task AuditCompletionAsync(ErasureRequest? updated, string customerId, CancellationToken cancellationToken)
+    {
         if (updated?.Status == "completed")
         {
-            await audit.RecordAsync("erasure-workflow", "erasure.completed", customerId, "completed", message.RequestId, cancellationToken).ConfigureAwait(false);
-            LogCompleted(logger, message.RequestId);
+            await audit.RecordAsync("erasure-workflow", "erasure.completed", customerId, "completed", updated.RequestId, cancellationToken).ConfigureAwait(false);
+            LogCompleted(logger, updated.RequestId);
         }
+    }
+
+    /// <summary>
+    /// Resumes a request that failed (a provider refused the deletion or ran out of attempts): its
+    /// failed tasks run again, with fresh attempts. False when the request is unknown or not failed.
+    /// </summary>
+    public async Task<bool> RetryAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        var retried = new List<ErasureTarget>();
+        await documents.UpdateAsync<ErasureRequest>(Collections.Erasures, requestId, requestId, request =>
+        {
+            retried.Clear();
+            if (request is not { Status: "failed" })
+            {
+                return null;
+            }
+
+            foreach (var (target, task) in request.Tasks.Where(t => t.Value.State == ErasureState.Failed))
+            {
+                task.State = ErasureState.Pending;
+                task.Attempts = 0;
+                task.NextAttemptAt = null;
+                retried.Add(target);
+            }
+
+            request.Status = "in_progress";
+            return request;
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var target in retried)
+        {
+            await SendAsync(new ErasureTaskMessage(requestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
+        return retried.Count > 0;
     }
 
     private Task<int> EraseAsync(ErasureTarget target, IReadOnlyList<string> subjects, CancellationToken cancellationToken) => target switch
@@ -132,13 +263,15 @@ public sealed partial class ErasureService(
         ErasureTarget.Workflows => EraseWorkflowStateAsync(subjects, cancellationToken),
         ErasureTarget.CustomerDirectory => ForEachAsync(subjects, s => profiles.UnregisterCustomerAsync(s, cancellationToken)),
         ErasureTarget.ExperimentAssignments => experiments.EraseSubjectsAsync(subjects, cancellationToken),
+        ErasureTarget.ProductWatchers => watchers.ForgetAsync(subjects, cancellationToken),
+        ErasureTarget.DeadLetters => deadLetters.EraseMentionsAsync(subjects.Select(IdentifierOf).ToList(), cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
     };
 
     /// <summary>
     /// Once the archive holds none of the customer's events, retrains the served algorithm on it
-    /// (excluding the subjects as well), serves the result, and bars every older version from being
-    /// served again. Returns 1 when a model was replaced.
+    /// (excluding the subjects as well), serves the result, bars every older version from being
+    /// served again and deletes their models (their manifests stay). Returns how many models went.
     /// </summary>
     private async Task<int> EraseFromModelsAsync(ErasureRequest request, IReadOnlyList<string> subjects, CancellationToken cancellationToken)
     {
@@ -148,15 +281,13 @@ public sealed partial class ErasureService(
         }
 
         var erasedAt = timeProvider.GetUtcNow();
-        var replaced = 0;
         if (await models.GetPointerAsync(cancellationToken).ConfigureAwait(false) is not null)
         {
             await retraining.RetrainAsync(request.RequestId, new HashSet<string>(subjects, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
-            replaced = 1;
         }
 
         await models.RecordErasureAsync(erasedAt, cancellationToken).ConfigureAwait(false);
-        return replaced;
+        return await models.DeleteVersionsTrainedBeforeAsync(erasedAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every workflow document of the subjects: cart-abandonment state, outbox entries with their message history, suppression flags.</summary>
@@ -179,6 +310,10 @@ public sealed partial class ErasureService(
 
         return removed;
     }
+
+    /// <summary>The identifier as events carry it: the customer id, or the anonymous id without its <c>anon:</c> prefix.</summary>
+    private static string IdentifierOf(string subject) =>
+        subject.StartsWith(Events.ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal) ? subject[Events.ClickstreamEvent.AnonymousSubjectPrefix.Length..] : subject;
 
     /// <summary>Runs a deletion per subject; counts what existed.</summary>
     private static async Task<int> ForEachAsync(IEnumerable<string> subjects, Func<string, Task<bool>> delete)
@@ -208,8 +343,11 @@ public sealed partial class ErasureService(
                 request.Status = "completed";
                 request.CompletedAt = timeProvider.GetUtcNow();
                 request.Receipt = ErasureReceipt.Of(request);
-                request.CustomerId = null;
-                request.Subjects = [];
+                request.ForgetSubject();
+            }
+            else if (task.State == ErasureState.Failed && ProviderErasure.ChannelOf(message.Target) is not null)
+            {
+                request.Status = "failed"; // a provider failed for good: the request waits for a retry
             }
 
             return request;
@@ -223,6 +361,12 @@ public sealed partial class ErasureService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId} completed")]
     private static partial void LogCompleted(ILogger logger, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure {RequestId}: the {Channel} provider's deletion attempt {Attempt} failed ({Detail}); retrying in {Wait}")]
+    private static partial void LogProviderRetry(ILogger logger, string requestId, string channel, int attempt, string detail, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure {RequestId}: the {Channel} provider did not confirm the deletion ({Detail}); the request failed")]
+    private static partial void LogProviderFailed(ILogger logger, string requestId, string channel, string detail);
 }
 
 /// <summary>A task that must wait for another one; the queue delivers it again later.</summary>

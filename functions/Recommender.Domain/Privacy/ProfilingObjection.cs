@@ -1,13 +1,18 @@
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
+using Recommender.Domain.Workflows;
 
 namespace Recommender.Domain.Privacy;
 
 /// <summary>
 /// The right to object to profiling (and its withdrawal): recorded on the profile, effective at once —
-/// the cached personalized list is dropped, so every placement falls back to non-personalized lists.
+/// the cached personalized list is dropped, so every placement falls back to non-personalized lists,
+/// and the customer's product watches (the views and wishlist behind price-drop and back-in-stock
+/// alerts) are deleted, as when analytics consent is withdrawn (<see cref="ProductWatchers.ForgetAsync"/>).
+/// While the objection stands no new watch is recorded (ingestion records watches only for customers
+/// who may be personalized for); withdrawing it does not bring the deleted ones back.
 /// </summary>
-public sealed class ProfilingObjection(ProfileStore profiles, RecommendationService recommendations, TimeProvider timeProvider)
+public sealed class ProfilingObjection(ProfileStore profiles, RecommendationService recommendations, ProductWatchers watchers, TimeProvider timeProvider)
 {
     /// <summary>Records the objection (or its withdrawal); false when the customer is unknown.</summary>
     public async Task<bool> SetAsync(string customerId, bool objects, CancellationToken cancellationToken = default)
@@ -31,6 +36,7 @@ public sealed class ProfilingObjection(ProfileStore profiles, RecommendationServ
         if (objects)
         {
             await recommendations.DeleteCacheAsync(customerId, cancellationToken).ConfigureAwait(false);
+            await watchers.ForgetAsync([customerId], cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -7,6 +7,11 @@ public sealed class ProfileChanges
 {
     /// <summary>Events applied for the first time (duplicates excluded), in event-time order.</summary>
     public List<ClickstreamEvent> Applied { get; } = [];
+    /// <summary>
+    /// Events of this batch the profile had already applied: a batch delivered again, maybe after a crash
+    /// between the profile write and the steps after it, which run again for them (each is idempotent).
+    /// </summary>
+    public List<ClickstreamEvent> Replayed { get; } = [];
     /// <summary>Pairs of products viewed close together, with when (anonymous aggregate: no identity leaves with them).</summary>
     public List<(string A, string B, DateTimeOffset At)> CoViewed { get; } = [];
     public bool CartChanged { get; set; }

@@ -25,6 +25,7 @@ public static class ProfileUpdater
         {
             if (!processed.Add(e.Id))
             {
+                changes.Replayed.Add(e);
                 continue;
             }
 

@@ -38,12 +38,15 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
     public const string Folder = BlobPrefixes.Models + "item-item/";
     public const string PointerName = Folder + "current.json";
     public const string ErasureMarkName = Folder + "last-erasure.json";
+    /// <summary>Pointers of the models trained for placements that name their algorithm: <c>placements/{algorithm}.json</c>.</summary>
+    public const string PlacementFolder = Folder + "placements/";
     private const string ManifestSuffix = ".manifest.json";
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ItemSimilarityModel _current = ItemSimilarityModel.Empty;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ItemSimilarityModel? Model, DateTimeOffset CheckedAt)> _byAlgorithm = new(StringComparer.Ordinal);
 
     private sealed record ErasureMark(DateTimeOffset At);
 
@@ -61,6 +64,61 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
     /// <summary>Points serving at <paramref name="version"/> (rollback, pin, or a promotion).</summary>
     public async Task<CurrentModel> PointToAsync(string version, string reason, bool pinned, CancellationToken cancellationToken = default)
     {
+        await EnsureServableAsync(version, cancellationToken).ConfigureAwait(false);
+        var pointer = new CurrentModel(version, timeProvider.GetUtcNow(), pinned, reason);
+        await blobs.PutAsync(PointerName, Json.ToUtf8(pointer), overwrite: true, cancellationToken).ConfigureAwait(false);
+        _checkedAt = DateTimeOffset.MinValue;
+        return pointer;
+    }
+
+    public static string PlacementPointerNameOf(string algorithm) => $"{PlacementFolder}{algorithm}.json";
+
+    /// <summary>Points the placements that name <paramref name="algorithm"/> at <paramref name="version"/> (one of that algorithm's versions).</summary>
+    public async Task<CurrentModel> PointPlacementsAsync(string algorithm, string version, string reason, CancellationToken cancellationToken = default)
+    {
+        var manifest = await EnsureServableAsync(version, cancellationToken).ConfigureAwait(false);
+        if (manifest.Algorithm != algorithm)
+        {
+            throw new ArgumentException($"model version '{version}' was trained with {manifest.Algorithm}, not {algorithm}", nameof(version));
+        }
+
+        var pointer = new CurrentModel(version, timeProvider.GetUtcNow(), Pinned: false, reason);
+        await blobs.PutAsync(PlacementPointerNameOf(algorithm), Json.ToUtf8(pointer), overwrite: true, cancellationToken).ConfigureAwait(false);
+        _byAlgorithm.TryRemove(algorithm, out _);
+        return pointer;
+    }
+
+    public async Task<CurrentModel?> GetPlacementPointerAsync(string algorithm, CancellationToken cancellationToken = default) =>
+        await blobs.GetAsync(PlacementPointerNameOf(algorithm), cancellationToken).ConfigureAwait(false) is { } blob ? Json.FromUtf8<CurrentModel>(blob.Content) : null;
+
+    /// <summary>
+    /// The model serving the placements that name <paramref name="algorithm"/>: the version its
+    /// pointer names, or null when there is none yet or it was trained before the latest erasure —
+    /// then those placements serve the current model. Cached like the current model.
+    /// </summary>
+    public async Task<ItemSimilarityModel?> GetForPlacementsAsync(string algorithm, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (_byAlgorithm.TryGetValue(algorithm, out var cached) && now - cached.CheckedAt < RefreshInterval)
+        {
+            return cached.Model;
+        }
+
+        ItemSimilarityModel? model = null;
+        if (await GetPlacementPointerAsync(algorithm, cancellationToken).ConfigureAwait(false) is { } pointer
+            && await GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false) is { } manifest
+            && !(await LastErasureAsync(cancellationToken).ConfigureAwait(false) is { } erasedAt && manifest.TrainedAt < erasedAt))
+        {
+            model = cached.Model?.Version == pointer.Version ? cached.Model : await GetVersionAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
+        }
+
+        _byAlgorithm[algorithm] = (model, now);
+        return model;
+    }
+
+    /// <summary>The version's manifest, when it exists and was not trained before the latest erasure.</summary>
+    private async Task<ModelManifest> EnsureServableAsync(string version, CancellationToken cancellationToken)
+    {
         var manifest = await GetManifestAsync(version, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"model version '{version}' does not exist");
         if (await LastErasureAsync(cancellationToken).ConfigureAwait(false) is { } erasedAt && manifest.TrainedAt < erasedAt)
@@ -68,10 +126,7 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
             throw new ModelVersionUnavailableException($"model version '{version}' was trained before an erasure completed at {erasedAt:O} and may hold the erased customer's contribution");
         }
 
-        var pointer = new CurrentModel(version, timeProvider.GetUtcNow(), pinned, reason);
-        await blobs.PutAsync(PointerName, Json.ToUtf8(pointer), overwrite: true, cancellationToken).ConfigureAwait(false);
-        _checkedAt = DateTimeOffset.MinValue;
-        return pointer;
+        return manifest;
     }
 
     /// <summary>Saves a new version and serves it at once (training without a gate, the local seed, erasure).</summary>
@@ -120,6 +175,25 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
         }
 
         return manifests.OrderByDescending(m => m.TrainedAt).ThenByDescending(m => m.Version, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Deletes the model of every version trained before <paramref name="at"/> (an erasure: those may
+    /// hold the erased customer's contribution and can never be served again); their manifests, with
+    /// the metrics, stay. Returns how many models went.
+    /// </summary>
+    public async Task<int> DeleteVersionsTrainedBeforeAsync(DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var manifest in await ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (manifest.TrainedAt < at && await blobs.DeleteAsync(BlobNameOf(manifest.Version), cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>Records that an erasure completed: no version trained before now may be served again.</summary>

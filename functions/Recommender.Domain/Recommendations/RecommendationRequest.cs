@@ -25,6 +25,8 @@ public sealed record RecommendationRequest(string CustomerId, Placement Placemen
 
     public IReadOnlyList<string> SessionItems { get; init; } = [];
     public ServingFilters Filters { get; init; } = ServingFilters.None;
+    /// <summary>Products the caller already shows (a message's own products): never in the list.</summary>
+    public IReadOnlySet<string> ExcludeProductIds { get; init; } = new HashSet<string>();
     /// <summary>Maximal-marginal-relevance weight of relevance against diversity (1 = relevance only); null: the configured default.</summary>
     public double? Diversity { get; init; }
     /// <summary>Trending: one category only.</summary>

@@ -44,7 +44,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     public async Task<RecommendationResponse> GetAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var model = await ModelForAsync(request.Placement, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         CachedRecommendations? cached = null;
         CustomerProfile? stored;
@@ -59,6 +59,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
         var exclude = ServingRules.Exclusions(stored, products, now);
+        exclude.UnionWith(request.ExcludeProductIds);
         var personal = stored is not null && (cached?.Snapshot is not null || stored.PersonalizationAllowed(now)) ? stored : null;
         if (personal is null)
         {
@@ -166,12 +167,20 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             return;
         }
 
-        var model = await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The model of the algorithm configured for the placement (<see cref="ServingOptions.PlacementAlgorithms"/>), else the current one.</summary>
+    private async Task<ItemSimilarityModel> ModelForAsync(Placement placement, CancellationToken cancellationToken) =>
+        options.Value.PlacementAlgorithms.Count > 0
+        && options.Value.PlacementAlgorithms.TryGetValue(Placements.NameOf(placement), out var algorithm)
+        && await models.GetForPlacementsAsync(algorithm, cancellationToken).ConfigureAwait(false) is { } model
+            ? model
+            : await models.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
 
     public Task<bool> DeleteCacheAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Recommendations, customerId, customerId, cancellationToken);
@@ -184,9 +193,13 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
         }
 
-        // Not in the trained model yet (a new product): the real-time co-viewed counters.
+        // Not in the trained model yet (a new product): the real-time co-viewed counters, and without
+        // those (nobody has viewed it with anything else yet) products with the same catalog attributes.
         var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
-        return FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
+        var coViewed = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
+        return coViewed.Count == 0 && products.TryGetValue(productId, out var product)
+            ? CatalogSimilarity.SimilarTo(product, products, exclude, CandidatePool)
+            : coViewed;
     }
 
     /// <summary>Bought together (real-time, decayed), then the trained neighbours.</summary>

@@ -29,4 +29,20 @@ public sealed class ServingOptions
     public List<Promotion> Promotions { get; set; } = [];
     /// <value>No promotion (or combination) multiplies a score by more than this. Default 2.</value>
     public double MaxBoost { get; set; } = 2.0;
+
+    /// <value>
+    /// Placement wire name → algorithm (a training candidate: <c>item-item-jaccard</c>, <c>sar</c>,
+    /// <c>ease</c>, <c>itemknn-cosine</c>, <c>als</c>), e.g. <c>product = als</c>. Every training run
+    /// also trains each algorithm named here and serves it on its placements; placements not named
+    /// (the default: all) serve the promoted model. <c>home</c> also sets the model of the cached
+    /// lists, which <c>email</c> shares.
+    /// </value>
+    public Dictionary<string, string> PlacementAlgorithms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether every key of <see cref="PlacementAlgorithms"/> is a placement and every value one of <paramref name="algorithms"/>.</summary>
+    public bool PlacementAlgorithmsAreKnown(IEnumerable<string> algorithms)
+    {
+        var known = algorithms.ToHashSet(StringComparer.Ordinal);
+        return PlacementAlgorithms.All(p => Placements.ByName.ContainsKey(p.Key) && known.Contains(p.Value));
+    }
 }

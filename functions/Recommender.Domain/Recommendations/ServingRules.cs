@@ -25,7 +25,7 @@ public static class ServingRules
         exclude.UnionWith(profile.Cart.Keys);
         foreach (var (productId, boughtAt) in profile.Purchased)
         {
-            var due = products.TryGetValue(productId, out var product) && product.ReplenishAfterDays is { } days && now - boughtAt >= TimeSpan.FromDays(days);
+            var due = products.TryGetValue(productId, out var product) && product.ReplenishmentInterval is { } interval && now - boughtAt >= interval;
             if (!due)
             {
                 exclude.Add(productId);

@@ -9,7 +9,7 @@ public enum DataClass
     Behavioural,
     /// <summary>Search events: the query is free text typed by a person.</summary>
     Search,
-    /// <summary>Purchases and returns (kept for accounting obligations).</summary>
+    /// <summary>Purchases, returns and deliveries (kept for accounting obligations).</summary>
     Orders,
     /// <summary>Consent, account and login records (proof of what the customer agreed to).</summary>
     Records,
@@ -43,7 +43,7 @@ public sealed class RetentionOptions
     public static DataClass ClassOf(EventType type) => type switch
     {
         EventType.Search => DataClass.Search,
-        EventType.Purchase or EventType.Return => DataClass.Orders,
+        EventType.Purchase or EventType.Return or EventType.Delivery => DataClass.Orders,
         EventType.Consent or EventType.Account or EventType.Identify => DataClass.Records,
         _ => DataClass.Behavioural,
     };

@@ -7,8 +7,8 @@ using Recommender.Domain.Storage;
 
 namespace Recommender.Domain.Retention;
 
-/// <summary>What one retention sweep deleted.</summary>
-public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlobs, int DeletedTrendingBuckets);
+/// <summary>What one retention sweep deleted (<paramref name="PurgedDocuments"/>: expired documents the store removed on this sweep).</summary>
+public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlobs, int DeletedTrendingBuckets, int PurgedDocuments = 0);
 
 /// <summary>
 /// Enforces retention per data class: archived event blobs older than their class's retention,
@@ -16,9 +16,11 @@ public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlo
 /// item pair maps (increments only add) to their strongest neighbours. Runs daily
 /// (timer function <c>EnforceRetention</c>; the local scheduler when the app runs on its own). In
 /// Azure the storage account's lifecycle rules apply the same limits by prefix as a second line;
-/// profiles age out through container TTLs and drop searches older than 90 days on every write.
+/// documents age out through the collections' time-to-live (<see cref="Collections.TimeToLive"/>:
+/// Cosmos DB container TTLs in Azure; the embedded store hides expired documents and this sweep
+/// purges them) and profiles drop searches older than 90 days on every write.
 /// </summary>
-public sealed partial class RetentionService(IBlobStore blobs, TrendingStore trending, ProfileStore profiles, Catalog.CatalogProvider catalog,
+public sealed partial class RetentionService(IBlobStore blobs, IDocumentStore documents, TrendingStore trending, ProfileStore profiles, Catalog.CatalogProvider catalog,
     IOptions<RetentionOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger)
 {
     public async Task<RetentionResult> EnforceAsync(CancellationToken cancellationToken = default)
@@ -40,8 +42,9 @@ public sealed partial class RetentionService(IBlobStore blobs, TrendingStore tre
             await profiles.CompactItemAsync(productId, cancellationToken).ConfigureAwait(false);
         }
 
-        LogSwept(logger, deleted.Values.Sum(), buckets);
-        return new RetentionResult(deleted, buckets);
+        var purged = documents is IExpiringDocumentStore expiring ? await expiring.PurgeExpiredAsync(cancellationToken).ConfigureAwait(false) : 0;
+        LogSwept(logger, deleted.Values.Sum(), buckets, purged);
+        return new RetentionResult(deleted, buckets, purged);
     }
 
     private async Task<int> DeleteOlderThanAsync(string prefix, DateTimeOffset cutoff, Func<string, DateTimeOffset?> dateOf, CancellationToken cancellationToken)
@@ -64,6 +67,6 @@ public sealed partial class RetentionService(IBlobStore blobs, TrendingStore tre
         return expired.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep deleted {Blobs} blobs and {Buckets} trending buckets")]
-    private static partial void LogSwept(ILogger logger, int blobs, int buckets);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep deleted {Blobs} blobs and {Buckets} trending buckets and purged {Documents} expired documents")]
+    private static partial void LogSwept(ILogger logger, int blobs, int buckets, int documents);
 }

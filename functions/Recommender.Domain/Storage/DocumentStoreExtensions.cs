@@ -35,6 +35,22 @@ public static class DocumentStoreExtensions
             ? shared.UpsertSharedAsync(collection, partitionKey, id, Json.ToElement(value), Json.FromElement<T>, cancellationToken)
             : store.PutAsync(collection, partitionKey, id, value, cancellationToken);
 
+    /// <summary>The documents of one partition whose id starts with <paramref name="idPrefix"/> (one single-partition read), in id order.</summary>
+    public static async Task<IReadOnlyList<T>> ListAsync<T>(this IDocumentStore store, string collection, string partitionKey, string idPrefix,
+        CancellationToken cancellationToken = default)
+    {
+        var values = new List<T>();
+        await foreach (var document in store.ReadPartitionAsync(collection, partitionKey, cancellationToken).ConfigureAwait(false))
+        {
+            if (document.Id.StartsWith(idPrefix, StringComparison.Ordinal))
+            {
+                values.Add(Json.FromElement<T>(document.Body));
+            }
+        }
+
+        return values;
+    }
+
     public static Task<string> PutAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default) =>
         store.UpsertAsync(collection, partitionKey, id, Json.ToElement(value), cancellationToken);
 
@@ -44,8 +60,17 @@ public static class DocumentStoreExtensions
     /// concurrent updates all land. <paramref name="mutate"/> returns null to leave the document
     /// unchanged; it may run several times, so it must have no side effects beyond its argument.
     /// </summary>
-    public static async Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
+    public static Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
         Func<T?, T?> mutate, CancellationToken cancellationToken = default)
+        where T : class =>
+        store.UpdateAsync(collection, partitionKey, id, mutate, DocumentTimeToLive.CollectionDefault, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpdateAsync{T}(IDocumentStore, string, string, string, Func{T, T}, CancellationToken)"/> for a
+    /// document with its own time-to-live, written with every update (so it counts from the last one).
+    /// </summary>
+    public static async Task<T?> UpdateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
+        Func<T?, T?> mutate, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
@@ -63,11 +88,11 @@ public static class DocumentStoreExtensions
                 var body = Json.ToElement(updated);
                 if (current is null)
                 {
-                    await store.CreateAsync(collection, partitionKey, id, body, cancellationToken).ConfigureAwait(false);
+                    await store.CreateAsync(collection, partitionKey, id, body, timeToLive, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    await store.ReplaceAsync(collection, partitionKey, id, body, current.ETag, cancellationToken).ConfigureAwait(false);
+                    await store.ReplaceAsync(collection, partitionKey, id, body, current.ETag, timeToLive, cancellationToken).ConfigureAwait(false);
                 }
 
                 return updated;

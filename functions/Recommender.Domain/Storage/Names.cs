@@ -12,14 +12,43 @@ public static class Collections
     public const string Items = "items";
     /// <summary>Cached ranked lists; partition = customer id. TTL 7 days.</summary>
     public const string Recommendations = "recommendations";
-    /// <summary>Workflow instance state; partition = customer id. TTL 90 days.</summary>
+    /// <summary>
+    /// Workflow instance state; partition = customer id. TTL 90 days, except documents that set their own
+    /// (<see cref="Ports.DocumentTimeToLive"/>): the suppression list never expires, the replenishment
+    /// purchase history lives 2 years.
+    /// </summary>
     public const string Workflows = "workflows";
     /// <summary>Customer directory sharded for fan-out; partition = shard ("shard-07"). TTL 26 months.</summary>
     public const string Customers = "customers";
     /// <summary>Erasure requests, task status and receipts; partition = request id. No TTL (proof of erasure).</summary>
     public const string Erasures = "erasures";
+    /// <summary>
+    /// Who watches which product (catalog alerts): watcher shards in partition = product id, each
+    /// customer's watch list in partition = customer id (distinct document ids). TTL 180 days after last write.
+    /// </summary>
+    public const string Watchers = "watchers";
 
-    public static readonly IReadOnlyList<string> All = [Profiles, Items, Recommendations, Workflows, Customers, Erasures];
+    public static readonly IReadOnlyList<string> All = [Profiles, Items, Recommendations, Workflows, Customers, Erasures, Watchers];
+
+    /// <summary>26 months, rounded to 790 days.</summary>
+    public static readonly TimeSpan TwentySixMonths = TimeSpan.FromDays(790);
+
+    /// <summary>
+    /// The time-to-live of each collection's documents, counted from their last write (<c>null</c>: kept
+    /// until deleted) — the one place these rules live: Cosmos DB enforces them in Azure (the container
+    /// default TTL; <c>infra/modules/cosmos.bicep</c> declares the same values, a test holds them equal),
+    /// the embedded store enforces them itself (expired documents are invisible, a retention sweep purges them).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, TimeSpan?> TimeToLive = new Dictionary<string, TimeSpan?>(StringComparer.Ordinal)
+    {
+        [Profiles] = TwentySixMonths,
+        [Items] = null, // catalogue counters, popularity and experiment state are live aggregates
+        [Recommendations] = TimeSpan.FromDays(7),
+        [Workflows] = TimeSpan.FromDays(90),
+        [Customers] = TwentySixMonths,
+        [Erasures] = null, // receipts are the proof that an erasure happened
+        [Watchers] = TimeSpan.FromDays(180),
+    };
 }
 
 /// <summary>Names of the work queues; each has a queue-triggered function in the app.</summary>
@@ -27,13 +56,20 @@ public static class Queues
 {
     public const string CartAbandonment = "cart-abandonment";
     public const string BrowseAbandonment = "browse-abandonment";
+    /// <summary>Post-purchase cross-sell timers (3 days after a delivery).</summary>
+    public const string PostPurchase = "post-purchase";
+    /// <summary>Replenishment reminder timers.</summary>
+    public const string Replenishment = "replenishment";
     public const string ErasureTasks = "erasure-tasks";
     public const string RecommendationRefresh = "recommendation-refresh";
     public const string Training = "training";
     /// <summary>Outbox deliveries to the messaging providers (one message per attempt or delay).</summary>
     public const string Delivery = "message-delivery";
+    /// <summary>Catalog alerts (price drop, back in stock, flash sale): fan-out to shards, pages and customers.</summary>
+    public const string CatalogAlerts = "catalog-alerts";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery];
+    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery,
+        CatalogAlerts, PostPurchase, Replenishment];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

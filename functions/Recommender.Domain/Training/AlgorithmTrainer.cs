@@ -14,7 +14,7 @@ namespace Recommender.Domain.Training;
 public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
 {
     /// <summary>The algorithms the training workflow trains as candidates besides item-item Jaccard.</summary>
-    public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine"];
+    public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als"];
 
     public string Algorithm => algorithm;
 

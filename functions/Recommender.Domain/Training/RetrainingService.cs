@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
@@ -28,9 +29,13 @@ public sealed partial class RetrainingService(
     RecommendationService recommendations,
     IEnumerable<IModelTrainer> trainers,
     IWorkQueue queue,
+    IOptions<ServingOptions> serving,
     TimeProvider timeProvider,
     ILogger<RetrainingService> logger)
 {
+    /// <summary>Whether the home placement (and so the cached lists) is served by a model of its own algorithm.</summary>
+    public bool HomeHasOwnModel => serving.Value.PlacementAlgorithms.ContainsKey(Placements.NameOf(Placement.Home));
+
     /// <summary>Retrains the served algorithm on the whole archive (minus <paramref name="excludedSubjects"/>) and serves it at once.</summary>
     public async Task<RetrainResult> RetrainAsync(string origin = "direct", ISet<string>? excludedSubjects = null, CancellationToken cancellationToken = default)
     {
@@ -50,9 +55,37 @@ public sealed partial class RetrainingService(
         await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin), cancellationToken).ConfigureAwait(false);
         // A pin chose the served version; a retraining forced by an erasure keeps the pin on its replacement.
         await models.PointToAsync(version, decision, pinned: pointer?.Pinned == true, cancellationToken).ConfigureAwait(false);
+        await TrainPlacementModelsAsync(events, origin, excludedSubjects, cancellationToken).ConfigureAwait(false);
         var shards = await FanOutRefreshAsync(version, cancellationToken).ConfigureAwait(false);
         LogTrained(logger, version, model.EventCount, model.CustomerCount, model.Neighbors.Count);
         return new RetrainResult(version, model.EventCount, model.CustomerCount, model.Neighbors.Count, shards);
+    }
+
+    /// <summary>
+    /// Trains each algorithm that placements name (<see cref="ServingOptions.PlacementAlgorithms"/>)
+    /// on <paramref name="events"/> (minus <paramref name="excludedSubjects"/>), saves it as a version
+    /// with its manifest and points those placements at it. Returns algorithm → version.
+    /// </summary>
+    public async Task<Dictionary<string, string>> TrainPlacementModelsAsync(IReadOnlyList<ClickstreamEvent> events, string origin,
+        ISet<string>? excludedSubjects = null, CancellationToken cancellationToken = default)
+    {
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var placements in serving.Value.PlacementAlgorithms.GroupBy(p => p.Value, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var algorithm = placements.Key;
+            var trainer = trainers.FirstOrDefault(t => t.Algorithm == algorithm)
+                ?? throw new InvalidOperationException($"no trainer for '{algorithm}', named in {ServingOptions.Section}:PlacementAlgorithms");
+            var now = timeProvider.GetUtcNow();
+            var version = TrainingWorkflow.VersionAt(now);
+            var model = trainer.Train(events, version, now, excludedSubjects);
+            var decision = $"trained {algorithm} for placements {string.Join(", ", placements.Select(p => p.Key).Order(StringComparer.Ordinal))} ({origin})";
+            await models.SaveAsync(model, ModelStore.ManifestOf(model, algorithm, decision, origin), cancellationToken).ConfigureAwait(false);
+            await models.PointPlacementsAsync(algorithm, version, decision, cancellationToken).ConfigureAwait(false);
+            LogTrained(logger, version, model.EventCount, model.CustomerCount, model.Neighbors.Count);
+            versions[algorithm] = version;
+        }
+
+        return versions;
     }
 
     /// <summary>Queues one refresh task per directory shard; returns how many.</summary>

@@ -24,6 +24,8 @@ public sealed class TrainingRun
     public CandidateResult? Baseline { get; set; }
     public string? Chosen { get; set; }
     public string? ModelVersion { get; set; }
+    /// <summary>Algorithm → version trained for the placements that name it (<c>Recommender:Serving:PlacementAlgorithms</c>).</summary>
+    public Dictionary<string, string>? PlacementModels { get; set; }
     public string? Decision { get; set; }
     public string? Error { get; set; }
 

@@ -127,6 +127,13 @@ public sealed partial class TrainingWorkflow(
             status = "promoted";
         }
 
+        // Placements that name their own algorithm get it trained on the same archive, whatever the gate decided.
+        var placementModels = await retraining.TrainPlacementModelsAsync(events, runId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (status != "promoted" && placementModels.Count > 0 && retraining.HomeHasOwnModel)
+        {
+            await retraining.FanOutRefreshAsync(placementModels.Values.First(), cancellationToken).ConfigureAwait(false);
+        }
+
         LogDecided(logger, runId, decision);
         return run =>
         {
@@ -137,6 +144,7 @@ public sealed partial class TrainingWorkflow(
             run.Chosen = best.Algorithm;
             run.ModelVersion = version;
             run.HoldoutFrom = split.Cutoff;
+            run.PlacementModels = placementModels.Count > 0 ? placementModels : null;
         };
     }
 

@@ -30,8 +30,9 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation);
 /// Browse abandonment: product views with nothing added to the cart and nothing bought arm a
 /// reminder <see cref="Delay"/> after the latest view (every new view moves it); a cart add or a
 /// purchase cancels it. When it fires — only with email consent and an empty cart — one message
-/// goes to the outbox with the products viewed and recommendations related to them. Timer messages
-/// are at-least-once: the instance generation makes superseded ones do nothing.
+/// goes to the outbox with the products viewed and recommendations related to them; a reminder decided
+/// not to send counts as suppressed in <see cref="WorkflowStats"/>. Timer messages are at-least-once:
+/// the instance generation makes superseded ones do nothing.
 /// </summary>
 public sealed partial class BrowseAbandonmentWorkflow(
     IDocumentStore documents,
@@ -41,6 +42,7 @@ public sealed partial class BrowseAbandonmentWorkflow(
     RecommendationService recommendations,
     WebhookSender webhooks,
     MessageOutbox outbox,
+    WorkflowStats stats,
     TimeProvider timeProvider,
     ILogger<BrowseAbandonmentWorkflow> logger)
 {
@@ -65,9 +67,9 @@ public sealed partial class BrowseAbandonmentWorkflow(
         var armed = await UpdateAsync(profile.CustomerId, state =>
         {
             state ??= new BrowseAbandonmentState { CustomerId = profile.CustomerId };
-            if (state.Status == CartAbandonmentStatus.Armed && state.DueAt == dueAt)
+            if (state.Generation > 0 && state.DueAt == dueAt)
             {
-                return null;
+                return null; // these views were handled before (a replayed batch): armed, sent or cancelled, that stands
             }
 
             state.Generation++;
@@ -83,26 +85,35 @@ public sealed partial class BrowseAbandonmentWorkflow(
         }
     }
 
-    /// <summary>A cart add or a purchase ends the wait.</summary>
-    public Task CancelAsync(string customerId, string reason, CancellationToken cancellationToken = default) =>
-        UpdateAsync(customerId, state =>
+    /// <summary>
+    /// A cart add, a purchase or an operator ends the wait (its pending timer becomes stale) — with
+    /// <paramref name="notViewedAfter"/> (a replayed cart change), only a wait armed by views no later
+    /// than it. False when none was running.
+    /// </summary>
+    public async Task<bool> CancelAsync(string customerId, string reason, DateTimeOffset? notViewedAfter = null, CancellationToken cancellationToken = default)
+    {
+        var cancelled = false;
+        await UpdateAsync(customerId, state =>
         {
-            if (state is null || state.Status != CartAbandonmentStatus.Armed)
+            cancelled = state is { Status: CartAbandonmentStatus.Armed } && !(state.DueAt - Delay > notViewedAfter);
+            if (!cancelled)
             {
                 return null;
             }
 
-            state.Generation++;
+            state!.Generation++;
             state.Status = CartAbandonmentStatus.Cancelled;
             state.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
             return state;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
 
     public async Task WakeAsync(BrowseTimerMessage message, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        if (state is null || state.Generation != message.Generation || state.Status != CartAbandonmentStatus.Armed)
+        if (state is null || state.Generation != message.Generation || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
             LogStale(logger, message.Generation);
             return;
@@ -115,46 +126,54 @@ public sealed partial class BrowseAbandonmentWorkflow(
         }
 
         var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        var suppression = profile switch
+        var suppression = state.Status == CartAbandonmentStatus.Sending ? null // decided before a crash: hand it over
+            : profile is { Cart.Count: > 0 } ? "suppressed: the cart holds something (cart abandonment takes over)"
+            : WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now);
+        if (profile is null || suppression is not null)
         {
-            null => "suppressed: customer unknown",
-            { Cart.Count: > 0 } => "suppressed: the cart holds something (cart abandonment takes over)",
-            _ when !profile.PersonalizationAllowed(now) => "suppressed: personalization not allowed",
-            _ when !profile.HasConsent(Channel) => "suppressed: no email consent",
-            _ when !webhooks.IsConfigured(Channel) => "suppressed: no email provider configured",
-            _ => null,
-        };
+            if (await DecideAsync(message, CartAbandonmentStatus.Suppressed, suppression ?? "suppressed: customer unknown", cancellationToken).ConfigureAwait(false))
+            {
+                await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false); // once: a redelivered timer finds it decided
+            }
+
+            return;
+        }
+
+        // Armed → Sending → Sent: the decision and its message id are recorded before the outbox hears of
+        // it, so a crash anywhere brings the timer back to a Sending state that hands the same id over
+        // again — and the outbox keeps the first message per id (it runs the send rules at send time).
         var messageId = $"{InstanceId}:{message.CustomerId}:{message.Generation}";
-        string? body = suppression is null ? await ComposeAsync(profile!, messageId, now, cancellationToken).ConfigureAwait(false) : null;
-        var decided = await UpdateAsync(message.CustomerId, s =>
+        if (await DecideAsync(message, CartAbandonmentStatus.Sending, $"sending {messageId}", cancellationToken).ConfigureAwait(false))
         {
-            if (s is null || s.Generation != message.Generation || s.Status != CartAbandonmentStatus.Armed)
+            var body = await ComposeAsync(profile, messageId, now, cancellationToken).ConfigureAwait(false);
+            await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Moves the instance of <paramref name="message"/> on to <paramref name="status"/>; false when it moved on otherwise (superseded, decided).</summary>
+    private async Task<bool> DecideAsync(BrowseTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken)
+    {
+        var state = await UpdateAsync(message.CustomerId, s =>
+        {
+            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending)
+                || s.Status == status)
             {
                 return null;
             }
 
-            s.Status = suppression is null ? CartAbandonmentStatus.Sent : CartAbandonmentStatus.Suppressed;
-            s.MessageId = suppression is null ? messageId : null;
-            s.Record(now, suppression ?? $"sent to outbox {messageId}");
+            s.Status = status;
+            s.MessageId = status == CartAbandonmentStatus.Suppressed ? null : $"{InstanceId}:{message.CustomerId}:{message.Generation}";
+            s.Record(timeProvider.GetUtcNow(), what);
             return s;
         }, cancellationToken).ConfigureAwait(false);
-
-        // The outbox keeps the first message per id, so a crash after the decision and a redelivered
-        // timer (which now finds the state decided) never send twice; the outbox runs the send rules.
-        if (body is not null && decided?.MessageId == messageId)
-        {
-            await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
-        }
+        return state is not null && state.Generation == message.Generation && state.Status == status;
     }
 
     private async Task<string> ComposeAsync(CustomerProfile profile, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var viewed = profile.RecentViews.Take(3).Select(v =>
-        {
-            products.TryGetValue(v.ProductId, out var p);
-            return new { productId = v.ProductId, name = p?.Name, price = p?.Price, imageUrl = p?.ImageUrl, url = p?.Url };
-        }).ToList();
+        var viewed = profile.RecentViews.Take(3).Select(v => ProductCard.Of(v.ProductId, products)).ToList();
         var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Product, 4, profile.RecentViews[0].ProductId), cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs }, Json.Options);
     }

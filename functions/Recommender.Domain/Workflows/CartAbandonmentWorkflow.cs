@@ -15,7 +15,8 @@ namespace Recommender.Domain.Workflows;
 /// (<see cref="Stages"/>, each showing the cart as it is then);
 /// checkout or an emptied cart cancels it. When the timer fires one email with the cart as it is now
 /// and cart recommendations goes to the outbox (only with email consent and a provider), whose
-/// delivery applies the send rules again at send time (<see cref="DeliveryService"/>).
+/// delivery applies the send rules again at send time (<see cref="DeliveryService"/>); a reminder
+/// decided not to send counts as suppressed in <see cref="WorkflowStats"/>.
 /// Timer messages are at-least-once: each wake checks the instance generation and status, so a
 /// redelivered or superseded message does nothing.
 /// </summary>
@@ -27,6 +28,7 @@ public sealed partial class CartAbandonmentWorkflow(
     RecommendationService recommendations,
     WebhookSender webhooks,
     MessageOutbox outbox,
+    WorkflowStats stats,
     TimeProvider timeProvider,
     ILogger<CartAbandonmentWorkflow> logger)
 {
@@ -66,9 +68,9 @@ public sealed partial class CartAbandonmentWorkflow(
         var armed = await UpdateAsync(profile.CustomerId, state =>
         {
             state ??= new CartAbandonmentState { CustomerId = profile.CustomerId };
-            if (state.Status == CartAbandonmentStatus.Armed && state.DueAt == dueAt)
+            if (state.Generation > 0 && state.CartChangedAt == dueAt - Delay)
             {
-                return null; // same cart change delivered again: the timer is already running
+                return null; // same cart change delivered again: its reminders run, ran or were cancelled already
             }
 
             state.Generation++;
@@ -92,6 +94,12 @@ public sealed partial class CartAbandonmentWorkflow(
     {
         var now = timeProvider.GetUtcNow();
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        if (state is not null && state.Generation == message.Generation && state.Stage < message.Stage)
+        {
+            // Scheduled by a step that crashed before recording it; that step's timer comes back and records it.
+            throw new InvalidOperationException($"cart reminder {message.Stage + 1} of {message.CustomerId} is ahead of its instance (stage {state.Stage + 1})");
+        }
+
         if (state is null || state.Generation != message.Generation || state.Stage != message.Stage
             || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
@@ -117,7 +125,12 @@ public sealed partial class CartAbandonmentWorkflow(
         };
         if (suppression is not null)
         {
-            await FinishAsync(message, CartAbandonmentStatus.Suppressed, suppression, cancellationToken).ConfigureAwait(false);
+            // Counted once: only the wake that ended the instance counts (a redelivered timer finds it decided).
+            if (await FinishAsync(message, CartAbandonmentStatus.Suppressed, suppression, cancellationToken).ConfigureAwait(false))
+            {
+                await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -153,9 +166,12 @@ public sealed partial class CartAbandonmentWorkflow(
             return;
         }
 
-        // The next reminder, counted from the same cart change; the timer message names its stage.
+        // The next reminder, counted from the same cart change; the timer message names its stage. Its timer
+        // goes first: a crash before the state records it brings this timer back, which schedules it again
+        // (the spare one finds its stage passed when it fires).
         var next = message with { Stage = message.Stage + 1 };
-        var advanced = await UpdateAsync(message.CustomerId, s =>
+        await ScheduleAsync(next, sending.CartChangedAt + Stages[next.Stage], cancellationToken).ConfigureAwait(false);
+        await UpdateAsync(message.CustomerId, s =>
         {
             if (s is null || s.Generation != message.Generation || s.Stage != message.Stage || s.Status != CartAbandonmentStatus.Sending)
             {
@@ -168,10 +184,6 @@ public sealed partial class CartAbandonmentWorkflow(
             s.Record(now, $"sent to outbox {messageId}; next reminder at {s.DueAt:O}");
             return s;
         }, cancellationToken).ConfigureAwait(false);
-        if (advanced is { Status: CartAbandonmentStatus.Armed } && advanced.Stage == next.Stage && advanced.Generation == next.Generation)
-        {
-            await ScheduleAsync(next, advanced.DueAt, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>An operator cancels the running reminder (its pending timers become stale); false when none was running.</summary>
@@ -221,18 +233,24 @@ public sealed partial class CartAbandonmentWorkflow(
         return JsonSerializer.Serialize(message, Json.Options);
     }
 
-    private Task FinishAsync(CartTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken) =>
-        UpdateAsync(message.CustomerId, s =>
+    /// <summary>Ends the instance if <paramref name="message"/> is still current; true when this call did.</summary>
+    private async Task<bool> FinishAsync(CartTimerMessage message, CartAbandonmentStatus status, string what, CancellationToken cancellationToken)
+    {
+        var finished = false;
+        await UpdateAsync(message.CustomerId, s =>
         {
-            if (s is null || s.Generation != message.Generation || s.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
+            finished = s is not null && s.Generation == message.Generation && s.Status is CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending;
+            if (!finished)
             {
                 return null;
             }
 
-            s.Status = status;
+            s!.Status = status;
             s.Record(timeProvider.GetUtcNow(), what);
             return s;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        return finished;
+    }
 
     private Task ScheduleAsync(CartTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         queue.ScheduleAsync(Queues.CartAbandonment, message, dueAt, timeProvider, cancellationToken);

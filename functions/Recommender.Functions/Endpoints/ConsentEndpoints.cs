@@ -5,6 +5,7 @@ using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
+using Recommender.Functions.Security;
 
 namespace Recommender.Functions.Endpoints;
 
@@ -32,17 +33,17 @@ public static class ConsentEndpoints
         app.MapGet("/api/privacy/export/{customerId}", ExportAsync).WithName("api-export");
         app.MapPut("/api/privacy/objection/{customerId}", ObjectAsync).WithName("api-objection");
         app.MapGet("/api/privacy/audit", ReadAuditAsync).WithName("api-audit");
-        app.MapGet("/api/privacy/ad-audiences", async (AdAudiences audiences, AuditLog audit, CancellationToken ct) =>
+        app.MapGet("/api/privacy/ad-audiences", async (AdAudiences audiences, AuditLog audit, HttpContext context, CancellationToken ct) =>
         {
             var export = await audiences.ExportAsync(ct).ConfigureAwait(false);
-            await audit.RecordAsync("privacy-api", "ad_audiences.export", "*", $"{export.Customers} customers", cancellationToken: ct).ConfigureAwait(false);
+            await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "ad_audiences.export", "*", $"{export.Customers} customers", cancellationToken: ct).ConfigureAwait(false);
             return TypedResults.Ok(export);
         }).WithName("api-ad-audiences");
         return app;
     }
 
     private static async Task<Results<Accepted<EventOutcome>, ValidationProblem>> RecordAsync(string customerId, ConsentCommand? command,
-        IngestionService ingestion, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
+        IngestionService ingestion, AuditLog audit, TimeProvider timeProvider, HttpContext context, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var body = JsonSerializer.Serialize(new
@@ -63,12 +64,12 @@ public static class ConsentEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["consent"] = [outcome.Error ?? "invalid consent"] });
         }
 
-        await audit.RecordAsync("privacy-api", $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/privacy/consents/{customerId}", outcome);
     }
 
     /// <summary>Right of access: everything held about the customer as one JSON document.</summary>
-    private static async Task<Results<Ok<CustomerDataExport>, NotFound>> ExportAsync(string customerId, DataExport export, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CustomerDataExport>, NotFound>> ExportAsync(string customerId, DataExport export, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var data = EventValidator.IsValidId(customerId) ? await export.ExportAsync(customerId, cancellationToken).ConfigureAwait(false) : null;
         if (data is null)
@@ -76,7 +77,7 @@ public static class ConsentEndpoints
             return TypedResults.NotFound();
         }
 
-        await audit.RecordAsync("privacy-api", "access.export", customerId, $"exported {data.Events.Count} events", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "access.export", customerId, $"exported {data.Events.Count} events", cancellationToken: cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(data);
     }
 
@@ -102,7 +103,7 @@ public static class ConsentEndpoints
 
     /// <summary>Right to object to profiling: <c>{"objects": true}</c> stops personalization at once; <c>false</c> withdraws the objection.</summary>
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> ObjectAsync(string customerId, ObjectionCommand? command,
-        ProfilingObjection objection, AuditLog audit, CancellationToken cancellationToken)
+        ProfilingObjection objection, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         if (command?.Objects is not { } objects)
         {
@@ -114,7 +115,7 @@ public static class ConsentEndpoints
             return TypedResults.NotFound();
         }
 
-        await audit.RecordAsync("privacy-api", objects ? "objection.recorded" : "objection.withdrawn", customerId, "applied", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), objects ? "objection.recorded" : "objection.withdrawn", customerId, "applied", cancellationToken: cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

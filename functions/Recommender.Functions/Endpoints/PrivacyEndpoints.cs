@@ -7,7 +7,7 @@ namespace Recommender.Functions.Endpoints;
 public sealed record ErasureCommand(string? CustomerId);
 
 /// <summary>
-/// The privacy team's erasure API. In Azure both routes are functions with
+/// The privacy team's erasure API. In Azure every route is a function with
 /// <c>authLevel: function</c> (a function key is required).
 /// </summary>
 public static class PrivacyEndpoints
@@ -16,18 +16,20 @@ public static class PrivacyEndpoints
     {
         app.MapPost("/api/privacy/erasure", StartAsync).WithName("api-erasure-start");
         app.MapGet("/api/privacy/erasure/{requestId}", GetAsync).WithName("api-erasure-status");
+        app.MapPost("/api/privacy/erasure/{requestId}/retry", RetryAsync).WithName("api-erasure-retry");
         app.MapConsentApi();
+        app.MapRectificationApi();
         return app;
     }
 
-    private static async Task<Results<Accepted<ErasureRequest>, ValidationProblem>> StartAsync(ErasureCommand? command, ErasureService erasure, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<ErasureRequest>, ValidationProblem>> StartAsync(ErasureCommand? command, ErasureService erasure, HttpContext context, CancellationToken cancellationToken)
     {
         if (command?.CustomerId is not { } customerId || !EventValidator.IsValidId(customerId))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["customerId"] = ["customerId is required: 1-128 letters, digits or - _ . : @"] });
         }
 
-        var request = await erasure.StartAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var request = await erasure.StartAsync(customerId, Security.OperatorAuth.ActorOf(context.User), cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/privacy/erasure/{request.RequestId}", request);
     }
 
@@ -39,5 +41,21 @@ public static class PrivacyEndpoints
         }
 
         return await erasure.GetAsync(requestId, cancellationToken).ConfigureAwait(false) is { } request ? TypedResults.Ok(request) : TypedResults.NotFound();
+    }
+
+    /// <summary>Resumes a failed request (a provider refused the deletion): 202 and its status, 404 unknown, 409 when it has not failed.</summary>
+    private static async Task<Results<Accepted<ErasureRequest>, NotFound, Conflict<string>>> RetryAsync(string requestId, ErasureService erasure, CancellationToken cancellationToken)
+    {
+        if (!EventValidator.IsValidId(requestId) || await erasure.GetAsync(requestId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!await erasure.RetryAsync(requestId, cancellationToken).ConfigureAwait(false))
+        {
+            return TypedResults.Conflict("only a failed erasure can be retried");
+        }
+
+        return TypedResults.Accepted($"/api/privacy/erasure/{requestId}", await erasure.GetAsync(requestId, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -5,8 +5,19 @@ using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Endpoints;
 
-/// <summary>A customer's workflow instances: the cart-abandonment state and every outbox message with its history.</summary>
-public sealed record CustomerWorkflows(string CustomerId, CartAbandonmentState? CartAbandonment, IReadOnlyList<OutboxEntry> Messages);
+/// <summary>A customer's workflow instances: cart and browse abandonment, post-purchase, replenishment, and every outbox message with its history.</summary>
+public sealed record CustomerWorkflows(string CustomerId, CartAbandonmentState? CartAbandonment, IReadOnlyList<OutboxEntry> Messages)
+{
+    /// <summary>One post-purchase cross-sell per order (instance id <c>post-purchase:{orderId}</c>).</summary>
+    public IReadOnlyList<PostPurchaseState> PostPurchase { get; init; } = [];
+    /// <summary>The replenishment reminders (instance id <c>replenishment</c>).</summary>
+    public ReplenishmentState? Replenishment { get; init; }
+    /// <summary>The browse-abandonment reminder (instance id <c>browse-abandonment</c>): status, due time (next wake-up while armed), history.</summary>
+    public BrowseAbandonmentState? BrowseAbandonment { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsEmpty => CartAbandonment is null && BrowseAbandonment is null && Messages.Count == 0 && PostPurchase.Count == 0 && Replenishment is null;
+}
 
 /// <summary>
 /// The operator view: a customer's workflow instances (state, history, next wake-up), cancelling one,
@@ -24,7 +35,8 @@ public static class WorkflowEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<CustomerWorkflows>, NotFound>> ListAsync(string customerId, CartAbandonmentWorkflow cart, MessageOutbox outbox, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CustomerWorkflows>, NotFound>> ListAsync(string customerId, CartAbandonmentWorkflow cart, BrowseAbandonmentWorkflow browse,
+        MessageOutbox outbox, PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
     {
         if (!EventValidator.IsValidId(customerId))
         {
@@ -33,21 +45,38 @@ public static class WorkflowEndpoints
 
         var state = await cart.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
         var messages = await outbox.ListAsync(customerId, cancellationToken).ConfigureAwait(false);
-        return state is null && messages.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok(new CustomerWorkflows(customerId, state, messages));
+        var workflows = new CustomerWorkflows(customerId, state, messages)
+        {
+            PostPurchase = await postPurchase.ListAsync(customerId, cancellationToken).ConfigureAwait(false),
+            Replenishment = await replenishment.GetAsync(customerId, cancellationToken).ConfigureAwait(false),
+            BrowseAbandonment = await browse.GetAsync(customerId, cancellationToken).ConfigureAwait(false),
+        };
+        return workflows.IsEmpty ? TypedResults.NotFound() : TypedResults.Ok(workflows);
     }
 
-    /// <summary><c>instanceId</c> is <c>cart-abandonment</c> or an outbox message id.</summary>
-    private static async Task<Results<NoContent, NotFound>> CancelAsync(string customerId, string instanceId, CartAbandonmentWorkflow cart, MessageOutbox outbox,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>instanceId</c> is <c>cart-abandonment</c>, <c>browse-abandonment</c>, <c>replenishment</c>, <c>post-purchase:{orderId}</c> or an
+    /// outbox message id (tried when no workflow instance of that id was running).
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound>> CancelAsync(string customerId, string instanceId, CartAbandonmentWorkflow cart, BrowseAbandonmentWorkflow browse,
+        MessageOutbox outbox, PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, CancellationToken cancellationToken)
     {
         if (!EventValidator.IsValidId(customerId) || instanceId.Length is 0 or > 256)
         {
             return TypedResults.NotFound();
         }
 
-        var cancelled = instanceId == CartAbandonmentWorkflow.InstanceId
-            ? await cart.CancelAsync(customerId, "cancelled by an operator", cancellationToken).ConfigureAwait(false)
-            : await outbox.CancelAsync(customerId, instanceId, "cancelled by an operator", cancellationToken).ConfigureAwait(false);
+        const string reason = "cancelled by an operator";
+        var cancelled = instanceId switch
+        {
+            CartAbandonmentWorkflow.InstanceId => await cart.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
+            BrowseAbandonmentWorkflow.InstanceId => await browse.CancelAsync(customerId, reason, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ReplenishmentWorkflow.InstanceId => await replenishment.CancelAsync(customerId, reason, cancellationToken).ConfigureAwait(false),
+            _ when instanceId.StartsWith(PostPurchaseWorkflow.InstancePrefix, StringComparison.Ordinal)
+                => await postPurchase.CancelAsync(customerId, instanceId[PostPurchaseWorkflow.InstancePrefix.Length..], reason, cancellationToken).ConfigureAwait(false),
+            _ => false,
+        };
+        cancelled = cancelled || await outbox.CancelAsync(customerId, instanceId, reason, cancellationToken).ConfigureAwait(false);
         return cancelled ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 }

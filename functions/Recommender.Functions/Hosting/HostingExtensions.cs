@@ -53,10 +53,8 @@ public static class HostingExtensions
         }
 
         services.AddRecommenderDomain();
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section))
-            .Validate(w => string.IsNullOrWhiteSpace(w.Email.Url) || Uri.TryCreate(w.Email.Url, UriKind.Absolute, out _), "Recommender:Webhooks:Email:Url must be an absolute URL")
-            .Validate(w => string.IsNullOrWhiteSpace(w.Email.Url) || !string.IsNullOrWhiteSpace(w.Email.Secret), "Recommender:Webhooks:Email:Secret is required with a URL")
-            .ValidateOnStart();
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>>(new WebhookOptionsValidator(configuration));
         services.AddHttpClient<WebhookSender>(client => client.Timeout = TimeSpan.FromSeconds(10));
 
         services.AddSingleton<QueueDispatcher>();

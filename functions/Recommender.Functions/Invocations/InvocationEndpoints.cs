@@ -140,7 +140,7 @@ public static partial class InvocationEndpoints
     private static async Task<IResult> EnforceRetentionAsync(RetentionService retention, CancellationToken cancellationToken)
     {
         var result = await retention.EnforceAsync(cancellationToken).ConfigureAwait(false);
-        return HostJson.Reply(InvocationResponse.Empty($"retention: deleted {result.DeletedBlobs.Values.Sum()} blobs, {result.DeletedTrendingBuckets} trending buckets"));
+        return HostJson.Reply(InvocationResponse.Empty($"retention: deleted {result.DeletedBlobs.Values.Sum()} blobs, {result.DeletedTrendingBuckets} trending buckets, {result.PurgedDocuments} expired documents"));
     }
 
     /// <summary>The first value of a header of the host's <c>req</c> payload, case-insensitively.</summary>

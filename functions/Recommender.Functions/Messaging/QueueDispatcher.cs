@@ -24,7 +24,8 @@ public enum DispatchOutcome
 /// that fails throws, so the queue redelivers it and poisons it after the last attempt.
 /// </summary>
 public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
-    DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider)
+    DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
+    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
@@ -34,6 +35,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
         [Queues.RecommendationRefresh] = "RefreshRecommendations",
         [Queues.Training] = "TrainingStep",
         [Queues.Delivery] = "DeliverMessage",
+        [Queues.CatalogAlerts] = "CatalogAlertStep",
+        [Queues.PostPurchase] = "PostPurchaseStep",
+        [Queues.Replenishment] = "ReplenishmentStep",
     };
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
@@ -59,6 +63,15 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
                     break;
                 case Queues.Delivery:
                     await delivery.DeliverAsync(Parse<DeliveryMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.CatalogAlerts:
+                    await catalogAlerts.HandleAsync(Parse<CatalogAlertMessage>(body, m => m.IsWellFormed), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.PostPurchase:
+                    await postPurchase.WakeAsync(Parse<PostPurchaseTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.OrderId)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.Replenishment:
+                    await replenishment.WakeAsync(Parse<ReplenishmentTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");

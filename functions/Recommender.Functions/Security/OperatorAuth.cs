@@ -114,6 +114,15 @@ public static partial class OperatorAuth
         });
     }
 
+    /// <summary>
+    /// Who acted, for the audit log: the operator's object id (Entra ID <c>oid</c>), else the token's
+    /// subject, else <c>privacy-api</c> when the routes are open (local development).
+    /// </summary>
+    public static string ActorOf(ClaimsPrincipal user) =>
+        user.FindFirst("oid")?.Value is { Length: > 0 } oid ? $"operator:{oid}"
+        : user.FindFirst("sub")?.Value is { Length: > 0 } sub ? $"operator:{sub}"
+        : "privacy-api";
+
     private static bool HasRole(ClaimsPrincipal principal, string role) =>
         principal.Claims.Any(c => (c.Type is "roles" or ClaimTypes.Role) && string.Equals(c.Value, role, StringComparison.Ordinal));
 

@@ -12,9 +12,11 @@ namespace Recommender.Models.Algorithms;
 /// (Takács, Pilászy and Tikk 2011), which costs O(nnz·f + n·f²) per sweep instead of the exact
 /// solve's O(n·f³). Factors are float32; rows are updated in parallel, and each row depends only on
 /// the other side's factors, so training is deterministic for <see cref="TrainingContext.Seed"/>
-/// whatever the thread count. Unknown users get the most popular items.
+/// whatever the thread count. Unknown users get the most popular items. As an item-to-item
+/// relation (<see cref="IItemToItem"/>, what serving stores) an item's neighbours are the items whose
+/// factor vectors have the highest positive cosine with its own.
 /// </summary>
-public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlgorithm
+public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlgorithm, IItemToItem
 {
     private const int RowsPerTask = 64;
     private readonly AlsOptions _options = options ?? new AlsOptions();
@@ -22,6 +24,7 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
     private UserItemMatrix? _matrix;
     private float[] _userFactors = [];
     private float[] _itemFactors = [];
+    private float[] _itemNorms = [];
 
     public string Name => "als";
 
@@ -76,6 +79,11 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
         _matrix = matrix;
         _userFactors = users;
         _itemFactors = items;
+        _itemNorms = new float[matrix.ItemCount];
+        for (var i = 0; i < _itemNorms.Length; i++)
+        {
+            _itemNorms[i] = VectorMath.Norm(items.AsSpan(i * f, f));
+        }
     }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
@@ -95,6 +103,31 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
         }
 
         return matrix.TopK(scores, k, u, excludeSeen);
+    }
+
+    public IReadOnlyList<string> Items => _matrix?.Items ?? [];
+
+    public IReadOnlyList<ScoredItem> SimilarItems(string item, int k)
+    {
+        var matrix = _matrix ?? throw new InvalidOperationException("Fit the model before asking for similar items.");
+        if (!matrix.ItemIndex.TryGetValue(item, out var i))
+        {
+            return [];
+        }
+
+        var f = _options.Factors;
+        var y = _itemFactors.AsSpan(i * f, f);
+        var scores = new double[matrix.ItemCount];
+        if (_itemNorms[i] > 0)
+        {
+            for (var j = 0; j < scores.Length; j++)
+            {
+                var denominator = _itemNorms[i] * _itemNorms[j];
+                scores[j] = j == i || denominator <= 0 ? 0 : VectorMath.Dot<float>(y, _itemFactors.AsSpan(j * f, f)) / denominator;
+            }
+        }
+
+        return ItemToItem.FromScores(scores, matrix.Items, k);
     }
 
     /// <summary>

@@ -11,6 +11,24 @@ public sealed record RankingOptions
     /// <value>200 by default.</value>
     public int FeatureDepth { get; init; } = 200;
 
+    /// <summary>How the internal split picks the labels the ranker learns from.</summary>
+    public enum LabelSplit
+    {
+        /// <summary>Each user's latest interaction(s): learn what comes next (serving, temporal and leave-last evaluation).</summary>
+        Latest,
+
+        /// <summary>A seeded random share of each user's items: learn which unseen items belong to the user (random-split evaluation).</summary>
+        Random,
+    }
+
+    /// <summary>How labels are chosen when the training context does not say what will be predicted.</summary>
+    /// <value><see cref="LabelSplit.Latest"/> by default.</value>
+    public LabelSplit Labels { get; init; } = LabelSplit.Latest;
+
+    /// <summary>Share of each user's distinct items held out as labels by the <see cref="LabelSplit.Random"/> split.</summary>
+    /// <value>0.25 by default (the random protocol's own share).</value>
+    public double RandomHoldoutShare { get; init; } = 0.25;
+
     /// <summary>How many of each user's latest interactions are held out as labels by the internal time split.</summary>
     /// <value>1 by default (the last interaction, as leave-last-out evaluation does).</value>
     public int HoldoutPerUser { get; init; } = 1;

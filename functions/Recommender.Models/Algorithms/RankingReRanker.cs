@@ -56,7 +56,9 @@ public sealed class RankingReRanker : IRecommenderAlgorithm
     {
         ArgumentNullException.ThrowIfNull(interactions);
         ArgumentNullException.ThrowIfNull(context);
-        var (history, labels) = SplitByTime(interactions);
+        var (history, labels) = (context.Task == PredictionTask.HeldOutItems ? RankingOptions.LabelSplit.Random : _options.Labels) == RankingOptions.LabelSplit.Random
+            ? SplitRandomly(interactions, context.Seed)
+            : SplitByTime(interactions);
         context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"{Name}: fitting {_sources.Length} source(s) on the internal split ({labels.Count} users with held-out items)"));
         foreach (var source in _sources)
         {
@@ -178,6 +180,32 @@ public sealed class RankingReRanker : IRecommenderAlgorithm
             }
         }
 
+        return (history, labels);
+    }
+
+    /// <summary>
+    /// Per user with at least <see cref="RankingOptions.MinimumHistory"/> interactions left, a seeded
+    /// <see cref="RankingOptions.RandomHoldoutShare"/> of the distinct items (at least one) become labels
+    /// and every interaction with them is removed from the history.
+    /// </summary>
+    private (List<Interaction> History, Dictionary<string, HashSet<string>> Labels) SplitRandomly(IReadOnlyList<Interaction> interactions, int seed)
+    {
+        var random = new Random(seed);
+        var labels = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var group in interactions.GroupBy(i => i.User, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var items = group.Select(i => i.Item).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var take = Math.Max(1, (int)Math.Round(items.Length * _options.RandomHoldoutShare, MidpointRounding.ToEven));
+            if (items.Length - take < _options.MinimumHistory)
+            {
+                continue;
+            }
+
+            random.Shuffle(items);
+            labels[group.Key] = items.Take(take).ToHashSet(StringComparer.Ordinal);
+        }
+
+        var history = interactions.Where(i => !(labels.TryGetValue(i.User, out var held) && held.Contains(i.Item))).ToList();
         return (history, labels);
     }
 

@@ -73,6 +73,40 @@ public sealed class CosmosConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADocumentsOwnTtl_IsTheItemTtlProperty_AbsentForTheDefault_KeptByIncrements()
+    {
+        // The stand-in stores an item's ttl but never expires anything (EMULATORS.md), so expiry itself
+        // cannot be observed here: this checks what Cosmos DB acts on — the item's "ttl" property
+        // (-1: never; seconds otherwise; absent: the container default, which the Bicep and
+        // CosmosContainers declare for the workflows container, so the override applies), that a
+        // write without an override removes it, and that a patch leaves it in place.
+        var container = Environment.Cosmos.GetContainer(Environment.Options.CosmosDatabase, Collections.Workflows);
+        async Task<JsonElement?> TtlOf(string id)
+        {
+            using var response = await container.ReadItemStreamAsync(id, new PartitionKey("c-ttl"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var stored = await JsonDocument.ParseAsync(response.Content);
+            return stored.RootElement.TryGetProperty("ttl", out var ttl) ? ttl.Clone() : null;
+        }
+
+        Assert.NotNull(CosmosContainers.DefaultTimeToLiveSeconds[Collections.Workflows]);
+        var etag = await Store.CreateAsync(Collections.Workflows, "c-ttl", "never", Json.Counter(1), DocumentTimeToLive.Never);
+        await Store.UpsertAsync(Collections.Workflows, "c-ttl", "two-years", Json.Counter(1), DocumentTimeToLive.After(TimeSpan.FromDays(730)));
+        await Store.CreateAsync(Collections.Workflows, "c-ttl", "default", Json.Counter(1));
+        Assert.True(await Store.IncrementAsync(Collections.Workflows, "c-ttl", "never", new Dictionary<string, double> { ["count"] = 1 }));
+
+        Assert.Equal(-1, (await TtlOf("never"))?.GetInt32());
+        Assert.Equal(730 * 86400, (await TtlOf("two-years"))?.GetInt32());
+        Assert.Null(await TtlOf("default"));
+        var read = await Store.ReadAsync(Collections.Workflows, "c-ttl", "never");
+        Json.Equal(Json.Counter(2), read!.Body); // the ttl stays outside the domain body
+
+        await Store.ReplaceAsync(Collections.Workflows, "c-ttl", "never", Json.Counter(3), read.ETag);
+        Assert.Null(await TtlOf("never")); // restated by every write: back to the container's default
+        Assert.NotEqual(etag, read.ETag);
+    }
+
+    [Fact]
     public async Task ReadPartition_IsASinglePartitionQuery_PagedByContinuation()
     {
         // Cross-partition queries (and ORDER BY, which needs the query-plan service) are not served by

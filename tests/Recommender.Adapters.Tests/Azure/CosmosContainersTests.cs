@@ -31,6 +31,8 @@ public sealed partial class CosmosContainersTests
         foreach (var (name, ttl) in declared)
         {
             Assert.Equal(ttl, CosmosContainers.DefaultTimeToLiveSeconds[name]);
+            // The embedded store enforces the same rule from the same place (Collections.TimeToLive).
+            Assert.Equal(ttl, Collections.TimeToLive[name] is { } span ? (int)span.TotalSeconds : null);
         }
     }
 

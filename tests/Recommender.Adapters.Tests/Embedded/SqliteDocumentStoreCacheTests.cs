@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Recommender.Adapters.Embedded;
 using Recommender.Adapters.Tests.Contracts;
 using Recommender.Domain.Ports;
@@ -10,6 +11,7 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
 {
     private const string C = "recommendations";
     private readonly TempDirectory _directory = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
     private SqliteDocumentStore? _cached;
 
     private string DatabasePath => Path.Combine(_directory.Path, "test.db");
@@ -20,7 +22,7 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
 
     protected override Task<IDocumentStore> CreateStoreAsync()
     {
-        _cached = new SqliteDocumentStore(DatabasePath, documentCacheEntries: 3);
+        _cached = new SqliteDocumentStore(DatabasePath, _clock, documentCacheEntries: 3);
         return Task.FromResult<IDocumentStore>(_cached);
     }
 
@@ -111,6 +113,52 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
         await Store.CreateAsync(C, "later", "later", Json.Counter(5));
 
         Assert.Equal(5, (await ReadAsync("later"))!.Count);
+    }
+
+    [Fact]
+    public async Task ACachedDocument_ExpiresFromSharedReads_WhenItsCollectionsTimeToLiveLapses()
+    {
+        // "recommendations" lives 7 days after its last write (Collections.TimeToLive), cached or not.
+        await Store.UpsertAsync(C, "read", "read", Json.Counter(1));
+        await Cached.UpsertSharedAsync(C, "written", "written", Json.Counter(2), Deserialize);
+        Assert.Equal(1, (await ReadAsync("read"))!.Count);
+
+        _clock.Advance(TimeSpan.FromDays(7) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, (await ReadAsync("read"))!.Count);
+        Assert.Equal(2, (await ReadAsync("written"))!.Count);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(await ReadAsync("read"));
+        Assert.Null(await ReadAsync("written"));
+        Assert.Null(await Store.ReadAsync(C, "read", "read")); // the same instant as the store itself
+    }
+
+    [Fact]
+    public async Task ACachedDocument_HonoursItsOwnTimeToLive()
+    {
+        await Store.UpsertAsync(C, "short", "short", Json.Counter(1), DocumentTimeToLive.After(TimeSpan.FromHours(1)));
+        await Store.UpsertAsync(C, "forever", "forever", Json.Counter(2), DocumentTimeToLive.Never);
+        Assert.Equal(1, (await ReadAsync("short"))!.Count);
+        Assert.Equal(2, (await ReadAsync("forever"))!.Count);
+
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Null(await ReadAsync("short"));
+        _clock.Advance(TimeSpan.FromDays(400));
+        Assert.Equal(2, (await ReadAsync("forever"))!.Count);
+    }
+
+    [Fact]
+    public async Task AnExpiredCachedDocument_RecreatedLater_IsReadAnew()
+    {
+        await Store.UpsertAsync(C, "a", "a", Json.Counter(1));
+        Assert.Equal(1, (await ReadAsync("a"))!.Count);
+        _clock.Advance(TimeSpan.FromDays(8));
+        Assert.Null(await ReadAsync("a"));
+
+        await Store.CreateAsync(C, "a", "a", Json.Counter(2)); // over the expired row
+
+        Assert.Equal(2, (await ReadAsync("a"))!.Count);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using static Recommender.Domain.Tests.Events.EventExamples;
 
 namespace Recommender.Domain.Tests.Events;
 
-/// <summary>Product, cart, wishlist, compare, checkout, purchase and return events.</summary>
+/// <summary>Product, cart, wishlist, compare, checkout, purchase, return and delivery events.</summary>
 public class CommerceEventTests
 {
     [Fact]
@@ -102,5 +102,33 @@ public class CommerceEventTests
 
         Assert.True(result.IsValid, result.Error);
         Assert.Equal(["lines[0].note"], result.DroppedFields);
+    }
+
+    [Fact]
+    public void Delivery_KeepsOrderAndDeliveredProducts_AndIsAnOrderRecord()
+    {
+        var e = Valid(Json("delivery"));
+
+        Assert.Equal((EventType.Delivery, "c1", "o-1"), (e.Type, e.CustomerId, e.OrderId));
+        Assert.Equal(["SHO-001", "SHO-002"], e.AllProductIds);
+        Assert.Equal(Retention.DataClass.Orders, Retention.RetentionOptions.ClassOf(e.Type));
+    }
+
+    [Fact]
+    public void Delivery_WithoutProductIds_IsAccepted() =>
+        Assert.Empty(Valid(With("delivery", "productIds", null)).AllProductIds);
+
+    [Fact]
+    public void Delivery_OfAnAnonymousVisitor_IsRefused() =>
+        Assert.Contains("customerId is required for delivery", Validate(With("delivery", "customerId", null).Replace("\"type\"", "\"anonymousId\":\"v1\",\"type\"", StringComparison.Ordinal)).Error, StringComparison.Ordinal);
+
+    [Fact]
+    public void Delivery_LineFieldsAndPrivateDataOutsideTheSchema_AreDroppedAndReported()
+    {
+        var result = Validate(With("delivery", "address", "\"12 rue de la Paix\"").Replace("}", ",\"context\":{\"ip\":\"203.0.113.77\",\"latitude\":48.8}}", StringComparison.Ordinal));
+
+        Assert.True(result.IsValid, result.Error);
+        Assert.Equal("203.0.113.0", result.Event.Context!.Ip);
+        Assert.Equal(["address", "context.latitude"], result.DroppedFields.Order(StringComparer.Ordinal));
     }
 }

@@ -45,6 +45,7 @@ internal static class EventExamples
         ["consent"] = Customer + """ "channel":"email","granted":true,"policyVersion":"2026-01","source":"signup_form" """,
         ["identify"] = Customer + """ "anonymousId":"cookie-7f3a" """,
         ["account"] = Customer + """ "birthYear":1990,"ageVerifiedAdult":true,"timeZone":"Europe/Paris" """,
+        ["delivery"] = Customer + """ "orderId":"o-1","productIds":["SHO-001","SHO-002"] """,
     };
 
     public static IEnumerable<string> Types => Fields.Keys;

@@ -106,6 +106,9 @@ public class EventTypeTests
     [InlineData("account", "birthYear", "2027", "birthYear must be a whole number from 1900 to 2026")]
     [InlineData("account", "timeZone", "\"Paris; DROP\"", "timeZone must be an IANA time zone name")]
     [InlineData("account", "ageVerifiedAdult", "\"yes\"", "ageVerifiedAdult must be true or false")]
+    [InlineData("delivery", "orderId", null, "orderId is required")]
+    [InlineData("delivery", "customerId", null, "customerId is required for delivery")]
+    [InlineData("delivery", "productIds", "[\"SHO-001\",\"SHO-001\"]", "productIds must not repeat an id")]
     public void Validate_BadValue_IsRefusedNamingTheField(string type, string field, string? rawJson, string reason)
     {
         var result = Validate(With(type, field, rawJson));

@@ -70,6 +70,41 @@ public class SubjectEventTests
     }
 
     [Fact]
+    public void CatalogChange_Sale_NamesACategory_AndNoProduct()
+    {
+        var node = Node("catalog_change");
+        node["change"] = "sale";
+        node["percent"] = 30;
+
+        var validation = Validate(node.ToJsonString());
+
+        var e = validation.Event!;
+        Assert.Equal((CatalogChangeKind.Sale, "shoes", 30, "Trail Runner 2", "pim"), (e.Change, e.Category, e.Percent, e.Name, e.Source));
+        Assert.Null(e.ProductId);
+        Assert.Null(e.Price);
+        Assert.Equal(["attributes", "brand", "inStock", "previousPrice", "price", "productId"], validation.DroppedFields.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, "category is required")]
+    [InlineData("100", "percent must be")]
+    public void CatalogChange_Sale_NeedsACategory_AndAPercentBelow100(string? percent, string reason)
+    {
+        var node = Node("catalog_change");
+        node["change"] = "sale";
+        if (percent is null)
+        {
+            node.Remove("category");
+        }
+        else
+        {
+            node["percent"] = int.Parse(percent, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.Contains(reason, Validate(node.ToJsonString()).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CatalogChange_MoreThan20Attributes_IsRefused()
     {
         var attributes = string.Join(",", Enumerable.Range(0, 21).Select(i => $"\"a{i}\":\"v\""));

@@ -48,6 +48,25 @@ public class AlgorithmTrainerTests
     }
 
     [Fact]
+    public void Train_Als_ServesFactorNeighbours_OwnGroupFirst()
+    {
+        var model = new AlgorithmTrainer("als").Train(GroupedEvents(), "v1", T0);
+
+        // Latent factors give small positive cosines across groups too (co-occurrence models give
+        // none), but an item's own group always ranks above the other.
+        Assert.Equal(60, model.CustomerCount);
+        Assert.Equal(16, model.Neighbors.Count);
+        foreach (var (item, neighbors) in model.Neighbors)
+        {
+            Assert.DoesNotContain(neighbors, n => n.ProductId == item);
+            var own = neighbors.Select((n, rank) => (n, rank)).Where(p => p.n.ProductId[0] == item[0]).Select(p => p.rank).ToList();
+            var other = neighbors.Select((n, rank) => (n, rank)).Where(p => p.n.ProductId[0] != item[0]).Select(p => p.rank).ToList();
+            Assert.Equal(7, own.Count);
+            Assert.True(other.Count == 0 || own.Max() < other.Min(), $"{item}: {string.Join(", ", neighbors.Select(n => n.ProductId))}");
+        }
+    }
+
+    [Fact]
     public void Train_LeavesOutExcludedSubjects()
     {
         var events = GroupedEvents();

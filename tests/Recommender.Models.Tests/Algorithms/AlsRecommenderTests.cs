@@ -110,4 +110,21 @@ public sealed class AlsRecommenderTests
         var mostPopular = data.GroupBy(i => i.Item).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
         Assert.Equal(mostPopular, sut.Recommend("stranger", 1, excludeSeen: true)[0].Item);
     }
+
+    [Fact]
+    public void SimilarItems_AreItemsOfTheSameBlock_ByFactorCosine()
+    {
+        var sut = new AlsRecommender(Small() with { Factors = 4 });
+        sut.Fit(Blocks(), new TrainingContext(Seed: 3));
+
+        var similar = sut.SimilarItems("g1-i03", 10);
+
+        Assert.Equal(10, similar.Count);
+        Assert.DoesNotContain(similar, s => s.Item == "g1-i03");
+        Assert.All(similar, s => Assert.StartsWith("g1-", s.Item, StringComparison.Ordinal));
+        Assert.All(similar, s => Assert.InRange(s.Score, 1e-9, 1 + 1e-6));
+        Assert.Equal(similar.OrderByDescending(s => s.Score).Select(s => s.Item), similar.Select(s => s.Item));
+        Assert.Equal(40, sut.Items.Count);
+        Assert.Empty(sut.SimilarItems("not-trained", 5));
+    }
 }

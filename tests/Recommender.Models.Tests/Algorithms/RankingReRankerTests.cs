@@ -122,6 +122,34 @@ public sealed class RankingReRankerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fit_NextTask_LearnsFromEachUsersLatestInteraction()
+    {
+        var (train, _, catalog) = Store(users: 120);
+        var sut = CreateSut(new PopularityRecommender());
+
+        sut.Fit(train, new TrainingContext(Seed: 4, Catalog: catalog, Task: PredictionTask.Next));
+
+        // one held-out interaction per user: a query has at most one positive
+        Assert.NotNull(sut.TrainingSummary);
+        Assert.True(sut.TrainingSummary.Queries > 0);
+        Assert.Equal(sut.TrainingSummary.Queries, sut.TrainingSummary.Positives);
+    }
+
+    [Fact]
+    public void Fit_HeldOutItemsTask_LearnsFromARandomShareOfEachUsersItems()
+    {
+        var (train, _, catalog) = Store(users: 120);
+        var sut = CreateSut(new PopularityRecommender());
+
+        sut.Fit(train, new TrainingContext(Seed: 4, Catalog: catalog, Task: PredictionTask.HeldOutItems));
+
+        // 11 items a user, a quarter held out: three labels a user, several of them among the candidates
+        Assert.NotNull(sut.TrainingSummary);
+        Assert.True(sut.TrainingSummary.Queries > 0);
+        Assert.True(sut.TrainingSummary.Positives > sut.TrainingSummary.Queries, sut.TrainingSummary.ToString());
+    }
+
+    [Fact]
     public void Fit_TooLittleData_ServesTheBaseOrder()
     {
         List<Interaction> tiny = [new("u", "a", Start), new("v", "b", Start)];
