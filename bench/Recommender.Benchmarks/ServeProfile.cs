@@ -53,8 +53,7 @@ public static class ServeProfile
         {
             var list = lists[random.Next(lists.Count)];
             var profile = list.Snapshot!.ToProfile(list.CustomerId);
-            ServingRules.Apply(list.Items, 10, ServingRules.Exclusions(profile, products, DateTimeOffset.UtcNow), profile, products, ServingFilters.None, serving, null,
-                distinct: list.ItemsAreDistinct);
+            ServingRules.Apply(list, 10, ServingRules.Exclusions(profile, products, DateTimeOffset.UtcNow), profile, products, ServingFilters.None, serving, null);
             return Task.CompletedTask;
         });
         await TimeAsync("RecommendationService.GetAsync (home, 10)", async () =>

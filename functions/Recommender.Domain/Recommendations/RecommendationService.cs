@@ -87,8 +87,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
-        var items = ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity,
-            distinct: source == "cache" && cached!.ItemsAreDistinct);
+        var items = source == "cache"
+            ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
+            : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
         if (items.Count < request.Count && source is not ("popular" or "recent" or "trending"))
         {
             // Rules or a thin neighbourhood left the list short: top it up with popular items.
@@ -105,8 +106,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         }
 
         var recommendationId = choice is { } c
-            ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, Guid.CreateVersion7(now))
-            : $"rec-{Guid.CreateVersion7(now):N}";
+            ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, ServedListIds.Next(now))
+            : $"rec-{ServedListIds.Next(now):N}";
         var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
         return new RecommendationResponse(recommendationId, request.CustomerId, placementName, model.Version, source, items.Select(i => ToView(i, products)).ToList())
         {

@@ -37,9 +37,16 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
 /// <summary>A customer's precomputed ranked list (the recommendation cache document).</summary>
 public sealed record CachedRecommendations(string CustomerId, [property: JsonConverter(typeof(InternedStringConverter))] string ModelVersion, DateTimeOffset GeneratedAt, IReadOnlyList<RecommendedItem> Items)
 {
+    /// <summary>Fixed at construction (no <c>with</c>): the flags below are worked out from it once.</summary>
+    public IReadOnlyList<RecommendedItem> Items { get; } = Items;
+
     /// <summary>No product appears twice in <see cref="Items"/> (true of every list the engine ranks): serving skips its duplicate check. Never stored.</summary>
     [JsonIgnore]
     public bool ItemsAreDistinct { get; } = Items.Select(i => i.ProductId).Distinct(StringComparer.Ordinal).Count() == Items.Count;
+
+    /// <summary>The items are in the order serving considers them (<see cref="ServingRules.InServingOrder"/>): serving skips its sort. Never stored.</summary>
+    [JsonIgnore]
+    public bool ItemsAreInServingOrder { get; } = ServingRules.InServingOrder(Items);
 
     public ProfileSnapshot? Snapshot { get; init; }
 }

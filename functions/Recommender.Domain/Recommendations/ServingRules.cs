@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Profiles;
 
@@ -43,20 +42,64 @@ public static class ServingRules
     /// </summary>
     public static IReadOnlyList<RecommendedItem> Apply(IEnumerable<RecommendedItem> candidates, int count, ISet<string> exclude, CustomerProfile? profile,
         IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
-        IReadOnlyList<RecommendedItem>? picked = null, bool distinct = false)
+        IReadOnlyList<RecommendedItem>? picked = null, bool distinct = false) =>
+        Apply(candidates, count, exclude, profile, products, filters, options, diversity, picked, distinct, ordered: false);
+
+    /// <summary>
+    /// The rules over a customer's cached list: the same result as the general
+    /// <see cref="Apply(IEnumerable{RecommendedItem}, int, ISet{string}, CustomerProfile?, IReadOnlyDictionary{string, Product}, ServingFilters, ServingOptions, double?, IReadOnlyList{RecommendedItem}?, bool)"/>,
+    /// sparing the duplicate check and the sort when the list is known (once, when it was read) to need neither.
+    /// </summary>
+    public static IReadOnlyList<RecommendedItem> Apply(CachedRecommendations list, int count, ISet<string> exclude, CustomerProfile? profile,
+        IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        return Apply(list.Items, count, exclude, profile, products, filters, options, diversity, picked: null, list.ItemsAreDistinct, list.ItemsAreInServingOrder);
+    }
+
+    private static IReadOnlyList<RecommendedItem> Apply(IEnumerable<RecommendedItem> candidates, int count, ISet<string> exclude, CustomerProfile? profile,
+        IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
+        IReadOnlyList<RecommendedItem>? picked, bool distinct, bool ordered)
     {
         var size = candidates.TryGetNonEnumeratedCount(out var n) ? n : 0;
         var selection = new Selection(products, exclude, filters, options, profile?.AgeVerifiedAdult == true, Math.Clamp(diversity ?? options.Diversity, 0, 1), size);
-        var seen = distinct ? null : new HashSet<string>(size, StringComparer.Ordinal);
-        foreach (var item in candidates)
+        try
         {
-            if (seen is null || seen.Add(item.ProductId))
+            var seen = distinct ? null : new HashSet<string>(size, StringComparer.Ordinal);
+            foreach (var item in candidates)
             {
-                selection.Add(item);
+                if (seen is null || seen.Add(item.ProductId))
+                {
+                    selection.Add(item);
+                }
+            }
+
+            return selection.Pick(count, picked ?? [], ordered);
+        }
+        finally
+        {
+            selection.Release();
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="items"/> are in the order serving considers candidates in — score
+    /// (rounded to 6 places, as served) highest first, then product id — so no sort is needed.
+    /// </summary>
+    public static bool InServingOrder(IReadOnlyList<RecommendedItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        for (var i = 1; i < items.Count; i++)
+        {
+            var (a, b) = (items[i - 1], items[i]);
+            var byScore = Math.Round(b.Score, 6).CompareTo(Math.Round(a.Score, 6));
+            if (byScore > 0 || (byScore == 0 && string.CompareOrdinal(a.ProductId, b.ProductId) > 0))
+            {
+                return false;
             }
         }
 
-        return selection.Pick(count, picked ?? []);
+        return true;
     }
 
     /// <summary>
@@ -71,7 +114,8 @@ public static class ServingRules
     private sealed class Selection(IReadOnlyDictionary<string, Product> products, ISet<string> exclude, ServingFilters filters, ServingOptions options, bool adult,
         double lambda, int size)
     {
-        private readonly List<Slot> _slots = new(size);
+        private Slot[] _slots = System.Buffers.ArrayPool<Slot>.Shared.Rent(Math.Max(size, 16));
+        private int _count;
         private readonly List<Facets> _picked = [];
         private readonly int? _maxPerBrand = filters.MaxPerBrand ?? options.MaxPerBrand;
         private readonly int? _maxPerCategory = filters.MaxPerCategory ?? options.MaxPerCategory;
@@ -80,14 +124,6 @@ public static class ServingRules
 
         /// <summary>Check every item at once when a promotion may change its score (or when there is no catalog to look up).</summary>
         private readonly bool _eager = products.Count == 0 || options.Promotions.Count > 0;
-
-        private enum State : byte
-        {
-            Unchecked,
-            Eligible,
-            Ineligible,
-            Taken,
-        }
 
         public void Add(RecommendedItem item)
         {
@@ -98,13 +134,38 @@ public static class ServingRules
                 Check(ref slot);
             }
 
-            _slots.Add(slot);
+            if (_count == _slots.Length)
+            {
+                var larger = System.Buffers.ArrayPool<Slot>.Shared.Rent(_count * 2);
+                _slots.AsSpan(0, _count).CopyTo(larger);
+                Release();
+                _slots = larger;
+            }
+
+            _slots[_count++] = slot;
         }
 
-        public List<RecommendedItem> Pick(int count, IReadOnlyList<RecommendedItem> alreadyPicked)
+        /// <summary>Returns the pooled slots, cleared (they hold items and products).</summary>
+        public void Release()
         {
-            _slots.Sort(static (a, b) => b.Score.CompareTo(a.Score) is var byScore and not 0 ? byScore : string.CompareOrdinal(a.Item.ProductId, b.Item.ProductId));
-            var slots = CollectionsMarshal.AsSpan(_slots);
+            _slots.AsSpan(0, _count).Clear();
+            if (_slots.Length > 0)
+            {
+                System.Buffers.ArrayPool<Slot>.Shared.Return(_slots);
+            }
+
+            (_slots, _count) = ([], 0);
+        }
+
+        /// <summary>Picks the list; <paramref name="ordered"/>: the candidates came in <see cref="InServingOrder"/>, so unless a promotion or the lack of a catalog changed their scores they need no sort.</summary>
+        public List<RecommendedItem> Pick(int count, IReadOnlyList<RecommendedItem> alreadyPicked, bool ordered)
+        {
+            var slots = _slots.AsSpan(0, _count);
+            if (!ordered || _eager)
+            {
+                slots.Sort(ServingOrder);
+            }
+
             var top = 1.0;
             for (var i = 0; i < slots.Length; i++)
             {
@@ -240,7 +301,7 @@ public static class ServingRules
             if (lambda < 1)
             {
                 _picked.Add(facets);
-                foreach (ref var slot in CollectionsMarshal.AsSpan(_slots))
+                foreach (ref var slot in _slots.AsSpan(0, _count))
                 {
                     if (slot.State == State.Eligible)
                     {
@@ -250,16 +311,29 @@ public static class ServingRules
             }
         }
 
-        private struct Slot
-        {
-            public RecommendedItem Item;
-            public double Score;
-            public State State;
-            public Product? Product;
-            public Facets Facets;
-            public double Similarity;
-        }
     }
+
+    private enum State : byte
+    {
+        Unchecked,
+        Eligible,
+        Ineligible,
+        Taken,
+    }
+
+    private struct Slot
+    {
+        public RecommendedItem Item;
+        public double Score;
+        public State State;
+        public Product? Product;
+        public Facets Facets;
+        public double Similarity;
+    }
+
+    /// <summary>Highest score first, then product id (ordinal): the order in which candidates are considered.</summary>
+    private static readonly Comparison<Slot> ServingOrder = static (a, b) =>
+        b.Score.CompareTo(a.Score) is var byScore and not 0 ? byScore : string.CompareOrdinal(a.Item.ProductId, b.Item.ProductId);
 
     /// <summary>
     /// A product's category and brand with their case-insensitive hashes: different hashes prove

@@ -87,6 +87,63 @@ public class ServingRulesTests
         Assert.InRange(catalog.Lookups, 3, 10);
     }
 
+    [Fact]
+    public void ACachedList_ServesExactlyWhatTheGeneralRulesServe_OnRandomInputs()
+    {
+        // The cached-list path (no duplicate check, no sort for a list in serving order) against the
+        // general one on the same inputs: duplicates, unknown and out-of-stock products, age
+        // restrictions, exclusions, filters, caps, promotions, every diversity and ties.
+        var random = new Random(7);
+        var products = Enumerable.Range(0, 60).Select(i => new Product($"P{i:D2}", "n", $"c{i % 6}", 1, InStock: i % 11 != 0, Brand: i % 4 == 0 ? null : $"b{i % 5}",
+            AgeRestricted: i % 13 == 0)).ToDictionary(p => p.Id);
+        for (var run = 0; run < 3000; run++)
+        {
+            var items = Enumerable.Range(0, random.Next(0, 50))
+                .Select(_ => Item($"P{random.Next(0, 70):D2}", Math.Round(random.Next(1, 8) / 4.0 + (random.NextDouble() < 0.5 ? 0 : random.NextDouble()), random.Next(2, 9))))
+                .ToList();
+            if (random.Next(2) == 0)
+            {
+                // As the engine writes them (most of the time): in serving order, so the sort is skipped.
+                items = [.. items.OrderByDescending(i => Math.Round(i.Score, 6)).ThenBy(i => i.ProductId, StringComparer.Ordinal)];
+            }
+            var exclude = new HashSet<string>(Enumerable.Range(0, random.Next(0, 6)).Select(_ => $"P{random.Next(0, 60):D2}"), StringComparer.Ordinal);
+            var filters = random.Next(4) switch
+            {
+                0 => ServingFilters.None,
+                1 => new ServingFilters { MaxPerBrand = random.Next(1, 3), MaxPerCategory = random.Next(1, 4) },
+                2 => new ServingFilters { ExcludeCategories = new HashSet<string>(["C1"], StringComparer.OrdinalIgnoreCase), IncludeBrands = new HashSet<string>(["b1", "b2", "b3"]) },
+                _ => new ServingFilters { IncludeCategories = new HashSet<string>(["c0", "c2", "c4"]) },
+            };
+            var options = new ServingOptions();
+            if (random.Next(3) == 0)
+            {
+                options.Promotions.Add(new Promotion { Category = $"c{random.Next(6)}", Boost = 1.5 });
+                options.Promotions.Add(new Promotion { ProductId = $"P{random.Next(60):D2}", Boost = 3 });
+            }
+
+            var profile = new Recommender.Domain.Profiles.CustomerProfile { CustomerId = "c", AgeVerifiedAdult = random.Next(2) == 0 };
+            var diversity = random.Next(3) switch { 0 => 1.0, 1 => 0.8, _ => random.NextDouble() };
+            var count = random.Next(1, 15);
+            var list = new CachedRecommendations("c", "v1", default, items);
+
+            var general = ServingRules.Apply(items, count, exclude, profile, products, filters, options, diversity, distinct: list.ItemsAreDistinct);
+            var prepared = ServingRules.Apply(list, count, exclude, profile, products, filters, options, diversity);
+
+            Assert.Equal(general, prepared);
+        }
+    }
+
+    [Fact]
+    public void ACachedList_KnowsWhetherItIsInServingOrder()
+    {
+        Assert.True(new CachedRecommendations("c", "v1", default, [Item("B1", 0.9), Item("A1", 0.5), Item("C1", 0.5)]).ItemsAreInServingOrder);
+        Assert.False(new CachedRecommendations("c", "v1", default, [Item("A1", 0.5), Item("B1", 0.9)]).ItemsAreInServingOrder);
+        Assert.False(new CachedRecommendations("c", "v1", default, [Item("C1", 0.5), Item("A1", 0.5)]).ItemsAreInServingOrder); // ties by product id
+        // Scores equal once rounded as served (6 places) tie, whatever their stored digits.
+        Assert.True(new CachedRecommendations("c", "v1", default, [Item("A1", 0.1234561), Item("B1", 0.1234564)]).ItemsAreInServingOrder);
+        Assert.True(new CachedRecommendations("c", "v1", default, []).ItemsAreInServingOrder);
+    }
+
     private sealed class CountingCatalog(Dictionary<string, Product> products) : IReadOnlyDictionary<string, Product>
     {
         public int Lookups { get; private set; }
