@@ -84,8 +84,10 @@ public static class RecommendationEngine
             }
         }
 
+        // Ranked as served: by the score rounded as stored (sums of the same contributions in another
+        // order differ in the last bits), ties by product id — so a cached list needs no sort to serve.
         var ranked = scores
-            .OrderByDescending(kv => kv.Value.Total)
+            .OrderByDescending(kv => Math.Round(kv.Value.Total, 6))
             .ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Take(size)
             .Select(kv => Explain(kv.Key, kv.Value.Total, kv.Value.Best, catalog))

@@ -38,6 +38,39 @@ public class RecommendationEngineTests
     };
 
     [Fact]
+    public void ForCustomer_RanksInServingOrder_TyingScoresEqualOnceRounded()
+    {
+        // B's total is 0.1 + 0.2 = 0.30000000000000004, A's 0.3: equal as stored (6 places), so the
+        // product id decides, as it does when the list is served — and the cached list needs no sort.
+        var model = new ItemSimilarityModel
+        {
+            Version = "v1",
+            TrainedAt = T0,
+            EventCount = 2,
+            CustomerCount = 1,
+            Popular = [],
+            Neighbors = new Dictionary<string, IReadOnlyList<ScoredItem>>
+            {
+                ["seen"] = [new("B", 0.1), new("A", 0.3)],
+                ["carted"] = [new("B", 0.1)],
+            },
+        };
+        var catalog = new[] { "seen", "carted", "A", "B" }.ToDictionary(id => id, id => new Product(id, id, "c", 1));
+        var profile = new CustomerProfile
+        {
+            CustomerId = "c1",
+            RecentViews = [new RecentItem("seen", T0)],
+            Cart = new() { ["carted"] = new CartLine("carted", 1, 1m, T0) },
+        };
+
+        var items = RecommendationEngine.ForCustomer(profile, model, catalog, 10);
+
+        Assert.Equal(["A", "B"], items.Select(i => i.ProductId));
+        Assert.Equal(items[0].Score, items[1].Score);
+        Assert.True(ServingRules.InServingOrder(items));
+    }
+
+    [Fact]
     public void ForCustomer_NeverOffersWhatWasBoughtOrIsInTheCart()
     {
         var items = RecommendationEngine.ForCustomer(Profile(), Model, Catalog, 10);
