@@ -129,6 +129,51 @@ public class ServingTests
     }
 
     [Fact]
+    public async Task ACachedListServedAgain_GivesTheSameItems_UntilTheCatalogChanges()
+    {
+        await using var app = await StoreAsync();
+        var first = await GetAsync(app, "me?count=2"); // a count the list fills without a top-up: kept
+        Assert.Equal("cache", first.Source);
+        Assert.Equal(2, first.Items.Count);
+
+        // Served again (its default answer is kept with the cached list): the same items, a new recommendation id.
+        var again = await GetAsync(app, "me?count=2");
+        Assert.Equal(Shown(first), Shown(again));
+        Assert.NotEqual(first.RecommendationId, again.RecommendationId);
+
+        // A catalog change is seen by the very next request: the top item renamed, then sold out.
+        var top = first.Items[0].ProductId;
+        await app.Get<CatalogProvider>().SaveAsync([.. Catalog.Select(p => p.Id == top ? p with { Name = "New name" } : p)]);
+        var renamed = await GetAsync(app, "me?count=2");
+        Assert.Equal("New name", Assert.Single(renamed.Items, i => i.ProductId == top).Name);
+
+        await app.Get<CatalogProvider>().SaveAsync([.. Catalog.Select(p => p.Id == top ? p with { InStock = false } : p)]);
+        var soldOut = await GetAsync(app, "me?count=2");
+        Assert.DoesNotContain(soldOut.Items, i => i.ProductId == top);
+    }
+
+    [Fact]
+    public async Task AKeptDefaultAnswer_IsNotServedToRequestsOfAnotherShape()
+    {
+        await using var app = await StoreAsync();
+        var plain = await GetAsync(app, "me?count=2");
+        Assert.Equal(2, plain.Items.Count);
+        var category = plain.Items[0].Category!;
+
+        var filtered = await GetAsync(app, $"me?count=2&excludeCategories={category}");
+        var shorter = await GetAsync(app, "me?count=1");
+        var capped = await GetAsync(app, "me?count=2&maxPerCategory=1");
+
+        Assert.DoesNotContain(filtered.Items, i => i.Category == category);
+        Assert.Equal(Shown(plain).Take(1), Shown(shorter));
+        Assert.Equal(capped.Items.Count, capped.Items.Select(i => i.Category).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(Shown(plain), Shown(await GetAsync(app, "me?count=2")));
+    }
+
+    private static string[] Shown(RecommendationResponse response) =>
+        [.. response.Items.Select(i => $"{i.ProductId}|{i.Score}|{i.Name}|{i.Reason}")];
+
+    [Fact]
     public async Task Filters_Caps_AndDiversity()
     {
         await using var app = await StoreAsync();

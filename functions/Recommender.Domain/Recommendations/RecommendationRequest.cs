@@ -11,6 +11,10 @@ public sealed record ServingFilters
     public IReadOnlySet<string> ExcludeBrands { get; init; } = new HashSet<string>();
     public int? MaxPerBrand { get; init; }
     public int? MaxPerCategory { get; init; }
+
+    /// <summary>No filter and no cap: the rules' defaults apply.</summary>
+    public bool IsEmpty =>
+        IncludeCategories.Count == 0 && ExcludeCategories.Count == 0 && IncludeBrands.Count == 0 && ExcludeBrands.Count == 0 && MaxPerBrand is null && MaxPerCategory is null;
 }
 
 /// <summary>

@@ -87,11 +87,21 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
+        // A cached list served its default way (the strategy the bandit exploits, no request filters or
+        // exclusions) gives the same items until the list, the catalog or the exclusions' clock change:
+        // the answer is kept with the (immutable, shared) list and served again while it holds.
+        var remember = source == "cache" && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
+        if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
+        {
+            return Respond(served.Items);
+        }
+
         var items = source == "cache"
             ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
             : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
         if (items.Count < request.Count && source is not ("popular" or "recent" or "trending"))
         {
+            remember = false; // the top-up reads more than the list (popularity, recent views)
             // Rules or a thin neighbourhood left the list short: top it up with popular items.
             var taken = new HashSet<string>(items.Select(i => i.ProductId), StringComparer.Ordinal);
             taken.UnionWith(exclude);
@@ -105,17 +115,33 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             items = [.. items, .. more];
         }
 
-        var recommendationId = choice is { } c
-            ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, ServedListIds.Next(now))
-            : $"rec-{ServedListIds.Next(now):N}";
-        var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
-        return new RecommendationResponse(recommendationId, request.CustomerId, placementName, model.Version, source, items.Select(i => ToView(i, products)).ToList())
+        var views = new RecommendationView[items.Count];
+        for (var i = 0; i < views.Length; i++)
         {
-            Personalized = personalized,
-            Strategy = choice?.Strategy,
-            Explored = choice?.Explored ?? false,
-            Variant = assignment?.Variant,
-        };
+            views[i] = ToView(items[i], products);
+        }
+
+        if (remember)
+        {
+            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
+        }
+
+        return Respond(views);
+
+        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served)
+        {
+            var recommendationId = choice is { } c
+                ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, ServedListIds.Next(now))
+                : $"rec-{ServedListIds.Next(now):N}";
+            var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
+            return new RecommendationResponse(recommendationId, request.CustomerId, placementName, model.Version, source, served)
+            {
+                Personalized = personalized,
+                Strategy = choice?.Strategy,
+                Explored = choice?.Explored ?? false,
+                Variant = assignment?.Variant,
+            };
+        }
     }
 
     private async Task<(string Source, IEnumerable<RecommendedItem> Candidates)> CandidatesAsync(RecommendationRequest request, CachedRecommendations? cached,

@@ -49,4 +49,39 @@ public sealed record CachedRecommendations(string CustomerId, [property: JsonCon
     public bool ItemsAreInServingOrder { get; } = ServingRules.InServingOrder(Items);
 
     public ProfileSnapshot? Snapshot { get; init; }
+
+    /// <summary>What this list last served its default way (see <see cref="ServedList"/>): kept with the shared, deserialized list, never stored.</summary>
+    [JsonIgnore]
+    internal ServedList? Served
+    {
+        get => Volatile.Read(ref _served);
+        set => Volatile.Write(ref _served, value);
+    }
+
+    private ServedList? _served;
+
+    /// <summary>Two lists are equal when their stored contents are: what serving keeps with a list does not count.</summary>
+    public bool Equals(CachedRecommendations? other) =>
+        other is not null && CustomerId == other.CustomerId && ModelVersion == other.ModelVersion && GeneratedAt == other.GeneratedAt
+        && Equals(Items, other.Items) && Equals(Snapshot, other.Snapshot);
+
+    public override int GetHashCode() => HashCode.Combine(CustomerId, ModelVersion, GeneratedAt, Items, Snapshot);
+}
+
+/// <summary>
+/// A cached list's items as served for one request shape (count and diversity, no filters or
+/// exclusions in the request, the bandit's default strategy) against one catalog instance (a catalog
+/// change replaces the instance) — valid until <see cref="ValidUntil"/>, when a replenishable purchase
+/// comes due and the exclusions change. Everything else the answer depends on is fixed with the list:
+/// its items, the profile snapshot (cart, purchases, adult flag) and the serving options.
+/// </summary>
+internal sealed class ServedList(IReadOnlyDictionary<string, Catalog.Product> catalog, int count, double? diversity, DateTimeOffset validUntil,
+    IReadOnlyList<RecommendationView> items)
+{
+    public IReadOnlyList<RecommendationView> Items { get; } = items;
+
+    public DateTimeOffset ValidUntil { get; } = validUntil;
+
+    public bool Holds(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
+        ReferenceEquals(catalog, currentCatalog) && count == requestedCount && Nullable.Equals(diversity, requestedDiversity) && now < ValidUntil;
 }

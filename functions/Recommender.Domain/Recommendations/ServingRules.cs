@@ -35,6 +35,24 @@ public static class ServingRules
     }
 
     /// <summary>
+    /// When <see cref="Exclusions"/> for this profile next changes by the clock alone: the first
+    /// instant a purchased replenishable product comes due (<see cref="DateTimeOffset.MaxValue"/>: never).
+    /// </summary>
+    public static DateTimeOffset ExclusionsChangeAt(CustomerProfile? profile, IReadOnlyDictionary<string, Product> products, DateTimeOffset now)
+    {
+        var at = DateTimeOffset.MaxValue;
+        foreach (var (productId, boughtAt) in profile?.Purchased ?? [])
+        {
+            if (products.TryGetValue(productId, out var product) && product.ReplenishmentInterval is { } interval && now - boughtAt < interval && boughtAt + interval < at)
+            {
+                at = boughtAt + interval;
+            }
+        }
+
+        return at;
+    }
+
+    /// <summary>
     /// Applies the rules and picks up to <paramref name="count"/> items. <paramref name="picked"/> are
     /// items already chosen (a top-up continues their list: caps and diversity count them). A product
     /// that appears more than once counts once, as its first appearance; <paramref name="distinct"/>

@@ -144,6 +144,43 @@ public class ServingRulesTests
         Assert.True(new CachedRecommendations("c", "v1", default, []).ItemsAreInServingOrder);
     }
 
+    [Fact]
+    public void TheExclusionsChange_WhenTheFirstReplenishablePurchaseComesDue()
+    {
+        var t0 = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        var catalog = new[]
+        {
+            new Product("SOAP", "Soap", "care", 1, ReplenishAfterDays: 30),
+            new Product("TEA", "Tea", "food", 1, ReplenishAfterDays: 10),
+            new Product("COAT", "Coat", "jackets", 1),
+        }.ToDictionary(p => p.Id);
+        var profile = new Recommender.Domain.Profiles.CustomerProfile
+        {
+            CustomerId = "c",
+            Purchased = new() { ["SOAP"] = t0, ["TEA"] = t0.AddDays(-20), ["COAT"] = t0 }, // tea is due already
+        };
+
+        Assert.Equal(t0.AddDays(30), ServingRules.ExclusionsChangeAt(profile, catalog, t0));
+        Assert.DoesNotContain("TEA", ServingRules.Exclusions(profile, catalog, t0));
+        Assert.Contains("SOAP", ServingRules.Exclusions(profile, catalog, t0.AddDays(30).AddTicks(-1)));
+        Assert.DoesNotContain("SOAP", ServingRules.Exclusions(profile, catalog, t0.AddDays(30)));
+        Assert.Equal(DateTimeOffset.MaxValue, ServingRules.ExclusionsChangeAt(profile, catalog, t0.AddDays(30)));
+        Assert.Equal(DateTimeOffset.MaxValue, ServingRules.ExclusionsChangeAt(null, catalog, t0));
+    }
+
+    [Fact]
+    public void AServedList_HoldsForItsCatalogInstance_RequestShape_AndUntilItsExpiry()
+    {
+        var t0 = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        var served = new ServedList(Catalog, 10, null, t0.AddDays(1), []);
+
+        Assert.True(served.Holds(Catalog, 10, null, t0));
+        Assert.False(served.Holds(new Dictionary<string, Product>(Catalog), 10, null, t0)); // a changed catalog is a new instance
+        Assert.False(served.Holds(Catalog, 5, null, t0));
+        Assert.False(served.Holds(Catalog, 10, 0.5, t0));
+        Assert.False(served.Holds(Catalog, 10, null, t0.AddDays(1)));
+    }
+
     private sealed class CountingCatalog(Dictionary<string, Product> products) : IReadOnlyDictionary<string, Product>
     {
         public int Lookups { get; private set; }
