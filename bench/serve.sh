@@ -83,3 +83,4 @@ worst() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 echo "median req/s: health $(median "${health_rps[@]}"), recommendations $(median "${recs_rps[@]}")"
 echo "recommendations/health throughput, median of $ROUNDS rounds: $(median "${ratios[@]}") (rounds: ${ratios[*]}; target >= 0.50)"
 echo "recommendations p99, worst round: $(worst "${p99s[@]}") ms (target < 10 ms)"
+echo "app memory: $(sed -n 's/^VmHWM:\s*/peak RSS /p' "/proc/$app/status"), $(sed -n 's/^VmRSS:\s*/RSS now /p' "/proc/$app/status")"

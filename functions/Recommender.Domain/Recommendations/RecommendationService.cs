@@ -27,6 +27,13 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
     /// <summary>Home and email: the strategy served (<c>personalized</c>, <c>trending</c>, <c>popular</c>) and whether the bandit explored.</summary>
     public string? Strategy { get; init; }
     public bool Explored { get; init; }
+
+    /// <summary>
+    /// <see cref="Items"/> is a list kept and served again unchanged (a cached list's default answer):
+    /// a writer may keep what it rendered of it. Not part of the answer.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ItemsShared { get; init; }
 }
 
 /// <summary>
@@ -93,7 +100,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var remember = source == "cache" && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
         if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
         {
-            return Respond(served.Items);
+            return Respond(served.Items, shared: true);
         }
 
         var items = source == "cache"
@@ -126,9 +133,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
         }
 
-        return Respond(views);
+        return Respond(views, shared: remember);
 
-        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served)
+        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, bool shared)
         {
             var recommendationId = choice is { } c
                 ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, ServedListIds.Next(now))
@@ -140,6 +147,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 Strategy = choice?.Strategy,
                 Explored = choice?.Explored ?? false,
                 Variant = assignment?.Variant,
+                ItemsShared = shared,
             };
         }
     }

@@ -87,7 +87,12 @@ public static class RecommendationJson
         String(writer, Placement, response.Placement);
         String(writer, ModelVersion, response.ModelVersion);
         String(writer, Source, response.Source);
-        if (response.Items is { } items)
+        if (response.Items is { } shared && response.ItemsShared && !writer.Options.Indented)
+        {
+            writer.WritePropertyName(Items);
+            writer.WriteRawValue(Rendered(shared, writer.Options), skipInputValidation: true);
+        }
+        else if (response.Items is { } items)
         {
             writer.WriteStartArray(Items);
             for (var i = 0; i < items.Count; i++)
@@ -111,6 +116,45 @@ public static class RecommendationJson
         writer.WriteBoolean(Explored, response.Explored);
         writer.WriteEndObject();
     }
+
+    /// <summary>
+    /// The items array of a shared list (<see cref="RecommendationResponse.ItemsShared"/>) as written
+    /// with these options' encoder, rendered once per list and kept as long as the list lives.
+    /// </summary>
+    private static byte[] Rendered(IReadOnlyList<RecommendationView> items, JsonWriterOptions options)
+    {
+        if (RenderedItems.TryGetValue(items, out var kept) && ReferenceEquals(kept.Encoder, options.Encoder))
+        {
+            return kept.Json;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, options))
+        {
+            writer.WriteStartArray();
+            foreach (var item in items)
+            {
+                if (item is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    WriteItem(writer, item);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        var json = buffer.WrittenSpan.ToArray();
+        RenderedItems.AddOrUpdate(items, new RenderedList(options.Encoder, json));
+        return json;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<RecommendationView>, RenderedList> RenderedItems = [];
+
+    private sealed record RenderedList(System.Text.Encodings.Web.JavaScriptEncoder? Encoder, byte[] Json);
 
     private static void WriteItem(Utf8JsonWriter writer, RecommendationView item)
     {
