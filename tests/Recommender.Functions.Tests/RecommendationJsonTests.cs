@@ -96,7 +96,11 @@ public class RecommendationJsonTests
         var cases = EdgeCases().Concat(RandomResponses(new Random(20260401), 400)).ToList();
         // Shared items (a cached list's kept answer) are rendered once and written again from what was
         // kept: each twice, so the second write comes from the rendering.
-        cases.AddRange(cases.Take(60).SelectMany(c => new[] { ($"{c.Name}, shared", c.Value with { ItemsShared = true }), ($"{c.Name}, shared again", c.Value with { ItemsShared = true }) }).ToList());
+        cases.AddRange(cases.Take(60).SelectMany(c =>
+        {
+            var slot = new RenderingSlot();
+            return new[] { ($"{c.Name}, kept", c.Value with { ItemsRendering = slot }), ($"{c.Name}, kept again", c.Value with { ItemsRendering = slot }) };
+        }).ToList());
 
         foreach (var (variant, options) in variants)
         {

@@ -29,11 +29,26 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
     public bool Explored { get; init; }
 
     /// <summary>
-    /// <see cref="Items"/> is a list kept and served again unchanged (a cached list's default answer):
-    /// a writer may keep what it rendered of it. Not part of the answer.
+    /// Set when <see cref="Items"/> is a list kept and served again unchanged (a cached list's default
+    /// answer): where a writer may keep what it rendered of those items, for the next answer. Not part of the answer.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool ItemsShared { get; init; }
+    public RenderingSlot? ItemsRendering { get; init; }
+}
+
+/// <summary>
+/// Room for one rendering (of a kept list's items, by whatever writes answers) that lives as long as
+/// the list it renders: the writer owns what it puts there and checks it is what it needs.
+/// </summary>
+public sealed class RenderingSlot
+{
+    private object? _value;
+
+    public object? Value
+    {
+        get => Volatile.Read(ref _value);
+        set => Volatile.Write(ref _value, value);
+    }
 }
 
 /// <summary>
@@ -100,7 +115,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var remember = source == "cache" && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
         if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
         {
-            return Respond(served.Items, shared: true);
+            return Respond(served.Items, served.Rendering);
         }
 
         var items = source == "cache"
@@ -128,14 +143,17 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             views[i] = ToView(items[i], products);
         }
 
+        RenderingSlot? rendering = null;
         if (remember)
         {
-            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
+            var kept = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
+            cached!.Served = kept;
+            rendering = kept.Rendering;
         }
 
-        return Respond(views, shared: remember);
+        return Respond(views, rendering);
 
-        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, bool shared)
+        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, RenderingSlot? rendering)
         {
             var recommendationId = choice is { } c
                 ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, ServedListIds.Next(now))
@@ -147,7 +165,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 Strategy = choice?.Strategy,
                 Explored = choice?.Explored ?? false,
                 Variant = assignment?.Variant,
-                ItemsShared = shared,
+                ItemsRendering = rendering,
             };
         }
     }

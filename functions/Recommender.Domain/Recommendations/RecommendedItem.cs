@@ -82,6 +82,9 @@ internal sealed class ServedList(IReadOnlyDictionary<string, Catalog.Product> ca
 
     public DateTimeOffset ValidUntil { get; } = validUntil;
 
+    /// <summary>Where the answer's writer keeps its rendering of <see cref="Items"/>.</summary>
+    public RenderingSlot Rendering { get; } = new();
+
     public bool Holds(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
         ReferenceEquals(catalog, currentCatalog) && count == requestedCount && Nullable.Equals(diversity, requestedDiversity) && now < ValidUntil;
 }

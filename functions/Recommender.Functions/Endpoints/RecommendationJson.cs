@@ -87,10 +87,10 @@ public static class RecommendationJson
         String(writer, Placement, response.Placement);
         String(writer, ModelVersion, response.ModelVersion);
         String(writer, Source, response.Source);
-        if (response.Items is { } shared && response.ItemsShared && !writer.Options.Indented)
+        if (response.Items is { } shared && response.ItemsRendering is { } slot && !writer.Options.Indented)
         {
             writer.WritePropertyName(Items);
-            writer.WriteRawValue(Rendered(shared, writer.Options), skipInputValidation: true);
+            writer.WriteRawValue(Rendered(shared, slot, writer.Options), skipInputValidation: true);
         }
         else if (response.Items is { } items)
         {
@@ -118,12 +118,12 @@ public static class RecommendationJson
     }
 
     /// <summary>
-    /// The items array of a shared list (<see cref="RecommendationResponse.ItemsShared"/>) as written
-    /// with these options' encoder, rendered once per list and kept as long as the list lives.
+    /// The items array of a kept list (<see cref="RecommendationResponse.ItemsRendering"/>) as written
+    /// with these options' encoder: rendered once and kept in the list's slot as long as the list lives.
     /// </summary>
-    private static byte[] Rendered(IReadOnlyList<RecommendationView> items, JsonWriterOptions options)
+    private static byte[] Rendered(IReadOnlyList<RecommendationView> items, RenderingSlot slot, JsonWriterOptions options)
     {
-        if (RenderedItems.TryGetValue(items, out var kept) && ReferenceEquals(kept.Encoder, options.Encoder))
+        if (slot.Value is RenderedList kept && ReferenceEquals(kept.Items, items) && ReferenceEquals(kept.Encoder, options.Encoder))
         {
             return kept.Json;
         }
@@ -148,13 +148,11 @@ public static class RecommendationJson
         }
 
         var json = buffer.WrittenSpan.ToArray();
-        RenderedItems.AddOrUpdate(items, new RenderedList(options.Encoder, json));
+        slot.Value = new RenderedList(items, options.Encoder, json);
         return json;
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<RecommendationView>, RenderedList> RenderedItems = [];
-
-    private sealed record RenderedList(System.Text.Encodings.Web.JavaScriptEncoder? Encoder, byte[] Json);
+    private sealed record RenderedList(IReadOnlyList<RecommendationView> Items, System.Text.Encodings.Web.JavaScriptEncoder? Encoder, byte[] Json);
 
     private static void WriteItem(Utf8JsonWriter writer, RecommendationView item)
     {
