@@ -143,15 +143,14 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             views[i] = ToView(items[i], products);
         }
 
-        RenderingSlot? rendering = null;
         if (remember)
         {
-            var kept = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
-            cached!.Served = kept;
-            rendering = kept.Rendering;
+            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
         }
 
-        return Respond(views, rendering);
+        // Rendered for keeping only once the list is served again: a store that does not share its
+        // documents (Cosmos DB) reads a new list every time, and nothing kept with it is seen twice.
+        return Respond(views, null);
 
         RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, RenderingSlot? rendering)
         {
