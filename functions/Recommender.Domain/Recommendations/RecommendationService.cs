@@ -29,8 +29,9 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
     public bool Explored { get; init; }
 
     /// <summary>
-    /// Set when <see cref="Items"/> is a list kept and served again unchanged (a cached list's default
-    /// answer): where a writer may keep what it rendered of those items, for the next answer. Not part of the answer.
+    /// Set when <see cref="Items"/> are a kept list's items, served again unchanged (a cached list's
+    /// default answer; the views are made anew, from the same items and catalog, so they are equal):
+    /// where a writer may keep what it rendered of them, for the next answer. Not part of the answer.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public RenderingSlot? ItemsRendering { get; init; }
@@ -115,7 +116,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var remember = source == "cache" && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
         if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
         {
-            return Respond(served.Items, served.Rendering);
+            return Respond(Views(served.Items, products), served.Rendering);
         }
 
         var items = source == "cache"
@@ -137,20 +138,15 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             items = [.. items, .. more];
         }
 
-        var views = new RecommendationView[items.Count];
-        for (var i = 0; i < views.Length; i++)
-        {
-            views[i] = ToView(items[i], products);
-        }
-
         if (remember)
         {
-            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), views);
+            // The picked items themselves (already held by the list): little to keep, little for the GC to move.
+            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), [.. items]);
         }
 
         // Rendered for keeping only once the list is served again: a store that does not share its
         // documents (Cosmos DB) reads a new list every time, and nothing kept with it is seen twice.
-        return Respond(views, null);
+        return Respond(Views(items, products), null);
 
         RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, RenderingSlot? rendering)
         {
@@ -311,6 +307,17 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         }
 
         return RecommendationEngine.Popular(popular, products, exclude).Take(CandidatePool).ToList();
+    }
+
+    private static RecommendationView[] Views(IReadOnlyList<RecommendedItem> items, IReadOnlyDictionary<string, Product> products)
+    {
+        var views = new RecommendationView[items.Count];
+        for (var i = 0; i < views.Length; i++)
+        {
+            views[i] = ToView(items[i], products);
+        }
+
+        return views;
     }
 
     private static RecommendationView ToView(RecommendedItem item, IReadOnlyDictionary<string, Product> products)

@@ -76,9 +76,10 @@ public sealed record CachedRecommendations(string CustomerId, [property: JsonCon
 /// its items, the profile snapshot (cart, purchases, adult flag) and the serving options.
 /// </summary>
 internal sealed class ServedList(IReadOnlyDictionary<string, Catalog.Product> catalog, int count, double? diversity, DateTimeOffset validUntil,
-    IReadOnlyList<RecommendationView> items)
+    RecommendedItem[] items)
 {
-    public IReadOnlyList<RecommendationView> Items { get; } = items;
+    /// <summary>The items picked, in order (shown with the catalog entries of the same catalog instance).</summary>
+    public IReadOnlyList<RecommendedItem> Items { get; } = items;
 
     public DateTimeOffset ValidUntil { get; } = validUntil;
 

@@ -123,7 +123,7 @@ public static class RecommendationJson
     /// </summary>
     private static byte[] Rendered(IReadOnlyList<RecommendationView> items, RenderingSlot slot, JsonWriterOptions options)
     {
-        if (slot.Value is RenderedList kept && ReferenceEquals(kept.Items, items) && ReferenceEquals(kept.Encoder, options.Encoder))
+        if (slot.Value is RenderedList kept && ReferenceEquals(kept.Encoder, options.Encoder))
         {
             return kept.Json;
         }
@@ -148,11 +148,11 @@ public static class RecommendationJson
         }
 
         var json = buffer.WrittenSpan.ToArray();
-        slot.Value = new RenderedList(items, options.Encoder, json);
+        slot.Value = new RenderedList(options.Encoder, json);
         return json;
     }
 
-    private sealed record RenderedList(IReadOnlyList<RecommendationView> Items, System.Text.Encodings.Web.JavaScriptEncoder? Encoder, byte[] Json);
+    private sealed record RenderedList(System.Text.Encodings.Web.JavaScriptEncoder? Encoder, byte[] Json);
 
     private static void WriteItem(Utf8JsonWriter writer, RecommendationView item)
     {
