@@ -235,34 +235,15 @@ public class RecommendationJsonTests
         ["OUT"] = "Sold out",
     };
 
-    /// <summary>As <see cref="RecommendationsTests"/>: "me" viewed A, whose neighbours are B then C.</summary>
-    private static async Task<TestApp> AppWithHistoryAsync()
-    {
-        var app = new TestApp();
-        await app.Get<CatalogProvider>().SaveAsync(
-        [
-            new Product("A", Names["A"], "cat", 10m),
-            new Product("B", Names["B"], "cat \u00e9", 19.990m, Brand: "br\u00e4nd <b>", ImageUrl: "https://img/B.png"),
-            new Product("C", Names["C"], "cat", 0.5m, Url: "https://shop/p/C?a=1&b=<2>"),
-            new Product("D", Names["D"], "cat", 123456.789m),
-            new Product("OUT", Names["OUT"], "cat", 1m, InStock: false),
-        ]);
-        await app.GrantAnalyticsAsync([.. Enumerable.Range(0, 10).Select(i => $"fan-{i}"), "me"]);
-        var events = new List<object>();
-        for (var i = 0; i < 10; i++)
-        {
-            events.Add(app.View($"a{i}", $"fan-{i}", "A", TimeSpan.FromMinutes(10)));
-            events.Add(app.View($"b{i}", $"fan-{i}", i < 5 ? "C" : "B", TimeSpan.FromMinutes(5)));
-            events.Add(app.View($"x{i}", $"fan-{i}", "B", TimeSpan.FromMinutes(4)));
-            events.Add(app.View($"o{i}", $"fan-{i}", "OUT", TimeSpan.FromMinutes(3)));
-        }
-
-        events.Add(app.View("me-1", "me", "A"));
-        await app.PostEventsAsync([.. events]);
-        await app.Get<RetrainingService>().RetrainAsync();
-        await app.PumpAsync();
-        return app;
-    }
+    /// <summary>As <see cref="RecommendationsTests"/>: "me" viewed A, whose neighbours are B then C; names, prices and URLs that test the writer.</summary>
+    private static Task<TestApp> AppWithHistoryAsync() => RecommendationsTests.AppWithHistoryAsync(
+    [
+        new Product("A", Names["A"], "cat", 10m),
+        new Product("B", Names["B"], "cat \u00e9", 19.990m, Brand: "br\u00e4nd <b>", ImageUrl: "https://img/B.png"),
+        new Product("C", Names["C"], "cat", 0.5m, Url: "https://shop/p/C?a=1&b=<2>"),
+        new Product("D", Names["D"], "cat", 123456.789m),
+        new Product("OUT", Names["OUT"], "cat", 1m, InStock: false),
+    ]);
 
     /// <summary>The bytes written, or the type of the exception thrown (both sides must fail alike).</summary>
     private static byte[] Outcome(Func<byte[]> write)

@@ -15,10 +15,11 @@ public class RecommendationsTests
     /// Ten customers who viewed A then B, five who viewed A then C: after training, a customer who
     /// viewed A is recommended B before C, each "because you viewed A".
     /// </summary>
-    private static async Task<TestApp> AppWithHistoryAsync()
+    /// <param name="catalog">Products A, B, C, D and OUT (out of stock); plain ones when null.</param>
+    internal static async Task<TestApp> AppWithHistoryAsync(IReadOnlyCollection<Product>? catalog = null)
     {
         var app = new TestApp();
-        await app.Get<CatalogProvider>().SaveAsync(new[] { "A", "B", "C", "D", "OUT" }
+        await app.Get<CatalogProvider>().SaveAsync(catalog ?? new[] { "A", "B", "C", "D", "OUT" }
             .Select(id => new Product(id, $"Product {id}", "cat", 10m, InStock: id != "OUT")).ToList());
         await app.GrantAnalyticsAsync([.. Enumerable.Range(0, 10).Select(i => $"fan-{i}"), "me"]);
         var events = new List<object>();
