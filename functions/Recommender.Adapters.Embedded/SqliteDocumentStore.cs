@@ -141,20 +141,31 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         where T : class
     {
         var token = _cache?.BeginRead(key) ?? 0;
-        Validate(key.Collection, key.PartitionKey, key.Id);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT body, written_at, ttl_seconds FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", key.Collection, key.PartitionKey, key.Id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        if (await ReadLiveAsync(key.Collection, key.PartitionKey, key.Id, cancellationToken) is not var (document, expiresAt))
         {
             // Missing stays missing until a write, which invalidates the entry.
             _cache?.TryAdd(key, null, long.MaxValue, token);
             return null;
         }
 
-        var value = deserialize(ParseBody(reader.GetFieldValue<byte[]>(0)));
-        _cache?.TryAdd(key, value, ExpiresAt(key.Collection, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)), token);
+        var value = deserialize(document.Body);
+        _cache?.TryAdd(key, value, expiresAt, token);
         return value;
+    }
+
+    /// <summary>The live document (validated address) and when it expires (Unix ms, see <see cref="ExpiresAt"/>); null when missing or expired.</summary>
+    private async Task<(StoredDocument Document, long ExpiresAt)?> ReadLiveAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT etag, body, written_at, ttl_seconds FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", collection, partitionKey, id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var document = new StoredDocument(id, partitionKey, ParseBody(reader.GetFieldValue<byte[]>(1)), reader.GetString(0));
+        return (document, ExpiresAt(collection, reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt64(3)));
     }
 
     /// <summary>When a document written at <paramref name="writtenAt"/> (Unix ms) expires, as <see cref="Live"/> decides (<see cref="long.MaxValue"/>: never).</summary>
@@ -203,15 +214,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     public async Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
     {
         Validate(collection, partitionKey, id);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT etag, body FROM documents WHERE collection = $c AND pk = $pk AND id = $id AND {Live};", collection, partitionKey, id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new StoredDocument(id, partitionKey, ParseBody(reader.GetFieldValue<byte[]>(1)), reader.GetString(0));
+        return (await ReadLiveAsync(collection, partitionKey, id, cancellationToken))?.Document;
     }
 
     /// <inheritdoc />
