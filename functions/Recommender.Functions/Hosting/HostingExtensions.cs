@@ -91,6 +91,10 @@ public static class HostingExtensions
             }
         });
         services.AddProblemDetails();
+        // Binding failures throw in every environment, so that BadRequestExceptionHandler answers them
+        // alike (400 problem details naming the field) instead of a bare 400 here and a 500 there.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddStorefrontSecurity(configuration);
         services.AddOperatorAuth(configuration);
         services.AddRecommenderOpenApi();
