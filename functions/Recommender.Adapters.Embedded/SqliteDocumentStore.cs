@@ -473,7 +473,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         }
         catch (IOException ex)
         {
-            throw new IOException(
+            throw new DataFolderInUseException(
                 $"'{lockPath}' is locked: another document store has this database open and one of the two keeps a document cache, "
                 + "which is only coherent for the file's one writer. Close the other store, or turn the cache off in both (Recommender:Embedded:DocumentCacheEntries = 0).", ex);
         }

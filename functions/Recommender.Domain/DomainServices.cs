@@ -23,6 +23,9 @@ public static class DomainServices
         services.AddSingleton<EventArchive>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<CatalogProvider>();
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Catalog:MaxRemovedShare must be from 0 to 1")
+            .ValidateOnStart();
         services.AddSingleton<ModelStore>();
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<TrendingStore>();

@@ -13,7 +13,9 @@ public sealed class SecurityTests
     private const string ShopKey = "shop-a-secret-key-0123456789";
     private const string OtherKey = "shop-b-secret-key-9876543210";
 
-    private static TestApp CreateSut(params (string Key, string Value)[] extra)
+    private static TestApp CreateSut(params (string Key, string Value)[] extra) => new(settings: Settings(extra));
+
+    private static Dictionary<string, string> Settings(params (string Key, string Value)[] extra)
     {
         var settings = new Dictionary<string, string>
         {
@@ -26,7 +28,7 @@ public sealed class SecurityTests
             settings[key] = value;
         }
 
-        return new TestApp(settings: settings);
+        return settings;
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string url, string? key = null)
@@ -151,7 +153,7 @@ public sealed class SecurityTests
     [Fact]
     public void Start_RequireKeysWithoutClients_IsRefused()
     {
-        var error = TestApp.StartupError(() => new TestApp(settings: new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Storefront:RequireKeys"] = "true" }));
+        var error = TestApp.StartupError(new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Storefront:RequireKeys"] = "true" });
 
         Assert.Contains("RequireKeys", error.ToString(), StringComparison.Ordinal);
     }
@@ -159,7 +161,7 @@ public sealed class SecurityTests
     [Fact]
     public void Start_KeyThatIsNotAHash_IsRefused()
     {
-        var error = TestApp.StartupError(() => CreateSut(("Recommender:Storefront:Clients:shop-c:KeySha256", "the-key-itself")));
+        var error = TestApp.StartupError(Settings(("Recommender:Storefront:Clients:shop-c:KeySha256", "the-key-itself")));
 
         Assert.Contains("KeySha256", error.ToString(), StringComparison.Ordinal);
     }

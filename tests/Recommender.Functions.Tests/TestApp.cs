@@ -1,11 +1,14 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Recommender.Domain;
+using Recommender.Functions.Hosting;
 using Recommender.Functions.Messaging;
 using Recommender.Functions.Tests.Faults;
 
@@ -37,21 +40,50 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>
-    /// The error an app made by <paramref name="create"/> fails to start with. Under a loaded parallel
-    /// run, WebApplicationFactory has surfaced an ObjectDisposedException from its own teardown of the
-    /// failed host instead of the start-up error (seen in full runs, never alone), so a start that
-    /// fails with that alone is tried again on a fresh app, at most three times; any other outcome
-    /// (including starting) is returned or reported at once.
+    /// The error the app fails to start with under <paramref name="settings"/> (the same overrides as
+    /// <see cref="ConfigureWebHost"/>: a fresh data folder, no pump, seeding or scheduler). The host is
+    /// built and started directly on the test server — registration, build and start run in order on
+    /// this thread, and options validation (<c>ValidateOnStart</c>) throws from <c>StartAsync</c> — so
+    /// no factory teardown can race the error (WebApplicationFactory once surfaced its own
+    /// ObjectDisposedException instead under load). Throws when the app starts.
     /// </summary>
-    public static Exception StartupError(Func<TestApp> create)
+    public static Exception StartupError(IReadOnlyDictionary<string, string> settings)
     {
-        for (var attempt = 1; ; attempt++)
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "recommender-tests", Guid.NewGuid().ToString("N"));
+        try
         {
-            using var app = create();
-            var error = Record.Exception(() => app.CreateClient()) ?? throw new Xunit.Sdk.XunitException("the app started; a start-up error was expected");
-            if (error is not ObjectDisposedException || attempt == 3)
+            var error = Record.Exception(() =>
             {
-                return error;
+                var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ApplicationName = typeof(Program).Assembly.GetName().Name });
+                builder.WebHost.UseTestServer();
+                var overrides = new Dictionary<string, string?>(settings.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value)))
+                {
+                    ["Recommender:DataDirectory"] = dataDirectory,
+                    ["Recommender:QueuePump:Enabled"] = "false",
+                    ["Recommender:Seed:Enabled"] = "false",
+                    ["Recommender:Scheduler:Enabled"] = "false",
+                };
+                builder.Configuration.AddInMemoryCollection(overrides);
+                builder.AddRecommender();
+                using var app = builder.Build();
+                app.MapRecommender();
+                app.StartAsync().GetAwaiter().GetResult();
+                app.StopAsync().GetAwaiter().GetResult();
+            });
+            return error ?? throw new Xunit.Sdk.XunitException("the app started; a start-up error was expected");
+        }
+        finally
+        {
+            if (Directory.Exists(dataDirectory))
+            {
+                try
+                {
+                    Directory.Delete(dataDirectory, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // best effort, as in Dispose
+                }
             }
         }
     }

@@ -210,7 +210,7 @@ public class PlacementAlgorithmTests
 
         foreach (var settings in new[] { badAlgorithm, badPlacement })
         {
-            var error = TestApp.StartupError(() => new TestApp(settings: settings));
+            var error = TestApp.StartupError(settings);
             Assert.Contains("PlacementAlgorithms", error.ToString(), StringComparison.Ordinal);
         }
     }

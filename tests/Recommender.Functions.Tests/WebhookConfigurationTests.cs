@@ -7,7 +7,7 @@ public sealed class WebhookConfigurationTests
 {
     private const string GoodSecret = "a-signing-secret-of-some-length";
 
-    private static TestApp CreateSut(params (string Key, string Value)[] settings)
+    private static Dictionary<string, string> Settings(params (string Key, string Value)[] settings)
     {
         var all = new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded" };
         foreach (var (key, value) in settings)
@@ -15,10 +15,12 @@ public sealed class WebhookConfigurationTests
             all[key] = value;
         }
 
-        return new TestApp(settings: all);
+        return all;
     }
 
-    private static Exception StartupError(params (string Key, string Value)[] settings) => TestApp.StartupError(() => CreateSut(settings));
+    private static TestApp CreateSut(params (string Key, string Value)[] settings) => new(settings: Settings(settings));
+
+    private static Exception StartupError(params (string Key, string Value)[] settings) => TestApp.StartupError(Settings(settings));
 
     [Theory]
     [InlineData("Email")]

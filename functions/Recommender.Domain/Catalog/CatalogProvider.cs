@@ -17,6 +17,20 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
     private IReadOnlyDictionary<string, Product> _products = new Dictionary<string, Product>();
     private string? _etag;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
+    private volatile bool _loaded;
+
+    /// <summary>
+    /// Whether a catalog snapshot exists (as of the last <see cref="GetAsync"/>): once one does, serving
+    /// shows only its products — none at all when it is empty — whatever lists or models still name.
+    /// </summary>
+    public bool IsLoaded => _loaded;
+
+    /// <summary>The ids of the stored snapshot now (not the cached copy); null when there is none.</summary>
+    public async Task<IReadOnlyCollection<string>?> ReadStoredIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var blob = await blobs.GetAsync(BlobName, cancellationToken).ConfigureAwait(false);
+        return blob is { } b ? Json.FromUtf8<List<Product>>(b.Content).Select(p => p.Id).ToHashSet(StringComparer.Ordinal) : null;
+    }
 
     public async Task<IReadOnlyDictionary<string, Product>> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -31,6 +45,7 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
             if (timeProvider.GetUtcNow() - _checkedAt >= RefreshInterval)
             {
                 var blob = await blobs.GetAsync(BlobName, cancellationToken).ConfigureAwait(false);
+                _loaded = blob is not null;
                 if (blob is { } b && b.ETag != _etag)
                 {
                     var list = Json.FromUtf8<List<Product>>(b.Content);

@@ -88,6 +88,10 @@ public sealed record ExperimentDraft
         {
             Fail("placement", $"must be 1-{EventValidator.MaxPlacementLength} letters, digits or - _ . : @");
         }
+        else if (!Recommendations.Placements.ByName.ContainsKey(Placement))
+        {
+            Fail("placement", $"'{Placement}' is not a placement: use one of {string.Join(", ", Recommendations.Placements.ByName.Keys)}");
+        }
 
         if (Variants is null || Variants.Count < ExperimentDefinition.MinVariants || Variants.Count > ExperimentDefinition.MaxVariants)
         {

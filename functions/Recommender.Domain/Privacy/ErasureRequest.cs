@@ -70,6 +70,14 @@ public sealed class ErasureRequest
     public string? PhoneSha256 { get; set; }
     public required DateTimeOffset RequestedAt { get; init; }
     public string Status { get; set; } = "in_progress";
+    /// <summary>
+    /// False when nothing was known about the customer when the request was made (no profile): the
+    /// request is still carried out — every store is searched and every provider asked — and
+    /// <see cref="Note"/> says so.
+    /// </summary>
+    public bool KnownCustomer { get; init; } = true;
+    /// <summary>A word for the privacy team about the request (e.g. that nothing was known about the customer).</summary>
+    public string? Note { get; init; }
     public DateTimeOffset? CompletedAt { get; set; }
     public Dictionary<ErasureTarget, ErasureTaskStatus> Tasks { get; set; } = [];
     /// <summary>Set when every task is done: what was deleted, and what is retained, why and how.</summary>

@@ -56,6 +56,8 @@ public sealed partial class ErasureService(
             EmailSha256 = profile?.EmailSha256,
             PhoneSha256 = profile?.PhoneSha256,
             RequestedAt = now,
+            KnownCustomer = profile is not null,
+            Note = profile is null ? NothingKnownNote : null,
             Tasks = Enum.GetValues<ErasureTarget>().ToDictionary(t => t, _ => new ErasureTaskStatus()),
         };
         await documents.CreateAsync(Collections.Erasures, request.RequestId, request.RequestId, Json.ToElement(request), cancellationToken).ConfigureAwait(false);
@@ -68,6 +70,9 @@ public sealed partial class ErasureService(
         LogStarted(logger, request.RequestId);
         return request;
     }
+
+    /// <summary>What the request says when the customer had no profile at the time of the request.</summary>
+    public const string NothingKnownNote = "nothing known: no profile is held for this customer; every store is still searched and every provider still asked to delete";
 
     /// <summary>How long a task that must wait for another one sleeps before it looks again.</summary>
     public static readonly TimeSpan NotReadyRetryDelay = TimeSpan.FromSeconds(30);

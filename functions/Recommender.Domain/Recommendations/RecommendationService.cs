@@ -138,6 +138,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             items = [.. items, .. more];
         }
 
+        if (products.Count == 0 && catalog.IsLoaded)
+        {
+            // A catalog is loaded and it is empty: nothing may be shown, whatever lists or models still name.
+            (items, remember) = ([], false);
+        }
+
         if (remember)
         {
             // The picked items themselves (already held by the list): little to keep, little for the GC to move.

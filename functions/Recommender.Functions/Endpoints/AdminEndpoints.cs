@@ -91,7 +91,13 @@ public static class AdminEndpoints
 
     private static bool IsVersion(string version) => EventValidator.IsValidId(version);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> PutCatalogAsync(HttpRequest request, CatalogProvider catalog, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the catalog. A replacement that would remove more than <see cref="CatalogOptions.MaxRemovedShare"/>
+    /// of the current products (an empty or truncated upload, most often) is refused with 409 unless
+    /// <paramref name="confirmRemoval"/> is true.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> PutCatalogAsync(HttpRequest request, bool? confirmRemoval, CatalogProvider catalog,
+        Microsoft.Extensions.Options.IOptions<CatalogOptions> catalogOptions, CancellationToken cancellationToken)
     {
         var (body, tooLarge) = await RequestBody.ReadAsync(request, MaxCatalogBytes, cancellationToken).ConfigureAwait(false);
         if (tooLarge)
@@ -113,6 +119,19 @@ public static class AdminEndpoints
         if (products is null || invalid is not null)
         {
             return TypedResults.Problem(invalid is null ? "the catalog must be a JSON array of products" : $"product '{invalid.Id}' needs a valid id, a name and a price >= 0", statusCode: 400);
+        }
+
+        if (confirmRemoval != true && await catalog.ReadStoredIdsAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } current)
+        {
+            var incoming = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            var removed = current.Count(id => !incoming.Contains(id));
+            var share = catalogOptions.Value.MaxRemovedShare;
+            if (removed > current.Count * share)
+            {
+                return TypedResults.Problem(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the new catalog would remove {removed} of {current.Count} products ({100.0 * removed / current.Count:0.#} %), more than {100 * share:0.#} % (Recommender:Catalog:MaxRemovedShare); send it again with ?confirmRemoval=true to replace the catalog anyway"),
+                    statusCode: StatusCodes.Status409Conflict, title: "Confirmation needed");
+            }
         }
 
         try

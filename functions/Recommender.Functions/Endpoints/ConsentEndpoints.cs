@@ -45,6 +45,11 @@ public static class ConsentEndpoints
     private static async Task<Results<Accepted<EventOutcome>, ValidationProblem>> RecordAsync(string customerId, ConsentCommand? command,
         IngestionService ingestion, AuditLog audit, TimeProvider timeProvider, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!EventValidator.IsValidId(customerId))
+        {
+            return PrivacyIds.Invalid("customerId");
+        }
+
         var now = timeProvider.GetUtcNow();
         var body = JsonSerializer.Serialize(new
         {
@@ -69,10 +74,14 @@ public static class ConsentEndpoints
     }
 
     /// <summary>Right of access: everything held about the customer as one JSON document.</summary>
-    private static async Task<Results<Ok<CustomerDataExport>, NotFound>> ExportAsync(string customerId, DataExport export, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CustomerDataExport>, NotFound, ValidationProblem>> ExportAsync(string customerId, DataExport export, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
-        var data = EventValidator.IsValidId(customerId) ? await export.ExportAsync(customerId, cancellationToken).ConfigureAwait(false) : null;
-        if (data is null)
+        if (!EventValidator.IsValidId(customerId))
+        {
+            return PrivacyIds.Invalid("customerId");
+        }
+
+        if (await export.ExportAsync(customerId, cancellationToken).ConfigureAwait(false) is not { } data)
         {
             return TypedResults.NotFound();
         }
@@ -87,9 +96,14 @@ public static class ConsentEndpoints
     {
         var end = to ?? timeProvider.GetUtcNow().AddSeconds(1);
         var start = from ?? end.AddDays(-7);
-        if (end <= start || end - start > TimeSpan.FromDays(366) || (customerId is not null && !EventValidator.IsValidId(customerId)))
+        if (customerId is not null && !EventValidator.IsValidId(customerId))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must be before to, at most 366 days apart; customerId must be a valid id"] });
+            return PrivacyIds.Invalid("customerId");
+        }
+
+        if (end <= start || end - start > TimeSpan.FromDays(366))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must be before to, at most 366 days apart"] });
         }
 
         var entries = new List<AuditEntry>();
@@ -105,12 +119,17 @@ public static class ConsentEndpoints
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> ObjectAsync(string customerId, ObjectionCommand? command,
         ProfilingObjection objection, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!EventValidator.IsValidId(customerId))
+        {
+            return PrivacyIds.Invalid("customerId");
+        }
+
         if (command?.Objects is not { } objects)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["objects"] = ["objects (true or false) is required"] });
         }
 
-        if (!EventValidator.IsValidId(customerId) || !await objection.SetAsync(customerId, objects, cancellationToken).ConfigureAwait(false))
+        if (!await objection.SetAsync(customerId, objects, cancellationToken).ConfigureAwait(false))
         {
             return TypedResults.NotFound();
         }
@@ -119,9 +138,14 @@ public static class ConsentEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<ConsentView>, NotFound>> GetAsync(string customerId, ProfileStore profiles, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ConsentView>, NotFound, ValidationProblem>> GetAsync(string customerId, ProfileStore profiles, CancellationToken cancellationToken)
     {
-        if (!EventValidator.IsValidId(customerId) || await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false) is not { } profile)
+        if (!EventValidator.IsValidId(customerId))
+        {
+            return PrivacyIds.Invalid("customerId");
+        }
+
+        if (await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false) is not { } profile)
         {
             return TypedResults.NotFound();
         }

@@ -44,7 +44,7 @@ public static class RectificationEndpoints
     {
         if (!EventValidator.IsValidId(customerId))
         {
-            return TypedResults.NotFound();
+            return PrivacyIds.Invalid("customerId");
         }
 
         var (body, tooLarge) = await RequestBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);

@@ -91,11 +91,41 @@ public static class HostingExtensions
             }
         });
         services.AddProblemDetails();
+        // Binding failures throw in every environment, so that BadRequestExceptionHandler answers them
+        // alike (400 problem details naming the field) instead of a bare 400 here and a 500 there.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddStorefrontSecurity(configuration);
         services.AddOperatorAuth(configuration);
         services.AddRecommenderOpenApi();
         builder.Logging.AddPersonalDataFilters();
         return builder;
+    }
+
+    /// <summary>
+    /// On the embedded adapters, opens the document store now so that a data folder another instance
+    /// holds is reported as one line on <paramref name="error"/> (false: the caller exits with 1)
+    /// rather than as a stack trace at the first request or hosted service. Always true in Azure mode.
+    /// </summary>
+    public static bool ClaimDataFolder(this WebApplication app, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(error);
+        if (app.Services.GetService<EmbeddedOptions>() is not { } embedded)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = app.Services.GetRequiredService<Domain.Ports.IDocumentStore>();
+            return true;
+        }
+        catch (DataFolderInUseException)
+        {
+            error.WriteLine($"The data folder '{embedded.DataDirectory}' is in use by another Recommender instance: stop it, or give this one its own folder (--Recommender:DataDirectory=<path>).");
+            return false;
+        }
     }
 
     public static WebApplication MapRecommender(this WebApplication app)

@@ -197,8 +197,8 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
     public async Task ACachingStore_OwnsTheFile()
     {
         // No other store (caching or not) may write the file behind the cache's back, nor open while it is open.
-        Assert.Throws<IOException>(() => new SqliteDocumentStore(DatabasePath));
-        Assert.Throws<IOException>(() => new SqliteDocumentStore(DatabasePath, documentCacheEntries: 10));
+        Assert.Throws<DataFolderInUseException>(() => new SqliteDocumentStore(DatabasePath));
+        Assert.Throws<DataFolderInUseException>(() => new SqliteDocumentStore(DatabasePath, documentCacheEntries: 10));
 
         Cached.Dispose();
         using var next = new SqliteDocumentStore(DatabasePath, documentCacheEntries: 10);
@@ -213,7 +213,7 @@ public sealed class SqliteDocumentStoreCacheTests : DocumentStoreContract
         using var plain = new SqliteDocumentStore(path);
         using var other = new SqliteDocumentStore(path); // two without a cache share the file, as before
 
-        Assert.Throws<IOException>(() => new SqliteDocumentStore(path, documentCacheEntries: 10));
+        Assert.Throws<DataFolderInUseException>(() => new SqliteDocumentStore(path, documentCacheEntries: 10));
         Assert.Equal(0, plain.DocumentCacheCapacity);
         await plain.UpsertAsync(C, "x", "x", Json.Counter(1));
         await plain.UpsertSharedAsync(C, "y", "y", Json.Counter(2), Deserialize);
