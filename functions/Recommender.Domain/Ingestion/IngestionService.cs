@@ -20,7 +20,8 @@ namespace Recommender.Domain.Ingestion;
 /// <item>per subject (customer, or <c>anon:</c> visitor), in event-time order and exactly once, apply
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
-/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
+/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes —
+/// each event once, whatever batch carries it (<see cref="AggregateEventClaims"/>);</item>
 /// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase, replenishment) and refresh the customer's cached recommendations;</item>
 /// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
 /// </list>
@@ -107,7 +108,8 @@ public sealed partial class IngestionService(
             return new IngestionResult(outcomes, 0, 0, 0, operations.Value);
         }
 
-        var firstDelivery = await archive.AppendAsync(batchId, humans, now, cancellationToken).ConfigureAwait(false);
+        // A redelivered batch lands on the same archive name; its aggregates are guarded per event below.
+        _ = await archive.AppendAsync(batchId, humans, now, cancellationToken).ConfigureAwait(false);
         operations.Add(humans.Select(e => Retention.RetentionOptions.ClassOf(e.Type)).Distinct().Count());
         var catalogChanges = humans.Where(e => e.Type == EventType.CatalogChange).ToList();
         if (catalogChanges.Count > 0)
@@ -131,7 +133,6 @@ public sealed partial class IngestionService(
             }).ConfigureAwait(false);
 
         // Each event counts once in the aggregates, whatever batch carries it: claimed first (see AggregateEventClaims).
-        _ = firstDelivery;
         var counted = await aggregateClaims.ClaimAsync(applied.SelectMany(c => c.Applied), cancellationToken).ConfigureAwait(false);
         operations.Add(applied.Sum(c => c.Applied.Count(AggregateEventClaims.IsCounted)));
         if (counted.Count > 0)
