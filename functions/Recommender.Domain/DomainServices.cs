@@ -30,6 +30,7 @@ public static class DomainServices
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<TrendingStore>();
         services.AddSingleton<VelocityTracker>();
+        services.AddSingleton<AggregateEventClaims>();
         services.AddSingleton<Retention.RetentionService>();
         services.AddOptions<Retention.RetentionOptions>();
         services.AddSingleton<RecommendationService>();

@@ -7,10 +7,11 @@ using Recommender.Domain.Catalog;
 namespace Recommender.Samples.Replay;
 
 /// <summary>The answer to one batch.</summary>
-public sealed record BatchResult(int Number, int Sent, int Accepted, int Rejected);
+/// <summary>The answer to one batch. <see cref="Duplicates"/> of the accepted events were applied before (the app says <c>"duplicate": true</c>): they changed nothing.</summary>
+public sealed record BatchResult(int Number, int Sent, int Accepted, int Rejected, int Duplicates = 0);
 
 /// <summary>Totals over the whole replay.</summary>
-public sealed record ReplaySummary(int Batches, int Sent, int Accepted, int Rejected);
+public sealed record ReplaySummary(int Batches, int Sent, int Accepted, int Rejected, int Duplicates = 0);
 
 /// <summary>The app refused a request or could not be reached; the message says which.</summary>
 public sealed class ReplayFailedException(string message, Exception? innerException = null) : Exception(message, innerException);
@@ -37,10 +38,11 @@ public static class ClickstreamReplay
         foreach (var batch in events.Where(e => !string.IsNullOrWhiteSpace(e)).Chunk(batchSize))
         {
             var result = await PostBatchAsync(endpoint, summary.Batches + 1, batch, http, log, apiKey, cancellationToken).ConfigureAwait(false);
-            summary = new ReplaySummary(result.Number, summary.Sent + result.Sent, summary.Accepted + result.Accepted, summary.Rejected + result.Rejected);
+            summary = new ReplaySummary(result.Number, summary.Sent + result.Sent, summary.Accepted + result.Accepted, summary.Rejected + result.Rejected,
+                summary.Duplicates + result.Duplicates);
         }
 
-        await log.WriteLineAsync($"done: {summary.Batches} batches, {summary.Sent} events, {summary.Accepted} accepted, {summary.Rejected} rejected").ConfigureAwait(false);
+        await log.WriteLineAsync($"done: {summary.Batches} batches, {summary.Sent} events, {summary.Accepted} accepted ({summary.Accepted - summary.Duplicates} applied, {summary.Duplicates} duplicates of events applied before), {summary.Rejected} rejected").ConfigureAwait(false);
         return summary;
     }
 
@@ -70,7 +72,7 @@ public static class ClickstreamReplay
         await EnsureSuccessAsync(response, $"batch {number}: POST {endpoint}", cancellationToken).ConfigureAwait(false);
 
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        int accepted, rejected;
+        int accepted, rejected, duplicates = 0;
         var errors = new List<string>();
         try
         {
@@ -80,6 +82,7 @@ public static class ClickstreamReplay
             rejected = root.GetProperty("rejected").GetInt32();
             if (root.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array)
             {
+                duplicates = results.EnumerateArray().Count(r => r.TryGetProperty("duplicate", out var d) && d.ValueKind == JsonValueKind.True);
                 errors.AddRange(results.EnumerateArray()
                     .Where(r => r.TryGetProperty("accepted", out var a) && a.ValueKind == JsonValueKind.False)
                     .Select(r => $"#{Text(r, "index")}{(r.TryGetProperty("eventId", out var id) ? $" {id}" : "")}: {Text(r, "error")}"));
@@ -90,7 +93,7 @@ public static class ClickstreamReplay
             throw new ReplayFailedException($"batch {number}: {(int)response.StatusCode} answer is not the collector's {{accepted, rejected, results}}: {Excerpt(body)}", ex);
         }
 
-        await log.WriteLineAsync($"batch {number}: {batch.Count} sent, {accepted} accepted, {rejected} rejected").ConfigureAwait(false);
+        await log.WriteLineAsync($"batch {number}: {batch.Count} sent, {accepted} accepted, {rejected} rejected{(duplicates > 0 ? $" ({duplicates} of the accepted are duplicates of events applied before)" : "")}").ConfigureAwait(false);
         foreach (var error in errors.Take(ErrorsShownPerBatch))
         {
             await log.WriteLineAsync($"  rejected {error}").ConfigureAwait(false);
@@ -101,7 +104,7 @@ public static class ClickstreamReplay
             await log.WriteLineAsync($"  ... and {errors.Count - ErrorsShownPerBatch} more").ConfigureAwait(false);
         }
 
-        return new BatchResult(number, batch.Count, accepted, rejected);
+        return new BatchResult(number, batch.Count, accepted, rejected, duplicates);
     }
 
     /// <summary>

@@ -56,7 +56,8 @@ internal static class Program
                     await ClickstreamReplay.UploadCatalogAsync(options.Url, catalog, http, Console.Out, cancellation.Token).ConfigureAwait(false);
                 }
 
-                events = SampleData.Clickstream(catalog, TimeProvider.System.GetUtcNow(), options.Customers, options.Days);
+                // Ids of its own: the seeded store's events have the generator's default ids for the same customers.
+                events = SampleData.Clickstream(catalog, TimeProvider.System.GetUtcNow(), options.Customers, options.Days, runId: SampleData.NewRunId());
             }
 
             await ClickstreamReplay.ReplayAsync(options.Url, events, options.BatchSize, http, Console.Out, options.ApiKey, cancellation.Token).ConfigureAwait(false);

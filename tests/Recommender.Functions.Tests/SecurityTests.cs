@@ -321,7 +321,7 @@ public sealed class SecurityTests
                 {
                     Url = "https://app.example.net/api/events",
                     Method = "POST",
-                    Headers = headers,
+                    Headers = new Dictionary<string, string[]>(headers) { ["Content-Type"] = ["application/json"] },
                     Body = $$"""[{"id":"e1","type":"view","customerId":"c1","productId":"p1","occurredAt":"{{at}}"}]""",
                 },
             },

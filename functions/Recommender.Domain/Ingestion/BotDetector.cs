@@ -17,6 +17,14 @@ public static partial class BotDetector
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 50)]
     private static partial Regex KnownBots();
 
+    /// <summary>
+    /// Records rather than browsing: orders and their deliveries and returns, consent decisions,
+    /// account facts, logins and catalog changes. They are never refused as automated traffic (a
+    /// server-side order feed may well use an HTTP library) and do not count towards a source's pace.
+    /// </summary>
+    public static bool IsRecord(Events.EventType type) => type is Events.EventType.Purchase or Events.EventType.Delivery or Events.EventType.Return
+        or Events.EventType.Consent or Events.EventType.Account or Events.EventType.Identify or Events.EventType.CatalogChange;
+
     public static bool IsKnownBot(string? userAgent)
     {
         if (string.IsNullOrWhiteSpace(userAgent))

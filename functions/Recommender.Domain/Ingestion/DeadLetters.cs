@@ -3,8 +3,12 @@ using Recommender.Domain.Storage;
 
 namespace Recommender.Domain.Ingestion;
 
-/// <summary>A refused input kept with why it was refused and where it came from.</summary>
-public sealed record DeadLetter(string Reason, string Payload, string Source, DateTimeOffset ReceivedAt, string? EventId = null);
+/// <summary>
+/// A refused input kept with why it was refused and where it came from. For events, <see cref="Payload"/>
+/// is never the raw body: it holds what the validator would have kept (see <see cref="DeadLetterForms"/>);
+/// <see cref="Field"/> names the field the reason is about and <see cref="Type"/> the event type, when known.
+/// </summary>
+public sealed record DeadLetter(string Reason, string Payload, string Source, DateTimeOffset ReceivedAt, string? EventId = null, string? Field = null, string? Type = null);
 
 /// <summary>
 /// Dead-letter records in blob storage: one JSON blob per batch that had refusals

@@ -48,7 +48,7 @@ public sealed class EventArchive(IBlobStore blobs)
             ? at : null;
     }
 
-    /// <summary>Every archived event once (first copy wins), in archive order.</summary>
+    /// <summary>Every archived event once (first copy wins, by <see cref="EventIdentity"/>: two customers' events with one id are two events), in archive order.</summary>
     public async IAsyncEnumerable<ClickstreamEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -61,7 +61,7 @@ public sealed class EventArchive(IBlobStore blobs)
 
             foreach (var e in Decompress(blob.Content))
             {
-                if (seen.Add(e.Id))
+                if (seen.Add(EventIdentity.Of(e)))
                 {
                     yield return e;
                 }

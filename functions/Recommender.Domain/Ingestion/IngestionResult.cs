@@ -3,8 +3,10 @@ namespace Recommender.Domain.Ingestion;
 /// <summary>
 /// What happened to one event of a batch, by its position in the batch. <see cref="DroppedFieldCount"/>
 /// is how many fields of an accepted event were dropped (outside the schema, private); absent when none.
+/// <see cref="Duplicate"/> is true for an accepted event that changed nothing because it was applied
+/// before (the same id for the same customer or visitor, in this batch or an earlier one); absent otherwise.
 /// </summary>
-public sealed record EventOutcome(int Index, string? EventId, bool Accepted, string? Error = null, int? DroppedFieldCount = null);
+public sealed record EventOutcome(int Index, string? EventId, bool Accepted, string? Error = null, int? DroppedFieldCount = null, bool? Duplicate = null);
 
 /// <summary>
 /// The outcome of one ingested batch. <see cref="Duplicates"/> were valid but already applied;

@@ -20,7 +20,8 @@ namespace Recommender.Domain.Ingestion;
 /// <item>per subject (customer, or <c>anon:</c> visitor), in event-time order and exactly once, apply
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
-/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes;</item>
+/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes —
+/// each event once, whatever batch carries it (<see cref="AggregateEventClaims"/>);</item>
 /// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase, replenishment) and refresh the customer's cached recommendations;</item>
 /// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
 /// </list>
@@ -33,6 +34,7 @@ public sealed partial class IngestionService(
     ProfileStore profiles,
     TrendingStore trending,
     VelocityTracker velocity,
+    AggregateEventClaims aggregateClaims,
     CatalogProvider catalog,
     RecommendationService recommendations,
     CartAbandonmentWorkflow cartAbandonment,
@@ -55,7 +57,16 @@ public sealed partial class IngestionService(
         public void Add(int n) => Interlocked.Add(ref _value, n);
     }
 
-    public async Task<IngestionResult> IngestAsync(IReadOnlyList<string> bodies, string source, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The source of events recorded through the operator's privacy API (consents, rectifications):
+    /// authenticated actions, never judged as automated traffic.
+    /// </summary>
+    public const string PrivacyApiSource = "privacy-api";
+
+    public Task<IngestionResult> IngestAsync(IReadOnlyList<string> bodies, string source, CancellationToken cancellationToken = default) =>
+        IngestAsync(bodies.Select(b => new RawEvent(b)).ToList(), source, cancellationToken);
+
+    public async Task<IngestionResult> IngestAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         var outcomes = new EventOutcome[bodies.Count];
@@ -64,12 +75,13 @@ public sealed partial class IngestionService(
         var seenInBatch = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < bodies.Count; i++)
         {
-            var validation = validator.Validate(bodies[i]);
+            var validation = bodies[i].Refusal is { } refusal ? EventValidation.Invalid(null, refusal) : validator.Validate(bodies[i].Body);
             if (validation.Event is { } e)
             {
                 var dropped = validation.DroppedFields.Count;
-                outcomes[i] = new EventOutcome(i, e.Id, true, DroppedFieldCount: dropped > 0 ? dropped : null);
-                if (seenInBatch.Add(e.Id))
+                var first = seenInBatch.Add(EventIdentity.Of(e));
+                outcomes[i] = new EventOutcome(i, e.Id, true, DroppedFieldCount: dropped > 0 ? dropped : null, Duplicate: first ? null : true);
+                if (first)
                 {
                     valid.Add((i, e));
                 }
@@ -77,11 +89,11 @@ public sealed partial class IngestionService(
             else
             {
                 outcomes[i] = new EventOutcome(i, validation.EventId, false, validation.Error);
-                refused.Add(new DeadLetter(validation.Error!, bodies[i], source, now, validation.EventId));
+                refused.Add(DeadLetterForms.Refused(validation.Error!, bodies[i].Body, source, now, validation.EventId));
             }
         }
 
-        var humans = RefuseAutomatedTraffic(valid, bodies, outcomes, refused, source, now, velocity);
+        var humans = source == PrivacyApiSource ? valid.Select(v => v.Event).ToList() : RefuseAutomatedTraffic(valid, outcomes, refused, source, now, velocity);
         var operations = new Counter();
         var batchId = BatchIdOf(humans, now, refused.Count);
         if (refused.Count > 0)
@@ -96,7 +108,8 @@ public sealed partial class IngestionService(
             return new IngestionResult(outcomes, 0, 0, 0, operations.Value);
         }
 
-        var firstDelivery = await archive.AppendAsync(batchId, humans, now, cancellationToken).ConfigureAwait(false);
+        // A redelivered batch lands on the same archive name; its aggregates are guarded per event below.
+        _ = await archive.AppendAsync(batchId, humans, now, cancellationToken).ConfigureAwait(false);
         operations.Add(humans.Select(e => Retention.RetentionOptions.ClassOf(e.Type)).Distinct().Count());
         var catalogChanges = humans.Where(e => e.Type == EventType.CatalogChange).ToList();
         if (catalogChanges.Count > 0)
@@ -119,13 +132,16 @@ public sealed partial class IngestionService(
                 }
             }).ConfigureAwait(false);
 
-        // A batch archived before is a redelivery: its aggregates were counted then.
-        if (firstDelivery)
+        // Each event counts once in the aggregates, whatever batch carries it: claimed first (see AggregateEventClaims).
+        var counted = await aggregateClaims.ClaimAsync(applied.SelectMany(c => c.Applied), cancellationToken).ConfigureAwait(false);
+        operations.Add(applied.Sum(c => c.Applied.Count(AggregateEventClaims.IsCounted)));
+        if (counted.Count > 0)
         {
-            operations.Add(await UpdateAggregatesAsync(applied, cancellationToken).ConfigureAwait(false));
-            operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied)], cancellationToken).ConfigureAwait(false));
+            operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
+            operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied).Where(counted.Contains)], cancellationToken).ConfigureAwait(false));
         }
 
+        MarkDuplicates(outcomes, valid, applied, counted);
         var appliedCount = applied.Sum(c => c.Applied.Count);
         var attributed = bySubject.Values.Sum(v => v.Count);
         return new IngestionResult(outcomes, appliedCount, attributed - appliedCount, bySubject.Count, operations.Value);
@@ -134,19 +150,24 @@ public sealed partial class IngestionService(
     /// <summary>
     /// Known bot user agents and sources faster than a person (within this batch, or across the
     /// batches this process has seen) are refused: bots never reach profiles, counters or training.
+    /// Records (<see cref="BotDetector.IsRecord"/>: orders, consents, account facts, logins) are never
+    /// judged — they are not browsing, and refusing them would lose an order or a consent because
+    /// someone else sent events in the customer's name — and do not count towards a source's pace.
+    /// A source is the session, else the device, else the customer, within the ingestion channel.
     /// </summary>
-    private static List<ClickstreamEvent> RefuseAutomatedTraffic(List<(int Index, ClickstreamEvent Event)> valid, IReadOnlyList<string> bodies,
+    private static List<ClickstreamEvent> RefuseAutomatedTraffic(List<(int Index, ClickstreamEvent Event)> valid,
         EventOutcome[] outcomes, List<DeadLetter> refused, string source, DateTimeOffset now, VelocityTracker velocity)
     {
-        static string SourceOf(ClickstreamEvent e) => e.SessionId ?? e.AnonymousId ?? e.CustomerId ?? "";
-        var people = valid.Where(v => v.Event.Type != EventType.CatalogChange).Select(v => (SourceOf(v.Event), v.Event.OccurredAt)).ToList();
+        string SourceOf(ClickstreamEvent e) => $"{source}\n{e.SessionId ?? e.AnonymousId ?? e.CustomerId}";
+        var people = valid.Where(v => !BotDetector.IsRecord(v.Event.Type)).Select(v => (SourceOf(v.Event), v.Event.OccurredAt)).ToList();
         var tooFast = BotDetector.TooFast(people);
         tooFast.UnionWith(velocity.Record(people));
         var humans = new List<ClickstreamEvent>(valid.Count);
         foreach (var (index, e) in valid)
         {
-            var reason = BotDetector.IsKnownBot(e.Context?.UserAgent) ? "automated traffic: known bot user agent"
-                : e.Type != EventType.CatalogChange && tooFast.Contains(SourceOf(e)) ? $"automated traffic: more than {BotDetector.MaxEventsPerMinute} events a minute from one source"
+            var reason = BotDetector.IsRecord(e.Type) ? null
+                : BotDetector.IsKnownBot(e.Context?.UserAgent) ? "automated traffic: known bot user agent"
+                : tooFast.Contains(SourceOf(e)) ? $"automated traffic: more than {BotDetector.MaxEventsPerMinute} events a minute from one source"
                 : null;
             if (reason is null)
             {
@@ -155,10 +176,28 @@ public sealed partial class IngestionService(
             }
 
             outcomes[index] = new EventOutcome(index, e.Id, false, reason);
-            refused.Add(new DeadLetter(reason, bodies[index], source, now, e.Id));
+            refused.Add(DeadLetterForms.Automated(reason, e, source, now));
         }
 
         return humans;
+    }
+
+    /// <summary>
+    /// An accepted event that applied nothing because its subject had it already (an earlier batch,
+    /// or earlier in this one) is answered <c>"duplicate": true</c>: "accepted" alone means applied.
+    /// </summary>
+    private static void MarkDuplicates(EventOutcome[] outcomes, List<(int Index, ClickstreamEvent Event)> valid, IEnumerable<ProfileChanges> applied,
+        IReadOnlySet<ClickstreamEvent> counted)
+    {
+        var appliedNow = new HashSet<ClickstreamEvent>(applied.SelectMany(c => c.Applied), ReferenceEqualityComparer.Instance);
+        foreach (var (index, e) in valid)
+        {
+            // Without a stored profile (no analytics consent) the aggregates' claim is what remembers an event.
+            if (outcomes[index].Accepted && e.SubjectId is not null && (!appliedNow.Contains(e) || (AggregateEventClaims.IsCounted(e) && !counted.Contains(e))))
+            {
+                outcomes[index] = outcomes[index] with { Duplicate = true };
+            }
+        }
     }
 
     /// <summary>Same events in the same hour → same id, so a redelivered batch lands on the same archive name.</summary>
@@ -357,8 +396,10 @@ public sealed partial class IngestionService(
     }
 
     /// <summary>Item counters and pairs (one increment per product touched), trending buckets and popularity.</summary>
-    private async Task<int> UpdateAggregatesAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken)
+    private async Task<int> UpdateAggregatesAsync(IEnumerable<ProfileChanges> allChanges, IReadOnlySet<ClickstreamEvent> counted, CancellationToken cancellationToken)
     {
+        // Only the events claimed now count; a co-viewed pair belongs to the view that made it.
+        var changes = allChanges.Select(c => (Applied: c.Applied.Where(counted.Contains).ToList(), c.CoViewed)).ToList();
         var deltas = new Dictionary<string, ItemStats>(StringComparer.Ordinal);
         var interactions = new List<(string ProductId, DateTimeOffset At, double Weight)>();
         ItemStats For(string id) => deltas.TryGetValue(id, out var s) ? s : deltas[id] = new ItemStats { ProductId = id };
@@ -394,7 +435,7 @@ public sealed partial class IngestionService(
                 }
             }
 
-            foreach (var (a, b, at) in change.CoViewed)
+            foreach (var (a, b, at) in change.CoViewed.Where(p => change.Applied.Any(e => e.Type == EventType.View && e.OccurredAt == p.At && e.ProductId == p.A)))
             {
                 AddPair(For(a).CoViewed, For(b).CoViewed, a, b, at);
             }

@@ -87,9 +87,17 @@ public sealed partial class ErasureService(
     public async Task RunTaskAsync(ErasureTaskMessage message, CancellationToken cancellationToken = default)
     {
         var request = await GetAsync(message.RequestId, cancellationToken).ConfigureAwait(false);
-        if (request?.CustomerId is not { } customerId || request.Tasks.GetValueOrDefault(message.Target) is not { State: not ErasureState.Done } task)
+        if (request is null || request.Tasks.GetValueOrDefault(message.Target) is null)
         {
-            return; // unknown, finished, or this task already done: a redelivery
+            throw new UnactionableMessageException(request is null
+                ? $"erasure task {message.Target} names request {message.RequestId}, which does not exist: nothing to erase"
+                : $"erasure request {message.RequestId} has no {message.Target} task: nothing to do");
+        }
+
+        if (request.CustomerId is not { } customerId || request.Tasks[message.Target] is not { State: not ErasureState.Done } task)
+        {
+            LogTaskAlreadyDone(logger, message.RequestId, message.Target);
+            return; // the request is finished, or this task is done: a redelivery
         }
 
         if (ProviderErasure.ChannelOf(message.Target) is { } channel)
@@ -156,7 +164,9 @@ public sealed partial class ErasureService(
         var now = timeProvider.GetUtcNow();
         if (task.State == ErasureState.Failed || (task.NextAttemptAt is { } due && now < due - EarlyTolerance))
         {
-            return; // failed for good (until retried), or an older message while a later attempt is scheduled
+            // Failed for good (until retried), or an older message while a later attempt is scheduled.
+            LogProviderMessageIgnored(logger, message.RequestId, channel, task.State == ErasureState.Failed ? "the task failed for good" : "a later attempt is scheduled");
+            return;
         }
 
         if (!webhooks.IsConfigured(channel))
@@ -363,6 +373,12 @@ public sealed partial class ErasureService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId} started")]
     private static partial void LogStarted(ILogger logger, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId}: the {Target} task (or the whole request) is done already; redelivered message ignored")]
+    private static partial void LogTaskAlreadyDone(ILogger logger, string requestId, ErasureTarget target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId}: {Channel} provider message ignored: {Why}")]
+    private static partial void LogProviderMessageIgnored(ILogger logger, string requestId, string channel, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {RequestId} completed")]
     private static partial void LogCompleted(ILogger logger, string requestId);

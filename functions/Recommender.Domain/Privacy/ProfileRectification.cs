@@ -53,10 +53,12 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
             return new RectificationResult([], null, null, errors);
         }
 
-        if (await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false) is not { MergedInto: null })
+        if (await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false) is not { MergedInto: null } before)
         {
             return null;
         }
+
+        var held = Snapshot(before);
 
         var values = changes.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).ToList();
         string? recordId = null;
@@ -88,7 +90,11 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
                 return RectificationResult.Refused("timeZone", $"timeZone must be a known IANA time zone name such as Europe/Paris; '{zone}' is not one");
             }
 
-            await ingestion.IngestAsync([body], "privacy-api", cancellationToken).ConfigureAwait(false);
+            var outcome = (await ingestion.IngestAsync([body], IngestionService.PrivacyApiSource, cancellationToken).ConfigureAwait(false)).Outcomes[0];
+            if (!outcome.Accepted)
+            {
+                return RectificationResult.Refused(Fields.FirstOrDefault(f => outcome.Error?.StartsWith(f, StringComparison.Ordinal) == true) ?? "body", outcome.Error ?? "refused");
+            }
         }
 
         var cleared = changes.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Null).Select(p => p.Name).ToList();
@@ -109,8 +115,21 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
                 p.UpdatedAt = timeProvider.GetUtcNow();
                 return p;
             }, cancellationToken).ConfigureAwait(false);
-        return new RectificationResult([.. changes.EnumerateObject().Select(p => p.Name)], profile, recordId, new Dictionary<string, string[]>());
+        // Exactly what changed: a value the profile held already is not reported (nor audited) as rectified.
+        var after = profile is null ? held : Snapshot(profile);
+        var rectified = Fields.Where(f => changes.TryGetProperty(f, out _) && !Equals(held[f], after[f])).ToList();
+        return new RectificationResult(rectified, profile, recordId, new Dictionary<string, string[]>());
     }
+
+    /// <summary>The rectifiable fields' values as the profile holds them (email and phone as their hashes).</summary>
+    private static Dictionary<string, object?> Snapshot(CustomerProfile profile) => new(StringComparer.Ordinal)
+    {
+        ["email"] = profile.EmailSha256,
+        ["phone"] = profile.PhoneSha256,
+        ["birthYear"] = profile.BirthYear,
+        ["ageVerifiedAdult"] = profile.AgeVerifiedAdult,
+        ["timeZone"] = profile.TimeZone,
+    };
 
     private static void Clear(CustomerProfile profile, string field)
     {

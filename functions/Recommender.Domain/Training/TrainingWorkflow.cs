@@ -42,8 +42,10 @@ public sealed partial class TrainingWorkflow(
 
     public async Task RunAsync(TrainingMessage message, CancellationToken cancellationToken = default)
     {
+        var exists = false;
         var started = await UpdateAsync(message.RunId, run =>
         {
+            exists = run is not null;
             if (run is null || run.IsFinished)
             {
                 return null;
@@ -54,8 +56,14 @@ public sealed partial class TrainingWorkflow(
             run.StartedAt ??= timeProvider.GetUtcNow();
             return run;
         }, cancellationToken).ConfigureAwait(false);
+        if (!exists)
+        {
+            throw new UnactionableMessageException($"training message names run {message.RunId}, which does not exist: nothing to train");
+        }
+
         if (started is not { Status: "running" })
         {
+            LogDecided(logger, message.RunId, "finished already; redelivered message ignored");
             return;
         }
 

@@ -2,8 +2,12 @@ using Recommender.Domain.Ingestion;
 
 namespace Recommender.Functions.Endpoints;
 
-/// <summary>The per-event answer of the batch collector.</summary>
-public sealed record CollectResponse(int Accepted, int Rejected, IReadOnlyList<EventOutcome> Results);
+/// <summary>
+/// The per-event answer of the batch collector. <see cref="Duplicates"/> counts the accepted events that
+/// were applied before and changed nothing (each says <c>"duplicate": true</c>); in Azure the collector
+/// answers before ingestion, so it is 0 there and duplicates are told in the ingestion function's log.
+/// </summary>
+public sealed record CollectResponse(int Accepted, int Rejected, IReadOnlyList<EventOutcome> Results, int Duplicates = 0);
 
 /// <summary>
 /// <c>POST /api/events</c> when the app runs on its own: validates and ingests the batch at once.
@@ -20,7 +24,12 @@ public static class EventsEndpoints
 
     private static async Task<IResult> CollectAsync(HttpRequest request, IngestionService ingestion, CancellationToken cancellationToken)
     {
-        var (body, tooLarge) = await RequestBody.ReadAsync(request, EventBatch.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (!EventBatch.IsJsonContentType(request.ContentType))
+        {
+            return TypedResults.Problem(EventBatch.UnsupportedMediaType(request.ContentType), statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var (body, tooLarge) = await EventBatch.ReadAsync(request, EventBatch.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         var parsed = tooLarge ? EventBatch.Parsed.Fail(413, $"the request body is larger than {EventBatch.MaxBodyBytes} bytes") : EventBatch.Parse(body);
         if (parsed.Events is null)
         {
@@ -28,6 +37,6 @@ public static class EventsEndpoints
         }
 
         var result = await ingestion.IngestAsync(parsed.Events, "http", cancellationToken).ConfigureAwait(false);
-        return TypedResults.Accepted((string?)null, new CollectResponse(result.Accepted, result.Rejected, result.Outcomes));
+        return TypedResults.Accepted((string?)null, new CollectResponse(result.Accepted, result.Rejected, result.Outcomes, result.Outcomes.Count(o => o.Duplicate == true)));
     }
 }

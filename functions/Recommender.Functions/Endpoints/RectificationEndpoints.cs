@@ -78,7 +78,8 @@ public static class RectificationEndpoints
             return TypedResults.ValidationProblem(result.Errors);
         }
 
-        await audit.RecordAsync(actor, "rectification", customerId, $"applied: {string.Join(", ", result.Rectified)}", result.RecordId, cancellationToken).ConfigureAwait(false);
+        var outcome = result.Rectified.Count > 0 ? $"applied: {string.Join(", ", result.Rectified)}" : "unchanged: the profile already held these values";
+        await audit.RecordAsync(actor, "rectification", customerId, outcome, result.RecordId, cancellationToken).ConfigureAwait(false);
         var profile = result.Profile!;
         return TypedResults.Ok(new RectificationView(customerId, result.Rectified, result.RecordId, profile.BirthYear, profile.AgeVerifiedAdult, profile.TimeZone,
             profile.EmailSha256, profile.PhoneSha256, profile.PersonalizationAllowed(timeProvider.GetUtcNow())));

@@ -87,12 +87,13 @@ public static partial class InvocationEndpoints
             }, ["refused batch: over the client's rate limit"]));
         }
 
-        var parsed = EventBatch.Parse(body);
+        var contentType = HeaderOf(req, "Content-Type");
+        var parsed = EventBatch.IsJsonContentType(contentType) ? EventBatch.Parse(body) : EventBatch.Parsed.Fail(415, EventBatch.UnsupportedMediaType(contentType));
         if (parsed.Events is null)
         {
             return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
             {
-                ["res"] = HttpOutput.Json(parsed.StatusCode, new { title = "Bad request", status = parsed.StatusCode, detail = parsed.Error }),
+                ["res"] = HttpOutput.Json(parsed.StatusCode, new { title = parsed.StatusCode == 415 ? "Unsupported media type" : "Bad request", status = parsed.StatusCode, detail = parsed.Error }),
                 ["outEvents"] = Array.Empty<string>(),
             }, [$"refused batch: {parsed.Error}"]));
         }
@@ -101,7 +102,7 @@ public static partial class InvocationEndpoints
         var forwarded = new List<string>();
         for (var i = 0; i < parsed.Events.Count; i++)
         {
-            var validation = validator.Validate(parsed.Events[i]);
+            var validation = parsed.Events[i].Refusal is { } refusal ? EventValidation.Invalid(null, refusal) : validator.Validate(parsed.Events[i].Body);
             var dropped = validation.IsValid ? validation.DroppedFields.Count : 0;
             outcomes.Add(new EventOutcome(i, validation.EventId, validation.IsValid, validation.Error, dropped > 0 ? dropped : null));
             if (validation.Event is { } e)

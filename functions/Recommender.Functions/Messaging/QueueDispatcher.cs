@@ -13,19 +13,22 @@ namespace Recommender.Functions.Messaging;
 public enum DispatchOutcome
 {
     Done,
-    /// <summary>The message can never succeed (malformed); it was dead-lettered with the reason.</summary>
+    /// <summary>The message can never succeed (malformed, or naming what does not exist); it was dead-lettered with the reason.</summary>
     DeadLettered,
 }
 
 /// <summary>
 /// Routes a queue message to its workflow step. Used by the queue-triggered function endpoints
 /// (in Azure the host receives the message) and by the local queue pump (embedded mode).
-/// A malformed message is dead-lettered and reported done, since retrying it cannot help; a step
-/// that fails throws, so the queue redelivers it and poisons it after the last attempt.
+/// A malformed message, or a well-formed one that could never do anything (<see cref="UnactionableMessageException"/>:
+/// an erasure task for a request that does not exist), is dead-lettered with the reason, logged, and
+/// reported done, since retrying it cannot help; a step that fails throws, so the queue redelivers it
+/// and poisons it after the last attempt. A message with nothing left to do (a redelivery, a stale
+/// timer) is logged by its step with why.
 /// </summary>
-public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
+public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
-    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment)
+    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, ILogger<QueueDispatcher> logger)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
@@ -79,8 +82,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
 
             return DispatchOutcome.Done;
         }
-        catch (MalformedMessageException ex)
+        catch (Exception ex) when (ex is MalformedMessageException or UnactionableMessageException)
         {
+            LogDeadLettered(logger, queue, ex.Message);
             var now = timeProvider.GetUtcNow();
             await deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [new DeadLetter(ex.Message, body, $"queue:{queue}", now)], now, cancellationToken).ConfigureAwait(false);
             return DispatchOutcome.DeadLettered;
@@ -101,4 +105,7 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
     }
 
     private sealed class MalformedMessageException(string message) : Exception(message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: message dead-lettered, it can never do anything: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string queue, string reason);
 }

@@ -29,7 +29,11 @@ public static class SampleData
     }
 
     /// <summary>Event bodies (JSON text, as a storefront sends them) spread over the <paramref name="days"/> before <paramref name="now"/>.</summary>
-    public static IReadOnlyList<string> Clickstream(IReadOnlyList<Product> catalog, DateTimeOffset now, int customers = 300, int days = 14, int seed = 7)
+    /// <param name="runId">
+    /// Put in every event and order id (<c>ev-{runId}0000001</c>): the seeded store uses none, so a replay
+    /// against it must pass its own (see <see cref="NewRunId"/>), or its events are the seeded ones again (duplicates).
+    /// </param>
+    public static IReadOnlyList<string> Clickstream(IReadOnlyList<Product> catalog, DateTimeOffset now, int customers = 300, int days = 14, int seed = 7, string runId = "")
     {
         var random = new Random(seed);
         var byCategory = catalog.GroupBy(p => p.Category).ToDictionary(g => g.Key, g => g.ToList());
@@ -44,12 +48,12 @@ public static class SampleData
             // Most visitors accept analytics on the cookie banner (without it, behaviour feeds only anonymous aggregates).
             if (random.NextDouble() < 0.85)
             {
-                events.Add((at, Serialize(new { id = $"ev-{++sequence:D7}", type = "consent", customerId, occurredAt = at, channel = "analytics", granted = true, policyVersion = "2026-01", source = "cookie_banner" })));
+                events.Add((at, Serialize(new { id = $"ev-{runId}{++sequence:D7}", type = "consent", customerId, occurredAt = at, channel = "analytics", granted = true, policyVersion = "2026-01", source = "cookie_banner" })));
             }
 
             if (random.NextDouble() < 0.6)
             {
-                events.Add((at, Serialize(new { id = $"ev-{++sequence:D7}", type = "consent", customerId, occurredAt = at, channel = "email", granted = true, policyVersion = "2026-01", source = "signup_form" })));
+                events.Add((at, Serialize(new { id = $"ev-{runId}{++sequence:D7}", type = "consent", customerId, occurredAt = at, channel = "email", granted = true, policyVersion = "2026-01", source = "signup_form" })));
             }
 
             var sessions = 1 + random.Next(4);
@@ -63,20 +67,20 @@ public static class SampleData
                     var product = pool[(int)(Math.Pow(random.NextDouble(), 2) * pool.Count)];
                     at += TimeSpan.FromSeconds(20 + random.Next(300));
                     viewed.Add(product);
-                    events.Add((at, Serialize(new { id = $"ev-{++sequence:D7}", type = "view", customerId, productId = product.Id, occurredAt = at, price = product.Price })));
+                    events.Add((at, Serialize(new { id = $"ev-{runId}{++sequence:D7}", type = "view", customerId, productId = product.Id, occurredAt = at, price = product.Price })));
                 }
 
                 if (random.NextDouble() < 0.5)
                 {
                     var pick = viewed[random.Next(viewed.Count)];
                     at += TimeSpan.FromMinutes(1);
-                    events.Add((at, Serialize(new { id = $"ev-{++sequence:D7}", type = "add_to_cart", customerId, productId = pick.Id, quantity = 1, occurredAt = at, price = pick.Price })));
+                    events.Add((at, Serialize(new { id = $"ev-{runId}{++sequence:D7}", type = "add_to_cart", customerId, productId = pick.Id, quantity = 1, occurredAt = at, price = pick.Price })));
                     if (random.NextDouble() < 0.6)
                     {
                         at += TimeSpan.FromMinutes(3);
                         events.Add((at, Serialize(new
                         {
-                            id = $"ev-{++sequence:D7}", type = "purchase", customerId, orderId = $"order-{sequence:D7}", occurredAt = at,
+                            id = $"ev-{runId}{++sequence:D7}", type = "purchase", customerId, orderId = $"order-{runId}{sequence:D7}", occurredAt = at,
                             lines = new[] { new { productId = pick.Id, quantity = 1, price = pick.Price } },
                         })));
                     }
@@ -88,6 +92,9 @@ public static class SampleData
 
         return events.Where(e => e.At <= now).OrderBy(e => e.At).Select(e => e.Body).ToList();
     }
+
+    /// <summary>A run id no other run shares (12 random hex digits and a dash), for <see cref="Clickstream"/>.</summary>
+    public static string NewRunId() => Guid.NewGuid().ToString("N")[..12] + "-";
 
     private static string Serialize(object value) => JsonSerializer.Serialize(value, Json.Options);
 }

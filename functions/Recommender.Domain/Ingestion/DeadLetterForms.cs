@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Recommender.Domain.Events;
+
+namespace Recommender.Domain.Ingestion;
+
+/// <summary>
+/// What a refused event leaves in the dead letters: enough for a person to fix the sender — the
+/// reason, the field it is about, the event id and type — and never personal data the validator
+/// would not have kept from an accepted event. An event refused as automated traffic was valid, so
+/// its letter holds the validated event (IP truncated, email and phone hashed, free text and
+/// precise location gone). An event refused by the validator keeps only its identifiers that are
+/// well formed (id, type, customer, visitor, session) and its timestamp; every other value of the
+/// body is dropped, since the body failed the checks that make it safe to keep. The customer and
+/// visitor ids stay so that access and erasure requests still find the letter.
+/// </summary>
+public static partial class DeadLetterForms
+{
+    private static readonly string[] KeptIds = ["id", "customerId", "anonymousId", "sessionId"];
+
+    /// <summary>A letter for an event the validator (or the transport) refused.</summary>
+    public static DeadLetter Refused(string reason, string body, string source, DateTimeOffset now, string? eventId)
+    {
+        var kept = new JsonObject();
+        string? type = null;
+        if (TryParseObject(body) is { } root)
+        {
+            foreach (var name in KeptIds)
+            {
+                if (root.TryGetPropertyValue(name, out var value) && value?.GetValueKind() == JsonValueKind.String
+                    && value.GetValue<string>() is var id && EventValidator.IsValidId(id))
+                {
+                    kept[name] = id;
+                }
+            }
+
+            if (root.TryGetPropertyValue("type", out var typeNode) && typeNode?.GetValueKind() == JsonValueKind.String
+                && typeNode.GetValue<string>() is var typeName && TypeName().IsMatch(typeName))
+            {
+                kept["type"] = type = typeName;
+            }
+
+            if (root.TryGetPropertyValue("occurredAt", out var at) && at?.GetValueKind() == JsonValueKind.String
+                && DateTimeOffset.TryParse(at.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var occurredAt))
+            {
+                kept["occurredAt"] = occurredAt;
+            }
+        }
+
+        return new DeadLetter(reason, kept.ToJsonString(), source, now, eventId, FieldOf(reason), type);
+    }
+
+    /// <summary>A letter for a valid event refused as automated traffic: the event as validated.</summary>
+    public static DeadLetter Automated(string reason, ClickstreamEvent e, string source, DateTimeOffset now) =>
+        new(reason, JsonSerializer.Serialize(e, Json.Options), source, now, e.Id,
+            reason.Contains("user agent", StringComparison.Ordinal) ? "context.userAgent" : null, JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Type.ToString()));
+
+    /// <summary>The field a validator reason starts with (<c>birthYear</c>, <c>context.ip</c>, <c>lines[2].price</c>); null for reasons about the whole event.</summary>
+    public static string? FieldOf(string reason)
+    {
+        var match = LeadingField().Match(reason);
+        return match.Success && match.Groups[1].Value is var field && field is not ("event" or "malformed" or "unknown" or "automated") ? field : null;
+    }
+
+    private static JsonObject? TryParseObject(string body)
+    {
+        try
+        {
+            return body.Length <= EventValidator.MaxEventBytes ? JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = EventValidator.MaxDepth }) as JsonObject : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"^([a-z][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[a-z][A-Za-z0-9_]*(?:\[\d+\])?)*)\s")]
+    private static partial Regex LeadingField();
+
+    [GeneratedRegex("^[a-z][a-z_]{0,31}$")]
+    private static partial Regex TypeName();
+}

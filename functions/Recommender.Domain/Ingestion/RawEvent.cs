@@ -1,0 +1,10 @@
+namespace Recommender.Domain.Ingestion;
+
+/// <summary>
+/// One event of a batch as it arrived: its JSON text, or — when the transport could already tell it
+/// is unusable (its bytes are not UTF-8) — the <see cref="Refusal"/> it gets without being read.
+/// </summary>
+public readonly record struct RawEvent(string Body, string? Refusal = null)
+{
+    public static implicit operator RawEvent(string body) => new(body);
+}
