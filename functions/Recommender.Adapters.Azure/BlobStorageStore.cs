@@ -10,7 +10,10 @@ namespace Recommender.Adapters.Azure;
 /// <summary>
 /// <see cref="IBlobStore"/> over one blob container. Conditional writes use the service's
 /// preconditions (<c>If-None-Match: *</c> for create-only, <c>If-Match</c> for replace); 409 and 412
-/// (and 404 on replace) map to <see cref="DocumentConflictException"/>.
+/// (and 404 on replace) map to <see cref="DocumentConflictException"/>, except when the blob already
+/// holds exactly the content being written: then an earlier attempt of this same call applied and its
+/// answer was lost (Azure.Core retried it; see <see cref="AzureClients"/> for the retry settings), and
+/// the call succeeds with the blob's ETag.
 /// </summary>
 public sealed class BlobStorageStore : IBlobStore
 {
@@ -37,8 +40,21 @@ public sealed class BlobStorageStore : IBlobStore
         }
         catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
         {
-            throw new DocumentConflictException($"Blob '{name}' already exists.", ex);
+            return await SameContentAsync(name, content, cancellationToken) ?? throw new DocumentConflictException($"Blob '{name}' already exists.", ex);
         }
+    }
+
+    /// <summary>
+    /// After 409/412 on a conditional upload: Azure.Core retries a request whose answer was lost (a
+    /// timeout, a reset, a 503 after the write), and the retry then meets the write of the first
+    /// attempt. When the blob now holds exactly <paramref name="content"/> that write was this one
+    /// (every conditional upload of the app carries unique content: dated archive and audit entries,
+    /// versioned models, the catalog), so its ETag is returned; otherwise null (someone else's write).
+    /// </summary>
+    private async Task<string?> SameContentAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(name, cancellationToken);
+        return current is { } blob && blob.Content.AsSpan().SequenceEqual(content.Span) ? blob.ETag : null;
     }
 
     /// <inheritdoc />
@@ -53,7 +69,8 @@ public sealed class BlobStorageStore : IBlobStore
         }
         catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex) || StorageErrors.IsNotFound(ex))
         {
-            throw new DocumentConflictException($"Blob '{name}' changed or does not exist.", ex);
+            var applied = StorageErrors.IsConflict(ex) ? await SameContentAsync(name, content, cancellationToken) : null;
+            return applied ?? throw new DocumentConflictException($"Blob '{name}' changed or does not exist.", ex);
         }
     }
 
