@@ -110,11 +110,20 @@ public sealed class FaultInjectingHandler(HttpMessageHandler inner) : Delegating
 
     private static HttpResponseMessage Failure(HttpRequestMessage request, HttpStatusCode status, int? retryAfterMs)
     {
+        // Storage (Azurite's ports) answers errors in XML with x-ms-error-code; Cosmos DB in JSON.
+        var storage = request.RequestUri!.Port is >= 10000 and <= 10002;
         var response = new HttpResponseMessage(status)
         {
             RequestMessage = request,
-            Content = new StringContent($$"""{"code":"{{status}}","message":"injected {{(int)status}}"}""", Encoding.UTF8, "application/json"),
+            Content = storage
+                ? new StringContent($"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{status}</Code><Message>injected {(int)status}</Message></Error>", Encoding.UTF8, "application/xml")
+                : new StringContent($$"""{"code":"{{status}}","message":"injected {{(int)status}}"}""", Encoding.UTF8, "application/json"),
         };
+        if (storage)
+        {
+            response.Headers.TryAddWithoutValidation("x-ms-error-code", status.ToString());
+        }
+
         response.Headers.TryAddWithoutValidation("x-ms-activity-id", Guid.NewGuid().ToString());
         response.Headers.TryAddWithoutValidation("x-ms-request-charge", "1");
         if (retryAfterMs is { } ms)
