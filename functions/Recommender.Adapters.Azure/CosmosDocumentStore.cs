@@ -107,14 +107,15 @@ public sealed class CosmosDocumentStore : IDocumentStore
         ArgumentNullException.ThrowIfNull(partitionKey);
         var container = Container(collection);
         var storedId = CosmosIds.Encode(id);
+        var writeId = Guid.NewGuid().ToString("N");
         var (response, retried) = await SendAsync(async () =>
         {
-            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive);
+            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive, writeId);
             return await container.CreateItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
         }, null, cancellationToken);
         using (response)
         {
-            if (response!.StatusCode == HttpStatusCode.Conflict && retried && await SameBodyAsync(container, collection, partitionKey, id, body, cancellationToken) is { } etag)
+            if (response!.StatusCode == HttpStatusCode.Conflict && retried && await WrittenByAsync(container, collection, partitionKey, id, writeId, cancellationToken) is { } etag)
             {
                 return etag; // an earlier attempt created it and its answer was lost
             }
@@ -125,13 +126,16 @@ public sealed class CosmosDocumentStore : IDocumentStore
     }
 
     /// <summary>
-    /// After a write whose answer was lost: the ETag of the stored document when its body is exactly
-    /// <paramref name="body"/> (the lost attempt applied), else null (someone else's write: a conflict).
+    /// After a create or replace whose answer was lost: the ETag of the stored item when it carries
+    /// <paramref name="writeId"/> (unique per call: the lost attempt applied), else null (someone
+    /// else's write: a real conflict, even when their body happens to equal this one).
     /// </summary>
-    private async Task<string?> SameBodyAsync(Container container, string collection, string partitionKey, string id, JsonElement body, CancellationToken cancellationToken)
+    private async Task<string?> WrittenByAsync(Container container, string collection, string partitionKey, string id, string writeId, CancellationToken cancellationToken)
     {
         var item = await ReadItemAsync(container, collection, partitionKey, id, cancellationToken);
-        return item is { } stored && stored.Item.TryGetProperty("body", out var storedBody) && JsonElement.DeepEquals(storedBody, body) ? stored.ETag : null;
+        return item is { } stored && stored.Item.TryGetProperty(CosmosDocumentJson.WriteIdProperty, out var w) && w.ValueKind == JsonValueKind.String && w.GetString() == writeId
+            ? stored.ETag
+            : null;
     }
 
     /// <inheritdoc />
@@ -144,14 +148,15 @@ public sealed class CosmosDocumentStore : IDocumentStore
         var container = Container(collection);
         var options = WriteOptions();
         options.IfMatchEtag = ifMatchETag;
+        var writeId = Guid.NewGuid().ToString("N");
         var (response, retried) = await SendAsync(async () =>
         {
-            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive);
+            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive, writeId);
             return await container.ReplaceItemStreamAsync(content, storedId, new PartitionKey(partitionKey), options, cancellationToken);
         }, null, cancellationToken);
         using (response)
         {
-            if (response!.StatusCode == HttpStatusCode.PreconditionFailed && retried && await SameBodyAsync(container, collection, partitionKey, id, body, cancellationToken) is { } etag)
+            if (response!.StatusCode == HttpStatusCode.PreconditionFailed && retried && await WrittenByAsync(container, collection, partitionKey, id, writeId, cancellationToken) is { } etag)
             {
                 return etag; // the ETag moved because an earlier attempt applied and its answer was lost
             }

@@ -164,6 +164,18 @@ public sealed class CosmosFaultTests : IAsyncLifetime
         Assert.Equal(5, await CountAsync("r"));
     }
 
+    [Fact]
+    public async Task Replace_LostAnswer_AfterAConcurrentWriteOfTheSameBody_IsStillAConflict()
+    {
+        // Two read-modify-write loops from the same state compute the same body: the second must
+        // conflict (and re-read), or one of the two updates is lost.
+        var etag = await Store.CreateAsync(Collections.Items, "p", "r", Json.Counter(1));
+        await Store.ReplaceAsync(Collections.Items, "p", "r", Json.Counter(2), etag);
+        Faults.Inject(FaultInjectingHandler.CosmosDocuments(HttpMethod.Put), HttpFault.ResetBeforeSend);
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Store.ReplaceAsync(Collections.Items, "p", "r", Json.Counter(2), etag));
+    }
+
     [Theory]
     [MemberData(nameof(EveryFault))]
     public async Task UpsertDeleteReadAndQuery_AfterAnyFault_Succeed(HttpFault fault)

@@ -110,6 +110,16 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.Equal("theirs"u8.ToArray(), (await Blobs.GetAsync("catalog.json"))!.Value.Content);
     }
 
+    [Fact]
+    public async Task ConditionalReplace_LostAnswer_AfterAConcurrentWriteOfTheSameContent_IsStillAConflict()
+    {
+        var etag = await Blobs.PutAsync("counter", "1"u8.ToArray());
+        await Blobs.ReplaceAsync("counter", "2"u8.ToArray(), etag); // another loop, from the same read
+        _faults.Inject(Blob(HttpMethod.Put), HttpFault.ResetBeforeSend);
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => Blobs.ReplaceAsync("counter", "2"u8.ToArray(), etag));
+    }
+
     [Theory]
     [MemberData(nameof(WriteFaults))]
     public async Task ReadsListsAndDeletes_AfterAnyFault_Succeed(HttpFault fault)
