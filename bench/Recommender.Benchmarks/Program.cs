@@ -43,7 +43,8 @@ if (args[0] is "soak" or "soak-app")
     {
         // The soak's child: --port P --ready-file F --max-minutes M (started by `soak`, not by hand).
         return await SoakBenchmark.RunAppAsync(int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[4],
-            int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture), stopSoak.Token);
+            int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture),
+            args.Skip(7).Chunk(2).Where(p => p is ["--set", _]).Select(p => p[1]).ToList(), stopSoak.Token);
     }
 
     SoakOptions soak;

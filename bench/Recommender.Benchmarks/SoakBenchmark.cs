@@ -61,7 +61,7 @@ public sealed class SoakBenchmark(SoakOptions options, TextWriter output)
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"app ready on 127.0.0.1:{port} after {setup.Elapsed.TotalSeconds:F0} s (pid {child.Id}); soaking {options.Minutes} min: " +
-                $"{options.EventsPerSecond} events/s, {options.RecommendationsPerSecond} recommendations/s, {options.PrivacyActionsPerMinute} privacy actions/min, retrain every {options.RetrainEveryMinutes} min"));
+                $"{options.EventsPerSecond} events/s, {options.RecommendationsPerSecond} recommendations/s, {options.PrivacyActionsPerMinute} privacy actions/min, retrain every {options.RetrainEveryMinutes} min{(options.Settings.Count > 0 ? "; app settings " + string.Join(", ", options.Settings) : "")}"));
             var rows = await DriveAsync(port, child, cancellationToken);
             return Verdict(rows);
         }
@@ -353,6 +353,12 @@ public sealed class SoakBenchmark(SoakOptions options, TextWriter output)
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var setting in options.Settings)
+        {
+            start.ArgumentList.Add("--set");
+            start.ArgumentList.Add(setting);
+        }
+
         return Process.Start(start) ?? throw new InvalidOperationException("could not start the app process");
     }
 
@@ -414,7 +420,7 @@ public sealed class SoakBenchmark(SoakOptions options, TextWriter output)
     /// trained model; then "MEM heap rss" on standard output every 5 s until its standard input closes,
     /// <paramref name="cancellationToken"/> fires or <paramref name="maxMinutes"/> pass.
     /// </summary>
-    public static async Task<int> RunAppAsync(int port, string readyFile, int maxMinutes, CancellationToken cancellationToken)
+    public static async Task<int> RunAppAsync(int port, string readyFile, int maxMinutes, IReadOnlyList<string> extraSettings, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(TimeSpan.FromMinutes(maxMinutes));
@@ -429,6 +435,12 @@ public sealed class SoakBenchmark(SoakOptions options, TextWriter output)
             ["Recommender:Scheduler:Enabled"] = "false",
             ["Recommender:Storefront:RequestsPerSecond"] = "1000000",
         };
+        foreach (var setting in extraSettings)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            settings[setting[..equals]] = setting[(equals + 1)..];
+        }
+
         await using var app = await BenchApp.StartAsync(StoreKind.Embedded, stop.Token, $"http://127.0.0.1:{port}", settings);
         var products = SampleData.Catalog();
         await app.Services.GetRequiredService<CatalogProvider>().SaveAsync(products, stop.Token);

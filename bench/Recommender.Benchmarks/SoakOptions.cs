@@ -4,6 +4,9 @@ namespace Recommender.Benchmarks;
 public sealed record SoakOptions(int Minutes, int EventsPerSecond, int RecommendationsPerSecond, int PrivacyActionsPerMinute, int RetrainEveryMinutes,
     int WarmupMinutes, int Customers, int MaxInFlight)
 {
+    /// <summary>App settings passed to the app (<c>--set Key=Value</c>, repeatable).</summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
+
     public const string Usage = """
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- soak [options]
           --minutes N            how long to drive traffic, 1-180 (default 20); the run stops by itself
@@ -14,6 +17,7 @@ public sealed record SoakOptions(int Minutes, int EventsPerSecond, int Recommend
           --warmup N             minutes left out of the memory trend (default: a quarter of --minutes, at least 1)
           --customers N          customers the traffic is spread over (default 2000)
           --max-in-flight N      most requests outstanding at once; a tick finding no room counts as shed (default 64)
+          --set KEY=VALUE        an app setting for the app under test, e.g. --set Recommender:Embedded:DocumentCacheEntries=5000 (repeatable)
         The app runs as a child process on 127.0.0.1 (embedded store in a temporary folder, queue pump on);
         all traffic goes to 127.0.0.1 only.
         """;
@@ -40,6 +44,7 @@ public sealed record SoakOptions(int Minutes, int EventsPerSecond, int Recommend
                 "--warmup" => options with { WarmupMinutes = IngestOptions.Positive(name, value, max: 179) },
                 "--customers" => options with { Customers = IngestOptions.Positive(name, value, max: 1_000_000) },
                 "--max-in-flight" => options with { MaxInFlight = IngestOptions.Positive(name, value, max: 1_000) },
+                "--set" when value.IndexOf('=', StringComparison.Ordinal) > 0 => options with { Settings = [.. options.Settings, value] },
                 _ => throw new ArgumentException($"unknown option '{name}'."),
             };
         }
