@@ -5,11 +5,13 @@ using Recommender.Benchmarks;
 //     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
 // bash bench/serve.sh   (runs `serve [--items N] [--customers N] [--port N] [--ready-file F]` and wrk against it)
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- erasure [--customers N] [--history N] [--timeout S]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- soak [--minutes 20] [--events N] [--recommendations N] ...
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
     Console.WriteLine(ServeOptions.Usage);
     Console.WriteLine(ErasureOptions.Usage);
+    Console.WriteLine(SoakOptions.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -22,6 +24,42 @@ if (args[0] == "erasure")
         stopErasure.Cancel();
     };
     return ErasureOptions.Parse(args.Skip(1), Console.Error) is { } erasure ? await new ErasureBenchmark(erasure, Console.Error).RunAsync(stopErasure.Token) : 2;
+}
+
+if (args[0] is "soak" or "soak-app")
+{
+    using var stopSoak = new CancellationTokenSource();
+    using var soakInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+    {
+        c.Cancel = true;
+        stopSoak.Cancel();
+    });
+    using var soakTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+    {
+        c.Cancel = true;
+        stopSoak.Cancel();
+    });
+    if (args[0] == "soak-app")
+    {
+        // The soak's child: --port P --ready-file F --max-minutes M (started by `soak`, not by hand).
+        return await SoakBenchmark.RunAppAsync(int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[4],
+            int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture),
+            args.Skip(7).Chunk(2).Where(p => p is ["--set", _]).Select(p => p[1]).ToList(), stopSoak.Token);
+    }
+
+    SoakOptions soak;
+    try
+    {
+        soak = SoakOptions.Parse(args.AsSpan(1));
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(SoakOptions.Usage);
+        return 2;
+    }
+
+    return await new SoakBenchmark(soak, Console.Out).RunAsync(stopSoak.Token);
 }
 
 if (args[0] == "serve")

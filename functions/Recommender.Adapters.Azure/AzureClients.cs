@@ -43,6 +43,9 @@ public static class AzureClients
             ApplicationName = "recommender",
             // Only the stream APIs touch documents; anything else the SDK serializes uses System.Text.Json.
             UseSystemTextJsonSerializerWithOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web),
+            // 429: the SDK retries every operation kind itself after x-ms-retry-after-ms, within these bounds.
+            MaxRetryAttemptsOnRateLimitedRequests = options.CosmosRateLimitRetries,
+            MaxRetryWaitTimeOnRateLimitedRequests = options.CosmosRateLimitMaxWait,
         };
 
         if (options.UsesCosmosEmulator)
@@ -64,9 +67,42 @@ public static class AzureClients
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credential);
+        var clientOptions = CreateBlobClientOptions(options);
         return options.UsesStorageEmulator
-            ? new BlobServiceClient(options.StorageConnectionString)
-            : new BlobServiceClient(options.BlobServiceUri!, credential());
+            ? new BlobServiceClient(options.StorageConnectionString, clientOptions)
+            : new BlobServiceClient(options.BlobServiceUri!, credential(), clientOptions);
+    }
+
+    /// <summary>The blob client settings: <see cref="ConfigureRetry"/> (tests add their own transport).</summary>
+    internal static BlobClientOptions CreateBlobClientOptions(AzureOptions options)
+    {
+        var clientOptions = new BlobClientOptions();
+        ConfigureRetry(clientOptions.Retry, options);
+        return clientOptions;
+    }
+
+    /// <summary>The queue client settings: plain-text messages and <see cref="ConfigureRetry"/>.</summary>
+    internal static QueueClientOptions CreateQueueClientOptions(AzureOptions options)
+    {
+        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        ConfigureRetry(clientOptions.Retry, options);
+        return clientOptions;
+    }
+
+    /// <summary>
+    /// Azure.Core's retry policy for Storage: exponential from <see cref="AzureOptions.StorageRetryDelay"/>
+    /// up to 10 s, <see cref="AzureOptions.StorageRetries"/> retries, each attempt abandoned after
+    /// <see cref="AzureOptions.StorageNetworkTimeout"/>. Azure.Core retries 408, 429, 500, 502, 503, 504,
+    /// transport failures and that timeout, for every method (the adapters' writes are idempotent or
+    /// conditional: see <see cref="BlobStorageStore"/> and <see cref="StorageQueueWorkQueue"/>).
+    /// </summary>
+    private static void ConfigureRetry(RetryOptions retry, AzureOptions options)
+    {
+        retry.Mode = RetryMode.Exponential;
+        retry.MaxRetries = options.StorageRetries;
+        retry.Delay = options.StorageRetryDelay;
+        retry.MaxDelay = TimeSpan.FromSeconds(10);
+        retry.NetworkTimeout = options.StorageNetworkTimeout;
     }
 
     /// <summary>The queue service client, with plain-text messages (no base64) to match the host's <c>messageEncoding: none</c>.</summary>
@@ -74,7 +110,7 @@ public static class AzureClients
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credential);
-        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        var clientOptions = CreateQueueClientOptions(options);
         return options.UsesStorageEmulator
             ? new QueueServiceClient(options.StorageConnectionString, clientOptions)
             : new QueueServiceClient(options.QueueServiceUri!, credential(), clientOptions);

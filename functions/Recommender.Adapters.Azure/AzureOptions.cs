@@ -44,8 +44,35 @@ public sealed class AzureOptions
     /// <summary><value>Most documents per page of a partition read; default 1000.</value></summary>
     public int CosmosQueryPageSize { get; set; } = CosmosDocumentStore.DefaultQueryPageSize;
 
+    /// <summary><value>Cosmos DB 429: how many times the SDK retries a throttled request, honouring <c>x-ms-retry-after-ms</c> (0–30); default 9 (the SDK's).</value></summary>
+    public int CosmosRateLimitRetries { get; set; } = 9;
+
+    /// <summary><value>Cosmos DB 429: the longest the SDK waits in all for one throttled request (1 s – 5 min); default 30 s (the SDK's).</value></summary>
+    public TimeSpan CosmosRateLimitMaxWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><value>Cosmos DB 408, 410, 449, 503 and transport failures: retries after the first attempt (0–10); default 3.</value></summary>
+    public int CosmosTransientRetries { get; set; } = CosmosRetryOptions.Default.MaxRetries;
+
+    /// <summary><value>Wait before the first transient retry, doubled for each further one with full jitter (0–10 s); default 100 ms.</value></summary>
+    public TimeSpan CosmosTransientRetryDelay { get; set; } = CosmosRetryOptions.Default.BaseDelay;
+
+    /// <summary><value>Longest single wait between transient retries (at least <see cref="CosmosTransientRetryDelay"/>, at most 1 min); default 2 s.</value></summary>
+    public TimeSpan CosmosTransientRetryMaxDelay { get; set; } = CosmosRetryOptions.Default.MaxDelay;
+
+    /// <summary>The transient-retry settings of <see cref="CosmosDocumentStore"/>.</summary>
+    public CosmosRetryOptions CosmosRetry => new(CosmosTransientRetries, CosmosTransientRetryDelay, CosmosTransientRetryMaxDelay);
+
     /// <summary>True when Cosmos DB is reached with an emulator connection string.</summary>
     public bool UsesCosmosEmulator => !string.IsNullOrWhiteSpace(CosmosConnectionString);
+
+    /// <summary><value>Blob and queue requests: retries of 408, 429, 500, 502, 503, 504, timeouts and transport failures (Azure.Core's exponential policy, 0–10); default 3.</value></summary>
+    public int StorageRetries { get; set; } = 3;
+
+    /// <summary><value>Blob and queue requests: first retry delay, doubled each time up to 10 s (0–10 s); default 200 ms.</value></summary>
+    public TimeSpan StorageRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary><value>Blob and queue requests: the most one attempt may take before it is abandoned and retried (1 s – 10 min); default 30 s.</value></summary>
+    public TimeSpan StorageNetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>True when Storage is reached with an emulator connection string.</summary>
     public bool UsesStorageEmulator => !string.IsNullOrWhiteSpace(StorageConnectionString);
@@ -82,6 +109,46 @@ public sealed class AzureOptions
         if (CosmosQueryPageSize < 1)
         {
             problems.Add($"{nameof(CosmosQueryPageSize)} must be positive.");
+        }
+
+        if (CosmosRateLimitRetries is < 0 or > 30)
+        {
+            problems.Add($"{nameof(CosmosRateLimitRetries)} must be from 0 to 30.");
+        }
+
+        if (CosmosRateLimitMaxWait < TimeSpan.FromSeconds(1) || CosmosRateLimitMaxWait > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{nameof(CosmosRateLimitMaxWait)} must be from 00:00:01 to 00:05:00.");
+        }
+
+        if (CosmosTransientRetries is < 0 or > 10)
+        {
+            problems.Add($"{nameof(CosmosTransientRetries)} must be from 0 to 10.");
+        }
+
+        if (CosmosTransientRetryDelay < TimeSpan.Zero || CosmosTransientRetryDelay > TimeSpan.FromSeconds(10))
+        {
+            problems.Add($"{nameof(CosmosTransientRetryDelay)} must be from 00:00:00 to 00:00:10.");
+        }
+
+        if (CosmosTransientRetryMaxDelay < CosmosTransientRetryDelay || CosmosTransientRetryMaxDelay > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{nameof(CosmosTransientRetryMaxDelay)} must be from {nameof(CosmosTransientRetryDelay)} to 00:01:00.");
+        }
+
+        if (StorageRetries is < 0 or > 10)
+        {
+            problems.Add($"{nameof(StorageRetries)} must be from 0 to 10.");
+        }
+
+        if (StorageRetryDelay < TimeSpan.Zero || StorageRetryDelay > TimeSpan.FromSeconds(10))
+        {
+            problems.Add($"{nameof(StorageRetryDelay)} must be from 00:00:00 to 00:00:10.");
+        }
+
+        if (StorageNetworkTimeout < TimeSpan.FromSeconds(1) || StorageNetworkTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{nameof(StorageNetworkTimeout)} must be from 00:00:01 to 00:10:00.");
         }
 
         if (problems.Count > 0)

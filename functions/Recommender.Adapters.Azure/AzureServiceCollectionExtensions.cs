@@ -32,7 +32,7 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton(sp => AzureClients.CreateQueueServiceClient(options, sp.GetRequiredService<TokenCredential>));
         services.AddSingleton(sp => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BlobContainer));
 
-        services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize));
+        services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize, options.CosmosRetry));
         services.AddSingleton<IBlobStore>(sp => new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>()));
         services.AddSingleton<IWorkQueue>(sp => new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()));
 

@@ -13,7 +13,10 @@ internal static class CosmosDocumentJson
 {
     public const string PartitionKeyPath = "/pk";
 
-    public static MemoryStream Write(string storedId, string partitionKey, JsonElement body, DocumentTimeToLive timeToLive = default)
+    /// <summary>The item property holding the id of the create or replace that wrote it (see <see cref="CosmosDocumentStore"/>).</summary>
+    public const string WriteIdProperty = "w";
+
+    public static MemoryStream Write(string storedId, string partitionKey, JsonElement body, DocumentTimeToLive timeToLive = default, string? writeId = null)
     {
         if (body.ValueKind == JsonValueKind.Undefined)
         {
@@ -30,6 +33,11 @@ internal static class CosmosDocumentJson
             {
                 // Cosmos DB's item TTL; absent (never null) means the container's default.
                 writer.WriteNumber("ttl", seconds);
+            }
+
+            if (writeId is not null)
+            {
+                writer.WriteString(WriteIdProperty, writeId);
             }
 
             writer.WritePropertyName("body");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -38,13 +39,29 @@ public sealed class CosmosDocumentStore : IDocumentStore
     /// <summary>Increment requests refused with 400 although nothing was missing on the following read, before giving up.</summary>
     private const int MaxUnexplainedBadRequests = 3;
 
+    /// <summary>The stored item's object of increment markers (outside <c>body</c>, never seen by the domain).</summary>
+    internal const string MarkersProperty = "markers";
+
+    /// <summary>A marker older than this is removed when the item is next read for a repair or a prune.</summary>
+    internal static readonly TimeSpan MarkerLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Every this many increments of one store, the item is read first and stale markers are pruned.</summary>
+    private const int PruneEvery = 1024;
+
     private readonly CosmosClient _client;
     private readonly string _databaseName;
     private readonly int _queryPageSize;
+    private readonly CosmosRetryOptions _retry;
+    private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, Container> _containers = new(StringComparer.Ordinal);
+    private readonly string _writer = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4));
+    private readonly ConcurrentBag<int> _freeLanes = [];
+    private int _lanes;
+    private int _increments;
 
     /// <summary>Uses <paramref name="client"/> and the containers of database <paramref name="databaseName"/>.</summary>
-    public CosmosDocumentStore(CosmosClient client, string databaseName, int queryPageSize = DefaultQueryPageSize)
+    public CosmosDocumentStore(CosmosClient client, string databaseName, int queryPageSize = DefaultQueryPageSize, CosmosRetryOptions? retry = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(databaseName);
@@ -52,21 +69,35 @@ public sealed class CosmosDocumentStore : IDocumentStore
         _client = client;
         _databaseName = databaseName;
         _queryPageSize = queryPageSize;
+        _retry = retry ?? CosmosRetryOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(_retry.MaxRetries, nameof(retry));
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc />
     public async Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        using var response = await Container(collection).ReadItemStreamAsync(CosmosIds.Encode(id), new PartitionKey(partitionKey), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        var item = await ReadItemAsync(Container(collection), collection, partitionKey, id, cancellationToken);
+        return item is null ? null : CosmosDocumentJson.Read(item.Value.Item, partitionKey, item.Value.ETag);
+    }
 
-        ThrowIfFailed(response, collection, partitionKey, id);
-        using var json = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return CosmosDocumentJson.Read(json.RootElement, partitionKey, response.Headers.ETag);
+    /// <summary>The stored item as JSON (cloned) with its ETag; null when absent. Transient failures are retried.</summary>
+    private async Task<(JsonElement Item, string ETag)?> ReadItemAsync(Container container, string collection, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        var storedId = CosmosIds.Encode(id);
+        var (response, _) = await SendAsync(() => container.ReadItemStreamAsync(storedId, new PartitionKey(partitionKey), cancellationToken: cancellationToken), null, cancellationToken);
+        using (response)
+        {
+            if (response!.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            ThrowIfFailed(response, collection, partitionKey, id);
+            using var json = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+            return (json.RootElement.Clone(), response.Headers.ETag);
+        }
     }
 
     /// <inheritdoc />
@@ -74,10 +105,37 @@ public sealed class CosmosDocumentStore : IDocumentStore
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        await using var content = CosmosDocumentJson.Write(CosmosIds.Encode(id), partitionKey, body, timeToLive);
-        using var response = await Container(collection).CreateItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
-        ThrowIfFailed(response, collection, partitionKey, id);
-        return response.Headers.ETag;
+        var container = Container(collection);
+        var storedId = CosmosIds.Encode(id);
+        var writeId = Guid.NewGuid().ToString("N");
+        var (response, retried) = await SendAsync(async () =>
+        {
+            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive, writeId);
+            return await container.CreateItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
+        }, null, cancellationToken);
+        using (response)
+        {
+            if (response!.StatusCode == HttpStatusCode.Conflict && retried && await WrittenByAsync(container, collection, partitionKey, id, writeId, cancellationToken) is { } etag)
+            {
+                return etag; // an earlier attempt created it and its answer was lost
+            }
+
+            ThrowIfFailed(response, collection, partitionKey, id);
+            return response.Headers.ETag;
+        }
+    }
+
+    /// <summary>
+    /// After a create or replace whose answer was lost: the ETag of the stored item when it carries
+    /// <paramref name="writeId"/> (unique per call: the lost attempt applied), else null (someone
+    /// else's write: a real conflict, even when their body happens to equal this one).
+    /// </summary>
+    private async Task<string?> WrittenByAsync(Container container, string collection, string partitionKey, string id, string writeId, CancellationToken cancellationToken)
+    {
+        var item = await ReadItemAsync(container, collection, partitionKey, id, cancellationToken);
+        return item is { } stored && stored.Item.TryGetProperty(CosmosDocumentJson.WriteIdProperty, out var w) && w.ValueKind == JsonValueKind.String && w.GetString() == writeId
+            ? stored.ETag
+            : null;
     }
 
     /// <inheritdoc />
@@ -87,17 +145,30 @@ public sealed class CosmosDocumentStore : IDocumentStore
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentNullException.ThrowIfNull(ifMatchETag);
         var storedId = CosmosIds.Encode(id);
-        await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive);
+        var container = Container(collection);
         var options = WriteOptions();
         options.IfMatchEtag = ifMatchETag;
-        using var response = await Container(collection).ReplaceItemStreamAsync(content, storedId, new PartitionKey(partitionKey), options, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var writeId = Guid.NewGuid().ToString("N");
+        var (response, retried) = await SendAsync(async () =>
         {
-            throw new DocumentConflictException($"Document '{id}' in {collection}/{partitionKey} no longer exists.");
-        }
+            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive, writeId);
+            return await container.ReplaceItemStreamAsync(content, storedId, new PartitionKey(partitionKey), options, cancellationToken);
+        }, null, cancellationToken);
+        using (response)
+        {
+            if (response!.StatusCode == HttpStatusCode.PreconditionFailed && retried && await WrittenByAsync(container, collection, partitionKey, id, writeId, cancellationToken) is { } etag)
+            {
+                return etag; // the ETag moved because an earlier attempt applied and its answer was lost
+            }
 
-        ThrowIfFailed(response, collection, partitionKey, id);
-        return response.Headers.ETag;
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new DocumentConflictException($"Document '{id}' in {collection}/{partitionKey} no longer exists.");
+            }
+
+            ThrowIfFailed(response, collection, partitionKey, id);
+            return response.Headers.ETag;
+        }
     }
 
     /// <inheritdoc />
@@ -105,24 +176,37 @@ public sealed class CosmosDocumentStore : IDocumentStore
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        await using var content = CosmosDocumentJson.Write(CosmosIds.Encode(id), partitionKey, body, timeToLive);
-        using var response = await Container(collection).UpsertItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
-        ThrowIfFailed(response, collection, partitionKey, id);
-        return response.Headers.ETag;
+        var container = Container(collection);
+        var storedId = CosmosIds.Encode(id);
+        var (response, _) = await SendAsync(async () =>
+        {
+            await using var content = CosmosDocumentJson.Write(storedId, partitionKey, body, timeToLive);
+            return await container.UpsertItemStreamAsync(content, new PartitionKey(partitionKey), WriteOptions(), cancellationToken);
+        }, null, cancellationToken);
+        using (response)
+        {
+            ThrowIfFailed(response!, collection, partitionKey, id);
+            return response!.Headers.ETag;
+        }
     }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        using var response = await Container(collection).DeleteItemStreamAsync(CosmosIds.Encode(id), new PartitionKey(partitionKey), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var container = Container(collection);
+        var storedId = CosmosIds.Encode(id);
+        var (response, retried) = await SendAsync(() => container.DeleteItemStreamAsync(storedId, new PartitionKey(partitionKey), cancellationToken: cancellationToken), null, cancellationToken);
+        using (response)
         {
-            return false;
-        }
+            if (response!.StatusCode == HttpStatusCode.NotFound)
+            {
+                return retried; // after a lost answer, gone means the earlier attempt deleted it
+            }
 
-        ThrowIfFailed(response, collection, partitionKey, id);
-        return true;
+            ThrowIfFailed(response, collection, partitionKey, id);
+            return true;
+        }
     }
 
     /// <inheritdoc />
@@ -138,17 +222,29 @@ public sealed class CosmosDocumentStore : IDocumentStore
         };
 
         var documents = new List<StoredDocument>();
-        using (var iterator = Container(collection).GetItemQueryStreamIterator(query, continuationToken: null, options))
+        string? continuation = null;
+        var done = false;
+        while (!done)
         {
-            while (iterator.HasMoreResults)
+            // A page that fails transiently is asked again from the last continuation (a new iterator).
+            var container = Container(collection);
+            var from = continuation;
+            var (page, _) = await SendAsync(async () =>
             {
-                using var page = await iterator.ReadNextAsync(cancellationToken);
-                ThrowIfFailed(page, collection, partitionKey, id: null);
-                using var json = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
+                using var iterator = container.GetItemQueryStreamIterator(query, from, options);
+                return await iterator.ReadNextAsync(cancellationToken);
+            }, null, cancellationToken);
+            using (page)
+            {
+                ThrowIfFailed(page!, collection, partitionKey, id: null);
+                using var json = await JsonDocument.ParseAsync(page!.Content, cancellationToken: cancellationToken);
                 foreach (var item in json.RootElement.GetProperty("Documents").EnumerateArray())
                 {
                     documents.Add(CosmosDocumentJson.Read(item, partitionKey));
                 }
+
+                continuation = page.ContinuationToken;
+                done = continuation is null;
             }
         }
 
@@ -187,7 +283,13 @@ public sealed class CosmosDocumentStore : IDocumentStore
         var paths = IncrementPath.Parse(increments);
         var container = Container(collection);
         var storedId = CosmosIds.Encode(id);
-        foreach (var chunk in paths.Chunk(MaxPatchOperations))
+        if (Interlocked.Increment(ref _increments) % PruneEvery == 0)
+        {
+            await PruneMarkersAsync(container, collection, partitionKey, id, storedId, cancellationToken);
+        }
+
+        // One operation of each request is the marker's.
+        foreach (var chunk in paths.Chunk(MaxPatchOperations - 1))
         {
             if (!await IncrementChunkAsync(container, collection, partitionKey, id, storedId, chunk, cancellationToken))
             {
@@ -201,60 +303,229 @@ public sealed class CosmosDocumentStore : IDocumentStore
     private async Task<bool> IncrementChunkAsync(Container container, string collection, string partitionKey, string id, string storedId,
         IncrementPath[] paths, CancellationToken cancellationToken)
     {
-        var increments = paths.Select(static p => p.IsIntegral ? PatchOperation.Increment(PatchPath(p), (long)p.Value) : PatchOperation.Increment(PatchPath(p), p.Value)).ToList();
-        for (var unexplained = 0; ; )
+        // The marker: a slot of this store instance held by this call alone until it returns, so no
+        // other increment can overwrite it before a lost answer has been checked against it.
+        var lane = _freeLanes.TryTake(out var free) ? free : Interlocked.Increment(ref _lanes) - 1;
+        try
         {
-            using (var response = await container.PatchItemStreamAsync(storedId, new PartitionKey(partitionKey), increments, PatchOptions(), cancellationToken))
+            var key = $"{_writer}-{lane}";
+            var marker = string.Create(CultureInfo.InvariantCulture, $"{_timeProvider.GetUtcNow().ToUnixTimeSeconds()}:{Guid.NewGuid():N}");
+            var markerOperation = PatchOperation.Set($"/{MarkersProperty}/{key}", marker);
+            var increments = PlainIncrements(paths);
+            increments.Add(markerOperation);
+            Func<Task<bool>> applied = async () =>
+                await ReadItemAsync(container, collection, partitionKey, id, cancellationToken) is { } item
+                && item.Item.TryGetProperty(MarkersProperty, out var markers) && markers.ValueKind == JsonValueKind.Object
+                && markers.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() == marker;
+            for (var unexplained = 0; ; )
             {
-                if (response.StatusCode == HttpStatusCode.NotFound)
+                var (response, _) = await SendAsync(() => container.PatchItemStreamAsync(storedId, new PartitionKey(partitionKey), increments, PatchOptions(), cancellationToken),
+                    applied, cancellationToken);
+                if (response is null)
                 {
-                    return false;
+                    return true; // an attempt whose answer was lost had applied: its marker is there
                 }
 
-                if (response.StatusCode != HttpStatusCode.BadRequest)
+                using (response)
                 {
-                    ThrowIfFailed(response, collection, partitionKey, id);
-                    return true;
-                }
-
-                // 400: a parent may be missing, or a target is not a number. Read and find out.
-                var current = await ReadAsync(collection, partitionKey, id, cancellationToken);
-                if (current is null)
-                {
-                    return false;
-                }
-
-                var repair = RepairOperations(current.Body, paths, collection, partitionKey, id);
-                if (repair is null)
-                {
-                    // Nothing missing now: another writer created the parent between the patch and the read.
-                    // Retry; a 400 that keeps coming has another cause: the CosmosException with the diagnostics.
-                    if (++unexplained >= MaxUnexplainedBadRequests)
+                    if (response.StatusCode == HttpStatusCode.NotFound)
                     {
-                        response.EnsureSuccessStatusCode();
+                        return false;
                     }
 
-                    continue;
-                }
+                    if (response.StatusCode != HttpStatusCode.BadRequest)
+                    {
+                        ThrowIfFailed(response, collection, partitionKey, id);
+                        return true;
+                    }
 
-                var options = PatchOptions();
-                options.IfMatchEtag = current.ETag;
-                using var repaired = await container.PatchItemStreamAsync(storedId, new PartitionKey(partitionKey), repair, options, cancellationToken);
-                if (repaired.StatusCode == HttpStatusCode.NotFound)
-                {
-                    return false;
-                }
+                    // 400: a parent (or the markers object) may be missing, or a target is not a number. Read and find out.
+                    var current = await ReadItemAsync(container, collection, partitionKey, id, cancellationToken);
+                    if (current is null)
+                    {
+                        return false;
+                    }
 
-                if (repaired.StatusCode != HttpStatusCode.PreconditionFailed)
-                {
-                    ThrowIfFailed(repaired, collection, partitionKey, id);
-                    return true;
-                }
+                    var body = current.Value.Item.TryGetProperty("body", out var b) ? b : default;
+                    var repair = RepairOperations(body, paths, collection, partitionKey, id);
+                    var markers = MarkersAfterPrune(current.Value.Item, out var markersChanged);
+                    if (repair is null && !markersChanged)
+                    {
+                        // Nothing missing now: another writer created the parent between the patch and the read.
+                        // Retry; a 400 that keeps coming has another cause: the CosmosException with the diagnostics.
+                        if (++unexplained >= MaxUnexplainedBadRequests)
+                        {
+                            response.EnsureSuccessStatusCode();
+                        }
 
-                // 412: written in between (perhaps the same parent by another increment): plain increments again.
+                        continue;
+                    }
+
+                    var operations = repair ?? PlainIncrements(paths);
+                    markers[key] = marker;
+                    operations.Add(PatchOperation.Set($"/{MarkersProperty}", markers));
+                    var options = PatchOptions();
+                    options.IfMatchEtag = current.Value.ETag;
+                    var (repaired, _) = await SendAsync(() => container.PatchItemStreamAsync(storedId, new PartitionKey(partitionKey), operations, options, cancellationToken),
+                        applied, cancellationToken);
+                    if (repaired is null)
+                    {
+                        return true;
+                    }
+
+                    using (repaired)
+                    {
+                        if (repaired.StatusCode == HttpStatusCode.NotFound)
+                        {
+                            return false;
+                        }
+
+                        if (repaired.StatusCode != HttpStatusCode.PreconditionFailed)
+                        {
+                            ThrowIfFailed(repaired, collection, partitionKey, id);
+                            return true;
+                        }
+                    }
+
+                    // 412: written in between (perhaps the same parent by another increment): plain increments again.
+                }
             }
         }
+        finally
+        {
+            _freeLanes.Add(lane);
+        }
     }
+
+    private static List<PatchOperation> PlainIncrements(IncrementPath[] paths) =>
+        paths.Select(static p => p.IsIntegral ? PatchOperation.Increment(PatchPath(p), (long)p.Value) : PatchOperation.Increment(PatchPath(p), p.Value)).ToList();
+
+    /// <summary>
+    /// The item's markers younger than <see cref="MarkerLifetime"/>; <paramref name="changed"/> when
+    /// the object is missing or some were dropped (the caller then writes the whole object back).
+    /// </summary>
+    private Dictionary<string, string> MarkersAfterPrune(JsonElement item, out bool changed)
+    {
+        var kept = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!item.TryGetProperty(MarkersProperty, out var markers) || markers.ValueKind != JsonValueKind.Object)
+        {
+            changed = true;
+            return kept;
+        }
+
+        changed = false;
+        var oldest = (_timeProvider.GetUtcNow() - MarkerLifetime).ToUnixTimeSeconds();
+        foreach (var marker in markers.EnumerateObject())
+        {
+            var value = marker.Value.ValueKind == JsonValueKind.String ? marker.Value.GetString()! : "";
+            var colon = value.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && long.TryParse(value.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at >= oldest)
+            {
+                kept[marker.Name] = value;
+            }
+            else
+            {
+                changed = true;
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// Best effort, every <see cref="PruneEvery"/> increments: removes markers older than
+    /// <see cref="MarkerLifetime"/> (left by instances that have gone) with a patch guarded by the
+    /// ETag just read; a concurrent write (412) or any failure leaves them for a later prune.
+    /// </summary>
+    private async Task PruneMarkersAsync(Container container, string collection, string partitionKey, string id, string storedId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ReadItemAsync(container, collection, partitionKey, id, cancellationToken) is not { } current
+                || !current.Item.TryGetProperty(MarkersProperty, out _))
+            {
+                return;
+            }
+
+            var markers = MarkersAfterPrune(current.Item, out var changed);
+            if (changed)
+            {
+                var options = PatchOptions();
+                options.IfMatchEtag = current.ETag;
+                using var _ = await container.PatchItemStreamAsync(storedId, new PartitionKey(partitionKey), [PatchOperation.Set($"/{MarkersProperty}", markers)], options, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (IsTransient(ex, cancellationToken))
+        {
+            // left for the next prune
+        }
+    }
+
+    /// <summary>
+    /// Sends one request, retrying transient failures (<see cref="IsTransient(HttpStatusCode)"/>, transport
+    /// failures, the SDK's own timeouts) up to <see cref="CosmosRetryOptions.MaxRetries"/> times with
+    /// backoff. <c>Retried</c> tells that an earlier attempt failed in a way that may have applied it
+    /// (its answer was lost): the caller then checks before treating 409/412/404 as someone else's.
+    /// With <paramref name="appliedAlready"/>, that is asked before each retry; when it answers true the
+    /// request is not sent again and the response is null.
+    /// </summary>
+    private async Task<(ResponseMessage? Response, bool Retried)> SendAsync(Func<Task<ResponseMessage>> send, Func<Task<bool>>? appliedAlready, CancellationToken cancellationToken)
+    {
+        var retried = false;
+        for (var attempt = 0; ; attempt++)
+        {
+            if (retried && appliedAlready is not null && await appliedAlready())
+            {
+                return (null, true);
+            }
+
+            ResponseMessage response;
+            try
+            {
+                response = await send();
+            }
+            catch (Exception ex) when (attempt < _retry.MaxRetries && IsTransient(ex, cancellationToken))
+            {
+                retried = true;
+                await DelayAsync(attempt, cancellationToken);
+                continue;
+            }
+
+            if (attempt < _retry.MaxRetries && IsTransient(response.StatusCode))
+            {
+                response.Dispose();
+                retried = true;
+                await DelayAsync(attempt, cancellationToken);
+                continue;
+            }
+
+            return (response, retried);
+        }
+    }
+
+    private Task DelayAsync(int retry, CancellationToken cancellationToken)
+    {
+        var wait = _retry.DelayBefore(retry, Random.Shared.NextDouble());
+        return wait <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(wait, _timeProvider, cancellationToken);
+    }
+
+    /// <summary>
+    /// Answers worth another attempt: 408 (the request may or may not have applied), 449 (retry with),
+    /// 410 (gone: a transient routing failure) and 503 (not processed). Not 429: the SDK already
+    /// retried it within its own bounds.
+    /// </summary>
+    internal static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.ServiceUnavailable or HttpStatusCode.Gone or (HttpStatusCode)449;
+
+    /// <summary>A transport failure, a transient status thrown by the SDK, or the SDK's own request timeout (not the caller's cancellation).</summary>
+    internal static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        HttpRequestException => true,
+        CosmosException cosmos => IsTransient(cosmos.StatusCode),
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        IOException => true,
+        _ => false,
+    };
 
     /// <summary>
     /// The operations that apply <paramref name="paths"/> to <paramref name="body"/> as read: a set of

@@ -24,6 +24,20 @@ public static class MessageChannels
 public sealed class WebhookOptions
 {
     public const string Section = "Recommender:Webhooks";
+
+    /// <summary>Default <see cref="Timeout"/>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Shortest and longest accepted <see cref="Timeout"/>; the longest stays under the messaging send lease.</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1), MaxTimeout = TimeSpan.FromSeconds(50);
+
+    /// <value>
+    /// How long one POST may take until the provider's status line and headers arrive (connect, TLS,
+    /// send, wait); the body of the answer is never read. Past it the attempt is abandoned as transient
+    /// and retried later with the same idempotency key. 1–50 s, and shorter than
+    /// <c>Recommender:Messaging:SendLease</c>; default 10 s.
+    /// </value>
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
     /// <value>The email provider.</value>
     public ProviderOptions Email { get; set; } = new();
     /// <value>The push-notification provider.</value>

@@ -10,6 +10,15 @@ namespace Recommender.Domain.Webhooks;
 /// once and reports how the provider took it; retries, backoff and dead-lettering are the caller's
 /// (<see cref="Messaging.DeliveryService"/>).
 /// </summary>
+/// <remarks>
+/// Each POST is bounded by <see cref="WebhookOptions.Timeout"/>, measured with the
+/// <see cref="TimeProvider"/> (register the <see cref="HttpClient"/> with an infinite timeout of its
+/// own): a provider that accepts the connection and never answers, or answers slower than that,
+/// costs one pending asynchronous wait — no thread — until the timeout cancels the request. Only the
+/// status line and headers are awaited (<see cref="HttpCompletionOption.ResponseHeadersRead"/>) and the
+/// body is never read, so a 2xx with a malformed, huge or endless body counts as delivered at once
+/// (retrying it would send the message again).
+/// </remarks>
 public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions> options, TimeProvider timeProvider)
 {
     public bool IsConfigured(string channel) => options.Value.For(channel)?.IsConfigured == true;
@@ -26,18 +35,21 @@ public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions
         request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(provider.Secret!, timestamp, body));
         request.Headers.Add(WebhookSignature.IdempotencyHeader, idempotencyKey);
+        var limit = options.Value.Timeout;
+        using var timeout = new CancellationTokenSource(limit, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var response = await httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             return DeliveryResult.FromStatus((int)response.StatusCode, RetryAfter(response.Headers.RetryAfter));
         }
         catch (HttpRequestException ex)
         {
             return new DeliveryResult(DeliveryOutcome.Transient, null, null, $"provider unreachable: {ex.Message}");
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new DeliveryResult(DeliveryOutcome.Transient, null, null, "provider timed out");
+            return new DeliveryResult(DeliveryOutcome.Transient, null, null, $"provider did not answer within {limit.TotalSeconds:0.###} s");
         }
     }
 

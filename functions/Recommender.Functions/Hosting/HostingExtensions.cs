@@ -55,7 +55,8 @@ public static class HostingExtensions
         services.AddRecommenderDomain();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>>(new WebhookOptionsValidator(configuration));
-        services.AddHttpClient<WebhookSender>(client => client.Timeout = TimeSpan.FromSeconds(10));
+        // WebhookSender bounds each POST itself (Recommender:Webhooks:Timeout, on the TimeProvider).
+        services.AddHttpClient<WebhookSender>(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<QueueDispatcher>();
         services.AddOptions<QueuePumpOptions>().Bind(configuration.GetSection(QueuePumpOptions.Section));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Webhooks;
 
 namespace Recommender.Functions.Hosting;
@@ -8,6 +9,7 @@ namespace Recommender.Functions.Hosting;
 /// sms — a misspelt one would silently disable sending), and every provider with a URL has an
 /// absolute http(s) URL and a signing secret of at least <see cref="MinSecretLength"/> characters.
 /// A provider without a URL is simply off (its messages are suppressed), whatever its secret.
+/// <c>Timeout</c> (one POST) must be within 1–50 s and shorter than the messaging send lease.
 /// </summary>
 public sealed class WebhookOptionsValidator(IConfiguration configuration) : IValidateOptions<WebhookOptions>
 {
@@ -19,10 +21,26 @@ public sealed class WebhookOptionsValidator(IConfiguration configuration) : IVal
         var failures = new List<string>();
         foreach (var section in configuration.GetSection(WebhookOptions.Section).GetChildren())
         {
+            if (section.Key.Equals(nameof(WebhookOptions.Timeout), StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             if (options.For(section.Key.ToLowerInvariant()) is null)
             {
                 failures.Add($"{WebhookOptions.Section}:{section.Key} is not a channel: use {string.Join(", ", MessageChannels.All.Select(SectionOf))}");
             }
+        }
+
+        var sendLease = configuration.GetSection(MessagingOptions.Section).GetValue<TimeSpan?>(nameof(MessagingOptions.SendLease)) ?? new MessagingOptions().SendLease;
+        if (options.Timeout < WebhookOptions.MinTimeout || options.Timeout > WebhookOptions.MaxTimeout)
+        {
+            failures.Add($"{WebhookOptions.Section}:Timeout must be from {WebhookOptions.MinTimeout} to {WebhookOptions.MaxTimeout}");
+        }
+        else if (options.Timeout >= sendLease)
+        {
+            // A POST still waiting when the lease ends could be claimed and posted again by another delivery.
+            failures.Add($"{WebhookOptions.Section}:Timeout must be shorter than {MessagingOptions.Section}:SendLease ({sendLease})");
         }
 
         foreach (var channel in MessageChannels.All)
