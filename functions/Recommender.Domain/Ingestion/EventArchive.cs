@@ -18,24 +18,29 @@ namespace Recommender.Domain.Ingestion;
 public sealed class EventArchive(IBlobStore blobs)
 {
     /// <summary>
-    /// Writes the events; false when this batch was archived before (a redelivery). The behavioural blob is
-    /// the batch's marker, written last and always (empty when the gate let no behaviour in): whatever the
-    /// archive gate decides on a redelivery, the marker tells it from a first delivery.
+    /// Writes the events; false when this batch was archived before (a redelivery). The blob of
+    /// <paramref name="markerClass"/> (a class the batch had before any gate, so the same on every delivery)
+    /// is the batch's marker, written last and always — empty when the gate let none of that class in — so
+    /// whatever the archive gate decides on a redelivery, the marker tells it from a first delivery.
     /// </summary>
-    public async Task<bool> AppendAsync(string batchId, IReadOnlyList<ClickstreamEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
+    public async Task<bool> AppendAsync(string batchId, IReadOnlyList<ClickstreamEvent> events, DateTimeOffset receivedAt, DataClass markerClass,
+        CancellationToken cancellationToken = default)
     {
         var groups = events.GroupBy(e => RetentionOptions.ClassOf(e.Type)).ToDictionary(g => g.Key, g => g.ToList());
-        foreach (var (dataClass, group) in groups.Where(g => g.Key != DataClass.Behavioural))
+        foreach (var (dataClass, group) in groups.Where(g => g.Key != markerClass))
         {
             await TryPutAsync(NameOf(dataClass, receivedAt, batchId), group, cancellationToken).ConfigureAwait(false);
         }
 
-        return await TryPutAsync(NameOf(DataClass.Behavioural, receivedAt, batchId), groups.GetValueOrDefault(DataClass.Behavioural) ?? [], cancellationToken).ConfigureAwait(false);
+        return await TryPutAsync(NameOf(markerClass, receivedAt, batchId), groups.GetValueOrDefault(markerClass) ?? [], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The marker class of a batch: the first data class among its events (before any gate).</summary>
+    public static DataClass MarkerClassOf(IEnumerable<ClickstreamEvent> events) => events.Min(e => RetentionOptions.ClassOf(e.Type));
+
     /// <summary>How many blobs <see cref="AppendAsync"/> writes for these events (the marker included).</summary>
-    public static int BlobsWritten(IReadOnlyList<ClickstreamEvent> events) =>
-        events.Select(e => RetentionOptions.ClassOf(e.Type)).Append(DataClass.Behavioural).Distinct().Count();
+    public static int BlobsWritten(IReadOnlyList<ClickstreamEvent> events, DataClass markerClass) =>
+        events.Select(e => RetentionOptions.ClassOf(e.Type)).Append(markerClass).Distinct().Count();
 
     private static string NameOf(DataClass dataClass, DateTimeOffset receivedAt, string batchId) =>
         $"{BlobPrefixes.Events}{RetentionOptions.FolderOf(dataClass)}/{receivedAt.UtcDateTime:yyyy/MM/dd/HH}/{batchId}.jsonl.gz";

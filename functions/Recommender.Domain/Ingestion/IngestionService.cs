@@ -94,6 +94,7 @@ public sealed partial class IngestionService(
 
         // Privacy at the source (ArchiveGate): an erased subject's events stop at the door, kept nowhere.
         var notArchived = new Dictionary<string, int>(StringComparer.Ordinal);
+        var markerClass = humans.Count > 0 ? EventArchive.MarkerClassOf(humans) : default;
         if (humans.Count > 0)
         {
             await archiveGate.RefuseErasedAsync(humans, outcomes, notArchived, cancellationToken).ConfigureAwait(false);
@@ -128,8 +129,8 @@ public sealed partial class IngestionService(
 
         // The archive takes what the profile updates decided may be kept (ArchiveGate), after they were written.
         var selection = ArchiveGate.Select(humans, applied, notArchived);
-        var firstDelivery = await archive.AppendAsync(batchId, selection.Archived, now, cancellationToken).ConfigureAwait(false);
-        operations.Add(EventArchive.BlobsWritten(selection.Archived));
+        var firstDelivery = await archive.AppendAsync(batchId, selection.Archived, now, markerClass, cancellationToken).ConfigureAwait(false);
+        operations.Add(EventArchive.BlobsWritten(selection.Archived, markerClass));
 
         // A batch archived before is a redelivery: its aggregates were counted then.
         if (firstDelivery)

@@ -50,8 +50,9 @@ public sealed partial class ErasureTombstones(IDocumentStore documents, IOptions
     {
         private readonly Dictionary<string, Tombstone> _hashes;
         private readonly ErasureTombstones _owner;
+        private readonly DateTimeOffset _now;
 
-        internal Set(Dictionary<string, Tombstone> hashes, ErasureTombstones owner) => (_hashes, _owner) = (hashes, owner);
+        internal Set(Dictionary<string, Tombstone> hashes, ErasureTombstones owner, DateTimeOffset now) => (_hashes, _owner, _now) = (hashes, owner, now);
 
         public bool IsEmpty => _hashes.Count == 0;
 
@@ -74,7 +75,7 @@ public sealed partial class ErasureTombstones(IDocumentStore documents, IOptions
             && (tombstone.ReadmittedAt is null || e.OccurredAt < tombstone.ReadmittedAt);
 
         private bool Blocks(string kind, string? id, DateTimeOffset at) =>
-            id is not null && _hashes.TryGetValue(_owner.KeyOf(kind, id), out var tombstone) && !(tombstone.ReadmittedAt <= at);
+            id is not null && _hashes.TryGetValue(_owner.KeyOf(kind, id), out var tombstone) && tombstone.Until > _now && !(tombstone.ReadmittedAt <= at);
     }
 
     /// <summary>The keyed hash of one id of a kind (<c>c</c> customer, <c>a</c> anonymous id, <c>e</c>/<c>p</c> contact hash).</summary>
@@ -183,7 +184,7 @@ public sealed partial class ErasureTombstones(IDocumentStore documents, IOptions
             _cached = cached = new Snapshot(generation, hashes, now);
         }
 
-        return new Set(cached.Hashes, this);
+        return new Set(cached.Hashes, this, now);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure tombstones use the development key: set Recommender:Privacy:TombstoneKey (32+ characters) in a deployment")]
