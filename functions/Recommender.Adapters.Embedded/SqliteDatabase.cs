@@ -37,7 +37,7 @@ internal sealed class SqliteDatabase
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
-        Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMilliseconds};");
+        Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA secure_delete=ON;");
         Execute(connection, schema);
         migrate?.Invoke(connection);
     }
@@ -52,7 +52,8 @@ internal sealed class SqliteDatabase
             if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
             {
                 await using var command = connection.CreateCommand();
-                command.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
+                // secure_delete: a deleted row is overwritten with zeros, so an erased customer is not left readable in free pages.
+                command.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;";
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 _configured.AddOrUpdate(handle, this);
             }

@@ -72,7 +72,12 @@ public static class DomainServices
         services.AddSingleton<DataExport>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AdAudiences>();
-        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Privacy is invalid (TombstoneKey of 32+ characters, EventHubsRetention and TombstoneMargin ≥ 0, a tombstone period of 1 to 3650 days)")
+            .ValidateOnStart();
+        services.AddSingleton<ErasureTombstones>();
+        services.AddSingleton<ArchiveGate>();
+        services.AddSingleton<PermittedTrainingData>();
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();
         services.AddSingleton<IModelTrainer, JaccardItemTrainer>();

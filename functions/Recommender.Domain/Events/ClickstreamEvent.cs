@@ -17,9 +17,16 @@ public sealed record ClickstreamEvent
     /// <summary>Prefix of the pseudonym an erased customer's legally retained records carry (<c>erased:</c> + SHA-256 of the id).</summary>
     public const string ErasedSubjectPrefix = "erased:";
 
-    /// <summary>An event kept only under legal obligation after its customer was erased: never used for features or training.</summary>
+    /// <summary>
+    /// Prefix of the pseudonym an order record carries when its subject could not be profiled as it arrived
+    /// (no analytics consent, objection, possibly a minor): kept for accounting, never for features or training.
+    /// </summary>
+    public const string PseudonymSubjectPrefix = "pseudonym:";
+
+    /// <summary>An event kept only under legal obligation (its customer erased, or not to be profiled): never used for features or training.</summary>
     [JsonIgnore]
-    public bool IsPseudonymized => CustomerId?.StartsWith(ErasedSubjectPrefix, StringComparison.Ordinal) == true;
+    public bool IsPseudonymized => CustomerId is { } c
+        && (c.StartsWith(ErasedSubjectPrefix, StringComparison.Ordinal) || c.StartsWith(PseudonymSubjectPrefix, StringComparison.Ordinal));
 
     public required string Id { get; init; }
     public required EventType Type { get; init; }

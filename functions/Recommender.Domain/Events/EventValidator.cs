@@ -179,6 +179,11 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
             return $"customerId must not start with '{ClickstreamEvent.ErasedSubjectPrefix}' (reserved for erased customers' retained records)";
         }
 
+        if (customerId?.StartsWith(ClickstreamEvent.PseudonymSubjectPrefix, StringComparison.Ordinal) == true)
+        {
+            return $"customerId must not start with '{ClickstreamEvent.PseudonymSubjectPrefix}' (reserved for pseudonymized order records)";
+        }
+
         if (customerId?.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal) == true)
         {
             return $"customerId must not start with '{ClickstreamEvent.AnonymousSubjectPrefix}' (reserved for anonymous visitors)";

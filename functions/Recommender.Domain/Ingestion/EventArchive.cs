@@ -17,25 +17,45 @@ namespace Recommender.Domain.Ingestion;
 /// </summary>
 public sealed class EventArchive(IBlobStore blobs)
 {
-    /// <summary>Writes the events; false when this exact batch was archived before (a redelivery).</summary>
-    public async Task<bool> AppendAsync(string batchId, IReadOnlyList<ClickstreamEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the events; false when this batch was archived before (a redelivery). The blob of
+    /// <paramref name="markerClass"/> (a class the batch had before any gate, so the same on every delivery)
+    /// is the batch's marker, written last and always — empty when the gate let none of that class in — so
+    /// whatever the archive gate decides on a redelivery, the marker tells it from a first delivery.
+    /// </summary>
+    public async Task<bool> AppendAsync(string batchId, IReadOnlyList<ClickstreamEvent> events, DateTimeOffset receivedAt, DataClass markerClass,
+        CancellationToken cancellationToken = default)
     {
-        var isNew = false;
-        foreach (var group in events.GroupBy(e => RetentionOptions.ClassOf(e.Type)))
+        var groups = events.GroupBy(e => RetentionOptions.ClassOf(e.Type)).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var (dataClass, group) in groups.Where(g => g.Key != markerClass))
         {
-            var name = $"{BlobPrefixes.Events}{RetentionOptions.FolderOf(group.Key)}/{receivedAt.UtcDateTime:yyyy/MM/dd/HH}/{batchId}.jsonl.gz";
-            try
-            {
-                await blobs.PutAsync(name, Compress(group), overwrite: false, cancellationToken).ConfigureAwait(false);
-                isNew = true;
-            }
-            catch (DocumentConflictException)
-            {
-                // Archived already: the same batch delivered again.
-            }
+            await TryPutAsync(NameOf(dataClass, receivedAt, batchId), group, cancellationToken).ConfigureAwait(false);
         }
 
-        return isNew;
+        return await TryPutAsync(NameOf(markerClass, receivedAt, batchId), groups.GetValueOrDefault(markerClass) ?? [], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The marker class of a batch: the first data class among its events (before any gate).</summary>
+    public static DataClass MarkerClassOf(IEnumerable<ClickstreamEvent> events) => events.Min(e => RetentionOptions.ClassOf(e.Type));
+
+    /// <summary>How many blobs <see cref="AppendAsync"/> writes for these events (the marker included).</summary>
+    public static int BlobsWritten(IReadOnlyList<ClickstreamEvent> events, DataClass markerClass) =>
+        events.Select(e => RetentionOptions.ClassOf(e.Type)).Append(markerClass).Distinct().Count();
+
+    private static string NameOf(DataClass dataClass, DateTimeOffset receivedAt, string batchId) =>
+        $"{BlobPrefixes.Events}{RetentionOptions.FolderOf(dataClass)}/{receivedAt.UtcDateTime:yyyy/MM/dd/HH}/{batchId}.jsonl.gz";
+
+    private async Task<bool> TryPutAsync(string name, List<ClickstreamEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blobs.PutAsync(name, Compress(events), overwrite: false, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DocumentConflictException)
+        {
+            return false; // archived already: the same batch delivered again
+        }
     }
 
     /// <summary>The hour a blob's events arrived, read from its name; null for names of another shape.</summary>
@@ -156,9 +176,13 @@ public sealed class EventArchive(IBlobStore blobs)
         return new ErasureOutcome(removed, pseudonymized);
     }
 
-    private static ClickstreamEvent Pseudonymize(ClickstreamEvent e) => e with
+    /// <summary>
+    /// The record with its subject replaced by <paramref name="prefix"/> + SHA-256 of the subject and every
+    /// other identifier (anonymous id, session, request context, recommendation ids) removed.
+    /// </summary>
+    public static ClickstreamEvent Pseudonymize(ClickstreamEvent e, string prefix = ClickstreamEvent.ErasedSubjectPrefix) => e with
     {
-        CustomerId = ClickstreamEvent.ErasedSubjectPrefix + Privacy.ErasureService.HashOf(e.SubjectId!),
+        CustomerId = prefix + Privacy.ErasureService.HashOf(e.SubjectId!),
         AnonymousId = null,
         SessionId = null,
         Context = null,

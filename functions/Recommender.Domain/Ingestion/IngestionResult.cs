@@ -12,7 +12,10 @@ public sealed record EventOutcome(int Index, string? EventId, bool Accepted, str
 /// The outcome of one ingested batch. <see cref="Duplicates"/> were valid but already applied;
 /// <see cref="StoreOperations"/> counts document and blob reads and writes, for cost tracking.
 /// </summary>
-public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes, int Applied, int Duplicates, int Customers, int StoreOperations)
+/// <see cref="NotArchived"/> counts, per reason, the events the archive gate kept out or pseudonymized
+/// (<see cref="ArchiveGate"/>): events of erased subjects, behaviour of subjects who may not be profiled.
+public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes, int Applied, int Duplicates, int Customers, int StoreOperations,
+    IReadOnlyDictionary<string, int>? NotArchived = null)
 {
     public int Accepted => Outcomes.Count(o => o.Accepted);
     public int Rejected => Outcomes.Count(o => !o.Accepted);

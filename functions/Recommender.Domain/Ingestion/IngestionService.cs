@@ -45,7 +45,8 @@ public sealed partial class IngestionService(
     ExperimentRecorder experiments,
     BanditPolicy bandit,
     TimeProvider timeProvider,
-    ILogger<IngestionService> logger)
+    ILogger<IngestionService> logger,
+    ArchiveGate archiveGate)
 {
     /// <summary>Subjects processed at once within a batch.</summary>
     public const int MaxParallelCustomers = 8;
@@ -103,14 +104,20 @@ public sealed partial class IngestionService(
             LogRefused(logger, refused.Count, bodies.Count, source);
         }
 
-        if (humans.Count == 0)
+        // Privacy at the source (ArchiveGate): an erased subject's events stop at the door, kept nowhere.
+        var notArchived = new Dictionary<string, int>(StringComparer.Ordinal);
+        var markerClass = humans.Count > 0 ? EventArchive.MarkerClassOf(humans) : default;
+        if (humans.Count > 0)
         {
-            return new IngestionResult(outcomes, 0, 0, 0, operations.Value);
+            await archiveGate.RefuseErasedAsync(humans, outcomes, notArchived, cancellationToken).ConfigureAwait(false);
+            operations.Add(1);
         }
 
-        // A redelivered batch lands on the same archive name; its aggregates are guarded per event below.
-        _ = await archive.AppendAsync(batchId, humans, now, cancellationToken).ConfigureAwait(false);
-        operations.Add(humans.Select(e => Retention.RetentionOptions.ClassOf(e.Type)).Distinct().Count());
+        if (humans.Count == 0)
+        {
+            return new IngestionResult(outcomes, 0, 0, 0, operations.Value, notArchived);
+        }
+
         var catalogChanges = humans.Where(e => e.Type == EventType.CatalogChange).ToList();
         if (catalogChanges.Count > 0)
         {
@@ -132,6 +139,11 @@ public sealed partial class IngestionService(
                 }
             }).ConfigureAwait(false);
 
+        // The archive takes what the profile updates decided may be kept (ArchiveGate), after they were written.
+        var selection = ArchiveGate.Select(humans, applied, notArchived);
+        _ = await archive.AppendAsync(batchId, selection.Archived, now, markerClass, cancellationToken).ConfigureAwait(false);
+        operations.Add(EventArchive.BlobsWritten(selection.Archived, markerClass));
+
         // Each event counts once in the aggregates, whatever batch carries it: claimed first (see AggregateEventClaims).
         var counted = await aggregateClaims.ClaimAsync(applied.SelectMany(c => c.Applied), cancellationToken).ConfigureAwait(false);
         operations.Add(applied.Sum(c => c.Applied.Count(AggregateEventClaims.IsCounted)));
@@ -144,7 +156,7 @@ public sealed partial class IngestionService(
         MarkDuplicates(outcomes, valid, applied, counted);
         var appliedCount = applied.Sum(c => c.Applied.Count);
         var attributed = bySubject.Values.Sum(v => v.Count);
-        return new IngestionResult(outcomes, appliedCount, attributed - appliedCount, bySubject.Count, operations.Value);
+        return new IngestionResult(outcomes, appliedCount, attributed - appliedCount, bySubject.Count, operations.Value, notArchived);
     }
 
     /// <summary>
@@ -292,12 +304,12 @@ public sealed partial class IngestionService(
 
         operations.Add(await catalogAlerts.OnCustomerEventsAsync(profile, changes, products, cancellationToken).ConfigureAwait(false));
         // Orders drive post-purchase cross-sell and replenishment — for customers who may be profiled
-        // (their purchase history is behaviour); withdrawing that consent forgets the history. Replayed
+        // (their purchase history is behaviour; an objection stops it too); withdrawing that consent forgets the history. Replayed
         // order events go too: both workflows remember the events they applied, so a replay only finishes
         // what a crash interrupted (an event not yet recorded, a timer armed but not yet scheduled).
         var orderEvents = changes.Applied.Concat(changes.Replayed).Where(e => e.Type is EventType.Purchase or EventType.Delivery or EventType.Return)
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
-        if (orderEvents.Count > 0 && profile.ProfilingAllowed(now) && !subjectId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
+        if (orderEvents.Count > 0 && profile.MayBeProfiled(now) && !subjectId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
         {
             await postPurchase.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
             await replenishment.OnOrderEventsAsync(subjectId, orderEvents, cancellationToken).ConfigureAwait(false);
@@ -342,7 +354,7 @@ public sealed partial class IngestionService(
             operations.Add(5);
         }
         else if ((changes.Profiled && changes.Applied.Any(e => e.Type == EventType.View))
-            || (profile.ProfilingAllowed(now) && changes.Replayed.Any(e => e.Type == EventType.View)))
+            || (profile.MayBeProfiled(now) && changes.Replayed.Any(e => e.Type == EventType.View)))
         {
             await browseAbandonment.OnViewedAsync(profile, cancellationToken).ConfigureAwait(false);
             operations.Add(3);
@@ -359,7 +371,22 @@ public sealed partial class IngestionService(
         var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
         var visitor = await profiles.GetAsync(visitorId, cancellationToken).ConfigureAwait(false);
         operations.Add(1);
-        if (visitor is null || visitor.MergedInto is not null)
+        if (visitor is null)
+        {
+            // A visitor with no profile still gets the pointer (a login record): their later cookie-only
+            // events are then decided by the customer's consent, never archived under the anonymous id alone.
+            await profiles.UpdateAsync(visitorId, v => v is not null ? null : new CustomerProfile
+            {
+                CustomerId = visitorId,
+                CreatedAt = now,
+                UpdatedAt = now,
+                MergedInto = customerId,
+            }, cancellationToken).ConfigureAwait(false);
+            operations.Add(1);
+            return;
+        }
+
+        if (visitor.MergedInto is not null)
         {
             return;
         }

@@ -40,7 +40,8 @@ public sealed partial class ErasureService(
     AuditLog audit,
     TimeProvider timeProvider,
     ILogger<ErasureService> logger,
-    ProductWatchers watchers)
+    ProductWatchers watchers,
+    ErasureTombstones tombstones)
 {
     /// <summary>Starts erasing <paramref name="customerId"/>; <paramref name="actor"/> is who asked, for the audit log.</summary>
     public async Task<ErasureRequest> StartAsync(string customerId, string actor = "privacy-api", CancellationToken cancellationToken = default)
@@ -61,6 +62,9 @@ public sealed partial class ErasureService(
             Tasks = Enum.GetValues<ErasureTarget>().ToDictionary(t => t, _ => new ErasureTaskStatus()),
         };
         await documents.CreateAsync(Collections.Erasures, request.RequestId, request.RequestId, Json.ToElement(request), cancellationToken).ConfigureAwait(false);
+        // Tombstones first: from now on ingestion refuses their events and training skips them, so no task
+        // below races a batch that would put something back (a replay, a late batch, a restored backup).
+        await tombstones.AddAsync(customerId, profile?.AnonymousIds ?? [], profile?.EmailSha256, profile?.PhoneSha256, cancellationToken).ConfigureAwait(false);
         foreach (var target in request.Tasks.Keys)
         {
             await SendAsync(new ErasureTaskMessage(request.RequestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);

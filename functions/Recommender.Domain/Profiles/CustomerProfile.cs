@@ -120,6 +120,31 @@ public sealed class CustomerProfile
     /// <summary>Behaviour may be turned into features: analytics consent, and not a minor.</summary>
     public bool ProfilingAllowed(DateTimeOffset now) => HasConsent(ConsentChannels.Analytics) && !IsPossiblyMinor(now);
 
+    /// <summary>
+    /// Something new may be derived from this subject's behaviour — features, workflows, the raw event
+    /// archive: <see cref="ProfilingAllowed"/> and no objection. An objection restricts (the features
+    /// already derived are kept, unused) but stops every new derivation at once.
+    /// </summary>
+    public bool MayBeProfiled(DateTimeOffset now) => ProfilingAllowed(now) && !ObjectedToProfiling;
+
+    /// <summary>
+    /// Why this subject's behaviour may not be archived or profiled now (null when it may), as the
+    /// archive gate counts it. An anonymous visitor (<c>anon:</c>) needs no consent of their own to be
+    /// archived under the anonymous id, but an explicit refusal on their cookie banner is honoured.
+    /// </summary>
+    public string? ArchiveRefusal(DateTimeOffset now)
+    {
+        if (CustomerId.StartsWith(Events.ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
+        {
+            return Consents.TryGetValue(ConsentChannels.Analytics, out var visitor) && !visitor.Granted ? ArchiveReasons.NoAnalyticsConsent : null;
+        }
+
+        return !HasConsent(ConsentChannels.Analytics) ? ArchiveReasons.NoAnalyticsConsent
+            : IsPossiblyMinor(now) ? ArchiveReasons.PossiblyMinor
+            : ObjectedToProfiling ? ArchiveReasons.Objection
+            : null;
+    }
+
     public decimal CartValue => Cart.Values.Sum(l => (l.Price ?? 0) * l.Quantity);
 
     public Rfm RfmAt(DateTimeOffset now) =>
@@ -155,4 +180,14 @@ public static class ConsentChannels
     public const string Analytics = "analytics";
     public const string Personalization = "personalization";
     public const string Email = "email";
+}
+
+/// <summary>Why an accepted event was not archived raw (the ingestion result counts each).</summary>
+public static class ArchiveReasons
+{
+    public const string NoAnalyticsConsent = "not archived: no analytics consent";
+    public const string PossiblyMinor = "not archived: possibly under 16";
+    public const string Objection = "not archived: objection to profiling";
+    public const string Erased = "refused: subject erased";
+    public const string Pseudonymized = "archived pseudonymized: order record of a subject who may not be profiled";
 }

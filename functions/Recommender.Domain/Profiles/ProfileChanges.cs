@@ -14,6 +14,12 @@ public sealed class ProfileChanges
     public List<ClickstreamEvent> Replayed { get; } = [];
     /// <summary>Pairs of products viewed close together, with when (anonymous aggregate: no identity leaves with them).</summary>
     public List<(string A, string B, DateTimeOffset At)> CoViewed { get; } = [];
+    /// <summary>
+    /// Behavioural and search events of this batch (applied or replayed) that may not be archived raw,
+    /// with why: decided by the same profile state that decided their profiling, inside the same
+    /// ETag-guarded write (<see cref="Ingestion.ArchiveGate"/>).
+    /// </summary>
+    public Dictionary<string, string> Withheld { get; } = new(StringComparer.Ordinal);
     public bool CartChanged { get; set; }
     public bool Purchased { get; set; }
     public bool ConsentChanged { get; set; }

@@ -25,6 +25,12 @@ public static class ProfileUpdater
         {
             if (!processed.Add(e.Id))
             {
+                // Applied before (a redelivery): archived only if the subject may still be profiled now.
+                if (!IsRecord(e.Type) && profile.ArchiveRefusal(now) is { } refusal)
+                {
+                    changes.Withheld[e.Id] = refusal;
+                }
+
                 changes.Replayed.Add(e);
                 continue;
             }
@@ -34,7 +40,14 @@ public static class ProfileUpdater
             profile.EventCount++;
             if (!ApplyRecord(profile, e, now, changes))
             {
-                if (profile.ProfilingAllowed(now))
+                // The state after the events before this one (event-time order) decides it: a consent
+                // given earlier in the batch lets it in, a withdrawal earlier in the batch keeps it out.
+                if (profile.ArchiveRefusal(now) is { } refusal)
+                {
+                    changes.Withheld[e.Id] = refusal;
+                }
+
+                if (profile.MayBeProfiled(now))
                 {
                     ApplyBehaviour(profile, e, catalog, changes);
                     changes.Profiled = true;
@@ -61,6 +74,9 @@ public static class ProfileUpdater
 
         return changes;
     }
+
+    /// <summary>Consent, account and login records: what the customer told us, always applied and kept.</summary>
+    public static bool IsRecord(EventType type) => type is EventType.Consent or EventType.Account or EventType.Identify;
 
     /// <summary>Consent, account and login: what the customer told us. Returns false for behaviour.</summary>
     private static bool ApplyRecord(CustomerProfile profile, ClickstreamEvent e, DateTimeOffset now, ProfileChanges changes)

@@ -23,7 +23,7 @@ public sealed record RefreshMessage(string Shard, string ModelVersion);
 /// directory shard; each shard task is idempotent).
 /// </summary>
 public sealed partial class RetrainingService(
-    EventArchive archive,
+    PermittedTrainingData archive,
     ModelStore models,
     ProfileStore profiles,
     RecommendationService recommendations,

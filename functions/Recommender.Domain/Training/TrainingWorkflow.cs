@@ -20,7 +20,7 @@ namespace Recommender.Domain.Training;
 public sealed partial class TrainingWorkflow(
     IDocumentStore documents,
     IWorkQueue queue,
-    EventArchive archive,
+    PermittedTrainingData archive,
     ModelStore models,
     IEnumerable<IModelTrainer> trainers,
     RetrainingService retraining,
