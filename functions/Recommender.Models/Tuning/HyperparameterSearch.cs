@@ -9,6 +9,9 @@ namespace Recommender.Models.Tuning;
 /// <param name="Milliseconds">Training and scoring time of the trial.</param>
 public sealed record TuningTrial(IReadOnlyDictionary<string, double> Settings, double Ndcg, double MapAtK, double Milliseconds);
 
+/// <summary>What one trial scored on the validation split.</summary>
+public readonly record struct TrialScore(double Ndcg, double MapAtK);
+
 /// <summary>The outcome of a search for one algorithm.</summary>
 /// <param name="Algorithm">The registered name.</param>
 /// <param name="Settings">The chosen setting (the best trial's).</param>
@@ -60,10 +63,27 @@ public static class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(context);
-        var time = timeProvider ?? TimeProvider.System;
         var space = SearchSpace.For(algorithm, registry);
         var set = EvaluationSet.Create(validation.Split(training), excludeSeen);
         var trialContext = context with { Progress = null };
+        var result = Search(space, settings =>
+        {
+            var evaluation = Evaluator.Evaluate(space.Create(settings), set, k, trialContext);
+            return new TrialScore(evaluation.Ndcg, evaluation.MapAtK);
+        }, budget, timeProvider, context.Progress);
+        return result with { ValidationUsers = set.Users.Count };
+    }
+
+    /// <summary>
+    /// The search itself, with any objective: <paramref name="evaluate"/> trains the algorithm with a
+    /// setting on the validation training part and scores it on the validation held-out part (the
+    /// training workflow passes one that scores customers exactly as serving does).
+    /// </summary>
+    public static TuningResult Search(SearchSpace space, Func<IReadOnlyDictionary<string, double>, TrialScore> evaluate, TimeSpan budget, TimeProvider? timeProvider = null, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(evaluate);
+        var time = timeProvider ?? TimeProvider.System;
         var started = time.GetUtcNow();
         var trials = new List<TuningTrial>();
         var tried = new Dictionary<string, TuningTrial>(StringComparer.Ordinal);
@@ -84,9 +104,9 @@ public static class HyperparameterSearch
             }
 
             var at = time.GetUtcNow();
-            var result = Evaluator.Evaluate(space.Create(settings), set, k, trialContext);
-            var trial = new TuningTrial(settings, result.Ndcg, result.MapAtK, Math.Round((time.GetUtcNow() - at).TotalMilliseconds));
-            context.Progress?.Report($"{space.Algorithm} tuning: {key} → nDCG@{k} {result.Ndcg:F4}");
+            var score = evaluate(settings);
+            var trial = new TuningTrial(settings, Math.Round(score.Ndcg, 6), Math.Round(score.MapAtK, 6), Math.Round((time.GetUtcNow() - at).TotalMilliseconds));
+            progress?.Report($"{space.Algorithm} tuning: {key} → nDCG {score.Ndcg:F4}");
             trials.Add(trial);
             tried[key] = trial;
             return trial;
@@ -120,6 +140,6 @@ public static class HyperparameterSearch
             }
         }
 
-        return new TuningResult(space.Algorithm, best.Settings, best.Ndcg, trials, exhausted, set.Users.Count);
+        return new TuningResult(space.Algorithm, best.Settings, best.Ndcg, trials, exhausted, 0);
     }
 }
