@@ -4,6 +4,7 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [--events N] [--customers N] [--batch N]
 //     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
 // bash bench/serve.sh   (runs `serve [--items N] [--customers N] [--port N] [--ready-file F]` and wrk against it)
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- quality --input ml-100k/u.data [--format tsv] [--protocol both]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- erasure [--customers N] [--history N] [--timeout S]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- soak [--minutes 20] [--events N] [--recommendations N] ...
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -12,7 +13,31 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(ServeOptions.Usage);
     Console.WriteLine(ErasureOptions.Usage);
     Console.WriteLine(SoakOptions.Usage);
+    Console.WriteLine(QualityOptions.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "quality")
+{
+    QualityOptions quality;
+    try
+    {
+        quality = QualityOptions.Parse(args.AsSpan(1));
+    }
+    catch (Exception ex) when (ex is ArgumentException or FormatException)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(QualityOptions.Usage);
+        return 2;
+    }
+
+    using var stopQuality = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopQuality.Cancel();
+    };
+    return await new QualityBenchmark(quality, Console.Error).RunAsync(stopQuality.Token);
 }
 
 if (args[0] == "erasure")

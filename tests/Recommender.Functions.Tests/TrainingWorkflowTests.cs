@@ -107,6 +107,36 @@ public class TrainingWorkflowTests
     }
 
     [Fact]
+    public async Task Gate_RecordsItsIntervalAndEachCandidatesSearch_InTheRunAndTheManifest()
+    {
+        await using var app = await StoreAsync();
+        await app.Get<RetrainingService>().RetrainAsync("test"); // serves item-item-jaccard, untuned
+        await app.PumpAsync();
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var started = await app.Get<TrainingWorkflow>().StartAsync("test");
+        await app.PumpAsync();
+        var run = (await app.Get<TrainingWorkflow>().GetAsync(started.RunId))!;
+
+        Assert.Equal("promoted", run.Status);
+        Assert.True(run.HeldOutEvents >= 40); // every customer's latest events, not one global week
+        var gate = Assert.IsType<GateRecord>(run.Gate);
+        Assert.Equal("item-item-jaccard", gate.Served);
+        Assert.True(gate.Lower <= gate.Difference && gate.Difference <= gate.Upper);
+        Assert.Equal((int)run.Candidates[0].Metrics["users"], gate.Customers);
+        Assert.True(gate.Customers >= 20);
+        var ease = run.Candidates.Single(c => c.Algorithm == "ease");
+        Assert.NotNull(ease.Tuning);
+        Assert.Contains(ease.Tuning!.Trials, t => t.Settings["lambda"] != 250);
+        Assert.Equal(ease.Tuning.Trials.MaxBy(t => t.Ndcg)!.Settings, ease.Settings);
+
+        var manifest = (await app.Get<ModelStore>().GetManifestAsync(run.ModelVersion!))!;
+        Assert.Equal(gate, manifest.Gate);
+        Assert.Equal(gate.BetterBeyondNoise ? gate.Candidate : "item-item-jaccard", manifest.Algorithm);
+        Assert.Equal(run.Candidates.Single(c => c.Algorithm == manifest.Algorithm).Settings, manifest.Settings);
+    }
+
+    [Fact]
     public async Task AfterErasure_NoServedModelKeepsTheCustomersContribution()
     {
         await using var app = new TestApp();

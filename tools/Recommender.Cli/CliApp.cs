@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Recommender.Models;
 using Recommender.Models.Evaluation;
+using Recommender.Models.Tuning;
 
 namespace Recommender.Cli;
 
@@ -130,7 +131,18 @@ public static class CliApp
         for (var n = 0; n < options.Algorithms.Count; n++)
         {
             progress.Report($"[{n + 1}/{options.Algorithms.Count}] {options.Algorithms[n]}");
-            results.Add(Evaluator.Evaluate(registry.Create(options.Algorithms[n]), set, options.K, context, progress));
+            if (!options.Tune)
+            {
+                results.Add(Evaluator.Evaluate(registry.Create(options.Algorithms[n]), set, options.K, context, progress));
+                continue;
+            }
+
+            // Settings are chosen on a validation split of the training part only, then measured on the test part.
+            var tuned = HyperparameterSearch.Search(options.Algorithms[n], split.Train, HyperparameterSearch.ValidationSplitter(options.Protocol, options.Seed),
+                options.K, options.ExcludeSeen, context, options.TuneBudget ?? EvaluateOptions.DefaultTuneBudget, registry: registry);
+            progress.Report($"{tuned.Algorithm}: chose {SearchSpace.Describe(tuned.Settings)} (validation nDCG@{options.K} {tuned.Ndcg:F4}, {tuned.Trials.Count} trials{(tuned.BudgetExhausted ? ", budget exhausted" : string.Empty)})");
+            var evaluation = Evaluator.Evaluate(SearchSpace.For(options.Algorithms[n], registry).Create(tuned.Settings), set, options.K, context, progress);
+            results.Add(tuned.Settings.Count == 0 ? evaluation : evaluation with { Algorithm = $"{evaluation.Algorithm} ({SearchSpace.Describe(tuned.Settings)})" });
         }
 
         stdout.Write(options.Json ? ReportFormatter.ToJson(summary, results) : ReportFormatter.ToTable(summary, results));

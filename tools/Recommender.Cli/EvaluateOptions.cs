@@ -13,8 +13,13 @@ public sealed record EvaluateOptions(
     bool ExcludeSeen,
     bool Json,
     int Seed,
-    string? Catalog)
+    string? Catalog,
+    bool Tune = false,
+    TimeSpan? TuneBudget = null)
 {
+    /// <summary>The time budget of each algorithm's search unless <c>--budget</c> says otherwise.</summary>
+    public static readonly TimeSpan DefaultTuneBudget = TimeSpan.FromSeconds(60);
+
     public const string Usage =
         """
         usage: evaluate --input FILE --protocol random|leave-last|temporal [options]
@@ -30,6 +35,10 @@ public sealed record EvaluateOptions(
           --catalog FILE        optional item attributes: item,attr1,attr2,... (for content-based algorithms)
           --json                one JSON object per algorithm on stdout instead of the table
           --seed N              split and training seed (default 42)
+          --tune                search each algorithm's hyper-parameters on a validation split carved from the
+                                training part (same protocol; the test part is never seen), then measure the
+                                chosen settings on the test part
+          --budget SECONDS      time budget of each algorithm's search (default 60)
         """;
 
     private static readonly string[] Protocols = ["random", "leave-last", "temporal"];
@@ -41,12 +50,20 @@ public sealed record EvaluateOptions(
         string format = "csv", seen = "remove";
         int k = 10, seed = 42;
         var json = false;
+        var tune = false;
+        TimeSpan? budget = null;
         for (var n = 0; n < args.Length; n++)
         {
             var name = args[n];
             if (name == "--json")
             {
                 json = true;
+                continue;
+            }
+
+            if (name == "--tune")
+            {
+                tune = true;
                 continue;
             }
 
@@ -66,6 +83,7 @@ public sealed record EvaluateOptions(
                 case "--seen": seen = value.ToLowerInvariant(); break;
                 case "--seed": seed = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException($"--seed must be an integer, got '{value}'"); break;
                 case "--catalog": catalog = value; break;
+                case "--budget": budget = TimeSpan.FromSeconds(PositiveInt(name, value)); break;
                 default: throw new ArgumentException($"unknown option '{name}'");
             }
         }
@@ -106,7 +124,7 @@ public sealed record EvaluateOptions(
             }
         }
 
-        return new EvaluateOptions(input, format, protocol, k, names, seen == "remove", json, seed, catalog);
+        return new EvaluateOptions(input, format, protocol, k, names, seen == "remove", json, seed, catalog, tune, budget);
     }
 
     private static int PositiveInt(string name, string value) =>

@@ -20,6 +20,12 @@ public sealed record ModelManifest
     /// <summary>The served model's algorithm on the same holdout, when there was one.</summary>
     public IReadOnlyDictionary<string, double>? BaselineMetrics { get; init; }
     public string? Decision { get; init; }
+    /// <summary>The hyper-parameters it was trained with (chosen on a validation split of the training data); null for defaults.</summary>
+    public IReadOnlyDictionary<string, double>? Settings { get; init; }
+    /// <summary>The search that chose <see cref="Settings"/>.</summary>
+    public Training.TuningRecord? Tuning { get; init; }
+    /// <summary>The gate's interval against the served algorithm, when one was compared.</summary>
+    public Training.GateRecord? Gate { get; init; }
     /// <summary>The training run or erasure that produced this version.</summary>
     public string? Origin { get; init; }
 }

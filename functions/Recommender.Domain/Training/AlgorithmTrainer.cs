@@ -1,6 +1,7 @@
 using Recommender.Domain.Events;
 using Recommender.Domain.Recommendations;
 using Recommender.Models;
+using Recommender.Models.Tuning;
 
 namespace Recommender.Domain.Training;
 
@@ -18,7 +19,12 @@ public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
 
     public string Algorithm => algorithm;
 
-    public ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null)
+    public SearchSpace? Space { get; } = SearchSpace.For(algorithm) is { Parameters.Count: > 0 } space ? space : null;
+
+    public ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null) =>
+        TrainWith(events, version, trainedAt, null, excludedSubjects);
+
+    public ItemSimilarityModel TrainWith(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, IReadOnlyDictionary<string, double>? settings, ISet<string>? excludedSubjects = null)
     {
         var interactions = new List<Interaction>();
         var customers = new HashSet<string>(StringComparer.Ordinal);
@@ -49,7 +55,7 @@ public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
             return baseline;
         }
 
-        var model = AlgorithmRegistry.Default.Create(algorithm);
+        var model = settings is { Count: > 0 } && Space is { } space ? space.Create(settings) : AlgorithmRegistry.Default.Create(algorithm);
         model.Fit(interactions, new TrainingContext(Seed: 42));
         var relation = model as IItemToItem ?? throw new InvalidOperationException($"'{algorithm}' learns no item-to-item relation and cannot be served");
         var neighbors = new Dictionary<string, IReadOnlyList<Recommendations.ScoredItem>>(StringComparer.Ordinal);

@@ -1,126 +1,119 @@
 using Recommender.Domain.Events;
 using Recommender.Domain.Recommendations;
+using Recommender.Models.Evaluation;
 
 namespace Recommender.Domain.Training;
 
+/// <summary>What the gate knows of one evaluated customer: their training events, newest first.</summary>
+public sealed record CustomerHistory(string CustomerId, IReadOnlyList<ClickstreamEvent> Events)
+{
+    /// <summary>The distinct products of the history, most recently touched first.</summary>
+    public IReadOnlyList<string> Products { get; } = Events.SelectMany(e => e.AllProductIds).Distinct(StringComparer.Ordinal).ToList();
+}
+
 /// <summary>Training events and what each evaluated customer went on to interact with afterwards.</summary>
+/// <param name="Train">Every event except the held-out ones.</param>
+/// <param name="Customers">Evaluated customers (ordinal order of their ids) and their training history.</param>
+/// <param name="Relevant">Per evaluated customer, the held-out products they had not touched in training.</param>
+/// <param name="HeldOutEvents">How many interaction events were held out.</param>
 public sealed record HoldoutSplit(
     IReadOnlyList<ClickstreamEvent> Train,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> History,
+    IReadOnlyList<CustomerHistory> Customers,
     IReadOnlyDictionary<string, HashSet<string>> Relevant,
-    DateTimeOffset Cutoff);
+    int HeldOutEvents);
+
+/// <summary>A model's holdout metrics and each evaluated customer's nDCG@k (aligned with <see cref="HoldoutSplit.Customers"/>).</summary>
+public sealed record HoldoutEvaluation(IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<double> PerCustomerNdcg);
 
 /// <summary>
-/// The training workflow's offline check on a recent window: models are trained on events before
-/// the cut-off and asked, for every customer with history before it, for the top <c>k</c> items they
-/// had not touched yet; the relevant items are the new ones they interacted with after it. Metrics
-/// (binary relevance): <c>ndcg@k</c>, <c>hr@k</c>, <c>precision@k</c>, <c>recall@k</c>, averaged over
-/// customers. Scoring mirrors serving: the customer's recent items, recency-weighted, times item
-/// similarities, popular items to fill.
+/// The training workflow's offline check. Each customer's latest interactions are held out — the
+/// last <c>fraction</c> (25 %) of their interaction events by time, at least one, for every customer
+/// with two or more — instead of one global window only recent customers reach, so the gate rests
+/// on (nearly) every customer. Models are trained on the rest and each evaluated customer's list is
+/// asked of the <see cref="IHoldoutScorer"/> (the seam that scores a customer as serving does);
+/// relevant items are the held-out products the customer had not touched before. Metrics (binary
+/// relevance): <c>ndcg@k</c>, <c>hr@k</c>, <c>precision@k</c>, <c>recall@k</c>, <c>map@k</c>, averaged
+/// over customers, plus <c>users</c>.
 /// </summary>
 public static class HoldoutEvaluator
 {
-    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(7);
-    private const int MaxSeeds = 20;
-    private const double RecencyDecay = 0.85;
+    public const double DefaultFraction = 0.25;
 
-    public static HoldoutSplit Split(IReadOnlyList<ClickstreamEvent> events, TimeSpan window)
+    public static HoldoutSplit Split(IReadOnlyList<ClickstreamEvent> events, double fraction = DefaultFraction)
     {
-        var interactions = events.Where(e => ItemSimilarityTrainer.IsInteraction(e.Type) && !e.IsPseudonymized && e.SubjectId is not null).ToList();
-        var newest = interactions.Count == 0 ? DateTimeOffset.MinValue : interactions.Max(e => e.OccurredAt);
-        var cutoff = newest == DateTimeOffset.MinValue ? newest : newest - window;
-        var train = events.Where(e => e.OccurredAt < cutoff).ToList();
-        var history = interactions.Where(e => e.OccurredAt < cutoff)
-            .GroupBy(e => e.SubjectId!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.SelectMany(e => e.AllProductIds.Select(p => (p, e.OccurredAt)))
-                .GroupBy(x => x.p, StringComparer.Ordinal).OrderByDescending(x => x.Max(y => y.OccurredAt)).Select(x => x.Key).ToList(), StringComparer.Ordinal);
-        var relevant = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var e in interactions.Where(e => e.OccurredAt >= cutoff))
+        ArgumentNullException.ThrowIfNull(events);
+        var heldOut = new HashSet<int>();
+        var byCustomer = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var n = 0; n < events.Count; n++)
         {
-            if (!history.TryGetValue(e.SubjectId!, out var seen))
+            var e = events[n];
+            if (ItemSimilarityTrainer.IsInteraction(e.Type) && !e.IsPseudonymized && e.SubjectId is { } subject)
+            {
+                if (!byCustomer.TryGetValue(subject, out var list))
+                {
+                    byCustomer[subject] = list = [];
+                }
+
+                list.Add(n);
+            }
+        }
+
+        var customers = new List<CustomerHistory>();
+        var relevant = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var (customer, indices) in byCustomer.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (indices.Count < 2)
             {
                 continue;
             }
 
-            foreach (var productId in e.AllProductIds.Where(p => !seen.Contains(p)))
+            var ordered = indices.OrderBy(n => events[n].OccurredAt).ThenBy(n => n).ToArray();
+            var test = Math.Clamp((int)Math.Round(fraction * ordered.Length, MidpointRounding.ToEven), 1, ordered.Length - 1);
+            var history = new CustomerHistory(customer, ordered[..^test].Reverse().Select(n => events[n]).ToList());
+            var seen = history.Products.ToHashSet(StringComparer.Ordinal);
+            var wanted = ordered[^test..].SelectMany(n => events[n].AllProductIds).Where(p => !seen.Contains(p)).ToHashSet(StringComparer.Ordinal);
+            heldOut.UnionWith(ordered[^test..]);
+            if (wanted.Count > 0)
             {
-                if (!relevant.TryGetValue(e.SubjectId!, out var set))
-                {
-                    relevant[e.SubjectId!] = set = new HashSet<string>(StringComparer.Ordinal);
-                }
-
-                set.Add(productId);
+                customers.Add(history);
+                relevant[customer] = wanted;
             }
         }
 
-        return new HoldoutSplit(train, history, relevant, cutoff);
+        var train = events.Where((_, n) => !heldOut.Contains(n)).ToList();
+        return new HoldoutSplit(train, customers, relevant, heldOut.Count);
     }
 
-    public static IReadOnlyDictionary<string, double> Evaluate(ItemSimilarityModel model, HoldoutSplit split, int k = 10)
+    public static HoldoutEvaluation Evaluate(ItemSimilarityModel model, HoldoutSplit split, IHoldoutScorer scorer, int k = 10)
     {
-        double ndcg = 0, hits = 0, precision = 0, recall = 0;
-        foreach (var (customer, relevant) in split.Relevant)
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(scorer);
+        double ndcg = 0, hits = 0, precision = 0, recall = 0, map = 0;
+        var perCustomer = new double[split.Customers.Count];
+        for (var c = 0; c < split.Customers.Count; c++)
         {
-            var top = TopK(model, split.History[customer], k);
-            var dcg = 0.0;
-            var found = 0;
-            for (var i = 0; i < top.Count; i++)
-            {
-                if (relevant.Contains(top[i]))
-                {
-                    dcg += 1 / Math.Log2(i + 2);
-                    found++;
-                }
-            }
-
-            var ideal = Enumerable.Range(0, Math.Min(k, relevant.Count)).Sum(i => 1 / Math.Log2(i + 2));
-            ndcg += dcg / ideal;
-            hits += found > 0 ? 1 : 0;
-            precision += (double)found / k;
-            recall += (double)found / relevant.Count;
+            var history = split.Customers[c];
+            var relevant = split.Relevant[history.CustomerId];
+            var top = scorer.Recommend(model, history, k);
+            perCustomer[c] = RankingMetrics.Ndcg(top, relevant, k);
+            ndcg += perCustomer[c];
+            hits += RankingMetrics.Hit(top, relevant, k);
+            precision += RankingMetrics.Precision(top, relevant, k);
+            recall += RankingMetrics.Recall(top, relevant, k);
+            map += RankingMetrics.AveragePrecision(top, relevant, k, capAtK: true);
         }
 
-        var n = Math.Max(1, split.Relevant.Count);
-        return new Dictionary<string, double>
+        var n = Math.Max(1, split.Customers.Count);
+        var metrics = new Dictionary<string, double>
         {
             [$"ndcg@{k}"] = Math.Round(ndcg / n, 6),
+            [$"map@{k}"] = Math.Round(map / n, 6),
             [$"hr@{k}"] = Math.Round(hits / n, 6),
             [$"precision@{k}"] = Math.Round(precision / n, 6),
             [$"recall@{k}"] = Math.Round(recall / n, 6),
-            ["users"] = split.Relevant.Count,
+            ["users"] = split.Customers.Count,
         };
-    }
-
-    private static List<string> TopK(ItemSimilarityModel model, IReadOnlyList<string> history, int k)
-    {
-        var seen = new HashSet<string>(history, StringComparer.Ordinal);
-        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (var i = 0; i < Math.Min(MaxSeeds, history.Count); i++)
-        {
-            var weight = Math.Pow(RecencyDecay, i);
-            foreach (var neighbor in model.NeighborsOf(history[i]))
-            {
-                if (!seen.Contains(neighbor.ProductId))
-                {
-                    scores[neighbor.ProductId] = scores.GetValueOrDefault(neighbor.ProductId) + weight * neighbor.Score;
-                }
-            }
-        }
-
-        var top = scores.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(k).Select(kv => kv.Key).ToList();
-        foreach (var popular in model.Popular)
-        {
-            if (top.Count >= k)
-            {
-                break;
-            }
-
-            if (!seen.Contains(popular.ProductId) && !top.Contains(popular.ProductId))
-            {
-                top.Add(popular.ProductId);
-            }
-        }
-
-        return top;
+        return new HoldoutEvaluation(metrics, perCustomer);
     }
 }

@@ -1,5 +1,6 @@
 using Recommender.Domain.Events;
 using Recommender.Domain.Recommendations;
+using Recommender.Models.Tuning;
 
 namespace Recommender.Domain.Training;
 
@@ -14,6 +15,13 @@ public interface IModelTrainer
     string Algorithm { get; }
 
     ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null);
+
+    /// <summary>The hyper-parameters the training workflow may search for this algorithm; null when it has none.</summary>
+    SearchSpace? Space => null;
+
+    /// <summary>Trains with <paramref name="settings"/> (null or empty: the defaults) — the chosen setting of a search.</summary>
+    ItemSimilarityModel TrainWith(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, IReadOnlyDictionary<string, double>? settings, ISet<string>? excludedSubjects = null) =>
+        Train(events, version, trainedAt, excludedSubjects);
 }
 
 /// <summary>Item-item Jaccard similarity over customers' interaction sets (<see cref="ItemSimilarityTrainer"/>).</summary>

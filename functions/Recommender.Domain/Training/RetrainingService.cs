@@ -50,9 +50,11 @@ public sealed partial class RetrainingService(
         var served = pointer is null ? null : await models.GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
         var trainer = trainers.FirstOrDefault(t => t.Algorithm == served?.Algorithm) ?? trainers.First();
         var version = TrainingWorkflow.VersionAt(now);
-        var model = trainer.Train(events, version, now, excludedSubjects);
+        // The served algorithm keeps the settings its search chose.
+        var settings = served?.Algorithm == trainer.Algorithm ? served.Settings : null;
+        var model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
         var decision = $"retrained {trainer.Algorithm} ({origin})";
-        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin), cancellationToken).ConfigureAwait(false);
+        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin) with { Settings = settings }, cancellationToken).ConfigureAwait(false);
         // A pin chose the served version; a retraining forced by an erasure keeps the pin on its replacement.
         await models.PointToAsync(version, decision, pinned: pointer?.Pinned == true, cancellationToken).ConfigureAwait(false);
         await TrainPlacementModelsAsync(events, origin, excludedSubjects, cancellationToken).ConfigureAwait(false);

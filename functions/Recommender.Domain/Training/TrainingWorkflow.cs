@@ -10,11 +10,14 @@ using Recommender.Domain.Storage;
 namespace Recommender.Domain.Training;
 
 /// <summary>
-/// The training workflow, weekly and on demand: read the archive → train every candidate on all but
-/// the most recent window → evaluate each, and the served algorithm, on that window → promote the
-/// best only if its primary metric does not fall below the served one's by more than the tolerance
-/// (and nothing is pinned) → retrain it on everything, write the version and its manifest, point
-/// serving at it → refresh every cached list by fan-out. One queue message runs it; a redelivery of
+/// The training workflow, weekly and on demand: read the archive → hold out each customer's latest
+/// interactions → search each candidate's hyper-parameters on a validation split carved from the
+/// rest (<see cref="CandidateTuner"/>) → train each with its chosen settings and evaluate it, and the
+/// served algorithm, on the held-out part through <see cref="IHoldoutScorer"/> → decide with
+/// <see cref="Gate"/> (a different algorithm replaces the served one only when better beyond noise;
+/// the interval goes into the run and the manifest; nothing is promoted while a version is pinned)
+/// → retrain the chosen one on everything with its settings, write the version and its manifest,
+/// point serving at it → refresh every cached list by fan-out. One queue message runs it; a redelivery of
 /// a finished run does nothing.
 /// </summary>
 public sealed partial class TrainingWorkflow(
@@ -24,6 +27,7 @@ public sealed partial class TrainingWorkflow(
     ModelStore models,
     IEnumerable<IModelTrainer> trainers,
     RetrainingService retraining,
+    IHoldoutScorer scorer,
     IOptions<TrainingOptions> options,
     TimeProvider timeProvider,
     ILogger<TrainingWorkflow> logger)
@@ -100,16 +104,20 @@ public sealed partial class TrainingWorkflow(
         }
 
         var now = timeProvider.GetUtcNow();
-        var split = HoldoutEvaluator.Split(events, settings.HoldoutWindow);
-        var candidates = trainers.Select(t => new CandidateResult(t.Algorithm,
-            HoldoutEvaluator.Evaluate(t.Train(split.Train, "holdout", now), split))).ToList();
+        var split = HoldoutEvaluator.Split(events, settings.HoldoutFraction);
+        var candidates = new List<CandidateResult>();
+        foreach (var trainer in trainers)
+        {
+            // Settings are searched on a validation split of the training part; the held-out part only judges the result.
+            var (tuned, tuning) = CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider);
+            var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(split.Train, "holdout", now, tuned), split, scorer);
+            candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });
+        }
+
         var pointer = await models.GetPointerAsync(cancellationToken).ConfigureAwait(false);
         var served = pointer is null ? null : await models.GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
+        var gate = Gate.Decide(candidates, served?.Algorithm, settings);
         var baseline = served is null ? null : candidates.FirstOrDefault(c => c.Algorithm == served.Algorithm);
-        var best = candidates.OrderByDescending(c => c.Metrics.GetValueOrDefault(settings.PrimaryMetric)).ThenBy(c => c.Algorithm, StringComparer.Ordinal).First();
-        var bestScore = best.Metrics.GetValueOrDefault(settings.PrimaryMetric);
-        var baselineScore = baseline?.Metrics.GetValueOrDefault(settings.PrimaryMetric);
-        var evaluated = (int)best.Metrics.GetValueOrDefault("users");
 
         string status, decision;
         string? version = null;
@@ -117,19 +125,23 @@ public sealed partial class TrainingWorkflow(
         {
             (status, decision) = ("skipped", $"skipped: version {pointer.Version} is pinned");
         }
-        else if (baselineScore is { } b && evaluated >= settings.MinimumHoldoutCustomers && bestScore < b * (1 - settings.Tolerance))
+        else if (gate.Chosen is not { } chosen)
         {
-            (status, decision) = ("rejected", $"rejected: {best.Algorithm} {settings.PrimaryMetric} {bestScore:0.####} is below the served {baseline!.Algorithm} {b:0.####} by more than {settings.Tolerance:P0}");
+            (status, decision) = ("rejected", gate.Decision);
         }
         else
         {
             version = VersionAt(now);
-            var trainer = trainers.First(t => t.Algorithm == best.Algorithm);
-            var model = trainer.Train(events, version, now);
-            decision = evaluated < settings.MinimumHoldoutCustomers
-                ? $"promoted: {best.Algorithm}; only {evaluated} customers in the holdout window, too few to gate on"
-                : $"promoted: {best.Algorithm} {settings.PrimaryMetric} {bestScore:0.####}" + (baselineScore is { } bs ? $" vs served {bs:0.####}" : " (nothing served before)");
-            await models.SaveAsync(model, ModelStore.ManifestOf(model, best.Algorithm, decision, runId, best.Metrics, baseline?.Metrics), cancellationToken).ConfigureAwait(false);
+            decision = gate.Decision;
+            var trainer = trainers.First(t => t.Algorithm == chosen.Algorithm);
+            var model = trainer.TrainWith(events, version, now, chosen.Settings);
+            var manifest = ModelStore.ManifestOf(model, chosen.Algorithm, decision, runId, chosen.Metrics, baseline?.Metrics) with
+            {
+                Settings = chosen.Settings,
+                Tuning = chosen.Tuning,
+                Gate = gate.Interval,
+            };
+            await models.SaveAsync(model, manifest, cancellationToken).ConfigureAwait(false);
             await models.PointToAsync(version, decision, pinned: false, cancellationToken).ConfigureAwait(false);
             await retraining.FanOutRefreshAsync(version, cancellationToken).ConfigureAwait(false);
             status = "promoted";
@@ -149,9 +161,10 @@ public sealed partial class TrainingWorkflow(
             run.Decision = decision;
             run.Candidates = candidates;
             run.Baseline = baseline;
-            run.Chosen = best.Algorithm;
+            run.Chosen = gate.Chosen?.Algorithm ?? gate.Best.Algorithm;
             run.ModelVersion = version;
-            run.HoldoutFrom = split.Cutoff;
+            run.Gate = gate.Interval;
+            run.HeldOutEvents = split.HeldOutEvents;
             run.PlacementModels = placementModels.Count > 0 ? placementModels : null;
         };
     }

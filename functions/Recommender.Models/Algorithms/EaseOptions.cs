@@ -24,4 +24,11 @@ public sealed record EaseOptions
     /// <summary>Whether X holds the interaction weights (true) or 1 for every touched item (false).</summary>
     /// <value>False by default: the original binary formulation.</value>
     public bool UseWeights { get; init; }
+
+    /// <summary>
+    /// The dropout rate p of the denoising variant (EDLAE, Steck, NeurIPS 2020): each item's penalty
+    /// grows with its own popularity, λ + p/(1 − p)·Gᵢᵢ, so popular items are shrunk harder than rare ones.
+    /// </summary>
+    /// <value>0 by default (plain EASE); must be in [0, 1).</value>
+    public double Dropout { get; init; }
 }

@@ -29,6 +29,11 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             throw new ArgumentException("EASE needs a positive λ.", nameof(context));
         }
 
+        if (_options.Dropout is < 0 or >= 1)
+        {
+            throw new ArgumentException("EASE's dropout must be in [0, 1).", nameof(context));
+        }
+
         var matrix = UserItemMatrix.Build(interactions);
         var n = matrix.ItemCount;
         if (n > _options.MaxItems)
@@ -55,9 +60,10 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             }
         }
 
+        var dropout = _options.Dropout / (1 - _options.Dropout);
         for (var i = 0; i < n; i++)
         {
-            gram[(i * n) + i] += _options.Lambda;
+            gram[(i * n) + i] += _options.Lambda + (dropout * gram[(i * n) + i]);
         }
 
         context.Progress?.Report("ease: inverting (Cholesky)");

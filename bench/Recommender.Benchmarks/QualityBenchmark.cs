@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Recommender.Cli;
+using Recommender.Models;
+using Recommender.Models.Evaluation;
+
+namespace Recommender.Benchmarks;
+
+/// <summary>The arguments of <c>quality</c>.</summary>
+public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout)
+{
+    public const string Usage =
+        """
+        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S]
+          Served quality: for each protocol (random: 75/25 per customer, seed 42; latest: each customer's latest 25 %),
+          starts the app (embedded, empty store), puts the catalog, grants consents and replays the training part through
+          POST /api/events (as purchases by default), runs a retraining (POST /api/admin/retrain), fetches every customer's
+          home list over HTTP and scores it on the held-out part, next to SAR and EASE offline on the same split.
+        """;
+
+    public static QualityOptions Parse(ReadOnlySpan<string> args)
+    {
+        string? input = null;
+        string format = "tsv", protocol = "both", type = "purchase";
+        int k = 10, budget = 30, timeout = 1800;
+        for (var n = 0; n < args.Length; n++)
+        {
+            if (n + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{args[n]} needs a value");
+            }
+
+            var value = args[n + 1];
+            switch (args[n])
+            {
+                case "--input": input = value; break;
+                case "--format": format = value; break;
+                case "--protocol": protocol = value; break;
+                case "--as": type = value; break;
+                case "--k": k = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--tuning-budget": budget = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--timeout": timeout = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option '{args[n]}'");
+            }
+
+            n++;
+        }
+
+        if (input is null || protocol is not ("random" or "latest" or "both") || type is not ("purchase" or "view") || format is not ("tsv" or "csv"))
+        {
+            throw new ArgumentException("--input is required; --protocol is random, latest or both; --as is purchase or view; --format is tsv or csv");
+        }
+
+        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout));
+    }
+}
+
+/// <summary>
+/// Measures what the HTTP API serves: the data set's training part goes in through the public API
+/// exactly as a store would send it, the app trains (its own gate, tuning and refresh), and every
+/// evaluated customer's home list is fetched over HTTP and scored with <see cref="ServedListScoring"/>
+/// — the same metrics and users as the CLI's offline figures printed next to it.
+/// </summary>
+public sealed class QualityBenchmark(QualityOptions options, TextWriter progress)
+{
+    private const string CustomerPrefix = "q-";
+    private const string ProductPrefix = "p-";
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var data = InteractionFileReader.Read(options.Input, options.Format);
+        progress.WriteLine($"{options.Input}: {data.Count:N0} interactions, {data.Select(i => i.User).Distinct().Count():N0} users, {data.Select(i => i.Item).Distinct().Count():N0} items");
+        foreach (var protocol in options.Protocols)
+        {
+            IDataSplitter splitter = protocol == "random" ? new RandomSplitter(0.75, 42) : new LatestFractionSplitter(0.25);
+            var split = splitter.Split(data);
+            var set = EvaluationSet.Create(split, excludeSeen: true);
+            var context = new TrainingContext(42, Task: protocol == "random" ? PredictionTask.HeldOutItems : PredictionTask.Next);
+            var offline = new[] { "popularity", "sar", "ease", "als" }
+                .Select(name => Evaluator.Evaluate(AlgorithmRegistry.Default.Create(name), set, options.K, context)).ToList();
+            var clock = Stopwatch.StartNew();
+            var (served, run) = await ServeAsync(split, set, cancellationToken);
+            var sar = offline.Single(o => o.Algorithm == "sar");
+            var best = offline.MaxBy(o => o.Ndcg)!;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{protocol}: {set.Users.Count} customers; served nDCG@{options.K} {served.Ndcg:F4} MAP@{options.K} {served.MapAtK:F4} ({served.Ndcg / sar.Ndcg:F2}× SAR, {served.Ndcg / best.Ndcg:P0} of best offline); " +
+                $"offline: {string.Join(", ", offline.Select(o => $"{o.Algorithm} {o.Ndcg:F4}/{o.MapAtK:F4}"))} (nDCG/MAP@{options.K}); " +
+                $"served model {run}; {served.Missing} lists missing; {clock.Elapsed.TotalSeconds:F0} s"));
+        }
+
+        return 0;
+    }
+
+    private async Task<(ServedScore Score, string Run)> ServeAsync(DataSplit split, EvaluationSet set, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Recommender:QueuePump:Enabled"] = "true",
+            ["Recommender:Scheduler:Enabled"] = "false",
+            ["Recommender:Storefront:RequestsPerSecond"] = "10000000",
+            ["Recommender:Training:TuningBudget"] = options.TuningBudget.ToString("c", CultureInfo.InvariantCulture),
+        };
+        await using var app = await BenchApp.StartAsync(StoreKind.Embedded, cancellationToken, extraSettings: settings);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+
+        var items = split.Train.Select(i => i.Item).Concat(split.Test.Select(i => i.Item)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var catalog = items.Select(i => new { id = ProductPrefix + i, name = "item " + i, category = "all", price = 10m }).ToList();
+        (await http.PutAsJsonAsync("/api/admin/catalog", catalog, cancellationToken)).EnsureSuccessStatusCode();
+
+        var customers = split.Train.Select(i => i.User).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(customers, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (customer, ct) =>
+        {
+            foreach (var channel in new[] { "analytics", "personalization" })
+            {
+                (await http.PostAsJsonAsync($"/api/privacy/consents/{CustomerPrefix}{customer}",
+                    new { channel, granted = true, policyVersion = "2026-01", source = "signup_form" }, ct)).EnsureSuccessStatusCode();
+            }
+        });
+
+        // The data set's time span is moved into the last four weeks (the API refuses events older than 30 days); order is kept.
+        var now = DateTimeOffset.UtcNow;
+        var replay = ServedListScoring.Rescale(split.Train, now.AddDays(-28), now.AddMinutes(-5));
+        var accepted = 0;
+        var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
+        var n = 0;
+        foreach (var batch in replay.Select(i => Event(i, n++)).Chunk(100))
+        {
+            var response = await http.PostAsJsonAsync("/api/events", batch, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            foreach (var result in (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("results").EnumerateArray())
+            {
+                if (result.GetProperty("accepted").GetBoolean())
+                {
+                    accepted++;
+                }
+                else
+                {
+                    var reason = result.TryGetProperty("error", out var e) ? e.ToString() : result.ToString();
+                    rejected[reason] = rejected.GetValueOrDefault(reason) + 1;
+                }
+            }
+        }
+
+        progress.WriteLine($"replayed {accepted:N0} of {replay.Count:N0} training interactions as {options.EventType} events" +
+            (rejected.Count > 0 ? $"; rejected: {string.Join("; ", rejected.Select(r => $"{r.Value} × {r.Key}"))}" : string.Empty));
+
+        var started = await http.PostAsync("/api/admin/retrain", null, cancellationToken);
+        started.EnsureSuccessStatusCode();
+        var location = started.Headers.Location!;
+        var clock = Stopwatch.StartNew();
+        JsonElement run;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            run = await http.GetFromJsonAsync<JsonElement>(location, cancellationToken);
+        }
+        while (run.GetProperty("status").GetString() is "queued" or "running" or "failed" && clock.Elapsed < options.Timeout);
+
+        var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}";
+        progress.WriteLine($"training run {summary} after {clock.Elapsed.TotalSeconds:F0} s");
+
+        // The cache refresh fans out on the queue: wait until the last evaluated customer's list comes from the cache.
+        var last = CustomerPrefix + set.Users[^1].User;
+        while (clock.Elapsed < options.Timeout)
+        {
+            var list = await http.GetFromJsonAsync<JsonElement>($"/api/recommendations/{last}?placement=home&count={options.K}", cancellationToken);
+            if (list.GetProperty("source").GetString() == "cache")
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
+        var lists = new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        await Parallel.ForEachAsync(set.Users, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (user, ct) =>
+        {
+            var response = await http.GetAsync($"/api/recommendations/{CustomerPrefix}{user.User}?placement=home&count={options.K}", ct);
+            if (response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                lists[user.User] = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()![ProductPrefix.Length..]).ToList();
+            }
+            else
+            {
+                failures.AddOrUpdate((int)response.StatusCode, 1, (_, c) => c + 1);
+            }
+        });
+
+        if (!failures.IsEmpty)
+        {
+            progress.WriteLine($"failed list requests: {string.Join(", ", failures.Select(f => $"{f.Value} × HTTP {f.Key}"))}");
+        }
+
+        return (ServedListScoring.Score(lists, set, options.K), summary);
+    }
+
+    private object Event(Interaction interaction, int n) => options.EventType == "view"
+        ? new { id = $"q{n}", type = "view", customerId = CustomerPrefix + interaction.User, productId = ProductPrefix + interaction.Item, occurredAt = interaction.At }
+        : new
+        {
+            id = $"q{n}",
+            type = "purchase",
+            customerId = CustomerPrefix + interaction.User,
+            orderId = $"o{n}",
+            lines = new[] { new { productId = ProductPrefix + interaction.Item, quantity = 1, price = 10m } },
+            currency = "EUR",
+            occurredAt = interaction.At,
+        };
+}

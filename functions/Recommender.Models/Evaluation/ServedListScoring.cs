@@ -1,0 +1,60 @@
+namespace Recommender.Models.Evaluation;
+
+/// <summary>Served lists scored against a split's held-out items.</summary>
+/// <param name="Users">Evaluated users (those with relevant items).</param>
+/// <param name="Ndcg">Mean nDCG@k.</param>
+/// <param name="MapAtK">Mean MAP@k (Recommenders' <c>map_at_k</c>).</param>
+/// <param name="Precision">Mean precision@k.</param>
+/// <param name="Missing">Evaluated users for whom no list was served (they count as zero).</param>
+public sealed record ServedScore(int Users, double Ndcg, double MapAtK, double Precision, int Missing);
+
+/// <summary>
+/// What the served benchmark needs besides the splitters: the lists an API returned, scored with
+/// the same metrics and the same evaluated users as <see cref="Evaluator"/>, and a data set's
+/// timestamps moved into the window the app accepts, order kept.
+/// </summary>
+public static class ServedListScoring
+{
+    /// <summary>Scores <paramref name="lists"/> (user → served items, best first) on <paramref name="set"/>'s users; a user without a list scores zero.</summary>
+    public static ServedScore Score(IReadOnlyDictionary<string, IReadOnlyList<string>> lists, EvaluationSet set, int k)
+    {
+        ArgumentNullException.ThrowIfNull(lists);
+        ArgumentNullException.ThrowIfNull(set);
+        double ndcg = 0, map = 0, precision = 0;
+        var missing = 0;
+        foreach (var user in set.Users)
+        {
+            if (!lists.TryGetValue(user.User, out var list))
+            {
+                missing++;
+                continue;
+            }
+
+            ndcg += RankingMetrics.Ndcg(list, user.Relevant, k);
+            map += RankingMetrics.AveragePrecision(list, user.Relevant, k, capAtK: true);
+            precision += RankingMetrics.Precision(list, user.Relevant, k);
+        }
+
+        var n = Math.Max(1, set.Users.Count);
+        return new ServedScore(set.Users.Count, ndcg / n, map / n, precision / n, missing);
+    }
+
+    /// <summary>
+    /// Maps every timestamp linearly from the data's own span onto [<paramref name="from"/>, <paramref name="to"/>]:
+    /// the order of events (and so every split by time) is unchanged; equal timestamps stay equal.
+    /// </summary>
+    public static List<Interaction> Rescale(IReadOnlyList<Interaction> interactions, DateTimeOffset from, DateTimeOffset to)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        if (interactions.Count == 0)
+        {
+            return [];
+        }
+
+        var first = interactions.Min(i => i.At).UtcTicks;
+        var last = interactions.Max(i => i.At).UtcTicks;
+        var span = Math.Max(1, last - first);
+        var target = (to - from).Ticks;
+        return interactions.Select(i => i with { At = from.AddTicks((long)((i.At.UtcTicks - first) / (double)span * target)) }).ToList();
+    }
+}

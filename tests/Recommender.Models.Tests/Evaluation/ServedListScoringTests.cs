@@ -1,0 +1,43 @@
+using Recommender.Models.Evaluation;
+
+namespace Recommender.Models.Tests.Evaluation;
+
+public class ServedListScoringTests
+{
+    [Fact]
+    public void Score_UsesTheEvaluatorsMetricsAndUsers_AndCountsAMissingListAsZero()
+    {
+        var data = TestData.Synthetic(users: 60);
+        var set = EvaluationSet.Create(new LatestFractionSplitter().Split(data), excludeSeen: true);
+        var sar = AlgorithmRegistry.Default.Create("sar");
+        var offline = Evaluator.Evaluate(sar, set, 5, new TrainingContext());
+        var lists = set.Users.ToDictionary(u => u.User, u => (IReadOnlyList<string>)sar.Recommend(u.User, 5, true).Select(s => s.Item).ToList());
+
+        var served = ServedListScoring.Score(lists, set, 5);
+
+        Assert.Equal(offline.Ndcg, served.Ndcg, 12);
+        Assert.Equal(offline.MapAtK, served.MapAtK, 12);
+        Assert.Equal(set.Users.Count, served.Users);
+        Assert.Equal(0, served.Missing);
+
+        var perfectButOne = set.Users.Skip(1).ToDictionary(u => u.User, u => (IReadOnlyList<string>)u.Relevant.Order(StringComparer.Ordinal).ToList());
+        var score = ServedListScoring.Score(perfectButOne, set, 5);
+        Assert.Equal(1, score.Missing);
+        Assert.Equal((set.Users.Count - 1) / (double)set.Users.Count, score.Ndcg, 12);
+    }
+
+    [Fact]
+    public void Rescale_KeepsTheOrderAndTheEnds()
+    {
+        var data = new[] { TestData.At("a", "x", 200), TestData.At("a", "y", 100), TestData.At("b", "x", 100), TestData.At("b", "z", 0) };
+        var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var moved = ServedListScoring.Rescale(data, from, from.AddDays(20));
+
+        Assert.Equal(from, moved[0].At);
+        Assert.Equal(from.AddDays(10), moved[1].At);
+        Assert.Equal(moved[1].At, moved[2].At);
+        Assert.Equal(from.AddDays(20), moved[3].At);
+        Assert.Equal(data.Select(i => (i.User, i.Item)), moved.Select(i => (i.User, i.Item)));
+    }
+}
