@@ -5,12 +5,20 @@ using Recommender.Benchmarks;
 //     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
 // bash bench/serve.sh   (runs `serve [--items N] [--customers N] [--port N] [--ready-file F]` and wrk against it)
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- erasure [--customers N] [--history N] [--timeout S]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- refresh [--customers N] [--items N] [--algorithm als|ease|sar|itemknn-cosine]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
     Console.WriteLine(ServeOptions.Usage);
     Console.WriteLine(ErasureOptions.Usage);
+    Console.WriteLine(RefreshBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] is "refresh" or "serving-quality")
+{
+    return RefreshBenchmark.Run(args, Console.Out);
 }
 
 if (args[0] == "erasure")
