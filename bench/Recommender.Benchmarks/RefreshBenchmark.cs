@@ -29,7 +29,7 @@ public static class RefreshBenchmark
           --train-customers N  customers the model is trained on (default 20000)
           --algorithm NAME     als | ease | sar | itemknn-cosine (default als)
           --max-model-items N  the dense model's catalog limit (default 10000)
-        usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm NAME] [--window-days N]
+        usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm NAME] [--window-days N] [--half-life-days N]
         """;
 
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -42,7 +42,8 @@ public static class RefreshBenchmark
             ? Refresh(output, Int("--customers", 100_000), Int("--items", 10_000), Int("--history", 12), Int("--train-customers", 20_000),
                 options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000))
             : options.TryGetValue("--usage", out var usage)
-                ? ServingQuality(output, usage, options.GetValueOrDefault("--algorithm", "item-item-jaccard,sar,ease,itemknn-cosine,als"), Int("--window-days", 7))
+                ? ServingQuality(output, usage, options.GetValueOrDefault("--algorithm", "item-item-jaccard,sar,ease,itemknn-cosine,als"), Int("--window-days", 7),
+                    new UserScoringOptions { HistoryHalfLife = TimeSpan.FromDays(Int("--half-life-days", (int)UserScoring.DefaultHalfLife.TotalDays)) })
                 : Fail(output);
     }
 
@@ -136,7 +137,7 @@ public static class RefreshBenchmark
         return 0;
     }
 
-    private static int ServingQuality(TextWriter output, string usagePath, string algorithms, int windowDays)
+    private static int ServingQuality(TextWriter output, string usagePath, string algorithms, int windowDays, UserScoringOptions scoring)
     {
         var events = new List<ClickstreamEvent>();
         foreach (var line in File.ReadLines(usagePath))
@@ -156,7 +157,7 @@ public static class RefreshBenchmark
         var shuffle = new Random(42);
         var random = Quarter(events, customer => customer.OrderBy(e => e.Id, StringComparer.Ordinal).Select(e => (e, shuffle.Next())).OrderBy(x => x.Item2).Select(x => x.e).ToList());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"serving-quality: {events.Count:N0} interactions (replayed as purchases); window {windowDays} d: {window.Relevant.Count} customers; latest 25 %: {latest.Relevant.Count} customers; random 25 %: {random.Relevant.Count} customers"));
+            $"serving-quality (history half-life {scoring.HistoryHalfLife.TotalDays} d): {events.Count:N0} interactions (replayed as purchases); window {windowDays} d: {window.Relevant.Count} customers; latest 25 %: {latest.Relevant.Count} customers; random 25 %: {random.Relevant.Count} customers"));
         output.WriteLine("algorithm           protocol     old ndcg@10  new ndcg@10  old hr@10  new hr@10  (old = 10 latest purchases × neighbours, as served before; new = user scoring of the whole weighted history)");
         foreach (var algorithm in algorithms.Split(','))
         {
@@ -165,7 +166,7 @@ public static class RefreshBenchmark
             {
                 var model = trainer.Train(split.Train, "quality", Start);
                 var (oldNdcg, oldHr) = Score(split, history => OldServing(history, model));
-                var (newNdcg, newHr) = Score(split, history => NewServing(history, model));
+                var (newNdcg, newHr) = Score(split, history => NewServing(history, model, scoring));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{algorithm,-19} {name,-12} {oldNdcg,11:F4}  {newNdcg,11:F4}  {oldHr,9:F4}  {newHr,9:F4}"));
             }
@@ -237,7 +238,7 @@ public static class RefreshBenchmark
     }
 
     /// <summary>What is served now: <see cref="RecommendationEngine.ForCustomer"/> on the customer's profile (every purchase; no catalog, no affinities here).</summary>
-    private static IReadOnlyList<string> NewServing(List<ClickstreamEvent> history, ItemSimilarityModel model)
+    private static IReadOnlyList<string> NewServing(List<ClickstreamEvent> history, ItemSimilarityModel model, UserScoringOptions scoring)
     {
         var profile = new CustomerProfile { CustomerId = history[0].CustomerId! };
         foreach (var e in history)
@@ -245,6 +246,6 @@ public static class RefreshBenchmark
             profile.Purchased[e.ProductId!] = profile.Purchased.TryGetValue(e.ProductId!, out var at) && at > e.OccurredAt ? at : e.OccurredAt;
         }
 
-        return RecommendationEngine.ForCustomer(profile, model, new Dictionary<string, Product>(), 10).Select(i => i.ProductId).ToList();
+        return RecommendationEngine.ForCustomer(profile, model, new Dictionary<string, Product>(), 10, scoring).Select(i => i.ProductId).ToList();
     }
 }
