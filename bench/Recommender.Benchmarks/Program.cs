@@ -7,6 +7,8 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- quality --input ml-100k/u.data [--format tsv] [--protocol both]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- erasure [--customers N] [--history N] [--timeout S]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- soak [--minutes 20] [--events N] [--recommendations N] ...
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- refresh [--customers N] [--items N] [--algorithm als|ease|sar|itemknn-cosine]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -14,6 +16,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(ErasureOptions.Usage);
     Console.WriteLine(SoakOptions.Usage);
     Console.WriteLine(QualityOptions.Usage);
+    Console.WriteLine(RefreshBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -38,6 +41,11 @@ if (args[0] == "quality")
         stopQuality.Cancel();
     };
     return await new QualityBenchmark(quality, Console.Error).RunAsync(stopQuality.Token);
+}
+
+if (args[0] is "refresh" or "serving-quality")
+{
+    return RefreshBenchmark.Run(args, Console.Out);
 }
 
 if (args[0] == "erasure")

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Experiments;
@@ -37,6 +38,7 @@ public static class DomainServices
         services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section)
             .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),
                 $"Recommender:Serving:PlacementAlgorithms maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to training candidates ({JaccardItemTrainer.Name}, {string.Join(", ", AlgorithmTrainer.Candidates)})")
+            .Validate(o => o.UserScoring.IsValid, "Recommender:Serving:UserScoring is invalid (HistoryHalfLife > 0, MaxModelItems ≥ 1, RowWidth ≥ 1, 0 ≤ ProfileWeight ≤ 1, 0 ≤ NewItemWeight ≤ 1)")
             .ValidateOnStart();
         services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
         services.AddSingleton<BanditPolicy>();
@@ -85,7 +87,7 @@ public static class DomainServices
         services.AddSingleton<IModelTrainer, JaccardItemTrainer>();
         foreach (var algorithm in AlgorithmTrainer.Candidates)
         {
-            services.AddSingleton<IModelTrainer>(new AlgorithmTrainer(algorithm));
+            services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring));
         }
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);

@@ -22,8 +22,6 @@ public static class CatalogSimilarity
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(catalog);
-        var facets = product.Attributes ?? new Dictionary<string, string>();
-        var best = CategoryWeight + (product.Brand is null ? 0 : BrandWeight) + (FacetWeight * facets.Count) + PriceWeight;
         var scored = new List<(Product Candidate, double Score)>();
         foreach (var candidate in catalog.Values)
         {
@@ -32,33 +30,11 @@ public static class CatalogSimilarity
                 continue;
             }
 
-            var shared = 0.0;
-            if (string.Equals(candidate.Category, product.Category, StringComparison.OrdinalIgnoreCase))
+            var score = Score(product, candidate);
+            if (score > 0)
             {
-                shared += CategoryWeight;
+                scored.Add((candidate, score));
             }
-
-            if (product.Brand is not null && string.Equals(candidate.Brand, product.Brand, StringComparison.OrdinalIgnoreCase))
-            {
-                shared += BrandWeight;
-            }
-
-            foreach (var (name, value) in facets)
-            {
-                if (candidate.Attributes?.TryGetValue(name, out var other) == true && string.Equals(other, value, StringComparison.OrdinalIgnoreCase))
-                {
-                    shared += FacetWeight;
-                }
-            }
-
-            if (shared == 0)
-            {
-                continue;
-            }
-
-            var larger = Math.Max(product.Price, candidate.Price);
-            var priceCloseness = larger <= 0 ? 1.0 : 1.0 - (double)(Math.Abs(product.Price - candidate.Price) / larger);
-            scored.Add((candidate, (shared + (PriceWeight * priceCloseness)) / best));
         }
 
         return scored
@@ -67,5 +43,41 @@ public static class CatalogSimilarity
             .Take(count)
             .Select(s => new RecommendedItem(s.Candidate.Id, Math.Round(s.Score, 6), $"Similar to {product.Name}", $"content:{product.Id}"))
             .ToList();
+    }
+
+    /// <summary>How much <paramref name="candidate"/> resembles <paramref name="product"/> by catalog attributes, from 0 (nothing shared but maybe a price range) to 1.</summary>
+    public static double Score(Product product, Product candidate)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        ArgumentNullException.ThrowIfNull(candidate);
+        var facets = product.Attributes ?? new Dictionary<string, string>();
+        var best = CategoryWeight + (product.Brand is null ? 0 : BrandWeight) + (FacetWeight * facets.Count) + PriceWeight;
+        var shared = 0.0;
+        if (string.Equals(candidate.Category, product.Category, StringComparison.OrdinalIgnoreCase))
+        {
+            shared += CategoryWeight;
+        }
+
+        if (product.Brand is not null && string.Equals(candidate.Brand, product.Brand, StringComparison.OrdinalIgnoreCase))
+        {
+            shared += BrandWeight;
+        }
+
+        foreach (var (name, value) in facets)
+        {
+            if (candidate.Attributes?.TryGetValue(name, out var other) == true && string.Equals(other, value, StringComparison.OrdinalIgnoreCase))
+            {
+                shared += FacetWeight;
+            }
+        }
+
+        if (shared == 0)
+        {
+            return 0;
+        }
+
+        var larger = Math.Max(product.Price, candidate.Price);
+        var priceCloseness = larger <= 0 ? 1.0 : 1.0 - (double)(Math.Abs(product.Price - candidate.Price) / larger);
+        return (shared + (PriceWeight * priceCloseness)) / best;
     }
 }

@@ -16,6 +16,13 @@ public sealed record ItemSimilarityModel
     public required int CustomerCount { get; init; }
     public required IReadOnlyDictionary<string, IReadOnlyList<ScoredItem>> Neighbors { get; init; }
     public required IReadOnlyList<ScoredItem> Popular { get; init; }
+    /// <summary>
+    /// The trained model's own user scoring (EASE's B rows, ALS item factors, SAR or kNN similarity
+    /// rows) over the items it covers, which the cache refresh scores a customer's whole history
+    /// with. Null for item-item Jaccard and models written before it existed: those score the
+    /// history against <see cref="Neighbors"/>.
+    /// </summary>
+    public Recommender.Models.UserScorer? Scorer { get; init; }
 
     public static ItemSimilarityModel Empty { get; } = new()
     {

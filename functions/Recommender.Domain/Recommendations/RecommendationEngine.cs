@@ -1,34 +1,335 @@
+using System.Runtime.CompilerServices;
 using Recommender.Domain.Catalog;
+using Recommender.Domain.Events;
 using Recommender.Domain.Profiles;
+using Recommender.Models;
 
 namespace Recommender.Domain.Recommendations;
 
+/// <summary>One interaction of a customer's history: the product, when, how strong (<see cref="RecommendationEngine.WeightOf"/>) and what it was (viewed, in_cart, wishlisted, purchased).</summary>
+public sealed record HistorySignal(string ProductId, DateTimeOffset At, double Weight, string Kind);
+
+/// <summary>The profile's real-time taste signal: decayed category and brand affinities (behaviour, or stated preferences).</summary>
+public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categories, IReadOnlyDictionary<string, double> Brands)
+{
+    public static ProfileSignal Of(CustomerProfile profile) => new(profile.CategoryAffinities, profile.BrandAffinities);
+
+    public bool IsEmpty => Categories.Count == 0 && Brands.Count == 0;
+}
+
 /// <summary>
-/// Ranks products for a customer from the item-item model: every product the customer viewed,
-/// has in the cart or bought is a seed; candidates score the seed-weighted sum of their
-/// similarities; each item is explained by the seed that contributed most. Pure and in-memory.
+/// Ranks products for a customer. Home and email lists (<see cref="ForHistory"/>): the promoted
+/// model's own user scoring (<see cref="ItemSimilarityModel.Scorer"/>, else the neighbour lists as
+/// item weights) over the customer's WHOLE history, recency-weighted
+/// (<see cref="Recommender.Models.UserScoring.Weigh"/>), blended with the profile's category and brand
+/// affinities; history items the model does not cover add their neighbours; products the model does
+/// not know yet (new products) enter by catalog attributes; a customer with no history but stated or
+/// inferred tastes gets content results. Product pages and carts (<see cref="RelatedTo"/>): neighbour
+/// lists. Each item is explained by the history item that contributed most. Pure and in-memory.
 /// </summary>
 public static class RecommendationEngine
 {
     /// <summary>How many items a cached list keeps (requests take a prefix after filtering).</summary>
     public const int CachedListSize = 50;
-    private const double RecencyDecay = 0.85;
-    private const int MaxPurchasedSeeds = 10;
+    /// <summary>At most this many of the heaviest history items are compared with new products by catalog attributes.</summary>
+    private const int ContentSeeds = 20;
 
     private sealed record Seed(string ProductId, double Weight, string Kind);
 
-    public static IReadOnlyList<RecommendedItem> ForCustomer(CustomerProfile profile, ItemSimilarityModel model,
-        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize)
+    private static readonly ConditionalWeakTable<ItemSimilarityModel, UserScorer> NeighborScorers = [];
+    private static readonly ConditionalWeakTable<ItemSimilarityModel, NewProducts> NewProductsOf = [];
+
+    private sealed record NewProducts(IReadOnlyDictionary<string, Product> Catalog, Product[] Products);
+
+    /// <summary>The implicit-feedback weight of an interaction, the same in training and serving: view 1, wishlist 2, cart 3, purchase 5.</summary>
+    public static double WeightOf(EventType type) => type switch
     {
-        var seeds = new List<Seed>();
-        seeds.AddRange(profile.RecentViews.Select((v, i) => new Seed(v.ProductId, Math.Pow(RecencyDecay, i), "viewed")));
-        seeds.AddRange(profile.Cart.Keys.Select(id => new Seed(id, 2.0, "in_cart")));
-        seeds.AddRange(profile.Purchased.OrderByDescending(p => p.Value).Take(MaxPurchasedSeeds).Select(p => new Seed(p.Key, 1.5, "purchased")));
+        EventType.Purchase => 5.0,
+        EventType.AddToCart => 3.0,
+        EventType.WishlistAdd => 2.0,
+        _ => 1.0,
+    };
+
+    /// <summary>Everything the profile keeps of the customer's behaviour: recent views, wishlist, cart and every purchase.</summary>
+    public static List<HistorySignal> HistoryOf(CustomerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var history = new List<HistorySignal>(profile.RecentViews.Count + profile.Cart.Count + profile.Purchased.Count + profile.Wishlist.Count);
+        history.AddRange(profile.RecentViews.Select(v => new HistorySignal(v.ProductId, v.At, WeightOf(EventType.View), "viewed")));
+        history.AddRange(profile.Wishlist.Select(w => new HistorySignal(w.Key, w.Value, WeightOf(EventType.WishlistAdd), "wishlisted")));
+        history.AddRange(profile.Cart.Values.Select(c => new HistorySignal(c.ProductId, c.AddedAt, WeightOf(EventType.AddToCart), "in_cart")));
+        history.AddRange(profile.Purchased.Select(p => new HistorySignal(p.Key, p.Value, WeightOf(EventType.Purchase), "purchased")));
+        return history;
+    }
+
+    /// <summary>A customer's home list from the profile: <see cref="ForHistory"/> over <see cref="HistoryOf"/>, excluding what was bought, is in the cart or was just viewed.</summary>
+    public static IReadOnlyList<RecommendedItem> ForCustomer(CustomerProfile profile, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
         var exclude = ExclusionsFor(profile);
         exclude.UnionWith(profile.RecentViews.Select(v => v.ProductId));
+        return ForHistory(HistoryOf(profile), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
+    }
+
+    /// <summary>
+    /// THE served user scoring (the cache refresh calls it; offline evaluation should too, so what is
+    /// served is what was evaluated): <paramref name="history"/> is weighted by recency, scored by
+    /// the model's <see cref="UserScorer"/> (covered items, scaled to 1 at the best, times the covered
+    /// share of the history weight) plus the neighbours of uncovered history items (times the rest),
+    /// plus <see cref="UserScoringOptions.NewItemWeight"/> × catalog similarity for products the model
+    /// does not know, plus <see cref="UserScoringOptions.ProfileWeight"/> × the profile's category/brand
+    /// affinity; popular items fill the rest. Never returns an excluded or unoffered product (the
+    /// caller excludes what must not come back: bought, in the cart, just viewed);
+    /// sensitive products never seed nor explain, and are never picked by taste alone.
+    /// </summary>
+    public static IReadOnlyList<RecommendedItem> ForHistory(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null, ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(exclude);
+        options ??= new UserScoringOptions();
+        var excluded = new HashSet<string>(exclude, StringComparer.Ordinal);
+
         // Sensitive products (health, religion, ...) never seed a list nor appear in an explanation.
-        seeds.RemoveAll(seed => catalog.TryGetValue(seed.ProductId, out var p) && p.Sensitive);
-        return Rank(seeds, model, catalog, exclude, size);
+        var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
+        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var kinds = seeds.GroupBy(h => h.ProductId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.MaxBy(h => h.Weight)!.Kind, StringComparer.Ordinal);
+        var scorer = ScorerOf(model);
+        var totalWeight = weighted.Sum(h => h.Weight);
+        var coveredWeight = weighted.Where(h => scorer.Covers(h.ProductId())).Sum(h => h.Weight);
+        var coveredShare = totalWeight > 0 ? coveredWeight / totalWeight : 0;
+        var pool = (size * 4) + 16;
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+
+        // 1. The model's own user scoring over the whole weighted history.
+        if (coveredWeight > 0)
+        {
+            var modelScores = UserScoring.Score(scorer, weighted);
+            var best = TopIndices(modelScores, pool, index => IsCandidate(scorer.Items[index], catalog, excluded));
+            var max = best.Count > 0 ? modelScores[best[0]] : 0;
+            foreach (var index in best)
+            {
+                scores[scorer.Items[index]] = coveredShare * modelScores[index] / max;
+            }
+        }
+
+        // 2. History the model does not cover (beyond its catalog limit): those items' neighbours.
+        if (coveredShare < 1 && totalWeight > 0)
+        {
+            var fallback = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var h in weighted.Where(h => !scorer.Covers(h.ProductId())))
+            {
+                foreach (var neighbor in model.NeighborsOf(h.Item))
+                {
+                    if (IsCandidate(neighbor.ProductId, catalog, excluded))
+                    {
+                        fallback[neighbor.ProductId] = fallback.GetValueOrDefault(neighbor.ProductId) + (h.Weight * neighbor.Score);
+                    }
+                }
+            }
+
+            var max = fallback.Count > 0 ? fallback.Values.Max() : 0;
+            foreach (var (item, score) in fallback.Where(kv => kv.Value > 0))
+            {
+                scores[item] = scores.GetValueOrDefault(item) + ((1 - coveredShare) * score / max);
+            }
+        }
+
+        // 3. Products the model does not know yet: by catalog attributes, like the heaviest history items.
+        var content = new Dictionary<string, (double Score, string Seed)>(StringComparer.Ordinal);
+        if (options.NewItemWeight > 0 && weighted.Count > 0 && catalog.Count > 0)
+        {
+            var heaviest = weighted[0].Weight;
+            var contentSeeds = weighted.Take(ContentSeeds).Where(h => catalog.ContainsKey(h.Item)).ToList();
+            foreach (var product in NewProductsFor(model, scorer, catalog))
+            {
+                if (excluded.Contains(product.Id))
+                {
+                    continue;
+                }
+
+                foreach (var h in contentSeeds)
+                {
+                    var score = options.NewItemWeight * (h.Weight / heaviest) * CatalogSimilarity.Score(catalog[h.Item], product);
+                    if (score > 0 && score > content.GetValueOrDefault(product.Id).Score)
+                    {
+                        content[product.Id] = (score, h.Item);
+                    }
+                }
+            }
+
+            foreach (var (item, (score, _)) in content)
+            {
+                scores[item] = scores.GetValueOrDefault(item) + score;
+            }
+        }
+
+        // 4. The real-time profile signal; alone (no usable history), taste picks from the catalog.
+        var tasteOnly = scores.Count == 0 && profile is { IsEmpty: false };
+        if (profile is { IsEmpty: false } && (options.ProfileWeight > 0 || tasteOnly))
+        {
+            var maxCategory = profile.Categories.Count > 0 ? profile.Categories.Values.Max() : 0;
+            var maxBrand = profile.Brands.Count > 0 ? profile.Brands.Values.Max() : 0;
+            double Taste(Product p) =>
+                ((maxCategory > 0 ? profile.Categories.GetValueOrDefault(p.Category) / maxCategory : 0)
+                 + (maxBrand > 0 && p.Brand is { } brand ? profile.Brands.GetValueOrDefault(brand) / maxBrand : 0)) / 2;
+            if (tasteOnly)
+            {
+                foreach (var product in catalog.Values)
+                {
+                    if (!product.Sensitive && IsCandidate(product.Id, catalog, excluded) && Taste(product) is var taste and > 0)
+                    {
+                        scores[product.Id] = taste;
+                    }
+                }
+            }
+            else
+            {
+                foreach (var item in scores.Keys.ToList())
+                {
+                    if (catalog.TryGetValue(item, out var product))
+                    {
+                        scores[item] += options.ProfileWeight * Taste(product);
+                    }
+                }
+            }
+        }
+
+        // Ranked as served: by the score rounded as stored, ties by product id — so a cached list needs no sort to serve.
+        var ranked = scores
+            .Select(kv => (Item: kv.Key, Score: Math.Round(kv.Value, 6)))
+            .Where(x => x.Score > 0)
+            .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Item, StringComparer.Ordinal)
+            .Take(size)
+            .Select(x => Explain(x.Item, x.Score, tasteOnly, weighted, kinds, scorer, model, content, catalog))
+            .ToList();
+        if (ranked.Count < size)
+        {
+            var taken = new HashSet<string>(ranked.Select(r => r.ProductId), StringComparer.Ordinal);
+            taken.UnionWith(excluded);
+            ranked.AddRange(Popular(model.Popular, catalog, taken).Take(size - ranked.Count));
+        }
+
+        return ranked;
+    }
+
+    /// <summary>The model's user scoring: its own (<see cref="ItemSimilarityModel.Scorer"/>) or, for neighbour-only models, the neighbour lists as item weights (built once per model).</summary>
+    public static UserScorer ScorerOf(ItemSimilarityModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Scorer ?? NeighborScorers.GetValue(model, m => UserScorer.FromNeighbors(m.Neighbors.Select(kv =>
+            KeyValuePair.Create(kv.Key, (IReadOnlyList<Recommender.Models.ScoredItem>)kv.Value.Select(n => new Recommender.Models.ScoredItem(n.ProductId, n.Score)).ToList()))));
+    }
+
+    private static string ProductId(this HistoryItem item) => item.Item;
+
+    private static bool IsCandidate(string productId, IReadOnlyDictionary<string, Product> catalog, HashSet<string> excluded) =>
+        !excluded.Contains(productId) && IsOffered(productId, catalog);
+
+    /// <summary>Offered products the model knows nothing of: not scored, no neighbours, not popular (built once per model and catalog).</summary>
+    private static Product[] NewProductsFor(ItemSimilarityModel model, UserScorer scorer, IReadOnlyDictionary<string, Product> catalog)
+    {
+        if (NewProductsOf.TryGetValue(model, out var known) && ReferenceEquals(known.Catalog, catalog))
+        {
+            return known.Products;
+        }
+
+        var popular = model.Popular.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
+        var products = catalog.Values
+            .Where(p => p.InStock && !p.Sensitive && !scorer.Covers(p.Id) && !model.Neighbors.ContainsKey(p.Id) && !popular.Contains(p.Id))
+            .OrderBy(p => p.Id, StringComparer.Ordinal)
+            .ToArray();
+        NewProductsOf.AddOrUpdate(model, new NewProducts(catalog, products));
+        return products;
+    }
+
+    /// <summary>Indices of the <paramref name="count"/> best positive scores that pass <paramref name="accept"/>, best first (ties by index); <paramref name="accept"/> is asked only of scores good enough to enter.</summary>
+    private static List<int> TopIndices(double[] scores, int count, Func<int, bool> accept)
+    {
+        var heap = new PriorityQueue<int, (double Score, int Index)>(count + 1, WeakestFirst.Instance);
+        var weakest = (Score: 0.0, Index: int.MaxValue);
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var score = scores[i];
+            if (score <= 0 || (heap.Count >= count && WeakestFirst.Instance.Compare((score, i), weakest) <= 0) || !accept(i))
+            {
+                continue;
+            }
+
+            heap.Enqueue(i, (score, i));
+            if (heap.Count > count)
+            {
+                heap.Dequeue();
+            }
+
+            if (heap.Count >= count)
+            {
+                heap.TryPeek(out _, out weakest);
+            }
+        }
+
+        var best = new List<int>(heap.Count);
+        while (heap.Count > 0)
+        {
+            best.Add(heap.Dequeue());
+        }
+
+        best.Reverse();
+        return best;
+    }
+
+    private sealed class WeakestFirst : IComparer<(double Score, int Index)>
+    {
+        public static readonly WeakestFirst Instance = new();
+
+        public int Compare((double Score, int Index) x, (double Score, int Index) y)
+        {
+            var byScore = x.Score.CompareTo(y.Score);
+            return byScore != 0 ? byScore : y.Index.CompareTo(x.Index);
+        }
+    }
+
+    private static RecommendedItem Explain(string productId, double score, bool tasteOnly, IReadOnlyList<HistoryItem> weighted, Dictionary<string, string> kinds,
+        UserScorer scorer, ItemSimilarityModel model, Dictionary<string, (double Score, string Seed)> content, IReadOnlyDictionary<string, Product> catalog)
+    {
+        if (tasteOnly)
+        {
+            return new RecommendedItem(productId, score, "Matches your interests", "interests");
+        }
+
+        string? seed = null;
+        var strongest = 0.0;
+        foreach (var h in weighted)
+        {
+            var contribution = UserScoring.Contribution(scorer, h.Item, h.Weight, productId);
+            if (contribution == 0 && !scorer.Covers(h.Item))
+            {
+                contribution = h.Weight * (model.NeighborsOf(h.Item).FirstOrDefault(n => n.ProductId == productId)?.Score ?? 0);
+            }
+
+            if (contribution > strongest)
+            {
+                (seed, strongest) = (h.Item, contribution);
+            }
+        }
+
+        if (seed is null && content.TryGetValue(productId, out var similar))
+        {
+            var name = catalog.TryGetValue(similar.Seed, out var p) ? p.Name : similar.Seed;
+            return new RecommendedItem(productId, score, $"New, and like {name}", $"content:{similar.Seed}");
+        }
+
+        if (seed is null)
+        {
+            return new RecommendedItem(productId, score, "Recommended for you", "for_you");
+        }
+
+        return Explain(productId, score, new Seed(seed, strongest, kinds.GetValueOrDefault(seed, "viewed")), catalog);
     }
 
     /// <summary>Products related to <paramref name="seedIds"/> (product page, cart cross-sell).</summary>
@@ -110,6 +411,7 @@ public static class RecommendationEngine
             "viewed" => $"Because you viewed {name}",
             "in_cart" => $"Goes well with {name} in your cart",
             "purchased" => $"Because you bought {name}",
+            "wishlisted" => $"Because you saved {name}",
             _ => $"Customers who viewed {name} also viewed this",
         };
         return new RecommendedItem(productId, Math.Round(score, 6), reason, $"{seed.Kind}:{seed.ProductId}");

@@ -180,7 +180,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email when cached is not null && cached.ModelVersion == model.Version:
                 return ("cache", cached.Items);
             case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0):
-                return ("computed", RecommendationEngine.ForCustomer(personal, model, products));
+                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring));
 
             case Placement.Product:
                 return ("related", await RelatedToProductAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
@@ -190,7 +190,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 return ("related", await CompleteTheLookAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
             case Placement.Cart when personal is { Cart.Count: > 0 }:
                 return ("related", RecommendationEngine.RelatedTo(personal.Cart.Keys.ToList(), "in_cart", model, products, exclude, CandidatePool));
-            case Placement.Home or Placement.Email or Placement.Cart when sessionItems.Count > 0:
+            case Placement.Home or Placement.Email when sessionItems.Count > 0:
+                // Cold start: the visit's products are a history the model scores at once (fold-in; no retraining).
+                var visit = timeProvider.GetUtcNow();
+                return ("session", RecommendationEngine.ForHistory(sessionItems.Select(id => new HistorySignal(id, visit, 1.0, "viewed")).ToList(),
+                    model, products, new HashSet<string>([.. exclude, .. sessionItems], StringComparer.Ordinal), CandidatePool, options.Value.UserScoring));
+            case Placement.Cart when sessionItems.Count > 0:
                 return ("session", RecommendationEngine.RelatedTo(sessionItems, "viewed", model, products, exclude, CandidatePool));
             case Placement.Trending:
                 var trendingNow = await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false);
@@ -223,7 +228,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var items = RecommendationEngine.ForCustomer(profile, model, products);
+        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }

@@ -39,10 +39,39 @@ public sealed class ServingOptions
     /// </value>
     public Dictionary<string, string> PlacementAlgorithms { get; set; } = new(StringComparer.Ordinal);
 
+    /// <value>How home and email lists are scored from a customer's history (<c>Recommender:Serving:UserScoring</c>).</value>
+    public UserScoringOptions UserScoring { get; set; } = new();
+
     /// <summary>Whether every key of <see cref="PlacementAlgorithms"/> is a placement and every value one of <paramref name="algorithms"/>.</summary>
     public bool PlacementAlgorithmsAreKnown(IEnumerable<string> algorithms)
     {
         var known = algorithms.ToHashSet(StringComparer.Ordinal);
         return PlacementAlgorithms.All(p => Placements.ByName.ContainsKey(p.Key) && known.Contains(p.Value));
     }
+}
+
+/// <summary>
+/// Section <c>Recommender:Serving:UserScoring</c>: how the cache refresh scores a customer's whole
+/// history with the promoted model (<see cref="RecommendationEngine.ForHistory"/>), and what the
+/// trainer keeps for it.
+/// </summary>
+public sealed class UserScoringOptions
+{
+    /// <value>History half-life: an interaction this much older than the customer's latest counts half. Default 30 days.</value>
+    public TimeSpan HistoryHalfLife { get; set; } = Recommender.Models.UserScoring.DefaultHalfLife;
+    /// <value>
+    /// The catalog limit of the trained model: it covers the N most active items (by distinct
+    /// customers); the rest are served from item-item neighbours and catalog attributes. Default 10,000.
+    /// </value>
+    public int MaxModelItems { get; set; } = 10_000;
+    /// <value>Entries kept per row of an item-weights model (EASE's B, SAR/kNN similarity). Default 100.</value>
+    public int RowWidth { get; set; } = 100;
+    /// <value>Weight of the profile's real-time category and brand affinities against the model score (scaled to 1). Default 0.1.</value>
+    public double ProfileWeight { get; set; } = 0.1;
+    /// <value>Weight of the catalog-attribute (content) score of products the model does not know yet (new products), against the best model score (1). Default 0.25.</value>
+    public double NewItemWeight { get; set; } = 0.25;
+
+    public bool IsValid =>
+        HistoryHalfLife > TimeSpan.Zero && MaxModelItems >= 1 && RowWidth >= 1
+        && ProfileWeight is >= 0 and <= 1 && NewItemWeight is >= 0 and <= 1;
 }

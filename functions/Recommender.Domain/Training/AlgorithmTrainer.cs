@@ -10,10 +10,15 @@ namespace Recommender.Domain.Training;
 /// item-kNN, EASE): archived interactions become implicit feedback (view 1, wishlist 2, cart 3,
 /// purchase 5, per subject), the algorithm is fitted with a fixed seed, and each item's top
 /// neighbours become the served lists; popularity comes from the same recency weighting as the
-/// item-item trainer.
+/// item-item trainer. The model is fitted on the <see cref="UserScoringOptions.MaxModelItems"/> most
+/// active items (by distinct customers) and exported with its own user scoring
+/// (<see cref="ItemSimilarityModel.Scorer"/>); items beyond that limit keep the item-item Jaccard
+/// neighbours, so a wide catalog is served, not refused.
 /// </summary>
-public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
+public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? options = null) : IModelTrainer
 {
+    private readonly UserScoringOptions _options = options ?? new UserScoringOptions();
+
     /// <summary>The algorithms the training workflow trains as candidates besides item-item Jaccard.</summary>
     public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als"];
 
@@ -38,13 +43,7 @@ public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
 
             eventCount++;
             customers.Add(subject);
-            var weight = e.Type switch
-            {
-                EventType.Purchase => 5.0,
-                EventType.AddToCart => 3.0,
-                EventType.WishlistAdd => 2.0,
-                _ => 1.0,
-            };
+            var weight = RecommendationEngine.WeightOf(e.Type);
             interactions.AddRange(e.AllProductIds.Select(p => new Interaction(subject, p, e.OccurredAt, weight)));
         }
 
@@ -53,6 +52,16 @@ public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
         if (interactions.Count == 0)
         {
             return baseline;
+        }
+
+        // The dense model covers the most active items; the rest keep the Jaccard neighbours.
+        var covered = interactions.GroupBy(i => i.Item, StringComparer.Ordinal)
+            .Select(g => (Item: g.Key, Customers: g.Select(i => i.User).Distinct(StringComparer.Ordinal).Count()))
+            .OrderByDescending(x => x.Customers).ThenBy(x => x.Item, StringComparer.Ordinal)
+            .Take(_options.MaxModelItems).Select(x => x.Item).ToHashSet(StringComparer.Ordinal);
+        if (covered.Count < interactions.Select(i => i.Item).Distinct(StringComparer.Ordinal).Count())
+        {
+            interactions = interactions.Where(i => covered.Contains(i.Item)).ToList();
         }
 
         var model = settings is { Count: > 0 } && Space is { } space ? space.Create(settings) : AlgorithmRegistry.Default.Create(algorithm);
@@ -68,6 +77,21 @@ public sealed class AlgorithmTrainer(string algorithm) : IModelTrainer
             }
         }
 
-        return baseline with { Neighbors = neighbors, EventCount = eventCount, CustomerCount = customers.Count };
+        foreach (var (item, jaccard) in baseline.Neighbors)
+        {
+            if (!covered.Contains(item))
+            {
+                neighbors[item] = jaccard;
+            }
+        }
+
+        var scorer = (model as IUserScorable)?.ExportScorer(_options.RowWidth);
+        return baseline with
+        {
+            Neighbors = neighbors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            EventCount = eventCount,
+            CustomerCount = customers.Count,
+            Scorer = scorer,
+        };
     }
 }

@@ -16,7 +16,7 @@ namespace Recommender.Models.Algorithms;
 /// relation (<see cref="IItemToItem"/>, what serving stores) an item's neighbours are the items whose
 /// factor vectors have the highest positive cosine with its own.
 /// </summary>
-public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlgorithm, IItemToItem
+public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlgorithm, IItemToItem, IUserScorable
 {
     private const int RowsPerTask = 64;
     private readonly AlsOptions _options = options ?? new AlsOptions();
@@ -106,6 +106,21 @@ public sealed class AlsRecommender(AlsOptions? options = null) : IRecommenderAlg
     }
 
     public IReadOnlyList<string> Items => _matrix?.Items ?? [];
+
+    /// <summary>The item factors and λ, α: any user's factor is solved from a history against them (fold-in). <paramref name="rowWidth"/> is not used.</summary>
+    public UserScorer ExportScorer(int rowWidth)
+    {
+        var matrix = _matrix ?? throw new InvalidOperationException("Fit the model before exporting it.");
+        return new UserScorer
+        {
+            Kind = UserScorer.FactorsKind,
+            Items = matrix.Items.ToArray(),
+            Factors = _options.Factors,
+            ItemFactors = (float[])_itemFactors.Clone(),
+            Regularization = _options.Regularization,
+            Alpha = _options.Alpha,
+        };
+    }
 
     public IReadOnlyList<ScoredItem> SimilarItems(string item, int k)
     {

@@ -10,7 +10,7 @@ namespace Recommender.Models.Algorithms;
 /// matrix and the O(n³) inversion make it refuse larger ones (<see cref="EaseOptions.MaxItems"/>).
 /// Unknown users get the most popular items. Deterministic: there is no randomness at all.
 /// </summary>
-public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderAlgorithm, IItemToItem
+public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderAlgorithm, IItemToItem, IUserScorable
 {
     private readonly EaseOptions _options = options ?? new EaseOptions();
     private UserItemMatrix? _matrix;
@@ -86,6 +86,14 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         var n = matrix.ItemCount;
         return ItemToItem.FromScores(_weights.AsSpan(i * n, n), matrix.Items, k);
+    }
+
+    /// <summary>B's rows, each truncated to its <paramref name="rowWidth"/> weights of largest magnitude: a user scores Σₕ wₕ·B[h, ·].</summary>
+    public UserScorer ExportScorer(int rowWidth)
+    {
+        var matrix = _matrix ?? throw new InvalidOperationException("ease is not trained: call Fit first.");
+        var n = matrix.ItemCount;
+        return ItemToItem.Scorer(matrix.Items, rowWidth, (i, row) => _weights.AsSpan(i * n, n).CopyTo(row));
     }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)

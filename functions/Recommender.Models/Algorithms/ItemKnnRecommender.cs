@@ -10,7 +10,7 @@ namespace Recommender.Models.Algorithms;
 /// the user's own decayed history is blended in (<see cref="HistoryBlend"/>) instead of the zeroed
 /// self-similarity.
 /// </summary>
-public sealed class ItemKnnRecommender : IRecommenderAlgorithm, IItemToItem
+public sealed class ItemKnnRecommender : IRecommenderAlgorithm, IItemToItem, IUserScorable
 {
     private readonly SimilarityKind _similarity;
     private readonly TimeSpan _halfLife;
@@ -50,6 +50,13 @@ public sealed class ItemKnnRecommender : IRecommenderAlgorithm, IItemToItem
 
     public IReadOnlyList<ScoredItem> SimilarItems(string item, int k) =>
         _data is null ? throw new InvalidOperationException($"{Name} is not trained: call Fit first.") : ItemToItem.FromMatrix(_data, _matrix!, item, k);
+
+    /// <summary>The similarity rows (each truncated to <paramref name="rowWidth"/> entries): a user scores Σₕ wₕ·S[h, ·].</summary>
+    public UserScorer ExportScorer(int rowWidth)
+    {
+        var data = _data ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
+        return ItemToItem.Scorer(data.Items, rowWidth, (i, row) => _matrix!.AddRow(i, 1.0, row));
+    }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
     {

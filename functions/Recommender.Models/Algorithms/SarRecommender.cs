@@ -16,7 +16,7 @@ namespace Recommender.Models.Algorithms;
 /// arbitrary order, and a user unknown to training gets the most frequent items
 /// (SAR's <c>get_popularity_based_topk</c>) instead of an error.
 /// </summary>
-public sealed class SarRecommender : IRecommenderAlgorithm, IItemToItem
+public sealed class SarRecommender : IRecommenderAlgorithm, IItemToItem, IUserScorable
 {
     private readonly SimilarityKind _similarity;
     private readonly TimeSpan _halfLife;
@@ -70,6 +70,13 @@ public sealed class SarRecommender : IRecommenderAlgorithm, IItemToItem
 
     public IReadOnlyList<ScoredItem> SimilarItems(string item, int k) =>
         _data is null ? throw new InvalidOperationException($"{Name} is not trained: call Fit first.") : ItemToItem.FromMatrix(_data, _matrix!, item, k);
+
+    /// <summary>The similarity rows (each truncated to <paramref name="rowWidth"/> entries): a user scores Σₕ wₕ·S[h, ·].</summary>
+    public UserScorer ExportScorer(int rowWidth)
+    {
+        var data = _data ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
+        return ItemToItem.Scorer(data.Items, rowWidth, (i, row) => _matrix!.AddRow(i, 1.0, row));
+    }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
     {

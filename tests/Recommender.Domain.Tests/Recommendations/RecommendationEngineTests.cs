@@ -40,8 +40,9 @@ public class RecommendationEngineTests
     [Fact]
     public void ForCustomer_RanksInServingOrder_TyingScoresEqualOnceRounded()
     {
-        // B's total is 0.1 + 0.2 = 0.30000000000000004, A's 0.3: equal as stored (6 places), so the
-        // product id decides, as it does when the list is served — and the cached list needs no sort.
+        // B's total is 1 × 0.1 + 3 × 0.1 (a view weighs 1, a cart add 3), A's 1 × 0.4: equal as stored
+        // (6 places) though not in the last bits, so the product id decides, as it does when the list
+        // is served — and the cached list needs no sort.
         var model = new ItemSimilarityModel
         {
             Version = "v1",
@@ -51,7 +52,7 @@ public class RecommendationEngineTests
             Popular = [],
             Neighbors = new Dictionary<string, IReadOnlyList<ScoredItem>>
             {
-                ["seen"] = [new("B", 0.1), new("A", 0.3)],
+                ["seen"] = [new("B", 0.1), new("A", 0.4)],
                 ["carted"] = [new("B", 0.1)],
             },
         };
@@ -88,7 +89,7 @@ public class RecommendationEngineTests
         Assert.Equal("Because you viewed Viewed Shoe", strong.Reason);
         var crossSell = Assert.Single(items, i => i.ProductId == "cross-sell");
         Assert.Equal("in_cart:in-cart", crossSell.ReasonCode);
-        Assert.Equal(1.0, crossSell.Score, 6); // cart seeds weigh 2 × similarity 0.5
+        Assert.Equal(1.0, crossSell.Score, 6); // the best score (cart 3 × similarity 0.5) scales to 1
     }
 
     [Fact]
@@ -111,8 +112,13 @@ public class RecommendationEngineTests
     }
 
     [Fact]
-    public void ForCustomer_WithoutAModel_ReturnsNothingToRank()
+    public void ForCustomer_WithoutAModel_RanksOnlyByCatalogAttributes()
     {
-        Assert.Empty(RecommendationEngine.ForCustomer(Profile(), ItemSimilarityModel.Empty, Catalog, 10));
+        // Before any training every product is new to the model: only catalog attributes (content) rank.
+        var items = RecommendationEngine.ForCustomer(Profile(), ItemSimilarityModel.Empty, Catalog, 10);
+
+        Assert.NotEmpty(items);
+        Assert.All(items, i => Assert.StartsWith("content:", i.ReasonCode, StringComparison.Ordinal));
+        Assert.DoesNotContain(items, i => i.ProductId is "bought" or "in-cart" or "viewed" or "sold-out");
     }
 }

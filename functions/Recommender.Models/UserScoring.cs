@@ -1,0 +1,359 @@
+using System.Text.Json.Serialization;
+
+namespace Recommender.Models;
+
+/// <summary>One item of a user's history as user scoring sees it: the item and its (recency-)weight.</summary>
+public readonly record struct HistoryItem(string Item, double Weight);
+
+/// <summary>An interaction of a user's history before weighting: what, when and how strong (view 1 … purchase 5).</summary>
+public readonly record struct HistoryEvent(string Item, DateTimeOffset At, double Weight);
+
+/// <summary>One sparse row of an item × item weight matrix: column indices (into <see cref="UserScorer.Items"/>) and weights.</summary>
+public sealed record SparseRow(int[] Columns, float[] Weights);
+
+/// <summary>
+/// What a trained model keeps to score ANY user — known to training or not — from a history, in a
+/// serializable form (it travels in the model store with the item neighbour lists):
+/// <list type="bullet">
+/// <item><c>item-weights</c> (EASE, SAR, item-kNN, Jaccard): each covered item's row of the learned
+/// item × item matrix (EASE's B, SAR's or kNN's similarity), truncated to its strongest entries; a user's
+/// score for j is Σₕ wₕ·W[h, j];</item>
+/// <item><c>factors</c> (implicit ALS): the item factors and the ALS settings; a user's factor is
+/// solved from the history against them (fold-in: (YᵀY + λI + Σₕ αwₕ yₕyₕᵀ) x = Σₕ (1 + αwₕ) yₕ),
+/// then the score of j is xᵀyⱼ. New customers need no retraining.</item>
+/// </list>
+/// <see cref="Items"/> are the items the model covers (a dense model covers the most active ones);
+/// history items outside them contribute nothing here and are left to the caller's fallback.
+/// </summary>
+public sealed record UserScorer
+{
+    public const string ItemWeights = "item-weights";
+    public const string FactorsKind = "factors";
+
+    public required string Kind { get; init; }
+    public required IReadOnlyList<string> Items { get; init; }
+    /// <summary><c>item-weights</c>: one row per item of <see cref="Items"/>.</summary>
+    public IReadOnlyList<SparseRow>? Rows { get; init; }
+    /// <summary><c>factors</c>: the factor dimension.</summary>
+    public int Factors { get; init; }
+    /// <summary><c>factors</c>: item factors, row-major, aligned with <see cref="Items"/>.</summary>
+    public float[]? ItemFactors { get; init; }
+    /// <summary><c>factors</c>: the λ of training.</summary>
+    public float Regularization { get; init; }
+    /// <summary><c>factors</c>: the confidence α of training (c = 1 + α·w).</summary>
+    public float Alpha { get; init; }
+
+    private Dictionary<string, int>? _index;
+    private double[]? _gram;
+
+    /// <summary>Item → index into <see cref="Items"/> (built once).</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, int> Index => _index ??= BuildIndex(Items);
+
+    /// <summary><c>factors</c>: YᵀY + λI (f × f, row-major, built once).</summary>
+    internal double[] Gram => _gram ??= BuildGram(this);
+
+    /// <summary>Bytes the scorer holds in memory (rows or factors, not the item ids).</summary>
+    [JsonIgnore]
+    public long PayloadBytes => Kind == FactorsKind
+        ? (ItemFactors?.LongLength ?? 0) * sizeof(float)
+        : Rows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0;
+
+    public bool Covers(string item) => Index.ContainsKey(item);
+
+    /// <summary>An item-weights scorer from item → weighted neighbours (e.g. served neighbour lists).</summary>
+    public static UserScorer FromNeighbors(IEnumerable<KeyValuePair<string, IReadOnlyList<ScoredItem>>> neighbors)
+    {
+        ArgumentNullException.ThrowIfNull(neighbors);
+        var rows = neighbors.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var items = rows.Keys.Concat(rows.Values.SelectMany(r => r.Select(s => s.Item))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var index = BuildIndex(items);
+        return new UserScorer
+        {
+            Kind = ItemWeights,
+            Items = items,
+            Rows = items.Select(i => rows.TryGetValue(i, out var row)
+                ? SortedRow(row.GroupBy(s => index[s.Item]).Select(g => (Column: g.Key, Weight: (float)g.Max(s => s.Score))))
+                : new SparseRow([], [])).ToArray(),
+        };
+    }
+
+    private static SparseRow SortedRow(IEnumerable<(int Column, float Weight)> entries)
+    {
+        var sorted = entries.OrderBy(e => e.Column).ToArray();
+        return new SparseRow(sorted.Select(e => e.Column).ToArray(), sorted.Select(e => e.Weight).ToArray());
+    }
+
+    private static Dictionary<string, int> BuildIndex(IReadOnlyList<string> items)
+    {
+        var index = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            index[items[i]] = i;
+        }
+
+        return index;
+    }
+
+    private static double[] BuildGram(UserScorer scorer)
+    {
+        var f = scorer.Factors;
+        var y = scorer.ItemFactors ?? [];
+        var gram = new double[f * f];
+        for (var i = 0; i < scorer.Items.Count; i++)
+        {
+            var row = y.AsSpan(i * f, f);
+            for (var a = 0; a < f; a++)
+            {
+                for (var b = 0; b <= a; b++)
+                {
+                    gram[(a * f) + b] += (double)row[a] * row[b];
+                }
+            }
+        }
+
+        for (var a = 0; a < f; a++)
+        {
+            for (var b = 0; b < a; b++)
+            {
+                gram[(b * f) + a] = gram[(a * f) + b];
+            }
+
+            gram[(a * f) + a] += scorer.Regularization;
+        }
+
+        return gram;
+    }
+}
+
+/// <summary>An algorithm that can hand serving what it needs to score any user from a history.</summary>
+public interface IUserScorable
+{
+    /// <summary>
+    /// The learned model as a <see cref="UserScorer"/>. Item-weight models keep each row's
+    /// <paramref name="rowWidth"/> strongest entries (by magnitude, so EASE's negative weights stay).
+    /// </summary>
+    UserScorer ExportScorer(int rowWidth);
+}
+
+/// <summary>
+/// THE user scoring of every served model — the one function the cache refresh and offline
+/// evaluation both call, so what is served is what was evaluated:
+/// <see cref="Weigh"/> turns a history into recency-weighted items, <see cref="Score"/> scores every
+/// covered item for it, <see cref="Top"/> ranks.
+/// </summary>
+public static class UserScoring
+{
+    /// <summary>The default half-life of history weights: an interaction this old counts half as much as the latest one.</summary>
+    public static readonly TimeSpan DefaultHalfLife = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Σ weight · 0.5^((latest − at) / halfLife) per item, where latest is the history's newest
+    /// interaction (never the wall clock: the same history weighs the same whenever it is scored).
+    /// Items in first-seen order of the heaviest weight.
+    /// </summary>
+    public static IReadOnlyList<HistoryItem> Weigh(IEnumerable<HistoryEvent> history, TimeSpan? halfLife = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var events = history as IReadOnlyCollection<HistoryEvent> ?? history.ToList();
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        var latest = events.Max(e => e.At);
+        var days = (halfLife ?? DefaultHalfLife).TotalDays;
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            var age = (latest - e.At).TotalDays;
+            weights[e.Item] = weights.GetValueOrDefault(e.Item) + (e.Weight * Math.Pow(0.5, Math.Max(0, age) / days));
+        }
+
+        return weights.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new HistoryItem(kv.Key, kv.Value)).ToList();
+    }
+
+    /// <summary>The user's score of every item of <paramref name="scorer"/> (aligned with its <see cref="UserScorer.Items"/>); history items it does not cover are ignored.</summary>
+    public static double[] Score(UserScorer scorer, IReadOnlyList<HistoryItem> history)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(history);
+        var scores = new double[scorer.Items.Count];
+        var known = new List<(int Index, double Weight)>(history.Count);
+        foreach (var h in history)
+        {
+            if (h.Weight > 0 && scorer.Index.TryGetValue(h.Item, out var i))
+            {
+                known.Add((i, h.Weight));
+            }
+        }
+
+        if (known.Count == 0)
+        {
+            return scores;
+        }
+
+        if (scorer.Kind == UserScorer.FactorsKind)
+        {
+            FoldIn(scorer, known, scores);
+            return scores;
+        }
+
+        var rows = scorer.Rows ?? throw new InvalidOperationException("an item-weights scorer needs rows");
+        foreach (var (index, weight) in known)
+        {
+            var row = rows[index];
+            for (var m = 0; m < row.Columns.Length; m++)
+            {
+                scores[row.Columns[m]] += weight * row.Weights[m];
+            }
+        }
+
+        return scores;
+    }
+
+    /// <summary>The <paramref name="k"/> best items with a positive score, best first (ties by id), skipping <paramref name="exclude"/> and the history itself.</summary>
+    public static IReadOnlyList<ScoredItem> Top(UserScorer scorer, IReadOnlyList<HistoryItem> history, int k, Func<string, bool>? exclude = null)
+    {
+        var scores = Score(scorer, history);
+        var seen = new HashSet<string>(history.Select(h => h.Item), StringComparer.Ordinal);
+        var best = new List<ScoredItem>();
+        for (var j = 0; j < scores.Length; j++)
+        {
+            var item = scorer.Items[j];
+            if (scores[j] > 0 && !seen.Contains(item) && exclude?.Invoke(item) != true)
+            {
+                best.Add(new ScoredItem(item, scores[j]));
+            }
+        }
+
+        return best.OrderByDescending(s => s.Score).ThenBy(s => s.Item, StringComparer.Ordinal).Take(k).ToList();
+    }
+
+    /// <summary>
+    /// How much one history item (weight <paramref name="weight"/>) adds to <paramref name="item"/>'s
+    /// score — wₕ·W[h, j] for item weights, wₕ·yₕᵀyⱼ for factors (a proxy: fold-in is not additive) —
+    /// to explain a score by the history item that contributed most. 0 when either is not covered.
+    /// </summary>
+    public static double Contribution(UserScorer scorer, string historyItem, double weight, string item)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        if (!scorer.Index.TryGetValue(historyItem, out var h) || !scorer.Index.TryGetValue(item, out var j))
+        {
+            return 0;
+        }
+
+        if (scorer.Kind == UserScorer.FactorsKind)
+        {
+            var f = scorer.Factors;
+            var y = scorer.ItemFactors!;
+            var dot = 0.0;
+            for (var a = 0; a < f; a++)
+            {
+                dot += (double)y[(h * f) + a] * y[(j * f) + a];
+            }
+
+            return weight * dot;
+        }
+
+        var row = scorer.Rows![h];
+        var at = Array.BinarySearch(row.Columns, j);
+        return at >= 0 ? weight * row.Weights[at] : 0;
+    }
+
+    /// <summary>The user factor for the history (fold-in), then xᵀyⱼ for every item.</summary>
+    public static float[] FoldInFactor(UserScorer scorer, IReadOnlyList<HistoryItem> history)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        var known = history.Where(h => h.Weight > 0 && scorer.Index.ContainsKey(h.Item)).Select(h => (scorer.Index[h.Item], h.Weight)).ToList();
+        return Solve(scorer, known);
+    }
+
+    private static void FoldIn(UserScorer scorer, List<(int Index, double Weight)> known, double[] scores)
+    {
+        var x = Solve(scorer, known);
+        var f = scorer.Factors;
+        var y = scorer.ItemFactors!;
+        for (var j = 0; j < scores.Length; j++)
+        {
+            var row = y.AsSpan(j * f, f);
+            var dot = 0.0;
+            for (var a = 0; a < f; a++)
+            {
+                dot += x[a] * row[a];
+            }
+
+            scores[j] = dot;
+        }
+    }
+
+    private static float[] Solve(UserScorer scorer, List<(int Index, double Weight)> known)
+    {
+        var f = scorer.Factors;
+        var y = scorer.ItemFactors ?? throw new InvalidOperationException("a factors scorer needs item factors");
+        var a = (double[])scorer.Gram.Clone();
+        var b = new double[f];
+        foreach (var (index, weight) in known)
+        {
+            var row = y.AsSpan(index * f, f);
+            var extra = scorer.Alpha * weight;
+            var confidence = 1 + extra;
+            for (var p = 0; p < f; p++)
+            {
+                b[p] += confidence * row[p];
+                var scaled = extra * row[p];
+                for (var q = 0; q <= p; q++)
+                {
+                    a[(p * f) + q] += scaled * row[q];
+                }
+            }
+        }
+
+        // Cholesky on the lower triangle (A is symmetric positive definite: λ > 0), then two triangular solves.
+        for (var j = 0; j < f; j++)
+        {
+            var d = a[(j * f) + j];
+            for (var m = 0; m < j; m++)
+            {
+                d -= a[(j * f) + m] * a[(j * f) + m];
+            }
+
+            d = Math.Sqrt(Math.Max(d, 1e-12));
+            a[(j * f) + j] = d;
+            for (var i = j + 1; i < f; i++)
+            {
+                var s = a[(i * f) + j];
+                for (var m = 0; m < j; m++)
+                {
+                    s -= a[(i * f) + m] * a[(j * f) + m];
+                }
+
+                a[(i * f) + j] = s / d;
+            }
+        }
+
+        for (var i = 0; i < f; i++)
+        {
+            var s = b[i];
+            for (var m = 0; m < i; m++)
+            {
+                s -= a[(i * f) + m] * b[m];
+            }
+
+            b[i] = s / a[(i * f) + i];
+        }
+
+        for (var i = f - 1; i >= 0; i--)
+        {
+            var s = b[i];
+            for (var m = i + 1; m < f; m++)
+            {
+                s -= a[(m * f) + i] * b[m];
+            }
+
+            b[i] = s / a[(i * f) + i];
+        }
+
+        return b.Select(v => (float)v).ToArray();
+    }
+}

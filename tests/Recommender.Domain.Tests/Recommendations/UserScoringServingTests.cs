@@ -1,0 +1,211 @@
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Events;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Training;
+using Recommender.Models;
+
+namespace Recommender.Domain.Tests.Recommendations;
+
+/// <summary>Home and email lists are the promoted model's own user scoring of the whole, recency-weighted history (issue 12).</summary>
+public class UserScoringServingTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly UserScoringOptions ModelOnly = new() { ProfileWeight = 0, NewItemWeight = 0 };
+
+    /// <summary>
+    /// 12 pairs: 8 other customers each buy p{i} and its partner q{i} together (plus some noise
+    /// inside the pair's group), so q{i} relates to p{i} only.
+    /// </summary>
+    private static List<ClickstreamEvent> PairedEvents(int pairs = 12)
+    {
+        var events = new List<ClickstreamEvent>();
+        var n = 0;
+        for (var i = 0; i < pairs; i++)
+        {
+            for (var c = 0; c < 8; c++)
+            {
+                var customer = $"buyer-{i}-{c}";
+                events.Add(Event(ref n, customer, $"p{i:00}", EventType.Purchase, T0.AddHours(n)));
+                events.Add(Event(ref n, customer, $"q{i:00}", EventType.Purchase, T0.AddHours(n)));
+            }
+        }
+
+        return events;
+    }
+
+    private static ClickstreamEvent Event(ref int n, string customer, string product, EventType type, DateTimeOffset at) =>
+        new() { Id = $"e{n++}", Type = type, CustomerId = customer, ProductId = product, OccurredAt = at };
+
+    private static Dictionary<string, Product> CatalogOf(IEnumerable<ClickstreamEvent> events, params Product[] more) =>
+        events.Select(e => e.ProductId!).Distinct().Select(id => new Product(id, $"Product {id}", "general", 10m))
+            .Concat(more).ToDictionary(p => p.Id);
+
+    /// <summary>A customer who bought p00 … p11, one a day, p00 first (the oldest).</summary>
+    private static CustomerProfile TwelvePurchases(int days = 1) => new()
+    {
+        CustomerId = "loyal",
+        Purchased = Enumerable.Range(0, 12).ToDictionary(i => $"p{i:00}", i => T0.AddDays(30 + (i * days))),
+    };
+
+    [Theory]
+    [InlineData("ease")]
+    [InlineData("sar")]
+    [InlineData("itemknn-cosine")]
+    [InlineData("als")]
+    public void HomeList_IsTheModelsUserScoringOfTheWholeWeightedHistory(string algorithm)
+    {
+        var events = PairedEvents();
+        var model = new AlgorithmTrainer(algorithm).Train(events, "v1", T0);
+        var profile = TwelvePurchases();
+
+        var served = RecommendationEngine.ForCustomer(profile, model, CatalogOf(events), 12, ModelOnly);
+
+        var history = UserScoring.Weigh(RecommendationEngine.HistoryOf(profile).Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)));
+        var scored = UserScoring.Top(model.Scorer!, history, 12);
+        Assert.NotNull(model.Scorer);
+        Assert.Equal(scored.Select(s => s.Item), served.Take(scored.Count).Select(s => s.ProductId));
+        // The partner of the OLDEST purchase is served: seeding by the 10 latest purchases never reached it.
+        var oldest = Assert.Single(served, i => i.ProductId == "q00");
+        Assert.Equal("purchased:p00", oldest.ReasonCode);
+    }
+
+    [Fact]
+    public void HomeList_RanksWhatGoesWithRecentItemsAboveWhatGoesWithOldOnes()
+    {
+        var events = PairedEvents();
+        var model = new AlgorithmTrainer("ease").Train(events, "v1", T0);
+        var profile = TwelvePurchases(days: 10); // p11 bought 110 days after p00
+
+        var served = RecommendationEngine.ForCustomer(profile, model, CatalogOf(events), 12, ModelOnly).Select(i => i.ProductId).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"q{11 - i:00}"), served);
+    }
+
+    [Fact]
+    public void Weigh_HalvesTheWeightPerHalfLifeBeforeTheLatestInteraction()
+    {
+        var weighted = UserScoring.Weigh(
+            [new HistoryEvent("old", T0, 5), new HistoryEvent("new", T0.AddDays(30), 1), new HistoryEvent("old", T0.AddDays(30), 1)],
+            TimeSpan.FromDays(30));
+
+        Assert.Equal(["old", "new"], weighted.Select(w => w.Item));
+        Assert.Equal(3.5, weighted[0].Weight, 9); // 5 × ½ + 1
+        Assert.Equal(1.0, weighted[1].Weight, 9);
+    }
+
+    [Fact]
+    public void Als_FoldsInABrandNewCustomerWithoutRetraining()
+    {
+        // Two groups of customers, each touching only its own group's products.
+        var events = new List<ClickstreamEvent>();
+        var random = new Random(11);
+        var n = 0;
+        for (var c = 0; c < 60; c++)
+        {
+            var group = c % 2 == 0 ? "a" : "b";
+            for (var v = 0; v < 5; v++)
+            {
+                events.Add(Event(ref n, $"c{c}", $"{group}{random.Next(8)}", EventType.View, T0.AddMinutes(n)));
+            }
+        }
+
+        var model = new AlgorithmTrainer("als").Train(events, "v1", T0);
+        var newcomer = new CustomerProfile { CustomerId = "newcomer", RecentViews = [new RecentItem("b1", T0.AddDays(1)), new RecentItem("b2", T0.AddDays(1))] };
+
+        var served = RecommendationEngine.ForCustomer(newcomer, model, CatalogOf(events), 6, ModelOnly);
+
+        Assert.Equal(UserScorer.FactorsKind, model.Scorer!.Kind);
+        Assert.DoesNotContain("newcomer", events.Select(e => e.CustomerId));
+        Assert.Equal(6, served.Count);
+        Assert.All(served, i => Assert.StartsWith("b", i.ProductId, StringComparison.Ordinal));
+        Assert.All(served, i => Assert.NotEqual("popular", i.ReasonCode));
+    }
+
+    [Fact]
+    public void DenseModel_CoversTheMostActiveItems_TheRestFallBackToNeighbours()
+    {
+        var events = PairedEvents();
+        var n = events.Count;
+        // A rarely bought pair: two customers buy "rare" with "rare-partner".
+        events.Add(Event(ref n, "r1", "rare", EventType.Purchase, T0));
+        events.Add(Event(ref n, "r1", "rare-partner", EventType.Purchase, T0));
+        events.Add(Event(ref n, "r2", "rare", EventType.Purchase, T0));
+        events.Add(Event(ref n, "r2", "rare-partner", EventType.Purchase, T0));
+        var model = new AlgorithmTrainer("ease", new UserScoringOptions { MaxModelItems = 24 }).Train(events, "v1", T0);
+        var profile = new CustomerProfile { CustomerId = "rare-buyer", Purchased = new() { ["rare"] = T0.AddDays(1), ["p00"] = T0.AddDays(1) } };
+
+        var served = RecommendationEngine.ForCustomer(profile, model, CatalogOf(events), 5, ModelOnly);
+
+        Assert.Equal(24, model.Scorer!.Items.Count);
+        Assert.False(model.Scorer.Covers("rare"));
+        Assert.Contains(model.Neighbors["rare"], s => s.ProductId == "rare-partner");
+        Assert.Equal("purchased:rare", Assert.Single(served, i => i.ProductId == "rare-partner").ReasonCode);
+        Assert.Equal("purchased:p00", Assert.Single(served, i => i.ProductId == "q00").ReasonCode);
+    }
+
+    [Fact]
+    public void NewProduct_EntersTheListByCatalogAttributes_UntilItHasInteractions()
+    {
+        var events = PairedEvents();
+        var catalog = CatalogOf(events, new Product("new-boot", "New Boot", "boots", 80m, Brand: "Acme"));
+        catalog["p00"] = catalog["p00"] with { Category = "boots", Brand = "Acme", Price = 90m };
+        var model = new AlgorithmTrainer("sar").Train(events, "v1", T0);
+        var profile = new CustomerProfile { CustomerId = "boot-fan", Purchased = new() { ["p00"] = T0.AddDays(1) } };
+
+        var served = RecommendationEngine.ForCustomer(profile, model, catalog, 5);
+
+        var boot = Assert.Single(served, i => i.ProductId == "new-boot");
+        Assert.Equal("content:p00", boot.ReasonCode);
+        Assert.Equal("q00", served[0].ProductId); // what the model learned still leads
+    }
+
+    [Fact]
+    public void StatedPreferencesOnly_GetContentResultsInThoseCategoriesAndBrands()
+    {
+        var events = PairedEvents();
+        var catalog = CatalogOf(events,
+            new Product("boot-1", "Boot", "boots", 80m, Brand: "Acme"),
+            new Product("boot-2", "Boot 2", "boots", 70m, Brand: "Other"),
+            new Product("hat", "Hat", "hats", 20m, Brand: "Acme"),
+            new Product("sensitive-boot", "Orthopaedic Boot", "boots", 80m, Brand: "Acme") { Sensitive = true });
+        var model = new AlgorithmTrainer("ease").Train(events, "v1", T0);
+        var profile = new CustomerProfile
+        {
+            CustomerId = "stated",
+            CategoryAffinities = new() { ["boots"] = 1.0 },
+            BrandAffinities = new() { ["Acme"] = 1.0 },
+        };
+
+        var served = RecommendationEngine.ForCustomer(profile, model, catalog, 3);
+
+        Assert.Equal(["boot-1", "boot-2", "hat"], served.Select(i => i.ProductId));
+        Assert.All(served, i => Assert.Equal("interests", i.ReasonCode));
+    }
+
+    [Fact]
+    public void SensitiveHistory_NeverSeedsTheUserScoring()
+    {
+        var events = PairedEvents();
+        var catalog = CatalogOf(events);
+        catalog["p00"] = catalog["p00"] with { Sensitive = true };
+        var model = new AlgorithmTrainer("ease").Train(events, "v1", T0);
+        var profile = new CustomerProfile { CustomerId = "c", Purchased = new() { ["p00"] = T0.AddDays(2), ["p01"] = T0.AddDays(1) } };
+
+        var served = RecommendationEngine.ForCustomer(profile, model, catalog, 10, ModelOnly);
+
+        Assert.DoesNotContain(served, i => i.ReasonCode.EndsWith(":p00", StringComparison.Ordinal));
+        Assert.Equal("q01", served[0].ProductId);
+    }
+
+    [Fact]
+    public void ModelStore_RoundTripsTheUserScoring()
+    {
+        var model = new AlgorithmTrainer("als").Train(PairedEvents(), "v1", T0);
+
+        var copy = Json.FromUtf8<ItemSimilarityModel>(Json.ToUtf8(model));
+
+        var history = new[] { new HistoryItem("p03", 5) };
+        Assert.Equal(UserScoring.Top(model.Scorer!, history, 5), UserScoring.Top(copy.Scorer!, history, 5));
+    }
+}
