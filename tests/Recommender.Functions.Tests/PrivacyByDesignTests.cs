@@ -264,7 +264,10 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
         Assert.Equal(expected.Length + 5, events.Count);
         Assert.All(events, e => Assert.True(e.TryGetProperty("customerId", out var c) ? c.GetString() == CustomerId : e.GetProperty("anonymousId").GetString() == AnonymousId));
 
-        Assert.Equal(shown.Items.Count, export.GetProperty("cachedRecommendations").GetProperty("items").GetArrayLength());
+        // The cached list is exported; the list shown is that list topped up to the count asked (issue 13, defect 11).
+        var cachedIds = export.GetProperty("cachedRecommendations").GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()).ToList();
+        Assert.NotEmpty(cachedIds);
+        Assert.Equal(cachedIds, shown.Items.Select(i => i.ProductId).Take(cachedIds.Count));
         var experiment = Assert.Single(export.GetProperty("experiments").EnumerateArray());
         Assert.Equal(ExperimentId, experiment.GetProperty("experimentId").GetString());
         Assert.Equal(shown.Variant, experiment.GetProperty("variant").GetString());

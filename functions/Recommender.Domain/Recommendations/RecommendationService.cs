@@ -149,7 +149,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
                 var more = ServingRules.Apply(filler.Where(i => InCategory(i.ProductId, request.Category, products)),
                     request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
-                items = [.. items, .. more];
+                items = [.. items, .. BelowOf(items, more)];
                 taken.UnionWith(more.Select(i => i.ProductId));
             }
         }
@@ -272,7 +272,16 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     {
         var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
         var bought = FromPairs(stats?.BoughtTogether, productId, products, name => $"Customers who bought {name} also bought this", "bought_with");
-        return [.. bought, .. RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool)];
+        var similar = RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
+        // Two scales (decayed pair counts, similarities) made comparable by tier: bought together in
+        // (0.5, 1], the trained neighbours in (0, 0.5], each relative to its own best.
+        return [.. Scaled(bought, 0.5, 0.5), .. Scaled(similar, 0, 0.5)];
+
+        static IEnumerable<RecommendedItem> Scaled(IReadOnlyList<RecommendedItem> items, double floor, double span)
+        {
+            var top = items.Count == 0 ? 0 : items.Max(i => i.Score);
+            return items.Select(i => i with { Score = Math.Round(floor + (top <= 0 ? 0 : span * Math.Max(i.Score, 0) / top), 6) });
+        }
     }
 
     /// <summary>Items from other categories that go with the product: bought with it, or its neighbours outside its category.</summary>
@@ -282,9 +291,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var category = products.TryGetValue(productId, out var product) ? product.Category : null;
         var name = product?.Name ?? productId;
         var related = await BoughtWithAsync(productId, model, products, exclude, cancellationToken).ConfigureAwait(false);
+        // Only what was bought with the product is said to complete its look; a trained neighbour in another
+        // category keeps its own (true) reason.
         return related
             .Where(i => category is null || (products.TryGetValue(i.ProductId, out var other) && !string.Equals(other.Category, category, StringComparison.OrdinalIgnoreCase)))
-            .Select(i => i with { Reason = $"Completes the look with {name}", ReasonCode = $"complements:{productId}" })
+            .Select(i => i.ReasonCode.StartsWith("bought_with:", StringComparison.Ordinal) ? i with { Reason = $"Completes the look with {name}", ReasonCode = $"complements:{productId}" } : i)
             .ToList();
     }
 
@@ -304,6 +315,23 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var popular = await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false);
         return ("popular", popular.Where(i => InCategory(i.ProductId, request.Category, products)).ToList());
+    }
+
+    /// <summary>
+    /// Filler rescaled under the list it tops up: its scores (another scale — popularity counts, not
+    /// similarities) become a share of the lowest score already picked, in the same order, so every
+    /// served list's scores fall from real candidates to filler.
+    /// </summary>
+    private static IEnumerable<RecommendedItem> BelowOf(IReadOnlyList<RecommendedItem> picked, IReadOnlyList<RecommendedItem> filler)
+    {
+        if (filler.Count == 0)
+        {
+            return filler;
+        }
+
+        var floor = picked.Count == 0 ? 1.0 : Math.Max(picked.Min(i => i.Score), 0);
+        var top = filler.Max(i => i.Score);
+        return filler.Select(i => i with { Score = top <= 0 ? 0 : Math.Round(floor * 0.5 * Math.Max(i.Score, 0) / top, 6) });
     }
 
     /// <summary>The strategy whose list was served: the chosen one, unless it fell back to popular.</summary>
