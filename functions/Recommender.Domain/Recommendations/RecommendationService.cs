@@ -106,7 +106,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var (source, candidates) = choice?.Strategy switch
         {
-            "trending" => ("trending", (IEnumerable<RecommendedItem>)await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false)),
+            "trending" => await TrendingOrPopularAsync(request, model, products, exclude, cancellationToken).ConfigureAwait(false),
             "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
@@ -122,10 +122,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var items = source == "cache"
             ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
             : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
-        if (items.Count < request.Count && source is not ("popular" or "recent" or "trending"))
+        // Rules, a thin neighbourhood, a quiet trending window or a short popularity list left the list
+        // short: top it up — popular items, then the rest of the catalog — whatever strategy chose it.
+        // Only recently viewed is not topped up: it lists what the customer viewed, nothing else is true there.
+        if (items.Count < request.Count && request.Placement != Placement.RecentlyViewed)
         {
             remember = false; // the top-up reads more than the list (popularity, recent views)
-            // Rules or a thin neighbourhood left the list short: top it up with popular items.
             var taken = new HashSet<string>(items.Select(i => i.ProductId), StringComparer.Ordinal);
             taken.UnionWith(exclude);
             if (personal is not null && request.Placement is Placement.Home or Placement.Email)
@@ -133,9 +135,23 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 taken.UnionWith(personal.RecentViews.Select(v => v.ProductId)); // "for you" is for discovery
             }
 
-            var more = ServingRules.Apply(await PopularAsync(model, products, taken, cancellationToken).ConfigureAwait(false),
-                request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
-            items = [.. items, .. more];
+            if (request.ProductId is { } current)
+            {
+                taken.Add(current); // never the product being looked at
+            }
+
+            foreach (var filler in new[] { await PopularAsync(model, products, taken, cancellationToken).ConfigureAwait(false), CatalogFiller(products, taken) })
+            {
+                if (items.Count >= request.Count)
+                {
+                    break;
+                }
+
+                var more = ServingRules.Apply(filler.Where(i => InCategory(i.ProductId, request.Category, products)),
+                    request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
+                items = [.. items, .. BelowOf(items, more)];
+                taken.UnionWith(more.Select(i => i.ProductId));
+            }
         }
 
         if (products.Count == 0 && catalog.IsLoaded)
@@ -156,14 +172,17 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, RenderingSlot? rendering)
         {
-            var recommendationId = choice is { } c
-                ? BanditPolicy.RecommendationIdOf(placementName, segment, c.Strategy, ServedListIds.Next(now))
+            // The bandit learns from the strategy whose list was served: a trending choice that fell back to
+            // popular (nothing moved in the window) is credited to popular, never to an empty trending list.
+            var strategy = choice is { } c ? ServedStrategy(c.Strategy, source) : null;
+            var recommendationId = strategy is not null
+                ? BanditPolicy.RecommendationIdOf(placementName, segment, strategy, ServedListIds.Next(now))
                 : $"rec-{ServedListIds.Next(now):N}";
             var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
             return new RecommendationResponse(recommendationId, request.CustomerId, placementName, model.Version, source, served)
             {
                 Personalized = personalized,
-                Strategy = choice?.Strategy,
+                Strategy = strategy,
                 Explored = choice?.Explored ?? false,
                 Variant = assignment?.Variant,
                 ItemsRendering = rendering,
@@ -198,16 +217,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Cart when sessionItems.Count > 0:
                 return ("session", RecommendationEngine.RelatedTo(sessionItems, "viewed", model, products, exclude, CandidatePool));
             case Placement.Trending:
-                var trendingNow = await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false);
-                if (trendingNow.Count > 0)
-                {
-                    return ("trending", trendingNow);
-                }
-
-                // Nothing moved in the window (a quiet store, or a fresh one): popular in the same category instead of an empty list.
-                var popular = await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false);
-                return ("popular", popular.Where(i => request.Category is null
-                    || (products.TryGetValue(i.ProductId, out var p) && string.Equals(p.Category, request.Category, StringComparison.OrdinalIgnoreCase))).ToList());
+                return await TrendingOrPopularAsync(request, model, products, exclude, cancellationToken).ConfigureAwait(false);
             case Placement.RecentlyViewed when personal is not null:
                 return ("recent", personal.RecentViews.Select((v, i) => new RecommendedItem(v.ProductId, Math.Round(1.0 / (i + 1), 6), "You viewed this recently", $"viewed:{v.ProductId}")));
             case Placement.RecentlyViewed:
@@ -267,7 +277,16 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     {
         var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
         var bought = FromPairs(stats?.BoughtTogether, productId, products, name => $"Customers who bought {name} also bought this", "bought_with");
-        return [.. bought, .. RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool)];
+        var similar = RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
+        // Two scales (decayed pair counts, similarities) made comparable by tier: bought together in
+        // (0.5, 1], the trained neighbours in (0, 0.5], each relative to its own best.
+        return [.. Scaled(bought, 0.5, 0.5), .. Scaled(similar, 0, 0.5)];
+
+        static IEnumerable<RecommendedItem> Scaled(IReadOnlyList<RecommendedItem> items, double floor, double span)
+        {
+            var top = items.Count == 0 ? 0 : items.Max(i => i.Score);
+            return items.Select(i => i with { Score = Math.Round(floor + (top <= 0 ? 0 : span * Math.Max(i.Score, 0) / top), 6) });
+        }
     }
 
     /// <summary>Items from other categories that go with the product: bought with it, or its neighbours outside its category.</summary>
@@ -277,11 +296,59 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var category = products.TryGetValue(productId, out var product) ? product.Category : null;
         var name = product?.Name ?? productId;
         var related = await BoughtWithAsync(productId, model, products, exclude, cancellationToken).ConfigureAwait(false);
+        // Only what was bought with the product is said to complete its look; a trained neighbour in another
+        // category keeps its own (true) reason.
         return related
             .Where(i => category is null || (products.TryGetValue(i.ProductId, out var other) && !string.Equals(other.Category, category, StringComparison.OrdinalIgnoreCase)))
-            .Select(i => i with { Reason = $"Completes the look with {name}", ReasonCode = $"complements:{productId}" })
+            .Select(i => i.ReasonCode.StartsWith("bought_with:", StringComparison.Ordinal) ? i with { Reason = $"Completes the look with {name}", ReasonCode = $"complements:{productId}" } : i)
             .ToList();
     }
+
+    /// <summary>
+    /// Trending in the window; when nothing moved in it (a quiet store, or a fresh one), popular in the
+    /// same category instead of an empty list — for the trending placement and for the trending
+    /// strategy of home and email (an experiment variant or the bandit) alike.
+    /// </summary>
+    private async Task<(string Source, IEnumerable<RecommendedItem> Candidates)> TrendingOrPopularAsync(RecommendationRequest request, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
+    {
+        var trendingNow = await TrendingAsync(request, products, cancellationToken).ConfigureAwait(false);
+        if (trendingNow.Count > 0)
+        {
+            return ("trending", trendingNow);
+        }
+
+        var popular = await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false);
+        return ("popular", popular.Where(i => InCategory(i.ProductId, request.Category, products)).ToList());
+    }
+
+    /// <summary>
+    /// Filler rescaled under the list it tops up: its scores (another scale — popularity counts, not
+    /// similarities) become a share of the lowest score already picked, in the same order, so every
+    /// served list's scores fall from real candidates to filler.
+    /// </summary>
+    private static IEnumerable<RecommendedItem> BelowOf(IReadOnlyList<RecommendedItem> picked, IReadOnlyList<RecommendedItem> filler)
+    {
+        if (filler.Count == 0)
+        {
+            return filler;
+        }
+
+        var floor = picked.Count == 0 ? 1.0 : Math.Max(picked.Min(i => i.Score), 0);
+        var top = filler.Max(i => i.Score);
+        return filler.Select(i => i with { Score = top <= 0 ? 0 : Math.Round(floor * 0.5 * Math.Max(i.Score, 0) / top, 6) });
+    }
+
+    /// <summary>The strategy whose list was served: the chosen one, unless it fell back to popular.</summary>
+    private static string ServedStrategy(string chosen, string source) => source is "popular" ? "popular" : chosen;
+
+    private static bool InCategory(string productId, string? category, IReadOnlyDictionary<string, Product> products) =>
+        category is null || (products.TryGetValue(productId, out var p) && string.Equals(p.Category, category, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The last filler: the catalog's other products (lowest score, catalog order), said to be from the catalog — true of each.</summary>
+    private static IEnumerable<RecommendedItem> CatalogFiller(IReadOnlyDictionary<string, Product> products, HashSet<string> taken) =>
+        products.Values.Where(p => p.InStock && !taken.Contains(p.Id)).OrderBy(p => p.Id, StringComparer.Ordinal)
+            .Take(4 * RecommendationRequest.MaxCount).Select(p => new RecommendedItem(p.Id, 0, "More from our catalog", "catalog"));
 
     private async Task<IReadOnlyList<RecommendedItem>> TrendingAsync(RecommendationRequest request, IReadOnlyDictionary<string, Product> products, CancellationToken cancellationToken)
     {

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using Recommender.Domain;
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Training;
+
+namespace Recommender.Functions.Tests;
+
+/// <summary>
+/// Product-page placements: popular filler comes after the real candidates with lower scores (scores
+/// fall along the list whatever source an item came from), and every reason is true — only what was
+/// bought with the product "completes the look".
+/// </summary>
+public sealed class ProductPageTests
+{
+    private static readonly string[] Categories = ["shoes", "bags", "hats"];
+
+    /// <summary>P00-P05 viewed by many (popular, with large counts); P01 (bags) bought with P03 (shoes, twice) and P05 (hats).</summary>
+    private static async Task<TestApp> StoreAsync()
+    {
+        var app = new TestApp();
+        await app.Get<CatalogProvider>().SaveAsync([.. Enumerable.Range(0, 30).Select(i => new Product($"P{i:00}", $"Product {i}", Categories[i % 3], 10m + i))]);
+        var customers = Enumerable.Range(0, 40).Select(i => $"c-{i:00}").ToArray();
+        await app.GrantAnalyticsAsync(customers);
+        var events = new List<object>();
+        for (var i = 0; i < customers.Length; i++)
+        {
+            events.Add(app.View($"v1-{i}", customers[i], $"P{i % 6:00}", TimeSpan.FromHours(3)));
+            events.Add(app.View($"v2-{i}", customers[i], $"P{(i + 1) % 6:00}", TimeSpan.FromHours(2)));
+        }
+
+        events.Add(app.Purchase("buy-1", "c-01", "P01", "P03"));
+        events.Add(app.Purchase("buy-2", "c-02", "P01", "P03"));
+        events.Add(app.Purchase("buy-3", "c-03", "P01", "P05"));
+        Assert.Equal(HttpStatusCode.Accepted, (await app.PostEventsAsync(events.ToArray())).StatusCode);
+        await app.Get<RetrainingService>().RetrainAsync();
+        await app.PumpAsync();
+        return app;
+    }
+
+    private static bool IsFiller(RecommendationView item) => item.ReasonCode is "popular" or "catalog" || item.ReasonCode.StartsWith("trending", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("product")]
+    [InlineData("also_bought")]
+    [InlineData("complete_the_look")]
+    public async Task FillerComesAfterRealCandidates_WithLowerScores(string placement)
+    {
+        await using var app = await StoreAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>($"/api/recommendations/someone?placement={placement}&productId=P01&count=12", Json.Options);
+
+        var items = response!.Items;
+        Assert.Equal(12, items.Count);
+        Assert.Contains(items, i => !IsFiller(i));
+        Assert.Contains(items, IsFiller);
+        var firstFiller = items.ToList().FindIndex(IsFiller);
+        Assert.All(items.Skip(firstFiller), i => Assert.True(IsFiller(i), $"{i.ProductId} ({i.ReasonCode}) after filler"));
+        for (var i = 1; i < items.Count; i++)
+        {
+            Assert.True(items[i].Score <= items[i - 1].Score, $"{placement}: {items[i].ProductId} ({items[i].ReasonCode}) scores {items[i].Score} above {items[i - 1].ProductId} ({items[i - 1].ReasonCode}) {items[i - 1].Score}");
+        }
+    }
+
+    [Fact]
+    public async Task CompleteTheLook_SaysSoOnlyOfWhatWasBoughtWithTheProduct()
+    {
+        await using var app = await StoreAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/someone?placement=complete_the_look&productId=P01&count=12", Json.Options);
+
+        var complements = response!.Items.Where(i => i.Reason.StartsWith("Completes the look", StringComparison.Ordinal)).Select(i => i.ProductId).ToList();
+        Assert.Equal(["P03", "P05"], complements); // bought with P01 (bags): shoes and hats; P03 twice
+        Assert.All(response.Items.Where(IsFiller), i => Assert.DoesNotContain("Completes the look", i.Reason, StringComparison.Ordinal));
+        Assert.All(response.Items.Where(i => !complements.Contains(i.ProductId)), i => Assert.DoesNotContain("complements:", i.ReasonCode, StringComparison.Ordinal));
+    }
+}
