@@ -135,6 +135,25 @@ public sealed class IngestionRobustnessTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("text/plain", 415)]
+    [InlineData("application/json; charset=utf-8", 202)]
+    public async Task CollectEventsInvocation_AppliesTheSameContentTypePolicy(string contentType, int expected)
+    {
+        await using var app = new TestApp();
+        using var client = app.CreateClient();
+        var payload = JsonSerializer.Serialize(new
+        {
+            Data = new { req = new { Url = "https://app.example.net/api/events", Method = "POST", Headers = new Dictionary<string, string[]> { ["Content-Type"] = [contentType] }, Body = $"[{Json(app.View("ct-1", "c1", "p1"))}]" } },
+            Metadata = new { },
+        });
+
+        var response = await client.PostAsync("/CollectEvents", new StringContent(payload, Encoding.UTF8, "application/json"));
+
+        var res = (await TestApp.ReadJsonAsync(response)).GetProperty("Outputs").GetProperty("res");
+        Assert.Equal(expected, res.GetProperty("statusCode").GetInt32());
+    }
+
     // Defect 2: event identity is scoped to its subject; "accepted" says when it was a duplicate.
 
     [Fact]

@@ -10,8 +10,9 @@ namespace Recommender.Domain.Ingestion;
 
 /// <summary>
 /// Makes the anonymous aggregates (item counters and pairs, trending, popularity, bandit arms and
-/// experiment outcomes) count an event once, whatever batch, instance or redelivery carries it.
-/// Before counting, ingestion claims each event that feeds them: one small document per event
+/// experiment outcomes) count an event once, whatever batch, instance or redelivery carries it, for
+/// subjects whose profile is not stored (without analytics consent; a stored profile remembers the
+/// events it applied). Before counting, ingestion claims each such event that feeds them: one small document per event
 /// identity (<see cref="EventIdentity"/>: the subject and the event id), created only if absent —
 /// an atomic check in the store every instance shares. An event whose claim exists was counted
 /// (or is being counted) already and is skipped. Claims hold no personal data (the id is a hash)

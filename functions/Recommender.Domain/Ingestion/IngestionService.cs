@@ -144,9 +144,14 @@ public sealed partial class IngestionService(
         _ = await archive.AppendAsync(batchId, selection.Archived, now, markerClass, cancellationToken).ConfigureAwait(false);
         operations.Add(EventArchive.BlobsWritten(selection.Archived, markerClass));
 
-        // Each event counts once in the aggregates, whatever batch carries it: claimed first (see AggregateEventClaims).
-        var counted = await aggregateClaims.ClaimAsync(applied.SelectMany(c => c.Applied), cancellationToken).ConfigureAwait(false);
-        operations.Add(applied.Sum(c => c.Applied.Count(AggregateEventClaims.IsCounted)));
+        // Each event counts once in the aggregates, whatever batch carries it. A stored profile remembers the
+        // events it applied (its write is ETag-guarded, so one batch applies each): they count. A subject with
+        // no stored profile (no analytics consent) remembers nothing, so their events are claimed first (AggregateEventClaims).
+        var unremembered = applied.Where(c => !c.MustWrite).SelectMany(c => c.Applied).ToList();
+        var claimed = await aggregateClaims.ClaimAsync(unremembered, cancellationToken).ConfigureAwait(false);
+        operations.Add(unremembered.Count(AggregateEventClaims.IsCounted));
+        var counted = new HashSet<ClickstreamEvent>(applied.Where(c => c.MustWrite).SelectMany(c => c.Applied), ReferenceEqualityComparer.Instance);
+        counted.UnionWith(claimed);
         if (counted.Count > 0)
         {
             operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
