@@ -17,6 +17,13 @@ namespace Recommender.Adapters.Azure;
 /// in every operation, the patch of <see cref="IncrementAsync"/> included. Increment paths are JSON
 /// Pointers under <c>/body</c> built from validated names (<c>IncrementPath</c>: ASCII letters, digits,
 /// <c>_ - . : @</c>), which never contain the two characters JSON Pointer escapes ('~' and '/').
+/// <para>
+/// Faults: 429 is retried by the SDK (<see cref="AzureOptions.CosmosRateLimitRetries"/>); 408, 410, 449,
+/// 503 and transport failures by this store, within <see cref="CosmosRetryOptions"/>. A retried write
+/// whose first answer was lost is never applied twice: creates and replaces carry a unique write id
+/// (item property <c>w</c>) checked on 409/412, and every increment request sets a marker under
+/// <c>markers</c> that is checked before the request is sent again (docs/robustness.md, "Faults and soak").
+/// </para>
 /// </summary>
 /// <remarks>
 /// A <see cref="DocumentTimeToLive"/> override is the item's <c>ttl</c> property next to <c>id</c> and
