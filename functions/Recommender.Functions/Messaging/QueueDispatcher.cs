@@ -25,8 +25,11 @@ public enum DispatchOutcome
 /// </summary>
 public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
-    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment)
+    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, TimerSeal timerSeal)
 {
+    /// <summary>Queues whose messages are workflow timers sealed for their customer (<see cref="TimerSeal"/>).</summary>
+    private static readonly HashSet<string> SealedQueues = [Queues.CartAbandonment, Queues.BrowseAbandonment, Queues.PostPurchase, Queues.Replenishment, Queues.Delivery];
+
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
         [Queues.CartAbandonment] = "CartAbandonmentStep",
@@ -44,6 +47,17 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
     {
         try
         {
+            if (SealedQueues.Contains(queue))
+            {
+                // A timer of an erased customer opens to nothing (its key is gone): discarded, nothing to do.
+                if (await timerSeal.OpenAsync(queue, body, cancellationToken).ConfigureAwait(false) is not { } opened)
+                {
+                    return DispatchOutcome.Done;
+                }
+
+                body = opened;
+            }
+
             switch (queue)
             {
                 case Queues.CartAbandonment:
