@@ -41,7 +41,7 @@ public sealed class BenchApp : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<BenchApp> StartAsync(StoreKind store, CancellationToken cancellationToken,
-        string url = "http://127.0.0.1:0", IReadOnlyDictionary<string, string?>? extraSettings = null)
+        string url = "http://127.0.0.1:0", IReadOnlyDictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? configureServices = null)
     {
         var name = "bench" + Guid.NewGuid().ToString("N")[..12];
         var directory = Directory.CreateTempSubdirectory("recommender-" + name + "-").FullName;
@@ -75,6 +75,7 @@ public sealed class BenchApp : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls(url);
         builder.AddRecommender();
+        configureServices?.Invoke(builder.Services);
         if (store == StoreKind.Cosmos)
         {
             builder.Services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp =>

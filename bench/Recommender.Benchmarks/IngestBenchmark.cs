@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Functions.Seeding;
 
@@ -53,9 +55,13 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
         var sizes = new List<ProfileSizeResult>();
         foreach (var store in options.Stores)
         {
+            // The privacy gate's cost (issue 14): the same ingestion without it first, then with it, in this run.
+            var (ungated, _) = await MeasureIngestionAsync(store, catalog, bodies, customers, cancellationToken, gated: false);
+            stages.Add(ungated);
             var (stage, size) = await MeasureIngestionAsync(store, catalog, bodies, customers, cancellationToken);
             stages.Add(stage);
             sizes.Add(size);
+            progress.WriteLine($"{store.ToString().ToLowerInvariant()}: the privacy gate costs {1 - stage.EventsPerSecondMedian / ungated.EventsPerSecondMedian:P1} of the ungated median events/s.");
         }
 
         return new IngestReport(MachineInfo.Current(), options, bodies.Count, customers.Count, catalog.Count, stages, sizes, total.Elapsed.TotalSeconds);
@@ -92,7 +98,7 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
     }
 
     private async Task<(StageResult Stage, ProfileSizeResult Size)> MeasureIngestionAsync(StoreKind store, IReadOnlyList<Product> catalog, List<string> bodies,
-        List<string> customers, CancellationToken cancellationToken)
+        List<string> customers, CancellationToken cancellationToken, bool gated = true)
     {
         var storeName = store.ToString().ToLowerInvariant();
         var seconds = new List<double>();
@@ -101,7 +107,8 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
         var warmUp = bodies.Take(2 * options.BatchSize).ToList();
         for (var run = 0; run <= options.Repetitions; run++) // run 0 warms up on a few batches
         {
-            await using var app = await BenchApp.StartAsync(store, cancellationToken);
+            await using var app = await BenchApp.StartAsync(store, cancellationToken,
+                configureServices: gated ? null : services => services.Replace(ServiceDescriptor.Singleton<ArchiveGate, UngatedArchive>()));
             await app.Services.GetRequiredService<CatalogProvider>().SaveAsync(catalog, cancellationToken);
             var ingestion = app.Services.GetRequiredService<IngestionService>();
             var events = run == 0 ? warmUp : bodies;
@@ -133,7 +140,18 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
             }
         }
 
-        return (StageResult.From("full ingestion (IngestionService)", storeName, bodies.Count, seconds, operations), size!);
+        var name = gated ? "full ingestion (IngestionService)" : "full ingestion without the privacy gate";
+        return (StageResult.From(name, storeName, bodies.Count, seconds, operations), size!);
+    }
+
+    /// <summary>Ingestion as before issue 14: no tombstone check at the door, every valid event archived.</summary>
+    private sealed class UngatedArchive(ErasureTombstones tombstones) : ArchiveGate(tombstones)
+    {
+        public override Task<int> RefuseErasedAsync(List<ClickstreamEvent> events, EventOutcome[] outcomes, Dictionary<string, int> reasons, CancellationToken cancellationToken = default) =>
+            Task.FromResult(0);
+
+        public override Selection Select(IReadOnlyList<ClickstreamEvent> events, IEnumerable<ProfileChanges> decisions, Dictionary<string, int> reasons) =>
+            new(events, reasons);
     }
 
     private async Task<ProfileSizeResult> MeasureProfilesAsync(string store, ProfileStore profiles, List<string> customers, int events, CancellationToken cancellationToken)

@@ -78,6 +78,7 @@ public static class DomainServices
             .Validate(o => o.IsValid, "Recommender:Privacy is invalid (TombstoneKey of 32+ characters, EventHubsRetention and TombstoneMargin ≥ 0, a tombstone period of 1 to 3650 days)")
             .ValidateOnStart();
         services.AddSingleton<ErasureTombstones>();
+        services.AddSingleton<TimerSeal>();
         services.AddSingleton<ArchiveGate>();
         services.AddSingleton<PermittedTrainingData>();
         services.AddSingleton<RetrainingService>();

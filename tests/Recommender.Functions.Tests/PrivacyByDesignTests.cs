@@ -112,9 +112,11 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
         await AssertExportIsCompleteAsync(client, recommendation);
 
         var receipt = await EraseAsync(client);
+        await PostAfterErasureAsync();
 
         var traces = await ScanAsync();
         AssertOnlyTheReceiptsRetention(traces, receipt, timersMayLinger: true);
+        AssertNoTraceOfThoseWhoMayNotBeProfiled(traces);
         await AssertTheModelForgotThemAsync();
         if (drivesTimers)
         {
@@ -123,6 +125,65 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
             await app.PumpAsync();
             AssertOnlyTheReceiptsRetention(await ScanAsync(), receipt, timersMayLinger: false);
         }
+    }
+
+    /// <summary>
+    /// Issue 14: customers whose behaviour may not be kept — never consented, withdrew, objected, a
+    /// minor — each send behaviour marked with their own event ids, session id and search text.
+    /// </summary>
+    private static readonly string[] Unprofiled = ["never", "withdrawn", "objector", "minor"];
+
+    private static string UnprofiledId(string who) => $"zq-{who}-5150";
+
+    private async Task SeedThoseWhoMayNotBeProfiledAsync()
+    {
+        await app.GrantAnalyticsAsync(UnprofiledId("withdrawn"), UnprofiledId("objector"), UnprofiledId("minor"));
+        await PostAsync(app.Consent("zq-withdraw", UnprofiledId("withdrawn"), false, "analytics"),
+            new { id = "zq-minor-account", type = "account", customerId = UnprofiledId("minor"), birthYear = app.Clock.GetUtcNow().Year - 13, occurredAt = app.Clock.GetUtcNow() });
+        Assert.True(await app.Get<ProfilingObjection>().SetAsync(UnprofiledId("objector"), objects: true));
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        foreach (var who in Unprofiled)
+        {
+            var customer = UnprofiledId(who);
+            await PostAsync(
+                new { id = $"zqu-{who}-view", type = "view", customerId = customer, sessionId = $"zqu-session-{who}", productId = "rare-1", occurredAt = app.Clock.GetUtcNow() },
+                new { id = $"zqu-{who}-view2", type = "view", customerId = customer, sessionId = $"zqu-session-{who}", productId = "rare-2", occurredAt = app.Clock.GetUtcNow() },
+                new { id = $"zqu-{who}-search", type = "search", customerId = customer, sessionId = $"zqu-session-{who}", query = $"zqu secret {who} query", occurredAt = app.Clock.GetUtcNow() },
+                new { id = $"zqu-{who}-wish", type = "wishlist_add", customerId = customer, sessionId = $"zqu-session-{who}", productId = "p6", occurredAt = app.Clock.GetUtcNow() });
+        }
+    }
+
+    /// <summary>Issue 14: after the erasure, the customer's and their cookie's new events are refused at the door (tombstones).</summary>
+    private async Task PostAfterErasureAsync()
+    {
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var response = await app.PostEventsAsync(Event("late-view", "view", new { productId = "p1" }), Event("late-search", "search", new { query = Query }),
+            new { id = EventPrefix + "late-anon", type = "view", anonymousId = AnonymousId, sessionId = SessionId, productId = "p2", occurredAt = app.Clock.GetUtcNow() });
+        var body = await TestApp.ReadJsonAsync(response);
+        Assert.Equal(0, body.GetProperty("accepted").GetInt32());
+        Assert.All(body.GetProperty("results").EnumerateArray(), r => Assert.Equal(Domain.Profiles.ArchiveReasons.Erased, r.GetProperty("error").GetString()));
+    }
+
+    /// <summary>
+    /// No store holds the behaviour of those who may not be profiled: none of their behavioural event ids,
+    /// session ids or search text — and the never-consented customer's id nowhere at all (the others' ids
+    /// stay only on the consent, account and objection records they gave).
+    /// </summary>
+    private static void AssertNoTraceOfThoseWhoMayNotBeProfiled(List<StoredRecord> records)
+    {
+        var leaks = new List<string>();
+        foreach (var record in records)
+        {
+            foreach (var marker in new[] { "zqu-", "zqu secret", UnprofiledId("never") })
+            {
+                if (record.Text.Contains(marker, StringComparison.Ordinal) || record.Location.Contains(marker, StringComparison.Ordinal))
+                {
+                    leaks.Add($"{record.Store} {record.Location}: {marker}");
+                }
+            }
+        }
+
+        Assert.True(leaks.Count == 0, "behaviour of customers who may not be profiled was kept:\n" + string.Join('\n', leaks));
     }
 
     private object Event(string id, string type, object fields) =>
@@ -162,6 +223,8 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
             startsAt = now.AddDays(-1),
             endsAt = now.AddDays(60),
         })).EnsureSuccessStatusCode();
+
+        await SeedThoseWhoMayNotBeProfiledAsync();
 
         // Other customers, so that the model and the counters are more than this one customer.
         await app.GrantAnalyticsAsync("zq-other-1", "zq-other-2");
@@ -374,10 +437,7 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
         Assert.Equal(retained["this erasure request"].GetProperty("count").GetInt32(), requests);
         Assert.True(retained.ContainsKey("workflow timer messages queued before the erasure"));
         Assert.Equal(4, retained.Count);
-        if (drivesTimers && timersMayLinger)
-        {
-            Assert.True(timers > 0, "the cart reminders still queued should be found (and tolerated)");
-        }
+        Assert.Equal(0, timers); // queued timers are sealed for their customer and hold no raw id at all (issue 14, TimerSeal)
     }
 
     /// <summary>A purchase, return or consent decision kept with the pseudonym in place of the subject and no other identifier.</summary>

@@ -18,8 +18,9 @@ namespace Recommender.Domain.Ingestion;
 /// orders (purchases, returns, deliveries: an accounting record), kept pseudonymized. Consent, account
 /// and login records are always archived: they are what the customer told us.</item>
 /// </list>
+/// Not sealed only so the ingestion benchmark can measure ingestion without it (before and after, same run).
 /// </summary>
-public sealed class ArchiveGate(ErasureTombstones tombstones)
+public class ArchiveGate(ErasureTombstones tombstones)
 {
     /// <summary>What the gate let in, and how many events it kept out (or pseudonymized) per reason.</summary>
     public sealed record Selection(IReadOnlyList<ClickstreamEvent> Archived, IReadOnlyDictionary<string, int> Reasons);
@@ -28,7 +29,7 @@ public sealed class ArchiveGate(ErasureTombstones tombstones)
     /// Removes the events of erased subjects from <paramref name="events"/> and marks them refused in
     /// <paramref name="outcomes"/> (found by event id); returns how many went.
     /// </summary>
-    public async Task<int> RefuseErasedAsync(List<ClickstreamEvent> events, EventOutcome[] outcomes, Dictionary<string, int> reasons, CancellationToken cancellationToken = default)
+    public virtual async Task<int> RefuseErasedAsync(List<ClickstreamEvent> events, EventOutcome[] outcomes, Dictionary<string, int> reasons, CancellationToken cancellationToken = default)
     {
         if (events.Count == 0)
         {
@@ -72,7 +73,7 @@ public sealed class ArchiveGate(ErasureTombstones tombstones)
     }
 
     /// <summary>The events to archive, given what each subject's profile update decided.</summary>
-    public static Selection Select(IReadOnlyList<ClickstreamEvent> events, IEnumerable<ProfileChanges> decisions, Dictionary<string, int> reasons)
+    public virtual Selection Select(IReadOnlyList<ClickstreamEvent> events, IEnumerable<ProfileChanges> decisions, Dictionary<string, int> reasons)
     {
         var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var changes in decisions)

@@ -140,7 +140,7 @@ public sealed partial class IngestionService(
             }).ConfigureAwait(false);
 
         // The archive takes what the profile updates decided may be kept (ArchiveGate), after they were written.
-        var selection = ArchiveGate.Select(humans, applied, notArchived);
+        var selection = archiveGate.Select(humans, applied, notArchived);
         _ = await archive.AppendAsync(batchId, selection.Archived, now, markerClass, cancellationToken).ConfigureAwait(false);
         operations.Add(EventArchive.BlobsWritten(selection.Archived, markerClass));
 

@@ -13,7 +13,7 @@ namespace Recommender.Domain.Messaging;
 /// second one (the provider de-duplicates on the key). That is the exactly-once contract: at least
 /// once to the provider, exactly once after its de-duplication.
 /// </summary>
-public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, TimeProvider timeProvider)
+public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, TimeProvider timeProvider, Privacy.TimerSeal timerSeal)
 {
     public const string IdPrefix = "msg:";
 
@@ -104,5 +104,5 @@ public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, Ti
 
     /// <summary>Queues a delivery message visible at <paramref name="dueAt"/> (at most one queue hop away; a longer wait re-arms on wake).</summary>
     internal Task ScheduleAsync(DeliveryMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        queue.ScheduleAsync(Queues.Delivery, message, dueAt, timeProvider, cancellationToken);
+        timerSeal.ScheduleAsync(queue, Queues.Delivery, message, message.CustomerId, dueAt, cancellationToken);
 }

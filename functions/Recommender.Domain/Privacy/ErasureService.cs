@@ -41,7 +41,8 @@ public sealed partial class ErasureService(
     TimeProvider timeProvider,
     ILogger<ErasureService> logger,
     ProductWatchers watchers,
-    ErasureTombstones tombstones)
+    ErasureTombstones tombstones,
+    TimerSeal timerSeal)
 {
     /// <summary>Starts erasing <paramref name="customerId"/>; <paramref name="actor"/> is who asked, for the audit log.</summary>
     public async Task<ErasureRequest> StartAsync(string customerId, string actor = "privacy-api", CancellationToken cancellationToken = default)
@@ -65,6 +66,8 @@ public sealed partial class ErasureService(
         // Tombstones first: from now on ingestion refuses their events and training skips them, so no task
         // below races a batch that would put something back (a replay, a late batch, a restored backup).
         await tombstones.AddAsync(customerId, profile?.AnonymousIds ?? [], profile?.EmailSha256, profile?.PhoneSha256, cancellationToken).ConfigureAwait(false);
+        // Their queued timers are sealed under a key of theirs: deleting it neutralizes every one at once.
+        await timerSeal.ForgetAsync(customerId, cancellationToken).ConfigureAwait(false);
         foreach (var target in request.Tasks.Keys)
         {
             await SendAsync(new ErasureTaskMessage(request.RequestId, target), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);

@@ -44,7 +44,8 @@ public sealed partial class BrowseAbandonmentWorkflow(
     MessageOutbox outbox,
     WorkflowStats stats,
     TimeProvider timeProvider,
-    ILogger<BrowseAbandonmentWorkflow> logger)
+    ILogger<BrowseAbandonmentWorkflow> logger,
+    Privacy.TimerSeal timerSeal)
 {
     public const string InstanceId = "browse-abandonment";
     public const string Channel = MessageChannels.Email;
@@ -179,7 +180,7 @@ public sealed partial class BrowseAbandonmentWorkflow(
     }
 
     private Task ScheduleAsync(BrowseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        queue.ScheduleAsync(Queues.BrowseAbandonment, message, dueAt, timeProvider, cancellationToken);
+        timerSeal.ScheduleAsync(queue, Queues.BrowseAbandonment, message, message.CustomerId, dueAt, cancellationToken);
 
     private Task<BrowseAbandonmentState?> UpdateAsync(string customerId, Func<BrowseAbandonmentState?, BrowseAbandonmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);

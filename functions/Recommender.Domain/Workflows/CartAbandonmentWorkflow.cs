@@ -30,7 +30,8 @@ public sealed partial class CartAbandonmentWorkflow(
     MessageOutbox outbox,
     WorkflowStats stats,
     TimeProvider timeProvider,
-    ILogger<CartAbandonmentWorkflow> logger)
+    ILogger<CartAbandonmentWorkflow> logger,
+    Privacy.TimerSeal timerSeal)
 {
     public const string InstanceId = "cart-abandonment";
     public const string Channel = MessageChannels.Email;
@@ -253,7 +254,7 @@ public sealed partial class CartAbandonmentWorkflow(
     }
 
     private Task ScheduleAsync(CartTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        queue.ScheduleAsync(Queues.CartAbandonment, message, dueAt, timeProvider, cancellationToken);
+        timerSeal.ScheduleAsync(queue, Queues.CartAbandonment, message, message.CustomerId, dueAt, cancellationToken);
 
     private Task<CartAbandonmentState?> UpdateAsync(string customerId, Func<CartAbandonmentState?, CartAbandonmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);

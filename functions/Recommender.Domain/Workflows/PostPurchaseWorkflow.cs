@@ -36,7 +36,8 @@ public sealed partial class PostPurchaseWorkflow(
     MessageOutbox outbox,
     WorkflowStats stats,
     TimeProvider timeProvider,
-    ILogger<PostPurchaseWorkflow> logger)
+    ILogger<PostPurchaseWorkflow> logger,
+    Privacy.TimerSeal timerSeal)
 {
     public const string InstancePrefix = "post-purchase:";
     public const string Channel = MessageChannels.Email;
@@ -294,7 +295,7 @@ public sealed partial class PostPurchaseWorkflow(
     }
 
     private Task ScheduleAsync(PostPurchaseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        queue.ScheduleAsync(Queues.PostPurchase, message, dueAt, timeProvider, cancellationToken);
+        timerSeal.ScheduleAsync(queue, Queues.PostPurchase, message, message.CustomerId, dueAt, cancellationToken);
 
     private Task<PostPurchaseState?> UpdateAsync(string customerId, string orderId, Func<PostPurchaseState?, PostPurchaseState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId(orderId), mutate, cancellationToken);

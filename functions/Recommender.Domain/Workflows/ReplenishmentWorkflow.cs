@@ -38,7 +38,8 @@ public sealed partial class ReplenishmentWorkflow(
     WorkflowStats stats,
     IOptions<ReplenishmentOptions> options,
     TimeProvider timeProvider,
-    ILogger<ReplenishmentWorkflow> logger)
+    ILogger<ReplenishmentWorkflow> logger,
+    Privacy.TimerSeal timerSeal)
 {
     public const string InstanceId = "replenishment";
     public const string Channel = MessageChannels.Email;
@@ -460,7 +461,7 @@ public sealed partial class ReplenishmentWorkflow(
             : Task.CompletedTask;
 
     private Task ScheduleAsync(ReplenishmentTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        queue.ScheduleAsync(Queues.Replenishment, message, dueAt, timeProvider, cancellationToken);
+        timerSeal.ScheduleAsync(queue, Queues.Replenishment, message, message.CustomerId, dueAt, cancellationToken);
 
     private Task<ReplenishmentState?> UpdateAsync(string customerId, Func<ReplenishmentState?, ReplenishmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, DocumentTimeToLive.After(HistoryTimeToLive), cancellationToken);

@@ -28,8 +28,11 @@ public enum DispatchOutcome
 /// </summary>
 public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
-    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, ILogger<QueueDispatcher> logger)
+    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, TimerSeal timerSeal, ILogger<QueueDispatcher> logger)
 {
+    /// <summary>Queues whose messages are workflow timers sealed for their customer (<see cref="TimerSeal"/>).</summary>
+    private static readonly HashSet<string> SealedQueues = [Queues.CartAbandonment, Queues.BrowseAbandonment, Queues.PostPurchase, Queues.Replenishment, Queues.Delivery];
+
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
         [Queues.CartAbandonment] = "CartAbandonmentStep",
@@ -47,6 +50,17 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
     {
         try
         {
+            if (SealedQueues.Contains(queue))
+            {
+                // A timer of an erased customer opens to nothing (its key is gone): discarded, nothing to do.
+                if (await timerSeal.OpenAsync(queue, body, cancellationToken).ConfigureAwait(false) is not { } opened)
+                {
+                    return DispatchOutcome.Done;
+                }
+
+                body = opened;
+            }
+
             switch (queue)
             {
                 case Queues.CartAbandonment:
