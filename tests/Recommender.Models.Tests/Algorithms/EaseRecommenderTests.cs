@@ -166,4 +166,22 @@ public sealed class EaseRecommenderTests
 
         return inverse;
     }
+
+    [Fact]
+    public void Dropout_PenalisesPopularItemsHarder_AndOutOfRangeIsRefused()
+    {
+        var plain = new EaseRecommender(new EaseOptions { Lambda = 1 });
+        var denoised = new EaseRecommender(new EaseOptions { Lambda = 1, Dropout = 0.5 });
+        plain.Fit(ThreeItems(), new TrainingContext());
+        denoised.Fit(ThreeItems(), new TrainingContext());
+
+        // A and B (3 users each) get λ + 3 on the diagonal, C (2 users) λ + 2: every weight shrinks, none is unchanged.
+        foreach (var (from, to) in new[] { ("A", "B"), ("B", "C"), ("C", "B") })
+        {
+            Assert.True(Math.Abs(denoised.Weight(from, to)) < Math.Abs(plain.Weight(from, to)));
+        }
+
+        Assert.Equal(0, denoised.Weight("A", "A"));
+        Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { Dropout = 1 }).Fit(ThreeItems(), new TrainingContext()));
+    }
 }

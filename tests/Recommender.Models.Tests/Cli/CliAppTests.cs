@@ -42,6 +42,20 @@ public sealed class CliAppTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Evaluate_Tune_ChoosesSettingsOnValidation_AndLabelsTheRowWithThem()
+    {
+        var input = _files.WriteSynthetic();
+
+        var (code, output, progress) = Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "popularity,sar", "--tune", "--budget", "600", "--k", "5");
+
+        Assert.Equal(0, code);
+        Assert.Contains("sar: chose halfLifeDays=", progress, StringComparison.Ordinal);
+        Assert.Contains("| sar (halfLifeDays=", output, StringComparison.Ordinal);
+        Assert.Contains("| popularity |", output, StringComparison.Ordinal); // nothing to tune: one trial, the plain row
+        Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--tune", "--budget", "0").Code);
+    }
+
     [Theory]
     [InlineData("random", "remove")]
     [InlineData("leave-last", "keep")]
