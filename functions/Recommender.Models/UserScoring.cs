@@ -145,7 +145,7 @@ public interface IUserScorable
 public static class UserScoring
 {
     /// <summary>The default half-life of history weights: an interaction this old counts half as much as the latest one.</summary>
-    public static readonly TimeSpan DefaultHalfLife = TimeSpan.FromDays(30);
+    public static readonly TimeSpan DefaultHalfLife = TimeSpan.FromDays(90);
 
     /// <summary>
     /// Σ weight · 0.5^((latest − at) / halfLife) per item, where latest is the history's newest
