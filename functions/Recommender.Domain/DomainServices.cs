@@ -8,6 +8,7 @@ using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 
@@ -78,6 +79,7 @@ public static class DomainServices
         }
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
+        services.AddSegmentation();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Recommender.Domain;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
@@ -25,7 +26,7 @@ public enum DispatchOutcome
 /// </summary>
 public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
-    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment)
+    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, SegmentationWorkflow segmentation)
 {
     public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
     {
@@ -38,6 +39,7 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
         [Queues.CatalogAlerts] = "CatalogAlertStep",
         [Queues.PostPurchase] = "PostPurchaseStep",
         [Queues.Replenishment] = "ReplenishmentStep",
+        [Queues.Segmentation] = "SegmentationStep",
     };
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
@@ -72,6 +74,9 @@ public sealed class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, Bro
                     break;
                 case Queues.Replenishment:
                     await replenishment.WakeAsync(Parse<ReplenishmentTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.Segmentation:
+                    await segmentation.HandleAsync(Parse<SegmentationMessage>(body, m => m.IsWellFormed), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");
