@@ -5,12 +5,26 @@ using Recommender.Benchmarks;
 //     [--store embedded|cosmos|both] [--repetitions N] [--profiles N] [--json]
 // bash bench/serve.sh   (runs `serve [--items N] [--customers N] [--port N] [--ready-file F]` and wrk against it)
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- erasure [--customers N] [--history N] [--timeout S]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
     Console.WriteLine(ServeOptions.Usage);
     Console.WriteLine(ErasureOptions.Usage);
+    Console.WriteLine(SegmentationOptionsArgs.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "segmentation")
+{
+    using var stopSegmentation = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopSegmentation.Cancel();
+    };
+    return SegmentationOptionsArgs.Parse(args.Skip(1), Console.Error) is { } segmentation
+        ? await new SegmentationBenchmark(segmentation, Console.Error).RunAsync(stopSegmentation.Token) : 2;
 }
 
 if (args[0] == "erasure")

@@ -137,7 +137,7 @@ public sealed partial class SegmentationWorkflow(
         var histories = new Dictionary<string, CustomerHistory>(StringComparer.Ordinal);
         await foreach (var e in archive.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (e.CustomerId is not { } customerId || e.OccurredAt > now || (percent < 100 && StableHash.Fnv1a(customerId) % 100 >= (uint)percent))
+            if (e.CustomerId is not { } customerId || e.IsPseudonymized || e.OccurredAt > now || (percent < 100 && StableHash.Fnv1a(customerId) % 100 >= (uint)percent))
             {
                 continue;
             }
