@@ -57,7 +57,7 @@ public static class DomainServices
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<WorkflowStats>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section)
-            .Validate(o => o.IsValid, "Recommender:Messaging is invalid (caps ≥ 0, window up to 90 days, quiet hours within a day, MaxAttempts ≥ 1, 0 < BackoffBase ≤ BackoffCap)")
+            .Validate(o => o.IsValid, "Recommender:Messaging is invalid (caps ≥ 0, window up to 90 days, quiet hours within a day, MaxAttempts ≥ 1, 0 < BackoffBase ≤ BackoffCap, SegmentCaps keyed by segment names with caps ≥ 0)")
             .ValidateOnStart();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentAssigner>();

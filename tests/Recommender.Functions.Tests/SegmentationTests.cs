@@ -216,4 +216,52 @@ public class SegmentationTests
         var outcome = await app.Get<Messaging.QueueDispatcher>().DispatchAsync(Queues.Segmentation, """{"runId":"segmentation-x","step":"score","shard":"shard-99"}""");
         Assert.Equal(Messaging.DispatchOutcome.DeadLettered, outcome);
     }
+
+    [Fact]
+    public async Task SegmentCaps_GiveVipsMore_DormantLess_AndOthersTheDefault()
+    {
+        await using var app = new TestApp(settings: new Dictionary<string, string>
+        {
+            ["Recommender:Mode"] = "Embedded",
+            ["Recommender:Messaging:SegmentCaps:vip:MaxPerWindow"] = "5",
+            ["Recommender:Messaging:SegmentCaps:dormant:MaxPerWindow"] = "1",
+        });
+        var documents = app.Get<Recommender.Domain.Ports.IDocumentStore>();
+        var now = app.Clock.GetUtcNow();
+        foreach (var (customer, segments) in new[] { ("v", new[] { "vip", "active" }), ("d", ["dormant"]), ("both", ["vip", "dormant"]), ("o", ["active"]) })
+        {
+            await documents.PutAsync(Collections.Workflows, customer, CustomerSegments.DocumentId,
+                new CustomerSegments { CustomerId = customer, RunId = "segmentation-test", ComputedAt = now, Segments = [.. segments] });
+        }
+
+        var ledger = app.Get<Recommender.Domain.Messaging.SendLedger>();
+        async Task<int> ReservedAsync(string customer)
+        {
+            var reserved = 0;
+            for (var i = 0; i < 8; i++)
+            {
+                var message = new Recommender.Domain.Messaging.OutboundMessage($"{customer}-{i}", customer, "email", "test", "{}", now, now);
+                reserved += await ledger.TryReserveAsync(message, now) is null ? 1 : 0;
+            }
+
+            return reserved;
+        }
+
+        Assert.Equal(5, await ReservedAsync("v"));
+        Assert.Equal(1, await ReservedAsync("d"));
+        Assert.Equal(1, await ReservedAsync("both")); // the lowest cap of the customer's segments
+        Assert.Equal(2, await ReservedAsync("o")); // no segment cap: the default (2 per channel)
+        Assert.Equal(2, await ReservedAsync("nobody-scored"));
+    }
+
+    [Fact]
+    public void SegmentCaps_NamingAnUnknownSegment_StopTheStart()
+    {
+        var error = TestApp.StartupError(() => new TestApp(settings: new Dictionary<string, string>
+        {
+            ["Recommender:Mode"] = "Embedded",
+            ["Recommender:Messaging:SegmentCaps:gold:MaxPerWindow"] = "5",
+        }));
+        Assert.Contains("SegmentCaps", error.ToString());
+    }
 }
