@@ -112,6 +112,9 @@ public sealed record ScoreModelReport(
 /// </summary>
 public sealed class CustomerScoreModels
 {
+    /// <summary>Below this the lifetime-value regression would extrapolate too far: the run rate is used.</summary>
+    public static readonly TimeSpan MinimumLifetimeWindow = TimeSpan.FromDays(30);
+
     private readonly MLContext _ml = new(seed: 17);
     private readonly PredictionEngine<ChurnRow, ChurnPrediction>? _churn;
     private readonly PredictionEngine<LtvRow, LtvPrediction>? _ltv;
@@ -237,7 +240,14 @@ public sealed class CustomerScoreModels
                 var first = FitChurn(ml, training);
                 var engine = ml.Model.CreatePredictionEngine<ChurnRow, ChurnPrediction>(first);
                 auc = Math.Round(Auc(evaluation.Select(r => ((double)engine.Predict(r).Probability, r.Label)).ToList()), 4);
-                churn = FitChurn(ml, evaluation);
+                if (auc >= options.MinimumChurnAuc)
+                {
+                    churn = FitChurn(ml, evaluation);
+                }
+                else
+                {
+                    notes.Add($"churn: AUC {auc} on the latest window is below {options.MinimumChurnAuc}; no churn model");
+                }
             }
             else
             {
@@ -252,7 +262,11 @@ public sealed class CustomerScoreModels
         double? maeModel = null, maeRunRate = null;
         var method = "run-rate";
         var ltvEvalCount = 0;
-        if (ltvWindow >= TimeSpan.FromHours(12))
+        if (ltvWindow < MinimumLifetimeWindow)
+        {
+            notes.Add($"lifetime value: a {ltvWindow.TotalDays:0.#}-day window is too short to extrapolate to {horizon.TotalDays:0} days; run rate used");
+        }
+        else
         {
             var training = LtvRows(histories, now - 2 * ltvWindow, ltvWindow);
             var evaluationCutoff = now - ltvWindow;

@@ -22,6 +22,10 @@ public sealed class SegmentationOptions
     [Range(10, 1_000_000)]
     public int MinimumTrainingCustomers { get; set; } = 50;
 
+    /// <value>A churn model whose AUC on the latest window is below this is no better than a guess: it is not used (no churn, no next purchase, no at-risk).</value>
+    [Range(0.0, 1.0)]
+    public double MinimumChurnAuc { get; set; } = 0.6;
+
     /// <value>VIP: at least this monetary score …</value>
     [Range(1, 5)]
     public int VipMinimumMonetaryScore { get; set; } = 5;

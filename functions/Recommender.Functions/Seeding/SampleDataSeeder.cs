@@ -54,9 +54,20 @@ public sealed partial class SampleDataSeeder(
             var model = await retraining.RetrainAsync("sample store", cancellationToken: stoppingToken).ConfigureAwait(false);
             await pump.RunOnceAsync(stoppingToken).ConfigureAwait(false);
             var run = await segmentation.StartAsync("sample store", stoppingToken).ConfigureAwait(false);
-            await pump.RunOnceAsync(stoppingToken).ConfigureAwait(false);
             LogSeeded(logger, products.Count, applied, model.ModelVersion);
-            if (await segmentation.GetAsync(run.RunId, stoppingToken).ConfigureAwait(false) is { } done)
+            // The background pump may hold some of the run's messages: wait (a minute at most) for the run to finish.
+            SegmentationRun? done = null;
+            for (var wait = 0; wait < 120 && done?.Status != SegmentationStatus.Completed; wait++)
+            {
+                if (await pump.RunOnceAsync(stoppingToken).ConfigureAwait(false) == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken).ConfigureAwait(false);
+                }
+
+                done = await segmentation.GetAsync(run.RunId, stoppingToken).ConfigureAwait(false);
+            }
+
+            if (done is not null)
             {
                 LogSegmented(logger, done.RunId, done.Status, done.Scored, string.Join(", ", (done.Sizes ?? []).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
             }
