@@ -9,6 +9,7 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- soak [--minutes 20] [--events N] [--recommendations N] ...
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- refresh [--customers N] [--items N] [--algorithm als|ease|sar|itemknn-cosine]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -17,6 +18,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(SoakOptions.Usage);
     Console.WriteLine(QualityOptions.Usage);
     Console.WriteLine(RefreshBenchmark.Usage);
+    Console.WriteLine(SegmentationOptionsArgs.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -46,6 +48,18 @@ if (args[0] == "quality")
 if (args[0] is "refresh" or "serving-quality")
 {
     return RefreshBenchmark.Run(args, Console.Out);
+}
+
+if (args[0] == "segmentation")
+{
+    using var stopSegmentation = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopSegmentation.Cancel();
+    };
+    return SegmentationOptionsArgs.Parse(args.Skip(1), Console.Error) is { } segmentation
+        ? await new SegmentationBenchmark(segmentation, Console.Error).RunAsync(stopSegmentation.Token) : 2;
 }
 
 if (args[0] == "erasure")

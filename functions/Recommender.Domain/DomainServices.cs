@@ -9,6 +9,7 @@ using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 
@@ -62,7 +63,7 @@ public static class DomainServices
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<WorkflowStats>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section)
-            .Validate(o => o.IsValid, "Recommender:Messaging is invalid (caps ≥ 0, window up to 90 days, quiet hours within a day, MaxAttempts ≥ 1, 0 < BackoffBase ≤ BackoffCap)")
+            .Validate(o => o.IsValid, "Recommender:Messaging is invalid (caps ≥ 0, window up to 90 days, quiet hours within a day, MaxAttempts ≥ 1, 0 < BackoffBase ≤ BackoffCap, SegmentCaps keyed by segment names with caps ≥ 0)")
             .ValidateOnStart();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentAssigner>();
@@ -92,6 +93,7 @@ public static class DomainServices
         }
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
+        services.AddSegmentation();
         return services;
     }
 }

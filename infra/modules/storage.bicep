@@ -44,6 +44,7 @@ var queueNames = [
   'catalog-alerts'
   'post-purchase'
   'replenishment'
+  'segmentation'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {

@@ -42,7 +42,7 @@ public sealed class StorageTemplateTests(CompiledTemplate compiled)
     {
         var queues = Storage.Template.Variable("queueNames").AsArray().Select(queue => (string?)queue);
 
-        Assert.Equal(["cart-abandonment", "browse-abandonment", "erasure-tasks", "recommendation-refresh", "training", "message-delivery", "catalog-alerts", "post-purchase", "replenishment"], queues);
+        Assert.Equal(["cart-abandonment", "browse-abandonment", "erasure-tasks", "recommendation-refresh", "training", "message-delivery", "catalog-alerts", "post-purchase", "replenishment", "segmentation"], queues);
         Assert.Contains(
             "variables('queueNames')",
             (string?)Storage.Template.SingleResource("Microsoft.Storage/storageAccounts/queueServices/queues")["copy"]!["count"],

@@ -23,10 +23,49 @@ public sealed class MessagingOptions
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromHours(1);
     /// <value>How long an attempt may be posting before another delivery takes it over as crashed (above the HTTP timeout).</value>
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(1);
+    /// <value>
+    /// Frequency caps per segment (see <c>docs/segments.md</c>), e.g. <c>vip</c> more, <c>dormant</c> less: a
+    /// member of a segment named here gets its caps instead of the defaults; a member of several gets the
+    /// lowest. Empty by default (every customer has the default caps).
+    /// </value>
+    public Dictionary<string, SegmentCap> SegmentCaps { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// These options with the caps of the customer's <paramref name="segments"/> (the lowest
+    /// <see cref="SegmentCap.MaxPerWindow"/> among those with a cap); these options when none has one.
+    /// </summary>
+    public MessagingOptions ForSegments(IEnumerable<string>? segments)
+    {
+        if (SegmentCaps.Count == 0 || segments is null)
+        {
+            return this;
+        }
+
+        var cap = segments.Select(s => SegmentCaps.GetValueOrDefault(s)).OfType<SegmentCap>().OrderBy(c => c.MaxPerWindow).FirstOrDefault();
+        if (cap is null)
+        {
+            return this;
+        }
+
+        var copy = (MessagingOptions)MemberwiseClone();
+        copy.MaxPerWindow = cap.MaxPerWindow;
+        copy.MaxPerChannelPerWindow = cap.MaxPerChannelPerWindow ?? cap.MaxPerWindow;
+        return copy;
+    }
 
     /// <summary>What start-up validation checks.</summary>
     public bool IsValid =>
         MaxPerWindow >= 0 && MaxPerChannelPerWindow >= 0 && CapWindow > TimeSpan.Zero && CapWindow <= TimeSpan.FromDays(90)
         && QuietHoursStart >= TimeSpan.Zero && QuietHoursStart < TimeSpan.FromDays(1) && QuietHoursEnd >= TimeSpan.Zero && QuietHoursEnd < TimeSpan.FromDays(1)
-        && MaxAttempts >= 1 && BackoffBase > TimeSpan.Zero && BackoffCap >= BackoffBase && SendLease > TimeSpan.Zero;
+        && MaxAttempts >= 1 && BackoffBase > TimeSpan.Zero && BackoffCap >= BackoffBase && SendLease > TimeSpan.Zero
+        && SegmentCaps.All(c => Segments.SegmentNames.IsValid(c.Key) && c.Value is { MaxPerWindow: >= 0, MaxPerChannelPerWindow: null or >= 0 });
+}
+
+/// <summary>The frequency caps of a segment's members (<see cref="MessagingOptions.SegmentCaps"/>).</summary>
+public sealed class SegmentCap
+{
+    /// <value>Marketing messages per window, all channels together.</value>
+    public int MaxPerWindow { get; set; }
+    /// <value>Per channel; <see cref="MaxPerWindow"/> when not set.</value>
+    public int? MaxPerChannelPerWindow { get; set; }
 }

@@ -29,6 +29,14 @@ public sealed class SendLedger(IDocumentStore documents, IOptions<MessagingOptio
     public async Task<string?> TryReserveAsync(OutboundMessage message, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var caps = options.Value;
+        if (caps.SegmentCaps.Count > 0)
+        {
+            // The caps of the customer's segments (their latest segmentation), when any has caps of its own.
+            var segments = await documents.GetAsync<Segments.CustomerSegments>(Collections.Workflows, message.CustomerId, Segments.CustomerSegments.DocumentId, cancellationToken)
+                .ConfigureAwait(false);
+            caps = caps.ForSegments(segments?.Segments);
+        }
+
         string? refused = null;
         await documents.UpdateAsync<SendLedgerState>(Collections.Workflows, message.CustomerId, DocumentId, ledger =>
         {

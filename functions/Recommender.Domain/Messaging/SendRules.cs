@@ -21,6 +21,7 @@ public sealed class SendRules(IDocumentStore documents, ProfileStore profiles, I
     {
         var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
         SuppressionState? suppression = null;
+        Segments.CustomerSegments? segments = null;
         var outbox = new List<OutboxEntry>();
         await foreach (var document in documents.ReadPartitionAsync(Collections.Workflows, message.CustomerId, cancellationToken).ConfigureAwait(false))
         {
@@ -32,9 +33,14 @@ public sealed class SendRules(IDocumentStore documents, ProfileStore profiles, I
             {
                 suppression = Json.FromElement<SuppressionState>(document.Body);
             }
+            else if (document.Id == Segments.CustomerSegments.DocumentId && options.Value.SegmentCaps.Count > 0)
+            {
+                segments = Json.FromElement<Segments.CustomerSegments>(document.Body);
+            }
         }
 
-        return Evaluate(message, profile, suppression, outbox, webhooks.Value.For(message.Channel)?.IsConfigured == true, timeProvider.GetUtcNow(), options.Value);
+        return Evaluate(message, profile, suppression, outbox, webhooks.Value.For(message.Channel)?.IsConfigured == true, timeProvider.GetUtcNow(),
+            options.Value.ForSegments(segments?.Segments));
     }
 
     /// <summary>The rules on what is known; <paramref name="outbox"/> is the customer's outbox (the message itself may be in it).</summary>

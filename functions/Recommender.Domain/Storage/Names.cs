@@ -67,9 +67,11 @@ public static class Queues
     public const string Delivery = "message-delivery";
     /// <summary>Catalog alerts (price drop, back in stock, flash sale): fan-out to shards, pages and customers.</summary>
     public const string CatalogAlerts = "catalog-alerts";
+    /// <summary>Segmentation runs: the training step, then one message per directory shard and phase.</summary>
+    public const string Segmentation = "segmentation";
 
     public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery,
-        CatalogAlerts, PostPurchase, Replenishment];
+        CatalogAlerts, PostPurchase, Replenishment, Segmentation];
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

@@ -33,6 +33,7 @@ public static class AdminEndpoints
         app.MapPost("/api/admin/models/{version}/pin", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: true, models, ct)).WithName("api-model-pin");
         app.MapDelete("/api/admin/models/pin", UnpinAsync).WithName("api-model-unpin");
         app.MapWorkflowApi();
+        app.MapSegmentsApi();
         app.MapGet("/api/admin/bandit", async (BanditPolicy bandit, CancellationToken ct) =>
             TypedResults.Ok(new BanditReport(bandit.ExplorationShare, await bandit.ReportAsync(ct).ConfigureAwait(false)))).WithName("api-bandit");
         app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");

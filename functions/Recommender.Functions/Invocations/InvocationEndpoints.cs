@@ -29,6 +29,11 @@ public static partial class InvocationEndpoints
         }
 
         app.MapPost("/Retrain", RetrainAsync).WithName("Retrain").ExcludeFromDescription();
+        app.MapPost("/Segmentation", async (Domain.Segments.SegmentationWorkflow segmentation, CancellationToken ct) =>
+        {
+            var run = await segmentation.StartAsync("schedule", ct).ConfigureAwait(false);
+            return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>(), [$"queued segmentation run {run.RunId}"], run.RunId));
+        }).WithName("Segmentation").ExcludeFromDescription();
         app.MapPost("/EnforceRetention", EnforceRetentionAsync).WithName("EnforceRetention").ExcludeFromDescription();
         return app;
     }

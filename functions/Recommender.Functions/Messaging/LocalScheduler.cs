@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Retention;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Training;
 
 namespace Recommender.Functions.Messaging;
@@ -12,20 +13,23 @@ public sealed class SchedulerOptions
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
     /// <value>How often models are retrained (the <c>Retrain</c> timer is weekly).</value>
     public TimeSpan RetrainInterval { get; set; } = TimeSpan.FromDays(7);
+    /// <value>How often customers are segmented (the <c>Segmentation</c> timer is daily).</value>
+    public TimeSpan SegmentationInterval { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>
-/// Plays the timer triggers when the app runs on its own: retention daily, retraining weekly
-/// (the first retention sweep runs at start). Off under the Functions host, whose timers call
-/// <c>POST /EnforceRetention</c> and <c>POST /Retrain</c>.
+/// Plays the timer triggers when the app runs on its own: retention daily, retraining weekly,
+/// segmentation daily (the first retention sweep runs at start). Off under the Functions host, whose
+/// timers call <c>POST /EnforceRetention</c>, <c>POST /Retrain</c> and <c>POST /Segmentation</c>.
 /// </summary>
-public sealed partial class LocalScheduler(RetentionService retention, TrainingWorkflow training, IOptions<SchedulerOptions> options,
+public sealed partial class LocalScheduler(RetentionService retention, TrainingWorkflow training, SegmentationWorkflow segmentation, IOptions<SchedulerOptions> options,
     TimeProvider timeProvider, ILogger<LocalScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var nextRetention = timeProvider.GetUtcNow();
         var nextRetrain = timeProvider.GetUtcNow() + options.Value.RetrainInterval;
+        var nextSegmentation = timeProvider.GetUtcNow() + options.Value.SegmentationInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = timeProvider.GetUtcNow();
@@ -41,6 +45,12 @@ public sealed partial class LocalScheduler(RetentionService retention, TrainingW
                 {
                     await training.StartAsync("schedule", stoppingToken).ConfigureAwait(false);
                     nextRetrain = now + options.Value.RetrainInterval;
+                }
+
+                if (now >= nextSegmentation)
+                {
+                    await segmentation.StartAsync("schedule", stoppingToken).ConfigureAwait(false);
+                    nextSegmentation = now + options.Value.SegmentationInterval;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -3,6 +3,7 @@ using Recommender.Domain;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
@@ -28,7 +29,7 @@ public enum DispatchOutcome
 /// </summary>
 public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
-    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, TimerSeal timerSeal, ILogger<QueueDispatcher> logger)
+    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, TimerSeal timerSeal, SegmentationWorkflow segmentation, ILogger<QueueDispatcher> logger)
 {
     /// <summary>Queues whose messages are workflow timers sealed for their customer (<see cref="TimerSeal"/>).</summary>
     private static readonly HashSet<string> SealedQueues = [Queues.CartAbandonment, Queues.BrowseAbandonment, Queues.PostPurchase, Queues.Replenishment, Queues.Delivery];
@@ -44,6 +45,7 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
         [Queues.CatalogAlerts] = "CatalogAlertStep",
         [Queues.PostPurchase] = "PostPurchaseStep",
         [Queues.Replenishment] = "ReplenishmentStep",
+        [Queues.Segmentation] = "SegmentationStep",
     };
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
@@ -89,6 +91,9 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
                     break;
                 case Queues.Replenishment:
                     await replenishment.WakeAsync(Parse<ReplenishmentTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
+                    break;
+                case Queues.Segmentation:
+                    await segmentation.HandleAsync(Parse<SegmentationMessage>(body, m => m.IsWellFormed), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MalformedMessageException($"no handler for queue '{queue}'");
