@@ -153,13 +153,13 @@ public sealed class SegmentationBenchmark(SegmentationOptionsArgs options, TextW
             if (batch.Count >= 10_000)
             {
                 events += batch.Count;
-                await archive.AppendAsync($"bench-{batches++:D5}", batch, now, cancellationToken);
+                await archive.AppendAsync($"bench-{batches++:D5}", batch, now, Recommender.Domain.Retention.DataClass.Orders, cancellationToken);
                 batch.Clear();
             }
         }
 
         events += batch.Count;
-        await archive.AppendAsync($"bench-{batches:D5}", batch, now, cancellationToken);
+        await archive.AppendAsync($"bench-{batches:D5}", batch, now, Recommender.Domain.Retention.DataClass.Orders, cancellationToken);
         return (events, orders);
     }
 

@@ -257,11 +257,11 @@ public class SegmentationTests
     [Fact]
     public void SegmentCaps_NamingAnUnknownSegment_StopTheStart()
     {
-        var error = TestApp.StartupError(() => new TestApp(settings: new Dictionary<string, string>
+        var error = TestApp.StartupError(new Dictionary<string, string>
         {
             ["Recommender:Mode"] = "Embedded",
             ["Recommender:Messaging:SegmentCaps:gold:MaxPerWindow"] = "5",
-        }));
+        });
         Assert.Contains("SegmentCaps", error.ToString());
     }
 }
