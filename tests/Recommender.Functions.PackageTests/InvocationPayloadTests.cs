@@ -21,7 +21,10 @@ public sealed class InvocationPayloadTests(RecommenderAppFactory app) : IClassFi
 
         AssertEnvelope(reply);
         var deadLetters = await app.Services.GetRequiredService<DeadLetters>().ReadAllAsync();
-        Assert.Contains(deadLetters, d => d.Payload == "not json");
+        // Dead letters keep the reason, never the raw body (issue 13, defect 3): the unparsable event is
+        // recorded as malformed, its payload reduced to what could be read of it (nothing).
+        var letter = Assert.Single(deadLetters, d => d.Reason.StartsWith("malformed JSON", StringComparison.Ordinal));
+        Assert.DoesNotContain("not json", letter.Payload, StringComparison.Ordinal);
     }
 
     [Fact]

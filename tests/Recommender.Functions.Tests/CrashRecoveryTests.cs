@@ -271,8 +271,15 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : WebhookReceiv
         var failures = new List<string>();
         for (var k = 1; k <= steps; k++)
         {
-            var (keys, _) = await RunAsync(app, faults, timeline, $"crash{k}", crashAfter: k);
-            Assert.NotNull(faults.CrashedAfter); // the run went the reference's way up to step k
+            var (keys, runSteps) = await RunAsync(app, faults, timeline, $"crash{k}", crashAfter: k);
+            if (faults.CrashedAfter is null)
+            {
+                // The run ended before step k: it counted fewer trailing steps than the reference (a batch
+                // redelivered within the hour of its first delivery lands on the archive blob it already
+                // wrote, one put fewer). Nothing was left to crash after; its messages are still checked.
+                Assert.True(runSteps < k, $"no crash after step {k}, yet the run counted {runSteps} steps");
+                Assert.True(k > steps - 5, $"no crash after step {k} of {steps}: only the last steps may be missing");
+            }
             if (!keys.SequenceEqual(reference))
             {
                 failures.Add($"crash after {faults.CrashedAfter}: got [{string.Join(", ", keys)}]");

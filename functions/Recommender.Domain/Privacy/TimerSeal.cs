@@ -22,6 +22,14 @@ public sealed class TimerSeal(IDocumentStore documents, ErasureTombstones tombst
     /// <summary>A key in use is rewritten (its TTL renewed) when older than this.</summary>
     private static readonly TimeSpan RefreshAfter = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long a customer's timer key outlives its last use: as long as the longest-lived workflow state
+    /// (the replenishment history, two years), not the workflows collection's 90 days — a timer re-armed
+    /// in hops for months (a yearly replenishment) must still open. The key names no one (its id is a keyed
+    /// hash) and erasure deletes it.
+    /// </summary>
+    private static readonly DocumentTimeToLive KeyTimeToLive = DocumentTimeToLive.After(Workflows.ReplenishmentWorkflow.HistoryTimeToLive);
+
     private sealed record SubjectKey(string Id, string Key, DateTimeOffset WrittenAt);
 
     /// <summary>What a sealed timer message holds: the keyed reference, nonce, tag and ciphertext.</summary>
@@ -104,7 +112,7 @@ public sealed class TimerSeal(IDocumentStore documents, ErasureTombstones tombst
         {
             try
             {
-                await documents.CreateAsync(Collections.Workflows, Partition, reference, Json.ToElement(new SubjectKey(reference, key, now)), cancellationToken).ConfigureAwait(false);
+                await documents.CreateAsync(Collections.Workflows, Partition, reference, Json.ToElement(new SubjectKey(reference, key, now)), KeyTimeToLive, cancellationToken).ConfigureAwait(false);
                 return Convert.FromBase64String(key);
             }
             catch (DocumentConflictException)
@@ -115,7 +123,7 @@ public sealed class TimerSeal(IDocumentStore documents, ErasureTombstones tombst
             }
         }
 
-        await documents.PutAsync(Collections.Workflows, Partition, reference, stored with { WrittenAt = now }, cancellationToken).ConfigureAwait(false);
+        await documents.UpsertAsync(Collections.Workflows, Partition, reference, Json.ToElement(stored with { WrittenAt = now }), KeyTimeToLive, cancellationToken).ConfigureAwait(false);
         return Convert.FromBase64String(key);
     }
 }
