@@ -64,11 +64,44 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 {
     private const int CandidatePool = RecommendationEngine.CachedListSize;
 
+    /// <summary>The model and catalog of the last request that could read them: what a degraded answer is made of.</summary>
+    private sealed record LastGood(ItemSimilarityModel Model, IReadOnlyDictionary<string, Product> Products);
+
+    private volatile LastGood? _lastGood;
+
+    /// <summary>
+    /// The answer when the stores cannot be read (a sustained Cosmos DB 429 storm, an outage): the popular list of
+    /// the last model and catalog this instance served, under the request's filters — never personalized, no
+    /// store call, no bandit or experiment. <c>null</c> when this instance has served nothing yet.
+    /// </summary>
+    public RecommendationResponse? Degraded(RecommendationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_lastGood is not { } good)
+        {
+            return null;
+        }
+
+        var exclude = new HashSet<string>(request.ExcludeProductIds, StringComparer.Ordinal);
+        if (request.ProductId is { } current)
+        {
+            exclude.Add(current);
+        }
+
+        var candidates = RecommendationEngine.Popular(good.Model.Popular, good.Products, exclude).Take(CandidatePool)
+            .Concat(CatalogFiller(good.Products, exclude))
+            .Where(i => InCategory(i.ProductId, request.Category, good.Products));
+        var items = ServingRules.Apply(candidates, request.Count, exclude, null, good.Products, request.Filters, options.Value, request.Diversity, distinct: true);
+        var now = timeProvider.GetUtcNow();
+        return new RecommendationResponse($"rec-{ServedListIds.Next(now):N}", request.CustomerId, Placements.NameOf(request.Placement), good.Model.Version, "degraded", Views(items, good.Products));
+    }
+
     public async Task<RecommendationResponse> GetAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         var model = await ModelForAsync(request.Placement, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        _lastGood = new LastGood(model, products);
         CachedRecommendations? cached = null;
         CustomerProfile? stored;
         if (request.Placement is Placement.Home or Placement.Email)

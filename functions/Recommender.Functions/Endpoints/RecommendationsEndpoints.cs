@@ -14,7 +14,7 @@ public sealed record SearchRerankRequest(string? Query, IReadOnlyList<string>? R
 /// <c>GET /api/recommendations/{customerId}?placement=…&amp;count=10</c> for every placement, and
 /// <c>POST /api/recommendations/{customerId}/search</c> to re-rank a search's results.
 /// </summary>
-public static class RecommendationsEndpoints
+public static partial class RecommendationsEndpoints
 {
     public const int DefaultCount = 10;
     public const int DefaultEmailCount = 4;
@@ -31,8 +31,8 @@ public static class RecommendationsEndpoints
     /// The answer is written by <see cref="RecommendationJsonResult"/> (the same bytes as <c>TypedResults.Ok</c>
     /// without the reflection-based serializer, about 15% of the request's CPU in a profile under load).
     /// </summary>
-    private static async Task<Results<RecommendationJsonResult, ValidationProblem>> GetAsync(string customerId, HttpRequest http,
-        RecommendationService recommendations, CancellationToken cancellationToken)
+    private static async Task<Results<RecommendationJsonResult, ValidationProblem, ProblemHttpResult>> GetAsync(string customerId, HttpRequest http,
+        RecommendationService recommendations, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var q = http.Query;
         var errors = new Dictionary<string, string[]>();
@@ -104,8 +104,28 @@ public static class RecommendationsEndpoints
             Category = category,
             Window = window,
         };
-        return new RecommendationJsonResult(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            return new RecommendationJsonResult(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The stores cannot be read (a sustained 429 storm after the SDK's retries, an outage): the storefront
+            // gets the last model's popular list, marked "degraded" — never a 500 while this instance has served once.
+            LogDegraded(loggers.CreateLogger(typeof(RecommendationsEndpoints).FullName!), ex.GetType().Name);
+            if (recommendations.Degraded(request) is { } degraded)
+            {
+                return new RecommendationJsonResult(degraded);
+            }
+
+            http.HttpContext.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Recommendations are unavailable for a moment",
+                detail: "The stores could not be read and this instance has nothing served yet to fall back on; retry shortly.");
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving degraded: the stores could not be read ({ExceptionType})")]
+    private static partial void LogDegraded(ILogger logger, string exceptionType);
 
     /// <summary>
     /// Re-ranks a search's results by the customer's category, brand, price-band and attribute
