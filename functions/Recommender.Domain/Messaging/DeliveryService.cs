@@ -93,6 +93,7 @@ public sealed partial class DeliveryService(
         }, cancellationToken).ConfigureAwait(false);
         if (!claimed || sending is null)
         {
+            LogNotClaimed(logger, message.MessageId, message.Generation);
             return;
         }
 
@@ -213,6 +214,9 @@ public sealed partial class DeliveryService(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery message {MessageId}#{Generation} is stale; ignored")]
     private static partial void LogStale(ILogger logger, string messageId, int generation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery message {MessageId}#{Generation}: already final, superseded or being sent under another lease; nothing to do")]
+    private static partial void LogNotClaimed(ILogger logger, string messageId, int generation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} sent on attempt {Attempt}")]
     private static partial void LogSent(ILogger logger, string messageId, int attempt);

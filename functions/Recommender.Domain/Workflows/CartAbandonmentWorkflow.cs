@@ -156,6 +156,7 @@ public sealed partial class CartAbandonmentWorkflow(
         }, cancellationToken).ConfigureAwait(false);
         if (sending is null || sending.Generation != message.Generation || sending.Stage != message.Stage || sending.Status != CartAbandonmentStatus.Sending)
         {
+            LogNotClaimed(logger, message.Generation, message.Stage);
             return;
         }
 
@@ -258,6 +259,9 @@ public sealed partial class CartAbandonmentWorkflow(
 
     private Task<CartAbandonmentState?> UpdateAsync(string customerId, Func<CartAbandonmentState?, CartAbandonmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart abandonment timer of generation {Generation}, stage {Stage}: claimed by a concurrent delivery of the same timer, or the cart changed; nothing to do")]
+    private static partial void LogNotClaimed(ILogger logger, int generation, int stage);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cart abandonment timer of generation {Generation} is stale; ignored")]
     private static partial void LogStale(ILogger logger, int generation);
