@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Recommender.Benchmarks;
 
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [--events N] [--customers N] [--batch N]
@@ -36,12 +35,7 @@ if (args[0] == "quality")
         return 2;
     }
 
-    using var stopQuality = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stopQuality.Cancel();
-    };
+    using var stopQuality = new StopSignal();
     return await new QualityBenchmark(quality, Console.Error).RunAsync(stopQuality.Token);
 }
 
@@ -52,40 +46,20 @@ if (args[0] is "refresh" or "serving-quality")
 
 if (args[0] == "segmentation")
 {
-    using var stopSegmentation = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stopSegmentation.Cancel();
-    };
+    using var stopSegmentation = new StopSignal();
     return SegmentationOptionsArgs.Parse(args.Skip(1), Console.Error) is { } segmentation
         ? await new SegmentationBenchmark(segmentation, Console.Error).RunAsync(stopSegmentation.Token) : 2;
 }
 
 if (args[0] == "erasure")
 {
-    using var stopErasure = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stopErasure.Cancel();
-    };
+    using var stopErasure = new StopSignal();
     return ErasureOptions.Parse(args.Skip(1), Console.Error) is { } erasure ? await new ErasureBenchmark(erasure, Console.Error).RunAsync(stopErasure.Token) : 2;
 }
 
 if (args[0] is "soak" or "soak-app")
 {
-    using var stopSoak = new CancellationTokenSource();
-    using var soakInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-    {
-        c.Cancel = true;
-        stopSoak.Cancel();
-    });
-    using var soakTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-    {
-        c.Cancel = true;
-        stopSoak.Cancel();
-    });
+    using var stopSoak = new StopSignal();
     if (args[0] == "soak-app")
     {
         // The soak's child: --port P --ready-file F --max-minutes M (started by `soak`, not by hand).
@@ -123,17 +97,7 @@ if (args[0] == "serve")
         return 2;
     }
 
-    using var stop = new CancellationTokenSource();
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-    {
-        c.Cancel = true;
-        stop.Cancel();
-    });
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-    {
-        c.Cancel = true;
-        stop.Cancel();
-    });
+    using var stop = new StopSignal();
     return await new ServeBenchmark(serve, Console.Error).RunAsync(stop.Token);
 }
 
@@ -164,12 +128,7 @@ if (options.Stores.Contains(StoreKind.Cosmos) && await Emulators.FindUnreachable
     return 3;
 }
 
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+using var cancellation = new StopSignal();
 
 var report = await new IngestBenchmark(options, progress: Console.Error).RunAsync(cancellation.Token);
 Console.WriteLine(options.Json ? report.ToJson() : report.ToTable());
