@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Recommender.Domain.Attribution;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Experiments;
@@ -94,6 +95,7 @@ public static class DomainServices
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
         services.AddSegmentation();
+        services.AddAttribution();
         return services;
     }
 }

@@ -20,7 +20,7 @@ namespace Recommender.Domain.Ingestion;
 /// <item>per subject (customer, or <c>anon:</c> visitor), in event-time order and exactly once, apply
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
-/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes —
+/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, experiment outcomes and attribution —
 /// each event once, whatever batch carries it (<see cref="AggregateEventClaims"/>);</item>
 /// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase, replenishment) and refresh the customer's cached recommendations;</item>
 /// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
@@ -46,7 +46,8 @@ public sealed partial class IngestionService(
     BanditPolicy bandit,
     TimeProvider timeProvider,
     ILogger<IngestionService> logger,
-    ArchiveGate archiveGate)
+    ArchiveGate archiveGate,
+    Attribution.AttributionRecorder attribution)
 {
     /// <summary>Subjects processed at once within a batch.</summary>
     public const int MaxParallelCustomers = 8;
@@ -156,6 +157,7 @@ public sealed partial class IngestionService(
         {
             operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
             operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied).Where(counted.Contains)], cancellationToken).ConfigureAwait(false));
+            operations.Add(await attribution.RecordAsync(applied, counted, cancellationToken).ConfigureAwait(false));
         }
 
         MarkDuplicates(outcomes, valid, applied, counted);

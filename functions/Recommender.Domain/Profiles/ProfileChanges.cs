@@ -29,6 +29,13 @@ public sealed class ProfileChanges
     /// <summary>At least one event changed behaviour features (a profile exists and may be profiled).</summary>
     public bool Profiled { get; set; }
     public bool IsNewProfile { get; set; }
+    /// <summary>The subject these changes are about (the profile's id).</summary>
+    public string? SubjectId { get; set; }
+    /// <summary>
+    /// The subject may be attributed individually (a touchpoint journey kept): analytics consent, not a
+    /// possible minor, no objection — as the profile stands after these events (<see cref="Attribution.AttributionRecorder"/>).
+    /// </summary>
+    public bool MayBeAttributed { get; set; }
     /// <summary>Anonymous ids this customer identified as (login) in these events.</summary>
     public List<string> Identified { get; } = [];
 

@@ -67,6 +67,8 @@ public static class ProfileUpdater
         }
 
         profile.RecentSearches.RemoveAll(s => now - s.At > CustomerProfile.SearchRetention);
+        changes.SubjectId = profile.CustomerId;
+        changes.MayBeAttributed = profile.MayBeProfiled(now);
         if (changes.Applied.Count > 0)
         {
             profile.UpdatedAt = now;
