@@ -325,4 +325,24 @@ public class AttributionTests
         Assert.Equal(0.5, uplift.GetProperty("revenuePerUserUplift").GetDouble(), 6);
         Assert.Equal(0, uplift.GetProperty("conversionUplift").GetDouble(), 6);
     }
+
+    [Fact]
+    public async Task Send_OfAMessageCountsOnceOnItsKindsRow_EvenWhenTheDeliveryIsRedelivered()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = new TestApp(receiver.Url);
+        DeliveryTests.StartAtMorning(app);
+        receiver.Clock = app.Clock.GetUtcNow;
+        await app.PostEventsAsync(app.Consent("k1", "c1", true, "email"));
+        var now = app.Clock.GetUtcNow();
+        await app.Get<Domain.Messaging.MessageOutbox>().EnqueueAsync(new Domain.Messaging.OutboundMessage("m1", "c1", "email", "test_offer",
+            JsonSerializer.Serialize(new { messageId = "m1", type = "test_offer" }), now, now));
+        await app.PumpAsync();
+        var redelivery = JsonSerializer.Serialize(new Domain.Messaging.DeliveryMessage("c1", "m1"), Domain.Json.Options);
+        await app.Get<IWorkQueue>().SendAsync(Queues.Delivery, redelivery);
+        await app.PumpAsync();
+
+        Assert.Single(receiver.Deliveries);
+        Assert.Equal(1, Bucket(await ReportAsync(app), "email", "test_offer").GetProperty("sends").GetInt64());
+    }
 }

@@ -59,6 +59,18 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
     public Task<int> IncrementAsync(string day, AttributionBucket bucket, string segment, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default) =>
         documents.IncrementOrCreateAsync(Collections.Items, DayPartition(day), RowId(bucket, segment), increments, () => Initial(day, bucket, segment, increments), cancellationToken);
 
+    /// <summary>A message delivered: one send on its row (email or push, source = the message kind) on the day it was sent; SMS has no row.</summary>
+    public async Task<int> CountSendAsync(string channel, string kind, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
+    {
+        if (channel is not (AttributionChannels.Email or AttributionChannels.Push))
+        {
+            return 0;
+        }
+
+        var increments = new Dictionary<string, double>(StringComparer.Ordinal) { ["sends"] = 1 };
+        return await IncrementAsync(DayOf(sentAt), new AttributionBucket(channel, kind, AttributionBucket.NotSet), AttributionCounters.AllSegments, increments, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Every row of one day (one single-partition read).</summary>
     public async IAsyncEnumerable<AttributionCounters> ReadDayAsync(string day, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

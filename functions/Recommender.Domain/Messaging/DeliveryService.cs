@@ -23,7 +23,8 @@ public sealed partial class DeliveryService(
     WorkflowStats stats,
     IOptions<MessagingOptions> options,
     TimeProvider timeProvider,
-    ILogger<DeliveryService> logger)
+    ILogger<DeliveryService> logger,
+    Attribution.AttributionStore attribution)
 {
     /// <summary>A delivery message this much before its entry's next attempt time counts as on time.</summary>
     private static readonly TimeSpan EarlyTolerance = TimeSpan.FromSeconds(1);
@@ -207,6 +208,10 @@ public sealed partial class DeliveryService(
         if (changed && entry is not null)
         {
             await stats.CountAsync(entry.Message.Kind, status, cancellationToken).ConfigureAwait(false);
+            if (status == OutboxStatus.Sent)
+            {
+                await attribution.CountSendAsync(entry.Message.Channel, entry.Message.Kind, entry.SentAt ?? timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
