@@ -287,21 +287,35 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     public Task<bool> DeleteCacheAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Recommendations, customerId, customerId, cancellationToken);
 
+    /// <summary>
+    /// A product page: the trained neighbours — or, for a product the model does not know yet, the
+    /// real-time co-viewed counters — then products with the same catalog attributes (content), each
+    /// tier below the one before, so a product nobody has interacted with much still gets a full list
+    /// of related products with true reasons before any popular filler (issue 15, coverage).
+    /// </summary>
     private async Task<IReadOnlyList<RecommendedItem>> RelatedToProductAsync(string productId, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
     {
+        IReadOnlyList<RecommendedItem> related;
         if (model.NeighborsOf(productId).Count > 0)
         {
-            return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
+            related = RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool, fill: false);
+        }
+        else
+        {
+            var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
+            related = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
         }
 
-        // Not in the trained model yet (a new product): the real-time co-viewed counters, and without
-        // those (nobody has viewed it with anything else yet) products with the same catalog attributes.
-        var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
-        var coViewed = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
-        return coViewed.Count == 0 && products.TryGetValue(productId, out var product)
-            ? CatalogSimilarity.SimilarTo(product, products, exclude, CandidatePool)
-            : coViewed;
+        if (related.Count >= CandidatePool || !products.TryGetValue(productId, out var product))
+        {
+            return related;
+        }
+
+        var taken = new HashSet<string>(exclude, StringComparer.Ordinal);
+        taken.UnionWith(related.Select(i => i.ProductId));
+        var content = CatalogSimilarity.SimilarTo(product, products, taken, CandidatePool - related.Count);
+        return related.Count == 0 ? content : [.. related, .. RecommendationEngine.Below(related, content)];
     }
 
     /// <summary>Bought together (real-time, decayed), then the trained neighbours.</summary>
