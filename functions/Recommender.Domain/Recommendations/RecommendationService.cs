@@ -60,7 +60,7 @@ public sealed class RenderingSlot
 /// only popular, trending and similar-to-context lists.
 /// </summary>
 public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TrendingStore trending,
-    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, IOptions<ServingOptions> options, TimeProvider timeProvider)
+    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, Segments.SegmentMembership membership, IOptions<ServingOptions> options, TimeProvider timeProvider)
 {
     private const int CandidatePool = RecommendationEngine.CachedListSize;
 
@@ -124,11 +124,18 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         // Home and email: the bandit may try another strategy than the default on a share of requests.
         var placementName = Placements.NameOf(request.Placement);
-        var segment = personal is not null ? "known" : "anonymous";
+        // The customer's segments (latest segmentation run) only when someone needs them: a targeted
+        // experiment, the bandit's context. Read once; a customer not personalized for is in none.
+        IReadOnlyList<string>? segments = null;
+        async Task<IReadOnlyList<string>> SegmentsAsync(CancellationToken ct) => segments ??= personal is not null
+            ? await membership.SegmentsOfPersonalizableAsync(request.CustomerId, ct).ConfigureAwait(false)
+            : [];
         BanditChoice? choice = null;
-        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, cancellationToken).ConfigureAwait(false);
+        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, SegmentsAsync, cancellationToken).ConfigureAwait(false);
+        var segment = personal is null ? "anonymous" : "known";
         if (request.Placement is Placement.Home or Placement.Email)
         {
+            segment = personal is null ? segment : BanditPolicy.ContextOf(await SegmentsAsync(cancellationToken).ConfigureAwait(false));
             var canPersonalize = personal is not null || request.SessionItems.Count > 0;
             var available = canPersonalize ? BanditPolicy.Strategies : ["trending", "popular"];
             // A variant named after a strategy serves that strategy (no exploration inside an experiment).

@@ -36,6 +36,7 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation);
 /// </summary>
 public sealed partial class BrowseAbandonmentWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -176,7 +177,9 @@ public sealed partial class BrowseAbandonmentWorkflow(
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var viewed = profile.RecentViews.Take(3).Select(v => ProductCard.Of(v.ProductId, products)).ToList();
         var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Product, 4, profile.RecentViews[0].ProductId), cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs }, Json.Options);
+        var customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs, customerScores },
+            Json.Options);
     }
 
     private Task ScheduleAsync(BrowseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>

@@ -22,6 +22,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class CartAbandonmentWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -231,6 +232,7 @@ public sealed partial class CartAbandonmentWorkflow(
             cart,
             cartValue = cart.Sum(l => (l.price ?? 0) * l.quantity),
             recommendations = recs,
+            customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false),
         };
         return JsonSerializer.Serialize(message, Json.Options);
     }

@@ -34,6 +34,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class CatalogAlertsWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProductWatchers watchers,
     ProfileStore profiles,
@@ -367,6 +368,7 @@ public sealed partial class CatalogAlertsWorkflow(
             sale = sale ? new { category = alert.Subject, percent = alert.Percent, name = alert.Name, announcedAt = alert.At } : null,
             recommendationId = recs.RecommendationId,
             recommendations = recs,
+            customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false),
         }, Json.Options);
     }
 

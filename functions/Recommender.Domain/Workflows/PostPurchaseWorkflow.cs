@@ -28,6 +28,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class PostPurchaseWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -244,6 +245,7 @@ public sealed partial class PostPurchaseWorkflow(
             deliveredAt = state.DeliveredAt,
             order = kept.Select(p => ProductCard.Of(p, products)).ToList(),
             recommendations = recs,
+            customerScores = await lifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false),
         };
         return JsonSerializer.Serialize(message, Json.Options);
     }

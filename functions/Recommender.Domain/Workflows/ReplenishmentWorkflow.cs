@@ -29,6 +29,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class ReplenishmentWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -397,7 +398,8 @@ public sealed partial class ReplenishmentWorkflow(
         }).ToList();
         var request = new RecommendationRequest(state.CustomerId, Placement.Email, 4) { ExcludeProductIds = state.Sending.ToHashSet(StringComparer.Ordinal) };
         var recs = await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false);
-        var message = new { messageId = state.MessageId, type = Kind, channel = Channel, customerId = state.CustomerId, createdAt = now, products = due, recommendations = recs };
+        var customerScores = await lifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var message = new { messageId = state.MessageId, type = Kind, channel = Channel, customerId = state.CustomerId, createdAt = now, products = due, recommendations = recs, customerScores };
         return JsonSerializer.Serialize(message, Json.Options);
     }
 

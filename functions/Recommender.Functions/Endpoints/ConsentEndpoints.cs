@@ -39,7 +39,28 @@ public static class ConsentEndpoints
             await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "ad_audiences.export", "*", $"{export.Customers} customers", cancellationToken: ct).ConfigureAwait(false);
             return TypedResults.Ok(export);
         }).WithName("api-ad-audiences");
+        app.MapGet("/api/privacy/ad-audiences/{segment}", SegmentAudienceAsync).WithName("api-ad-audiences-segment");
         return app;
+    }
+
+    /// <summary>The hashed audience of one segment (latest segmentation run): 400 for a name that is no segment, 404 before any run.</summary>
+    private static async Task<Results<Ok<AdAudienceExport>, ProblemHttpResult>> SegmentAudienceAsync(string segment, AdAudiences audiences, AuditLog audit,
+        HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Domain.Segments.SegmentNames.IsValid(segment))
+        {
+            return TypedResults.Problem("segment must be vip, active, at-risk, dormant, new, price-sensitive, category-enthusiast:{category} or brand-loyalist:{brand}",
+                statusCode: 400);
+        }
+
+        if (await audiences.ExportSegmentAsync(segment, cancellationToken).ConfigureAwait(false) is not { } export)
+        {
+            return TypedResults.Problem("no segmentation run has completed yet", statusCode: 404);
+        }
+
+        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "ad_audiences.export", "*", $"segment {segment}: {export.Customers} customers", cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return TypedResults.Ok(export);
     }
 
     private static async Task<Results<Accepted<EventOutcome>, ValidationProblem>> RecordAsync(string customerId, ConsentCommand? command,
