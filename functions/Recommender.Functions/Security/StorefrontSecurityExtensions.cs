@@ -15,8 +15,9 @@ public static class StorefrontSecurityExtensions
                 "Recommender:Storefront:RequireKeys is true but no client is configured under Recommender:Storefront:Clients")
             .Validate(o => o.Clients.Values.All(c => StorefrontKeys.IsSha256Hex(c.KeySha256)),
                 "every Recommender:Storefront:Clients:{name}:KeySha256 must be 64 hex digits: the SHA-256 of the key, never the key")
-            .Validate(o => o.RequestsPerSecond > 0 && o.Burst >= 0 && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
-                "Recommender:Storefront:RequestsPerSecond must be positive and Burst zero or positive")
+            .Validate(o => o.RequestsPerSecond > 0 && o.Burst >= 0 && o.ClientRequestsPerSecond > 0 && o.ClientBurst >= 0
+                    && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
+                "Recommender:Storefront:RequestsPerSecond and ClientRequestsPerSecond must be positive, Burst and ClientBurst zero or positive")
             .Validate(o => o.MaxUrlLength >= 256, "Recommender:Storefront:MaxUrlLength must be at least 256")
             .PostConfigure(o => o.TrustLoopbackProxy ??= configuration[Hosting.HostingExtensions.CustomHandlerPortVariable] is { Length: > 0 })
             .ValidateOnStart();
