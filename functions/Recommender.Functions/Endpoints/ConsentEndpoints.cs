@@ -72,6 +72,7 @@ public static class ConsentEndpoints
         }
 
         var now = timeProvider.GetUtcNow();
+        var actor = OperatorAuth.ActorOf(context.User);
         var body = JsonSerializer.Serialize(new
         {
             id = $"consent-{Guid.CreateVersion7(now):N}",
@@ -81,6 +82,7 @@ public static class ConsentEndpoints
             granted = command?.Granted,
             policyVersion = command?.PolicyVersion,
             source = command?.Source,
+            relayedBy = actor,
             occurredAt = now,
         }, Json.Options);
         var result = await ingestion.IngestAsync([body], "privacy-api", cancellationToken).ConfigureAwait(false);
@@ -90,7 +92,7 @@ public static class ConsentEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["consent"] = [outcome.Error ?? "invalid consent"] });
         }
 
-        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(actor, $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/privacy/consents/{customerId}", outcome);
     }
 

@@ -66,4 +66,18 @@ public sealed class StorefrontClientOptions
 
     /// <value>This client's burst, overriding <see cref="StorefrontOptions.Burst"/> when set.</value>
     public int? Burst { get; set; }
+
+    /// <value>
+    /// Whether this client may relay consent decisions (<c>consent</c> events) — a storefront's server that
+    /// runs the cookie banner or preference centre. Default <c>false</c>: consent events from this client are
+    /// refused (<see cref="ConsentRelay"/>).
+    /// </value>
+    public bool RelaysConsent { get; set; }
+
+    /// <value>
+    /// The secret (at least 32 characters; a Key Vault reference in Azure) this client's server signs session
+    /// assertions with (<see cref="ConsentRelay.SessionAssertionHeader"/>): a consent for a customer is accepted
+    /// only with an assertion that the authenticated session is that customer. Required with <see cref="RelaysConsent"/>.
+    /// </value>
+    public string? SessionAssertionKey { get; set; }
 }

@@ -19,10 +19,13 @@ public static class StorefrontSecurityExtensions
                     && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
                 "Recommender:Storefront:RequestsPerSecond and ClientRequestsPerSecond must be positive, Burst and ClientBurst zero or positive")
             .Validate(o => o.MaxUrlLength >= 256, "Recommender:Storefront:MaxUrlLength must be at least 256")
+            .Validate(o => o.Clients.Values.All(c => !c.RelaysConsent || c.SessionAssertionKey is { Length: >= ConsentRelay.MinSessionAssertionKeyLength }),
+                "a client with Recommender:Storefront:Clients:{name}:RelaysConsent=true needs a SessionAssertionKey of at least 32 characters")
             .PostConfigure(o => o.TrustLoopbackProxy ??= configuration[Hosting.HostingExtensions.CustomHandlerPortVariable] is { Length: > 0 })
             .ValidateOnStart();
         services.AddSingleton<StorefrontKeys>();
         services.AddSingleton<StorefrontRateLimiter>();
+        services.AddSingleton<ConsentRelay>();
         services.AddHostedService<StorefrontStartupCheck>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<StorefrontRateLimiter>((limiter, storefront) =>
