@@ -33,7 +33,13 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BlobContainer));
 
         services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize, options.CosmosRetry));
-        services.AddSingleton<IBlobStore>(sp => new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>()));
+        services.AddSingleton<IBlobStore>(sp =>
+        {
+            var data = new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>());
+            return options.AuditContainer is { } audit
+                ? new AuditRoutingBlobStore(data, new BlobStorageStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(audit)))
+                : data;
+        });
         services.AddSingleton<IWorkQueue>(sp => new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()));
 
         services.AddSingleton<AzureResourceInitializer>();
