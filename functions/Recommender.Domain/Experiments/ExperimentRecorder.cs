@@ -19,7 +19,8 @@ namespace Recommender.Domain.Experiments;
 /// increment per variant touched per batch. Exposures are an aggregate: they are counted for every
 /// subject, with or without analytics consent.
 /// </summary>
-public sealed partial class ExperimentRecorder(ExperimentStore store, ILogger<ExperimentRecorder> logger)
+public sealed partial class ExperimentRecorder(ExperimentStore store, Microsoft.Extensions.Options.IOptions<Retention.RetentionOptions> retention, TimeProvider timeProvider,
+    ILogger<ExperimentRecorder> logger)
 {
     private const int MaxParallelSubjects = 8;
 
@@ -33,7 +34,10 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, ILogger<Ex
             return 0;
         }
 
-        var experiments = await store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false);
+        // An experiment whose exposures have expired records none again (a late or replayed batch).
+        var now = timeProvider.GetUtcNow();
+        var experiments = (await store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(x => !ExperimentStore.ExposuresExpired(x, now, retention.Value.ExperimentExposures)).ToList();
         if (experiments.Count == 0)
         {
             return 0;
