@@ -20,6 +20,13 @@ public sealed class AzureOptions
     /// <summary><value>The single blob container of the app; default <c>data</c>.</value></summary>
     public string BlobContainer { get; set; } = "data";
 
+    /// <summary>
+    /// <value>The write-once blob container of the audit log (blobs under <c>audit/</c>): in Azure
+    /// <c>audit</c>, with a time-based immutability policy (infra/modules/storage.bicep). Unset: the
+    /// audit log stays in <see cref="BlobContainer"/> (emulators).</value>
+    /// </summary>
+    public string? AuditContainer { get; set; }
+
     /// <summary><value>Queue service endpoint, e.g. <c>https://acct.queue.core.windows.net</c>.</value></summary>
     public Uri? QueueServiceUri { get; set; }
 
@@ -119,6 +126,11 @@ public sealed class AzureOptions
         if (string.IsNullOrWhiteSpace(BlobContainer))
         {
             problems.Add($"{nameof(BlobContainer)} must not be empty.");
+        }
+
+        if (AuditContainer is not null && (string.IsNullOrWhiteSpace(AuditContainer) || string.Equals(AuditContainer, BlobContainer, StringComparison.Ordinal)))
+        {
+            problems.Add($"{nameof(AuditContainer)} must be a container name other than {nameof(BlobContainer)}.");
         }
 
         if (CosmosQueryPageSize < 1)

@@ -36,7 +36,13 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize, options.CosmosRetry,
             servingReads: new CosmosServingReads(sp.GetRequiredKeyedService<CosmosClient>(AzureClients.ServingCosmosClient), options.CosmosServingRetry)));
-        services.AddSingleton<IBlobStore>(sp => new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>()));
+        services.AddSingleton<IBlobStore>(sp =>
+        {
+            var data = new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>());
+            return options.AuditContainer is { } audit
+                ? new AuditRoutingBlobStore(data, new BlobStorageStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(audit)))
+                : data;
+        });
         services.AddSingleton<IWorkQueue>(sp => new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()));
 
         services.AddSingleton<AzureResourceInitializer>();

@@ -21,7 +21,8 @@ namespace Recommender.Domain.Experiments;
 /// segments (read once per subject and batch, <see cref="Segments.SegmentMembership"/>); an exposure records
 /// the segments the subject was in (for the report's breakdown).
 /// </summary>
-public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.SegmentMembership membership, ILogger<ExperimentRecorder> logger)
+public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.SegmentMembership membership,
+    Microsoft.Extensions.Options.IOptions<Retention.RetentionOptions> retention, TimeProvider timeProvider, ILogger<ExperimentRecorder> logger)
 {
     private const int MaxParallelSubjects = 8;
 
@@ -35,7 +36,10 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
             return 0;
         }
 
-        var experiments = await store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false);
+        // An experiment whose exposures have expired records none again (a late or replayed batch).
+        var now = timeProvider.GetUtcNow();
+        var experiments = (await store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(x => !ExperimentStore.ExposuresExpired(x, now, retention.Value.ExperimentExposures)).ToList();
         if (experiments.Count == 0)
         {
             return 0;

@@ -33,6 +33,9 @@ public static class ConsentEndpoints
         app.MapGet("/api/privacy/export/{customerId}", ExportAsync).WithName("api-export");
         app.MapPut("/api/privacy/objection/{customerId}", ObjectAsync).WithName("api-objection");
         app.MapGet("/api/privacy/audit", ReadAuditAsync).WithName("api-audit");
+        // Walks the audit log's hash chain: 200 with the report either way (intact or the first broken link).
+        app.MapGet("/api/privacy/audit/verify", async (AuditLog audit, CancellationToken ct) =>
+            TypedResults.Ok(await audit.VerifyAsync(ct).ConfigureAwait(false))).WithName("api-audit-verify");
         app.MapGet("/api/privacy/ad-audiences", async (AdAudiences audiences, AuditLog audit, HttpContext context, CancellationToken ct) =>
         {
             var export = await audiences.ExportAsync(ct).ConfigureAwait(false);

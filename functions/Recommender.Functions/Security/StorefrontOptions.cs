@@ -58,8 +58,30 @@ public sealed class StorefrontOptions
 /// <summary>One storefront client (<c>Recommender:Storefront:Clients:{name}</c>).</summary>
 public sealed class StorefrontClientOptions
 {
-    /// <value>Hex SHA-256 of the client's key (64 hex digits).</value>
+    /// <value>Hex SHA-256 of the client's key (64 hex digits). Either this or <see cref="Key"/>.</value>
     public string KeySha256 { get; set; } = "";
+
+    /// <value>
+    /// The client's key itself, for a setting the platform fills from a secret store: in Azure a Key
+    /// Vault reference (<c>@Microsoft.KeyVault(SecretUri=…)</c>, infra/modules/functionapp.bicep), so
+    /// the key is generated at deploy and never written in the configuration. It is hashed at start;
+    /// an unresolved reference (the literal <c>@Microsoft.KeyVault(…)</c> text) is refused.
+    /// </value>
+    public string? Key { get; set; }
+
+    /// <summary>An unresolved platform reference, not a key.</summary>
+    internal bool KeyIsUnresolvedReference => Key is { } key && key.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The hash the guard compares with: of <see cref="Key"/> when set, else <see cref="KeySha256"/>.</summary>
+    internal string EffectiveKeySha256 => string.IsNullOrEmpty(Key) ? KeySha256 : StorefrontKeys.Hash(Key);
+
+    /// <summary>Exactly one of a usable <see cref="Key"/> (16 to 512 characters, resolved) or a 64-hex <see cref="KeySha256"/>.</summary>
+    internal bool IsValid => string.IsNullOrEmpty(Key)
+        ? StorefrontKeys.IsSha256Hex(KeySha256)
+        : string.IsNullOrEmpty(KeySha256) && Key.Length is >= MinKeyLength and <= StorefrontKeys.MaxKeyLength && !KeyIsUnresolvedReference;
+
+    /// <summary>Shortest key accepted in <see cref="Key"/>.</summary>
+    public const int MinKeyLength = 16;
 
     /// <value>This client's sustained rate, overriding <see cref="StorefrontOptions.RequestsPerSecond"/> when set.</value>
     public int? RequestsPerSecond { get; set; }
