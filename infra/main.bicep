@@ -80,12 +80,63 @@ param webhookEmailSecret string
 @description('Turn Key Vault purge protection on (irreversible; recommended for production).')
 param keyVaultPurgeProtection bool = false
 
+// Safe by default: the storefront routes need a key from the first deployment. azd generates it once
+// and keeps it in the environment (`azd env get-value` does not show it: read it from Key Vault,
+// secret storefront-key, see docs/deployment.md).
+@description('Key of the storefront client "storefront" (X-Api-Key); stored in Key Vault, the app keeps only its SHA-256.')
+@secure()
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 48
+      noSpecial: true
+    }
+  }
+})
+param storefrontKey string
+
+@description('HMAC key of erasure tombstones and sealed timers (keep it stable: a new key forgets standing tombstones); stored in Key Vault.')
+@secure()
+@minLength(32)
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 64
+      noSpecial: true
+    }
+  }
+})
+param tombstoneKey string
+
+@description('Days each audit log entry stays immutable (time-based retention on the audit container).')
+@minValue(1)
+@maxValue(146000)
+param auditRetentionDays int = 2557
+
+@description('Network exposure of the function app\'s HTTP endpoint (the storefront calls it): Enabled by default.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param functionAppPublicNetworkAccess string = 'Enabled'
+
+@description('Network exposure of the data stores (Storage, Cosmos DB, Event Hubs, Key Vault). Public: reachable over the internet, with the app\'s Entra ID identity only (no store accepts keys). Private: public access off, private endpoints in a virtual network the app is integrated with.')
+@allowed([
+  'Public'
+  'Private'
+])
+param dataNetworkAccess string = 'Public'
+
 var tags = {
   'azd-env-name': environmentName
   application: 'recommender'
 }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var functionAppName = 'func-${resourceToken}'
+var isPrivate = dataNetworkAccess == 'Private'
+var dataPublicNetworkAccess = isPrivate ? 'Disabled' : 'Enabled'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -122,6 +173,8 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package'
+    auditRetentionDays: auditRetentionDays
+    publicNetworkAccess: dataPublicNetworkAccess
   }
 }
 
@@ -133,6 +186,7 @@ module eventHubs 'modules/eventhubs.bicep' = {
     location: location
     tags: tags
     partitionCount: eventHubPartitionCount
+    publicNetworkAccess: dataPublicNetworkAccess
   }
 }
 
@@ -143,6 +197,7 @@ module cosmos 'modules/cosmos.bicep' = {
     accountName: 'cosmos-${resourceToken}'
     location: location
     tags: tags
+    publicNetworkAccess: dataPublicNetworkAccess
   }
 }
 
@@ -154,7 +209,25 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     webhookEmailSecret: webhookEmailSecret
+    storefrontKey: storefrontKey
+    tombstoneKey: tombstoneKey
     enablePurgeProtection: keyVaultPurgeProtection
+    publicNetworkAccess: dataPublicNetworkAccess
+  }
+}
+
+module network 'modules/network.bicep' = if (isPrivate) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    hostingPlan: hostingPlan
+    storageAccountId: storage.outputs.id
+    cosmosAccountId: cosmos.outputs.id
+    eventHubNamespaceId: eventHubs.outputs.id
+    keyVaultId: keyVault.outputs.id
   }
 }
 
@@ -169,7 +242,12 @@ module access 'modules/access.bicep' = {
     cosmosAccountName: cosmos.outputs.accountName
     cosmosDatabaseName: cosmos.outputs.databaseName
     keyVaultName: keyVault.outputs.name
-    webhookSecretName: keyVault.outputs.webhookSecretName
+    secretNames: [
+      keyVault.outputs.webhookSecretName
+      keyVault.outputs.storefrontKeySecretName
+      keyVault.outputs.tombstoneKeySecretName
+    ]
+    auditContainerName: storage.outputs.auditContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }
@@ -202,6 +280,11 @@ module functionApp 'modules/functionapp.bicep' = {
     webhookEmailUrl: webhookEmailUrl
     operatorApiAudience: operatorApiAudience
     webhookSecretUri: keyVault.outputs.webhookSecretUri
+    auditContainerName: storage.outputs.auditContainerName
+    storefrontKeySecretUri: keyVault.outputs.storefrontKeySecretUri
+    tombstoneKeySecretUri: keyVault.outputs.tombstoneKeySecretUri
+    publicNetworkAccess: functionAppPublicNetworkAccess
+    virtualNetworkSubnetId: isPrivate ? network!.outputs.appSubnetId : ''
   }
   // Start the app only once its identity can reach host storage, the hub and the secret.
   dependsOn: [
@@ -232,3 +315,5 @@ output AZURE_EVENTHUB_NAME string = eventHubs.outputs.eventHubName
 output AZURE_EVENTHUB_CONSUMER_GROUP string = eventHubs.outputs.consumerGroupName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output AZURE_STORAGE_AUDIT_CONTAINER string = storage.outputs.auditContainerName
+output RECOMMENDER_STOREFRONT_KEY_SECRET string = keyVault.outputs.storefrontKeySecretName

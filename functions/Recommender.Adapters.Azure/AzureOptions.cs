@@ -20,6 +20,13 @@ public sealed class AzureOptions
     /// <summary><value>The single blob container of the app; default <c>data</c>.</value></summary>
     public string BlobContainer { get; set; } = "data";
 
+    /// <summary>
+    /// <value>The write-once blob container of the audit log (blobs under <c>audit/</c>): in Azure
+    /// <c>audit</c>, with a time-based immutability policy (infra/modules/storage.bicep). Unset: the
+    /// audit log stays in <see cref="BlobContainer"/> (emulators).</value>
+    /// </summary>
+    public string? AuditContainer { get; set; }
+
     /// <summary><value>Queue service endpoint, e.g. <c>https://acct.queue.core.windows.net</c>.</value></summary>
     public Uri? QueueServiceUri { get; set; }
 
@@ -61,6 +68,21 @@ public sealed class AzureOptions
 
     /// <summary>The transient-retry settings of <see cref="CosmosDocumentStore"/>.</summary>
     public CosmosRetryOptions CosmosRetry => new(CosmosTransientRetries, CosmosTransientRetryDelay, CosmosTransientRetryMaxDelay);
+
+    /// <summary>
+    /// <value>Cosmos DB 429 on a serving read (the recommendations route, <see cref="Recommender.Domain.Ports.ServingPath"/>):
+    /// how many times the serving client retries it (0–30); default 1. Past it the route answers the degraded list.</value>
+    /// </summary>
+    public int CosmosServingRateLimitRetries { get; set; } = 1;
+
+    /// <summary><value>Cosmos DB 429 on a serving read: the longest the serving client waits in all (1–30 s; the SDK counts whole seconds); default 1 s.</value></summary>
+    public TimeSpan CosmosServingRateLimitMaxWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><value>Cosmos DB 408, 410, 449, 503 and transport failures on a serving read: retries after the first attempt (0–10); default 1.</value></summary>
+    public int CosmosServingTransientRetries { get; set; } = 1;
+
+    /// <summary>The transient-retry settings of serving reads: <see cref="CosmosServingTransientRetries"/> with the delays of <see cref="CosmosRetry"/>.</summary>
+    public CosmosRetryOptions CosmosServingRetry => new(CosmosServingTransientRetries, CosmosTransientRetryDelay, CosmosTransientRetryMaxDelay);
 
     /// <summary>True when Cosmos DB is reached with an emulator connection string.</summary>
     public bool UsesCosmosEmulator => !string.IsNullOrWhiteSpace(CosmosConnectionString);
@@ -106,6 +128,11 @@ public sealed class AzureOptions
             problems.Add($"{nameof(BlobContainer)} must not be empty.");
         }
 
+        if (AuditContainer is not null && (string.IsNullOrWhiteSpace(AuditContainer) || string.Equals(AuditContainer, BlobContainer, StringComparison.Ordinal)))
+        {
+            problems.Add($"{nameof(AuditContainer)} must be a container name other than {nameof(BlobContainer)}.");
+        }
+
         if (CosmosQueryPageSize < 1)
         {
             problems.Add($"{nameof(CosmosQueryPageSize)} must be positive.");
@@ -119,6 +146,21 @@ public sealed class AzureOptions
         if (CosmosRateLimitMaxWait < TimeSpan.FromSeconds(1) || CosmosRateLimitMaxWait > TimeSpan.FromMinutes(5))
         {
             problems.Add($"{nameof(CosmosRateLimitMaxWait)} must be from 00:00:01 to 00:05:00.");
+        }
+
+        if (CosmosServingRateLimitRetries is < 0 or > 30)
+        {
+            problems.Add($"{nameof(CosmosServingRateLimitRetries)} must be from 0 to 30.");
+        }
+
+        if (CosmosServingRateLimitMaxWait < TimeSpan.FromSeconds(1) || CosmosServingRateLimitMaxWait > TimeSpan.FromSeconds(30))
+        {
+            problems.Add($"{nameof(CosmosServingRateLimitMaxWait)} must be from 00:00:01 to 00:00:30.");
+        }
+
+        if (CosmosServingTransientRetries is < 0 or > 10)
+        {
+            problems.Add($"{nameof(CosmosServingTransientRetries)} must be from 0 to 10.");
         }
 
         if (CosmosTransientRetries is < 0 or > 10)

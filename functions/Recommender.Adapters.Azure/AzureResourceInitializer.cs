@@ -42,6 +42,10 @@ public sealed class AzureResourceInitializer : IHostedService
         }
 
         await _blobs.GetBlobContainerClient(_options.BlobContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        if (_options.AuditContainer is { } audit)
+        {
+            await _blobs.GetBlobContainerClient(audit).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
         foreach (var queue in Queues.All)
         {
             await _queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);

@@ -35,7 +35,9 @@ public static class DomainServices
         services.AddSingleton<VelocityTracker>();
         services.AddSingleton<AggregateEventClaims>();
         services.AddSingleton<Retention.RetentionService>();
-        services.AddOptions<Retention.RetentionOptions>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section)
+            .Validate(o => o.IsValid, "Recommender:Retention is invalid (every period > 0, ExperimentExposures from 1 to 365 days)")
+            .ValidateOnStart();
         services.AddSingleton<RecommendationService>();
         services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section)
             .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),

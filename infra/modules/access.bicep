@@ -22,8 +22,11 @@ param cosmosDatabaseName string
 @description('Key Vault holding the webhook secret.')
 param keyVaultName string
 
-@description('Name of the webhook secret in the vault.')
-param webhookSecretName string
+@description('Names of the secrets in the vault the app reads through Key Vault references.')
+param secretNames string[]
+
+@description('Blob container of the audit log: the app may create and read entries there, never delete them.')
+param auditContainerName string
 
 @description('Application Insights component the app sends telemetry to.')
 param applicationInsightsName string
@@ -65,11 +68,14 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' existing = {
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
   name: keyVaultName
-
-  resource webhookSecret 'secrets' existing = {
-    name: webhookSecretName
-  }
 }
+
+resource secrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = [
+  for secretName in secretNames: {
+    parent: vault
+    name: secretName
+  }
+]
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -79,6 +85,12 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 // (azure-webjobs-hosts, -secrets, Event Hubs checkpoints) and Flex Consumption reads the package.
 // Queue Data Contributor: workflow queues, their delayed messages and the host's -poison queues.
 // Table Data Contributor: the host writes its diagnostic events to Table storage.
+// The blob role carries a condition (Azure ABAC): every blob action is allowed except deleting a blob
+// in the audit container. Two locks, either enough on its own: this condition (the identity cannot
+// even ask), and the container's immutability policy (storage.bicep: nobody can delete or overwrite
+// an entry before its retention ends).
+var auditDeleteDenied = '((!(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete\'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringNotEquals \'${auditContainerName}\'))'
+
 resource storageBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
   name: guid(storage.id, principalId, roles.storageBlobDataOwner)
@@ -86,6 +98,9 @@ resource storageBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    description: 'Function app: every blob action except deleting audit log entries'
+    conditionVersion: '2.0'
+    condition: auditDeleteDenied
   }
 }
 
@@ -150,16 +165,18 @@ resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// Key Vault, scoped to the one secret the Key Vault reference resolves.
-resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: vault::webhookSecret
-  name: guid(vault::webhookSecret.id, principalId, roles.keyVaultSecretsUser)
-  properties: {
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+// Key Vault, scoped to each secret a Key Vault reference resolves (not the whole vault).
+resource secretReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (secretName, i) in secretNames: {
+    scope: secrets[i]
+    name: guid(secrets[i].id, principalId, roles.keyVaultSecretsUser)
+    properties: {
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    }
   }
-}
+]
 
 // Cosmos DB data plane, scoped to the application database. Data-plane scopes use the
 // "<account id>/dbs/<database>" form, not the ARM id of the sqlDatabases resource.

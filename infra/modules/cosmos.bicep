@@ -14,6 +14,13 @@ param tags object
 @description('Name of the SQL database.')
 param databaseName string = 'recommender'
 
+@description('Public network access: Enabled (Entra ID still required) or Disabled (private endpoints only).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
 @description('A container: its name and default time-to-live in seconds (omit for no expiry).')
 type containerSpec = {
   name: string
@@ -59,7 +66,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true
     minimalTlsVersion: 'Tls12'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -93,6 +100,7 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
   }
 ]
 
+output id string = account.id
 output accountName string = account.name
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = database.name

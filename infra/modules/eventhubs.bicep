@@ -26,6 +26,13 @@ param partitionCount int = 4
 @maxValue(168)
 param retentionHours int = 168
 
+@description('Public network access: Enabled (Entra ID still required) or Disabled (private endpoints only).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
@@ -38,7 +45,7 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     isAutoInflateEnabled: false
   }
 }
@@ -60,6 +67,7 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
   name: consumerGroupName
 }
 
+output id string = namespace.id
 output namespaceName string = namespace.name
 // serviceBusEndpoint is "https://<namespace>.servicebus.windows.net:443/"; clients want the bare host name.
 output fullyQualifiedNamespace string = replace(

@@ -88,6 +88,25 @@ param operatorApiAudience string
 @description('Versionless Key Vault URI of the webhook signing secret.')
 param webhookSecretUri string
 
+@description('Blob container of the write-once audit log.')
+param auditContainerName string
+
+@description('Versionless Key Vault URI of the storefront client key.')
+param storefrontKeySecretUri string
+
+@description('Versionless Key Vault URI of the erasure tombstone (HMAC) key.')
+param tombstoneKeySecretUri string
+
+@description('Public network access to the app\'s HTTP endpoint (the storefront and operators call it): Enabled by default.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Subnet the app\'s outbound traffic goes through (private endpoints of the data stores); empty: none.')
+param virtualNetworkSubnetId string = ''
+
 var isFlex = hostingPlan == 'FlexConsumption'
 
 // Elastic Premium without an Azure Files content share (its setting is a key-bearing connection
@@ -131,6 +150,17 @@ var appSettings = {
   Recommender__Azure__ManagedIdentityClientId: identityClientId
   Recommender__Webhooks__Email__Url: webhookEmailUrl
   Recommender__Webhooks__Email__Secret: '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})'
+  // Audit entries (audit/...) go to the write-once container; everything else to the data container.
+  Recommender__Azure__AuditContainer: auditContainerName
+
+  // Storefront routes (/api/events, /api/recommendations) are anonymous for the Functions host and
+  // checked by the app: it refuses to start without a client, and the one client's key comes from
+  // Key Vault (the app hashes it at start and keeps only the hash). Add clients the same way.
+  Recommender__Storefront__RequireKeys: 'true'
+  Recommender__Storefront__Clients__storefront__Key: '@Microsoft.KeyVault(SecretUri=${storefrontKeySecretUri})'
+
+  // Erasure tombstones and sealed timers: the HMAC key, generated at deploy and kept in Key Vault.
+  Recommender__Privacy__TombstoneKey: '@Microsoft.KeyVault(SecretUri=${tombstoneKeySecretUri})'
 
   // Bearer tokens with app roles on /api/privacy and /api/admin (Entra ID of this tenant).
   Recommender__Auth__Authority: empty(operatorApiAudience) ? '' : '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
@@ -202,6 +232,14 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
+    publicNetworkAccess: publicNetworkAccess
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
+    // With a subnet, every outbound call (data stores, Key Vault references) goes through it.
+    outboundVnetRouting: empty(virtualNetworkSubnetId)
+      ? null
+      : {
+          allTraffic: true
+        }
     functionAppConfig: isFlex ? flexAppConfig : null
     siteConfig: {
       // Custom handler stack on Linux Premium: empty linuxFxVersion + FUNCTIONS_WORKER_RUNTIME=custom.

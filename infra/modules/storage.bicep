@@ -1,7 +1,8 @@
 // One StorageV2 account, reachable only with Entra ID (no shared keys, no SAS signed by keys):
 // - host storage for the Functions runtime (AzureWebJobsStorage: leases, checkpoints, diagnostics);
 // - the Flex Consumption deployment container (and the run-from-package blob on Elastic Premium);
-// - the application's data container and work queues (names match Recommender.Domain.Storage).
+// - the application's data container and work queues (names match Recommender.Domain.Storage);
+// - the write-once audit container (time-based immutability).
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
 param name string
@@ -33,6 +34,21 @@ param recordRetentionDays int = 2557
 @description('Days after which rejected input (deadletter/) is deleted.')
 param deadLetterRetentionDays int = 30
 
+@description('Blob container of the privacy audit log (write once: a time-based immutability policy protects every entry).')
+param auditContainerName string = 'audit'
+
+@description('Days each audit entry stays immutable (time-based retention, counted from its creation): 7 years by default.')
+@minValue(1)
+@maxValue(146000)
+param auditRetentionDays int = 2557
+
+@description('Public network access to the account: Enabled (Entra ID still required) or Disabled (private endpoints only).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
 // Each queue has a queue-triggered function; the host adds "<name>-poison" on its own.
 var queueNames = [
   'cart-abandonment'
@@ -63,10 +79,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
     }
   }
 }
@@ -89,6 +105,33 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+// The audit log (Recommender.Domain.Privacy.AuditLog, entries under audit/ routed here by the Azure
+// adapter): write once, read many. The time-based retention policy makes every entry impossible to
+// modify or delete — by anyone, the app's identity included — until it is auditRetentionDays old.
+// The template leaves the policy unlocked (it can still be shortened or removed by an account
+// administrator); lock it for production with
+//   az storage container immutability-policy lock (see docs/deployment.md)
+// after which the period can only be extended. A legal hold is an operator action, not a template
+// setting: az storage container legal-hold set --tags <case> (no lifecycle rule covers this container).
+resource auditContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: auditContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource auditImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2024-01-01' = {
+  parent: auditContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: auditRetentionDays
+    // Entries are whole blobs written once: no appends to protected blobs either.
+    allowProtectedAppendWrites: false
+    allowProtectedAppendWritesAll: false
   }
 }
 
@@ -235,8 +278,10 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01
 }
 
 output name string = storage.name
+output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output dataContainerName string = dataContainer.name
+output auditContainerName string = auditContainer.name
 output deploymentContainerName string = deploymentContainer.name
 output queueNames array = [for (queueName, i) in queueNames: queues[i].name]

@@ -108,6 +108,11 @@ public sealed record ClickstreamEvent
     public string? PolicyVersion { get; init; }
     /// <summary>Consent: how consent was given or withdrawn (signup_form, ...); catalog_change: the system that sent it.</summary>
     public string? Source { get; init; }
+    /// <summary>
+    /// Consent: who relayed the decision — <c>storefront:{client}</c> (set by the collector from the
+    /// authenticated storefront key, never taken from the sender), or the operator through the privacy API.
+    /// </summary>
+    public string? RelayedBy { get; init; }
 
     // Account
     public int? BirthYear { get; init; }

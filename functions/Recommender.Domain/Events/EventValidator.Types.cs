@@ -167,12 +167,13 @@ public sealed partial class EventValidator
         var granted = r.Boolean("granted");
         var policy = r.String("policyVersion", true, 32);
         var source = r.String("source", true, 64);
+        var relayedBy = r.String("relayedBy", false, MaxRelayLength);
         if (channel is not null && !ConsentChannels.Contains(channel))
         {
             return r.Fail($"unknown consent channel '{channel}'");
         }
 
-        return e with { Channel = channel, Granted = granted, PolicyVersion = policy, Source = source };
+        return e with { Channel = channel, Granted = granted, PolicyVersion = policy, Source = source, RelayedBy = relayedBy };
     }
 
     /// <summary>Only what is given is stored; an account event gives at least one fact.</summary>

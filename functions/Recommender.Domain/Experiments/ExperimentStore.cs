@@ -30,6 +30,8 @@ public sealed record ExperimentExposure
 {
     public required string Variant { get; init; }
     public required DateTimeOffset ExposedAt { get; init; }
+    /// <summary>The subject's segments when first exposed (empty for visitors and customers who may not be profiled): the report's breakdown.</summary>
+    public IReadOnlyList<string> Segments { get; init; } = [];
     public bool Converted { get; init; }
     public int Orders { get; init; }
     public double Revenue { get; init; }
@@ -133,6 +135,11 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
         var counters = new Dictionary<string, VariantCounters>(StringComparer.Ordinal);
         await foreach (var document in documents.ReadPartitionAsync(Collections.Items, CountersPartition(experimentId), cancellationToken).ConfigureAwait(false))
         {
+            if (document.Id == ExpiredExposures.Id)
+            {
+                continue;
+            }
+
             var c = Json.FromElement<VariantCounters>(document.Body);
             counters[c.Variant] = c;
         }
@@ -157,6 +164,56 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
     /// <summary>Read-modify-write of an exposure with ETag concurrency (see <see cref="DocumentStoreExtensions.UpdateAsync{T}"/>).</summary>
     public Task<ExperimentExposure?> UpdateExposureAsync(string experimentId, string subjectKey, Func<ExperimentExposure?, ExperimentExposure?> mutate, CancellationToken cancellationToken = default) =>
         documents.UpdateAsync(Collections.Items, UsersPartition(experimentId), subjectKey, mutate, cancellationToken);
+
+    /// <summary>
+    /// Retention: deletes the exposure documents (and with them the subject keys) of every experiment
+    /// that ended more than <paramref name="keepAfterEnd"/> before <paramref name="now"/>, after folding
+    /// their per-variant revenue moments into one aggregate document, so the report keeps its figures.
+    /// Returns how many exposures were deleted.
+    /// </summary>
+    public async Task<int> ExpireExposuresAsync(DateTimeOffset now, TimeSpan keepAfterEnd, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var definition in await ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!ExposuresExpired(definition, now, keepAfterEnd))
+            {
+                continue;
+            }
+
+            var moments = new Dictionary<string, RevenueMoments>(StringComparer.Ordinal);
+            var ids = new List<string>();
+            await foreach (var document in documents.ReadPartitionAsync(Collections.Items, UsersPartition(definition.Id), cancellationToken).ConfigureAwait(false))
+            {
+                var exposure = Json.FromElement<ExperimentExposure>(document.Body);
+                moments[exposure.Variant] = moments.GetValueOrDefault(exposure.Variant).Add(exposure.Revenue);
+                ids.Add(document.Id);
+            }
+
+            if (ids.Count == 0)
+            {
+                continue;
+            }
+
+            // Fold first, then delete: once the aggregate is written the report reads it instead of the
+            // exposures, and a sweep cut short only has exposures left to delete (never to fold again).
+            var aggregate = await documents.GetAsync<ExpiredExposures>(Collections.Items, CountersPartition(definition.Id), ExpiredExposures.Id, cancellationToken).ConfigureAwait(false);
+            if (aggregate is null)
+            {
+                await documents.PutAsync(Collections.Items, CountersPartition(definition.Id), ExpiredExposures.Id, new ExpiredExposures { Moments = moments, Exposures = ids.Count }, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var id in ids)
+            {
+                deleted += await documents.DeleteAsync(Collections.Items, UsersPartition(definition.Id), id, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Whether the experiment's exposures are past their retention (no new exposure is recorded then either).</summary>
+    public static bool ExposuresExpired(ExperimentDefinition definition, DateTimeOffset now, TimeSpan keepAfterEnd) => now >= definition.EndsAt + keepAfterEnd;
 
     /// <summary>Every exposed subject of the experiment: one document each (the report's cost grows with the users).</summary>
     /// <summary>Access requests: every experiment the subjects were exposed in, with the exposure record.</summary>
@@ -214,18 +271,78 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
         }
 
         var counters = await GetCountersAsync(experimentId, cancellationToken).ConfigureAwait(false);
-        var revenue = new Dictionary<string, RevenueMoments>(StringComparer.Ordinal);
-        await foreach (var exposure in ExposuresAsync(experimentId, cancellationToken).ConfigureAwait(false))
+        var expired = await documents.GetAsync<ExpiredExposures>(Collections.Items, CountersPartition(experimentId), ExpiredExposures.Id, cancellationToken).ConfigureAwait(false);
+        var revenue = new Dictionary<string, RevenueMoments>(expired?.Moments ?? new Dictionary<string, RevenueMoments>(), StringComparer.Ordinal);
+        var bySegment = new SegmentBreakdown();
+        if (expired is null)
         {
-            revenue[exposure.Variant] = revenue.GetValueOrDefault(exposure.Variant).Add(exposure.Revenue);
+            await foreach (var exposure in ExposuresAsync(experimentId, cancellationToken).ConfigureAwait(false))
+            {
+                revenue[exposure.Variant] = revenue.GetValueOrDefault(exposure.Variant).Add(exposure.Revenue);
+                bySegment.Add(exposure);
+            }
         }
 
-        return ExperimentReport.Create(definition, counters, revenue, timeProvider.GetUtcNow());
+        var now = timeProvider.GetUtcNow();
+        return ExperimentReport.Create(definition, counters, revenue, now) with { Segments = bySegment.Reports(definition, now) };
     }
+}
+
+/// <summary>
+/// The per-variant revenue moments of an experiment's exposures, folded by retention before it deletes
+/// them (id <see cref="Id"/> in the counters partition: not a variant name, which cannot contain '~').
+/// Once it exists the report reads it instead of the exposures.
+/// </summary>
+public sealed record ExpiredExposures
+{
+    public const string Id = "~expired-exposures";
+    public IReadOnlyDictionary<string, RevenueMoments> Moments { get; init; } = new Dictionary<string, RevenueMoments>();
+    public int Exposures { get; init; }
 }
 
 /// <summary>Count, sum and sum of squares of per-user revenue.</summary>
 public readonly record struct RevenueMoments(long Users, double Sum, double SumOfSquares)
 {
     public RevenueMoments Add(double revenue) => new(Users + 1, Sum + revenue, SumOfSquares + (revenue * revenue));
+}
+
+/// <summary>
+/// Users, conversions, orders and revenue per segment and variant, from the exposure records (the
+/// segments a subject was in when first exposed; <see cref="None"/> for those in none). A subject in
+/// several segments counts in each. Impressions and clicks are counted per variant only.
+/// </summary>
+internal sealed class SegmentBreakdown
+{
+    public const string None = "none";
+
+    private readonly SortedDictionary<string, (Dictionary<string, VariantCounters> Counters, Dictionary<string, RevenueMoments> Revenue)> _segments = new(StringComparer.Ordinal);
+
+    public void Add(ExperimentExposure exposure)
+    {
+        IEnumerable<string> segments = exposure.Segments.Count == 0 ? [None] : exposure.Segments.Distinct(StringComparer.Ordinal);
+        foreach (var segment in segments)
+        {
+            if (!_segments.TryGetValue(segment, out var s))
+            {
+                _segments[segment] = s = (new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+            }
+
+            var c = s.Counters.GetValueOrDefault(exposure.Variant) ?? new VariantCounters { Variant = exposure.Variant };
+            s.Counters[exposure.Variant] = c with
+            {
+                Users = c.Users + 1,
+                Conversions = c.Conversions + (exposure.Converted ? 1 : 0),
+                Orders = c.Orders + exposure.Orders,
+                Revenue = c.Revenue + exposure.Revenue,
+            };
+            s.Revenue[exposure.Variant] = s.Revenue.GetValueOrDefault(exposure.Variant).Add(exposure.Revenue);
+        }
+    }
+
+    public IReadOnlyList<SegmentReport> Reports(ExperimentDefinition definition, DateTimeOffset now) =>
+        [.. _segments.Select(s =>
+        {
+            var report = ExperimentReport.Create(definition, s.Value.Counters, s.Value.Revenue, now);
+            return new SegmentReport(s.Key, report.Variants.Sum(v => v.Users), report.Variants);
+        })];
 }

@@ -77,7 +77,7 @@ public sealed partial class IngestionService(
         var seenInBatch = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < bodies.Count; i++)
         {
-            var validation = bodies[i].Refusal is { } refusal ? EventValidation.Invalid(null, refusal) : validator.Validate(bodies[i].Body);
+            var validation = bodies[i].Refusal is { } refusal ? EventValidation.Invalid(bodies[i].EventId, refusal) : validator.Validate(bodies[i].Body);
             if (validation.Event is { } e)
             {
                 var dropped = validation.DroppedFields.Count;
@@ -142,6 +142,7 @@ public sealed partial class IngestionService(
 
         // The archive takes what the profile updates decided may be kept (ArchiveGate), after they were written.
         var selection = archiveGate.Select(humans, applied, notArchived);
+        ArchiveGate.MarkDropped(applied, outcomes);
         _ = await archive.AppendAsync(batchId, selection.Archived, now, markerClass, cancellationToken).ConfigureAwait(false);
         operations.Add(EventArchive.BlobsWritten(selection.Archived, markerClass));
 

@@ -9,11 +9,14 @@ public sealed record RecentSearch(string Query, DateTimeOffset At, int? ResultCo
 /// <summary>A line of the customer's current cart.</summary>
 public sealed record CartLine(string ProductId, int Quantity, decimal? Price, DateTimeOffset AddedAt);
 
-/// <summary>The latest recorded consent decision for one channel or purpose, kept with its proof.</summary>
-public sealed record ConsentRecord(bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
+/// <summary>
+/// The latest recorded consent decision for one channel or purpose, kept with its proof: <see cref="RelayedBy"/>
+/// is who relayed it (<c>storefront:{client}</c>, an operator), absent for decisions recorded before it was kept.
+/// </summary>
+public sealed record ConsentRecord(bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId, string? RelayedBy = null);
 
-/// <summary>One recorded consent decision for a channel or purpose.</summary>
-public sealed record ConsentHistoryEntry(string Channel, bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
+/// <summary>One recorded consent decision for a channel or purpose, with who relayed it.</summary>
+public sealed record ConsentHistoryEntry(string Channel, bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId, string? RelayedBy = null);
 
 /// <summary>The customer's current (latest) session.</summary>
 public sealed class SessionFeatures
@@ -180,6 +183,18 @@ public static class ConsentChannels
     public const string Analytics = "analytics";
     public const string Personalization = "personalization";
     public const string Email = "email";
+    /// <summary>Counting opens and clicks of our emails (tracking pixels, tracked links): a purpose of its own.</summary>
+    public const string EmailTracking = "email_tracking";
+    /// <summary>Counting opens and clicks of our push notifications.</summary>
+    public const string PushTracking = "push_tracking";
+
+    /// <summary>The tracking purpose an engagement event needs (email or push open and click); null for other events.</summary>
+    public static string? TrackingOf(Events.EventType type) => type switch
+    {
+        Events.EventType.EmailOpen or Events.EventType.EmailClick => EmailTracking,
+        Events.EventType.PushOpen or Events.EventType.PushClick => PushTracking,
+        _ => null,
+    };
 }
 
 /// <summary>Why an accepted event was not archived raw (the ingestion result counts each).</summary>
@@ -190,4 +205,8 @@ public static class ArchiveReasons
     public const string Objection = "not archived: objection to profiling";
     public const string Erased = "refused: subject erased";
     public const string Pseudonymized = "archived pseudonymized: order record of a subject who may not be profiled";
+    /// <summary>An email open or click of a customer who did not consent to email tracking: applied nowhere, kept nowhere.</summary>
+    public const string NoEmailTracking = "dropped: no email tracking consent";
+    /// <summary>A push open or click of a customer who did not consent to push tracking: applied nowhere, kept nowhere.</summary>
+    public const string NoPushTracking = "dropped: no push tracking consent";
 }

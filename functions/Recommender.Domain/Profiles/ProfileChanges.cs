@@ -20,6 +20,11 @@ public sealed class ProfileChanges
     /// ETag-guarded write (<see cref="Ingestion.ArchiveGate"/>).
     /// </summary>
     public Dictionary<string, string> Withheld { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Events of this batch dropped outright, with why: email and push opens and clicks of a subject
+    /// without that channel's tracking consent. Not applied, not remembered, not archived (also in <see cref="Withheld"/>).
+    /// </summary>
+    public Dictionary<string, string> Dropped { get; } = new(StringComparer.Ordinal);
     public bool CartChanged { get; set; }
     public bool Purchased { get; set; }
     public bool ConsentChanged { get; set; }

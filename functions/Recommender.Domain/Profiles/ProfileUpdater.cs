@@ -23,6 +23,15 @@ public static class ProfileUpdater
         var unprofiledViews = new List<string>();
         foreach (var e in events.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal))
         {
+            if (TrackingRefusal(profile, e) is { } dropped)
+            {
+                // An open or a click counts only for who consented to that channel's tracking (decided, like
+                // the archive, by the consent state at the event's place in event time): nothing of it is kept.
+                changes.Dropped[e.Id] = dropped;
+                changes.Withheld[e.Id] = dropped;
+                continue;
+            }
+
             if (!processed.Add(e.Id))
             {
                 // Applied before (a redelivery): archived only if the subject may still be profiled now.
@@ -77,6 +86,15 @@ public static class ProfileUpdater
         return changes;
     }
 
+    /// <summary>Why an email or push open or click may not count for this subject (no tracking consent for its channel); null otherwise.</summary>
+    public static string? TrackingRefusal(CustomerProfile profile, ClickstreamEvent e) => ConsentChannels.TrackingOf(e.Type) switch
+    {
+        null => null,
+        var purpose when profile.HasConsent(purpose) => null,
+        ConsentChannels.EmailTracking => ArchiveReasons.NoEmailTracking,
+        _ => ArchiveReasons.NoPushTracking,
+    };
+
     /// <summary>Consent, account and login records: what the customer told us, always applied and kept.</summary>
     public static bool IsRecord(EventType type) => type is EventType.Consent or EventType.Account or EventType.Identify;
 
@@ -86,12 +104,12 @@ public static class ProfileUpdater
         switch (e.Type)
         {
             case EventType.Consent:
-                profile.ConsentHistory.Add(new ConsentHistoryEntry(e.Channel!, e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id));
+                profile.ConsentHistory.Add(new ConsentHistoryEntry(e.Channel!, e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id, e.RelayedBy));
                 changes.ConsentChanged = true;
                 var current = profile.Consents.GetValueOrDefault(e.Channel!);
                 if (current is null || current.At <= e.OccurredAt)
                 {
-                    profile.Consents[e.Channel!] = new ConsentRecord(e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id);
+                    profile.Consents[e.Channel!] = new ConsentRecord(e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id, e.RelayedBy);
                     changes.ConsentChanged = true;
                 }
 

@@ -332,15 +332,15 @@ public static class RecommendationEngine
         return Explain(productId, score, new Seed(seed, strongest, kinds.GetValueOrDefault(seed, "viewed")), catalog);
     }
 
-    /// <summary>Products related to <paramref name="seedIds"/> (product page, cart cross-sell).</summary>
+    /// <summary>Products related to <paramref name="seedIds"/> (product page, cart cross-sell); <paramref name="fill"/>: popular products fill a short list (below every neighbour).</summary>
     public static IReadOnlyList<RecommendedItem> RelatedTo(IReadOnlyList<string> seedIds, string kind, ItemSimilarityModel model,
-        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size)
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size, bool fill = true)
     {
         var excluded = new HashSet<string>(exclude, StringComparer.Ordinal);
         excluded.UnionWith(seedIds);
         // A product page's own context is explicit, not inferred; a cart's sensitive items still never seed.
         var seeds = seedIds.Where(id => kind == "similar" || !(catalog.TryGetValue(id, out var p) && p.Sensitive)).Select(id => new Seed(id, 1.0, kind)).ToList();
-        return Rank(seeds, model, catalog, excluded, size);
+        return Rank(seeds, model, catalog, excluded, size, fill);
     }
 
     /// <summary>What a customer must never be shown: products in the cart and products bought.</summary>
@@ -386,7 +386,7 @@ public static class RecommendationEngine
         catalog.Count == 0 || (catalog.TryGetValue(productId, out var product) && product.InStock);
 
     private static List<RecommendedItem> Rank(List<Seed> seeds, ItemSimilarityModel model, IReadOnlyDictionary<string, Product> catalog,
-        HashSet<string> exclude, int size)
+        HashSet<string> exclude, int size, bool fill)
     {
         var scores = new Dictionary<string, (double Total, Seed Best, double BestContribution)>(StringComparer.Ordinal);
         foreach (var seed in seeds)
@@ -413,7 +413,7 @@ public static class RecommendationEngine
             .Take(size)
             .Select(kv => Explain(kv.Key, kv.Value.Total, kv.Value.Best, catalog))
             .ToList();
-        if (ranked.Count < size)
+        if (fill && ranked.Count < size)
         {
             var taken = new HashSet<string>(ranked.Select(r => r.ProductId), StringComparer.Ordinal);
             taken.UnionWith(exclude);

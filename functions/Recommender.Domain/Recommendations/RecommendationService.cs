@@ -60,7 +60,7 @@ public sealed class RenderingSlot
 /// only popular, trending and similar-to-context lists.
 /// </summary>
 public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TrendingStore trending,
-    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, IOptions<ServingOptions> options, TimeProvider timeProvider)
+    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, Segments.SegmentMembership membership, IOptions<ServingOptions> options, TimeProvider timeProvider)
 {
     private const int CandidatePool = RecommendationEngine.CachedListSize;
 
@@ -124,11 +124,18 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         // Home and email: the bandit may try another strategy than the default on a share of requests.
         var placementName = Placements.NameOf(request.Placement);
-        var segment = personal is not null ? "known" : "anonymous";
+        // The customer's segments (latest segmentation run) only when someone needs them: a targeted
+        // experiment, the bandit's context. Read once; a customer not personalized for is in none.
+        IReadOnlyList<string>? segments = null;
+        async Task<IReadOnlyList<string>> SegmentsAsync(CancellationToken ct) => segments ??= personal is not null
+            ? await membership.SegmentsOfPersonalizableAsync(request.CustomerId, ct).ConfigureAwait(false)
+            : [];
         BanditChoice? choice = null;
-        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, cancellationToken).ConfigureAwait(false);
+        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, SegmentsAsync, cancellationToken).ConfigureAwait(false);
+        var segment = personal is null ? "anonymous" : "known";
         if (request.Placement is Placement.Home or Placement.Email)
         {
+            segment = personal is null ? segment : BanditPolicy.ContextOf(await SegmentsAsync(cancellationToken).ConfigureAwait(false));
             var canPersonalize = personal is not null || request.SessionItems.Count > 0;
             var available = canPersonalize ? BanditPolicy.Strategies : ["trending", "popular"];
             // A variant named after a strategy serves that strategy (no exploration inside an experiment).
@@ -287,21 +294,35 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     public Task<bool> DeleteCacheAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Recommendations, customerId, customerId, cancellationToken);
 
+    /// <summary>
+    /// A product page: the trained neighbours — or, for a product the model does not know yet, the
+    /// real-time co-viewed counters — then products with the same catalog attributes (content), each
+    /// tier below the one before, so a product nobody has interacted with much still gets a full list
+    /// of related products with true reasons before any popular filler (issue 15, coverage).
+    /// </summary>
     private async Task<IReadOnlyList<RecommendedItem>> RelatedToProductAsync(string productId, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
     {
+        IReadOnlyList<RecommendedItem> related;
         if (model.NeighborsOf(productId).Count > 0)
         {
-            return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
+            related = RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool, fill: false);
+        }
+        else
+        {
+            var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
+            related = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
         }
 
-        // Not in the trained model yet (a new product): the real-time co-viewed counters, and without
-        // those (nobody has viewed it with anything else yet) products with the same catalog attributes.
-        var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
-        var coViewed = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
-        return coViewed.Count == 0 && products.TryGetValue(productId, out var product)
-            ? CatalogSimilarity.SimilarTo(product, products, exclude, CandidatePool)
-            : coViewed;
+        if (related.Count >= CandidatePool || !products.TryGetValue(productId, out var product))
+        {
+            return related;
+        }
+
+        var taken = new HashSet<string>(exclude, StringComparer.Ordinal);
+        taken.UnionWith(related.Select(i => i.ProductId));
+        var content = CatalogSimilarity.SimilarTo(product, products, taken, CandidatePool - related.Count);
+        return related.Count == 0 ? content : [.. related, .. RecommendationEngine.Below(related, content)];
     }
 
     /// <summary>Bought together (real-time, decayed), then the trained neighbours.</summary>

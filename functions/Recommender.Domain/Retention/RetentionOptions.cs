@@ -31,6 +31,15 @@ public sealed class RetentionOptions
     /// <value>Dead-letter records: 30 days by default.</value>
     public TimeSpan DeadLetters { get; set; } = TimeSpan.FromDays(30);
 
+    /// <value>
+    /// Experiment exposures (who saw which variant, keyed by a hash of the subject) are deleted this long
+    /// after their experiment ends: 30 days by default, from 1 to 365 days. The variant counters stay.
+    /// </value>
+    public TimeSpan ExperimentExposures { get; set; } = TimeSpan.FromDays(30);
+
+    public bool IsValid => ExperimentExposures >= TimeSpan.FromDays(1) && ExperimentExposures <= TimeSpan.FromDays(365)
+        && new[] { Behavioural, Search, Orders, Records, DeadLetters }.All(t => t > TimeSpan.Zero);
+
     public TimeSpan For(DataClass dataClass) => dataClass switch
     {
         DataClass.Behavioural => Behavioural,

@@ -8,7 +8,7 @@ using Recommender.Domain.Storage;
 namespace Recommender.Domain.Retention;
 
 /// <summary>What one retention sweep deleted (<paramref name="PurgedDocuments"/>: expired documents the store removed on this sweep).</summary>
-public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlobs, int DeletedTrendingBuckets, int PurgedDocuments = 0);
+public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlobs, int DeletedTrendingBuckets, int PurgedDocuments = 0, int ExpiredExposures = 0);
 
 /// <summary>
 /// Enforces retention per data class: archived event blobs older than their class's retention,
@@ -21,7 +21,7 @@ public sealed record RetentionResult(IReadOnlyDictionary<string, int> DeletedBlo
 /// purges them) and profiles drop searches older than 90 days on every write.
 /// </summary>
 public sealed partial class RetentionService(IBlobStore blobs, IDocumentStore documents, TrendingStore trending, ProfileStore profiles, Catalog.CatalogProvider catalog,
-    IOptions<RetentionOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger)
+    Experiments.ExperimentStore experiments, IOptions<RetentionOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger)
 {
     public async Task<RetentionResult> EnforceAsync(CancellationToken cancellationToken = default)
     {
@@ -42,9 +42,11 @@ public sealed partial class RetentionService(IBlobStore blobs, IDocumentStore do
             await profiles.CompactItemAsync(productId, cancellationToken).ConfigureAwait(false);
         }
 
+        // Experiment exposures (subject keys and what each bought) go ExperimentExposures after the experiment ends.
+        var exposures = await experiments.ExpireExposuresAsync(now, options.Value.ExperimentExposures, cancellationToken).ConfigureAwait(false);
         var purged = documents is IExpiringDocumentStore expiring ? await expiring.PurgeExpiredAsync(cancellationToken).ConfigureAwait(false) : 0;
-        LogSwept(logger, deleted.Values.Sum(), buckets, purged);
-        return new RetentionResult(deleted, buckets, purged);
+        LogSwept(logger, deleted.Values.Sum(), buckets, purged, exposures);
+        return new RetentionResult(deleted, buckets, purged, exposures);
     }
 
     private async Task<int> DeleteOlderThanAsync(string prefix, DateTimeOffset cutoff, Func<string, DateTimeOffset?> dateOf, CancellationToken cancellationToken)
@@ -67,6 +69,6 @@ public sealed partial class RetentionService(IBlobStore blobs, IDocumentStore do
         return expired.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep deleted {Blobs} blobs and {Buckets} trending buckets and purged {Documents} expired documents")]
-    private static partial void LogSwept(ILogger logger, int blobs, int buckets, int documents);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep deleted {Blobs} blobs and {Buckets} trending buckets, purged {Documents} expired documents and {Exposures} expired experiment exposures")]
+    private static partial void LogSwept(ILogger logger, int blobs, int buckets, int documents, int exposures);
 }

@@ -20,7 +20,8 @@ public sealed class StorefrontKeys
     {
         ArgumentNullException.ThrowIfNull(options);
         _clients = options.Value.Clients
-            .Select(c => (c.Key, IsSha256Hex(c.Value.KeySha256) ? Convert.FromHexString(c.Value.KeySha256) : []))
+            .Where(c => c.Value.IsValid)
+            .Select(c => (c.Key, Convert.FromHexString(c.Value.EffectiveKeySha256)))
             .Where(c => c.Item2.Length == SHA256.HashSizeInBytes)
             .ToArray();
     }

@@ -30,7 +30,7 @@ public sealed class AzureTestEnvironment : IAsyncDisposable
 
     public CosmosClient Cosmos => _provider.GetRequiredService<CosmosClient>();
 
-    public static async Task<AzureTestEnvironment> CreateAsync(int cosmosQueryPageSize = 10)
+    public static async Task<AzureTestEnvironment> CreateAsync(int cosmosQueryPageSize = 10, bool auditContainer = false)
     {
         await AzureEmulators.EnsureReachableAsync();
         var unique = "t" + Guid.NewGuid().ToString("N")[..16];
@@ -42,6 +42,7 @@ public sealed class AzureTestEnvironment : IAsyncDisposable
             BlobContainer = unique,
             CreateResourcesIfMissing = true,
             CosmosQueryPageSize = cosmosQueryPageSize,
+            AuditContainer = auditContainer ? unique + "-audit" : null,
         };
         var provider = new ServiceCollection().AddAzureAdapters(options).BuildServiceProvider();
         var environment = new AzureTestEnvironment(provider, options, unique);
@@ -64,6 +65,10 @@ public sealed class AzureTestEnvironment : IAsyncDisposable
         {
             using var _ = await Cosmos.GetDatabase(Options.CosmosDatabase).DeleteStreamAsync();
             await _provider.GetRequiredService<BlobContainerClient>().DeleteIfExistsAsync();
+            if (Options.AuditContainer is { } audit)
+            {
+                await _provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(audit).DeleteIfExistsAsync();
+            }
             await _provider.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueName).DeleteIfExistsAsync();
         }
         finally
