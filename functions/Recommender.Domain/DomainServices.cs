@@ -22,6 +22,11 @@ public static class DomainServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventValidator>();
+        // One table of event weights for profiles, every trainer and serving: the same instance everywhere.
+        services.AddOptions<EventWeights>().BindConfiguration(EventWeights.Section)
+            .Validate(o => o.IsValid, "Recommender:EventWeights is invalid (0 < View ≤ WishlistAdd ≤ AddToCart ≤ Purchase; RepeatPurchase, PositiveReview, Interest ≥ 0; LowRatingMax 1–4)")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventWeights>>().Value);
         services.AddSingleton<EventArchive>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<CatalogProvider>();
@@ -86,10 +91,10 @@ public static class DomainServices
         services.AddSingleton<TrainingWorkflow>();
         // The gate's per-customer scoring seam: replace with the served scorer to gate exactly as served.
         services.TryAddSingleton<IHoldoutScorer, NeighbourSumScorer>();
-        services.AddSingleton<IModelTrainer, JaccardItemTrainer>();
+        services.AddSingleton<IModelTrainer>(sp => new JaccardItemTrainer(sp.GetRequiredService<EventWeights>()));
         foreach (var algorithm in AlgorithmTrainer.Candidates)
         {
-            services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring));
+            services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring, sp.GetRequiredService<EventWeights>()));
         }
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);

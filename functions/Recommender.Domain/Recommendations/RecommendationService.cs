@@ -60,8 +60,12 @@ public sealed class RenderingSlot
 /// only popular, trending and similar-to-context lists.
 /// </summary>
 public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TrendingStore trending,
-    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, IOptions<ServingOptions> options, TimeProvider timeProvider)
+    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, IOptions<ServingOptions> options, TimeProvider timeProvider,
+    Events.EventWeights? eventWeights = null)
 {
+    /// <summary>The store's event weights (the injected table profiles, trainers and serving share): history weights of computed lists.</summary>
+    public Events.EventWeights Weights { get; } = eventWeights ?? Events.EventWeights.Default;
+
     private const int CandidatePool = RecommendationEngine.CachedListSize;
 
     /// <summary>The model and catalog of the last request that could read them: what a degraded answer is made of.</summary>
@@ -115,6 +119,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
         var exclude = ServingRules.Exclusions(stored, products, now);
+        NegativeFeedback.AddExclusions(exclude, stored);
         exclude.UnionWith(request.ExcludeProductIds);
         var personal = stored is not null && (cached?.Snapshot is not null || stored.PersonalizationAllowed(now)) ? stored : null;
         if (personal is null)
@@ -143,16 +148,19 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
+        // The customer's own signals re-score the candidates (neighbours of dislikes): then the list is served by the general rules.
+        var adjusted = NegativeFeedback.Adjust(candidates, stored, model);
+        candidates = adjusted ?? candidates;
         // A cached list served its default way (the strategy the bandit exploits, no request filters or
         // exclusions) gives the same items until the list, the catalog or the exclusions' clock change:
         // the answer is kept with the (immutable, shared) list and served again while it holds.
-        var remember = source == "cache" && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
+        var remember = source == "cache" && adjusted is null && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
         if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
         {
             return Respond(Views(served.Items, products), served.Rendering);
         }
 
-        var items = source == "cache"
+        var items = source == "cache" && adjusted is null
             ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
             : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
         // Rules, a thin neighbourhood, a quiet trending window or a short popularity list left the list
@@ -232,7 +240,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email when cached is not null && cached.ModelVersion == model.Version:
                 return ("cache", cached.Items);
             case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0):
-                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring));
+                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring, weights: Weights));
 
             case Placement.Product:
                 return ("related", await RelatedToProductAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
@@ -245,7 +253,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email when sessionItems.Count > 0:
                 // Cold start: the visit's products are a history the model scores at once (fold-in; no retraining).
                 var visit = timeProvider.GetUtcNow();
-                return ("session", RecommendationEngine.ForHistory(sessionItems.Select(id => new HistorySignal(id, visit, 1.0, "viewed")).ToList(),
+                return ("session", RecommendationEngine.ForHistory(sessionItems.Select(id => new HistorySignal(id, visit, Weights.View, "viewed")).ToList(),
                     model, products, new HashSet<string>([.. exclude, .. sessionItems], StringComparer.Ordinal), CandidatePool, options.Value.UserScoring));
             case Placement.Cart when sessionItems.Count > 0:
                 return ("session", RecommendationEngine.RelatedTo(sessionItems, "viewed", model, products, exclude, CandidatePool));
@@ -271,7 +279,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring);
+        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
