@@ -149,8 +149,14 @@ public sealed partial class EventValidator
         var previousPrice = r.Price("previousPrice", false);
         var inStock = r.Boolean("inStock", change.Change == CatalogChangeKind.Stock);
         var attributes = r.StringMap("attributes", MaxAttributes, MaxLabelLength, maxValues: 0);
+        var visibility = r.Choice<Catalog.ProductVisibility>("visibility", false);
+        var launchAt = r.Timestamp("launchAt", required: false);
+        var endOfSaleAt = r.Timestamp("endOfSaleAt", required: false);
         return change with
         {
+            Visibility = visibility,
+            LaunchAt = launchAt,
+            EndOfSaleAt = endOfSaleAt,
             Price = price,
             PreviousPrice = previousPrice,
             InStock = inStock,

@@ -92,6 +92,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             exclude.Add(current);
         }
 
+        CatalogAvailability.AddExclusions(exclude, good.Products, timeProvider.GetUtcNow());
+
         var candidates = RecommendationEngine.Popular(good.Model.Popular, good.Products, exclude).Take(CandidatePool)
             .Concat(CatalogFiller(good.Products, exclude))
             .Where(i => InCategory(i.ProductId, request.Category, good.Products));
@@ -120,6 +122,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
         var exclude = ServingRules.Exclusions(stored, products, now);
         NegativeFeedback.AddExclusions(exclude, stored);
+        CatalogAvailability.AddExclusions(exclude, products, now); // hidden, search-only, not launched or past the end of sale
         exclude.UnionWith(request.ExcludeProductIds);
         var personal = stored is not null && (cached?.Snapshot is not null || stored.PersonalizationAllowed(now)) ? stored : null;
         if (personal is null)
@@ -204,7 +207,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         if (remember)
         {
             // The picked items themselves (already held by the list): little to keep, little for the GC to move.
-            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), [.. items]);
+            var validUntil = Min(ServingRules.ExclusionsChangeAt(stored, products, now), CatalogAvailability.NextChangeAfter(products, now));
+            cached!.Served = new ServedList(products, request.Count, request.Diversity, validUntil, [.. items]);
         }
 
         // Rendered for keeping only once the list is served again: a store that does not share its
@@ -379,6 +383,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var top = filler.Max(i => i.Score);
         return filler.Select(i => i with { Score = top <= 0 ? 0 : Math.Round(floor * 0.5 * Math.Max(i.Score, 0) / top, 6) });
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>The strategy whose list was served: the chosen one, unless it fell back to popular.</summary>
     private static string ServedStrategy(string chosen, string source) => source is "popular" ? "popular" : chosen;
