@@ -120,7 +120,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             ? snapshot.ToProfile(request.CustomerId)
             : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
-        var exclude = ServingRules.Exclusions(stored, products, now);
+        // The placement's already-seen policy (cart, purchases, views for a while), the customer's dislikes, unavailable products.
+        var seen = options.Value.SeenPolicyFor(request.Placement);
+        var exclude = AlreadySeen.Exclusions(stored, products, now, seen, request.Placement);
         NegativeFeedback.AddExclusions(exclude, stored);
         CatalogAvailability.AddExclusions(exclude, products, now); // hidden, search-only, not launched or past the end of sale
         exclude.UnionWith(request.ExcludeProductIds);
@@ -152,7 +154,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
         // The customer's own signals re-score the candidates (neighbours of dislikes): then the list is served by the general rules.
+        // and views back from their exclusion at a reduced score.
         var adjusted = NegativeFeedback.Adjust(candidates, stored, model);
+        adjusted = AlreadySeen.Adjust(adjusted ?? candidates, stored, now, seen, request.Placement) ?? adjusted;
         candidates = adjusted ?? candidates;
         // A cached list served its default way (the strategy the bandit exploits, no request filters or
         // exclusions) gives the same items until the list, the catalog or the exclusions' clock change:
@@ -207,7 +211,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         if (remember)
         {
             // The picked items themselves (already held by the list): little to keep, little for the GC to move.
-            var validUntil = Min(ServingRules.ExclusionsChangeAt(stored, products, now), CatalogAvailability.NextChangeAfter(products, now));
+            var validUntil = Min(AlreadySeen.ChangesAt(stored, products, now, seen, request.Placement), CatalogAvailability.NextChangeAfter(products, now));
             cached!.Served = new ServedList(products, request.Count, request.Diversity, validUntil, [.. items]);
         }
 
@@ -244,7 +248,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email when cached is not null && cached.ModelVersion == model.Version:
                 return ("cache", cached.Items);
             case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0):
-                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring, weights: Weights));
+                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy));
 
             case Placement.Product:
                 return ("related", await RelatedToProductAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
@@ -283,7 +287,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights);
+        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
@@ -385,6 +389,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>Home and email lists keep the customer's viewed products: the placement's <see cref="SeenPolicy"/> excludes them at request time, and brings them back when it says.</summary>
+    private static bool KeptForThePolicy(Profiles.RecentItem view) => false;
 
     /// <summary>The strategy whose list was served: the chosen one, unless it fell back to popular.</summary>
     private static string ServedStrategy(string chosen, string source) => source is "popular" ? "popular" : chosen;
