@@ -180,12 +180,15 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
 
         var lists = new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        var sources = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(set.Users, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (user, ct) =>
         {
             var response = await http.GetAsync($"/api/recommendations/{CustomerPrefix}{user.User}?placement=home&count={options.K}", ct);
             if (response.IsSuccessStatusCode)
             {
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                var how = $"{body.GetProperty("source").GetString()}/{(body.TryGetProperty("strategy", out var strategy) ? strategy.GetString() : "-")}{(body.TryGetProperty("explored", out var explored) && explored.GetBoolean() ? " explored" : "")}";
+                sources.AddOrUpdate(how, 1, (_, c) => c + 1);
                 lists[user.User] = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()![ProductPrefix.Length..]).ToList();
             }
             else
@@ -194,6 +197,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             }
         });
 
+        progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.OrderByDescending(s => s.Value).Select(s => $"{s.Value} × {s.Key}"))}");
         if (!failures.IsEmpty)
         {
             progress.WriteLine($"failed list requests: {string.Join(", ", failures.Select(f => $"{f.Value} × HTTP {f.Key}"))}");

@@ -90,8 +90,8 @@ public static class DomainServices
         services.AddSingleton<PermittedTrainingData>();
         services.AddSingleton<RetrainingService>();
         services.AddSingleton<TrainingWorkflow>();
-        // The gate's per-customer scoring seam: replace with the served scorer to gate exactly as served.
-        services.TryAddSingleton<IHoldoutScorer, NeighbourSumScorer>();
+        // The gate's per-customer scoring seam: the served user scoring, so the gate judges what is served.
+        services.TryAddSingleton<IHoldoutScorer, ServedHistoryScorer>();
         services.AddSingleton<IModelTrainer>(sp => new JaccardItemTrainer(sp.GetRequiredService<EventWeights>()));
         foreach (var algorithm in AlgorithmTrainer.Candidates)
         {

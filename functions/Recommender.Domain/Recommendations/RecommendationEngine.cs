@@ -221,7 +221,7 @@ public static class RecommendationEngine
         {
             var taken = new HashSet<string>(ranked.Select(r => r.ProductId), StringComparer.Ordinal);
             taken.UnionWith(excluded);
-            ranked.AddRange(Popular(model.Popular, catalog, taken).Take(size - ranked.Count));
+            ranked.AddRange(Below(ranked, Popular(model.Popular, catalog, taken).Take(size - ranked.Count).ToList()));
         }
 
         return ranked;
@@ -366,6 +366,26 @@ public static class RecommendationEngine
         return exclude;
     }
 
+    /// <summary>
+    /// Filler rescaled under the list it tops up: its scores (another scale — popularity counts, not
+    /// similarities or user scores) become a share of the lowest score already picked, in the same
+    /// order, so every list's scores fall from real candidates to filler and no sort can lift filler
+    /// above a real match.
+    /// </summary>
+    public static IReadOnlyList<RecommendedItem> Below(IReadOnlyList<RecommendedItem> picked, IReadOnlyList<RecommendedItem> filler)
+    {
+        ArgumentNullException.ThrowIfNull(picked);
+        ArgumentNullException.ThrowIfNull(filler);
+        if (filler.Count == 0)
+        {
+            return filler;
+        }
+
+        var floor = picked.Count == 0 ? 1.0 : Math.Max(picked.Min(i => i.Score), 0);
+        var top = filler.Max(i => i.Score);
+        return filler.Select(i => i with { Score = top <= 0 ? 0 : Math.Round(floor * 0.5 * Math.Max(i.Score, 0) / top, 6) }).ToList();
+    }
+
     /// <summary>The most popular products not excluded.</summary>
     public static IEnumerable<RecommendedItem> Popular(IReadOnlyList<ScoredItem> popular, IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude) =>
         popular.Where(p => !exclude.Contains(p.ProductId) && IsOffered(p.ProductId, catalog))
@@ -407,7 +427,7 @@ public static class RecommendationEngine
         {
             var taken = new HashSet<string>(ranked.Select(r => r.ProductId), StringComparer.Ordinal);
             taken.UnionWith(exclude);
-            ranked.AddRange(Popular(model.Popular, catalog, taken).Take(size - ranked.Count));
+            ranked.AddRange(Below(ranked, Popular(model.Popular, catalog, taken).Take(size - ranked.Count).ToList()));
         }
 
         return ranked;

@@ -197,7 +197,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
                 var more = ServingRules.Apply(filler.Where(i => InCategory(i.ProductId, request.Category, products)),
                     request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
-                items = [.. items, .. BelowOf(items, more)];
+                items = [.. items, .. RecommendationEngine.Below(items, more)];
                 taken.UnionWith(more.Select(i => i.ProductId));
             }
         }
@@ -369,23 +369,6 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var popular = await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false);
         return ("popular", popular.Where(i => InCategory(i.ProductId, request.Category, products)).ToList());
-    }
-
-    /// <summary>
-    /// Filler rescaled under the list it tops up: its scores (another scale — popularity counts, not
-    /// similarities) become a share of the lowest score already picked, in the same order, so every
-    /// served list's scores fall from real candidates to filler.
-    /// </summary>
-    private static IEnumerable<RecommendedItem> BelowOf(IReadOnlyList<RecommendedItem> picked, IReadOnlyList<RecommendedItem> filler)
-    {
-        if (filler.Count == 0)
-        {
-            return filler;
-        }
-
-        var floor = picked.Count == 0 ? 1.0 : Math.Max(picked.Min(i => i.Score), 0);
-        var top = filler.Max(i => i.Score);
-        return filler.Select(i => i with { Score = top <= 0 ? 0 : Math.Round(floor * 0.5 * Math.Max(i.Score, 0) / top, 6) });
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Recommender.Domain.Events;
 using Recommender.Domain.Recommendations;
 
 namespace Recommender.Domain.Training;
@@ -15,7 +17,49 @@ public interface IHoldoutScorer
 }
 
 /// <summary>
-/// The home list's rule as served today: the customer's 20 most recent products, recency-weighted
+/// The gate scores as serving does: the customer's training events become the same history
+/// signals a profile yields (<see cref="RecommendationEngine.WeightOf"/>, the kind of the event)
+/// and go through <see cref="RecommendationEngine.ForHistory"/> — the served user scoring, with the
+/// served <see cref="UserScoringOptions"/> and its popular fill — excluding everything the customer
+/// touched (held-out items are ones they had not). No catalog and no profile taste: the holdout has
+/// neither, so both models are judged on what they learned from behaviour.
+/// </summary>
+public sealed class ServedHistoryScorer(IOptions<ServingOptions> options) : IHoldoutScorer
+{
+    public ServedHistoryScorer()
+        : this(Options.Create(new ServingOptions()))
+    {
+    }
+
+    private static readonly IReadOnlyDictionary<string, Catalog.Product> NoCatalog = new Dictionary<string, Catalog.Product>(StringComparer.Ordinal);
+
+    public IReadOnlyList<string> Recommend(ItemSimilarityModel model, CustomerHistory history, int k)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(history);
+        var signals = new List<HistorySignal>(history.Events.Count);
+        foreach (var e in history.Events)
+        {
+            var kind = e.Type switch
+            {
+                EventType.Purchase => "purchased",
+                EventType.AddToCart => "in_cart",
+                EventType.WishlistAdd => "wishlisted",
+                _ => "viewed",
+            };
+            foreach (var product in e.AllProductIds)
+            {
+                signals.Add(new HistorySignal(product, e.OccurredAt, RecommendationEngine.WeightOf(e.Type), kind));
+            }
+        }
+
+        var seen = new HashSet<string>(history.Products, StringComparer.Ordinal);
+        return RecommendationEngine.ForHistory(signals, model, NoCatalog, seen, k, options.Value.UserScoring).Select(i => i.ProductId).ToList();
+    }
+}
+
+/// <summary>
+/// The home list's rule before issue 12 (kept to compare with): the customer's 20 most recent products, recency-weighted
 /// (0.85 per step), times their neighbour lists; popular products fill the rest.
 /// </summary>
 public sealed class NeighbourSumScorer : IHoldoutScorer

@@ -102,6 +102,31 @@ public class RecommendationEngineTests
     }
 
     [Fact]
+    public void ForCustomer_PopularFillScoresBelowEveryRealMatch_SoServingNeverLiftsItAbove()
+    {
+        // The model's popularity scores are counts (10, 9, 8) while matches score at most 1: appended
+        // raw, the fill made the cached list out of serving order and the serving rules' sort put
+        // "Popular with other customers" above every real match (issue 12's served-quality regression).
+        var items = RecommendationEngine.ForCustomer(Profile(), Model, Catalog, 5);
+
+        Assert.True(ServingRules.InServingOrder(items));
+        var lowestMatch = items.Where(i => i.ReasonCode != "popular").Min(i => i.Score);
+        Assert.All(items.Where(i => i.ReasonCode == "popular"), i => Assert.True(i.Score < lowestMatch, $"{i.ProductId} {i.Score} >= {lowestMatch}"));
+        var served = ServingRules.Apply(items, 5, new HashSet<string>(), null, Catalog, ServingFilters.None, new ServingOptions(), 1.0);
+        Assert.Equal(items.Select(i => i.ProductId), served.Select(i => i.ProductId));
+    }
+
+    [Fact]
+    public void RelatedTo_PopularFillScoresBelowEveryNeighbour()
+    {
+        var items = RecommendationEngine.RelatedTo(["in-cart"], "in_cart", Model, Catalog, new HashSet<string>(), 3);
+
+        Assert.Equal(["cross-sell", "top-seller", "bought"], items.Select(i => i.ProductId));
+        Assert.True(ServingRules.InServingOrder(items));
+        Assert.True(items[1].Score < items[0].Score && items[2].Score < items[1].Score);
+    }
+
+    [Fact]
     public void ForCustomer_SkipsOutOfStockProducts()
     {
         var model = Model with { Neighbors = new Dictionary<string, IReadOnlyList<ScoredItem>> { ["viewed"] = [new("sold-out", 1.0)] } };

@@ -208,4 +208,29 @@ public class UserScoringServingTests
         var history = new[] { new HistoryItem("p03", 5) };
         Assert.Equal(UserScoring.Top(model.Scorer!, history, 5), UserScoring.Top(copy.Scorer!, history, 5));
     }
+
+    [Theory]
+    [InlineData("ease")]
+    [InlineData("sar")]
+    [InlineData("als")]
+    public void TheGatesScorer_ListsWhatTheCacheRefreshServesForTheSameHistory(string algorithm)
+    {
+        // The training gate must judge what is served: its scorer over a customer's events equals the
+        // served user scoring over the profile those events build (the old neighbour-sum rule did not).
+        var events = PairedEvents();
+        var model = new AlgorithmTrainer(algorithm).Train(events, "v1", T0);
+        var profile = TwelvePurchases();
+        var history = new CustomerHistory("loyal", profile.Purchased
+            .OrderByDescending(p => p.Value)
+            .Select((p, n) => new ClickstreamEvent { Id = $"h{n}", Type = EventType.Purchase, CustomerId = "loyal", ProductId = p.Key, OccurredAt = p.Value })
+            .ToList());
+        var options = new ServingOptions();
+
+        var gate = new ServedHistoryScorer(Microsoft.Extensions.Options.Options.Create(options)).Recommend(model, history, 10);
+        var served = RecommendationEngine.ForCustomer(profile, model, new Dictionary<string, Product>(), 10, options.UserScoring);
+
+        Assert.Equal(10, gate.Count);
+        Assert.Equal(served.Select(i => i.ProductId), gate);
+        Assert.DoesNotContain(gate, profile.Purchased.ContainsKey);
+    }
 }
