@@ -40,7 +40,7 @@ public sealed partial class EventValidator
             Quantity = r.Quantity("quantity") ?? 1,
             Price = r.Price("price", false),
         },
-        EventType.WishlistAdd or EventType.WishlistRemove or EventType.ReviewRead => e with { ProductId = r.Id("productId") },
+        EventType.WishlistAdd or EventType.WishlistRemove or EventType.ReviewRead or EventType.NotInterested => e with { ProductId = r.Id("productId") },
         EventType.Compare => e with { ProductIds = r.IdList("productIds", true, MinComparedProducts, MaxComparedProducts, distinct: true) },
         EventType.ReviewWrite => e with { ProductId = r.Id("productId"), Rating = r.Integer("rating", true, 1, 5) },
         EventType.VideoView => e with { ProductId = r.Id("productId"), Seconds = r.Integer("seconds", true, 0, MaxVideoSeconds) },
@@ -149,8 +149,14 @@ public sealed partial class EventValidator
         var previousPrice = r.Price("previousPrice", false);
         var inStock = r.Boolean("inStock", change.Change == CatalogChangeKind.Stock);
         var attributes = r.StringMap("attributes", MaxAttributes, MaxLabelLength, maxValues: 0);
+        var visibility = r.Choice<Catalog.ProductVisibility>("visibility", false);
+        var launchAt = r.Timestamp("launchAt", required: false);
+        var endOfSaleAt = r.Timestamp("endOfSaleAt", required: false);
         return change with
         {
+            Visibility = visibility,
+            LaunchAt = launchAt,
+            EndOfSaleAt = endOfSaleAt,
             Price = price,
             PreviousPrice = previousPrice,
             InStock = inStock,

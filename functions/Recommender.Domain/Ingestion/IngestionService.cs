@@ -47,8 +47,12 @@ public sealed partial class IngestionService(
     TimeProvider timeProvider,
     ILogger<IngestionService> logger,
     ArchiveGate archiveGate,
-    Attribution.AttributionRecorder attribution)
+    Attribution.AttributionRecorder attribution,
+    EventWeights? eventWeights = null)
 {
+    /// <summary>The store's event weights (the injected table profiles, trainers and serving share).</summary>
+    public EventWeights Weights { get; } = eventWeights ?? EventWeights.Default;
+
     /// <summary>Subjects processed at once within a batch.</summary>
     public const int MaxParallelCustomers = 8;
 
@@ -281,7 +285,7 @@ public sealed partial class IngestionService(
 
             var isNew = current is null;
             current ??= new CustomerProfile { CustomerId = subjectId, CreatedAt = now, UpdatedAt = now };
-            changes = ProfileUpdater.Apply(current, events, products, now);
+            changes = ProfileUpdater.Apply(current, events, products, now, Weights);
             changes.IsNewProfile = isNew;
             // Without profiling and without a record to keep, nothing about the subject is stored.
             return changes.MustWrite ? current : null;
@@ -444,10 +448,10 @@ public sealed partial class IngestionService(
             {
                 var (weight, count) = e.Type switch
                 {
-                    EventType.View => (1.0, (Action<ItemStats>)(s => s.Views++)),
-                    EventType.AddToCart => (3.0, s => s.AddToCarts++),
-                    EventType.WishlistAdd => (2.0, s => s.Wishlists++),
-                    EventType.Purchase => (5.0, s => s.Purchases++),
+                    EventType.View => (Weights.View, (Action<ItemStats>)(s => s.Views++)),
+                    EventType.AddToCart => (Weights.AddToCart, s => s.AddToCarts++),
+                    EventType.WishlistAdd => (Weights.WishlistAdd, s => s.Wishlists++),
+                    EventType.Purchase => (Weights.Purchase, s => s.Purchases++),
                     _ => (0.0, null!),
                 };
                 if (weight == 0)

@@ -47,6 +47,8 @@ public sealed class CustomerProfile
     public const int MaxRecentViews = 20;
     public const int MaxRecentSearches = 10;
     public const int MaxAffinities = 50;
+    /// <summary>At most this many dislikes are kept (the oldest go first).</summary>
+    public const int MaxDislikes = 200;
     public const int MaxProcessedEventIds = 500;
     /// <summary>Customers younger than this are never profiled.</summary>
     public const int MinimumProfilingAge = 16;
@@ -72,6 +74,12 @@ public sealed class CustomerProfile
     public Dictionary<string, DateTimeOffset> Wishlist { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Product id → time of the latest purchase.</summary>
     public Dictionary<string, DateTimeOffset> Purchased { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Product id → when the customer last disliked it: an event the weights table weighs negative
+    /// (<c>not_interested</c>, a low rating, a return). Never shown to them, its neighbours down-weighted,
+    /// never cited in an explanation; a later cart add, wishlist add, purchase or good review lifts it.
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> Dislikes { get; set; } = new(StringComparer.Ordinal);
     public int OrderCount { get; set; }
     public decimal TotalSpent { get; set; }
     public DateTimeOffset? FirstOrderAt { get; set; }
@@ -166,6 +174,7 @@ public sealed class CustomerProfile
         CartChangedAt = null;
         Wishlist.Clear();
         Purchased.Clear();
+        Dislikes.Clear();
         OrderCount = 0;
         TotalSpent = 0;
         FirstOrderAt = null;

@@ -27,6 +27,8 @@ public sealed class ProfileChanges
     public Dictionary<string, string> Dropped { get; } = new(StringComparer.Ordinal);
     public bool CartChanged { get; set; }
     public bool Purchased { get; set; }
+    /// <summary>A product was disliked, or a dislike lifted: the customer's lists must change at once.</summary>
+    public bool DislikesChanged { get; set; }
     public bool ConsentChanged { get; set; }
     public bool AccountChanged { get; set; }
     /// <summary>Behaviour features were wiped (analytics consent withdrawn, or a minor).</summary>
@@ -45,8 +47,8 @@ public sealed class ProfileChanges
     public List<string> Identified { get; } = [];
 
     /// <summary>Changes that alter what the customer should be recommended.</summary>
-    public bool Material => Profiled && Applied.Any(e => e.Type is EventType.View or EventType.AddToCart or EventType.RemoveFromCart
-        or EventType.Purchase or EventType.WishlistAdd or EventType.WishlistRemove or EventType.Search);
+    public bool Material => Profiled && (DislikesChanged || Applied.Any(e => e.Type is EventType.View or EventType.AddToCart or EventType.RemoveFromCart
+        or EventType.Purchase or EventType.WishlistAdd or EventType.WishlistRemove or EventType.Search));
 
     /// <summary>Whether the profile document must be written: features changed, or a record the customer gave us did.</summary>
     public bool MustWrite => Profiled || ConsentChanged || AccountChanged || BehaviourCleared || Identified.Count > 0;

@@ -41,35 +41,44 @@ public static class RecommendationEngine
 
     private sealed record NewProducts(IReadOnlyDictionary<string, Product> Catalog, Product[] Products);
 
-    /// <summary>The implicit-feedback weight of an interaction, the same in training and serving: view 1, wishlist 2, cart 3, purchase 5.</summary>
-    public static double WeightOf(EventType type) => type switch
-    {
-        EventType.Purchase => 5.0,
-        EventType.AddToCart => 3.0,
-        EventType.WishlistAdd => 2.0,
-        _ => 1.0,
-    };
+    /// <summary>The implicit-feedback weight of an interaction under the default <see cref="EventWeights"/> (serving and training read the injected table).</summary>
+    public static double WeightOf(EventType type) => EventWeights.Default.WeightOf(type);
 
-    /// <summary>Everything the profile keeps of the customer's behaviour: recent views, wishlist, cart and every purchase.</summary>
-    public static List<HistorySignal> HistoryOf(CustomerProfile profile)
+    /// <summary>
+    /// Everything the profile keeps of the customer's behaviour — recent views, wishlist, cart and every
+    /// purchase — weighted by <paramref name="weights"/> (null: the defaults); disliked products are left
+    /// out, so they never seed a list nor explain one.
+    /// </summary>
+    public static List<HistorySignal> HistoryOf(CustomerProfile profile, EventWeights? weights = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        weights ??= EventWeights.Default;
         var history = new List<HistorySignal>(profile.RecentViews.Count + profile.Cart.Count + profile.Purchased.Count + profile.Wishlist.Count);
-        history.AddRange(profile.RecentViews.Select(v => new HistorySignal(v.ProductId, v.At, WeightOf(EventType.View), "viewed")));
-        history.AddRange(profile.Wishlist.Select(w => new HistorySignal(w.Key, w.Value, WeightOf(EventType.WishlistAdd), "wishlisted")));
-        history.AddRange(profile.Cart.Values.Select(c => new HistorySignal(c.ProductId, c.AddedAt, WeightOf(EventType.AddToCart), "in_cart")));
-        history.AddRange(profile.Purchased.Select(p => new HistorySignal(p.Key, p.Value, WeightOf(EventType.Purchase), "purchased")));
+        history.AddRange(profile.RecentViews.Select(v => new HistorySignal(v.ProductId, v.At, weights.View, "viewed")));
+        history.AddRange(profile.Wishlist.Select(w => new HistorySignal(w.Key, w.Value, weights.WishlistAdd, "wishlisted")));
+        history.AddRange(profile.Cart.Values.Select(c => new HistorySignal(c.ProductId, c.AddedAt, weights.AddToCart, "in_cart")));
+        history.AddRange(profile.Purchased.Select(p => new HistorySignal(p.Key, p.Value, weights.Purchase, "purchased")));
+        if (profile.Dislikes.Count > 0)
+        {
+            history.RemoveAll(h => profile.Dislikes.ContainsKey(h.ProductId));
+        }
+
         return history;
     }
 
-    /// <summary>A customer's home list from the profile: <see cref="ForHistory"/> over <see cref="HistoryOf"/>, excluding what was bought, is in the cart or was just viewed.</summary>
+    /// <summary>
+    /// A customer's home list from the profile: <see cref="ForHistory"/> over <see cref="HistoryOf"/>,
+    /// excluding what was bought, is in the cart or disliked, and what was viewed — all recent views, or
+    /// with <paramref name="viewedExcluded"/> only those it says (the placement's already-seen policy).
+    /// </summary>
     public static IReadOnlyList<RecommendedItem> ForCustomer(CustomerProfile profile, ItemSimilarityModel model,
-        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null)
+        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null,
+        EventWeights? weights = null, Func<RecentItem, bool>? viewedExcluded = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         var exclude = ExclusionsFor(profile);
-        exclude.UnionWith(profile.RecentViews.Select(v => v.ProductId));
-        return ForHistory(HistoryOf(profile), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
+        exclude.UnionWith(profile.RecentViews.Where(viewedExcluded ?? (_ => true)).Select(v => v.ProductId));
+        return ForHistory(HistoryOf(profile, weights), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
     }
 
     /// <summary>
@@ -343,7 +352,7 @@ public static class RecommendationEngine
         return Rank(seeds, model, catalog, excluded, size, fill);
     }
 
-    /// <summary>What a customer must never be shown: products in the cart and products bought.</summary>
+    /// <summary>What a customer must never be shown: products in the cart, bought or disliked.</summary>
     public static HashSet<string> ExclusionsFor(CustomerProfile? profile)
     {
         var exclude = new HashSet<string>(StringComparer.Ordinal);
@@ -351,6 +360,7 @@ public static class RecommendationEngine
         {
             exclude.UnionWith(profile.Cart.Keys);
             exclude.UnionWith(profile.Purchased.Keys);
+            exclude.UnionWith(profile.Dislikes.Keys);
         }
 
         return exclude;

@@ -99,6 +99,7 @@ public class EventTypeTests
     [InlineData("compare", "productIds", "[\"SHO-001\"]", "productIds must be an array of 2 to 10 ids")]
     [InlineData("compare", "productIds", "[\"SHO-001\",\"SHO-001\"]", "productIds must not repeat an id")]
     [InlineData("review_read", "productId", null, "productId is required")]
+    [InlineData("not_interested", "productId", null, "productId is required")]
     [InlineData("review_write", "rating", "6", "rating must be a whole number from 1 to 5")]
     [InlineData("review_write", "rating", "4.5", "rating must be a whole number from 1 to 5")]
     [InlineData("video_view", "seconds", "36001", "seconds must be a whole number from 0 to 36000")]
