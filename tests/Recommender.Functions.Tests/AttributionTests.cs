@@ -41,6 +41,13 @@ public class AttributionTests
     private static object Refund(string id, string customer, DateTimeOffset at, string orderId, decimal amount, string currency = "EUR") =>
         Event(id, "return", customer, at, ("orderId", orderId), ("refundAmount", amount), ("currency", currency), ("lines", new[] { new { productId = "p1", quantity = 1 } }));
 
+    /// <summary>Analytics consent, and consent to email and push tracking (opens and clicks count only with it).</summary>
+    private static async Task GrantAsync(TestApp app, params string[] customers)
+    {
+        await app.GrantAnalyticsAsync(customers);
+        await PostAsync(app, [.. customers.SelectMany(c => new[] { app.Consent($"et-{c}", c, true, "email_tracking"), app.Consent($"pt-{c}", c, true, "push_tracking") })]);
+    }
+
     private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static async Task<JsonElement> ReportAsync(TestApp app, string filters = "")
@@ -97,7 +104,7 @@ public class AttributionTests
     public async Task Journey_IsSplitExactlyPerModel_ReconcilesWithTheStoreRevenue_AndARedeliveredBatchCountsOnce()
     {
         await using var app = new TestApp();
-        await app.GrantAnalyticsAsync("alice");
+        await GrantAsync(app, "alice");
         var now = app.Clock.GetUtcNow();
         var batch = Journeys(now);
         await PostAsync(app, batch);
@@ -146,7 +153,7 @@ public class AttributionTests
     public async Task Refund_ReversesWhatItsOrderWasCreditedWith_Once_AndNeverMoreThanTheOrder()
     {
         await using var app = new TestApp();
-        await app.GrantAnalyticsAsync("alice");
+        await GrantAsync(app, "alice");
         var now = app.Clock.GetUtcNow();
         await PostAsync(app, Journeys(now));
 
@@ -184,7 +191,7 @@ public class AttributionTests
             ["Recommender:Attribution:ClockSkewTolerance"] = "00:01:00",
             ["Recommender:Attribution:ExchangeRates:USD"] = "0.5",
         });
-        await app.GrantAnalyticsAsync("alice");
+        await GrantAsync(app, "alice");
         var now = app.Clock.GetUtcNow();
         await PostAsync(app,
             Impression("i1", "alice", now.AddHours(-2), recommendationId: "rec-known"),
@@ -213,10 +220,11 @@ public class AttributionTests
     public async Task Report_FiltersByPlacementChannelCampaignVariantAndSegment_AndItsDaysAddUpToItsTotals()
     {
         await using var app = new TestApp();
-        await app.GrantAnalyticsAsync("alice");
+        await GrantAsync(app, "alice");
         var now = app.Clock.GetUtcNow();
         await app.Get<IDocumentStore>().PutAsync(Collections.Workflows, "alice", CustomerSegments.DocumentId,
             new CustomerSegments { CustomerId = "alice", RunId = "run-1", ComputedAt = now, Segments = ["vip"] });
+        await PostAsync(app, app.Consent("pt-bob", "bob", true, "push_tracking")); // Bob: push tracking, no analytics consent
         await PostAsync(app,
             Impression("i1", "alice", now.AddHours(-30)),
             MessageClick("c1", "alice", now.AddHours(-12)),
@@ -278,7 +286,7 @@ public class AttributionTests
     public async Task Erasure_DeletesTheJourneyAndTheOrderRecords_TheAnonymousCountersStay()
     {
         await using var app = new TestApp();
-        await app.GrantAnalyticsAsync("alice");
+        await GrantAsync(app, "alice");
         var now = app.Clock.GetUtcNow();
         await PostAsync(app, Journeys(now));
         var store = app.Get<AttributionStore>();
