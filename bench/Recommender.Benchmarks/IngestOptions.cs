@@ -11,8 +11,17 @@ public enum StoreKind
     Cosmos,
 }
 
+/// <summary>Whether full ingestion runs with the privacy gate (<c>ArchiveGate</c>), without it, or both, interleaved run by run.</summary>
+public enum GateMode
+{
+    Both,
+    On,
+    Off,
+}
+
 /// <summary>The command line of <c>ingest</c>.</summary>
-public sealed record IngestOptions(int Events, int Customers, int BatchSize, IReadOnlyList<StoreKind> Stores, string StoreArgument, int Repetitions, int Profiles, bool Json)
+public sealed record IngestOptions(int Events, int Customers, int BatchSize, IReadOnlyList<StoreKind> Stores, string StoreArgument, int Repetitions, int Profiles, bool Json,
+    GateMode Gate = GateMode.Both)
 {
     public const string Usage = """
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [options]
@@ -22,6 +31,9 @@ public sealed record IngestOptions(int Events, int Customers, int BatchSize, IRe
           --store S         embedded | cosmos | both (default embedded); cosmos needs tests/emulators/start.sh
           --repetitions N   measured runs after one warm-up, each on a fresh store (default 3)
           --profiles N      profiles read back to measure their size (default 1000)
+          --gate G          both | on | off (default both): full ingestion with the privacy gate, with it bypassed
+                            (no tombstone check, every valid event archived), or both — alternating run by run
+                            (off/on, then on/off, ...) so a changing machine load weighs on both alike
           --json            print the results as JSON instead of a table
         """;
 
@@ -50,6 +62,13 @@ public sealed record IngestOptions(int Events, int Customers, int BatchSize, IRe
                 "--batch" => options with { BatchSize = Positive(name, value, max: 5_000) },
                 "--repetitions" => options with { Repetitions = Positive(name, value, max: 100) },
                 "--profiles" => options with { Profiles = Positive(name, value) },
+                "--gate" => value switch
+                {
+                    "both" => options with { Gate = GateMode.Both },
+                    "on" => options with { Gate = GateMode.On },
+                    "off" => options with { Gate = GateMode.Off },
+                    _ => throw new ArgumentException($"--gate must be both, on or off, not '{value}'."),
+                },
                 "--store" => value switch
                 {
                     "embedded" => options with { Stores = [StoreKind.Embedded], StoreArgument = value },

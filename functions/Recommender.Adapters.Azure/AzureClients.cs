@@ -20,32 +20,40 @@ public static class AzureClients
     }
 
     /// <summary>
-    /// One <see cref="CosmosClient"/> for the app. With an emulator connection string: Gateway mode,
+    /// The key of the second <see cref="CosmosClient"/> (a keyed service): the one serving reads use, with the short
+    /// 429 budget (<see cref="AzureOptions.CosmosServingRateLimitRetries"/>, <see cref="AzureOptions.CosmosServingRateLimitMaxWait"/>).
+    /// The Cosmos SDK sets that budget per client, not per request.
+    /// </summary>
+    public const string ServingCosmosClient = "serving";
+
+    /// <summary>
+    /// A <see cref="CosmosClient"/> for the app (<paramref name="serving"/>: the serving reads' one, with their
+    /// short 429 budget; otherwise the one for everything else). With an emulator connection string: Gateway mode,
     /// <see cref="CosmosClientOptions.LimitToEndpoint"/> (the emulator's advertised regions are not
     /// reachable) and a handler that accepts the emulator's self-signed certificate. Otherwise the
     /// SDK defaults (Direct mode, regional failover) with <paramref name="credential"/>.
     /// </summary>
-    public static CosmosClient CreateCosmosClient(AzureOptions options, Func<TokenCredential> credential)
+    public static CosmosClient CreateCosmosClient(AzureOptions options, Func<TokenCredential> credential, bool serving = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credential);
-        var clientOptions = CreateCosmosClientOptions(options);
+        var clientOptions = CreateCosmosClientOptions(options, serving);
         return options.UsesCosmosEmulator
             ? new CosmosClient(options.CosmosConnectionString, clientOptions)
             : new CosmosClient(options.CosmosEndpoint!.AbsoluteUri, credential(), clientOptions);
     }
 
     /// <summary>The client settings <see cref="CreateCosmosClient"/> uses (tests add their own HTTP handler).</summary>
-    internal static CosmosClientOptions CreateCosmosClientOptions(AzureOptions options)
+    internal static CosmosClientOptions CreateCosmosClientOptions(AzureOptions options, bool serving = false)
     {
         var clientOptions = new CosmosClientOptions
         {
-            ApplicationName = "recommender",
+            ApplicationName = serving ? "recommender-serving" : "recommender",
             // Only the stream APIs touch documents; anything else the SDK serializes uses System.Text.Json.
             UseSystemTextJsonSerializerWithOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web),
             // 429: the SDK retries every operation kind itself after x-ms-retry-after-ms, within these bounds.
-            MaxRetryAttemptsOnRateLimitedRequests = options.CosmosRateLimitRetries,
-            MaxRetryWaitTimeOnRateLimitedRequests = options.CosmosRateLimitMaxWait,
+            MaxRetryAttemptsOnRateLimitedRequests = serving ? options.CosmosServingRateLimitRetries : options.CosmosRateLimitRetries,
+            MaxRetryWaitTimeOnRateLimitedRequests = serving ? options.CosmosServingRateLimitMaxWait : options.CosmosRateLimitMaxWait,
         };
 
         if (options.UsesCosmosEmulator)

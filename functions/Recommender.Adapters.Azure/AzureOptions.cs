@@ -69,6 +69,21 @@ public sealed class AzureOptions
     /// <summary>The transient-retry settings of <see cref="CosmosDocumentStore"/>.</summary>
     public CosmosRetryOptions CosmosRetry => new(CosmosTransientRetries, CosmosTransientRetryDelay, CosmosTransientRetryMaxDelay);
 
+    /// <summary>
+    /// <value>Cosmos DB 429 on a serving read (the recommendations route, <see cref="Recommender.Domain.Ports.ServingPath"/>):
+    /// how many times the serving client retries it (0–30); default 1. Past it the route answers the degraded list.</value>
+    /// </summary>
+    public int CosmosServingRateLimitRetries { get; set; } = 1;
+
+    /// <summary><value>Cosmos DB 429 on a serving read: the longest the serving client waits in all (1–30 s; the SDK counts whole seconds); default 1 s.</value></summary>
+    public TimeSpan CosmosServingRateLimitMaxWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><value>Cosmos DB 408, 410, 449, 503 and transport failures on a serving read: retries after the first attempt (0–10); default 1.</value></summary>
+    public int CosmosServingTransientRetries { get; set; } = 1;
+
+    /// <summary>The transient-retry settings of serving reads: <see cref="CosmosServingTransientRetries"/> with the delays of <see cref="CosmosRetry"/>.</summary>
+    public CosmosRetryOptions CosmosServingRetry => new(CosmosServingTransientRetries, CosmosTransientRetryDelay, CosmosTransientRetryMaxDelay);
+
     /// <summary>True when Cosmos DB is reached with an emulator connection string.</summary>
     public bool UsesCosmosEmulator => !string.IsNullOrWhiteSpace(CosmosConnectionString);
 
@@ -131,6 +146,21 @@ public sealed class AzureOptions
         if (CosmosRateLimitMaxWait < TimeSpan.FromSeconds(1) || CosmosRateLimitMaxWait > TimeSpan.FromMinutes(5))
         {
             problems.Add($"{nameof(CosmosRateLimitMaxWait)} must be from 00:00:01 to 00:05:00.");
+        }
+
+        if (CosmosServingRateLimitRetries is < 0 or > 30)
+        {
+            problems.Add($"{nameof(CosmosServingRateLimitRetries)} must be from 0 to 30.");
+        }
+
+        if (CosmosServingRateLimitMaxWait < TimeSpan.FromSeconds(1) || CosmosServingRateLimitMaxWait > TimeSpan.FromSeconds(30))
+        {
+            problems.Add($"{nameof(CosmosServingRateLimitMaxWait)} must be from 00:00:01 to 00:00:30.");
+        }
+
+        if (CosmosServingTransientRetries is < 0 or > 10)
+        {
+            problems.Add($"{nameof(CosmosServingTransientRetries)} must be from 0 to 10.");
         }
 
         if (CosmosTransientRetries is < 0 or > 10)

@@ -12,7 +12,8 @@ namespace Recommender.Adapters.Azure;
 public static class AzureServiceCollectionExtensions
 {
     /// <summary>
-    /// Validates <paramref name="options"/> and registers, as singletons, one <see cref="CosmosClient"/>,
+    /// Validates <paramref name="options"/> and registers, as singletons, one <see cref="CosmosClient"/> (and a
+    /// second one keyed <see cref="AzureClients.ServingCosmosClient"/> for serving reads, see <see cref="CosmosServingReads"/>),
     /// <see cref="BlobServiceClient"/>, <see cref="BlobContainerClient"/> and <see cref="QueueServiceClient"/>,
     /// the ports <see cref="IDocumentStore"/>, <see cref="IBlobStore"/> and <see cref="IWorkQueue"/>, and
     /// <see cref="AzureResourceInitializer"/> (also as a hosted service when
@@ -28,11 +29,13 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton<TokenCredential>(_ => AzureClients.CreateCredential(options));
         services.AddSingleton(sp => AzureClients.CreateCosmosClient(options, sp.GetRequiredService<TokenCredential>));
+        services.AddKeyedSingleton(AzureClients.ServingCosmosClient, (sp, _) => AzureClients.CreateCosmosClient(options, sp.GetRequiredService<TokenCredential>, serving: true));
         services.AddSingleton(sp => AzureClients.CreateBlobServiceClient(options, sp.GetRequiredService<TokenCredential>));
         services.AddSingleton(sp => AzureClients.CreateQueueServiceClient(options, sp.GetRequiredService<TokenCredential>));
         services.AddSingleton(sp => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BlobContainer));
 
-        services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize, options.CosmosRetry));
+        services.AddSingleton<IDocumentStore>(sp => new CosmosDocumentStore(sp.GetRequiredService<CosmosClient>(), options.CosmosDatabase, options.CosmosQueryPageSize, options.CosmosRetry,
+            servingReads: new CosmosServingReads(sp.GetRequiredKeyedService<CosmosClient>(AzureClients.ServingCosmosClient), options.CosmosServingRetry)));
         services.AddSingleton<IBlobStore>(sp =>
         {
             var data = new BlobStorageStore(sp.GetRequiredService<BlobContainerClient>());

@@ -24,6 +24,13 @@ namespace Recommender.Adapters.Azure;
 /// (item property <c>w</c>) checked on 409/412, and every increment request sets a marker under
 /// <c>markers</c> that is checked before the request is sent again (docs/robustness.md, "Faults and soak").
 /// </para>
+/// <para>
+/// Reads on the serving path (<see cref="ServingPath.IsActive"/>: point reads and partition queries) go through
+/// <see cref="CosmosServingReads"/> when one is given: a second client with a short 429 budget and fewer
+/// transient retries, so that a throttling storm makes the recommendations route degrade within about a
+/// second instead of waiting out the 30 s budget meant for background work. Writes, and the reads a write
+/// makes to check its own outcome, always use the main client and budgets.
+/// </para>
 /// </summary>
 /// <remarks>
 /// A <see cref="DocumentTimeToLive"/> override is the item's <c>ttl</c> property next to <c>id</c> and
@@ -61,14 +68,19 @@ public sealed class CosmosDocumentStore : IDocumentStore
     private readonly CosmosRetryOptions _retry;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, Container> _containers = new(StringComparer.Ordinal);
+    private readonly CosmosServingReads? _servingReads;
+    private readonly ConcurrentDictionary<string, Container> _servingContainers = new(StringComparer.Ordinal);
     private readonly string _writer = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4));
     private readonly ConcurrentBag<int> _freeLanes = [];
     private int _lanes;
     private int _increments;
 
-    /// <summary>Uses <paramref name="client"/> and the containers of database <paramref name="databaseName"/>.</summary>
+    /// <summary>
+    /// Uses <paramref name="client"/> and the containers of database <paramref name="databaseName"/>; reads on the
+    /// serving path use <paramref name="servingReads"/> instead when given (else the main client and budgets).
+    /// </summary>
     public CosmosDocumentStore(CosmosClient client, string databaseName, int queryPageSize = DefaultQueryPageSize, CosmosRetryOptions? retry = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null, CosmosServingReads? servingReads = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(databaseName);
@@ -79,21 +91,30 @@ public sealed class CosmosDocumentStore : IDocumentStore
         _retry = retry ?? CosmosRetryOptions.Default;
         ArgumentOutOfRangeException.ThrowIfNegative(_retry.MaxRetries, nameof(retry));
         _timeProvider = timeProvider ?? TimeProvider.System;
+        if (servingReads is not null)
+        {
+            ArgumentNullException.ThrowIfNull(servingReads.Client, nameof(servingReads));
+            ArgumentOutOfRangeException.ThrowIfNegative(servingReads.Retry.MaxRetries, nameof(servingReads));
+        }
+
+        _servingReads = servingReads;
     }
 
     /// <inheritdoc />
     public async Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
-        var item = await ReadItemAsync(Container(collection), collection, partitionKey, id, cancellationToken);
+        var (container, retry) = ReadPath(collection);
+        var item = await ReadItemAsync(container, collection, partitionKey, id, cancellationToken, retry);
         return item is null ? null : CosmosDocumentJson.Read(item.Value.Item, partitionKey, item.Value.ETag);
     }
 
     /// <summary>The stored item as JSON (cloned) with its ETag; null when absent. Transient failures are retried.</summary>
-    private async Task<(JsonElement Item, string ETag)?> ReadItemAsync(Container container, string collection, string partitionKey, string id, CancellationToken cancellationToken)
+    private async Task<(JsonElement Item, string ETag)?> ReadItemAsync(Container container, string collection, string partitionKey, string id, CancellationToken cancellationToken,
+        CosmosRetryOptions? retry = null)
     {
         var storedId = CosmosIds.Encode(id);
-        var (response, _) = await SendAsync(() => container.ReadItemStreamAsync(storedId, new PartitionKey(partitionKey), cancellationToken: cancellationToken), null, cancellationToken);
+        var (response, _) = await SendAsync(() => container.ReadItemStreamAsync(storedId, new PartitionKey(partitionKey), cancellationToken: cancellationToken), null, cancellationToken, retry);
         using (response)
         {
             if (response!.StatusCode == HttpStatusCode.NotFound)
@@ -234,13 +255,13 @@ public sealed class CosmosDocumentStore : IDocumentStore
         while (!done)
         {
             // A page that fails transiently is asked again from the last continuation (a new iterator).
-            var container = Container(collection);
+            var (container, retry) = ReadPath(collection);
             var from = continuation;
             var (page, _) = await SendAsync(async () =>
             {
                 using var iterator = container.GetItemQueryStreamIterator(query, from, options);
                 return await iterator.ReadNextAsync(cancellationToken);
-            }, null, cancellationToken);
+            }, null, cancellationToken, retry);
             using (page)
             {
                 ThrowIfFailed(page!, collection, partitionKey, id: null);
@@ -474,10 +495,12 @@ public sealed class CosmosDocumentStore : IDocumentStore
     /// backoff. <c>Retried</c> tells that an earlier attempt failed in a way that may have applied it
     /// (its answer was lost): the caller then checks before treating 409/412/404 as someone else's.
     /// With <paramref name="appliedAlready"/>, that is asked before each retry; when it answers true the
-    /// request is not sent again and the response is null.
+    /// request is not sent again and the response is null. <paramref name="retry"/> replaces the store's bounds (serving reads).
     /// </summary>
-    private async Task<(ResponseMessage? Response, bool Retried)> SendAsync(Func<Task<ResponseMessage>> send, Func<Task<bool>>? appliedAlready, CancellationToken cancellationToken)
+    private async Task<(ResponseMessage? Response, bool Retried)> SendAsync(Func<Task<ResponseMessage>> send, Func<Task<bool>>? appliedAlready, CancellationToken cancellationToken,
+        CosmosRetryOptions? retry = null)
     {
+        retry ??= _retry;
         var retried = false;
         for (var attempt = 0; ; attempt++)
         {
@@ -491,18 +514,18 @@ public sealed class CosmosDocumentStore : IDocumentStore
             {
                 response = await send();
             }
-            catch (Exception ex) when (attempt < _retry.MaxRetries && IsTransient(ex, cancellationToken))
+            catch (Exception ex) when (attempt < retry.MaxRetries && IsTransient(ex, cancellationToken))
             {
                 retried = true;
-                await DelayAsync(attempt, cancellationToken);
+                await DelayAsync(retry, attempt, cancellationToken);
                 continue;
             }
 
-            if (attempt < _retry.MaxRetries && IsTransient(response.StatusCode))
+            if (attempt < retry.MaxRetries && IsTransient(response.StatusCode))
             {
                 response.Dispose();
                 retried = true;
-                await DelayAsync(attempt, cancellationToken);
+                await DelayAsync(retry, attempt, cancellationToken);
                 continue;
             }
 
@@ -510,9 +533,9 @@ public sealed class CosmosDocumentStore : IDocumentStore
         }
     }
 
-    private Task DelayAsync(int retry, CancellationToken cancellationToken)
+    private Task DelayAsync(CosmosRetryOptions retry, int attempt, CancellationToken cancellationToken)
     {
-        var wait = _retry.DelayBefore(retry, Random.Shared.NextDouble());
+        var wait = retry.DelayBefore(attempt, Random.Shared.NextDouble());
         return wait <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(wait, _timeProvider, cancellationToken);
     }
 
@@ -603,6 +626,18 @@ public sealed class CosmosDocumentStore : IDocumentStore
     {
         ArgumentException.ThrowIfNullOrEmpty(collection);
         return _containers.GetOrAdd(collection, static (name, self) => self._client.GetContainer(self._databaseName, name), this);
+    }
+
+    /// <summary>Where a read goes: the serving client and retries on the serving path (when configured), else the main ones.</summary>
+    private (Container Container, CosmosRetryOptions Retry) ReadPath(string collection)
+    {
+        if (_servingReads is not { } serving || !ServingPath.IsActive)
+        {
+            return (Container(collection), _retry);
+        }
+
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        return (_servingContainers.GetOrAdd(collection, static (name, self) => self._servingReads!.Client.GetContainer(self._databaseName, name), this), serving.Retry);
     }
 
     private static ItemRequestOptions WriteOptions() => new() { EnableContentResponseOnWrite = false };

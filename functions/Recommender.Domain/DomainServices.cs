@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Recommender.Domain.Attribution;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Experiments;
@@ -22,6 +23,11 @@ public static class DomainServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventValidator>();
+        // One table of event weights for profiles, every trainer and serving: the same instance everywhere.
+        services.AddOptions<EventWeights>().BindConfiguration(EventWeights.Section)
+            .Validate(o => o.IsValid, "Recommender:EventWeights is invalid (0 < View ≤ WishlistAdd ≤ AddToCart ≤ Purchase; RepeatPurchase, PositiveReview, Interest ≥ 0; LowRatingMax 1–4)")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventWeights>>().Value);
         services.AddSingleton<EventArchive>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<CatalogProvider>();
@@ -41,6 +47,7 @@ public static class DomainServices
         services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section)
             .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),
                 $"Recommender:Serving:PlacementAlgorithms maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to training candidates ({JaccardItemTrainer.Name}, {string.Join(", ", AlgorithmTrainer.Candidates)})")
+            .Validate(o => o.SeenPoliciesAreValid, $"Recommender:Serving:Seen maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to policies with 0 ≤ ViewedExcludedFor, ViewedDecay ≤ 3650 days and 0 ≤ ViewedReturnWeight ≤ 1")
             .Validate(o => o.UserScoring.IsValid, "Recommender:Serving:UserScoring is invalid (HistoryHalfLife > 0, MaxModelItems ≥ 1, RowWidth ≥ 1, 0 ≤ ProfileWeight ≤ 1, 0 ≤ NewItemWeight ≤ 1)")
             .ValidateOnStart();
         services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
@@ -88,14 +95,15 @@ public static class DomainServices
         services.AddSingleton<TrainingWorkflow>();
         // The gate's per-customer scoring seam: the served user scoring, so the gate judges what is served.
         services.TryAddSingleton<IHoldoutScorer, ServedHistoryScorer>();
-        services.AddSingleton<IModelTrainer, JaccardItemTrainer>();
+        services.AddSingleton<IModelTrainer>(sp => new JaccardItemTrainer(sp.GetRequiredService<EventWeights>()));
         foreach (var algorithm in AlgorithmTrainer.Candidates)
         {
-            services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring));
+            services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring, sp.GetRequiredService<EventWeights>()));
         }
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
         services.AddSegmentation();
+        services.AddAttribution();
         return services;
     }
 }

@@ -36,9 +36,10 @@ public sealed class AzureModeTests : IAsyncLifetime
 
     /// <summary>
     /// The app on the stand-ins with a database and blob container of its own (created at start) and
-    /// the shared queues drained; <paramref name="configure"/> may add settings.
+    /// the shared queues drained; <paramref name="configure"/> may add settings, <paramref name="services"/> replace registrations.
     /// </summary>
-    public static async Task<TestApp> CreateAppAsync(Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>>? configure = null)
+    public static async Task<TestApp> CreateAppAsync(Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>>? configure = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         await EnsureEmulatorsAsync();
         var name = "t" + Guid.NewGuid().ToString("N")[..12];
@@ -51,7 +52,7 @@ public sealed class AzureModeTests : IAsyncLifetime
             ["Recommender:Azure:BlobContainer"] = name,
             ["Recommender:Azure:CreateResourcesIfMissing"] = "true",
         };
-        var app = new TestApp(settings: configure?.Invoke(settings) ?? settings);
+        var app = new TestApp(settings: configure?.Invoke(settings) ?? settings) { TestServices = services };
         using var client = app.CreateClient(); // starts the host: creates database, containers, queues
         var queue = app.Get<IWorkQueue>();
         foreach (var queueName in Queues.All)

@@ -52,6 +52,8 @@ public class EventTypeFeatureTests
         var events = new List<object>
         {
             new { id = "consent", type = "consent", customerId = c, channel = "analytics", granted = true, policyVersion = "v1", source = "cookie_banner", occurredAt = Next() },
+            new { id = "mail-tracking", type = "consent", customerId = c, channel = "email_tracking", granted = true, policyVersion = "v1", source = "preference_centre", occurredAt = Next() },
+            new { id = "push-tracking", type = "consent", customerId = c, channel = "push_tracking", granted = true, policyVersion = "v1", source = "preference_centre", occurredAt = Next() },
             new { id = "account", type = "account", customerId = c, birthYear = 1990, timeZone = "Europe/Paris", occurredAt = Next() },
             new { id = "login", type = "identify", customerId = c, anonymousId = "cookie-1", occurredAt = Next() },
             new { id = "session", type = "session_start", customerId = c, sessionId = "s1", referrer = "https://news.example.org/a?b", occurredAt = Next() },

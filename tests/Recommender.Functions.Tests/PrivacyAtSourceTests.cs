@@ -349,6 +349,81 @@ public sealed class PrivacyAtSourceTests
         Assert.True(leaks.Count == 0, string.Join('\n', leaks));
     }
 
+    /// <summary>
+    /// The erase-and-scan proof extended to everyone who may not be profiled (issue 14, "Bad input and proof"):
+    /// a never-consented customer, a withdrawn one, an objector and a minor send behaviour, searches, tracking
+    /// opens and orders, over HTTP and from Event Hubs, before and after an erasure of someone else. The scan
+    /// of every document, queue message and blob (archive decompressed) finds none of their behavioural event
+    /// ids or search text anywhere, the never-consented customer's id nowhere at all, and the others' ids only
+    /// in what the README says is kept: their own profile document (consent, account and objection records)
+    /// and the archived consent and account records.
+    /// </summary>
+    [Fact]
+    public async Task EveryoneWhoMayNotBeProfiled_LeavesNoBehaviourInAnyStore_AndOnlyTheirRecordsNameThem()
+    {
+        await using var app = new TestApp();
+        var minorBirthYear = app.Clock.GetUtcNow().Year - 12;
+        await app.GrantAnalyticsAsync("stayer", "zq-withdrawn", "zq-objector", "zq-minor");
+        await app.PostEventsAsync(app.Consent("zq-rec-withdraw", "zq-withdrawn", false, "analytics"), Account(app, "zq-rec-young", "zq-minor", minorBirthYear));
+        Assert.True(await app.Get<ProfilingObjection>().SetAsync("zq-objector", objects: true));
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        object[] Behaviour(string who, string tag) =>
+        [
+            app.View($"zb-{tag}-view", who, "p1"), Search(app, $"zb-{tag}-search", who, $"zs {tag} secret query"),
+            app.AddToCart($"zb-{tag}-cart", who, "p2"),
+            new { id = $"zb-{tag}-open", type = "email_open", customerId = who, messageId = "m-1", occurredAt = app.Clock.GetUtcNow() },
+            new { id = $"zb-{tag}-wish", type = "wishlist_add", customerId = who, productId = "p3", occurredAt = app.Clock.GetUtcNow() },
+        ];
+
+        string[] people = ["zq-never", "zq-withdrawn", "zq-objector", "zq-minor"];
+        var http = await app.PostEventsAsync([.. people.SelectMany((who, i) => Behaviour(who, $"h{i}"))]);
+        http.EnsureSuccessStatusCode();
+        var hub = await IngestAsync(app, [.. people.SelectMany((who, i) => Behaviour(who, $"e{i}")), app.Purchase("zo-never-order", "zq-never", "p1"), app.View("stayer-view", "stayer", "p1")]);
+        // An erasure of someone else in between, and the same batch replayed after it.
+        await app.Get<ErasureService>().StartAsync("stayer");
+        await app.PumpAsync();
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        await IngestAsync(app, [.. people.SelectMany((who, i) => Behaviour(who, $"e{i}")), app.View("stayer-view", "stayer", "p1")]);
+        var later = await IngestAsync(app, [.. people.SelectMany((who, i) => Behaviour(who, $"l{i}"))]);
+
+        Assert.Equal(4, hub.NotArchived![ArchiveReasons.NoEmailTracking]);
+        Assert.Equal(8, hub.NotArchived![ArchiveReasons.NoAnalyticsConsent]); // never + withdrawn: view, search, cart, wishlist
+        Assert.Equal(4, hub.NotArchived![ArchiveReasons.Objection]);
+        Assert.Equal(4, hub.NotArchived![ArchiveReasons.PossiblyMinor]);
+        Assert.Equal(1, hub.NotArchived![ArchiveReasons.Pseudonymized]);
+        Assert.Equal(16, later.NotArchived!.Where(r => r.Key.StartsWith("not archived", StringComparison.Ordinal)).Sum(r => r.Value));
+        Assert.Null(await app.Get<ProfileStore>().GetAsync("zq-never"));
+
+        var leaks = new List<string>();
+        await foreach (var record in new EmbeddedStoreScanner(app.Get<EmbeddedOptions>()).ReadAllAsync())
+        {
+            var where = $"{record.Store} {record.Location}";
+            foreach (var raw in new[] { "zb-", "zs ", "zq-never" }.Where(r => record.Text.Contains(r, StringComparison.Ordinal) || where.Contains(r, StringComparison.Ordinal)))
+            {
+                leaks.Add($"{where}: {raw}");
+            }
+
+            foreach (var who in people[1..])
+            {
+                // Their own profile document (and its entry in the customer registry), and the archived consent and
+                // account records, hold their id by design.
+                var isOwnProfile = record.Store == StoredRecord.Documents
+                    && (record.Location.EndsWith($"/{who}/{who}", StringComparison.Ordinal)
+                        || (record.Location.StartsWith("customers/shard-", StringComparison.Ordinal) && record.Location.EndsWith($"/{who}", StringComparison.Ordinal)));
+                var isRecordArchive = record.Store == StoredRecord.Blobs && record.Location.StartsWith(BlobPrefixes.Events, StringComparison.Ordinal)
+                    && record.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.Contains(who, StringComparison.Ordinal))
+                        .All(line => line.Contains("\"type\":\"consent\"", StringComparison.Ordinal) || line.Contains("\"type\":\"account\"", StringComparison.Ordinal));
+                if (!isOwnProfile && !isRecordArchive && (record.Text.Contains(who, StringComparison.Ordinal) || where.Contains(who, StringComparison.Ordinal)))
+                {
+                    leaks.Add($"{where}: {who}");
+                }
+            }
+        }
+
+        Assert.True(leaks.Count == 0, string.Join('\n', leaks));
+    }
+
     [Fact]
     public async Task Tombstones_HoldOnlyKeyedHashes_StandForTheConfiguredPeriod_ThenLapse()
     {

@@ -55,9 +55,20 @@ public sealed class ProductPageTests
         var items = response!.Items;
         Assert.Equal(12, items.Count);
         Assert.Contains(items, i => !IsFiller(i));
-        Assert.Contains(items, IsFiller);
+        if (placement == "product")
+        {
+            // A product page tops up with catalog-similar products (true reasons) before any filler (issue 15, coverage).
+            var firstContent = items.ToList().FindIndex(i => i.ReasonCode.StartsWith("content:", StringComparison.Ordinal));
+            Assert.True(firstContent > 0, "neighbours first, then content");
+            Assert.All(items.Skip(firstContent), i => Assert.True(i.ReasonCode.StartsWith("content:", StringComparison.Ordinal) || IsFiller(i), $"{i.ProductId} ({i.ReasonCode}) after content"));
+        }
+        else
+        {
+            Assert.Contains(items, IsFiller);
+        }
+
         var firstFiller = items.ToList().FindIndex(IsFiller);
-        Assert.All(items.Skip(firstFiller), i => Assert.True(IsFiller(i), $"{i.ProductId} ({i.ReasonCode}) after filler"));
+        Assert.All(items.Skip(firstFiller < 0 ? items.Count : firstFiller), i => Assert.True(IsFiller(i), $"{i.ProductId} ({i.ReasonCode}) after filler"));
         for (var i = 1; i < items.Count; i++)
         {
             Assert.True(items[i].Score <= items[i - 1].Score, $"{placement}: {items[i].ProductId} ({items[i].ReasonCode}) scores {items[i].Score} above {items[i - 1].ProductId} ({items[i - 1].ReasonCode}) {items[i - 1].Score}");

@@ -6,9 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Recommender.Domain;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Messaging;
+using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
 using Recommender.Functions.Messaging;
 
 namespace Recommender.Functions.Tests;
@@ -72,5 +76,104 @@ public sealed class QueueMessageTraceTests
         Assert.Equal(DispatchOutcome.Done, outcome);
         Assert.Empty(await logged.Services.GetRequiredService<DeadLetters>().ReadAllAsync());
         Assert.Contains(capture.Lines, l => l.Contains(request.RequestId, StringComparison.Ordinal) && l.Contains("done already; redelivered message ignored", StringComparison.Ordinal));
+    }
+
+    /// <summary>The raw customer id the messages below name: no log line may carry it.</summary>
+    private const string Customer = "c-private-0042";
+
+    private static string Body(object message) => JsonSerializer.Serialize(message, message.GetType(), Json.Options);
+
+    private static CatalogAlert PriceDrop => new(CatalogAlertKind.PriceDrop, "p-nobody-watches", "chg-1", "chg-1", DateTimeOffset.UtcNow, Price: 5m, PreviousPrice: 10m);
+
+    /// <summary>
+    /// One well-formed message per consumer that does nothing, the reason its log line must give (Information),
+    /// and whether it is dead-lettered (it could never have done anything).
+    /// </summary>
+    public static TheoryData<string, string, string, bool> NoOpMessages => new()
+    {
+        { Queues.CartAbandonment, Body(new CartTimerMessage(Customer, 3, 1)), "Cart abandonment timer of generation 3, stage 1 is stale, nothing to do: no reminder is running", false },
+        { Queues.BrowseAbandonment, Body(new BrowseTimerMessage(Customer, 3)), "Browse abandonment timer of generation 3 is stale, nothing to do: no reminder is running", false },
+        { Queues.PostPurchase, Body(new PostPurchaseTimerMessage(Customer, "order-private-1", 3)), "Post-purchase timer of generation 3 is stale, nothing to do: no cross-sell is running", false },
+        { Queues.Replenishment, Body(new ReplenishmentTimerMessage(Customer, 3)), "Replenishment timer of generation 3 is stale, nothing to do: no reminder is pending", false },
+        { Queues.Delivery, Body(new DeliveryMessage(Customer, $"cart-abandonment:{Customer}:3:1", 3)), "Delivery message of generation 3 is stale, nothing to do: no outbox entry", false },
+        { Queues.CatalogAlerts, Body(new CatalogAlertMessage(CatalogAlertStep.Shard, PriceDrop, Shard: 5)), "alert's Shard message of shard 5 notifies nobody: nobody in the shard watches the product", false },
+        { Queues.CatalogAlerts, Body(new CatalogAlertMessage(CatalogAlertStep.Page, PriceDrop with { Kind = CatalogAlertKind.FlashSale }, Shard: 2, Customers: [Customer])),
+            "alert's Page message of shard 2 notifies nobody: none of the page's 1 customers qualifies", false },
+        { Queues.CatalogAlerts, Body(new CatalogAlertMessage(CatalogAlertStep.Notify, PriceDrop, CustomerId: Customer, SeenPrice: 10m, Reason: "viewed")),
+            "alert was not sent to a customer: customer unknown", false },
+        { Queues.RecommendationRefresh, Body(new RefreshMessage("shard-07", "v-1")), "Refresh of shard-07 for model v-1: no customer in the shard, nothing to refresh", false },
+        { Queues.RecommendationRefresh, Body(new RefreshMessage("shard-99", "v-1")), "refresh message names shard shard-99, which does not exist", true },
+        { Queues.Segmentation, Body(new SegmentationMessage("seg-nosuchrun", SegmentationMessage.Score, "shard-03")), "segmentation message names run seg-nosuchrun, which does not exist", true },
+        { Queues.Training, Body(new TrainingMessage("run-nosuchrun")), "training message names run run-nosuchrun, which does not exist", true },
+        { Queues.ErasureTasks, Body(new ErasureTaskMessage("erasure-nosuchrequest", ErasureTarget.Profile)), "erasure-nosuchrequest, which does not exist", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(NoOpMessages))]
+    public async Task WellFormedMessage_ThatDoesNothing_SaysWhy_WithoutRawIds(string queue, string body, string why, bool deadLettered)
+    {
+        var capture = new LogCapture();
+        await using var app = new TestApp();
+        using var logged = WithLogs(app, capture);
+
+        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(queue, body);
+
+        var letters = await logged.Services.GetRequiredService<DeadLetters>().ReadAllAsync();
+        Assert.Equal(deadLettered ? DispatchOutcome.DeadLettered : DispatchOutcome.Done, outcome);
+        if (deadLettered)
+        {
+            Assert.Contains(letters, l => l.Source == $"queue:{queue}" && l.Reason.Contains(why, StringComparison.Ordinal));
+            Assert.Contains(capture.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains(why, StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Empty(letters);
+            Assert.Contains(capture.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains(why, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(capture.Lines, l => l.Contains(Customer, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SealedTimer_OfAnErasedCustomer_IsDiscardedWithALogLine_NamingOnlyItsKeyedReference()
+    {
+        var capture = new LogCapture();
+        await using var app = new TestApp();
+        using var logged = WithLogs(app, capture);
+        var queue = logged.Services.GetRequiredService<IWorkQueue>();
+        var seal = logged.Services.GetRequiredService<TimerSeal>();
+        await seal.ScheduleAsync(queue, Queues.CartAbandonment, new CartTimerMessage(Customer, 1), Customer, app.Clock.GetUtcNow());
+        await seal.ForgetAsync(Customer); // what erasure does first
+        var timer = Assert.Single(await queue.ReceiveAsync(Queues.CartAbandonment, 10, TimeSpan.FromMinutes(1)));
+        var reference = TimerSeal.LogReferenceOf(timer.Body);
+
+        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(Queues.CartAbandonment, timer.Body);
+
+        Assert.Equal(DispatchOutcome.Done, outcome);
+        Assert.NotNull(reference);
+        Assert.Contains(capture.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($"timer of subject {reference} discarded", StringComparison.Ordinal)
+            && l.Contains("its key is gone", StringComparison.Ordinal));
+        Assert.DoesNotContain(capture.Lines, l => l.Contains(Customer, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SegmentationMessage_ForACompletedRun_IsLoggedWithWhy_AndNotDeadLettered()
+    {
+        var capture = new LogCapture();
+        await using var app = new TestApp();
+        using var logged = WithLogs(app, capture);
+        var run = await logged.Services.GetRequiredService<SegmentationWorkflow>().StartAsync("test");
+        while (await logged.Services.GetRequiredService<LocalQueuePump>().RunOnceAsync() > 0)
+        {
+        }
+
+        Assert.Equal(SegmentationStatus.Completed, (await logged.Services.GetRequiredService<SegmentationWorkflow>().GetAsync(run.RunId))!.Status);
+        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(Queues.Segmentation,
+            Body(new SegmentationMessage(run.RunId, SegmentationMessage.Score, "shard-03")));
+
+        Assert.Equal(DispatchOutcome.Done, outcome);
+        Assert.Empty(await logged.Services.GetRequiredService<DeadLetters>().ReadAllAsync());
+        Assert.Contains(capture.Lines, l => l.StartsWith("Information", StringComparison.Ordinal)
+            && l.Contains($"Segmentation run {run.RunId}, score message of shard shard-03: nothing to do: the run is completed already", StringComparison.Ordinal));
     }
 }

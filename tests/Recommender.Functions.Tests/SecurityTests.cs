@@ -116,7 +116,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task Storefront_OverTheClientsRate_Is429WithRetryAfter_AndOtherClientsAreNotAffected()
     {
-        using var app = CreateSut(("Recommender:Storefront:RequestsPerSecond", "1"), ("Recommender:Storefront:Burst", "2"));
+        using var app = CreateSut(("Recommender:Storefront:ClientRequestsPerSecond", "1"), ("Recommender:Storefront:ClientBurst", "2"));
         using var client = app.CreateClient();
 
         var statuses = new List<HttpStatusCode>();
@@ -257,7 +257,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task CollectEventsInvocation_OverTheClientsRate_Is429WithRetryAfter_SharingTheProxiedRoutesBucket()
     {
-        using var app = CreateSut(("Recommender:Storefront:RequestsPerSecond", "1"), ("Recommender:Storefront:Burst", "2"));
+        using var app = CreateSut(("Recommender:Storefront:ClientRequestsPerSecond", "1"), ("Recommender:Storefront:ClientBurst", "2"));
         using var client = app.CreateClient();
         var shopA = new Dictionary<string, string[]> { ["X-Api-Key"] = [ShopKey] };
 

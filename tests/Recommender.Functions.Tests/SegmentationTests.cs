@@ -224,8 +224,10 @@ public class SegmentationTests
         {
             ["Recommender:Mode"] = "Embedded",
             ["Recommender:Messaging:SegmentCaps:vip:MaxPerWindow"] = "5",
+            ["Recommender:Messaging:SegmentCaps:vip:MaxPerChannelPerWindow"] = "5",
             ["Recommender:Messaging:SegmentCaps:dormant:MaxPerWindow"] = "1",
         });
+        await app.GrantAnalyticsAsync("v", "d", "both", "o"); // segment caps apply while the customer may be profiled
         var documents = app.Get<Recommender.Domain.Ports.IDocumentStore>();
         var now = app.Clock.GetUtcNow();
         foreach (var (customer, segments) in new[] { ("v", new[] { "vip", "active" }), ("d", ["dormant"]), ("both", ["vip", "dormant"]), ("o", ["active"]) })

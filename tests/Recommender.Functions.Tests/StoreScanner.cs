@@ -45,6 +45,13 @@ public sealed class EmbeddedStoreScanner(EmbeddedOptions options) : IStoreScanne
             })
             {
                 await using var command = connection.CreateCommand();
+                // A table is created on first use (no message ever queued: no queue table).
+                command.CommandText = $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{sql.Split(' ')[^1].TrimEnd(';')}';";
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    continue;
+                }
+
                 command.CommandText = sql;
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))

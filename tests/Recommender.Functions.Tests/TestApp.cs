@@ -36,6 +36,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public Uri? WebhookUrl { get; }
     /// <summary>When set, the storage ports are wrapped so it can crash the app between any two writes.</summary>
     public FaultInjector? Faults { get; init; }
+    /// <summary>When set, runs after the app's registrations (to replace a client or a port).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
@@ -151,6 +153,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
         if (Faults is { } faults)
         {
             builder.ConfigureTestServices(services => services.AddFaultInjection(faults));
+        }
+
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureTestServices(testServices);
         }
     }
 

@@ -103,7 +103,8 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
                 Product? updated = e.Change switch
                 {
                     CatalogChangeKind.Discontinued => null,
-                    _ when current is null => new Product(id, e.Name ?? id, e.Category ?? "uncategorized", e.Price ?? 0, e.InStock ?? true, e.Brand, Attributes: e.Attributes),
+                    _ when current is null => new Product(id, e.Name ?? id, e.Category ?? "uncategorized", e.Price ?? 0, e.InStock ?? true, e.Brand, Attributes: e.Attributes,
+                        Visibility: e.Visibility ?? ProductVisibility.Visible, LaunchAt: e.LaunchAt, EndOfSaleAt: e.EndOfSaleAt),
                     _ => current! with
                     {
                         Price = e.Price ?? current.Price,
@@ -112,6 +113,9 @@ public sealed class CatalogProvider(IBlobStore blobs, TimeProvider timeProvider,
                         Category = e.Category ?? current.Category,
                         Brand = e.Brand ?? current.Brand,
                         Attributes = e.Attributes ?? current.Attributes,
+                        Visibility = e.Visibility ?? current.Visibility,
+                        LaunchAt = e.LaunchAt ?? current.LaunchAt,
+                        EndOfSaleAt = e.EndOfSaleAt ?? current.EndOfSaleAt,
                     },
                 };
                 if (updated is null)

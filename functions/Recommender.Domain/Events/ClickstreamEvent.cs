@@ -100,6 +100,12 @@ public sealed record ClickstreamEvent
     public bool? InStock { get; init; }
     /// <summary>catalog_change: product attributes such as size or colour.</summary>
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+    /// <summary>catalog_change: where the product may appear (visible, hidden, search_only).</summary>
+    public Catalog.ProductVisibility? Visibility { get; init; }
+    /// <summary>catalog_change: when the product may first be recommended.</summary>
+    public DateTimeOffset? LaunchAt { get; init; }
+    /// <summary>catalog_change: when the product stops being recommended (end of sale).</summary>
+    public DateTimeOffset? EndOfSaleAt { get; init; }
 
     // Consent
     /// <summary>Consent events: the channel or purpose (email, sms, push, analytics, personalization, ad_audiences).</summary>
@@ -108,6 +114,11 @@ public sealed record ClickstreamEvent
     public string? PolicyVersion { get; init; }
     /// <summary>Consent: how consent was given or withdrawn (signup_form, ...); catalog_change: the system that sent it.</summary>
     public string? Source { get; init; }
+    /// <summary>
+    /// Consent: who relayed the decision — <c>storefront:{client}</c> (set by the collector from the
+    /// authenticated storefront key, never taken from the sender), or the operator through the privacy API.
+    /// </summary>
+    public string? RelayedBy { get; init; }
 
     // Account
     public int? BirthYear { get; init; }

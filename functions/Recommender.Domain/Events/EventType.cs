@@ -42,4 +42,6 @@ public enum EventType
     Account,
     /// <summary>An order reached the customer (from the order or carrier system): starts the post-purchase cross-sell.</summary>
     Delivery,
+    /// <summary>The customer said they do not want a product ("not interested", a dislike): it leaves their lists at once.</summary>
+    NotInterested,
 }

@@ -40,7 +40,7 @@ public sealed partial class EventValidator
             Quantity = r.Quantity("quantity") ?? 1,
             Price = r.Price("price", false),
         },
-        EventType.WishlistAdd or EventType.WishlistRemove or EventType.ReviewRead => e with { ProductId = r.Id("productId") },
+        EventType.WishlistAdd or EventType.WishlistRemove or EventType.ReviewRead or EventType.NotInterested => e with { ProductId = r.Id("productId") },
         EventType.Compare => e with { ProductIds = r.IdList("productIds", true, MinComparedProducts, MaxComparedProducts, distinct: true) },
         EventType.ReviewWrite => e with { ProductId = r.Id("productId"), Rating = r.Integer("rating", true, 1, 5) },
         EventType.VideoView => e with { ProductId = r.Id("productId"), Seconds = r.Integer("seconds", true, 0, MaxVideoSeconds) },
@@ -149,8 +149,14 @@ public sealed partial class EventValidator
         var previousPrice = r.Price("previousPrice", false);
         var inStock = r.Boolean("inStock", change.Change == CatalogChangeKind.Stock);
         var attributes = r.StringMap("attributes", MaxAttributes, MaxLabelLength, maxValues: 0);
+        var visibility = r.Choice<Catalog.ProductVisibility>("visibility", false);
+        var launchAt = r.Timestamp("launchAt", required: false);
+        var endOfSaleAt = r.Timestamp("endOfSaleAt", required: false);
         return change with
         {
+            Visibility = visibility,
+            LaunchAt = launchAt,
+            EndOfSaleAt = endOfSaleAt,
             Price = price,
             PreviousPrice = previousPrice,
             InStock = inStock,
@@ -167,12 +173,13 @@ public sealed partial class EventValidator
         var granted = r.Boolean("granted");
         var policy = r.String("policyVersion", true, 32);
         var source = r.String("source", true, 64);
+        var relayedBy = r.String("relayedBy", false, MaxRelayLength);
         if (channel is not null && !ConsentChannels.Contains(channel))
         {
             return r.Fail($"unknown consent channel '{channel}'");
         }
 
-        return e with { Channel = channel, Granted = granted, PolicyVersion = policy, Source = source };
+        return e with { Channel = channel, Granted = granted, PolicyVersion = policy, Source = source, RelayedBy = relayedBy };
     }
 
     /// <summary>Only what is given is stored; an account event gives at least one fact.</summary>

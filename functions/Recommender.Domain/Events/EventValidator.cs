@@ -48,6 +48,8 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
     /// <summary>Ten hours of video.</summary>
     public const int MaxVideoSeconds = 36_000;
     public const int MinBirthYear = 1900;
+    /// <summary>Longest consent <c>relayedBy</c> (<c>storefront:{client}</c>, <c>operator:{object id}</c>).</summary>
+    public const int MaxRelayLength = 128;
     /// <summary>Nesting depth of an event body (the deepest schema use is search.filters arrays, depth 3).</summary>
     public const int MaxDepth = 8;
     /// <summary>Events stamped further ahead than this (clock skew) are refused.</summary>
@@ -58,7 +60,7 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
     private static readonly HashSet<string> ConsentChannels = new(StringComparer.Ordinal)
     {
-        "email", "sms", "push", "analytics", "personalization", "ad_audiences",
+        "email", "sms", "push", "analytics", "personalization", "ad_audiences", "email_tracking", "push_tracking",
     };
 
     public EventValidation Validate(string body)

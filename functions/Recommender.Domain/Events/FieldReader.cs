@@ -145,9 +145,9 @@ internal sealed class FieldReader
         return s;
     }
 
-    public DateTimeOffset? Timestamp(string name)
+    public DateTimeOffset? Timestamp(string name, bool required = true)
     {
-        var s = String(name, true, 40);
+        var s = String(name, required, 40);
         if (s is null)
         {
             return null;

@@ -8,9 +8,10 @@ public sealed record ExperimentAssignment(string ExperimentId, string Placement,
 /// customer id, or <c>anon:&lt;anonymousId&gt;</c> for a visitor (<see cref="Events.ClickstreamEvent.SubjectId"/>).
 /// The variant is a function of <c>StableHash.Fnv1a(experimentId + ":" + subjectId)</c> (with a
 /// bit mixer) mapped onto the cumulative weights: the same subject always gets the same variant, in
-/// every process, and only while the experiment runs.
+/// every process, and only while the experiment runs. A targeted experiment (<see cref="ExperimentDefinition.Segments"/>)
+/// assigns only subjects in one of its segments; the others get no variant (the default list) and are not counted.
 /// </summary>
-public sealed class ExperimentAssigner(ExperimentStore store)
+public sealed class ExperimentAssigner(ExperimentStore store, Segments.SegmentMembership membership)
 {
     /// <summary>The experiments running on <paramref name="placement"/> at <paramref name="now"/> (definitions cached for <see cref="ExperimentStore.DefinitionsCacheDuration"/>).</summary>
     public async Task<IReadOnlyList<ExperimentDefinition>> GetActiveForPlacementAsync(string placement, DateTimeOffset now, CancellationToken cancellationToken = default) =>
@@ -21,10 +22,23 @@ public sealed class ExperimentAssigner(ExperimentStore store)
     /// <paramref name="now"/>; <c>null</c> when none runs. Overlapping experiments on one placement
     /// are refused when defined, so there is at most one (else the earliest started wins).
     /// </summary>
-    public async Task<ExperimentAssignment?> AssignAsync(string placement, string subjectId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<ExperimentAssignment?> AssignAsync(string placement, string subjectId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        AssignAsync(placement, subjectId, now, ct => membership.SegmentsOfAsync(subjectId, cancellationToken: ct), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AssignAsync(string, string, DateTimeOffset, CancellationToken)"/>, with the subject's usable segments
+    /// from <paramref name="segmentsOf"/> (called only when the running experiment is targeted).
+    /// </summary>
+    public async Task<ExperimentAssignment?> AssignAsync(string placement, string subjectId, DateTimeOffset now,
+        Func<CancellationToken, Task<IReadOnlyList<string>>> segmentsOf, CancellationToken cancellationToken = default)
     {
         var experiment = (await GetActiveForPlacementAsync(placement, now, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        return experiment is null ? null : new ExperimentAssignment(experiment.Id, experiment.Placement, VariantOf(experiment, subjectId));
+        if (experiment is null || (experiment.IsTargeted && !experiment.Targets(await segmentsOf(cancellationToken).ConfigureAwait(false))))
+        {
+            return null;
+        }
+
+        return new ExperimentAssignment(experiment.Id, experiment.Placement, VariantOf(experiment, subjectId));
     }
 
     /// <summary>Experiments of <paramref name="all"/> running on the placement at <paramref name="now"/>, earliest started first.</summary>

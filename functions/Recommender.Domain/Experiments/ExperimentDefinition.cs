@@ -8,13 +8,16 @@ public sealed record ExperimentVariant(string Name, double Weight);
 /// <summary>
 /// A validated A/B (or A/B/n) test on one placement: variants with relative weights (the traffic
 /// split; the first variant is the control) and the UTC window [<see cref="StartsAt"/>, <see cref="EndsAt"/>)
-/// during which subjects are assigned and outcomes counted.
+/// during which subjects are assigned and outcomes counted. With <see cref="Segments"/> it targets the
+/// customers in any of those segments (as the latest segmentation run placed them, while they may be
+/// profiled); everyone else is served the default and is not counted.
 /// </summary>
 public sealed record ExperimentDefinition
 {
     public const int MinVariants = 2;
     public const int MaxVariants = 20;
     public const int MaxDescriptionLength = 500;
+    public const int MaxSegments = 20;
 
     public required string Id { get; init; }
     /// <summary>The placement (wire name, e.g. <c>home</c>) whose lists the experiment varies.</summary>
@@ -23,9 +26,18 @@ public sealed record ExperimentDefinition
     public required DateTimeOffset StartsAt { get; init; }
     public required DateTimeOffset EndsAt { get; init; }
     public string? Description { get; init; }
+    /// <summary>Targeting: only customers in at least one of these segments take part; absent or empty = everyone.</summary>
+    public IReadOnlyList<string>? Segments { get; init; }
 
     /// <summary>The variant the others are compared with: the first.</summary>
     public string Control => Variants[0].Name;
+
+    /// <summary>Whether the experiment is limited to some segments.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsTargeted => Segments is { Count: > 0 };
+
+    /// <summary>Whether a subject in <paramref name="segments"/> takes part: always when not targeted, else when in one of <see cref="Segments"/>.</summary>
+    public bool Targets(IReadOnlyCollection<string> segments) => !IsTargeted || Segments!.Any(s => segments.Contains(s, StringComparer.Ordinal));
 
     public bool IsActiveAt(DateTimeOffset at) => at >= StartsAt && at < EndsAt;
 
@@ -55,6 +67,7 @@ public sealed record ExperimentDraft
     public DateTimeOffset? StartsAt { get; init; }
     public DateTimeOffset? EndsAt { get; init; }
     public string? Description { get; init; }
+    public IReadOnlyList<string?>? Segments { get; init; }
 
     /// <summary>
     /// Validates the draft for experiment <paramref name="id"/> (the body's <c>id</c>, when given,
@@ -138,6 +151,21 @@ public sealed record ExperimentDraft
             Fail("description", $"must be at most {ExperimentDefinition.MaxDescriptionLength} characters");
         }
 
+        if (Segments is { Count: > ExperimentDefinition.MaxSegments })
+        {
+            Fail("segments", $"at most {ExperimentDefinition.MaxSegments} segments");
+        }
+        else if (Segments is not null)
+        {
+            for (var i = 0; i < Segments.Count; i++)
+            {
+                if (!global::Recommender.Domain.Segments.SegmentNames.IsValid(Segments[i]))
+                {
+                    Fail($"segments[{i}]", "is not a segment: vip, active, at-risk, dormant, new, price-sensitive, category-enthusiast:{category} or brand-loyalist:{brand}");
+                }
+            }
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -151,6 +179,7 @@ public sealed record ExperimentDraft
             StartsAt = StartsAt!.Value.ToUniversalTime(),
             EndsAt = EndsAt!.Value.ToUniversalTime(),
             Description = string.IsNullOrWhiteSpace(Description) ? null : Description,
+            Segments = Segments is { Count: > 0 } ? [.. Segments.Select(s => s!).Distinct(StringComparer.Ordinal)] : null,
         }, errors);
     }
 

@@ -17,10 +17,12 @@ namespace Recommender.Domain.Experiments;
 /// </list>
 /// Each subject's events are taken in event-time order; the variant counters are added by one atomic
 /// increment per variant touched per batch. Exposures are an aggregate: they are counted for every
-/// subject, with or without analytics consent.
+/// subject, with or without analytics consent. A targeted experiment counts only subjects in one of its
+/// segments (read once per subject and batch, <see cref="Segments.SegmentMembership"/>); an exposure records
+/// the segments the subject was in (for the report's breakdown).
 /// </summary>
-public sealed partial class ExperimentRecorder(ExperimentStore store, Microsoft.Extensions.Options.IOptions<Retention.RetentionOptions> retention, TimeProvider timeProvider,
-    ILogger<ExperimentRecorder> logger)
+public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.SegmentMembership membership,
+    Microsoft.Extensions.Options.IOptions<Retention.RetentionOptions> retention, TimeProvider timeProvider, ILogger<ExperimentRecorder> logger)
 {
     private const int MaxParallelSubjects = 8;
 
@@ -61,6 +63,18 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Microsoft.
         BatchDeltas batch, CancellationToken cancellationToken)
     {
         var exposedInBatch = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyList<string>? segments = null;
+        async ValueTask<IReadOnlyList<string>> SegmentsAsync()
+        {
+            if (segments is null)
+            {
+                segments = await membership.SegmentsOfAsync(subjectId, cancellationToken: cancellationToken).ConfigureAwait(false);
+                batch.AddOperations(subjectId.StartsWith("anon:", StringComparison.Ordinal) ? 0 : 2);
+            }
+
+            return segments;
+        }
+
         foreach (var e in events)
         {
             if (e.Type == EventType.Purchase)
@@ -78,6 +92,12 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Microsoft.
 
             foreach (var experiment in matching)
             {
+                if (experiment.IsTargeted && !experiment.Targets(await SegmentsAsync().ConfigureAwait(false)))
+                {
+                    LogNotTargeted(logger, e.Id, experiment.Id);
+                    continue;
+                }
+
                 if (e.Type == EventType.RecommendationClick)
                 {
                     batch.Add(experiment.Id, e.Variant!, d => d with { Clicks = d.Clicks + 1 });
@@ -88,7 +108,8 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Microsoft.
                 if (exposedInBatch.Add(experiment.Id))
                 {
                     var first = await store.TryExposeAsync(experiment.Id, ExperimentStore.SubjectKey(experiment.Id, subjectId),
-                        new ExperimentExposure { Variant = e.Variant!, ExposedAt = e.OccurredAt }, cancellationToken).ConfigureAwait(false);
+                        new ExperimentExposure { Variant = e.Variant!, ExposedAt = e.OccurredAt, Segments = await SegmentsAsync().ConfigureAwait(false) },
+                        cancellationToken).ConfigureAwait(false);
                     batch.AddOperations(1);
                     if (first)
                     {
@@ -147,6 +168,9 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Microsoft.
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: the subject is in none of experiment {ExperimentId}'s segments; not counted")]
+    private static partial void LogNotTargeted(ILogger logger, string eventId, string experimentId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: no running experiment on placement {Placement} has variant {Variant}")]
     private static partial void LogNotInExperiment(ILogger logger, string eventId, string placement, string variant);

@@ -17,6 +17,9 @@ public sealed record ControlComparison
     public required Estimate RevenuePerUserDifference { get; init; }
 }
 
+/// <summary>An experiment's variants within one segment (<see cref="ExperimentReport.Segments"/>); impressions, clicks and CTR are not broken down.</summary>
+public sealed record SegmentReport(string Segment, long Users, IReadOnlyList<VariantReport> Variants);
+
 public sealed record VariantReport
 {
     public required string Name { get; init; }
@@ -64,6 +67,11 @@ public sealed record ExperimentReport
     /// <summary>p-value of the sample-ratio test; absent before anyone is exposed.</summary>
     public double? SrmPValue { get; init; }
     public double? SrmChiSquare { get; init; }
+    /// <summary>
+    /// The variants' users, conversions, orders and revenue (with intervals and the comparison with the control)
+    /// within each segment the exposed users were in when first exposed (<c>none</c>: in no segment); empty before anyone is exposed.
+    /// </summary>
+    public IReadOnlyList<SegmentReport> Segments { get; init; } = [];
 
     /// <summary>
     /// Builds the report from the variant counters and the per-user revenue moments (users, sum and

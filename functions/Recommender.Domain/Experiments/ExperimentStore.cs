@@ -30,6 +30,8 @@ public sealed record ExperimentExposure
 {
     public required string Variant { get; init; }
     public required DateTimeOffset ExposedAt { get; init; }
+    /// <summary>The subject's segments when first exposed (empty for visitors and customers who may not be profiled): the report's breakdown.</summary>
+    public IReadOnlyList<string> Segments { get; init; } = [];
     public bool Converted { get; init; }
     public int Orders { get; init; }
     public double Revenue { get; init; }
@@ -271,15 +273,18 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
         var counters = await GetCountersAsync(experimentId, cancellationToken).ConfigureAwait(false);
         var expired = await documents.GetAsync<ExpiredExposures>(Collections.Items, CountersPartition(experimentId), ExpiredExposures.Id, cancellationToken).ConfigureAwait(false);
         var revenue = new Dictionary<string, RevenueMoments>(expired?.Moments ?? new Dictionary<string, RevenueMoments>(), StringComparer.Ordinal);
+        var bySegment = new SegmentBreakdown();
         if (expired is null)
         {
             await foreach (var exposure in ExposuresAsync(experimentId, cancellationToken).ConfigureAwait(false))
             {
                 revenue[exposure.Variant] = revenue.GetValueOrDefault(exposure.Variant).Add(exposure.Revenue);
+                bySegment.Add(exposure);
             }
         }
 
-        return ExperimentReport.Create(definition, counters, revenue, timeProvider.GetUtcNow());
+        var now = timeProvider.GetUtcNow();
+        return ExperimentReport.Create(definition, counters, revenue, now) with { Segments = bySegment.Reports(definition, now) };
     }
 }
 
@@ -299,4 +304,45 @@ public sealed record ExpiredExposures
 public readonly record struct RevenueMoments(long Users, double Sum, double SumOfSquares)
 {
     public RevenueMoments Add(double revenue) => new(Users + 1, Sum + revenue, SumOfSquares + (revenue * revenue));
+}
+
+/// <summary>
+/// Users, conversions, orders and revenue per segment and variant, from the exposure records (the
+/// segments a subject was in when first exposed; <see cref="None"/> for those in none). A subject in
+/// several segments counts in each. Impressions and clicks are counted per variant only.
+/// </summary>
+internal sealed class SegmentBreakdown
+{
+    public const string None = "none";
+
+    private readonly SortedDictionary<string, (Dictionary<string, VariantCounters> Counters, Dictionary<string, RevenueMoments> Revenue)> _segments = new(StringComparer.Ordinal);
+
+    public void Add(ExperimentExposure exposure)
+    {
+        IEnumerable<string> segments = exposure.Segments.Count == 0 ? [None] : exposure.Segments.Distinct(StringComparer.Ordinal);
+        foreach (var segment in segments)
+        {
+            if (!_segments.TryGetValue(segment, out var s))
+            {
+                _segments[segment] = s = (new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+            }
+
+            var c = s.Counters.GetValueOrDefault(exposure.Variant) ?? new VariantCounters { Variant = exposure.Variant };
+            s.Counters[exposure.Variant] = c with
+            {
+                Users = c.Users + 1,
+                Conversions = c.Conversions + (exposure.Converted ? 1 : 0),
+                Orders = c.Orders + exposure.Orders,
+                Revenue = c.Revenue + exposure.Revenue,
+            };
+            s.Revenue[exposure.Variant] = s.Revenue.GetValueOrDefault(exposure.Variant).Add(exposure.Revenue);
+        }
+    }
+
+    public IReadOnlyList<SegmentReport> Reports(ExperimentDefinition definition, DateTimeOffset now) =>
+        [.. _segments.Select(s =>
+        {
+            var report = ExperimentReport.Create(definition, s.Value.Counters, s.Value.Revenue, now);
+            return new SegmentReport(s.Key, report.Variants.Sum(v => v.Users), report.Variants);
+        })];
 }

@@ -9,8 +9,8 @@ using Recommender.Domain.Storage;
 namespace Recommender.Domain.Ingestion;
 
 /// <summary>
-/// Makes the anonymous aggregates (item counters and pairs, trending, popularity, bandit arms and
-/// experiment outcomes) count an event once, whatever batch, instance or redelivery carries it, for
+/// Makes the anonymous aggregates (item counters and pairs, trending, popularity, bandit arms,
+/// experiment outcomes and attribution) count an event once, whatever batch, instance or redelivery carries it, for
 /// subjects whose profile is not stored (without analytics consent; a stored profile remembers the
 /// events it applied). Before counting, ingestion claims each such event that feeds them: one small document per event
 /// identity (<see cref="EventIdentity"/>: the subject and the event id), created only if absent —
@@ -30,7 +30,8 @@ public sealed class AggregateEventClaims(IDocumentStore store, TimeProvider time
 
     /// <summary>The event types any aggregate counts; others need no claim.</summary>
     public static bool IsCounted(ClickstreamEvent e) => e.SubjectId is not null && e.Type is EventType.View or EventType.AddToCart or EventType.WishlistAdd
-        or EventType.Purchase or EventType.RecommendationImpression or EventType.RecommendationClick;
+        or EventType.Purchase or EventType.RecommendationImpression or EventType.RecommendationClick
+        or EventType.EmailOpen or EventType.EmailClick or EventType.PushOpen or EventType.PushClick or EventType.Return; // the last five: attribution
 
     /// <summary>Claims the counted events; returns those claimed now (the ones to count), by reference.</summary>
     public async Task<IReadOnlySet<ClickstreamEvent>> ClaimAsync(IEnumerable<ClickstreamEvent> events, CancellationToken cancellationToken = default)

@@ -72,6 +72,36 @@ public class ArchiveGate(ErasureTombstones tombstones)
         return erased.Count;
     }
 
+    /// <summary>
+    /// Answers the events the profile updates dropped outright (<see cref="ProfileChanges.Dropped"/>: an email
+    /// or push open or click without that channel's tracking consent) as refused, with the reason.
+    /// </summary>
+    public static void MarkDropped(IEnumerable<ProfileChanges> decisions, EventOutcome[] outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        Dictionary<string, string>? dropped = null;
+        foreach (var changes in decisions)
+        {
+            foreach (var (id, reason) in changes.Dropped)
+            {
+                (dropped ??= new(StringComparer.Ordinal))[id] = reason;
+            }
+        }
+
+        if (dropped is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            if (outcomes[i] is { Accepted: true, EventId: { } id } outcome && dropped.TryGetValue(id, out var reason))
+            {
+                outcomes[i] = outcome with { Accepted = false, Error = reason, DroppedFieldCount = null, Duplicate = null };
+            }
+        }
+    }
+
     /// <summary>The events to archive, given what each subject's profile update decided.</summary>
     public virtual Selection Select(IReadOnlyList<ClickstreamEvent> events, IEnumerable<ProfileChanges> decisions, Dictionary<string, int> reasons)
     {

@@ -13,7 +13,9 @@ namespace Recommender.Domain.Ingestion;
 /// precise location gone). An event refused by the validator keeps only its identifiers that are
 /// well formed (id, type, customer, visitor, session) and its timestamp; every other value of the
 /// body is dropped, since the body failed the checks that make it safe to keep. The customer and
-/// visitor ids stay so that access and erasure requests still find the letter.
+/// visitor ids stay so that access and erasure requests still find the letter — except on a refused
+/// consent: a consent decision that did not stand (maybe forged, for someone else) is attributed to no
+/// one, so its letter keeps the event id, type and time only.
 /// </summary>
 public static partial class DeadLetterForms
 {
@@ -26,7 +28,8 @@ public static partial class DeadLetterForms
         string? type = null;
         if (TryParseObject(body) is { } root)
         {
-            foreach (var name in KeptIds)
+            var isConsent = root.TryGetPropertyValue("type", out var kind) && kind?.GetValueKind() == JsonValueKind.String && kind.GetValue<string>() == "consent";
+            foreach (var name in isConsent ? ["id"] : KeptIds)
             {
                 if (root.TryGetPropertyValue(name, out var value) && value?.GetValueKind() == JsonValueKind.String
                     && value.GetValue<string>() is var id && EventValidator.IsValidId(id))

@@ -20,7 +20,7 @@ namespace Recommender.Domain.Ingestion;
 /// <item>per subject (customer, or <c>anon:</c> visitor), in event-time order and exactly once, apply
 /// them to the profile with ETag concurrency — behaviour only with analytics consent and never for
 /// minors — merging an anonymous visitor into the customer at login;</item>
-/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, and experiment outcomes —
+/// <item>update the anonymous aggregates: item counters, viewed/bought-together pairs, trending and popularity, experiment outcomes and attribution —
 /// each event once, whatever batch carries it (<see cref="AggregateEventClaims"/>);</item>
 /// <item>drive the lifecycle workflows (cart and browse abandonment, post-purchase, replenishment) and refresh the customer's cached recommendations;</item>
 /// <item>record product watchers and detect catalog alerts (<see cref="CatalogAlertsWorkflow"/>).</item>
@@ -46,8 +46,13 @@ public sealed partial class IngestionService(
     BanditPolicy bandit,
     TimeProvider timeProvider,
     ILogger<IngestionService> logger,
-    ArchiveGate archiveGate)
+    ArchiveGate archiveGate,
+    Attribution.AttributionRecorder attribution,
+    EventWeights? eventWeights = null)
 {
+    /// <summary>The store's event weights (the injected table profiles, trainers and serving share).</summary>
+    public EventWeights Weights { get; } = eventWeights ?? EventWeights.Default;
+
     /// <summary>Subjects processed at once within a batch.</summary>
     public const int MaxParallelCustomers = 8;
 
@@ -76,7 +81,7 @@ public sealed partial class IngestionService(
         var seenInBatch = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < bodies.Count; i++)
         {
-            var validation = bodies[i].Refusal is { } refusal ? EventValidation.Invalid(null, refusal) : validator.Validate(bodies[i].Body);
+            var validation = bodies[i].Refusal is { } refusal ? EventValidation.Invalid(bodies[i].EventId, refusal) : validator.Validate(bodies[i].Body);
             if (validation.Event is { } e)
             {
                 var dropped = validation.DroppedFields.Count;
@@ -141,6 +146,7 @@ public sealed partial class IngestionService(
 
         // The archive takes what the profile updates decided may be kept (ArchiveGate), after they were written.
         var selection = archiveGate.Select(humans, applied, notArchived);
+        ArchiveGate.MarkDropped(applied, outcomes);
         _ = await archive.AppendAsync(batchId, selection.Archived, now, markerClass, cancellationToken).ConfigureAwait(false);
         operations.Add(EventArchive.BlobsWritten(selection.Archived, markerClass));
 
@@ -156,6 +162,7 @@ public sealed partial class IngestionService(
         {
             operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
             operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied).Where(counted.Contains)], cancellationToken).ConfigureAwait(false));
+            operations.Add(await attribution.RecordAsync(applied, counted, cancellationToken).ConfigureAwait(false));
         }
 
         MarkDuplicates(outcomes, valid, applied, counted);
@@ -278,7 +285,7 @@ public sealed partial class IngestionService(
 
             var isNew = current is null;
             current ??= new CustomerProfile { CustomerId = subjectId, CreatedAt = now, UpdatedAt = now };
-            changes = ProfileUpdater.Apply(current, events, products, now);
+            changes = ProfileUpdater.Apply(current, events, products, now, Weights);
             changes.IsNewProfile = isNew;
             // Without profiling and without a record to keep, nothing about the subject is stored.
             return changes.MustWrite ? current : null;
@@ -441,10 +448,10 @@ public sealed partial class IngestionService(
             {
                 var (weight, count) = e.Type switch
                 {
-                    EventType.View => (1.0, (Action<ItemStats>)(s => s.Views++)),
-                    EventType.AddToCart => (3.0, s => s.AddToCarts++),
-                    EventType.WishlistAdd => (2.0, s => s.Wishlists++),
-                    EventType.Purchase => (5.0, s => s.Purchases++),
+                    EventType.View => (Weights.View, (Action<ItemStats>)(s => s.Views++)),
+                    EventType.AddToCart => (Weights.AddToCart, s => s.AddToCarts++),
+                    EventType.WishlistAdd => (Weights.WishlistAdd, s => s.Wishlists++),
+                    EventType.Purchase => (Weights.Purchase, s => s.Purchases++),
                     _ => (0.0, null!),
                 };
                 if (weight == 0)

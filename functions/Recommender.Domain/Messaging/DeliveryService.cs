@@ -23,7 +23,8 @@ public sealed partial class DeliveryService(
     WorkflowStats stats,
     IOptions<MessagingOptions> options,
     TimeProvider timeProvider,
-    ILogger<DeliveryService> logger)
+    ILogger<DeliveryService> logger,
+    Attribution.AttributionStore attribution)
 {
     /// <summary>A delivery message this much before its entry's next attempt time counts as on time.</summary>
     private static readonly TimeSpan EarlyTolerance = TimeSpan.FromSeconds(1);
@@ -33,8 +34,13 @@ public sealed partial class DeliveryService(
         var entry = await outbox.GetAsync(message.CustomerId, message.MessageId, cancellationToken).ConfigureAwait(false);
         if (entry is null || entry.IsFinal || message.Generation < entry.Generation)
         {
-            LogStale(logger, message.MessageId, message.Generation);
-            return; // erased, already finished, or superseded by a later delivery message
+            LogStale(logger, message.Generation, entry switch
+            {
+                null => "no outbox entry (erased or expired)",
+                { IsFinal: true } => $"the message is final already ({entry.Status})",
+                _ => $"superseded by delivery generation {entry.Generation}",
+            });
+            return;
         }
 
         if (message.Generation > entry.Generation)
@@ -93,7 +99,7 @@ public sealed partial class DeliveryService(
         }, cancellationToken).ConfigureAwait(false);
         if (!claimed || sending is null)
         {
-            LogNotClaimed(logger, message.MessageId, message.Generation);
+            LogNotClaimed(logger, message.Generation);
             return;
         }
 
@@ -207,16 +213,20 @@ public sealed partial class DeliveryService(
         if (changed && entry is not null)
         {
             await stats.CountAsync(entry.Message.Kind, status, cancellationToken).ConfigureAwait(false);
+            if (status == OutboxStatus.Sent)
+            {
+                await attribution.CountSendAsync(entry.Message.Channel, entry.Message.Kind, entry.SentAt ?? timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
     private static string Sanitize(string id) => string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery message {MessageId}#{Generation} is stale; ignored")]
-    private static partial void LogStale(ILogger logger, string messageId, int generation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery message of generation {Generation} is stale, nothing to do: {Reason}")]
+    private static partial void LogStale(ILogger logger, int generation, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery message {MessageId}#{Generation}: already final, superseded or being sent under another lease; nothing to do")]
-    private static partial void LogNotClaimed(ILogger logger, string messageId, int generation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery message of generation {Generation}: already final, superseded or being sent under another lease; nothing to do")]
+    private static partial void LogNotClaimed(ILogger logger, int generation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} sent on attempt {Attempt}")]
     private static partial void LogSent(ILogger logger, string messageId, int attempt);

@@ -26,9 +26,15 @@ public sealed class MessagingOptions
     /// <value>
     /// Frequency caps per segment (see <c>docs/segments.md</c>), e.g. <c>vip</c> more, <c>dormant</c> less: a
     /// member of a segment named here gets its caps instead of the defaults; a member of several gets the
-    /// lowest. Empty by default (every customer has the default caps).
+    /// lowest. Defaults: <c>vip</c> 5 per window and 3 per channel (they buy often and read what the store sends),
+    /// <c>dormant</c> 1 and 1 (a lapsed customer mailed at the usual rate unsubscribes); every other segment has
+    /// the default caps. Configuration changes a default's values or adds segments.
     /// </value>
-    public Dictionary<string, SegmentCap> SegmentCaps { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, SegmentCap> SegmentCaps { get; set; } = new(StringComparer.Ordinal)
+    {
+        [Segments.SegmentNames.Vip] = new() { MaxPerWindow = 5, MaxPerChannelPerWindow = 3 },
+        [Segments.SegmentNames.Dormant] = new() { MaxPerWindow = 1, MaxPerChannelPerWindow = 1 },
+    };
 
     /// <summary>
     /// These options with the caps of the customer's <paramref name="segments"/> (the lowest

@@ -21,7 +21,7 @@ public sealed class SendLedgerState
 /// counting sent messages at send time (<see cref="SendRules"/>) lets both through. A redelivered message
 /// finds its own reservation and keeps it; a message that is never delivered gives its slot back.
 /// </summary>
-public sealed class SendLedger(IDocumentStore documents, IOptions<MessagingOptions> options)
+public sealed class SendLedger(IDocumentStore documents, Segments.SegmentMembership membership, IOptions<MessagingOptions> options)
 {
     public const string DocumentId = "send-ledger";
 
@@ -31,10 +31,8 @@ public sealed class SendLedger(IDocumentStore documents, IOptions<MessagingOptio
         var caps = options.Value;
         if (caps.SegmentCaps.Count > 0)
         {
-            // The caps of the customer's segments (their latest segmentation), when any has caps of its own.
-            var segments = await documents.GetAsync<Segments.CustomerSegments>(Collections.Workflows, message.CustomerId, Segments.CustomerSegments.DocumentId, cancellationToken)
-                .ConfigureAwait(false);
-            caps = caps.ForSegments(segments?.Segments);
+            // The caps of the customer's segments (their latest segmentation, while they may be profiled), when any has caps of its own.
+            caps = caps.ForSegments(await membership.SegmentsOfAsync(message.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
 
         string? refused = null;

@@ -39,8 +39,10 @@ public sealed class SendRules(IDocumentStore documents, ProfileStore profiles, I
             }
         }
 
-        return Evaluate(message, profile, suppression, outbox, webhooks.Value.For(message.Channel)?.IsConfigured == true, timeProvider.GetUtcNow(),
-            options.Value.ForSegments(segments?.Segments));
+        // Segment caps only while the customer may be profiled (an objection or a withdrawal takes effect at once).
+        var now = timeProvider.GetUtcNow();
+        var usable = profile is not null && Segments.SegmentationWorkflow.MayProfile(profile, now) ? segments?.Segments : null;
+        return Evaluate(message, profile, suppression, outbox, webhooks.Value.For(message.Channel)?.IsConfigured == true, now, options.Value.ForSegments(usable));
     }
 
     /// <summary>The rules on what is known; <paramref name="outbox"/> is the customer's outbox (the message itself may be in it).</summary>

@@ -16,6 +16,8 @@ public enum ErasureTarget
     ProductWatchers,
     /// <summary>Dead-letter records (refused events, undeliverable messages) that name the customer.</summary>
     DeadLetters,
+    /// <summary>Attribution: the customer's touchpoint journey and their counted orders' records (the daily counters are anonymous aggregates and stay).</summary>
+    AttributionJourneys,
     /// <summary>The email provider, through a signed deletion webhook (<see cref="ProviderErasure"/>).</summary>
     EmailProvider,
     /// <summary>The push-notification provider, through a signed deletion webhook.</summary>

@@ -42,7 +42,8 @@ public sealed partial class ErasureService(
     ILogger<ErasureService> logger,
     ProductWatchers watchers,
     ErasureTombstones tombstones,
-    TimerSeal timerSeal)
+    TimerSeal timerSeal,
+    Attribution.AttributionStore attribution)
 {
     /// <summary>Starts erasing <paramref name="customerId"/>; <paramref name="actor"/> is who asked, for the audit log.</summary>
     public async Task<ErasureRequest> StartAsync(string customerId, string actor = "privacy-api", CancellationToken cancellationToken = default)
@@ -287,6 +288,7 @@ public sealed partial class ErasureService(
         ErasureTarget.ExperimentAssignments => experiments.EraseSubjectsAsync(subjects, cancellationToken),
         ErasureTarget.ProductWatchers => watchers.ForgetAsync(subjects, cancellationToken),
         ErasureTarget.DeadLetters => deadLetters.EraseMentionsAsync(subjects.Select(IdentifierOf).ToList(), cancellationToken),
+        ErasureTarget.AttributionJourneys => attribution.EraseSubjectsAsync(subjects, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target, "unknown erasure target"),
     };
 

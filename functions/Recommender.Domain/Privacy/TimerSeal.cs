@@ -94,6 +94,22 @@ public sealed class TimerSeal(IDocumentStore documents, ErasureTombstones tombst
         }
     }
 
+    /// <summary>
+    /// What a log line may name a sealed timer's customer by: the first 16 hex digits of its keyed reference
+    /// (HMAC, the same for every timer of the customer; no raw id). Null for a body that is not a sealed timer.
+    /// </summary>
+    public static string? LogReferenceOf(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SealedTimer>(body, Json.Options) is { SealedFor: { Length: >= 16 } reference } ? reference[..16] : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Deletes the customer's timer key: their queued timers can never be opened again.</summary>
     public Task<bool> ForgetAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Workflows, Partition, tombstones.KeyOf("t", customerId), cancellationToken);

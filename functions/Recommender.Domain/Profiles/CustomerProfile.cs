@@ -9,11 +9,14 @@ public sealed record RecentSearch(string Query, DateTimeOffset At, int? ResultCo
 /// <summary>A line of the customer's current cart.</summary>
 public sealed record CartLine(string ProductId, int Quantity, decimal? Price, DateTimeOffset AddedAt);
 
-/// <summary>The latest recorded consent decision for one channel or purpose, kept with its proof.</summary>
-public sealed record ConsentRecord(bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
+/// <summary>
+/// The latest recorded consent decision for one channel or purpose, kept with its proof: <see cref="RelayedBy"/>
+/// is who relayed it (<c>storefront:{client}</c>, an operator), absent for decisions recorded before it was kept.
+/// </summary>
+public sealed record ConsentRecord(bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId, string? RelayedBy = null);
 
-/// <summary>One recorded consent decision for a channel or purpose.</summary>
-public sealed record ConsentHistoryEntry(string Channel, bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId);
+/// <summary>One recorded consent decision for a channel or purpose, with who relayed it.</summary>
+public sealed record ConsentHistoryEntry(string Channel, bool Granted, DateTimeOffset At, string PolicyVersion, string Source, string EventId, string? RelayedBy = null);
 
 /// <summary>The customer's current (latest) session.</summary>
 public sealed class SessionFeatures
@@ -44,6 +47,8 @@ public sealed class CustomerProfile
     public const int MaxRecentViews = 20;
     public const int MaxRecentSearches = 10;
     public const int MaxAffinities = 50;
+    /// <summary>At most this many dislikes are kept (the oldest go first).</summary>
+    public const int MaxDislikes = 200;
     public const int MaxProcessedEventIds = 500;
     /// <summary>Customers younger than this are never profiled.</summary>
     public const int MinimumProfilingAge = 16;
@@ -69,6 +74,12 @@ public sealed class CustomerProfile
     public Dictionary<string, DateTimeOffset> Wishlist { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Product id → time of the latest purchase.</summary>
     public Dictionary<string, DateTimeOffset> Purchased { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Product id → when the customer last disliked it: an event the weights table weighs negative
+    /// (<c>not_interested</c>, a low rating, a return). Never shown to them, its neighbours down-weighted,
+    /// never cited in an explanation; a later cart add, wishlist add, purchase or good review lifts it.
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> Dislikes { get; set; } = new(StringComparer.Ordinal);
     public int OrderCount { get; set; }
     public decimal TotalSpent { get; set; }
     public DateTimeOffset? FirstOrderAt { get; set; }
@@ -163,6 +174,7 @@ public sealed class CustomerProfile
         CartChangedAt = null;
         Wishlist.Clear();
         Purchased.Clear();
+        Dislikes.Clear();
         OrderCount = 0;
         TotalSpent = 0;
         FirstOrderAt = null;
@@ -180,6 +192,18 @@ public static class ConsentChannels
     public const string Analytics = "analytics";
     public const string Personalization = "personalization";
     public const string Email = "email";
+    /// <summary>Counting opens and clicks of our emails (tracking pixels, tracked links): a purpose of its own.</summary>
+    public const string EmailTracking = "email_tracking";
+    /// <summary>Counting opens and clicks of our push notifications.</summary>
+    public const string PushTracking = "push_tracking";
+
+    /// <summary>The tracking purpose an engagement event needs (email or push open and click); null for other events.</summary>
+    public static string? TrackingOf(Events.EventType type) => type switch
+    {
+        Events.EventType.EmailOpen or Events.EventType.EmailClick => EmailTracking,
+        Events.EventType.PushOpen or Events.EventType.PushClick => PushTracking,
+        _ => null,
+    };
 }
 
 /// <summary>Why an accepted event was not archived raw (the ingestion result counts each).</summary>
@@ -190,4 +214,8 @@ public static class ArchiveReasons
     public const string Objection = "not archived: objection to profiling";
     public const string Erased = "refused: subject erased";
     public const string Pseudonymized = "archived pseudonymized: order record of a subject who may not be profiled";
+    /// <summary>An email open or click of a customer who did not consent to email tracking: applied nowhere, kept nowhere.</summary>
+    public const string NoEmailTracking = "dropped: no email tracking consent";
+    /// <summary>A push open or click of a customer who did not consent to push tracking: applied nowhere, kept nowhere.</summary>
+    public const string NoPushTracking = "dropped: no push tracking consent";
 }

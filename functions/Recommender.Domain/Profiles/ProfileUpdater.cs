@@ -15,14 +15,25 @@ public static class ProfileUpdater
     public const int CoViewWindow = 5;
     private static readonly HashSet<string> AffinityAttributes = new(StringComparer.OrdinalIgnoreCase) { "size", "colour", "color", "material", "fit", "style" };
 
+    /// <param name="weights">The store's event weights (the one injected table); null: <see cref="EventWeights.Default"/>.</param>
     public static ProfileChanges Apply(CustomerProfile profile, IEnumerable<ClickstreamEvent> events,
-        IReadOnlyDictionary<string, Product> catalog, DateTimeOffset now)
+        IReadOnlyDictionary<string, Product> catalog, DateTimeOffset now, EventWeights? weights = null)
     {
+        weights ??= EventWeights.Default;
         var changes = new ProfileChanges();
         var processed = new HashSet<string>(profile.ProcessedEventIds, StringComparer.Ordinal);
         var unprofiledViews = new List<string>();
         foreach (var e in events.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal))
         {
+            if (TrackingRefusal(profile, e) is { } dropped)
+            {
+                // An open or a click counts only for who consented to that channel's tracking (decided, like
+                // the archive, by the consent state at the event's place in event time): nothing of it is kept.
+                changes.Dropped[e.Id] = dropped;
+                changes.Withheld[e.Id] = dropped;
+                continue;
+            }
+
             if (!processed.Add(e.Id))
             {
                 // Applied before (a redelivery): archived only if the subject may still be profiled now.
@@ -49,7 +60,7 @@ public static class ProfileUpdater
 
                 if (profile.MayBeProfiled(now))
                 {
-                    ApplyBehaviour(profile, e, catalog, changes);
+                    ApplyBehaviour(profile, e, catalog, changes, weights);
                     changes.Profiled = true;
                 }
                 else if (e.Type == EventType.View)
@@ -67,6 +78,8 @@ public static class ProfileUpdater
         }
 
         profile.RecentSearches.RemoveAll(s => now - s.At > CustomerProfile.SearchRetention);
+        changes.SubjectId = profile.CustomerId;
+        changes.MayBeAttributed = profile.MayBeProfiled(now);
         if (changes.Applied.Count > 0)
         {
             profile.UpdatedAt = now;
@@ -74,6 +87,15 @@ public static class ProfileUpdater
 
         return changes;
     }
+
+    /// <summary>Why an email or push open or click may not count for this subject (no tracking consent for its channel); null otherwise.</summary>
+    public static string? TrackingRefusal(CustomerProfile profile, ClickstreamEvent e) => ConsentChannels.TrackingOf(e.Type) switch
+    {
+        null => null,
+        var purpose when profile.HasConsent(purpose) => null,
+        ConsentChannels.EmailTracking => ArchiveReasons.NoEmailTracking,
+        _ => ArchiveReasons.NoPushTracking,
+    };
 
     /// <summary>Consent, account and login records: what the customer told us, always applied and kept.</summary>
     public static bool IsRecord(EventType type) => type is EventType.Consent or EventType.Account or EventType.Identify;
@@ -84,12 +106,12 @@ public static class ProfileUpdater
         switch (e.Type)
         {
             case EventType.Consent:
-                profile.ConsentHistory.Add(new ConsentHistoryEntry(e.Channel!, e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id));
+                profile.ConsentHistory.Add(new ConsentHistoryEntry(e.Channel!, e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id, e.RelayedBy));
                 changes.ConsentChanged = true;
                 var current = profile.Consents.GetValueOrDefault(e.Channel!);
                 if (current is null || current.At <= e.OccurredAt)
                 {
-                    profile.Consents[e.Channel!] = new ConsentRecord(e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id);
+                    profile.Consents[e.Channel!] = new ConsentRecord(e.Granted!.Value, e.OccurredAt, e.PolicyVersion!, e.Source!, e.Id, e.RelayedBy);
                     changes.ConsentChanged = true;
                 }
 
@@ -125,11 +147,11 @@ public static class ProfileUpdater
 
     private static bool HasBehaviour(CustomerProfile p) =>
         p.RecentViews.Count > 0 || p.RecentSearches.Count > 0 || p.CategoryAffinities.Count > 0 || p.BrandAffinities.Count > 0 || p.Cart.Count > 0
-        || p.Wishlist.Count > 0 || p.Purchased.Count > 0 || p.OrderCount > 0 || p.Session is not null;
+        || p.Wishlist.Count > 0 || p.Purchased.Count > 0 || p.Dislikes.Count > 0 || p.OrderCount > 0 || p.Session is not null;
 
-    private static void ApplyBehaviour(CustomerProfile profile, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog, ProfileChanges changes)
+    private static void ApplyBehaviour(CustomerProfile profile, ClickstreamEvent e, IReadOnlyDictionary<string, Product> catalog, ProfileChanges changes, EventWeights weights)
     {
-        if (e.Type is not (EventType.AddToCart or EventType.RemoveFromCart or EventType.Purchase or EventType.Return)
+        if (e.Type is not (EventType.AddToCart or EventType.RemoveFromCart or EventType.Purchase or EventType.Return or EventType.NotInterested)
             && e.AllProductIds.Any(id => catalog.TryGetValue(id, out var p) && p.Sensitive))
         {
             // Browsing a sensitive category (health, religion, ...) never becomes a feature: no trait is inferred.
@@ -139,10 +161,11 @@ public static class ProfileUpdater
 
         AdvanceClock(profile, e.OccurredAt);
         TrackSession(profile, e);
+        ApplyDislike(profile, e, changes, weights);
         switch (e.Type)
         {
             case EventType.View:
-                AddProductAffinity(profile, e.ProductId!, 1.0, e, catalog);
+                AddProductAffinity(profile, e.ProductId!, weights.View, e, catalog);
                 foreach (var previous in profile.RecentViews.Take(CoViewWindow))
                 {
                     if (previous.ProductId != e.ProductId)
@@ -177,7 +200,7 @@ public static class ProfileUpdater
                 break;
 
             case EventType.AddToCart:
-                AddProductAffinity(profile, e.ProductId!, 3.0, e, catalog);
+                AddProductAffinity(profile, e.ProductId!, weights.AddToCart, e, catalog);
                 profile.Cart[e.ProductId!] = profile.Cart.TryGetValue(e.ProductId!, out var line)
                     ? line with { Quantity = Math.Min(line.Quantity + (e.Quantity ?? 1), EventValidator.MaxQuantity), Price = e.Price ?? line.Price }
                     : new CartLine(e.ProductId!, e.Quantity ?? 1, e.Price ?? PriceOf(e.ProductId!, catalog), e.OccurredAt);
@@ -204,7 +227,7 @@ public static class ProfileUpdater
                 break;
 
             case EventType.WishlistAdd:
-                AddProductAffinity(profile, e.ProductId!, 2.0, e, catalog);
+                AddProductAffinity(profile, e.ProductId!, weights.WishlistAdd, e, catalog);
                 profile.Wishlist[e.ProductId!] = e.OccurredAt;
                 break;
 
@@ -215,15 +238,15 @@ public static class ProfileUpdater
             case EventType.Compare or EventType.ReviewRead or EventType.VideoView or EventType.ImageZoom or EventType.RecommendationClick:
                 foreach (var productId in e.AllProductIds)
                 {
-                    AddProductAffinity(profile, productId, 0.5, e, catalog);
+                    AddProductAffinity(profile, productId, weights.Interest, e, catalog);
                 }
 
                 break;
 
             case EventType.ReviewWrite:
-                if (e.Rating >= 4)
+                if (weights.WeightOf(e) is var review and > 0)
                 {
-                    AddProductAffinity(profile, e.ProductId!, 2.0, e, catalog);
+                    AddProductAffinity(profile, e.ProductId!, review, e, catalog);
                 }
 
                 break;
@@ -232,7 +255,7 @@ public static class ProfileUpdater
                 var lines = e.Lines!;
                 foreach (var orderLine in lines)
                 {
-                    AddProductAffinity(profile, orderLine.ProductId, 5.0, e, catalog);
+                    AddProductAffinity(profile, orderLine.ProductId, weights.WeightOf(e, repeat: profile.Purchased.ContainsKey(orderLine.ProductId)), e, catalog);
                     profile.Purchased[orderLine.ProductId] = e.OccurredAt;
                     profile.Cart.Remove(orderLine.ProductId);
                     profile.Wishlist.Remove(orderLine.ProductId);
@@ -254,6 +277,43 @@ public static class ProfileUpdater
             default:
                 // Session, page, scroll, checkout, message and impression events: session features only.
                 break;
+        }
+    }
+
+    /// <summary>
+    /// An event the weights table weighs negative dislikes its products (kept with when, newest wins);
+    /// a later cart add, wishlist add, purchase or positive review lifts the dislike. Views do not:
+    /// looking again is not changing one's mind.
+    /// </summary>
+    private static void ApplyDislike(CustomerProfile profile, ClickstreamEvent e, ProfileChanges changes, EventWeights weights)
+    {
+        var weight = weights.WeightOf(e);
+        if (weight < 0)
+        {
+            foreach (var productId in e.AllProductIds)
+            {
+                if (!profile.Dislikes.TryGetValue(productId, out var at) || at < e.OccurredAt)
+                {
+                    profile.Dislikes[productId] = e.OccurredAt;
+                    changes.DislikesChanged = true;
+                }
+            }
+
+            while (profile.Dislikes.Count > CustomerProfile.MaxDislikes)
+            {
+                profile.Dislikes.Remove(profile.Dislikes.MinBy(kv => kv.Value).Key);
+            }
+        }
+        else if (weight > 0 && e.Type is EventType.AddToCart or EventType.WishlistAdd or EventType.Purchase or EventType.ReviewWrite)
+        {
+            foreach (var productId in e.AllProductIds)
+            {
+                if (profile.Dislikes.TryGetValue(productId, out var at) && at <= e.OccurredAt)
+                {
+                    profile.Dislikes.Remove(productId);
+                    changes.DislikesChanged = true;
+                }
+            }
         }
     }
 

@@ -37,7 +37,8 @@ public enum BanditFeedback
 public readonly record struct BanditChoice(string Strategy, bool Explored);
 
 /// <summary>
-/// A contextual bandit over placement × segment choosing among candidate strategies
+/// A contextual bandit over placement × segment (<see cref="ContextOf"/>: the customer's lifecycle segment from the
+/// latest segmentation run, <c>known</c> or <c>anonymous</c>) choosing among candidate strategies
 /// (<c>personalized</c>, <c>trending</c>, <c>popular</c>): on an exploration share of requests it draws
 /// each arm's click rate from its Beta(1 + clicks, 1 + impressions − clicks) posterior and serves the
 /// best draw (Thompson sampling); otherwise the default strategy. It learns from
@@ -58,6 +59,17 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
     private (DateTimeOffset At, Dictionary<string, BanditArm> Arms)? _cache;
 
     public double ExplorationShare => Math.Clamp(options.Value.ExplorationShare, 0, 1);
+
+    /// <summary>Lifecycle segments a customer's bandit context may be, most specific first (a customer in several takes the first).</summary>
+    public static readonly IReadOnlyList<string> SegmentContexts = [Segments.SegmentNames.Vip, Segments.SegmentNames.AtRisk, Segments.SegmentNames.Dormant,
+        Segments.SegmentNames.New, Segments.SegmentNames.Active];
+
+    /// <summary>
+    /// The context of a customer who may be personalized for: the first of <see cref="SegmentContexts"/> among their
+    /// segments, else <c>known</c> (not scored yet, or in no lifecycle segment). Visitors and the others are <c>anonymous</c>.
+    /// </summary>
+    public static string ContextOf(IReadOnlyCollection<string> segments) =>
+        SegmentContexts.FirstOrDefault(s => segments.Contains(s, StringComparer.Ordinal)) ?? "known";
 
     public static string ArmId(string placement, string segment, string strategy) => $"{placement}.{segment}.{strategy}";
 

@@ -24,6 +24,9 @@ public sealed record ItemSimilarityModel
     /// </summary>
     public Recommender.Models.UserScorer? Scorer { get; init; }
 
+    /// <summary>The event weights table it was trained with (<see cref="Events.EventWeights.ToTable"/>); null for models written before it existed.</summary>
+    public IReadOnlyDictionary<string, double>? EventWeights { get; init; }
+
     public static ItemSimilarityModel Empty { get; } = new()
     {
         Version = "none",

@@ -28,6 +28,8 @@ public sealed record ModelManifest
     public Training.GateRecord? Gate { get; init; }
     /// <summary>The training run or erasure that produced this version.</summary>
     public string? Origin { get; init; }
+    /// <summary>The event weights table the version was trained with (<c>Recommender:EventWeights</c>): a change shows at the next training run, here.</summary>
+    public IReadOnlyDictionary<string, double>? EventWeights { get; init; }
 }
 
 /// <summary>A version may not be served again: it was trained before an erasure completed.</summary>
@@ -157,6 +159,7 @@ public sealed class ModelStore(IBlobStore blobs, TimeProvider timeProvider)
         BaselineMetrics = baseline,
         Decision = decision,
         Origin = origin,
+        EventWeights = model.EventWeights,
     };
 
     public async Task<CurrentModel?> GetPointerAsync(CancellationToken cancellationToken = default) =>

@@ -41,35 +41,44 @@ public static class RecommendationEngine
 
     private sealed record NewProducts(IReadOnlyDictionary<string, Product> Catalog, Product[] Products);
 
-    /// <summary>The implicit-feedback weight of an interaction, the same in training and serving: view 1, wishlist 2, cart 3, purchase 5.</summary>
-    public static double WeightOf(EventType type) => type switch
-    {
-        EventType.Purchase => 5.0,
-        EventType.AddToCart => 3.0,
-        EventType.WishlistAdd => 2.0,
-        _ => 1.0,
-    };
+    /// <summary>The implicit-feedback weight of an interaction under the default <see cref="EventWeights"/> (serving and training read the injected table).</summary>
+    public static double WeightOf(EventType type) => EventWeights.Default.WeightOf(type);
 
-    /// <summary>Everything the profile keeps of the customer's behaviour: recent views, wishlist, cart and every purchase.</summary>
-    public static List<HistorySignal> HistoryOf(CustomerProfile profile)
+    /// <summary>
+    /// Everything the profile keeps of the customer's behaviour — recent views, wishlist, cart and every
+    /// purchase — weighted by <paramref name="weights"/> (null: the defaults); disliked products are left
+    /// out, so they never seed a list nor explain one.
+    /// </summary>
+    public static List<HistorySignal> HistoryOf(CustomerProfile profile, EventWeights? weights = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        weights ??= EventWeights.Default;
         var history = new List<HistorySignal>(profile.RecentViews.Count + profile.Cart.Count + profile.Purchased.Count + profile.Wishlist.Count);
-        history.AddRange(profile.RecentViews.Select(v => new HistorySignal(v.ProductId, v.At, WeightOf(EventType.View), "viewed")));
-        history.AddRange(profile.Wishlist.Select(w => new HistorySignal(w.Key, w.Value, WeightOf(EventType.WishlistAdd), "wishlisted")));
-        history.AddRange(profile.Cart.Values.Select(c => new HistorySignal(c.ProductId, c.AddedAt, WeightOf(EventType.AddToCart), "in_cart")));
-        history.AddRange(profile.Purchased.Select(p => new HistorySignal(p.Key, p.Value, WeightOf(EventType.Purchase), "purchased")));
+        history.AddRange(profile.RecentViews.Select(v => new HistorySignal(v.ProductId, v.At, weights.View, "viewed")));
+        history.AddRange(profile.Wishlist.Select(w => new HistorySignal(w.Key, w.Value, weights.WishlistAdd, "wishlisted")));
+        history.AddRange(profile.Cart.Values.Select(c => new HistorySignal(c.ProductId, c.AddedAt, weights.AddToCart, "in_cart")));
+        history.AddRange(profile.Purchased.Select(p => new HistorySignal(p.Key, p.Value, weights.Purchase, "purchased")));
+        if (profile.Dislikes.Count > 0)
+        {
+            history.RemoveAll(h => profile.Dislikes.ContainsKey(h.ProductId));
+        }
+
         return history;
     }
 
-    /// <summary>A customer's home list from the profile: <see cref="ForHistory"/> over <see cref="HistoryOf"/>, excluding what was bought, is in the cart or was just viewed.</summary>
+    /// <summary>
+    /// A customer's home list from the profile: <see cref="ForHistory"/> over <see cref="HistoryOf"/>,
+    /// excluding what was bought, is in the cart or disliked, and what was viewed — all recent views, or
+    /// with <paramref name="viewedExcluded"/> only those it says (the placement's already-seen policy).
+    /// </summary>
     public static IReadOnlyList<RecommendedItem> ForCustomer(CustomerProfile profile, ItemSimilarityModel model,
-        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null)
+        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null,
+        EventWeights? weights = null, Func<RecentItem, bool>? viewedExcluded = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         var exclude = ExclusionsFor(profile);
-        exclude.UnionWith(profile.RecentViews.Select(v => v.ProductId));
-        return ForHistory(HistoryOf(profile), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
+        exclude.UnionWith(profile.RecentViews.Where(viewedExcluded ?? (_ => true)).Select(v => v.ProductId));
+        return ForHistory(HistoryOf(profile, weights), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
     }
 
     /// <summary>
@@ -332,18 +341,18 @@ public static class RecommendationEngine
         return Explain(productId, score, new Seed(seed, strongest, kinds.GetValueOrDefault(seed, "viewed")), catalog);
     }
 
-    /// <summary>Products related to <paramref name="seedIds"/> (product page, cart cross-sell).</summary>
+    /// <summary>Products related to <paramref name="seedIds"/> (product page, cart cross-sell); <paramref name="fill"/>: popular products fill a short list (below every neighbour).</summary>
     public static IReadOnlyList<RecommendedItem> RelatedTo(IReadOnlyList<string> seedIds, string kind, ItemSimilarityModel model,
-        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size)
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size, bool fill = true)
     {
         var excluded = new HashSet<string>(exclude, StringComparer.Ordinal);
         excluded.UnionWith(seedIds);
         // A product page's own context is explicit, not inferred; a cart's sensitive items still never seed.
         var seeds = seedIds.Where(id => kind == "similar" || !(catalog.TryGetValue(id, out var p) && p.Sensitive)).Select(id => new Seed(id, 1.0, kind)).ToList();
-        return Rank(seeds, model, catalog, excluded, size);
+        return Rank(seeds, model, catalog, excluded, size, fill);
     }
 
-    /// <summary>What a customer must never be shown: products in the cart and products bought.</summary>
+    /// <summary>What a customer must never be shown: products in the cart, bought or disliked.</summary>
     public static HashSet<string> ExclusionsFor(CustomerProfile? profile)
     {
         var exclude = new HashSet<string>(StringComparer.Ordinal);
@@ -351,6 +360,7 @@ public static class RecommendationEngine
         {
             exclude.UnionWith(profile.Cart.Keys);
             exclude.UnionWith(profile.Purchased.Keys);
+            exclude.UnionWith(profile.Dislikes.Keys);
         }
 
         return exclude;
@@ -386,7 +396,7 @@ public static class RecommendationEngine
         catalog.Count == 0 || (catalog.TryGetValue(productId, out var product) && product.InStock);
 
     private static List<RecommendedItem> Rank(List<Seed> seeds, ItemSimilarityModel model, IReadOnlyDictionary<string, Product> catalog,
-        HashSet<string> exclude, int size)
+        HashSet<string> exclude, int size, bool fill)
     {
         var scores = new Dictionary<string, (double Total, Seed Best, double BestContribution)>(StringComparer.Ordinal);
         foreach (var seed in seeds)
@@ -413,7 +423,7 @@ public static class RecommendationEngine
             .Take(size)
             .Select(kv => Explain(kv.Key, kv.Value.Total, kv.Value.Best, catalog))
             .ToList();
-        if (ranked.Count < size)
+        if (fill && ranked.Count < size)
         {
             var taken = new HashSet<string>(ranked.Select(r => r.ProductId), StringComparer.Ordinal);
             taken.UnionWith(exclude);

@@ -60,8 +60,12 @@ public sealed class RenderingSlot
 /// only popular, trending and similar-to-context lists.
 /// </summary>
 public sealed class RecommendationService(IDocumentStore documents, ProfileStore profiles, ModelStore models, CatalogProvider catalog, TrendingStore trending,
-    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, IOptions<ServingOptions> options, TimeProvider timeProvider)
+    BanditPolicy bandit, Experiments.ExperimentAssigner experiments, Segments.SegmentMembership membership, IOptions<ServingOptions> options, TimeProvider timeProvider,
+    Events.EventWeights? eventWeights = null)
 {
+    /// <summary>The store's event weights (the injected table profiles, trainers and serving share): history weights of computed lists.</summary>
+    public Events.EventWeights Weights { get; } = eventWeights ?? Events.EventWeights.Default;
+
     private const int CandidatePool = RecommendationEngine.CachedListSize;
 
     /// <summary>The model and catalog of the last request that could read them: what a degraded answer is made of.</summary>
@@ -87,6 +91,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         {
             exclude.Add(current);
         }
+
+        CatalogAvailability.AddExclusions(exclude, good.Products, timeProvider.GetUtcNow());
 
         var candidates = RecommendationEngine.Popular(good.Model.Popular, good.Products, exclude).Take(CandidatePool)
             .Concat(CatalogFiller(good.Products, exclude))
@@ -114,7 +120,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             ? snapshot.ToProfile(request.CustomerId)
             : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
-        var exclude = ServingRules.Exclusions(stored, products, now);
+        // The placement's already-seen policy (cart, purchases, views for a while), the customer's dislikes, unavailable products.
+        var seen = options.Value.SeenPolicyFor(request.Placement);
+        var exclude = AlreadySeen.Exclusions(stored, products, now, seen, request.Placement);
+        NegativeFeedback.AddExclusions(exclude, stored);
+        CatalogAvailability.AddExclusions(exclude, products, now); // hidden, search-only, not launched or past the end of sale
         exclude.UnionWith(request.ExcludeProductIds);
         var personal = stored is not null && (cached?.Snapshot is not null || stored.PersonalizationAllowed(now)) ? stored : null;
         if (personal is null)
@@ -124,11 +134,18 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         // Home and email: the bandit may try another strategy than the default on a share of requests.
         var placementName = Placements.NameOf(request.Placement);
-        var segment = personal is not null ? "known" : "anonymous";
+        // The customer's segments (latest segmentation run) only when someone needs them: a targeted
+        // experiment, the bandit's context. Read once; a customer not personalized for is in none.
+        IReadOnlyList<string>? segments = null;
+        async Task<IReadOnlyList<string>> SegmentsAsync(CancellationToken ct) => segments ??= personal is not null
+            ? await membership.SegmentsOfPersonalizableAsync(request.CustomerId, ct).ConfigureAwait(false)
+            : [];
         BanditChoice? choice = null;
-        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, cancellationToken).ConfigureAwait(false);
+        var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, SegmentsAsync, cancellationToken).ConfigureAwait(false);
+        var segment = personal is null ? "anonymous" : "known";
         if (request.Placement is Placement.Home or Placement.Email)
         {
+            segment = personal is null ? segment : BanditPolicy.ContextOf(await SegmentsAsync(cancellationToken).ConfigureAwait(false));
             var canPersonalize = personal is not null || request.SessionItems.Count > 0;
             var available = canPersonalize ? BanditPolicy.Strategies : ["trending", "popular"];
             // A variant named after a strategy serves that strategy (no exploration inside an experiment).
@@ -143,16 +160,21 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             "popular" => ("popular", await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false)),
             _ => await CandidatesAsync(request, cached, personal, model, products, exclude, cancellationToken).ConfigureAwait(false),
         };
+        // The customer's own signals re-score the candidates (neighbours of dislikes): then the list is served by the general rules.
+        // and views back from their exclusion at a reduced score.
+        var adjusted = NegativeFeedback.Adjust(candidates, stored, model);
+        adjusted = AlreadySeen.Adjust(adjusted ?? candidates, stored, now, seen, request.Placement) ?? adjusted;
+        candidates = adjusted ?? candidates;
         // A cached list served its default way (the strategy the bandit exploits, no request filters or
         // exclusions) gives the same items until the list, the catalog or the exclusions' clock change:
         // the answer is kept with the (immutable, shared) list and served again while it holds.
-        var remember = source == "cache" && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
+        var remember = source == "cache" && adjusted is null && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
         if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
         {
             return Respond(Views(served.Items, products), served.Rendering);
         }
 
-        var items = source == "cache"
+        var items = source == "cache" && adjusted is null
             ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
             : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
         // Rules, a thin neighbourhood, a quiet trending window or a short popularity list left the list
@@ -196,7 +218,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         if (remember)
         {
             // The picked items themselves (already held by the list): little to keep, little for the GC to move.
-            cached!.Served = new ServedList(products, request.Count, request.Diversity, ServingRules.ExclusionsChangeAt(stored, products, now), [.. items]);
+            var validUntil = Min(AlreadySeen.ChangesAt(stored, products, now, seen, request.Placement), CatalogAvailability.NextChangeAfter(products, now));
+            cached!.Served = new ServedList(products, request.Count, request.Diversity, validUntil, [.. items]);
         }
 
         // Rendered for keeping only once the list is served again: a store that does not share its
@@ -232,7 +255,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email when cached is not null && cached.ModelVersion == model.Version:
                 return ("cache", cached.Items);
             case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0):
-                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring));
+                return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy));
 
             case Placement.Product:
                 return ("related", await RelatedToProductAsync(request.ProductId!, model, products, exclude, cancellationToken).ConfigureAwait(false));
@@ -245,7 +268,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             case Placement.Home or Placement.Email when sessionItems.Count > 0:
                 // Cold start: the visit's products are a history the model scores at once (fold-in; no retraining).
                 var visit = timeProvider.GetUtcNow();
-                return ("session", RecommendationEngine.ForHistory(sessionItems.Select(id => new HistorySignal(id, visit, 1.0, "viewed")).ToList(),
+                return ("session", RecommendationEngine.ForHistory(sessionItems.Select(id => new HistorySignal(id, visit, Weights.View, "viewed")).ToList(),
                     model, products, new HashSet<string>([.. exclude, .. sessionItems], StringComparer.Ordinal), CandidatePool, options.Value.UserScoring));
             case Placement.Cart when sessionItems.Count > 0:
                 return ("session", RecommendationEngine.RelatedTo(sessionItems, "viewed", model, products, exclude, CandidatePool));
@@ -271,7 +294,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring);
+        var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
@@ -287,21 +310,35 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
     public Task<bool> DeleteCacheAsync(string customerId, CancellationToken cancellationToken = default) =>
         documents.DeleteAsync(Collections.Recommendations, customerId, customerId, cancellationToken);
 
+    /// <summary>
+    /// A product page: the trained neighbours — or, for a product the model does not know yet, the
+    /// real-time co-viewed counters — then products with the same catalog attributes (content), each
+    /// tier below the one before, so a product nobody has interacted with much still gets a full list
+    /// of related products with true reasons before any popular filler (issue 15, coverage).
+    /// </summary>
     private async Task<IReadOnlyList<RecommendedItem>> RelatedToProductAsync(string productId, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> products, HashSet<string> exclude, CancellationToken cancellationToken)
     {
+        IReadOnlyList<RecommendedItem> related;
         if (model.NeighborsOf(productId).Count > 0)
         {
-            return RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool);
+            related = RecommendationEngine.RelatedTo([productId], "similar", model, products, exclude, CandidatePool, fill: false);
+        }
+        else
+        {
+            var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
+            related = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
         }
 
-        // Not in the trained model yet (a new product): the real-time co-viewed counters, and without
-        // those (nobody has viewed it with anything else yet) products with the same catalog attributes.
-        var stats = await profiles.GetItemAsync(productId, cancellationToken).ConfigureAwait(false);
-        var coViewed = FromPairs(stats?.CoViewed, productId, products, name => $"Customers who viewed {name} also viewed this", "similar");
-        return coViewed.Count == 0 && products.TryGetValue(productId, out var product)
-            ? CatalogSimilarity.SimilarTo(product, products, exclude, CandidatePool)
-            : coViewed;
+        if (related.Count >= CandidatePool || !products.TryGetValue(productId, out var product))
+        {
+            return related;
+        }
+
+        var taken = new HashSet<string>(exclude, StringComparer.Ordinal);
+        taken.UnionWith(related.Select(i => i.ProductId));
+        var content = CatalogSimilarity.SimilarTo(product, products, taken, CandidatePool - related.Count);
+        return related.Count == 0 ? content : [.. related, .. RecommendationEngine.Below(related, content)];
     }
 
     /// <summary>Bought together (real-time, decayed), then the trained neighbours.</summary>
@@ -354,6 +391,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var popular = await PopularAsync(model, products, exclude, cancellationToken).ConfigureAwait(false);
         return ("popular", popular.Where(i => InCategory(i.ProductId, request.Category, products)).ToList());
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>Home and email lists keep the customer's viewed products: the placement's <see cref="SeenPolicy"/> excludes them at request time, and brings them back when it says.</summary>
+    private static bool KeptForThePolicy(Profiles.RecentItem view) => false;
 
     /// <summary>The strategy whose list was served: the chosen one, unless it fell back to popular.</summary>
     private static string ServedStrategy(string chosen, string source) => source is "popular" ? "popular" : chosen;

@@ -21,17 +21,28 @@ public sealed record RecommendedItem(
 /// </summary>
 public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictionary<string, DateTimeOffset> Purchased, IReadOnlyList<string> RecentViews, bool? AgeVerifiedAdult)
 {
+    /// <summary>When each of <see cref="RecentViews"/> was viewed (same order; the already-seen policy needs it); null in lists written before it existed.</summary>
+    public IReadOnlyList<DateTimeOffset>? RecentViewTimes { get; init; }
+
+    /// <summary>Disliked products with when (<see cref="Profiles.CustomerProfile.Dislikes"/>): never shown, neighbours down-weighted.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset>? Dislikes { get; init; }
+
     public Profiles.CustomerProfile ToProfile(string customerId) => new()
     {
         CustomerId = customerId,
         Cart = Cart.ToDictionary(id => id, id => new Profiles.CartLine(id, 1, null, default), StringComparer.Ordinal),
         Purchased = new Dictionary<string, DateTimeOffset>(Purchased, StringComparer.Ordinal),
-        RecentViews = RecentViews.Select(id => new Profiles.RecentItem(id, default)).ToList(),
+        RecentViews = RecentViews.Select((id, i) => new Profiles.RecentItem(id, RecentViewTimes is { } times && i < times.Count ? times[i] : default)).ToList(),
         AgeVerifiedAdult = AgeVerifiedAdult,
+        Dislikes = Dislikes is null ? new(StringComparer.Ordinal) : new Dictionary<string, DateTimeOffset>(Dislikes, StringComparer.Ordinal),
     };
 
     public static ProfileSnapshot Of(Profiles.CustomerProfile profile) =>
-        new([.. profile.Cart.Keys], profile.Purchased, [.. profile.RecentViews.Select(v => v.ProductId)], profile.AgeVerifiedAdult);
+        new([.. profile.Cart.Keys], profile.Purchased, [.. profile.RecentViews.Select(v => v.ProductId)], profile.AgeVerifiedAdult)
+        {
+            RecentViewTimes = [.. profile.RecentViews.Select(v => v.At)],
+            Dislikes = profile.Dislikes.Count > 0 ? new Dictionary<string, DateTimeOffset>(profile.Dislikes, StringComparer.Ordinal) : null,
+        };
 }
 
 /// <summary>A customer's precomputed ranked list (the recommendation cache document).</summary>

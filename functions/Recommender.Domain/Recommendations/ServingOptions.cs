@@ -39,6 +39,20 @@ public sealed class ServingOptions
     /// </value>
     public Dictionary<string, string> PlacementAlgorithms { get; set; } = new(StringComparer.Ordinal);
 
+    /// <value>
+    /// Placement wire name → its already-seen policy (<c>Recommender:Serving:Seen:{placement}</c>): how long
+    /// viewed products are excluded and how they come back, whether purchases and the cart are excluded.
+    /// Placements not named get <see cref="SeenPolicy.DefaultFor"/>.
+    /// </value>
+    public Dictionary<string, SeenPolicy> Seen { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The placement's already-seen policy: configured, else its default.</summary>
+    public SeenPolicy SeenPolicyFor(Placement placement) =>
+        Seen.Count > 0 && Seen.TryGetValue(Placements.NameOf(placement), out var policy) ? policy : SeenPolicy.DefaultFor(placement);
+
+    /// <summary>Every key of <see cref="Seen"/> is a placement and every policy valid.</summary>
+    public bool SeenPoliciesAreValid => Seen.All(p => Placements.ByName.ContainsKey(p.Key) && p.Value.IsValid);
+
     /// <value>How home and email lists are scored from a customer's history (<c>Recommender:Serving:UserScoring</c>).</value>
     public UserScoringOptions UserScoring { get; set; } = new();
 

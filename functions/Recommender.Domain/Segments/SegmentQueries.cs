@@ -20,10 +20,10 @@ public sealed class InvalidContinuationException(string message) : Exception(mes
 /// <summary>
 /// The operators' view of segments: sizes (latest and per day, for trend charts) and members page
 /// by page. Members come from the run's member lists (one document per shard and 2,000 ids), each
-/// checked against the customer's current segment document, so a customer erased, or no longer
-/// profiled, since the run is never listed.
+/// checked against the customer's current segment document and profile (<see cref="SegmentMembership"/>),
+/// so a customer erased, objecting or no longer consenting since the run is never listed.
 /// </summary>
-public sealed class SegmentQueries(IDocumentStore documents)
+public sealed class SegmentQueries(IDocumentStore documents, SegmentMembership membership)
 {
     public const int MaxPageSize = 500;
 
@@ -84,7 +84,7 @@ public sealed class SegmentQueries(IDocumentStore documents)
                 }
 
                 var customerId = chunk.CustomerIds[i];
-                var current = await documents.GetAsync<CustomerSegments>(Collections.Workflows, customerId, CustomerSegments.DocumentId, cancellationToken).ConfigureAwait(false);
+                var current = await membership.GetAsync(customerId, cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (current is not null && current.Segments.Contains(segment, StringComparer.Ordinal))
                 {
                     members.Add(new SegmentMember(customerId, current.Rfm, current.ChurnProbability, current.PredictedLifetimeValue, current.PredictedNextPurchaseAt, current.Segments));

@@ -10,6 +10,8 @@ public static class SegmentationServices
     {
         services.AddSingleton<SegmentationWorkflow>();
         services.AddSingleton<SegmentQueries>();
+        services.AddSingleton<SegmentMembership>();
+        services.AddSingleton<Workflows.LifecycleScores>();
         services.AddOptions<SegmentationOptions>().BindConfiguration(SegmentationOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SegmentationOptions>, SegmentationOptionsValidator>();
         return services;

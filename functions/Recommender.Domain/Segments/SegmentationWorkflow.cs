@@ -58,8 +58,14 @@ public sealed partial class SegmentationWorkflow(
     public async Task HandleAsync(SegmentationMessage message, CancellationToken cancellationToken = default)
     {
         var run = await GetAsync(message.RunId, cancellationToken).ConfigureAwait(false);
-        if (run is null || run.Status == SegmentationStatus.Completed)
+        if (run is null)
         {
+            throw new UnactionableMessageException($"segmentation message names run {message.RunId}, which does not exist: nothing to do");
+        }
+
+        if (run.Status == SegmentationStatus.Completed)
+        {
+            LogNothingToDo(logger, run.RunId, message.Step, message.Shard, "the run is completed already; redelivered message ignored");
             return;
         }
 
@@ -91,6 +97,12 @@ public sealed partial class SegmentationWorkflow(
 
     private async Task TrainAsync(SegmentationRun run, CancellationToken cancellationToken)
     {
+        if (run.Status is not (SegmentationStatus.Queued or SegmentationStatus.Training) && !(run.Status == SegmentationStatus.Measuring && !run.MeasureFannedOut))
+        {
+            LogNothingToDo(logger, run.RunId, SegmentationMessage.Train, null, $"the run is trained already ({run.Status}); redelivered message ignored");
+            return;
+        }
+
         if (run.Status is SegmentationStatus.Queued or SegmentationStatus.Training)
         {
             var now = timeProvider.GetUtcNow();
@@ -166,11 +178,14 @@ public sealed partial class SegmentationWorkflow(
     {
         if (run.Status != SegmentationStatus.Measuring && run.Status != SegmentationStatus.Scoring)
         {
-            return; // not yet trained: a message from a resumed fan-out of a run that is further along does nothing either
+            LogNothingToDo(logger, run.RunId, SegmentationMessage.Measure, shard, $"the run is not measuring ({run.Status})");
+            return;
         }
 
+        var acted = false;
         if (!run.MeasuredShards.Contains(shard, StringComparer.Ordinal))
         {
+            acted = true;
             var now = timeProvider.GetUtcNow();
             var histogram = new RfmHistogram();
             await foreach (var customerId in profiles.CustomersInShardAsync(shard, cancellationToken).ConfigureAwait(false))
@@ -204,6 +219,7 @@ public sealed partial class SegmentationWorkflow(
                 merged.Merge(part.Histogram);
             }
 
+            acted = true;
             var quintiles = QuintileBoundaries.Of(merged);
             run = (await UpdateAsync(run.RunId, r =>
             {
@@ -219,7 +235,13 @@ public sealed partial class SegmentationWorkflow(
 
         if (run.Status == SegmentationStatus.Scoring && !run.ScoreFannedOut)
         {
+            acted = true;
             await FanOutAsync(run.RunId, SegmentationMessage.Score, r => r.ScoreFannedOut = true, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!acted)
+        {
+            LogNothingToDo(logger, run.RunId, SegmentationMessage.Measure, shard, "the shard is measured already; redelivered message ignored");
         }
     }
 
@@ -227,11 +249,14 @@ public sealed partial class SegmentationWorkflow(
     {
         if (run.Status != SegmentationStatus.Scoring)
         {
+            LogNothingToDo(logger, run.RunId, SegmentationMessage.Score, shard, $"the run is not scoring ({run.Status})");
             return;
         }
 
+        var acted = false;
         if (!run.ScoredShards.Contains(shard, StringComparer.Ordinal))
         {
+            acted = true;
             var result = await ScoreShardAsync(run, shard, cancellationToken).ConfigureAwait(false);
             await documents.UpsertAsync(Collections.Workflows, SegmentationRun.PartitionKey, $"{run.RunId}:score:{shard}",
                 Json.ToElement(result), ShardResultLifetime, cancellationToken).ConfigureAwait(false);
@@ -248,7 +273,13 @@ public sealed partial class SegmentationWorkflow(
 
         if (run.Status == SegmentationStatus.Scoring && run.ScoredShards.Count == ProfileStore.DirectoryShards)
         {
+            acted = true;
             await CompleteAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!acted)
+        {
+            LogNothingToDo(logger, run.RunId, SegmentationMessage.Score, shard, "the shard is scored already; redelivered message ignored");
         }
     }
 
@@ -443,6 +474,9 @@ public sealed partial class SegmentationWorkflow(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Segmentation run {RunId}: churn AUC {Auc}, lifetime value by {Method} (MAE {MaeModel} vs run rate {MaeRunRate})")]
     private static partial void LogTrained(ILogger logger, string runId, double? auc, string method, double? maeModel, double? maeRunRate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Segmentation run {RunId}, {Step} message of shard {Shard}: nothing to do: {Reason}")]
+    private static partial void LogNothingToDo(ILogger logger, string runId, string step, string? shard, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Segmentation run {RunId} completed: {Scored} customers scored, {NotProfiled} not profiled")]
     private static partial void LogCompleted(ILogger logger, string runId, long scored, long notProfiled);

@@ -7,17 +7,20 @@ namespace Recommender.Domain.Training;
 
 /// <summary>
 /// Serves an algorithm of <c>Recommender.Models</c> that learns an item-to-item relation (SAR,
-/// item-kNN, EASE): archived interactions become implicit feedback (view 1, wishlist 2, cart 3,
-/// purchase 5, per subject), the algorithm is fitted with a fixed seed, and each item's top
+/// item-kNN, EASE): archived interactions become implicit feedback weighted by the store's
+/// <see cref="EventWeights"/>, dislikes netted out (<see cref="TrainingSignals"/>), the algorithm is fitted with a fixed seed, and each item's top
 /// neighbours become the served lists; popularity comes from the same recency weighting as the
 /// item-item trainer. The model is fitted on the <see cref="UserScoringOptions.MaxModelItems"/> most
 /// active items (by distinct customers) and exported with its own user scoring
 /// (<see cref="ItemSimilarityModel.Scorer"/>); items beyond that limit keep the item-item Jaccard
 /// neighbours, so a wide catalog is served, not refused.
 /// </summary>
-public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? options = null) : IModelTrainer
+public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? options = null, EventWeights? weights = null) : IModelTrainer
 {
     private readonly UserScoringOptions _options = options ?? new UserScoringOptions();
+
+    /// <inheritdoc />
+    public EventWeights Weights { get; } = weights ?? EventWeights.Default;
 
     /// <summary>The algorithms the training workflow trains as candidates besides item-item Jaccard.</summary>
     public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als"];
@@ -31,24 +34,12 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
 
     public ItemSimilarityModel TrainWith(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, IReadOnlyDictionary<string, double>? settings, ISet<string>? excludedSubjects = null)
     {
-        var interactions = new List<Interaction>();
-        var customers = new HashSet<string>(StringComparer.Ordinal);
-        var eventCount = 0;
-        foreach (var e in events)
-        {
-            if (!ItemSimilarityTrainer.IsInteraction(e.Type) || e.IsPseudonymized || e.SubjectId is not { } subject || excludedSubjects?.Contains(subject) == true)
-            {
-                continue;
-            }
-
-            eventCount++;
-            customers.Add(subject);
-            var weight = RecommendationEngine.WeightOf(e.Type);
-            interactions.AddRange(e.AllProductIds.Select(p => new Interaction(subject, p, e.OccurredAt, weight)));
-        }
+        var signals = TrainingSignals.Of(events, Weights, excludedSubjects);
+        var interactions = signals.Interactions.Select(i => new Interaction(i.Subject, i.ProductId, i.At, i.Weight)).ToList();
+        var (eventCount, customerCount) = (signals.EventCount, signals.CustomerCount);
 
         // The popularity list (and the fallback for items without neighbours) as the item-item trainer computes it.
-        var baseline = ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects);
+        var baseline = ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects, Weights);
         if (interactions.Count == 0)
         {
             return baseline;
@@ -90,7 +81,7 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
         {
             Neighbors = neighbors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             EventCount = eventCount,
-            CustomerCount = customers.Count,
+            CustomerCount = customerCount,
             Scorer = scorer,
         };
     }

@@ -14,6 +14,9 @@ public interface IModelTrainer
     /// <summary>Name recorded in the model manifest (and used to retrain the served algorithm after an erasure).</summary>
     string Algorithm { get; }
 
+    /// <summary>The event weights it trains with: the store's one table (<c>Recommender:EventWeights</c>), recorded in every model it trains.</summary>
+    EventWeights Weights { get; }
+
     ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null);
 
     /// <summary>The hyper-parameters the training workflow may search for this algorithm; null when it has none.</summary>
@@ -25,12 +28,15 @@ public interface IModelTrainer
 }
 
 /// <summary>Item-item Jaccard similarity over customers' interaction sets (<see cref="ItemSimilarityTrainer"/>).</summary>
-public sealed class JaccardItemTrainer : IModelTrainer
+public sealed class JaccardItemTrainer(EventWeights? weights = null) : IModelTrainer
 {
     public const string Name = "item-item-jaccard";
 
     public string Algorithm => Name;
 
+    /// <inheritdoc />
+    public EventWeights Weights { get; } = weights ?? EventWeights.Default;
+
     public ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null) =>
-        ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects);
+        ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects, Weights);
 }

@@ -18,34 +18,29 @@ public static class ItemSimilarityTrainer
     public const int MaxItemsPerCustomer = 500;
     private static readonly TimeSpan PopularityHalfLife = TimeSpan.FromDays(30);
 
-    public static ItemSimilarityModel Train(IEnumerable<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedCustomers = null)
+    /// <param name="weights">The store's event weights (null: the defaults): Jaccard is binary, so only their sign counts — a subject and product whose weights sum to zero or less (a dislike) form no pair.</param>
+    public static ItemSimilarityModel Train(IEnumerable<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedCustomers = null,
+        EventWeights? weights = null)
     {
+        weights ??= EventWeights.Default;
+        var signals = TrainingSignals.Of(events, weights, excludedCustomers);
         var itemsByCustomer = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var lastSeen = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var eventCount = 0;
+        var eventCount = signals.EventCount;
         var newest = DateTimeOffset.MinValue;
-        foreach (var e in events)
+        foreach (var (subject, productId, at, _) in signals.Interactions)
         {
-            if (!IsInteraction(e.Type) || e.IsPseudonymized || e.SubjectId is not { } subject || excludedCustomers?.Contains(subject) == true)
-            {
-                continue;
-            }
-
-            eventCount++;
-            newest = e.OccurredAt > newest ? e.OccurredAt : newest;
+            newest = at > newest ? at : newest;
             if (!itemsByCustomer.TryGetValue(subject, out var items))
             {
                 itemsByCustomer[subject] = items = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            foreach (var productId in e.AllProductIds)
+            items.Add(productId);
+            var key = $"{subject}\n{productId}";
+            if (!lastSeen.TryGetValue(key, out var seen) || at > seen)
             {
-                items.Add(productId);
-                var key = $"{subject}\n{productId}";
-                if (!lastSeen.TryGetValue(key, out var at) || e.OccurredAt > at)
-                {
-                    lastSeen[key] = e.OccurredAt;
-                }
+                lastSeen[key] = at;
             }
         }
 
@@ -91,6 +86,7 @@ public static class ItemSimilarityTrainer
 
         return new ItemSimilarityModel
         {
+            EventWeights = weights.ToTable(),
             Version = version,
             TrainedAt = trainedAt,
             EventCount = eventCount,

@@ -106,6 +106,11 @@ public sealed partial class RetrainingService(
     /// <summary>One fan-out task: recompute the cached list of every customer in a shard.</summary>
     public async Task<int> RefreshShardAsync(RefreshMessage message, CancellationToken cancellationToken = default)
     {
+        if (!ProfileStore.AllShards.Contains(message.Shard, StringComparer.Ordinal))
+        {
+            throw new UnactionableMessageException($"refresh message names shard {message.Shard}, which does not exist: nothing to refresh");
+        }
+
         var refreshed = 0;
         await foreach (var customerId in profiles.CustomersInShardAsync(message.Shard, cancellationToken).ConfigureAwait(false))
         {
@@ -116,8 +121,16 @@ public sealed partial class RetrainingService(
             }
         }
 
+        if (refreshed == 0)
+        {
+            LogNothingRefreshed(logger, message.Shard, message.ModelVersion);
+        }
+
         return refreshed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refresh of {Shard} for model {ModelVersion}: no customer in the shard, nothing to refresh")]
+    private static partial void LogNothingRefreshed(ILogger logger, string shard, string modelVersion);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trained model {Version} from {Events} events of {Customers} customers, {Items} items")]
     private static partial void LogTrained(ILogger logger, string version, int events, int customers, int items);

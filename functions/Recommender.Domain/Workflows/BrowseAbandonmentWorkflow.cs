@@ -36,6 +36,7 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation);
 /// </summary>
 public sealed partial class BrowseAbandonmentWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -116,7 +117,12 @@ public sealed partial class BrowseAbandonmentWorkflow(
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
         if (state is null || state.Generation != message.Generation || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
-            LogStale(logger, message.Generation);
+            LogStale(logger, message.Generation, state switch
+            {
+                null => "no reminder is running for the customer (never armed, expired, or erased)",
+                _ when state.Generation != message.Generation => $"superseded by the browse session of generation {state.Generation}",
+                _ => $"the reminder is decided already ({state.Status})",
+            });
             return;
         }
 
@@ -150,6 +156,10 @@ public sealed partial class BrowseAbandonmentWorkflow(
             await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
             await DecideAsync(message, CartAbandonmentStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            LogNotClaimed(logger, message.Generation);
+        }
     }
 
     /// <summary>Moves the instance of <paramref name="message"/> on to <paramref name="status"/>; false when it moved on otherwise (superseded, decided).</summary>
@@ -176,7 +186,9 @@ public sealed partial class BrowseAbandonmentWorkflow(
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var viewed = profile.RecentViews.Take(3).Select(v => ProductCard.Of(v.ProductId, products)).ToList();
         var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Product, 4, profile.RecentViews[0].ProductId), cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs }, Json.Options);
+        var customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Serialize(new { messageId, type = Kind, channel = Channel, customerId = profile.CustomerId, createdAt = now, viewed, recommendations = recs, customerScores },
+            Json.Options);
     }
 
     private Task ScheduleAsync(BrowseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
@@ -185,6 +197,9 @@ public sealed partial class BrowseAbandonmentWorkflow(
     private Task<BrowseAbandonmentState?> UpdateAsync(string customerId, Func<BrowseAbandonmentState?, BrowseAbandonmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Browse abandonment timer of generation {Generation} is stale; ignored")]
-    private static partial void LogStale(ILogger logger, int generation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Browse abandonment timer of generation {Generation} is stale, nothing to do: {Reason}")]
+    private static partial void LogStale(ILogger logger, int generation, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Browse abandonment timer of generation {Generation}: decided by a concurrent delivery of the same timer, or superseded meanwhile; nothing to do")]
+    private static partial void LogNotClaimed(ILogger logger, int generation);
 }

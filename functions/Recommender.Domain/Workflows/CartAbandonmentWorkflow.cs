@@ -22,6 +22,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class CartAbandonmentWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -104,7 +105,13 @@ public sealed partial class CartAbandonmentWorkflow(
         if (state is null || state.Generation != message.Generation || state.Stage != message.Stage
             || state.Status is not (CartAbandonmentStatus.Armed or CartAbandonmentStatus.Sending))
         {
-            LogStale(logger, message.Generation);
+            LogStale(logger, message.Generation, message.Stage, state switch
+            {
+                null => "no reminder is running for the customer (never armed, expired, or erased)",
+                _ when state.Generation != message.Generation => $"superseded by the cart change of generation {state.Generation}",
+                _ when state.Stage != message.Stage => $"its stage has passed (the reminder is at stage {state.Stage})",
+                _ => $"the reminder is decided already ({state.Status})",
+            });
             return;
         }
 
@@ -231,6 +238,7 @@ public sealed partial class CartAbandonmentWorkflow(
             cart,
             cartValue = cart.Sum(l => (l.price ?? 0) * l.quantity),
             recommendations = recs,
+            customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false),
         };
         return JsonSerializer.Serialize(message, Json.Options);
     }
@@ -263,6 +271,6 @@ public sealed partial class CartAbandonmentWorkflow(
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart abandonment timer of generation {Generation}, stage {Stage}: claimed by a concurrent delivery of the same timer, or the cart changed; nothing to do")]
     private static partial void LogNotClaimed(ILogger logger, int generation, int stage);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Cart abandonment timer of generation {Generation} is stale; ignored")]
-    private static partial void LogStale(ILogger logger, int generation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart abandonment timer of generation {Generation}, stage {Stage} is stale, nothing to do: {Reason}")]
+    private static partial void LogStale(ILogger logger, int generation, int stage, string reason);
 }

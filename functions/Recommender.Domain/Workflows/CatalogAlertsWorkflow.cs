@@ -34,6 +34,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class CatalogAlertsWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProductWatchers watchers,
     ProfileStore profiles,
@@ -243,6 +244,7 @@ public sealed partial class CatalogAlertsWorkflow(
 
     private async Task ScanShardAsync(CatalogAlertMessage message, CancellationToken cancellationToken)
     {
+        var queued = 0;
         if (message.Alert.Kind == CatalogAlertKind.FlashSale)
         {
             var page = new List<string>(PageSize);
@@ -257,12 +259,19 @@ public sealed partial class CatalogAlertsWorkflow(
                 {
                     await SendAsync(message with { Step = CatalogAlertStep.Page, Customers = [.. page] }, cancellationToken).ConfigureAwait(false);
                     page.Clear();
+                    queued++;
                 }
             }
 
             if (page.Count > 0)
             {
                 await SendAsync(message with { Step = CatalogAlertStep.Page, Customers = page }, cancellationToken).ConfigureAwait(false);
+                queued++;
+            }
+
+            if (queued == 0)
+            {
+                LogNobody(logger, KindOf(message.Alert.Kind), message.Step, message.Shard, "no known customer in the shard");
             }
 
             return;
@@ -275,13 +284,21 @@ public sealed partial class CatalogAlertsWorkflow(
             {
                 await SendAsync(message with { Step = CatalogAlertStep.Notify, CustomerId = customerId, SeenPrice = watch.Price, Reason = reason }, cancellationToken)
                     .ConfigureAwait(false);
+                queued++;
             }
+        }
+
+        if (queued == 0)
+        {
+            LogNobody(logger, KindOf(message.Alert.Kind), message.Step, message.Shard,
+                watches.Count == 0 ? "nobody in the shard watches the product" : $"none of the {watches.Count} watchers qualifies (the drop is too small against the price they saw, the view is too old, or not wishlisted)");
         }
     }
 
     private async Task ScanPageAsync(CatalogAlertMessage message, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
+        var queued = 0;
         foreach (var customerId in message.Customers ?? [])
         {
             var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
@@ -289,7 +306,14 @@ public sealed partial class CatalogAlertsWorkflow(
             {
                 await SendAsync(message with { Step = CatalogAlertStep.Notify, Customers = null, CustomerId = customerId, Reason = CategoryAffinityReason }, cancellationToken)
                     .ConfigureAwait(false);
+                queued++;
             }
+        }
+
+        if (queued == 0)
+        {
+            LogNobody(logger, KindOf(message.Alert.Kind), message.Step, message.Shard,
+                $"none of the page's {message.Customers?.Count ?? 0} customers qualifies (unknown, not personalized for, no email consent, or no affinity for the category)");
         }
     }
 
@@ -367,6 +391,7 @@ public sealed partial class CatalogAlertsWorkflow(
             sale = sale ? new { category = alert.Subject, percent = alert.Percent, name = alert.Name, announcedAt = alert.At } : null,
             recommendationId = recs.RecommendationId,
             recommendations = recs,
+            customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false),
         }, Json.Options);
     }
 
@@ -376,6 +401,9 @@ public sealed partial class CatalogAlertsWorkflow(
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalog change {ChangeId} raised a {Kind} alert; fan-out queued")]
     private static partial void LogDetected(ILogger logger, string kind, string changeId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "A {Kind} alert was not sent to a customer: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "A {Kind} alert's {Step} message of shard {Shard} notifies nobody: {Reason}")]
+    private static partial void LogNobody(ILogger logger, string kind, CatalogAlertStep step, int shard, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A {Kind} alert was not sent to a customer: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string kind, string reason);
 }

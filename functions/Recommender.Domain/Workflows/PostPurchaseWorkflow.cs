@@ -28,6 +28,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class PostPurchaseWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -163,7 +164,12 @@ public sealed partial class PostPurchaseWorkflow(
         var state = await GetAsync(message.CustomerId, message.OrderId, cancellationToken).ConfigureAwait(false);
         if (state is null || !IsCurrent(state, message))
         {
-            LogStale(logger, message.Generation);
+            LogStale(logger, message.Generation, state switch
+            {
+                null => "no cross-sell is running for the order (never armed, expired, or erased)",
+                _ when state.Generation != message.Generation => $"superseded by generation {state.Generation}",
+                _ => $"the cross-sell is decided already ({state.Status})",
+            });
             return;
         }
 
@@ -206,6 +212,7 @@ public sealed partial class PostPurchaseWorkflow(
         }, cancellationToken).ConfigureAwait(false);
         if (sending is null || !IsCurrent(sending, message) || sending.Status != PostPurchaseStatus.Sending)
         {
+            LogNotClaimed(logger, message.Generation);
             return;
         }
 
@@ -244,6 +251,7 @@ public sealed partial class PostPurchaseWorkflow(
             deliveredAt = state.DeliveredAt,
             order = kept.Select(p => ProductCard.Of(p, products)).ToList(),
             recommendations = recs,
+            customerScores = await lifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false),
         };
         return JsonSerializer.Serialize(message, Json.Options);
     }
@@ -300,8 +308,11 @@ public sealed partial class PostPurchaseWorkflow(
     private Task<PostPurchaseState?> UpdateAsync(string customerId, string orderId, Func<PostPurchaseState?, PostPurchaseState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId(orderId), mutate, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Post-purchase timer of generation {Generation} is stale; ignored")]
-    private static partial void LogStale(ILogger logger, int generation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Post-purchase timer of generation {Generation} is stale, nothing to do: {Reason}")]
+    private static partial void LogStale(ILogger logger, int generation, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Post-purchase timer of generation {Generation}: decided by a concurrent delivery of the same timer, or cancelled meanwhile; nothing to do")]
+    private static partial void LogNotClaimed(ILogger logger, int generation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Post-purchase cross-sell not sent: {Reason}")]
     private static partial void LogSuppressed(ILogger logger, string reason);

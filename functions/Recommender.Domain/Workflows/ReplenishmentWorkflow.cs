@@ -29,6 +29,7 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class ReplenishmentWorkflow(
     IDocumentStore documents,
+    LifecycleScores lifecycleScores,
     IWorkQueue queue,
     ProfileStore profiles,
     CatalogProvider catalog,
@@ -253,7 +254,12 @@ public sealed partial class ReplenishmentWorkflow(
         var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
         if (state is null || !IsCurrent(state, message))
         {
-            LogStale(logger, message.Generation);
+            LogStale(logger, message.Generation, state switch
+            {
+                null => "no reminder is pending for the customer (never armed, expired, or erased)",
+                _ when state.Generation != message.Generation => $"superseded by generation {state.Generation}",
+                _ => $"no reminder is pending ({state.Status})",
+            });
             return;
         }
 
@@ -271,6 +277,10 @@ public sealed partial class ReplenishmentWorkflow(
         // Sending (just decided, or found so after a crash): the outbox keeps the first message per id.
         if (state is not { Status: ReplenishmentStatus.Sending, MessageId: { } messageId } || state.Generation != message.Generation)
         {
+            // Suppressed (logged by the decision), nothing due yet (the timer moved on), or decided by a concurrent delivery.
+            LogNothingToSend(logger, message.Generation, state is null ? "the reminders are gone (erased or expired)"
+                : state.Generation != message.Generation ? $"the timer moved on to generation {state.Generation} (suppressed, or nothing due yet)"
+                : $"decided meanwhile ({state.Status})");
             return;
         }
 
@@ -397,7 +407,8 @@ public sealed partial class ReplenishmentWorkflow(
         }).ToList();
         var request = new RecommendationRequest(state.CustomerId, Placement.Email, 4) { ExcludeProductIds = state.Sending.ToHashSet(StringComparer.Ordinal) };
         var recs = await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false);
-        var message = new { messageId = state.MessageId, type = Kind, channel = Channel, customerId = state.CustomerId, createdAt = now, products = due, recommendations = recs };
+        var customerScores = await lifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var message = new { messageId = state.MessageId, type = Kind, channel = Channel, customerId = state.CustomerId, createdAt = now, products = due, recommendations = recs, customerScores };
         return JsonSerializer.Serialize(message, Json.Options);
     }
 
@@ -466,8 +477,11 @@ public sealed partial class ReplenishmentWorkflow(
     private Task<ReplenishmentState?> UpdateAsync(string customerId, Func<ReplenishmentState?, ReplenishmentState?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, DocumentTimeToLive.After(HistoryTimeToLive), cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Replenishment timer of generation {Generation} is stale; ignored")]
-    private static partial void LogStale(ILogger logger, int generation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replenishment timer of generation {Generation} is stale, nothing to do: {Reason}")]
+    private static partial void LogStale(ILogger logger, int generation, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replenishment timer of generation {Generation}: nothing to send: {Reason}")]
+    private static partial void LogNothingToSend(ILogger logger, int generation, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replenishment reminder not sent: {Reason}")]
     private static partial void LogSuppressed(ILogger logger, string reason);

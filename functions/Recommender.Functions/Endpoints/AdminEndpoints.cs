@@ -34,6 +34,7 @@ public static class AdminEndpoints
         app.MapDelete("/api/admin/models/pin", UnpinAsync).WithName("api-model-unpin");
         app.MapWorkflowApi();
         app.MapSegmentsApi();
+        app.MapAttributionApi();
         app.MapGet("/api/admin/bandit", async (BanditPolicy bandit, CancellationToken ct) =>
             TypedResults.Ok(new BanditReport(bandit.ExplorationShare, await bandit.ReportAsync(ct).ConfigureAwait(false)))).WithName("api-bandit");
         app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");

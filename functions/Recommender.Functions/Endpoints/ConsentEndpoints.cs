@@ -42,7 +42,28 @@ public static class ConsentEndpoints
             await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "ad_audiences.export", "*", $"{export.Customers} customers", cancellationToken: ct).ConfigureAwait(false);
             return TypedResults.Ok(export);
         }).WithName("api-ad-audiences");
+        app.MapGet("/api/privacy/ad-audiences/{segment}", SegmentAudienceAsync).WithName("api-ad-audiences-segment");
         return app;
+    }
+
+    /// <summary>The hashed audience of one segment (latest segmentation run): 400 for a name that is no segment, 404 before any run.</summary>
+    private static async Task<Results<Ok<AdAudienceExport>, ProblemHttpResult>> SegmentAudienceAsync(string segment, AdAudiences audiences, AuditLog audit,
+        HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Domain.Segments.SegmentNames.IsValid(segment))
+        {
+            return TypedResults.Problem("segment must be vip, active, at-risk, dormant, new, price-sensitive, category-enthusiast:{category} or brand-loyalist:{brand}",
+                statusCode: 400);
+        }
+
+        if (await audiences.ExportSegmentAsync(segment, cancellationToken).ConfigureAwait(false) is not { } export)
+        {
+            return TypedResults.Problem("no segmentation run has completed yet", statusCode: 404);
+        }
+
+        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "ad_audiences.export", "*", $"segment {segment}: {export.Customers} customers", cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return TypedResults.Ok(export);
     }
 
     private static async Task<Results<Accepted<EventOutcome>, ValidationProblem>> RecordAsync(string customerId, ConsentCommand? command,
@@ -54,6 +75,7 @@ public static class ConsentEndpoints
         }
 
         var now = timeProvider.GetUtcNow();
+        var actor = OperatorAuth.ActorOf(context.User);
         var body = JsonSerializer.Serialize(new
         {
             id = $"consent-{Guid.CreateVersion7(now):N}",
@@ -63,6 +85,7 @@ public static class ConsentEndpoints
             granted = command?.Granted,
             policyVersion = command?.PolicyVersion,
             source = command?.Source,
+            relayedBy = actor,
             occurredAt = now,
         }, Json.Options);
         var result = await ingestion.IngestAsync([body], "privacy-api", cancellationToken).ConfigureAwait(false);
@@ -72,7 +95,7 @@ public static class ConsentEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["consent"] = [outcome.Error ?? "invalid consent"] });
         }
 
-        await audit.RecordAsync(OperatorAuth.ActorOf(context.User), $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(actor, $"consent.{command!.Channel}.{(command.Granted == true ? "granted" : "withdrawn")}", customerId, "recorded", outcome.EventId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/privacy/consents/{customerId}", outcome);
     }
 

@@ -1,4 +1,6 @@
+using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
+using Recommender.Functions.Security;
 
 namespace Recommender.Functions.Endpoints;
 
@@ -22,7 +24,8 @@ public static class EventsEndpoints
         return app;
     }
 
-    private static async Task<IResult> CollectAsync(HttpRequest request, IngestionService ingestion, CancellationToken cancellationToken)
+    private static async Task<IResult> CollectAsync(HttpRequest request, IngestionService ingestion, ConsentRelay consentRelay, EventValidator validator,
+        CancellationToken cancellationToken)
     {
         if (!EventBatch.IsJsonContentType(request.ContentType))
         {
@@ -36,7 +39,10 @@ public static class EventsEndpoints
             return TypedResults.Problem(parsed.Error, statusCode: parsed.StatusCode);
         }
 
-        var result = await ingestion.IngestAsync(parsed.Events, "http", cancellationToken).ConfigureAwait(false);
+        // Consent only from clients allowed to relay it, for the customer the session asserts (ConsentRelay).
+        var events = await consentRelay.ScreenAsync(parsed.Events, validator, request.HttpContext.Features.Get<StorefrontClient>()?.Name,
+            request.Headers[ConsentRelay.SessionAssertionHeader].FirstOrDefault(), cancellationToken).ConfigureAwait(false);
+        var result = await ingestion.IngestAsync(events, "http", cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted((string?)null, new CollectResponse(result.Accepted, result.Rejected, result.Outcomes, result.Outcomes.Count(o => o.Duplicate == true)));
     }
 }

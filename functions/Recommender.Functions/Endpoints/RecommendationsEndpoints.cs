@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain.Events;
+using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 
@@ -106,6 +107,8 @@ public static partial class RecommendationsEndpoints
         };
         try
         {
+            // Its reads get the short serving budget (Cosmos DB: CosmosServing* settings): degrade soon rather than wait out a storm.
+            using var serving = ServingPath.Enter();
             return new RecommendationJsonResult(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

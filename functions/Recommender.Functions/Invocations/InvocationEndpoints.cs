@@ -59,8 +59,8 @@ public static partial class InvocationEndpoints
     /// Not proxied, so neither the storefront guard nor the rate-limiting middleware sees the caller:
     /// the key and the client's rate limit (the same buckets as the proxied routes) are checked here.
     /// </summary>
-    private static IResult CollectEventsAsync(InvocationRequest request, HttpContext http, EventValidator validator, Security.StorefrontKeys keys,
-        Security.StorefrontRateLimiter limiter)
+    private static async Task<IResult> CollectEventsAsync(InvocationRequest request, HttpContext http, EventValidator validator, Security.StorefrontKeys keys,
+        Security.StorefrontRateLimiter limiter, Security.ConsentRelay consentRelay, CancellationToken cancellationToken)
     {
         var req = request.Binding("req");
         string? body = null;
@@ -105,15 +105,32 @@ public static partial class InvocationEndpoints
 
         var outcomes = new List<EventOutcome>();
         var forwarded = new List<string>();
+        var assertion = HeaderOf(req, Security.ConsentRelay.SessionAssertionHeader);
+        var refusedConsents = new List<(ClickstreamEvent, string)>();
         for (var i = 0; i < parsed.Events.Count; i++)
         {
             var validation = parsed.Events[i].Refusal is { } refusal ? EventValidation.Invalid(null, refusal) : validator.Validate(parsed.Events[i].Body);
+            var e = validation.Event;
+            // Consent only from clients allowed to relay it, for the customer the session asserts (ConsentRelay).
+            var consent = e is { Type: EventType.Consent } ? consentRelay.Check(e, client, assertion) : default;
+            if (consent.Refusal is { } consentRefusal)
+            {
+                refusedConsents.Add((e!, consentRefusal));
+                outcomes.Add(new EventOutcome(i, e!.Id, false, consentRefusal));
+                continue;
+            }
+
             var dropped = validation.IsValid ? validation.DroppedFields.Count : 0;
             outcomes.Add(new EventOutcome(i, validation.EventId, validation.IsValid, validation.Error, dropped > 0 ? dropped : null));
-            if (validation.Event is { } e)
+            if (e is not null)
             {
-                forwarded.Add(JsonSerializer.Serialize(e, Json.Options));
+                forwarded.Add(JsonSerializer.Serialize(consent.RelayedBy is null ? e : e with { RelayedBy = consent.RelayedBy }, Json.Options));
             }
+        }
+
+        if (refusedConsents.Count > 0)
+        {
+            await consentRelay.AuditAsync(refusedConsents, client, cancellationToken).ConfigureAwait(false);
         }
 
         var response = new CollectResponse(forwarded.Count, parsed.Events.Count - forwarded.Count, outcomes);

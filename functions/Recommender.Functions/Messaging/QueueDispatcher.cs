@@ -25,7 +25,9 @@ public enum DispatchOutcome
 /// an erasure task for a request that does not exist), is dead-lettered with the reason, logged, and
 /// reported done, since retrying it cannot help; a step that fails throws, so the queue redelivers it
 /// and poisons it after the last attempt. A message with nothing left to do (a redelivery, a stale
-/// timer) is logged by its step with why.
+/// timer) is logged by its step with why (Information), within a scope naming the queue and, for a sealed
+/// timer, its customer's keyed reference (<see cref="TimerSeal.LogReferenceOf"/>; never a raw id); a sealed
+/// timer whose customer was erased is logged here.
 /// </summary>
 public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
     DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
@@ -50,6 +52,8 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
 
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
     {
+        var subject = SealedQueues.Contains(queue) ? TimerSeal.LogReferenceOf(body) : null;
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["Queue"] = queue, ["SubjectRef"] = subject });
         try
         {
             if (SealedQueues.Contains(queue))
@@ -57,6 +61,7 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
                 // A timer of an erased customer opens to nothing (its key is gone): discarded, nothing to do.
                 if (await timerSeal.OpenAsync(queue, body, cancellationToken).ConfigureAwait(false) is not { } opened)
                 {
+                    LogShredded(logger, queue, subject ?? "none");
                     return DispatchOutcome.Done;
                 }
 
@@ -124,6 +129,9 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
     }
 
     private sealed class MalformedMessageException(string message) : Exception(message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: timer of subject {SubjectRef} discarded, nothing to do: its key is gone (the customer was erased) or it does not open")]
+    private static partial void LogShredded(ILogger logger, string queue, string subjectRef);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: message dead-lettered, it can never do anything: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string queue, string reason);

@@ -14,11 +14,24 @@ public sealed class StorefrontOptions
     /// <value>Refuse to start without <see cref="Clients"/>. Default <c>false</c>.</value>
     public bool RequireKeys { get; set; }
 
-    /// <value>Sustained requests per second per client (per remote IP when open). Default 200.</value>
+    /// <value>
+    /// Sustained requests per second per caller address while the routes are open (no <see cref="Clients"/>). Default 200:
+    /// far above one shopper, below what one address can flood with.
+    /// </value>
     public int RequestsPerSecond { get; set; } = 200;
 
-    /// <value>Requests a client may make at once above the sustained rate; 0 means <see cref="RequestsPerSecond"/>. Default 0.</value>
+    /// <value>Requests an address may make at once above its sustained rate; 0 means <see cref="RequestsPerSecond"/>. Default 0.</value>
     public int Burst { get; set; }
+
+    /// <value>
+    /// Sustained requests per second per storefront client (its key, whatever address it calls from), unless the
+    /// client sets its own. Default 1000: a store's backend serving every shopper's lists from one address
+    /// (a few placements per page view at a few hundred page views a second).
+    /// </value>
+    public int ClientRequestsPerSecond { get; set; } = 1000;
+
+    /// <value>Requests a client may make at once above its sustained rate; 0 means twice <see cref="ClientRequestsPerSecond"/>. Default 0.</value>
+    public int ClientBurst { get; set; }
 
     /// <value>
     /// Whether requests from this machine come through a proxy that appends the caller's address to
@@ -31,11 +44,15 @@ public sealed class StorefrontOptions
     /// <value>Longest accepted path and query string, in characters. Default 2048.</value>
     public int MaxUrlLength { get; set; } = 2048;
 
-    internal int EffectiveBurst(StorefrontClientOptions? client) =>
-        client?.Burst is > 0 and var b ? b : Burst > 0 ? Burst : EffectiveRate(client);
+    /// <summary>The bucket size of a client (<paramref name="client"/> set) or of an address (null).</summary>
+    internal int EffectiveBurst(StorefrontClientOptions? client) => client is null
+        ? Burst > 0 ? Burst : RequestsPerSecond
+        : client.Burst is > 0 and var b ? b : ClientBurst > 0 ? ClientBurst : 2 * EffectiveRate(client);
 
-    internal int EffectiveRate(StorefrontClientOptions? client) =>
-        client?.RequestsPerSecond is > 0 and var r ? r : RequestsPerSecond;
+    /// <summary>The sustained rate of a client (<paramref name="client"/> set) or of an address (null).</summary>
+    internal int EffectiveRate(StorefrontClientOptions? client) => client is null
+        ? RequestsPerSecond
+        : client.RequestsPerSecond is > 0 and var r ? r : ClientRequestsPerSecond;
 }
 
 /// <summary>One storefront client (<c>Recommender:Storefront:Clients:{name}</c>).</summary>
@@ -71,4 +88,18 @@ public sealed class StorefrontClientOptions
 
     /// <value>This client's burst, overriding <see cref="StorefrontOptions.Burst"/> when set.</value>
     public int? Burst { get; set; }
+
+    /// <value>
+    /// Whether this client may relay consent decisions (<c>consent</c> events) — a storefront's server that
+    /// runs the cookie banner or preference centre. Default <c>false</c>: consent events from this client are
+    /// refused (<see cref="ConsentRelay"/>).
+    /// </value>
+    public bool RelaysConsent { get; set; }
+
+    /// <value>
+    /// The secret (at least 32 characters; a Key Vault reference in Azure) this client's server signs session
+    /// assertions with (<see cref="ConsentRelay.SessionAssertionHeader"/>): a consent for a customer is accepted
+    /// only with an assertion that the authenticated session is that customer. Required with <see cref="RelaysConsent"/>.
+    /// </value>
+    public string? SessionAssertionKey { get; set; }
 }

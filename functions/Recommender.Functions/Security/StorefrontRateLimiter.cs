@@ -57,7 +57,12 @@ public sealed class StorefrontRateLimiter : IDisposable
             ? ""
             : KeyOf(context.Features.Get<StorefrontClient>()?.Name, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader]);
 
-    private TokenBucketRateLimiterOptions BucketOf(string key)
+    /// <summary>
+    /// The bucket of a partition key: a client's (<c>client:{name}</c>) follows its key — its own settings, else
+    /// <see cref="StorefrontOptions.ClientRequestsPerSecond"/> and <see cref="StorefrontOptions.ClientBurst"/> — wherever
+    /// it calls from; an address's (<c>ip:…</c>) uses <see cref="StorefrontOptions.RequestsPerSecond"/> and <see cref="StorefrontOptions.Burst"/>.
+    /// </summary>
+    internal TokenBucketRateLimiterOptions BucketOf(string key)
     {
         var client = key.StartsWith("client:", StringComparison.Ordinal) ? _settings.Clients.GetValueOrDefault(key["client:".Length..]) : null;
         return new TokenBucketRateLimiterOptions

@@ -15,13 +15,17 @@ public static class StorefrontSecurityExtensions
                 "Recommender:Storefront:RequireKeys is true but no client is configured under Recommender:Storefront:Clients")
             .Validate(o => o.Clients.Values.All(c => c.IsValid),
                 "every Recommender:Storefront:Clients:{name} needs either KeySha256 (64 hex digits: the SHA-256 of the key) or Key (16-512 characters, e.g. a resolved Key Vault reference; an unresolved @Microsoft.KeyVault(...) is refused)")
-            .Validate(o => o.RequestsPerSecond > 0 && o.Burst >= 0 && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
-                "Recommender:Storefront:RequestsPerSecond must be positive and Burst zero or positive")
+            .Validate(o => o.RequestsPerSecond > 0 && o.Burst >= 0 && o.ClientRequestsPerSecond > 0 && o.ClientBurst >= 0
+                    && o.Clients.Values.All(c => c.RequestsPerSecond is null or > 0 && c.Burst is null or > 0),
+                "Recommender:Storefront:RequestsPerSecond and ClientRequestsPerSecond must be positive, Burst and ClientBurst zero or positive")
             .Validate(o => o.MaxUrlLength >= 256, "Recommender:Storefront:MaxUrlLength must be at least 256")
+            .Validate(o => o.Clients.Values.All(c => !c.RelaysConsent || c.SessionAssertionKey is { Length: >= ConsentRelay.MinSessionAssertionKeyLength }),
+                "a client with Recommender:Storefront:Clients:{name}:RelaysConsent=true needs a SessionAssertionKey of at least 32 characters")
             .PostConfigure(o => o.TrustLoopbackProxy ??= configuration[Hosting.HostingExtensions.CustomHandlerPortVariable] is { Length: > 0 })
             .ValidateOnStart();
         services.AddSingleton<StorefrontKeys>();
         services.AddSingleton<StorefrontRateLimiter>();
+        services.AddSingleton<ConsentRelay>();
         services.AddHostedService<StorefrontStartupCheck>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<StorefrontRateLimiter>((limiter, storefront) =>

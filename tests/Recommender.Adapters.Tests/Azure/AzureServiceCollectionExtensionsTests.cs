@@ -70,6 +70,23 @@ public sealed class AzureServiceCollectionExtensionsTests
         Assert.IsType<AzureResourceInitializer>(Assert.Single(provider.GetServices<IHostedService>()));
     }
 
+    [Fact]
+    public async Task AddAzureAdapters_RegistersASecondCosmosClient_WithTheServingBudget()
+    {
+        var options = ProductionOptions();
+        options.CosmosServingRateLimitRetries = 2;
+        options.CosmosServingRateLimitMaxWait = TimeSpan.FromSeconds(3);
+        await using var provider = new ServiceCollection().AddSingleton<TokenCredential>(new StaticTokenCredential()).AddAzureAdapters(options).BuildServiceProvider();
+
+        var main = provider.GetRequiredService<CosmosClient>();
+        var serving = provider.GetRequiredKeyedService<CosmosClient>(AzureClients.ServingCosmosClient);
+
+        Assert.NotSame(main, serving);
+        Assert.Equal(2, serving.ClientOptions.MaxRetryAttemptsOnRateLimitedRequests);
+        Assert.Equal(TimeSpan.FromSeconds(3), serving.ClientOptions.MaxRetryWaitTimeOnRateLimitedRequests);
+        Assert.Equal(9, main.ClientOptions.MaxRetryAttemptsOnRateLimitedRequests);
+    }
+
     private sealed class StaticTokenCredential : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>

@@ -18,6 +18,7 @@ public sealed class CosmosFaultTests : IAsyncLifetime
 
     private AzureTestEnvironment? _environment;
     private CosmosClient? _client;
+    private CosmosClient? _servingClient;
 
     private FaultInjectingHandler Faults { get; } = new(EmulatorHttp.CreateHandler());
 
@@ -34,12 +35,19 @@ public sealed class CosmosFaultTests : IAsyncLifetime
         });
         clientOptions.HttpClientFactory = () => new HttpClient(Faults, disposeHandler: false);
         _client = new CosmosClient(AzureEmulators.CosmosConnectionString, clientOptions);
-        Store = new CosmosDocumentStore(_client, _environment.Options.CosmosDatabase, queryPageSize: 10, NoWait);
+        // The serving reads' client on its default budget (1 retry of a 429, 1 s; 1 transient retry), through the same faults.
+        var servingOptions = new AzureOptions { CosmosConnectionString = AzureEmulators.CosmosConnectionString };
+        var servingClientOptions = AzureClients.CreateCosmosClientOptions(servingOptions, serving: true);
+        servingClientOptions.HttpClientFactory = () => new HttpClient(Faults, disposeHandler: false);
+        _servingClient = new CosmosClient(AzureEmulators.CosmosConnectionString, servingClientOptions);
+        Store = new CosmosDocumentStore(_client, _environment.Options.CosmosDatabase, queryPageSize: 10, NoWait,
+            servingReads: new CosmosServingReads(_servingClient, NoWait with { MaxRetries = servingOptions.CosmosServingTransientRetries }));
     }
 
     public async Task DisposeAsync()
     {
         _client?.Dispose();
+        _servingClient?.Dispose();
         if (_environment is not null)
         {
             await _environment.DisposeAsync();
@@ -238,6 +246,106 @@ public sealed class CosmosFaultTests : IAsyncLifetime
         Assert.Equal(1, await CountAsync("c"));
     }
 
+    /// <summary>A point read or a partition query, as serving makes them.</summary>
+    public static TheoryData<string> ReadKinds => new() { "read", "query" };
+
+    private Func<HttpRequestMessage, bool> ReadRequests(string kind) => kind == "read" ? FaultInjectingHandler.CosmosDocuments(HttpMethod.Get) : Query;
+
+    private async Task ReadAsync(string kind)
+    {
+        if (kind == "read")
+        {
+            await Store.ReadAsync(Collections.Items, "p", "c");
+        }
+        else
+        {
+            await foreach (var _ in Store.ReadPartitionAsync(Collections.Items, "p"))
+            {
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadKinds))]
+    public async Task ServingRead_UnderA429Storm_GivesUpAfterTheServingBudget(string kind)
+    {
+        // CosmosServingRateLimitRetries = 1: 1 + 1 requests, then the 429 reaches the route (which degrades);
+        // the main client would have sent 1 + 3.
+        await Store.CreateAsync(Collections.Items, "p", "c", Json.Counter(1));
+        Faults.Inject(ReadRequests(kind), HttpFault.TooManyRequests, times: 100);
+
+        CosmosException error;
+        using (ServingPath.Enter())
+        {
+            error = await Assert.ThrowsAsync<CosmosException>(() => ReadAsync(kind));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
+        Assert.Equal(2, Faults.Injected);
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadKinds))]
+    public async Task ServingRead_PersistentServiceUnavailable_IsThrownAfterTheServingRetries(string kind)
+    {
+        await Store.CreateAsync(Collections.Items, "p", "c", Json.Counter(1));
+        Faults.Inject(ReadRequests(kind), HttpFault.ServiceUnavailable, times: 100);
+
+        using (ServingPath.Enter())
+        {
+            var error = await Assert.ThrowsAsync<CosmosException>(() => ReadAsync(kind));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        }
+
+        Assert.Equal(1 + 1, Faults.Injected); // CosmosServingTransientRetries = 1; the main budget is 1 + 3
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadKinds))]
+    public async Task ReadOutsideServing_UnderThrottling_KeepsTheLongBudget(string kind)
+    {
+        // Three 429s in a row: more than serving's budget, within the main one (3 retries): the read succeeds.
+        await Store.CreateAsync(Collections.Items, "p", "c", Json.Counter(1));
+        Faults.Inject(ReadRequests(kind), HttpFault.TooManyRequests, times: 3);
+
+        await ReadAsync(kind);
+
+        Assert.Equal(3, Faults.Injected);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IngestionWrite_UnderThrottling_KeepsTheLongBudget_EvenInsideAServingScope(bool insideServing)
+    {
+        // An increment (what ingestion writes) throttled three times lands once: writes never take the serving budget.
+        await Store.CreateAsync(Collections.Items, "p", "c", Json.Counter(1));
+        Faults.Inject(Patch, HttpFault.TooManyRequests, times: 3);
+
+        using (insideServing ? ServingPath.Enter() : default(ServingPath.Scope?))
+        {
+            Assert.True(await Store.IncrementAsync(Collections.Items, "p", "c", PlusOne()));
+        }
+
+        Assert.Equal(3, Faults.Injected);
+        Assert.Equal(2, await CountAsync("c"));
+    }
+
+    [Fact]
+    public async Task ServingScope_EndsWithItsUsing()
+    {
+        await Store.CreateAsync(Collections.Items, "p", "c", Json.Counter(1));
+        using (ServingPath.Enter())
+        {
+            Assert.True(ServingPath.IsActive);
+        }
+
+        Assert.False(ServingPath.IsActive);
+        Faults.Inject(FaultInjectingHandler.CosmosDocuments(HttpMethod.Get), HttpFault.TooManyRequests, times: 2);
+        Assert.NotNull(await Store.ReadAsync(Collections.Items, "p", "c")); // the long budget again
+        Assert.Equal(2, Faults.Injected);
+    }
+
     [Fact]
     public void Options_OutOfBounds_AreRefusedNamingTheSetting()
     {
@@ -275,5 +383,62 @@ public sealed class CosmosFaultTests : IAsyncLifetime
 
         Assert.Equal(5, clientOptions.MaxRetryAttemptsOnRateLimitedRequests);
         Assert.Equal(TimeSpan.FromSeconds(12), clientOptions.MaxRetryWaitTimeOnRateLimitedRequests);
+    }
+
+    [Fact]
+    public void ServingClientOptions_CarryTheServingBounds_ByDefaultOneRetryAndOneSecond()
+    {
+        var options = new AzureOptions { CosmosConnectionString = AzureEmulators.CosmosConnectionString, StorageConnectionString = AzureEmulators.StorageConnectionString };
+
+        var serving = AzureClients.CreateCosmosClientOptions(options, serving: true);
+        var main = AzureClients.CreateCosmosClientOptions(options);
+
+        Assert.Equal(1, serving.MaxRetryAttemptsOnRateLimitedRequests);
+        Assert.Equal(TimeSpan.FromSeconds(1), serving.MaxRetryWaitTimeOnRateLimitedRequests);
+        Assert.Equal(9, main.MaxRetryAttemptsOnRateLimitedRequests);
+        Assert.Equal(TimeSpan.FromSeconds(30), main.MaxRetryWaitTimeOnRateLimitedRequests);
+        Assert.Equal(1, options.CosmosServingRetry.MaxRetries);
+        Assert.Equal(options.CosmosTransientRetryDelay, options.CosmosServingRetry.BaseDelay);
+    }
+
+    [Theory]
+    [InlineData(nameof(AzureOptions.CosmosServingRateLimitRetries), -1)]
+    [InlineData(nameof(AzureOptions.CosmosServingRateLimitRetries), 31)]
+    [InlineData(nameof(AzureOptions.CosmosServingRateLimitMaxWait), 0)]
+    [InlineData(nameof(AzureOptions.CosmosServingRateLimitMaxWait), 31)]
+    [InlineData(nameof(AzureOptions.CosmosServingTransientRetries), -1)]
+    [InlineData(nameof(AzureOptions.CosmosServingTransientRetries), 11)]
+    public void ServingOptions_OutOfBounds_AreRefusedNamingTheSetting(string setting, int value)
+    {
+        var options = new AzureOptions { CosmosConnectionString = AzureEmulators.CosmosConnectionString, StorageConnectionString = AzureEmulators.StorageConnectionString };
+        switch (setting)
+        {
+            case nameof(AzureOptions.CosmosServingRateLimitRetries):
+                options.CosmosServingRateLimitRetries = value;
+                break;
+            case nameof(AzureOptions.CosmosServingRateLimitMaxWait):
+                options.CosmosServingRateLimitMaxWait = TimeSpan.FromSeconds(value);
+                break;
+            default:
+                options.CosmosServingTransientRetries = value;
+                break;
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ServingOptions_AtTheirBounds_AreAccepted()
+    {
+        new AzureOptions
+        {
+            CosmosConnectionString = AzureEmulators.CosmosConnectionString,
+            StorageConnectionString = AzureEmulators.StorageConnectionString,
+            CosmosServingRateLimitRetries = 0,
+            CosmosServingRateLimitMaxWait = TimeSpan.FromSeconds(30),
+            CosmosServingTransientRetries = 10,
+        }.Validate();
     }
 }

@@ -28,6 +28,7 @@ internal static class EventExamples
         ["wishlist_remove"] = Customer + """ "productId":"SHO-001" """,
         ["compare"] = Customer + """ "productIds":["SHO-001","SHO-002","SHO-003"] """,
         ["review_read"] = Customer + """ "productId":"SHO-001" """,
+        ["not_interested"] = Customer + """ "productId":"SHO-001" """,
         ["review_write"] = Customer + """ "productId":"SHO-001","rating":4 """,
         ["video_view"] = Customer + """ "productId":"SHO-001","seconds":42 """,
         ["image_zoom"] = Customer + """ "productId":"SHO-001","imageIndex":2 """,

@@ -51,10 +51,31 @@ public class EventTypeTests
         // The types without profile features yet are recorded as applied and change nothing else.
         var e = Valid(Json(type));
         var profile = new CustomerProfile { CustomerId = e.SubjectId ?? "catalog", CreatedAt = Now };
+        foreach (var tracking in new[] { ConsentChannels.EmailTracking, ConsentChannels.PushTracking })
+        {
+            profile.Consents[tracking] = new ConsentRecord(true, Now.AddDays(-1), "v1", "preference_centre", "k-" + tracking);
+        }
 
         var changes = ProfileUpdater.Apply(profile, [e], new Dictionary<string, Product>(), Now);
 
         Assert.Same(e, Assert.Single(changes.Applied));
+    }
+
+    [Theory]
+    [InlineData("email_open", ArchiveReasons.NoEmailTracking)]
+    [InlineData("email_click", ArchiveReasons.NoEmailTracking)]
+    [InlineData("push_open", ArchiveReasons.NoPushTracking)]
+    [InlineData("push_click", ArchiveReasons.NoPushTracking)]
+    public void Tracking_WithoutThatChannelsTrackingConsent_IsDroppedWithTheReason(string type, string reason)
+    {
+        var e = Valid(Json(type));
+        var profile = new CustomerProfile { CustomerId = e.SubjectId!, CreatedAt = Now };
+
+        var changes = ProfileUpdater.Apply(profile, [e], new Dictionary<string, Product>(), Now);
+
+        Assert.Empty(changes.Applied);
+        Assert.Equal(reason, changes.Dropped[e.Id]);
+        Assert.Empty(profile.ProcessedEventIds);
     }
 
     [Theory]
@@ -78,6 +99,7 @@ public class EventTypeTests
     [InlineData("compare", "productIds", "[\"SHO-001\"]", "productIds must be an array of 2 to 10 ids")]
     [InlineData("compare", "productIds", "[\"SHO-001\",\"SHO-001\"]", "productIds must not repeat an id")]
     [InlineData("review_read", "productId", null, "productId is required")]
+    [InlineData("not_interested", "productId", null, "productId is required")]
     [InlineData("review_write", "rating", "6", "rating must be a whole number from 1 to 5")]
     [InlineData("review_write", "rating", "4.5", "rating must be a whole number from 1 to 5")]
     [InlineData("video_view", "seconds", "36001", "seconds must be a whole number from 0 to 36000")]
