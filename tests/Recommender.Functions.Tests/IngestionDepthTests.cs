@@ -212,6 +212,10 @@ public class IngestionDepthTests
     public async Task Trending_CountsRecentInteractionsPerWindow()
     {
         await using var app = new TestApp();
+        // Half past the next hour: trending keeps hourly buckets, and a view a minute before a clock that
+        // starts in an hour's first minute would fall in the previous bucket, only partly inside the last hour.
+        var now = app.Clock.GetUtcNow();
+        app.Clock.Advance(TimeSpan.FromHours(1) - TimeSpan.FromTicks(now.Ticks % TimeSpan.TicksPerHour) + TimeSpan.FromMinutes(30));
         await app.PostEventsAsync(app.View("old", "a", "yesterday", TimeSpan.FromHours(20)), app.View("new1", "b", "now"), app.View("new2", "c", "now"),
             app.AddToCart("cart", "d", "yesterday"));
 
