@@ -24,8 +24,12 @@ public sealed partial class DeliveryService(
     IOptions<MessagingOptions> options,
     TimeProvider timeProvider,
     ILogger<DeliveryService> logger,
-    Attribution.AttributionStore attribution)
+    Attribution.AttributionStore attribution,
+    Privacy.ErasureTombstones tombstones)
 {
+    /// <summary>What the logs say of a message: a keyed reference (its id names the customer), never the id itself.</summary>
+    private string LogRef(string messageId) => tombstones.KeyOf("m", messageId)[..16];
+
     /// <summary>A delivery message this much before its entry's next attempt time counts as on time.</summary>
     private static readonly TimeSpan EarlyTolerance = TimeSpan.FromSeconds(1);
 
@@ -107,7 +111,7 @@ public sealed partial class DeliveryService(
         if (result.IsDelivered)
         {
             await FinishAsync(message, OutboxStatus.Sent, result.Detail, cancellationToken).ConfigureAwait(false);
-            LogSent(logger, message.MessageId, sending.Attempts);
+            LogSent(logger, LogRef(message.MessageId), sending.Attempts);
             return;
         }
 
@@ -124,7 +128,7 @@ public sealed partial class DeliveryService(
         }
 
         var wait = result.Outcome == DeliveryOutcome.Throttled && result.RetryAfter is { } retryAfter ? retryAfter : Backoff(sending.Attempts);
-        LogRetry(logger, message.MessageId, sending.Attempts, result.Detail, wait);
+        LogRetry(logger, LogRef(message.MessageId), sending.Attempts, result.Detail, wait);
         await RescheduleAsync(message, timeProvider.GetUtcNow() + wait, result.Detail, countsAsFailure: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -174,7 +178,7 @@ public sealed partial class DeliveryService(
         await deadLetters.WriteAsync($"message-{Sanitize(entry.Message.MessageId)}", [letter], now, cancellationToken).ConfigureAwait(false);
         await FinishAsync(message, OutboxStatus.DeadLettered, reason, cancellationToken).ConfigureAwait(false);
         await ledger.ReleaseAsync(entry.Message.CustomerId, entry.Message.MessageId, cancellationToken).ConfigureAwait(false);
-        LogDeadLettered(logger, message.MessageId, reason);
+        LogDeadLettered(logger, LogRef(message.MessageId), reason);
     }
 
     private async Task FinishAsync(DeliveryMessage message, OutboxStatus status, string why, CancellationToken cancellationToken)
@@ -228,12 +232,12 @@ public sealed partial class DeliveryService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery message of generation {Generation}: already final, superseded or being sent under another lease; nothing to do")]
     private static partial void LogNotClaimed(ILogger logger, int generation);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} sent on attempt {Attempt}")]
-    private static partial void LogSent(ILogger logger, string messageId, int attempt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageRef} sent on attempt {Attempt}")]
+    private static partial void LogSent(ILogger logger, string messageRef, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} attempt {Attempt} failed ({Detail}); retrying in {Wait}")]
-    private static partial void LogRetry(ILogger logger, string messageId, int attempt, string detail, TimeSpan wait);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageRef} attempt {Attempt} failed ({Detail}); retrying in {Wait}")]
+    private static partial void LogRetry(ILogger logger, string messageRef, int attempt, string detail, TimeSpan wait);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} dead-lettered: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string messageId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageRef} dead-lettered: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string messageRef, string reason);
 }
