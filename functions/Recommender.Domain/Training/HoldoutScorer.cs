@@ -18,16 +18,16 @@ public interface IHoldoutScorer
 
 /// <summary>
 /// The gate scores as serving does: the customer's training events become the same history
-/// signals a profile yields (<see cref="RecommendationEngine.WeightOf"/>, the kind of the event)
+/// signals a profile yields (the store's <see cref="EventWeights"/>, the kind of the event; dislikes never seed)
 /// and go through <see cref="RecommendationEngine.ForHistory"/> — the served user scoring, with the
 /// served <see cref="UserScoringOptions"/> and its popular fill — excluding everything the customer
 /// touched (held-out items are ones they had not). No catalog and no profile taste: the holdout has
 /// neither, so both models are judged on what they learned from behaviour.
 /// </summary>
-public sealed class ServedHistoryScorer(IOptions<ServingOptions> options) : IHoldoutScorer
+public sealed class ServedHistoryScorer(IOptions<ServingOptions> options, EventWeights weights) : IHoldoutScorer
 {
     public ServedHistoryScorer()
-        : this(Options.Create(new ServingOptions()))
+        : this(Options.Create(new ServingOptions()), EventWeights.Default)
     {
     }
 
@@ -40,6 +40,12 @@ public sealed class ServedHistoryScorer(IOptions<ServingOptions> options) : IHol
         var signals = new List<HistorySignal>(history.Events.Count);
         foreach (var e in history.Events)
         {
+            var weight = weights.WeightOf(e);
+            if (weight <= 0)
+            {
+                continue;
+            }
+
             var kind = e.Type switch
             {
                 EventType.Purchase => "purchased",
@@ -49,7 +55,7 @@ public sealed class ServedHistoryScorer(IOptions<ServingOptions> options) : IHol
             };
             foreach (var product in e.AllProductIds)
             {
-                signals.Add(new HistorySignal(product, e.OccurredAt, RecommendationEngine.WeightOf(e.Type), kind));
+                signals.Add(new HistorySignal(product, e.OccurredAt, weight, kind));
             }
         }
 

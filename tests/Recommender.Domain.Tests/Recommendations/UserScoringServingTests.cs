@@ -226,7 +226,7 @@ public class UserScoringServingTests
             .ToList());
         var options = new ServingOptions();
 
-        var gate = new ServedHistoryScorer(Microsoft.Extensions.Options.Options.Create(options)).Recommend(model, history, 10);
+        var gate = new ServedHistoryScorer(Microsoft.Extensions.Options.Options.Create(options), EventWeights.Default).Recommend(model, history, 10);
         var served = RecommendationEngine.ForCustomer(profile, model, new Dictionary<string, Product>(), 10, options.UserScoring);
 
         Assert.Equal(10, gate.Count);
