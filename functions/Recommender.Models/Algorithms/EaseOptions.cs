@@ -45,4 +45,24 @@ public sealed record EaseOptions
     /// <summary>The timeline distance w (in ranks of the user's items ordered by time) of <see cref="SequenceWeight"/>'s kernel.</summary>
     /// <value>30 by default; must be positive. Pairs further apart than 12·w add only the (1 − s) part.</value>
     public double SequenceWindow { get; init; } = 30;
+
+    /// <summary>Which side EASE is solved on: the same B either way, up to rounding.</summary>
+    /// <value>
+    /// <see cref="EaseSolver.Auto"/> by default: the users × users solve (<see cref="EaseSolver.Users"/>)
+    /// when there are fewer users than items and <see cref="SequenceWeight"/> is 0, else the items × items one.
+    /// </value>
+    public EaseSolver Solver { get; init; }
+}
+
+/// <summary>How <see cref="EaseRecommender"/> solves for B.</summary>
+public enum EaseSolver
+{
+    /// <summary>Users when there are fewer users than items (and no timeline weighting), else items.</summary>
+    Auto,
+
+    /// <summary>Invert the items × items Gram matrix, O(n³) time and n² memory (refused above <see cref="EaseOptions.MaxItems"/>).</summary>
+    Items,
+
+    /// <summary>Invert a users × users matrix by the Woodbury identity, O(U³ + Σᵢ |users of i|²); n × n is never stored.</summary>
+    Users,
 }

@@ -6,8 +6,10 @@ namespace Recommender.Models.Algorithms;
 /// <summary>
 /// EASE, the embarrassingly shallow auto-encoder (Steck, WWW 2019): an item × item weight matrix
 /// in closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹, so diag(B) = 0. A user's score
-/// for item j is Σᵢ x_ui·B_ij. Strong on catalogs of up to some ten thousand items; the dense
-/// matrix and the O(n³) inversion make it refuse larger ones (<see cref="EaseOptions.MaxItems"/>).
+/// for item j is Σᵢ x_ui·B_ij. Solved on the items side (dense n × n, O(n³); refused above
+/// <see cref="EaseOptions.MaxItems"/>) or, when there are fewer users than items, on the users side
+/// (<see cref="EaseDual"/>: the same B from a users × users inverse, nothing n × n stored), so a wide
+/// catalog with a modest user base trains in seconds (<see cref="EaseOptions.Solver"/>).
 /// Unknown users get the most popular items. Deterministic: there is no randomness at all.
 /// </summary>
 public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderAlgorithm, IItemToItem, IUserScorable
@@ -15,6 +17,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     private readonly EaseOptions _options = options ?? new EaseOptions();
     private UserItemMatrix? _matrix;
     private double[] _weights = [];
+    private EaseDual? _dual;
 
     public string Name => "ease";
 
@@ -41,6 +44,16 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         var matrix = UserItemMatrix.Build(interactions);
         var n = matrix.ItemCount;
+        if (UsesUserSide(matrix))
+        {
+            // Fewer users than items: the users × users solve gives the same B without an n × n matrix.
+            context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: user-side solve ({matrix.UserCount} users < {n} items)"));
+            _dual = EaseDual.Solve(matrix, _options);
+            _weights = [];
+            _matrix = matrix;
+            return;
+        }
+
         if (n > _options.MaxItems)
         {
             throw new InvalidOperationException(string.Create(
@@ -79,6 +92,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         EaseLinearAlgebra.InvertSymmetricPositiveDefinite(gram, n);
         ToWeights(gram, n);
         _weights = gram;
+        _dual = null;
         _matrix = matrix;
     }
 
@@ -94,6 +108,13 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         }
 
         var n = matrix.ItemCount;
+        if (_dual is { } dual)
+        {
+            var row = new double[n];
+            dual.Row(i, row);
+            return ItemToItem.FromScores(row, matrix.Items, k);
+        }
+
         return ItemToItem.FromScores(_weights.AsSpan(i * n, n), matrix.Items, k);
     }
 
@@ -102,7 +123,9 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     {
         var matrix = _matrix ?? throw new InvalidOperationException("ease is not trained: call Fit first.");
         var n = matrix.ItemCount;
-        return ItemToItem.Scorer(matrix.Items, rowWidth, (i, row) => _weights.AsSpan(i * n, n).CopyTo(row));
+        return _dual is { } dual
+            ? ItemToItem.Scorer(matrix.Items, rowWidth, dual.Row)
+            : ItemToItem.Scorer(matrix.Items, rowWidth, (i, row) => _weights.AsSpan(i * n, n).CopyTo(row));
     }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
@@ -114,10 +137,10 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         }
 
         var n = matrix.ItemCount;
-        var scores = new double[n];
         var items = matrix.ItemsOf(u);
         var values = matrix.ValuesOf(u);
-        for (var p = 0; p < items.Length; p++)
+        var scores = _dual?.ScoresOf(u) ?? new double[n];
+        for (var p = 0; p < items.Length && _dual is null; p++)
         {
             var x = _options.UseWeights ? values[p] : 1.0;
             TensorPrimitives.MultiplyAdd(_weights.AsSpan(items[p] * n, n), x, scores, scores);
@@ -144,8 +167,23 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     internal double Weight(string from, string to)
     {
         var matrix = _matrix ?? throw new InvalidOperationException("Fit the model first.");
+        if (_dual is { } dual)
+        {
+            var row = new double[matrix.ItemCount];
+            dual.Row(matrix.ItemIndex[from], row);
+            return row[matrix.ItemIndex[to]];
+        }
+
         return _weights[(matrix.ItemIndex[from] * matrix.ItemCount) + matrix.ItemIndex[to]];
     }
+
+    /// <summary>Whether this fit solves on the user side (<see cref="EaseSolver"/>; Auto: fewer users than items and no timeline weighting).</summary>
+    private bool UsesUserSide(UserItemMatrix matrix) => _options.Solver switch
+    {
+        EaseSolver.Users => _options.SequenceWeight == 0 ? true : throw new InvalidOperationException("EASE's user-side solve needs SequenceWeight 0 (the timeline Gram is not XᵀX)."),
+        EaseSolver.Items => false,
+        _ => _options.SequenceWeight == 0 && matrix.UserCount < matrix.ItemCount,
+    };
 
     /// <summary>The weight of a pair of a user's items |a − b| ranks apart in time: (1 − s) + s·exp(−|a − b| / w), exactly 1 at distance 0.</summary>
     private double[] SequenceKernel(int longest)

@@ -82,6 +82,68 @@ public sealed class EaseRecommenderTests
         Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { SequenceWeight = 0.5, SequenceWindow = 0 }).Fit(ThreeItems(), new TrainingContext()));
     }
 
+    [Theory]
+    [InlineData(0.0, false)]
+    [InlineData(0.33, false)]
+    [InlineData(0.33, true)]
+    public void UserSideSolve_GivesTheItemSideWeightsAndScores(double dropout, bool useWeights)
+    {
+        // 12 users over 30 items (more items than users: Auto picks the user side).
+        var random = new Random(5);
+        var data = new List<Interaction>();
+        for (var u = 0; u < 12; u++)
+        {
+            for (var n = 0; n < 6; n++)
+            {
+                data.Add(new($"u{u}", $"i{random.Next(30):D2}", Start, 1 + random.Next(5)));
+            }
+        }
+
+        var options = new EaseOptions { Lambda = 2, Dropout = dropout, UseWeights = useWeights };
+        var items = new EaseRecommender(options with { Solver = EaseSolver.Items });
+        var users = new EaseRecommender(options);
+        items.Fit(data, new TrainingContext());
+        users.Fit(data, new TrainingContext());
+
+        var ids = data.Select(i => i.Item).Distinct().Order(StringComparer.Ordinal).ToArray();
+        foreach (var i in ids)
+        {
+            foreach (var j in ids)
+            {
+                Assert.Equal(items.Weight(i, j), users.Weight(i, j), 9);
+            }
+        }
+
+        foreach (var user in new[] { "u0", "u5", "u11" })
+        {
+            foreach (var excludeSeen in new[] { true, false })
+            {
+                var expected = items.Recommend(user, ids.Length, excludeSeen);
+                var actual = users.Recommend(user, ids.Length, excludeSeen);
+                Assert.Equal(expected.Count, actual.Count);
+                for (var r = 0; r < expected.Count; r++)
+                {
+                    Assert.Equal(expected[r].Score, actual[r].Score, 4);
+                }
+            }
+        }
+
+        var exported = users.ExportScorer(rowWidth: 100);
+        var history = new[] { new HistoryItem(ids[0], 1.0), new HistoryItem(ids[3], 2.0) };
+        var scores = UserScoring.Score(exported, history);
+        foreach (var j in ids)
+        {
+            Assert.Equal((1.0 * items.Weight(ids[0], j)) + (2.0 * items.Weight(ids[3], j)), scores[exported.Index[j]], 5);
+        }
+    }
+
+    [Fact]
+    public void UserSideSolve_IsRefusedWithTheTimelineGram()
+    {
+        var sut = new EaseRecommender(new EaseOptions { SequenceWeight = 0.5, Solver = EaseSolver.Users });
+        Assert.Throws<InvalidOperationException>(() => sut.Fit(ThreeItems(), new TrainingContext()));
+    }
+
     [Fact]
     public void Inverse_MatchesGaussJordan_AcrossBlocksAndColumnGroups()
     {
