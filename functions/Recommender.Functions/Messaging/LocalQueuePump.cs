@@ -88,7 +88,7 @@ public sealed partial class LocalQueuePump(IWorkQueue queue, QueueDispatcher dis
     {
         try
         {
-            await dispatcher.DispatchAsync(message.Queue, message.Body, cancellationToken).ConfigureAwait(false);
+            await dispatcher.DispatchAsync(message.Queue, message.Body, message.Id, cancellationToken).ConfigureAwait(false);
             await queue.DeleteAsync(message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
