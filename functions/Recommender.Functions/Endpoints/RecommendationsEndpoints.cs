@@ -133,9 +133,11 @@ public static partial class RecommendationsEndpoints
     /// <summary>
     /// Re-ranks a search's results by the customer's category, brand, price-band and attribute
     /// affinities (only when the customer may be personalized for; otherwise the order is kept).
+    /// Its reads get the short serving budget, as the recommendations route's do; when the stores cannot be
+    /// read the search's own order is answered, not personalized and marked degraded — never a 500.
     /// </summary>
     private static async Task<Results<Ok<SearchRerankResponse>, ValidationProblem>> RerankAsync(string customerId, [FromBody] SearchRerankRequest? body,
-        SearchReranker reranker, CancellationToken cancellationToken)
+        SearchReranker reranker, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         CheckId(errors, "customerId", customerId);
@@ -153,7 +155,16 @@ public static partial class RecommendationsEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        return TypedResults.Ok(await reranker.RerankAsync(customerId, body!.ResultIds!, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            using var serving = ServingPath.Enter();
+            return TypedResults.Ok(await reranker.RerankAsync(customerId, body!.ResultIds!, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogDegraded(loggers.CreateLogger(typeof(RecommendationsEndpoints).FullName!), ex.GetType().Name);
+            return TypedResults.Ok(SearchReranker.InSearchOrder(customerId, body!.ResultIds!) with { Degraded = true });
+        }
     }
 
     private static void CheckId(Dictionary<string, string[]> errors, string field, string value)
