@@ -9,6 +9,7 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- refresh [--customers N] [--items N] [--algorithm als|ease|sar|itemknn-cosine]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- coverage [--store sample|demo|generated|all] [--products N] [--customers N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -18,7 +19,26 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(QualityOptions.Usage);
     Console.WriteLine(RefreshBenchmark.Usage);
     Console.WriteLine(SegmentationOptionsArgs.Usage);
+    Console.WriteLine(CoverageOptions.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "coverage")
+{
+    CoverageOptions coverage;
+    try
+    {
+        coverage = CoverageOptions.Parse(args.AsSpan(1));
+    }
+    catch (Exception ex) when (ex is ArgumentException or FormatException)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(CoverageOptions.Usage);
+        return 2;
+    }
+
+    using var stopCoverage = new StopSignal();
+    return await new CoverageBenchmark(coverage, Console.Error).RunAsync(stopCoverage.Token);
 }
 
 if (args[0] == "quality")
