@@ -53,7 +53,7 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
     /// <param name="messageId">The queue message's own id (the host's metadata, the local queue's), named by its dead letter if it gets one.</param>
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, string? messageId = null, CancellationToken cancellationToken = default)
     {
-        string? type = null;
+        string? type = null; // the message type and the field a malformed message fails on, set by Parse: for the dead letter
         string? field = null;
         var subject = SealedQueues.Contains(queue) ? TimerSeal.LogReferenceOf(body) : null;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["Queue"] = queue, ["SubjectRef"] = subject });
@@ -114,8 +114,7 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
             LogDeadLettered(logger, queue, ex.Message);
             var now = timeProvider.GetUtcNow();
             // Never the raw body: its identifiers that name no one, keyed references for those that do (DeadLetterForms.Queued).
-            var letter = DeadLetterForms.Queued(ex.Message, queue, body, now, messageId, (ex as MalformedMessageException)?.Type ?? type, (ex as MalformedMessageException)?.Field ?? field,
-                deadLetters.KeyedRef);
+            var letter = DeadLetterForms.Queued(ex.Message, queue, body, now, messageId, type, field, deadLetters.KeyedRef);
             await deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [letter], now, cancellationToken).ConfigureAwait(false);
             return DispatchOutcome.DeadLettered;
         }
@@ -125,8 +124,8 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
             type = typeof(T).Name;
             try
             {
-                var value = JsonSerializer.Deserialize<T>(text, Json.Options) ?? throw new MalformedMessageException("message is null", type, null);
-                return isComplete(value) ? value : throw new MalformedMessageException($"message is not a complete {type}", type, null);
+                var value = JsonSerializer.Deserialize<T>(text, Json.Options) ?? throw new MalformedMessageException("message is null");
+                return isComplete(value) ? value : throw new MalformedMessageException($"message is not a complete {type}");
             }
             catch (JsonException ex)
             {
@@ -134,16 +133,12 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
                 field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
                 throw new MalformedMessageException(field is null
                     ? $"message is not a valid {type}: not well-formed JSON (line {ex.LineNumber ?? 0}, byte {ex.BytePositionInLine ?? 0})"
-                    : $"message is not a valid {type}: {field} is missing, null or of the wrong type", type, field);
+                    : $"message is not a valid {type}: {field} is missing, null or of the wrong type");
             }
         }
     }
 
-    private sealed class MalformedMessageException(string message, string? type = null, string? field = null) : Exception(message)
-    {
-        public string? Type { get; } = type;
-        public string? Field { get; } = field;
-    }
+    private sealed class MalformedMessageException(string message) : Exception(message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: timer of subject {SubjectRef} discarded, nothing to do: its key is gone (the customer was erased) or it does not open")]
     private static partial void LogShredded(ILogger logger, string queue, string subjectRef);
