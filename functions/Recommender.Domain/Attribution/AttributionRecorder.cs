@@ -58,8 +58,9 @@ public partial class AttributionRecorder(
             var all = g.SelectMany(c => c.Applied.Concat(c.Replayed)).DistinctBy(EventIdentity.Of, StringComparer.Ordinal).ToList();
             return new SubjectBatch(g.Key, g.Last().MayBeAttributed,
                 [.. all.Where(IsRelevant).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal)],
-                [.. all.Where(e => e.Type == EventType.Identify && e.AnonymousId is not null && e.CustomerId == g.Key).Select(e => e.AnonymousId!).Distinct(StringComparer.Ordinal)]);
-        }).Where(s => s.Events.Count > 0 || (s.Attributable && s.Visitors.Count > 0)).ToList();
+                [.. all.Where(e => e.Type == EventType.Identify && e.AnonymousId is not null && e.CustomerId == g.Key).Select(e => e.AnonymousId!).Distinct(StringComparer.Ordinal)],
+                g.Any(c => c.BehaviourCleared));
+        }).Where(s => s.Events.Count > 0 || s.Visitors.Count > 0 || s.Forget).ToList();
         if (subjects.Count == 0)
         {
             return 0;
@@ -102,8 +103,11 @@ public partial class AttributionRecorder(
         return operations + await store.ApplyUnitAsync(unitId, unit, rows, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One subject's events of the batch, whether they may be attributed individually, and the visitors they logged in as.</summary>
-    private sealed record SubjectBatch(string SubjectId, bool Attributable, List<ClickstreamEvent> Events, List<string> Visitors);
+    /// <summary>
+    /// One subject's events of the batch, whether they may be attributed individually, the visitors they logged in as, and
+    /// whether their behaviour must be forgotten (analytics consent withdrawn, a minor): their journey goes.
+    /// </summary>
+    private sealed record SubjectBatch(string SubjectId, bool Attributable, List<ClickstreamEvent> Events, List<string> Visitors, bool Forget);
 
     private async Task RecordSubjectAsync(SubjectBatch s, string unitId, RowDeltas deltas, CancellationToken cancellationToken)
     {
@@ -113,19 +117,27 @@ public partial class AttributionRecorder(
         var attributable = s.Attributable;
         var skewed = new HashSet<ClickstreamEvent>(s.Events.Where(e => e.OccurredAt > now + settings.ClockSkewTolerance), ReferenceEqualityComparer.Instance);
 
-        // Login: the visitor's journey (kept only if the visitor consented) joins the customer's — when the customer may be attributed.
+        // Login: the visitor's journey (kept only if the visitor consented) joins the customer's when the customer may be attributed;
+        // when the customer may not (their own decision, or the visitor's, refuses analytics), it is forgotten, as the customer's own is.
         var visitorJourneys = new List<(string SubjectId, AttributionJourney Journey)>();
-        if (attributable)
+        foreach (var anonymousId in s.Visitors)
         {
-            foreach (var anonymousId in s.Visitors)
+            var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
+            deltas.AddOperations(1);
+            if (!attributable)
             {
-                var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
-                deltas.AddOperations(1);
-                if (await store.GetJourneyAsync(visitorId, cancellationToken).ConfigureAwait(false) is { } visitor)
-                {
-                    visitorJourneys.Add((visitorId, visitor));
-                }
+                await documents.DeleteAsync(Collections.Workflows, visitorId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
             }
+            else if (await store.GetJourneyAsync(visitorId, cancellationToken).ConfigureAwait(false) is { } visitor)
+            {
+                visitorJourneys.Add((visitorId, visitor));
+            }
+        }
+
+        if (s.Forget && !attributable)
+        {
+            await documents.DeleteAsync(Collections.Workflows, subjectId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(1);
         }
 
         // The ledger decides which events are this unit's (new, or taken by a crashed delivery of this batch), in the same write as the journey.
