@@ -10,6 +10,7 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- coverage [--store sample|demo|generated|all] [--products N] [--customers N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- attribution [--events N] [--customers N] [--batch N] [--repetitions N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -20,6 +21,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(RefreshBenchmark.Usage);
     Console.WriteLine(SegmentationOptionsArgs.Usage);
     Console.WriteLine(CoverageOptions.Usage);
+    Console.WriteLine(AttributionBenchmarkOptions.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -69,6 +71,13 @@ if (args[0] == "segmentation")
     using var stopSegmentation = new StopSignal();
     return SegmentationOptionsArgs.Parse(args.Skip(1), Console.Error) is { } segmentation
         ? await new SegmentationBenchmark(segmentation, Console.Error).RunAsync(stopSegmentation.Token) : 2;
+}
+
+if (args[0] == "attribution")
+{
+    using var stopAttribution = new StopSignal();
+    return AttributionBenchmarkOptions.Parse(args.Skip(1), Console.Error) is { } attribution
+        ? await new AttributionBenchmark(attribution, Console.Error).RunAsync(stopAttribution.Token) : 2;
 }
 
 if (args[0] == "erasure")

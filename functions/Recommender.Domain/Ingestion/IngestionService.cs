@@ -162,8 +162,10 @@ public sealed partial class IngestionService(
         {
             operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
             operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied).Where(counted.Contains)], cancellationToken).ConfigureAwait(false));
-            operations.Add(await attribution.RecordAsync(applied, counted, cancellationToken).ConfigureAwait(false));
         }
+
+        // Attribution keeps its own ledger of what it counted, so a batch delivered again after a crash finishes it (AttributionRecorder).
+        operations.Add(await attribution.RecordAsync(applied, cancellationToken).ConfigureAwait(false));
 
         MarkDuplicates(outcomes, valid, applied, counted);
         var appliedCount = applied.Sum(c => c.Applied.Count);
