@@ -9,6 +9,7 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- refresh [--customers N] [--items N] [--algorithm als|ease|sar|itemknn-cosine]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- propensity --usage FILE [--window-days N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -18,6 +19,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(QualityOptions.Usage);
     Console.WriteLine(RefreshBenchmark.Usage);
     Console.WriteLine(SegmentationOptionsArgs.Usage);
+    Console.WriteLine(PropensityBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -49,6 +51,12 @@ if (args[0] == "segmentation")
     using var stopSegmentation = new StopSignal();
     return SegmentationOptionsArgs.Parse(args.Skip(1), Console.Error) is { } segmentation
         ? await new SegmentationBenchmark(segmentation, Console.Error).RunAsync(stopSegmentation.Token) : 2;
+}
+
+if (args[0] == "propensity")
+{
+    using var stopPropensity = new StopSignal();
+    return await PropensityBenchmark.RunAsync(args, Console.Out, stopPropensity.Token);
 }
 
 if (args[0] == "erasure")
