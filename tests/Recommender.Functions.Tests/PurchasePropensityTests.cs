@@ -157,4 +157,55 @@ public class PurchasePropensityTests
         Assert.Null((await profiles.GetAsync("s02"))!.PurchasePropensity);
         Assert.Equal(37, next.Propensity!.Scored);
     }
+
+    [Fact]
+    public async Task TargetedPromotion_LiftsItsItems_ForALowPropensityCustomer_OnlyWhileTheyMayBePersonalizedFor()
+    {
+        var settings = new Dictionary<string, string>(Settings)
+        {
+            ["Recommender:Serving:Diversity"] = "1",
+            ["Recommender:Serving:Promotions:0:Category"] = "clearance",
+            ["Recommender:Serving:Promotions:0:Boost"] = "2",
+            ["Recommender:Serving:Promotions:0:MaximumPropensity"] = "0.3",
+        };
+        await using var app = new TestApp(settings: settings);
+        await app.Get<Domain.Catalog.CatalogProvider>().SaveAsync([.. Enumerable.Range(0, 12).Select(i => new Domain.Catalog.Product($"p{i}", $"Product {i}", i % 2 == 0 ? "clearance" : "regular", 10m))]);
+        string[] twins = ["low", "high", "low-withdrawn", "high-withdrawn"];
+        var others = Enumerable.Range(0, 10).Select(i => $"bg{i}").ToArray();
+        await app.GrantAnalyticsAsync([.. twins, .. others]);
+        await app.PostEventsAsync([.. twins.SelectMany(c => new[] { app.View($"{c}-1", c, "p0"), app.View($"{c}-2", c, "p1") }),
+            .. others.SelectMany((c, i) => Enumerable.Range(0, 4).Select(k => app.View($"{c}-{k}", c, $"p{(i + k) % 12}")))]);
+        await app.Get<RetrainingService>().RetrainAsync("test");
+        await app.PumpAsync();
+        var profiles = app.Get<ProfileStore>();
+        foreach (var (customer, probability) in new[] { ("low", 0.05), ("high", 0.95), ("low-withdrawn", 0.05), ("high-withdrawn", 0.95) })
+        {
+            var profile = await profiles.UpdateAsync(customer, p =>
+            {
+                p!.PurchasePropensity = new PropensityScore(probability, app.Clock.GetUtcNow(), 14, "test");
+                return p;
+            });
+            await app.Get<RecommendationService>().RefreshCacheAsync(profile!); // as the run's refresh fan-out does
+        }
+
+        // Personalization withdrawn (analytics kept): the score stays in the profile but is not used.
+        await app.PostEventsAsync(app.Consent("w1", "low-withdrawn", false, "personalization"), app.Consent("w2", "high-withdrawn", false, "personalization"));
+        using var client = app.CreateClient();
+        async Task<Dictionary<string, double>> ListAsync(string customer) =>
+            (await client.GetFromJsonAsync<JsonElement>($"/api/recommendations/{customer}?placement=home&count=10")).GetProperty("items").EnumerateArray()
+                .ToDictionary(i => i.GetProperty("productId").GetString()!, i => i.GetProperty("score").GetDouble());
+
+        var (low, high) = (await ListAsync("low"), await ListAsync("high"));
+        var shared = low.Keys.Intersect(high.Keys).ToList();
+        Assert.Contains(shared, p => int.Parse(p[1..]) % 2 == 0);
+        Assert.Contains(shared, p => int.Parse(p[1..]) % 2 == 1);
+        foreach (var product in shared)
+        {
+            var clearance = int.Parse(product[1..]) % 2 == 0;
+            Assert.Equal(clearance ? Math.Round(2 * high[product], 6) : high[product], low[product], 6);
+        }
+
+        Assert.NotNull((await profiles.GetAsync("low-withdrawn"))!.PurchasePropensity);
+        Assert.Equal(await ListAsync("high-withdrawn"), await ListAsync("low-withdrawn"));
+    }
 }
