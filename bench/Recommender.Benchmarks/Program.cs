@@ -11,6 +11,7 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- coverage [--store sample|demo|generated|all] [--products N] [--customers N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- attribution [--events N] [--customers N] [--batch N] [--repetitions N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- propensity --usage FILE [--window-days N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -22,6 +23,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(SegmentationOptionsArgs.Usage);
     Console.WriteLine(CoverageOptions.Usage);
     Console.WriteLine(AttributionBenchmarkOptions.Usage);
+    Console.WriteLine(PropensityBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -78,6 +80,12 @@ if (args[0] == "attribution")
     using var stopAttribution = new StopSignal();
     return AttributionBenchmarkOptions.Parse(args.Skip(1), Console.Error) is { } attribution
         ? await new AttributionBenchmark(attribution, Console.Error).RunAsync(stopAttribution.Token) : 2;
+}
+
+if (args[0] == "propensity")
+{
+    using var stopPropensity = new StopSignal();
+    return await PropensityBenchmark.RunAsync(args, Console.Out, stopPropensity.Token);
 }
 
 if (args[0] == "erasure")

@@ -48,6 +48,7 @@ public static class DomainServices
             .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),
                 $"Recommender:Serving:PlacementAlgorithms maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to training candidates ({JaccardItemTrainer.Name}, {string.Join(", ", AlgorithmTrainer.Candidates)})")
             .Validate(o => o.SeenPoliciesAreValid, $"Recommender:Serving:Seen maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to policies with 0 ≤ ViewedExcludedFor, ViewedDecay ≤ 3650 days and 0 ≤ ViewedReturnWeight ≤ 1")
+            .Validate(o => o.Promotions.All(p => p.IsValid), "Recommender:Serving:Promotions is invalid (MinimumPropensity and MaximumPropensity are probabilities, the minimum below the maximum)")
             .Validate(o => o.UserScoring.IsValid, "Recommender:Serving:UserScoring is invalid (HistoryHalfLife > 0, MaxModelItems ≥ 1, RowWidth ≥ 1, 0 ≤ ProfileWeight ≤ 1, 0 ≤ NewItemWeight ≤ 1)")
             .ValidateOnStart();
         services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
@@ -102,6 +103,7 @@ public static class DomainServices
         }
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
+        services.AddPurchasePropensity();
         services.AddSegmentation();
         services.AddAttribution();
         return services;

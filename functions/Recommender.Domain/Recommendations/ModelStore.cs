@@ -30,6 +30,8 @@ public sealed record ModelManifest
     public string? Origin { get; init; }
     /// <summary>The event weights table the version was trained with (<c>Recommender:EventWeights</c>): a change shows at the next training run, here.</summary>
     public IReadOnlyDictionary<string, double>? EventWeights { get; init; }
+    /// <summary>The purchase-propensity model trained by the same run: its AUC on the next window, the customers scored.</summary>
+    public Training.PropensityRecord? Propensity { get; init; }
 }
 
 /// <summary>A version may not be served again: it was trained before an erasure completed.</summary>

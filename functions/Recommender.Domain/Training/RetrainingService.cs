@@ -36,6 +36,9 @@ public sealed partial class RetrainingService(
     /// <summary>Whether the home placement (and so the cached lists) is served by a model of its own algorithm.</summary>
     public bool HomeHasOwnModel => serving.Value.PlacementAlgorithms.ContainsKey(Placements.NameOf(Placement.Home));
 
+    /// <summary>Whether a promotion is targeted by purchase propensity (cached lists then carry the score and need a refresh when it changes).</summary>
+    public bool PromotionsTargetPropensity => serving.Value.Promotions.Any(p => p.TargetsPropensity);
+
     /// <summary>Retrains the served algorithm on the whole archive (minus <paramref name="excludedSubjects"/>) and serves it at once.</summary>
     public async Task<RetrainResult> RetrainAsync(string origin = "direct", ISet<string>? excludedSubjects = null, CancellationToken cancellationToken = default)
     {

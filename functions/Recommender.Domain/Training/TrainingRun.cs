@@ -57,6 +57,8 @@ public sealed class TrainingRun
     public GateRecord? Gate { get; set; }
     /// <summary>Interaction events held out (each evaluated customer's latest ones).</summary>
     public int HeldOutEvents { get; set; }
+    /// <summary>The purchase-propensity step: its AUC on the next window and the customers scored (null when disabled).</summary>
+    public PropensityRecord? Propensity { get; set; }
     public string? Error { get; set; }
 
     public bool IsFinished => Status is "promoted" or "rejected" or "skipped";

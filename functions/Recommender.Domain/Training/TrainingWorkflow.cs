@@ -17,8 +17,10 @@ namespace Recommender.Domain.Training;
 /// <see cref="Gate"/> (a different algorithm replaces the served one only when better beyond noise;
 /// the interval goes into the run and the manifest; nothing is promoted while a version is pinned)
 /// → retrain the chosen one on everything with its settings, write the version and its manifest,
-/// point serving at it → refresh every cached list by fan-out. One queue message runs it; a redelivery of
-/// a finished run does nothing.
+/// point serving at it → refresh every cached list by fan-out. On the same events it also trains the
+/// purchase-propensity model and stores each consenting customer's score in their profile
+/// (<see cref="PurchasePropensity"/>; its AUC on the next window goes into the run and the manifest).
+/// One queue message runs it; a redelivery of a finished run does nothing.
 /// </summary>
 public sealed partial class TrainingWorkflow(
     IDocumentStore documents,
@@ -27,6 +29,7 @@ public sealed partial class TrainingWorkflow(
     ModelStore models,
     IEnumerable<IModelTrainer> trainers,
     RetrainingService retraining,
+    PurchasePropensity propensity,
     IHoldoutScorer scorer,
     IOptions<TrainingOptions> options,
     TimeProvider timeProvider,
@@ -114,6 +117,8 @@ public sealed partial class TrainingWorkflow(
             candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });
         }
 
+        // Scores are in the profiles before any refresh fan-out below, so the refreshed lists carry them.
+        var propensityRecord = await propensity.TrainAndScoreAsync(events, runId, cancellationToken).ConfigureAwait(false);
         var pointer = await models.GetPointerAsync(cancellationToken).ConfigureAwait(false);
         var served = pointer is null ? null : await models.GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
         var gate = Gate.Decide(candidates, served?.Algorithm, settings);
@@ -140,6 +145,7 @@ public sealed partial class TrainingWorkflow(
                 Settings = chosen.Settings,
                 Tuning = chosen.Tuning,
                 Gate = gate.Interval,
+                Propensity = propensityRecord,
             };
             await models.SaveAsync(model, manifest, cancellationToken).ConfigureAwait(false);
             await models.PointToAsync(version, decision, pinned: false, cancellationToken).ConfigureAwait(false);
@@ -153,6 +159,11 @@ public sealed partial class TrainingWorkflow(
         {
             await retraining.FanOutRefreshAsync(placementModels.Values.First(), cancellationToken).ConfigureAwait(false);
         }
+        else if (status != "promoted" && pointer is not null && propensityRecord is { Scored: > 0 } && retraining.PromotionsTargetPropensity)
+        {
+            // Cached lists carry the score their promotions are targeted by: refresh them with the new one.
+            await retraining.FanOutRefreshAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
+        }
 
         LogDecided(logger, runId, decision);
         return run =>
@@ -165,6 +176,7 @@ public sealed partial class TrainingWorkflow(
             run.ModelVersion = version;
             run.Gate = gate.Interval;
             run.HeldOutEvents = split.HeldOutEvents;
+            run.Propensity = propensityRecord;
             run.PlacementModels = placementModels.Count > 0 ? placementModels : null;
         };
     }
