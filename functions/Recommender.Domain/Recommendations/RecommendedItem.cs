@@ -27,6 +27,9 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
     /// <summary>Disliked products with when (<see cref="Profiles.CustomerProfile.Dislikes"/>): never shown, neighbours down-weighted.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset>? Dislikes { get; init; }
 
+    /// <summary>What the profile says for the bandit's context (<see cref="BanditContext.ProfilePartOf"/>) when the list was written; null in lists written before it existed.</summary>
+    public string? BanditProfile { get; init; }
+
     public Profiles.CustomerProfile ToProfile(string customerId) => new()
     {
         CustomerId = customerId,
@@ -42,6 +45,7 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
         {
             RecentViewTimes = [.. profile.RecentViews.Select(v => v.At)],
             Dislikes = profile.Dislikes.Count > 0 ? new Dictionary<string, DateTimeOffset>(profile.Dislikes, StringComparer.Ordinal) : null,
+            BanditProfile = BanditContext.ProfilePartOf(profile),
         };
 }
 
