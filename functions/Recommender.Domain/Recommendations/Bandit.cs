@@ -90,10 +90,21 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
             return new BanditChoice(fallback, false);
         }
 
-        var explore = _random.NextDouble() < ExplorationShare;
         var estimates = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Estimates;
-        return explore
-            ? new BanditChoice(estimates.Sample(placement, context, available, fallback, _random), true)
+        return Decide(estimates, ExplorationShare, _random, placement, context, available, fallback);
+    }
+
+    /// <summary>
+    /// One decision (pure, for a given random source): with probability <paramref name="explorationShare"/> a Thompson
+    /// draw, otherwise the best posterior mean. <see cref="ChooseAsync"/> and the regret simulation both decide here.
+    /// </summary>
+    public static BanditChoice Decide(BanditEstimates estimates, double explorationShare, Random random, string placement, BanditContext context,
+        IReadOnlyList<string> available, string fallback)
+    {
+        ArgumentNullException.ThrowIfNull(estimates);
+        ArgumentNullException.ThrowIfNull(random);
+        return random.NextDouble() < explorationShare
+            ? new BanditChoice(estimates.Sample(placement, context, available, fallback, random), true)
             : new BanditChoice(estimates.Best(placement, context, available, fallback), false);
     }
 

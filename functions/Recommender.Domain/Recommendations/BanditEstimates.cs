@@ -3,10 +3,10 @@ namespace Recommender.Domain.Recommendations;
 /// <summary>
 /// The bandit's beliefs, built from every arm's totals: each arm's reward rate has a Beta posterior whose prior is
 /// centred on the level above it — placement (all strategies) → placement × strategy → placement × segment × strategy
-/// → placement × context × strategy — with <see cref="BanditOptions.PriorStrength"/> impressions' weight, plus one
-/// success and one failure. An arm with no data of its own is believed to do what its parent does, so a context seen
+/// → placement × context × strategy — with <see cref="BanditOptions.PriorStrength"/> impressions' weight. An arm with no data of its own is believed to do what its parent does, so a context seen
 /// for the first time is served what works in its segment, and a strategy nobody tried is never believed better than
-/// the placement's average. Pure: the same arms give the same decisions.
+/// the placement's average. The placement's pooled rate starts from one success and one failure (Beta(1, 1)), so every
+/// mean stays strictly between 0 and 1 and every posterior is proper. Pure: the same arms give the same decisions.
 /// </summary>
 public sealed class BanditEstimates
 {
@@ -61,7 +61,7 @@ public sealed class BanditEstimates
             finest = _levels.GetValueOrDefault((placement, context.Segment, "", strategy));
         }
 
-        return (1 + (_strength * mean) + finest.S, 1 + (_strength * (1 - mean)) + Math.Max(0, finest.N - finest.S));
+        return ((_strength * mean) + finest.S, (_strength * (1 - mean)) + Math.Max(0, finest.N - finest.S));
     }
 
     /// <summary>The posterior mean reward rate of an arm.</summary>
@@ -110,7 +110,7 @@ public sealed class BanditEstimates
 
     /// <summary>The level's own evidence pulls the parent's mean towards its rate (none: the parent's mean unchanged).</summary>
     private double Shrink(double parentMean, (double N, double S) level) =>
-        level.N <= 0 ? parentMean : (1 + (_strength * parentMean) + level.S) / (2 + _strength + level.N);
+        level.N <= 0 ? parentMean : ((_strength * parentMean) + level.S) / (_strength + level.N);
 }
 
 /// <summary>Beta(a, b) as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b) (Marsaglia–Tsang).</summary>

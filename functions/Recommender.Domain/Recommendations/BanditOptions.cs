@@ -24,15 +24,15 @@ public sealed class BanditOptions
 
     /// <value>
     /// How many impressions' worth of evidence an arm borrows from the coarser level above it (placement × strategy,
-    /// then placement × segment × strategy) before its own counts take over (0 to 10,000). Default 20.
+    /// then placement × segment × strategy) before its own counts take over (1 to 10,000). Default 20.
     /// </value>
     public double PriorStrength { get; set; } = 20;
 
     public bool IsValid =>
-        ExplorationShare is >= 0 and <= 1 && ClickReward is >= 0 and <= 1 && RevenueScale is > 0 and <= 1e9 && PriorStrength is >= 0 and <= 10_000;
+        ExplorationShare is >= 0 and <= 1 && ClickReward is >= 0 and <= 1 && RevenueScale is > 0 and <= 1e9 && PriorStrength is >= 1 and <= 10_000;
 
     public const string ValidationMessage =
-        "Recommender:Bandit is invalid (0 ≤ ExplorationShare ≤ 1, 0 ≤ ClickReward ≤ 1, 0 < RevenueScale ≤ 1e9, 0 ≤ PriorStrength ≤ 10000)";
+        "Recommender:Bandit is invalid (0 ≤ ExplorationShare ≤ 1, 0 ≤ ClickReward ≤ 1, 0 < RevenueScale ≤ 1e9, 1 ≤ PriorStrength ≤ 10000)";
 
     /// <summary>The reward of one attributed purchase line of <paramref name="revenue"/>: revenue ÷ scale, from 0 to 1.</summary>
     public double RevenueReward(decimal revenue) => revenue <= 0 ? 0 : Math.Min(1, (double)revenue / RevenueScale);
