@@ -71,13 +71,23 @@ public sealed class BanditEstimates
         return a / (a + b);
     }
 
-    /// <summary>Exploitation: the strategy with the highest posterior mean; <paramref name="fallback"/> unless another is strictly better (so with no data, the default).</summary>
+    /// <summary>
+    /// Exploitation: the strategy with the highest posterior mean among those with evidence — shown at least once in the
+    /// placement (trying the others is exploration's job); <paramref name="fallback"/> unless another is strictly better,
+    /// so with no data, the default.
+    /// </summary>
     public string Best(string placement, BanditContext context, IReadOnlyList<string> available, string fallback)
     {
+        ArgumentNullException.ThrowIfNull(available);
         var best = fallback;
         var bestMean = Mean(placement, context, fallback);
         foreach (var strategy in available)
         {
+            if (_levels.GetValueOrDefault((placement, "", "", strategy)).N <= 0)
+            {
+                continue;
+            }
+
             var mean = Mean(placement, context, strategy);
             if (mean > bestMean)
             {

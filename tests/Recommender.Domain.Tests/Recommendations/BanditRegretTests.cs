@@ -139,6 +139,13 @@ public class BanditRegretTests(ITestOutputHelper output)
         Assert.Equal("personalized", new BanditEstimates(new Dictionary<string, BanditArm>(), options).Best("home", context, BanditPolicy.Strategies, "personalized"));
         Assert.Equal("popular", new BanditEstimates(new Dictionary<string, BanditArm>(), options).Best("home", context, ["trending", "popular"], "popular"));
 
+        // Lists shown and never clicked do not make an untried strategy look better: it is exploration's to try.
+        var unclicked = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("home", context.Key, "personalized")] = new() { Strategy = "personalized", Impressions = 500 },
+        };
+        Assert.Equal("personalized", new BanditEstimates(unclicked, options).Best("home", context, BanditPolicy.Strategies, "personalized"));
+
         // personalized has earned rewards at 5 %, trending at 1 %; popular was never tried.
         var arms = new Dictionary<string, BanditArm>
         {
