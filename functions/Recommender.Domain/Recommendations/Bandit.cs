@@ -28,8 +28,11 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     private readonly Random _random = random ?? Random.Shared;
-    private readonly Lock _gate = new();
-    private (DateTimeOffset At, Dictionary<string, BanditArm> Arms, BanditEstimates Estimates)? _cache;
+
+    /// <summary>The arms as last read and the estimates built from them (replaced whole; read without a lock on every request).</summary>
+    private sealed record Loaded(DateTimeOffset At, Dictionary<string, BanditArm> Arms, BanditEstimates Estimates);
+
+    private volatile Loaded? _cache;
 
     public BanditOptions Options => options.Value;
 
@@ -148,11 +151,7 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
     /// <summary>Every arm's totals (the operator's view), fresh from the store.</summary>
     public async Task<IReadOnlyDictionary<string, BanditArm>> ReportAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            _cache = null;
-        }
-
+        _cache = null;
         return (await LoadAsync(cancellationToken).ConfigureAwait(false)).Arms;
     }
 
@@ -170,15 +169,12 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
 
     public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task<(Dictionary<string, BanditArm> Arms, BanditEstimates Estimates)> LoadAsync(CancellationToken cancellationToken)
+    private async Task<Loaded> LoadAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        lock (_gate)
+        if (_cache is { } cached && now - cached.At < CacheFor)
         {
-            if (_cache is { } cached && now - cached.At < CacheFor)
-            {
-                return (cached.Arms, cached.Estimates);
-            }
+            return cached;
         }
 
         var arms = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
@@ -187,12 +183,8 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
             arms[doc.Id] = Json.FromElement<BanditArm>(doc.Body);
         }
 
-        var estimates = new BanditEstimates(arms, options.Value);
-        lock (_gate)
-        {
-            _cache = (now, arms, estimates);
-        }
-
-        return (arms, estimates);
+        var loaded = new Loaded(now, arms, new BanditEstimates(arms, options.Value));
+        _cache = loaded;
+        return loaded;
     }
 }

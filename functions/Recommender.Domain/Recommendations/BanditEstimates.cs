@@ -12,6 +12,7 @@ public sealed class BanditEstimates
 {
     private readonly Dictionary<(string Placement, string Segment, string Profile, string Strategy), (double N, double S)> _levels = [];
     private readonly double _strength;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Placement, string Segment, string? Profile, string Fallback, int Strategies), string> _best = new();
 
     public BanditEstimates(IReadOnlyDictionary<string, BanditArm> arms, BanditOptions options)
     {
@@ -79,6 +80,34 @@ public sealed class BanditEstimates
     public string Best(string placement, BanditContext context, IReadOnlyList<string> available, string fallback)
     {
         ArgumentNullException.ThrowIfNull(available);
+        // The same question gets the same answer until the estimates are rebuilt: asked once per placement, context and choice.
+        var strategies = 0;
+        foreach (var strategy in available)
+        {
+            var index = IndexOf(strategy);
+            strategies |= index < 0 ? 1 << 30 : 1 << index;
+        }
+
+        return strategies >= 1 << 30
+            ? BestOf(placement, context, available, fallback)
+            : _best.GetOrAdd((placement, context.Segment, context.Profile, fallback, strategies), _ => BestOf(placement, context, available, fallback));
+    }
+
+    private static int IndexOf(string strategy)
+    {
+        for (var i = 0; i < BanditPolicy.Strategies.Count; i++)
+        {
+            if (string.Equals(BanditPolicy.Strategies[i], strategy, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private string BestOf(string placement, BanditContext context, IReadOnlyList<string> available, string fallback)
+    {
         var best = fallback;
         var bestMean = Mean(placement, context, fallback);
         foreach (var strategy in available)
