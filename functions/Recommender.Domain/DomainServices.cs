@@ -51,7 +51,9 @@ public static class DomainServices
             .Validate(o => o.Promotions.All(p => p.IsValid), "Recommender:Serving:Promotions is invalid (MinimumPropensity and MaximumPropensity are probabilities, the minimum below the maximum)")
             .Validate(o => o.UserScoring.IsValid, "Recommender:Serving:UserScoring is invalid (HistoryHalfLife > 0, MaxModelItems ≥ 1, RowWidth ≥ 1, 0 ≤ ProfileWeight ≤ 1, 0 ≤ NewItemWeight ≤ 1)")
             .ValidateOnStart();
-        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
+        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section)
+            .Validate(o => o.IsValid, BanditOptions.ValidationMessage)
+            .ValidateOnStart();
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();

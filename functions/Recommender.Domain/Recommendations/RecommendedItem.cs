@@ -30,6 +30,9 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
     /// <summary>The purchase-propensity score (<see cref="Profiles.CustomerProfile.PurchasePropensity"/>): promotions may be targeted by it.</summary>
     public Profiles.PropensityScore? Propensity { get; init; }
 
+    /// <summary>What the profile says for the bandit's context (<see cref="BanditContext.ProfilePartOf"/>) when the list was written; null in lists written before it existed.</summary>
+    public string? BanditProfile { get; init; }
+
     public Profiles.CustomerProfile ToProfile(string customerId) => new()
     {
         CustomerId = customerId,
@@ -47,6 +50,7 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
             RecentViewTimes = [.. profile.RecentViews.Select(v => v.At)],
             Dislikes = profile.Dislikes.Count > 0 ? new Dictionary<string, DateTimeOffset>(profile.Dislikes, StringComparer.Ordinal) : null,
             Propensity = profile.PurchasePropensity,
+            BanditProfile = BanditContext.ProfilePartOf(profile),
         };
 }
 
