@@ -20,7 +20,8 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
           Served quality: for each protocol (random: 75/25 per customer, seed 42; latest: each customer's latest 25 %),
           starts the app (embedded, empty store), puts the catalog, grants consents and replays the training part through
           POST /api/events (as purchases by default), runs a retraining (POST /api/admin/retrain), fetches every customer's
-          home list over HTTP and scores it on the held-out part, next to SAR and EASE offline on the same split.
+          home list over HTTP and scores it on the held-out part, next to popularity, SAR, EASE, ALS and
+          user-kNN (cosine, Jaccard) offline on the same split.
         """;
 
     public static QualityOptions Parse(ReadOnlySpan<string> args)
@@ -81,7 +82,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             var split = splitter.Split(data);
             var set = EvaluationSet.Create(split, excludeSeen: true);
             var context = new TrainingContext(42, Task: protocol == "random" ? PredictionTask.HeldOutItems : PredictionTask.Next);
-            var offline = new[] { "popularity", "sar", "ease", "als" }
+            var offline = new[] { "popularity", "sar", "ease", "als", "userknn-cosine", "userknn-jaccard" }
                 .Select(name => Evaluator.Evaluate(AlgorithmRegistry.Default.Create(name), set, options.K, context)).ToList();
             var clock = Stopwatch.StartNew();
             var (served, run) = await ServeAsync(split, set, cancellationToken);
