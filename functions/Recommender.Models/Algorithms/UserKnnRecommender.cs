@@ -10,7 +10,10 @@ namespace Recommender.Models.Algorithms;
 /// same exported <see cref="UserScorer"/>, so a customer unknown to training is folded in from their
 /// history against the trained customers. Unknown users get popularity. With seen items kept, the
 /// user's own weighted history is blended in (<see cref="HistoryBlend"/>).
-/// Memory: one sparse row per customer (at most <c>rowWidth</c> entries), never a user × user matrix.
+/// Memory and time: one sparse row per kept customer (at most <c>rowWidth</c> entries), never a
+/// user × user matrix; at most <c>maxUsers</c> customers are kept as neighbours (the most active, by
+/// distinct items; ties by id), which bounds both the model and the rows one scoring visits. Customers
+/// beyond that limit are still scored — folded in from their history like a new customer.
 /// </summary>
 public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
 {
@@ -18,8 +21,11 @@ public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
     private readonly int _neighbours;
     private readonly TimeSpan _halfLife;
     private readonly int _rowWidth;
+    private readonly int _maxUsers;
     private string[] _users = [];
     private Dictionary<string, int> _userIndex = new(StringComparer.Ordinal);
+    private SparseRow[] _histories = [];
+    private int[] _kept = [];
     private string[] _items = [];
     private double[] _frequencies = [];
     private UserScorer? _scorer;
@@ -29,7 +35,8 @@ public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
     /// <param name="neighbours">How many nearest customers score a history.</param>
     /// <param name="halfLife">History half-life (default <see cref="UserScoring.DefaultHalfLife"/>, as served).</param>
     /// <param name="rowWidth">Entries kept per customer (the heaviest).</param>
-    public UserKnnRecommender(string name, SimilarityKind similarity, int neighbours = 50, TimeSpan? halfLife = null, int rowWidth = 200)
+    /// <param name="maxUsers">Customers kept as potential neighbours (the most active).</param>
+    public UserKnnRecommender(string name, SimilarityKind similarity, int neighbours = 50, TimeSpan? halfLife = null, int rowWidth = 200, int maxUsers = 20_000)
     {
         if (similarity is not (SimilarityKind.Cosine or SimilarityKind.Jaccard))
         {
@@ -38,7 +45,9 @@ public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);
         Name = name;
+        _maxUsers = maxUsers;
         _similarity = similarity;
         _neighbours = neighbours;
         _halfLife = halfLife ?? UserScoring.DefaultHalfLife;
@@ -63,38 +72,43 @@ public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
         _users = byUser.Select(g => g.Key).ToArray();
         _userIndex = new Dictionary<string, int>(_users.Length, StringComparer.Ordinal);
         _frequencies = new double[_items.Length];
-        var rows = new SparseRow[_users.Length];
+        _histories = new SparseRow[_users.Length];
         for (var u = 0; u < _users.Length; u++)
         {
             _userIndex[_users[u]] = u;
             var weighted = UserScoring.Weigh(byUser[u].Select(i => new HistoryEvent(i.Item, i.At, i.Weight)), _halfLife);
-            rows[u] = Row(weighted.Where(h => h.Weight > 0).Take(_rowWidth), itemIndex);
-            foreach (var column in rows[u].Columns)
+            _histories[u] = Row(weighted.Where(h => h.Weight > 0).Take(_rowWidth), itemIndex);
+            foreach (var column in _histories[u].Columns)
             {
                 _frequencies[column]++;
             }
         }
 
-        _scorer = Scorer(rows);
+        // The most active customers (distinct items; ties by id) are the neighbours, in id order.
+        _kept = Enumerable.Range(0, _users.Length)
+            .Where(u => _histories[u].Columns.Length > 0)
+            .OrderByDescending(u => _histories[u].Columns.Length).ThenBy(u => u)
+            .Take(_maxUsers).Order().ToArray();
+        _scorer = Scorer(_kept.Select(u => _histories[u]).ToArray());
     }
 
     /// <summary>The trained customers nearest to <paramref name="history"/> (ids and similarities, most similar first) — whom a list is borrowed from.</summary>
     public IReadOnlyList<(string User, double Similarity)> NeighboursOf(IReadOnlyList<HistoryItem> history)
     {
         var scorer = _scorer ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
-        return UserNeighbourhood.Nearest(scorer, history).Select(n => (_users[n.Row], n.Similarity)).ToList();
+        return UserNeighbourhood.Nearest(scorer, history).Select(n => (_users[_kept[n.Row]], n.Similarity)).ToList();
     }
 
     /// <summary>A trained customer's weighted history as the model holds it (heaviest first).</summary>
     public IReadOnlyList<HistoryItem> HistoryOf(string user)
     {
-        var scorer = _scorer ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
+        _ = _scorer ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
         if (!_userIndex.TryGetValue(user, out var u))
         {
             return [];
         }
 
-        var row = scorer.UserRows![u];
+        var row = _histories[u];
         return row.Columns.Select((c, m) => new HistoryItem(_items[c], row.Weights[m]))
             .OrderByDescending(h => h.Weight).ThenBy(h => h.Item, StringComparer.Ordinal).ToList();
     }
@@ -104,7 +118,7 @@ public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowWidth, 1);
         var scorer = _scorer ?? throw new InvalidOperationException($"{Name} is not trained: call Fit first.");
-        return Scorer(_users.Select(u => Row(HistoryOf(u).Take(rowWidth), scorer.Index)).ToArray());
+        return Scorer(_kept.Select(u => Row(HistoryOf(_users[u]).Take(rowWidth), scorer.Index)).ToArray());
     }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
@@ -115,7 +129,7 @@ public sealed class UserKnnRecommender : IRecommenderAlgorithm, IUserScorable
             return TopK.Select(_frequencies, k, _frequencies, _items, []);
         }
 
-        var row = scorer.UserRows![u];
+        var row = _histories[u];
         var history = row.Columns.Select((c, m) => new HistoryItem(_items[c], row.Weights[m])).ToList();
         var scores = UserScoring.Score(scorer, history);
         if (excludeSeen)

@@ -116,6 +116,23 @@ public sealed class UserKnnRecommenderTests
     }
 
     [Fact]
+    public void MaxUsers_KeepsTheMostActiveAsNeighbours_AndFoldsTheOthersIn()
+    {
+        // Distinct items: u2 3, u1 2, u3 2, u4 1 → kept: u2, then u1 (tie with u3 by id).
+        var sut = new UserKnnRecommender("userknn-jaccard", SimilarityKind.Jaccard, maxUsers: 2);
+        sut.Fit(Hand(), new TrainingContext());
+
+        Assert.Equal(2, sut.ExportScorer(100).UserRows!.Count);
+        Assert.Equal(["u2"], sut.NeighboursOf(U1).Select(n => n.User));
+        // u3 {A 1, D 2} is not kept but still scored from its history: u1 Σmin 1 / (3 + 2 − 1) = 1/4, u2 1 / (3 + 3 − 1) = 1/5;
+        // B = (1/4 + 1/5) / (9/20) = 1, C = (1/5) / (9/20) = 4/9.
+        var result = sut.Recommend("u3", 2, excludeSeen: true);
+        Assert.Equal(["B", "C"], result.Select(r => r.Item));
+        Assert.Equal(1.0, result[0].Score, 6);
+        Assert.Equal(4.0 / 9.0, result[1].Score, 6);
+    }
+
+    [Fact]
     public void UnknownUser_GetsPopularity()
     {
         // Distinct customers: A 3, B 2, C 1, D 1, E 1 (ties by the lower item).
