@@ -27,7 +27,7 @@ public static class RefreshBenchmark
           --items N            catalog size (default 10000)
           --history N          interactions per customer, on average (default 12)
           --train-customers N  customers the model is trained on (default 20000)
-          --algorithm NAME     als | ease | sar | itemknn-cosine (default als)
+          --algorithm NAME     als | ease | sar | itemknn-cosine | userknn-cosine (default als)
           --max-model-items N  the dense model's catalog limit (default 10000)
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm NAME] [--window-days N] [--half-life-days N]
         """;

@@ -25,12 +25,16 @@ public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categorie
 /// affinities; history items the model does not cover add their neighbours; products the model does
 /// not know yet (new products) enter by catalog attributes; a customer with no history but stated or
 /// inferred tastes gets content results. Product pages and carts (<see cref="RelatedTo"/>): neighbour
-/// lists. Each item is explained by the history item that contributed most. Pure and in-memory.
+/// lists. Each item is explained by the history item that contributed most — or, when a user-user
+/// model scored it, by the customers like this one ("Popular with customers like you",
+/// <see cref="CustomersLikeYou"/>). Pure and in-memory.
 /// </summary>
 public static class RecommendationEngine
 {
     /// <summary>How many items a cached list keeps (requests take a prefix after filtering).</summary>
     public const int CachedListSize = 50;
+    /// <summary>The reason code of an item a user-user model scored: its nearest customers hold it (no single history item explains it).</summary>
+    public const string CustomersLikeYou = "customers_like_you";
     /// <summary>At most this many of the heaviest history items are compared with new products by catalog attributes.</summary>
     private const int ContentSeeds = 20;
 
@@ -113,6 +117,7 @@ public static class RecommendationEngine
         var coveredShare = totalWeight > 0 ? coveredWeight / totalWeight : 0;
         var pool = (size * 4) + 16;
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        var byCustomers = new HashSet<string>(StringComparer.Ordinal);
 
         // 1. The model's own user scoring over the whole weighted history.
         if (coveredWeight > 0)
@@ -123,6 +128,10 @@ public static class RecommendationEngine
             foreach (var index in best)
             {
                 scores[scorer.Items[index]] = coveredShare * modelScores[index] / max;
+                if (scorer.Kind == UserScorer.UsersKind)
+                {
+                    byCustomers.Add(scorer.Items[index]);
+                }
             }
         }
 
@@ -215,7 +224,9 @@ public static class RecommendationEngine
             .OrderByDescending(x => x.Score)
             .ThenBy(x => x.Item, StringComparer.Ordinal)
             .Take(size)
-            .Select(x => Explain(x.Item, x.Score, tasteOnly, weighted, kinds, scorer, model, content, catalog))
+            .Select(x => byCustomers.Contains(x.Item)
+                ? new RecommendedItem(x.Item, x.Score, "Popular with customers like you", CustomersLikeYou)
+                : Explain(x.Item, x.Score, tasteOnly, weighted, kinds, scorer, model, content, catalog))
             .ToList();
         if (ranked.Count < size)
         {

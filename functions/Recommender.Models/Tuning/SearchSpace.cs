@@ -53,6 +53,9 @@ public sealed class SearchSpace
             "itemknn-jaccard" or "itemknn-lift" or "itemknn-cosine" => new SearchSpace(name,
                 [new("neighbours", 50, Neighbours), new("halfLifeDays", 30, HalfLifeDays)],
                 s => new ItemKnnRecommender(name, SimilarityOf(name), (int)s["neighbours"], TimeSpan.FromDays(s["halfLifeDays"]))),
+            "userknn-cosine" or "userknn-jaccard" => new SearchSpace(name,
+                [new("neighbours", 50, Neighbours), new("halfLifeDays", 90, HalfLifeDays)],
+                s => new UserKnnRecommender(name, SimilarityOf(name), (int)s["neighbours"], TimeSpan.FromDays(s["halfLifeDays"]))),
             "ltr" => new SearchSpace(name,
                 [new("trees", 100, [50, 100, 200]), new("leaves", 15, [7, 15, 31])],
                 s => new RankingReRanker(new EaseRecommender(), [new AlsRecommender()], new RankingOptions { Iterations = (int)s["trees"], Leaves = (int)s["leaves"] })),
@@ -90,7 +93,7 @@ public sealed class SearchSpace
 
     private static SimilarityKind SimilarityOf(string name) => name switch
     {
-        "itemknn-jaccard" => SimilarityKind.Jaccard,
+        "itemknn-jaccard" or "userknn-jaccard" => SimilarityKind.Jaccard,
         "itemknn-lift" => SimilarityKind.Lift,
         _ => SimilarityKind.Cosine,
     };
