@@ -35,6 +35,7 @@ public sealed class AlgorithmRegistry
         // ===== BEGIN helper B: EASE, implicit ALS, content-based, LambdaRank re-ranker, propensity =====
         registry.Add("ease", () => new EaseRecommender());
         registry.Add("als", () => new AlsRecommender());
+        registry.Add("rp3beta", () => new Rp3BetaRecommender()); // issue 12: random walk with popularity penalty
         registry.Add("content", () => new ContentRecommender());
         registry.Add("ltr", () => new RankingReRanker(new EaseRecommender(), [new AlsRecommender()]));
         // ===== END helper B =====
