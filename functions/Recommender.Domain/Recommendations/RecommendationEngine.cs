@@ -92,8 +92,60 @@ public static class RecommendationEngine
     /// caller excludes what must not come back: bought, in the cart, just viewed);
     /// sensitive products never seed nor explain, and are never picked by taste alone.
     /// </summary>
+    /// <remarks>
+    /// A model with a <see cref="ItemSimilarityModel.ReRanker"/> (a promoted <c>…+ltr</c> candidate) serves
+    /// the base list's top <see cref="ReRankTable.Candidates"/> re-ordered by the re-ranker
+    /// (<see cref="ReRank"/>), with scores that fall with the new rank — the gate and the cache refresh
+    /// both come through here, so the gate judges the re-ranked list.
+    /// </remarks>
     public static IReadOnlyList<RecommendedItem> ForHistory(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null, ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.ReRanker is { } reRanker
+            ? ReRank(reRanker, ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile), size)
+            : BaseList(history, model, catalog, exclude, size, options, profile);
+    }
+
+    /// <summary>
+    /// The base list the re-ranker sees — the model's served list of <c>max(size, table.Candidates)</c>
+    /// items, ignoring any re-ranker — with each item's <see cref="ReRankFeatures"/> vector. Training
+    /// (<see cref="Training.ReRankingTrainer"/>) and serving (<see cref="ForHistory"/>) both build their
+    /// rows here: one code path, no skew.
+    /// </summary>
+    public static IReadOnlyList<(RecommendedItem Item, float[] Features)> ReRankCandidates(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        ReRankTable table, IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null,
+        ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new UserScoringOptions();
+        var list = BaseList(history, model, catalog, exclude, Math.Max(size, table.Candidates), options, profile);
+        var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
+        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var latest = seeds.OrderByDescending(h => h.At).ThenBy(h => h.ProductId, StringComparer.Ordinal).FirstOrDefault();
+        var customer = ReRankFeatures.CustomerOf(weighted, latest?.At, latest?.ProductId, table);
+        return list.Select((item, rank) => (item, ReRankFeatures.Of(customer, table, item.ProductId, item.Score, rank))).ToList();
+    }
+
+    /// <summary>The candidates ordered by the re-ranker's score (ties keep the base order), the first <paramref name="size"/>, scored (n − rank) / n so a cached list stays in serving order.</summary>
+    public static IReadOnlyList<RecommendedItem> ReRank(ReRanker reRanker, IReadOnlyList<(RecommendedItem Item, float[] Features)> candidates, int size)
+    {
+        ArgumentNullException.ThrowIfNull(reRanker);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var n = candidates.Count;
+        return candidates
+            .Select((c, rank) => (c.Item, Score: reRanker.Ensemble.Score(c.Features), Rank: rank))
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.Rank)
+            .Take(size)
+            .Select((c, position) => c.Item with { Score = Math.Round((n - position) / (double)n, 6) })
+            .ToList();
+    }
+
+    private static IReadOnlyList<RecommendedItem> BaseList(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size, UserScoringOptions? options, ProfileSignal? profile)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(model);
