@@ -110,7 +110,8 @@ public static class DomainServices
         {
             var reRank = sp.GetRequiredService<IOptions<ReRankOptions>>().Value;
             var scoring = sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring;
-            return new ReRankingTrainer(new AlgorithmTrainer(reRank.Base, scoring, sp.GetRequiredService<EventWeights>()), reRank, scoring, sp.GetRequiredService<CatalogProvider>());
+            return new ReRankingTrainer(new AlgorithmTrainer(reRank.Base, scoring, sp.GetRequiredService<EventWeights>()), reRank, scoring, sp.GetRequiredService<CatalogProvider>().GetAsync,
+                sp.GetService<LambdaRankFit>());
         });
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
         services.AddSegmentation();

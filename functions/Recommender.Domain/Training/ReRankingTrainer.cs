@@ -38,6 +38,9 @@ public sealed class ReRankOptions
     public double HoldoutFraction { get; set; } = HoldoutEvaluator.DefaultFraction;
 }
 
+/// <summary>Fits LambdaRank on queries (<see cref="LambdaRankTrainer.Train"/> unless DI registers another, e.g. one standing for a missing native library).</summary>
+public delegate TreeEnsemble LambdaRankFit(IReadOnlyList<RankingQuery> queries, LambdaRankSettings settings);
+
 /// <summary>A candidate cannot be trained here (e.g. a native library is missing): the run records the reason and goes on without it.</summary>
 public sealed class CandidateSkippedException(string reason, Exception? inner = null) : Exception(reason, inner);
 
@@ -58,12 +61,12 @@ public sealed class ReRankingTrainer(
     IModelTrainer baseTrainer,
     ReRankOptions options,
     UserScoringOptions scoring,
-    CatalogProvider? catalog = null,
-    Func<IReadOnlyList<RankingQuery>, LambdaRankSettings, TreeEnsemble>? fit = null) : IModelTrainer
+    Func<CancellationToken, Task<IReadOnlyDictionary<string, Product>>>? catalog = null,
+    LambdaRankFit? fit = null) : IModelTrainer
 {
     public const string Suffix = "+ltr";
 
-    private readonly Func<IReadOnlyList<RankingQuery>, LambdaRankSettings, TreeEnsemble> _fit = fit ?? LambdaRankTrainer.Train;
+    private readonly LambdaRankFit _fit = fit ?? LambdaRankTrainer.Train;
     private IReadOnlyDictionary<string, Product> _catalog = new Dictionary<string, Product>(StringComparer.Ordinal);
 
     public string Algorithm => baseTrainer.Algorithm + Suffix;
@@ -82,7 +85,7 @@ public sealed class ReRankingTrainer(
     {
         if (catalog is not null)
         {
-            _catalog = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+            _catalog = await catalog(cancellationToken).ConfigureAwait(false);
         }
     }
 
