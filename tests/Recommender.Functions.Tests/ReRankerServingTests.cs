@@ -80,7 +80,7 @@ public class ReRankerServingTests
 
         var started = await client.PostAsync("/api/admin/retrain", null);
         await app.PumpAsync();
-        var run = (await app.Get<TrainingWorkflow>().GetAsync(started.Headers.Location!.Segments[^1]))!;
+        var run = (await app.Get<TrainingWorkflow>().GetAsync(started.Headers.Location!.ToString().Split('/')[^1]))!;
 
         // The candidate is trained, evaluated as served and recorded with its metric.
         var ltr = run.Candidates.Single(c => c.Algorithm == "ease+ltr");
