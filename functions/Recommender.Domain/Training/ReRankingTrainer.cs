@@ -34,6 +34,9 @@ public sealed class ReRankOptions
     /// <value>The most customers whose lists train it (a seeded sample above), bounding training time. 5,000 by default.</value>
     public int MaximumTrainingCustomers { get; set; } = 5_000;
 
+    /// <value>Fewer training queries (customers whose base list held a later item) than this and the candidate is skipped: too little to learn a ranking from. 20 by default.</value>
+    public int MinimumQueries { get; set; } = 20;
+
     /// <value>The share of each customer's latest interactions its internal split holds out as labels (the gate's rule). 0.25 by default.</value>
     public double HoldoutFraction { get; set; } = HoldoutEvaluator.DefaultFraction;
 }
@@ -106,9 +109,9 @@ public sealed class ReRankingTrainer(
             : events;
         var queries = Queries(kept, version, trainedAt, settings);
         var rows = queries.Sum(q => q.Labels.Count);
-        if (queries.Count == 0)
+        if (queries.Count < Math.Max(1, options.MinimumQueries))
         {
-            throw new CandidateSkippedException($"{Algorithm}: no customer's later items were among the {baseTrainer.Algorithm} list's top {options.Candidates}; nothing to learn from");
+            throw new CandidateSkippedException($"{Algorithm}: {queries.Count} customers' later items were among the {baseTrainer.Algorithm} list's top {options.Candidates}, fewer than {options.MinimumQueries}; too little to learn a ranking from");
         }
 
         TreeEnsemble ensemble;
@@ -123,6 +126,11 @@ public sealed class ReRankingTrainer(
         catch (Exception ex) when (LambdaRankTrainer.NativeFailure(ex) is { } native)
         {
             throw new CandidateSkippedException($"{Algorithm}: LightGBM native library unavailable: {native.GetType().Name}: {native.Message}", ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // LightGBM refuses some data (e.g. too few rows for its settings): the run goes on without the candidate.
+            throw new CandidateSkippedException($"{Algorithm}: LambdaRank training failed: {ex.GetType().Name}: {ex.Message}", ex);
         }
 
         LastTraining = (queries.Count, rows);

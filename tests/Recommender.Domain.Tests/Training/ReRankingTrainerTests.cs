@@ -12,7 +12,7 @@ namespace Recommender.Domain.Tests.Training;
 public class ReRankingTrainerTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly ReRankOptions Options = new() { Trees = 60, Leaves = 7, MinimumRowsPerLeaf = 5 };
+    private static readonly ReRankOptions Options = new() { Trees = 60, Leaves = 7, MinimumRowsPerLeaf = 5, MinimumQueries = 1 };
     private static readonly UserScoringOptions Scoring = new();
 
     /// <summary>
@@ -131,6 +131,32 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
 
         Assert.Contains("ease+ltr", skipped.Message, StringComparison.Ordinal);
         Assert.Contains("lib_lightgbm", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TinyStore_EitherTrainsOrSkipsTheCandidate_NeverFailsTheRun()
+    {
+        var events = new List<ClickstreamEvent>();
+        for (var i = 0; i < 10; i++)
+        {
+            foreach (var (product, minutes) in new[] { ("A", 10), (i < 5 ? "C" : "B", 5), ("B", 4), ("OUT", 3) })
+            {
+                events.Add(new ClickstreamEvent { Id = $"{product}{i}-{minutes}", Type = EventType.View, CustomerId = $"fan-{i}", ProductId = product, OccurredAt = T0.AddMinutes(-minutes) });
+            }
+        }
+
+        var trainer = Trainer(new Dictionary<string, Product>());
+        await trainer.PrepareAsync();
+
+        try
+        {
+            var model = trainer.Train(events, "v1", T0);
+            Assert.NotNull(model.ReRanker);
+        }
+        catch (CandidateSkippedException skipped)
+        {
+            output.WriteLine(skipped.Message);
+        }
     }
 
     [Fact]
