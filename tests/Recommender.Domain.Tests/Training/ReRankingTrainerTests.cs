@@ -160,6 +160,18 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task LightGbmRefusingTheData_SkipsTheCandidateWithTheError()
+    {
+        var (events, catalog) = CategoryStore(customers: 60);
+        var trainer = Trainer(catalog, (_, _) => throw new ArgumentNullException("items"));
+        await trainer.PrepareAsync();
+
+        var skipped = Assert.Throws<CandidateSkippedException>(() => trainer.Train(events, "v1", T0));
+
+        Assert.Contains("LambdaRank training failed: ArgumentNullException", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Gate_NeverChoosesASkippedCandidate()
     {
         var options = new TrainingOptions();
