@@ -178,6 +178,13 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
             (options.Home is { } served ? $"; home served by {served}" : string.Empty);
         progress.WriteLine($"training run {summary} after {clock.Elapsed.TotalSeconds:F0} s");
+        if (run.TryGetProperty("candidates", out var candidates))
+        {
+            progress.WriteLine("candidates (gate nDCG@10): " + string.Join(", ", candidates.EnumerateArray().Select(c =>
+                c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
+                    ? $"{c.GetProperty("algorithm").GetString()} skipped ({skipped.GetString()})"
+                    : string.Create(CultureInfo.InvariantCulture, $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}"))));
+        }
 
         // The cache refresh fans out on the queue: wait until the last evaluated customer's list comes from the cache.
         var last = CustomerPrefix + set.Users[^1].User;
@@ -212,6 +219,11 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         });
 
         progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.OrderByDescending(s => s.Value).Select(s => $"{s.Value} × {s.Key}"))}");
+        // Served items the customer already interacted with in the replayed part (views are excluded from home lists for 30 days; the replay spans 28).
+        var touched = split.Train.GroupBy(i => i.User, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(i => i.Item).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var servedItems = lists.Sum(l => l.Value.Count);
+        var alreadyTouched = lists.Sum(l => touched.TryGetValue(l.Key, out var own) ? l.Value.Count(own.Contains) : 0);
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"served items the customer already {(options.EventType == "view" ? "viewed" : "bought")} in the replayed part: {alreadyTouched:N0} of {servedItems:N0}"));
         if (!failures.IsEmpty)
         {
             progress.WriteLine($"failed list requests: {string.Join(", ", failures.Select(f => $"{f.Value} × HTTP {f.Key}"))}");

@@ -104,6 +104,18 @@ public static class DomainServices
             services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring, sp.GetRequiredService<EventWeights>()));
         }
 
+        // The LightGBM LambdaRank re-ranker over a base candidate ("ease+ltr"), trained and gated like any candidate.
+        services.AddOptions<ReRankOptions>().BindConfiguration(ReRankOptions.Section)
+            .Validate(o => !o.Enabled || (AlgorithmTrainer.Candidates.Contains(o.Base) && o.Candidates > 0 && o.Trees > 0 && o.Leaves > 1),
+                $"Recommender:Training:ReRank needs Base among ({string.Join(", ", AlgorithmTrainer.Candidates)}), Candidates > 0, Trees > 0 and Leaves > 1")
+            .ValidateOnStart();
+        services.AddSingleton<IModelTrainer>(sp =>
+        {
+            var reRank = sp.GetRequiredService<IOptions<ReRankOptions>>().Value;
+            var scoring = sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring;
+            return new ReRankingTrainer(new AlgorithmTrainer(reRank.Base, scoring, sp.GetRequiredService<EventWeights>()), reRank, scoring, sp.GetRequiredService<CatalogProvider>().GetAsync,
+                sp.GetService<LambdaRankFit>());
+        });
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
         services.AddPurchasePropensity();
         services.AddSegmentation();

@@ -80,9 +80,23 @@ public static class RecommendationEngine
         EventWeights? weights = null, Func<RecentItem, bool>? viewedExcluded = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        return ForHistory(HistoryOf(profile, weights), model, catalog, ServedExclusions(profile, viewedExcluded), size, options, ProfileSignal.Of(profile));
+    }
+
+    /// <summary>The rows the re-ranker scores for a profile's home list: <see cref="ReRankCandidates"/> with exactly what <see cref="ForCustomer"/> passes.</summary>
+    public static IReadOnlyList<(RecommendedItem Item, float[] Features)> ReRankCandidatesFor(CustomerProfile profile, ItemSimilarityModel model, ReRankTable table,
+        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null, EventWeights? weights = null,
+        Func<RecentItem, bool>? viewedExcluded = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return ReRankCandidates(HistoryOf(profile, weights), model, table, catalog, ServedExclusions(profile, viewedExcluded), size, options, ProfileSignal.Of(profile));
+    }
+
+    private static HashSet<string> ServedExclusions(CustomerProfile profile, Func<RecentItem, bool>? viewedExcluded)
+    {
         var exclude = ExclusionsFor(profile);
         exclude.UnionWith(profile.RecentViews.Where(viewedExcluded ?? (_ => true)).Select(v => v.ProductId));
-        return ForHistory(HistoryOf(profile, weights), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
+        return exclude;
     }
 
     /// <summary>
@@ -96,8 +110,72 @@ public static class RecommendationEngine
     /// caller excludes what must not come back: bought, in the cart, just viewed);
     /// sensitive products never seed nor explain, and are never picked by taste alone.
     /// </summary>
+    /// <remarks>
+    /// A model with a <see cref="ItemSimilarityModel.ReRanker"/> (a promoted <c>…+ltr</c> candidate) serves
+    /// the base list's top <see cref="ReRankTable.Candidates"/> re-ordered by the re-ranker
+    /// (<see cref="ReRank"/>), with scores that fall with the new rank — the gate and the cache refresh
+    /// both come through here, so the gate judges the re-ranked list.
+    /// </remarks>
     public static IReadOnlyList<RecommendedItem> ForHistory(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null, ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(history);
+        return model.ReRanker is { } reRanker && history.Count > 0
+            ? ReRank(reRanker, ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile), size)
+            : BaseList(history, model, catalog, exclude, size, options, profile);
+    }
+
+    /// <summary>
+    /// The base list the re-ranker sees — the model's own list of <c>max(size, table.Candidates)</c>
+    /// items (its user scoring over the history, neighbours of uncovered items, popular fill; without
+    /// the profile-taste blend and new-product content, which training cannot see: taste enters as the
+    /// affinity features instead) — with each item's <see cref="ReRankFeatures"/> vector. Training
+    /// (<see cref="Training.ReRankingTrainer"/>) and serving (<see cref="ForHistory"/>) both build their
+    /// rows here: one code path, no skew. <paramref name="profile"/> is accepted for the call's symmetry
+    /// and not used.
+    /// </summary>
+    public static IReadOnlyList<(RecommendedItem Item, float[] Features)> ReRankCandidates(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        ReRankTable table, IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null,
+        ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new UserScoringOptions();
+        var modelOnly = new UserScoringOptions
+        {
+            HistoryHalfLife = options.HistoryHalfLife,
+            MaxModelItems = options.MaxModelItems,
+            RowWidth = options.RowWidth,
+            ProfileWeight = 0,
+            NewItemWeight = 0,
+        };
+        var list = BaseList(history, model, catalog, exclude, Math.Max(size, table.Candidates), modelOnly, profile: null);
+        var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
+        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var latest = seeds.OrderByDescending(h => h.At).ThenBy(h => h.ProductId, StringComparer.Ordinal).FirstOrDefault();
+        var customer = ReRankFeatures.CustomerOf(weighted, latest?.At, latest?.ProductId, table);
+        return list.Select((item, rank) => (item, ReRankFeatures.Of(customer, table, item.ProductId, item.Score, rank))).ToList();
+    }
+
+    /// <summary>The candidates ordered by the re-ranker's score (ties keep the base order), the first <paramref name="size"/>, scored (n − rank) / n so a cached list stays in serving order.</summary>
+    public static IReadOnlyList<RecommendedItem> ReRank(ReRanker reRanker, IReadOnlyList<(RecommendedItem Item, float[] Features)> candidates, int size)
+    {
+        ArgumentNullException.ThrowIfNull(reRanker);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var n = candidates.Count;
+        return candidates
+            .Select((c, rank) => (c.Item, Score: reRanker.Ensemble.Score(c.Features), Rank: rank))
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.Rank)
+            .Take(size)
+            .Select((c, position) => c.Item with { Score = Math.Round((n - position) / (double)n, 6) })
+            .ToList();
+    }
+
+    private static IReadOnlyList<RecommendedItem> BaseList(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size, UserScoringOptions? options, ProfileSignal? profile)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(model);

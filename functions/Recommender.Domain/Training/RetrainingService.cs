@@ -55,9 +55,21 @@ public sealed partial class RetrainingService(
         var version = TrainingWorkflow.VersionAt(now);
         // The served algorithm keeps the settings its search chose.
         var settings = served?.Algorithm == trainer.Algorithm ? served.Settings : null;
-        var model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
+        await trainer.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        ItemSimilarityModel model;
+        try
+        {
+            model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
+        }
+        catch (CandidateSkippedException) when (trainer.BaseAlgorithm is { } baseAlgorithm && trainers.FirstOrDefault(t => t.Algorithm == baseAlgorithm) is { } fallback)
+        {
+            // A re-ranker that cannot be trained now (no native library, nothing to learn from): its base serves.
+            trainer = fallback;
+            model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
+        }
+
         var decision = $"retrained {trainer.Algorithm} ({origin})";
-        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin) with { Settings = settings }, cancellationToken).ConfigureAwait(false);
+        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin) with { Settings = settings, ReRanker = ReRankerSummary.Of(model.ReRanker) }, cancellationToken).ConfigureAwait(false);
         // A pin chose the served version; a retraining forced by an erasure keeps the pin on its replacement.
         await models.PointToAsync(version, decision, pinned: pointer?.Pinned == true, cancellationToken).ConfigureAwait(false);
         await TrainPlacementModelsAsync(events, origin, excludedSubjects, cancellationToken).ConfigureAwait(false);

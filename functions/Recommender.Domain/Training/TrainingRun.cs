@@ -9,6 +9,9 @@ public sealed record CandidateResult(string Algorithm, IReadOnlyDictionary<strin
     /// <summary>The search on the validation split carved from the training part, when it ran.</summary>
     public TuningRecord? Tuning { get; init; }
 
+    /// <summary>Why it was not evaluated (e.g. the LightGBM native library could not load); null when it was. A skipped candidate is never chosen.</summary>
+    public string? Skipped { get; init; }
+
     /// <summary>Each evaluated customer's nDCG@k, for the paired interval (kept out of the stored run).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<double> PerCustomer { get; init; } = [];

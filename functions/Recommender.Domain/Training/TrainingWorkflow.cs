@@ -111,10 +111,26 @@ public sealed partial class TrainingWorkflow(
         var candidates = new List<CandidateResult>();
         foreach (var trainer in trainers)
         {
-            // Settings are searched on a validation split of the training part; the held-out part only judges the result.
-            var (tuned, tuning) = CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider);
-            var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(split.Train, "holdout", now, tuned), split, scorer);
-            candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });
+            await trainer.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var trainer in trainers)
+        {
+            try
+            {
+                // Settings are searched on a validation split of the training part; the held-out part only judges the result.
+                // A re-ranker trains over its base with the settings the base's own search chose.
+                var (tuned, tuning) = trainer.BaseAlgorithm is { } baseAlgorithm && candidates.FirstOrDefault(c => c.Algorithm == baseAlgorithm) is { Skipped: null } baseResult
+                    ? (baseResult.Settings, null)
+                    : CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider);
+                var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(split.Train, "holdout", now, tuned), split, scorer);
+                candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });
+            }
+            catch (CandidateSkippedException ex)
+            {
+                LogSkipped(logger, runId, trainer.Algorithm, ex.Message);
+                candidates.Add(new CandidateResult(trainer.Algorithm, new Dictionary<string, double>()) { Skipped = ex.Message });
+            }
         }
 
         // Scores are in the profiles before any refresh fan-out below, so the refreshed lists carry them.
@@ -146,6 +162,9 @@ public sealed partial class TrainingWorkflow(
                 Tuning = chosen.Tuning,
                 Gate = gate.Interval,
                 Propensity = propensityRecord,
+                Candidates = candidates.ToDictionary(c => c.Algorithm, c => c.Skipped is null ? c.Metrics.GetValueOrDefault(settings.PrimaryMetric) : (double?)null, StringComparer.Ordinal),
+                SkippedCandidates = candidates.Where(c => c.Skipped is not null).ToDictionary(c => c.Algorithm, c => c.Skipped!, StringComparer.Ordinal) is { Count: > 0 } skipped ? skipped : null,
+                ReRanker = ReRankerSummary.Of(model.ReRanker),
             };
             await models.SaveAsync(model, manifest, cancellationToken).ConfigureAwait(false);
             await models.PointToAsync(version, decision, pinned: false, cancellationToken).ConfigureAwait(false);
@@ -185,6 +204,9 @@ public sealed partial class TrainingWorkflow(
 
     private Task<TrainingRun?> UpdateAsync(string runId, Func<TrainingRun?, TrainingRun?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, TrainingRun.PartitionKey, runId, mutate, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training run {RunId}: candidate {Algorithm} skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string runId, string algorithm, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId}: {Decision}")]
     private static partial void LogDecided(ILogger logger, string runId, string decision);
