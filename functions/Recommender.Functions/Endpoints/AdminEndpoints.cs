@@ -38,7 +38,6 @@ public static class AdminEndpoints
         app.MapGet("/api/admin/bandit", async (BanditPolicy bandit, CancellationToken ct) =>
             TypedResults.Ok(new BanditReport(bandit.ExplorationShare, await bandit.ReportAsync(ct).ConfigureAwait(false)))).WithName("api-bandit");
         app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health");
         return app;
     }
 

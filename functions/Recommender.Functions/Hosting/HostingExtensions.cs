@@ -99,6 +99,8 @@ public static class HostingExtensions
         services.AddStorefrontSecurity(configuration);
         services.AddOperatorAuth(configuration);
         services.AddRecommenderOpenApi();
+        services.AddRecommenderHealthChecks();
+        services.AddRecommenderTelemetry(configuration);
         builder.Logging.AddPersonalDataFilters();
         return builder;
     }
@@ -142,6 +144,7 @@ public static class HostingExtensions
         app.MapPrivacyApi();
         app.MapAdminApi();
         app.MapExperimentsApi();
+        app.MapHealthApi();
         return app;
     }
 }

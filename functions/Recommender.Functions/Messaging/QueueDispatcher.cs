@@ -50,7 +50,7 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
         [Queues.Segmentation] = "SegmentationStep",
     };
 
-    public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
+    private async Task<DispatchOutcome> DispatchStepAsync(string queue, string body, CancellationToken cancellationToken)
     {
         var subject = SealedQueues.Contains(queue) ? TimerSeal.LogReferenceOf(body) : null;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["Queue"] = queue, ["SubjectRef"] = subject });
