@@ -50,7 +50,7 @@ public static class DomainServices
             .Validate(o => o.SeenPoliciesAreValid, $"Recommender:Serving:Seen maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to policies with 0 ≤ ViewedExcludedFor, ViewedDecay ≤ 3650 days and 0 ≤ ViewedReturnWeight ≤ 1")
             .Validate(o => o.UserScoring.IsValid, "Recommender:Serving:UserScoring is invalid (HistoryHalfLife > 0, MaxModelItems ≥ 1, RowWidth ≥ 1, 0 ≤ ProfileWeight ≤ 1, 0 ≤ NewItemWeight ≤ 1)")
             .ValidateOnStart();
-        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
+        services.AddValidatedOptions<BanditOptions, BanditOptionsValidator>(BanditOptions.Section);
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
@@ -101,7 +101,7 @@ public static class DomainServices
             services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring, sp.GetRequiredService<EventWeights>()));
         }
 
-        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
+        services.AddValidatedOptions<TrainingOptions, TrainingOptionsValidator>(TrainingOptions.Section);
         services.AddSegmentation();
         services.AddAttribution();
         return services;

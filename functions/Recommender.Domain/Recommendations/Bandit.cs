@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Storage;
 
@@ -8,8 +10,13 @@ public sealed class BanditOptions
 {
     public const string Section = "Recommender:Bandit";
     /// <value>Share of home and email requests where Thompson sampling picks the strategy instead of the default (0 to 1). Default 0.1.</value>
+    [Range(0.0, 1.0)]
     public double ExplorationShare { get; set; } = 0.1;
 }
+
+/// <summary>Checks <see cref="BanditOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class BanditOptionsValidator : IValidateOptions<BanditOptions>;
 
 /// <summary>Impressions, clicks and attributed purchases of one strategy in one placement × segment (a Beta-Bernoulli arm).</summary>
 public sealed class BanditArm
