@@ -116,7 +116,7 @@ public static class DomainServices
             return new ReRankingTrainer(new AlgorithmTrainer(reRank.Base, scoring, sp.GetRequiredService<EventWeights>()), reRank, scoring, sp.GetRequiredService<CatalogProvider>().GetAsync,
                 sp.GetService<LambdaRankFit>());
         });
-        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
+        services.AddValidatedOptions<TrainingOptions, TrainingOptionsValidator>(TrainingOptions.Section);
         services.AddPurchasePropensity();
         services.AddSegmentation();
         services.AddAttribution();

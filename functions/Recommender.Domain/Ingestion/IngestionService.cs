@@ -72,7 +72,7 @@ public sealed partial class IngestionService(
     public Task<IngestionResult> IngestAsync(IReadOnlyList<string> bodies, string source, CancellationToken cancellationToken = default) =>
         IngestAsync(bodies.Select(b => new RawEvent(b)).ToList(), source, cancellationToken);
 
-    public async Task<IngestionResult> IngestAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken = default)
+    private async Task<IngestionResult> IngestBatchAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var outcomes = new EventOutcome[bodies.Count];

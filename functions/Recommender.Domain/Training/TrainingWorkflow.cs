@@ -6,6 +6,7 @@ using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
+using Recommender.Domain.Telemetry;
 
 namespace Recommender.Domain.Training;
 
@@ -49,6 +50,7 @@ public sealed partial class TrainingWorkflow(
 
     public async Task RunAsync(TrainingMessage message, CancellationToken cancellationToken = default)
     {
+        using var activity = RecommenderTelemetry.Source.StartActivity("training run");
         var exists = false;
         var started = await UpdateAsync(message.RunId, run =>
         {
@@ -87,6 +89,8 @@ public sealed partial class TrainingWorkflow(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            RecordRun(activity, "failed");
             await UpdateAsync(message.RunId, run =>
             {
                 run!.Status = "failed";
@@ -185,6 +189,7 @@ public sealed partial class TrainingWorkflow(
         }
 
         LogDecided(logger, runId, decision);
+        RecordRun(System.Diagnostics.Activity.Current, status);
         return run =>
         {
             run.Status = status;
@@ -198,6 +203,13 @@ public sealed partial class TrainingWorkflow(
             run.Propensity = propensityRecord;
             run.PlacementModels = placementModels.Count > 0 ? placementModels : null;
         };
+    }
+
+    /// <summary>A decided run on the <c>training run</c> span and the <see cref="RecommenderTelemetry.TrainingRuns"/> counter.</summary>
+    private static void RecordRun(System.Diagnostics.Activity? activity, string status)
+    {
+        activity?.SetTag(RecommenderTelemetry.Tags.Status, status);
+        RecommenderTelemetry.TrainingRuns.Add(1, new KeyValuePair<string, object?>(RecommenderTelemetry.Tags.Status, status));
     }
 
     public static string VersionAt(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.CreateVersion7(now).ToString("N")[^8..]}";

@@ -5,6 +5,7 @@ using Recommender.Domain.Events;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
+using Recommender.Domain.Telemetry;
 
 namespace Recommender.Functions.Endpoints;
 
@@ -109,7 +110,7 @@ public static partial class RecommendationsEndpoints
         {
             // Its reads get the short serving budget (Cosmos DB: CosmosServing* settings): degrade soon rather than wait out a storm.
             using var serving = ServingPath.Enter();
-            return new RecommendationJsonResult(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false));
+            return new RecommendationJsonResult(RecommenderTelemetry.Served(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -118,7 +119,7 @@ public static partial class RecommendationsEndpoints
             LogDegraded(loggers.CreateLogger(typeof(RecommendationsEndpoints).FullName!), ex.GetType().Name);
             if (recommendations.Degraded(request) is { } degraded)
             {
-                return new RecommendationJsonResult(degraded);
+                return new RecommendationJsonResult(RecommenderTelemetry.Served(degraded));
             }
 
             http.HttpContext.Response.Headers.RetryAfter = "5";

@@ -51,7 +51,7 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
     };
 
     /// <param name="messageId">The queue message's own id (the host's metadata, the local queue's), named by its dead letter if it gets one.</param>
-    public async Task<DispatchOutcome> DispatchAsync(string queue, string body, string? messageId = null, CancellationToken cancellationToken = default)
+    private async Task<DispatchOutcome> DispatchStepAsync(string queue, string body, string? messageId, CancellationToken cancellationToken)
     {
         string? type = null; // the message type and the field a malformed message fails on, set by Parse: for the dead letter
         string? field = null;
