@@ -80,23 +80,28 @@ public static class DroppedReasons
 
 /// <summary>
 /// A consenting customer's touchpoints (collection <c>workflows</c>, partition = subject, id
-/// <see cref="AttributionStore.JourneyId"/>): the newest touches within the windows, the orders recorded
-/// within <see cref="AttributionOptions.LateTouchGrace"/> (a touch arriving late may still re-attribute them)
-/// and the attribution ledger (<see cref="Recorded"/>). Erased with the customer, expires
-/// <see cref="AttributionOptions.JourneyRetention"/> after its last write, pruned at every write.
-/// A subject who may not be attributed individually has only the ledger, in a document of its own
-/// (<see cref="AttributionStore.LedgerId"/> in the subject's orders partition, named by a hash).
+/// <see cref="AttributionStore.JourneyId"/>): the newest touches within the windows, and the orders recorded
+/// within <see cref="AttributionOptions.LateTouchGrace"/> (a touch arriving late may still re-attribute them).
+/// Erased with the customer, forgotten when analytics consent goes, expires <see cref="AttributionOptions.JourneyRetention"/>
+/// after its last write, pruned at every write.
 /// </summary>
 public sealed class AttributionJourney
 {
     public List<Touchpoint> Touches { get; set; } = [];
-    /// <summary>Orders recorded within the late-touch grace period (newest last).</summary>
+    /// <summary>Orders recorded within the late-touch grace period.</summary>
     public List<JourneyOrder> Orders { get; set; } = [];
-    /// <summary>
-    /// The ledger: every event attribution took on for this subject (a hash of its identity) and the unit
-    /// (<see cref="AttributionUnit"/>) that took it. An event held by another unit is counted already; one held
-    /// by this delivery's unit was taken by a delivery of the same batch that crashed, and is finished now.
-    /// </summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The attribution ledger of a subject, consenting or not (collection <c>workflows</c>, id <see cref="AttributionStore.LedgerId"/>
+/// in the subject's orders partition, named by a hash): every event attribution took on (a hash of its identity) and the unit
+/// (<see cref="AttributionUnit"/>) that took it. An event held by another unit is counted already; one held by this delivery's unit
+/// was taken by a delivery of the same batch that crashed, and is finished now. Entries are kept while the event could still be
+/// delivered (<see cref="AttributionStore.UnitLifetime"/>); erased with the subject.
+/// </summary>
+public sealed class AttributionLedger
+{
     public List<LedgerEntry> Recorded { get; set; } = [];
     public DateTimeOffset UpdatedAt { get; set; }
 }
