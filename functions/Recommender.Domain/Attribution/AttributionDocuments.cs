@@ -167,8 +167,9 @@ public sealed class OrderAttribution
     /// <summary>The order's day (yyyy-MM-dd): refunds and re-attributions are booked on it.</summary>
     public required string Day { get; init; }
     public required decimal Amount { get; init; }
-    /// <summary>The purchase event that recorded it (a delivery of the same event again finds its own record).</summary>
+    /// <summary>The purchase event that recorded it, and the unit (a delivery of the same batch after a crash finds its own record).</summary>
     public string? EventId { get; init; }
+    public string? Unit { get; init; }
     public DateTimeOffset PurchaseAt { get; init; }
     public decimal Refunded { get; set; }
     public bool Influenced { get; set; }
@@ -181,8 +182,8 @@ public sealed class OrderAttribution
     public List<OrderRevision> Revisions { get; set; } = [];
 }
 
-/// <summary>A refund event applied to an order and the amount it reversed.</summary>
-public sealed record RefundApplied(string EventId, decimal Reversed);
+/// <summary>A refund event applied to an order, by which unit, and the amount it reversed.</summary>
+public sealed record RefundApplied(string EventId, decimal Reversed, string? Unit = null);
 
 /// <summary>A re-attribution of an order by a late touch (by unit): the shares, influence and last-touch bucket it had before.</summary>
 public sealed record OrderRevision(string Unit, List<OrderShare> Shares, bool Influenced, AttributionBucket? LastTouchBucket);

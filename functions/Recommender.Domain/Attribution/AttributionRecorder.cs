@@ -239,10 +239,10 @@ public partial class AttributionRecorder(
             switch (e.Type)
             {
                 case EventType.Purchase:
-                    await RecordPurchaseAsync(subjectId, attributable, e, journeyTouches, segments, now, deltas, cancellationToken).ConfigureAwait(false);
+                    await RecordPurchaseAsync(subjectId, unitId, attributable, e, journeyTouches, segments, deltas, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.Return:
-                    await RecordRefundAsync(subjectId, e, deltas, cancellationToken).ConfigureAwait(false);
+                    await RecordRefundAsync(subjectId, unitId, e, deltas, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.AddToCart:
                     deltas.Add(day, Totals, segments, "addToCarts", 1);
@@ -289,8 +289,8 @@ public partial class AttributionRecorder(
             split.ByModel[AttributionModel.LastTouch].GetValueOrDefault(b), split.ByModel[AttributionModel.Linear].GetValueOrDefault(b),
             split.ByModel[AttributionModel.TimeDecay].GetValueOrDefault(b)))];
 
-    private async Task RecordPurchaseAsync(string subjectId, bool attributable, ClickstreamEvent purchase, List<Touchpoint> journey, List<string> segments,
-        DateTimeOffset now, RowDeltas deltas, CancellationToken cancellationToken)
+    private async Task RecordPurchaseAsync(string subjectId, string unitId, bool attributable, ClickstreamEvent purchase, List<Touchpoint> journey, List<string> segments,
+        RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var day = AttributionStore.DayOf(purchase.OccurredAt);
@@ -309,6 +309,7 @@ public partial class AttributionRecorder(
             Day = day,
             Amount = amount,
             EventId = purchase.Id,
+            Unit = unitId,
             PurchaseAt = purchase.OccurredAt,
             Influenced = split.Eligible.Any(t => t.Channel == AttributionChannels.Recommendation) || (attributable && lineIds.Any(known.Contains)),
             Segments = attributable ? segments : [],
@@ -319,7 +320,7 @@ public partial class AttributionRecorder(
         if (await store.TryAddOrderAsync(subjectId, purchase.OrderId!, order, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             deltas.AddOperations(1);
-            if (existing.EventId != purchase.Id)
+            if (existing.EventId != purchase.Id || existing.Unit != unitId)
             {
                 deltas.Add(day, Totals, [], $"dropped.{DroppedReasons.DuplicateOrder}", 1);
                 return;
@@ -332,6 +333,7 @@ public partial class AttributionRecorder(
                 Day = existing.Day,
                 Amount = existing.Amount,
                 EventId = existing.EventId,
+                Unit = existing.Unit,
                 PurchaseAt = existing.PurchaseAt,
                 Influenced = first?.Influenced ?? existing.Influenced,
                 Segments = existing.Segments,
@@ -462,7 +464,7 @@ public partial class AttributionRecorder(
     }
 
     /// <summary>A refund reverses its order's shares in proportion, on the order's day; an unknown order is reversed from the totals and the unattributed bucket.</summary>
-    private async Task RecordRefundAsync(string subjectId, ClickstreamEvent refund, RowDeltas deltas, CancellationToken cancellationToken)
+    private async Task RecordRefundAsync(string subjectId, string unitId, ClickstreamEvent refund, RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var returnDay = AttributionStore.DayOf(refund.OccurredAt);
@@ -474,10 +476,10 @@ public partial class AttributionRecorder(
         }
 
         decimal reversed = 0;
-        var written = false;
+        var (written, counted) = (false, false);
         var order = await store.UpdateOrderAsync(subjectId, refund.OrderId!, current =>
         {
-            written = false;
+            (written, counted) = (false, false);
             if (current is null)
             {
                 return null;
@@ -485,18 +487,24 @@ public partial class AttributionRecorder(
 
             if (current.Refunds.FirstOrDefault(r => r.EventId == refund.Id) is { } applied)
             {
-                // Applied by a delivery of this batch that crashed (the ledger gave the event to this unit): reverse what it decided.
+                // Applied by a delivery of this batch that crashed: reverse what it decided. By another unit: counted already.
                 reversed = applied.Reversed;
+                counted = applied.Unit != unitId;
                 return null;
             }
 
             reversed = Math.Min(amount, current.Amount - current.Refunded);
             current.Refunded += reversed;
-            current.Refunds.Add(new RefundApplied(refund.Id, reversed));
+            current.Refunds.Add(new RefundApplied(refund.Id, reversed, unitId));
             written = true;
             return current;
         }, cancellationToken).ConfigureAwait(false);
         deltas.AddOperations(written ? 2 : 1);
+        if (counted)
+        {
+            return;
+        }
+
         if (order is null)
         {
             deltas.Add(returnDay, Totals, [], $"dropped.{DroppedReasons.RefundOfUnknownOrder}", 1);
