@@ -12,21 +12,24 @@ using Recommender.Models.Evaluation;
 namespace Recommender.Benchmarks;
 
 /// <summary>The arguments of <c>quality</c>.</summary>
-public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout)
+public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout, string? Home = null)
 {
     public const string Usage =
         """
-        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S]
+        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S] [--home ALGORITHM]
           Served quality: for each protocol (random: 75/25 per customer, seed 42; latest: each customer's latest 25 %),
           starts the app (embedded, empty store), puts the catalog, grants consents and replays the training part through
           POST /api/events (as purchases by default), runs a retraining (POST /api/admin/retrain), fetches every customer's
-          home list over HTTP and scores it on the held-out part, next to SAR and EASE offline on the same split.
+          home list over HTTP and scores it on the held-out part, next to popularity, SAR, EASE, ALS and
+          user-kNN (cosine, Jaccard) offline on the same split, and each gate candidate's nDCG@10. --home serves the home
+          list from that training candidate (Recommender:Serving:PlacementAlgorithms:home) instead of the promoted model.
         """;
 
     public static QualityOptions Parse(ReadOnlySpan<string> args)
     {
         string? input = null;
         string format = "tsv", protocol = "both", type = "purchase";
+        string? home = null;
         int k = 10, budget = 30, timeout = 1800;
         for (var n = 0; n < args.Length; n++)
         {
@@ -45,6 +48,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
                 case "--k": k = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--tuning-budget": budget = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--timeout": timeout = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--home": home = value; break;
                 default: throw new ArgumentException($"unknown option '{args[n]}'");
             }
 
@@ -56,7 +60,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
             throw new ArgumentException("--input is required; --protocol is random, latest or both; --as is purchase or view; --format is tsv or csv");
         }
 
-        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout));
+        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout), home);
     }
 }
 
@@ -81,7 +85,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             var split = splitter.Split(data);
             var set = EvaluationSet.Create(split, excludeSeen: true);
             var context = new TrainingContext(42, Task: protocol == "random" ? PredictionTask.HeldOutItems : PredictionTask.Next);
-            var offline = new[] { "popularity", "sar", "ease", "als" }
+            var offline = new[] { "popularity", "sar", "ease", "als", "userknn-cosine", "userknn-jaccard" }
                 .Select(name => Evaluator.Evaluate(AlgorithmRegistry.Default.Create(name), set, options.K, context)).ToList();
             var clock = Stopwatch.StartNew();
             var (served, run) = await ServeAsync(split, set, cancellationToken);
@@ -105,6 +109,11 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             ["Recommender:Storefront:RequestsPerSecond"] = "10000000",
             ["Recommender:Training:TuningBudget"] = options.TuningBudget.ToString("c", CultureInfo.InvariantCulture),
         };
+        if (options.Home is { } home)
+        {
+            settings["Recommender:Serving:PlacementAlgorithms:home"] = home;
+        }
+
         await using var app = await BenchApp.StartAsync(StoreKind.Embedded, cancellationToken, extraSettings: settings);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
@@ -162,8 +171,20 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         }
         while (run.GetProperty("status").GetString() is "queued" or "running" or "failed" && clock.Elapsed < options.Timeout);
 
-        var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}";
+        var gate = run.TryGetProperty("candidates", out var candidates)
+            ? string.Join(", ", candidates.EnumerateArray().Select(c => string.Create(CultureInfo.InvariantCulture,
+                $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}")))
+            : "?";
+        var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
+            (options.Home is { } served ? $"; home served by {served}" : string.Empty);
         progress.WriteLine($"training run {summary} after {clock.Elapsed.TotalSeconds:F0} s");
+        if (run.TryGetProperty("candidates", out var candidates))
+        {
+            progress.WriteLine("candidates (gate nDCG@10): " + string.Join(", ", candidates.EnumerateArray().Select(c =>
+                c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
+                    ? $"{c.GetProperty("algorithm").GetString()} skipped ({skipped.GetString()})"
+                    : string.Create(CultureInfo.InvariantCulture, $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}"))));
+        }
 
         // The cache refresh fans out on the queue: wait until the last evaluated customer's list comes from the cache.
         var last = CustomerPrefix + set.Users[^1].User;
@@ -198,6 +219,11 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         });
 
         progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.OrderByDescending(s => s.Value).Select(s => $"{s.Value} × {s.Key}"))}");
+        // Served items the customer already interacted with in the replayed part (views are excluded from home lists for 30 days; the replay spans 28).
+        var touched = split.Train.GroupBy(i => i.User, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(i => i.Item).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var servedItems = lists.Sum(l => l.Value.Count);
+        var alreadyTouched = lists.Sum(l => touched.TryGetValue(l.Key, out var own) ? l.Value.Count(own.Contains) : 0);
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"served items the customer already {(options.EventType == "view" ? "viewed" : "bought")} in the replayed part: {alreadyTouched:N0} of {servedItems:N0}"));
         if (!failures.IsEmpty)
         {
             progress.WriteLine($"failed list requests: {string.Join(", ", failures.Select(f => $"{f.Value} × HTTP {f.Key}"))}");

@@ -29,10 +29,13 @@ public sealed class AlgorithmRegistry
         registry.Add("itemknn-jaccard", () => new ItemKnnRecommender("itemknn-jaccard", SimilarityKind.Jaccard));
         registry.Add("itemknn-lift", () => new ItemKnnRecommender("itemknn-lift", SimilarityKind.Lift));
         registry.Add("itemknn-cosine", () => new ItemKnnRecommender("itemknn-cosine", SimilarityKind.Cosine));
+        registry.Add("userknn-cosine", () => new UserKnnRecommender("userknn-cosine", SimilarityKind.Cosine));
+        registry.Add("userknn-jaccard", () => new UserKnnRecommender("userknn-jaccard", SimilarityKind.Jaccard));
 
         // ===== BEGIN helper B: EASE, implicit ALS, content-based, LambdaRank re-ranker, propensity =====
         registry.Add("ease", () => new EaseRecommender());
         registry.Add("als", () => new AlsRecommender());
+        registry.Add("rp3beta", () => new Rp3BetaRecommender()); // issue 12: random walk with popularity penalty
         registry.Add("content", () => new ContentRecommender());
         registry.Add("ltr", () => new RankingReRanker(new EaseRecommender(), [new AlsRecommender()]));
         // ===== END helper B =====

@@ -72,7 +72,7 @@ public sealed partial class IngestionService(
     public Task<IngestionResult> IngestAsync(IReadOnlyList<string> bodies, string source, CancellationToken cancellationToken = default) =>
         IngestAsync(bodies.Select(b => new RawEvent(b)).ToList(), source, cancellationToken);
 
-    public async Task<IngestionResult> IngestAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken = default)
+    private async Task<IngestionResult> IngestBatchAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var outcomes = new EventOutcome[bodies.Count];
@@ -162,8 +162,10 @@ public sealed partial class IngestionService(
         {
             operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
             operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied).Where(counted.Contains)], cancellationToken).ConfigureAwait(false));
-            operations.Add(await attribution.RecordAsync(applied, counted, cancellationToken).ConfigureAwait(false));
         }
+
+        // Attribution keeps its own ledger of what it counted, so a batch delivered again after a crash finishes it (AttributionRecorder).
+        operations.Add(await attribution.RecordAsync(applied, cancellationToken).ConfigureAwait(false));
 
         MarkDuplicates(outcomes, valid, applied, counted);
         var appliedCount = applied.Sum(c => c.Applied.Count);

@@ -177,9 +177,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             return Respond(Views(served.Items, products), served.Rendering);
         }
 
+        // Promotions targeted by purchase propensity use the profile's score only for a customer who may be personalized for.
+        var propensity = personal?.PurchasePropensity?.Probability;
         var items = source == "cache" && adjusted is null
-            ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
-            : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
+            ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity, propensity)
+            : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity, propensity: propensity);
         // Rules, a thin neighbourhood, a quiet trending window or a short popularity list left the list
         // short: top it up — popular items, then the rest of the catalog — whatever strategy chose it.
         // Only recently viewed is not topped up: it lists what the customer viewed, nothing else is true there.
@@ -206,7 +208,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 }
 
                 var more = ServingRules.Apply(filler.Where(i => InCategory(i.ProductId, request.Category, products)),
-                    request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
+                    request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items, propensity: propensity);
                 items = [.. items, .. RecommendationEngine.Below(items, more)];
                 taken.UnionWith(more.Select(i => i.ProductId));
             }

@@ -34,7 +34,6 @@ public static class AdminEndpoints
         app.MapAttributionApi();
         app.MapBanditApi();
         app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health");
         return app;
     }
 

@@ -34,6 +34,11 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             throw new ArgumentException("EASE's dropout must be in [0, 1).", nameof(context));
         }
 
+        if (_options.SequenceWeight is < 0 or > 1 || !(_options.SequenceWindow > 0))
+        {
+            throw new ArgumentException("EASE's sequence weight must be in [0, 1] and its window positive.", nameof(context));
+        }
+
         var matrix = UserItemMatrix.Build(interactions);
         var n = matrix.ItemCount;
         if (n > _options.MaxItems)
@@ -45,17 +50,21 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: Gram matrix of {n} items from {matrix.NonZeros} user-item pairs"));
         var gram = new double[n * n];
+        var timeline = _options.SequenceWeight > 0 ? TimelineRanks.Of(interactions, matrix) : null;
+        var kernel = timeline is null ? [] : SequenceKernel(timeline.Longest);
         for (var user = 0; user < matrix.UserCount; user++)
         {
             var items = matrix.ItemsOf(user);
             var values = matrix.ValuesOf(user);
+            var ranks = timeline is null ? default : timeline.RanksOf(user);
             for (var p = 0; p < items.Length; p++)
             {
                 var xp = _options.UseWeights ? values[p] : 1.0;
                 var row = items[p] * n;
                 for (var q = 0; q <= p; q++)
                 {
-                    gram[row + items[q]] += xp * (_options.UseWeights ? values[q] : 1.0);
+                    var pair = xp * (_options.UseWeights ? values[q] : 1.0);
+                    gram[row + items[q]] += timeline is null ? pair : pair * kernel[Math.Abs(ranks[p] - ranks[q])];
                 }
             }
         }
@@ -136,6 +145,19 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     {
         var matrix = _matrix ?? throw new InvalidOperationException("Fit the model first.");
         return _weights[(matrix.ItemIndex[from] * matrix.ItemCount) + matrix.ItemIndex[to]];
+    }
+
+    /// <summary>The weight of a pair of a user's items |a − b| ranks apart in time: (1 − s) + s·exp(−|a − b| / w), exactly 1 at distance 0.</summary>
+    private double[] SequenceKernel(int longest)
+    {
+        var (share, window) = (_options.SequenceWeight, _options.SequenceWindow);
+        var kernel = new double[Math.Max(1, longest)];
+        for (var d = 0; d < kernel.Length; d++)
+        {
+            kernel[d] = d > 12 * window ? 1 - share : (1 - share) + (share * Math.Exp(-d / window));
+        }
+
+        return kernel;
     }
 
     /// <summary>Turns P = (XᵀX + λI)⁻¹ into B: B_ij = −P_ij / P_jj, B_jj = 0.</summary>

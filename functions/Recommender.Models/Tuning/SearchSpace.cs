@@ -42,8 +42,9 @@ public sealed class SearchSpace
         return name switch
         {
             "ease" => new SearchSpace(name,
-                [new("lambda", 250, [25, 50, 100, 250, 500, 1000, 2000, 4000]), new("dropout", 0, [0, 0.15, 0.33, 0.5])],
-                s => new EaseRecommender(new EaseOptions { Lambda = s["lambda"], Dropout = s["dropout"] })),
+                [new("lambda", 250, [25, 50, 100, 250, 500, 1000, 2000, 4000]), new("dropout", 0, [0, 0.15, 0.33, 0.5]),
+                 new("sequence", 0, [0, 0.5, 0.9]), new("window", 30, [10, 30, 100])],
+                s => new EaseRecommender(new EaseOptions { Lambda = s["lambda"], Dropout = s["dropout"], SequenceWeight = s["sequence"], SequenceWindow = s["window"] })),
             "als" => new SearchSpace(name,
                 [new("factors", 64, [16, 32, 64, 128]), new("regularization", 10, [1, 3, 10, 30, 100]), new("alpha", 1, [0.3, 1, 3, 10, 30])],
                 s => new AlsRecommender(new AlsOptions { Factors = (int)s["factors"], Regularization = (float)s["regularization"], Alpha = (float)s["alpha"] })),
@@ -53,6 +54,12 @@ public sealed class SearchSpace
             "itemknn-jaccard" or "itemknn-lift" or "itemknn-cosine" => new SearchSpace(name,
                 [new("neighbours", 50, Neighbours), new("halfLifeDays", 30, HalfLifeDays)],
                 s => new ItemKnnRecommender(name, SimilarityOf(name), (int)s["neighbours"], TimeSpan.FromDays(s["halfLifeDays"]))),
+            "userknn-cosine" or "userknn-jaccard" => new SearchSpace(name,
+                [new("neighbours", 50, Neighbours), new("halfLifeDays", 90, HalfLifeDays)],
+                s => new UserKnnRecommender(name, SimilarityOf(name), (int)s["neighbours"], TimeSpan.FromDays(s["halfLifeDays"]))),
+            "rp3beta" => new SearchSpace(name,
+                [new("alpha", 1, [0.5, 0.75, 1, 1.25]), new("beta", 0.5, [0, 0.25, 0.5, 0.75]), new("neighbours", 100, [25, 50, 100, 200, 500])],
+                s => new Rp3BetaRecommender(new Rp3BetaOptions { Alpha = s["alpha"], Beta = s["beta"], Neighbours = (int)s["neighbours"] })),
             "ltr" => new SearchSpace(name,
                 [new("trees", 100, [50, 100, 200]), new("leaves", 15, [7, 15, 31])],
                 s => new RankingReRanker(new EaseRecommender(), [new AlsRecommender()], new RankingOptions { Iterations = (int)s["trees"], Leaves = (int)s["leaves"] })),
@@ -90,7 +97,7 @@ public sealed class SearchSpace
 
     private static SimilarityKind SimilarityOf(string name) => name switch
     {
-        "itemknn-jaccard" => SimilarityKind.Jaccard,
+        "itemknn-jaccard" or "userknn-jaccard" => SimilarityKind.Jaccard,
         "itemknn-lift" => SimilarityKind.Lift,
         _ => SimilarityKind.Cosine,
     };

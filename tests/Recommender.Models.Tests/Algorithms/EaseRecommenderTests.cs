@@ -37,6 +37,52 @@ public sealed class EaseRecommenderTests
     }
 
     [Fact]
+    public void SequenceWeight_WeighsEachPairByItsDistanceInTheUsersTimeline()
+    {
+        // u1: A, B; u2: A, C, B; u3: B, C (same instant: ranks by item index); u4: A — ranks in time order.
+        var at = Start;
+        List<Interaction> data =
+        [
+            new("u1", "A", at), new("u1", "B", at.AddHours(1)),
+            new("u2", "A", at), new("u2", "B", at.AddHours(2)), new("u2", "C", at.AddHours(1)),
+            new("u3", "C", at), new("u3", "B", at),
+            new("u4", "A", at),
+        ];
+        const double lambda = 1.0;
+        var sut = new EaseRecommender(new EaseOptions { Lambda = lambda, SequenceWeight = 0.5, SequenceWindow = 1 });
+        sut.Fit(data, new TrainingContext());
+
+        // A pair d ranks apart adds 0.5 + 0.5·e^(−d); the diagonal keeps the item counts (3, 3, 2).
+        static double K(int d) => 0.5 + (0.5 * Math.Exp(-d));
+        var ab = K(1) + K(2); // u1 (A0, B1), u2 (A0, B2)
+        var ac = K(1);        // u2 (A0, C1)
+        var bc = K(1) + K(1); // u2 (C1, B2), u3 (B0, C1)
+        double[,] gram = { { 3 + lambda, ab, ac }, { ab, 3 + lambda, bc }, { ac, bc, 2 + lambda } };
+        var p = GaussJordanInverse(gram);
+        string[] items = ["A", "B", "C"];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                Assert.Equal(i == j ? 0 : -p[i, j] / p[j, j], sut.Weight(items[i], items[j]), 12);
+            }
+        }
+    }
+
+    [Fact]
+    public void SequenceWeightZero_IsPlainEase_AndOutOfRangeSettingsAreRefused()
+    {
+        var plain = new EaseRecommender(new EaseOptions { Lambda = 1 });
+        plain.Fit(ThreeItems(), new TrainingContext());
+        var ordered = new EaseRecommender(new EaseOptions { Lambda = 1, SequenceWeight = 0, SequenceWindow = 3 });
+        ordered.Fit(ThreeItems(), new TrainingContext());
+        Assert.Equal(plain.Weight("A", "C"), ordered.Weight("A", "C"));
+
+        Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { SequenceWeight = 1.5 }).Fit(ThreeItems(), new TrainingContext()));
+        Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { SequenceWeight = 0.5, SequenceWindow = 0 }).Fit(ThreeItems(), new TrainingContext()));
+    }
+
+    [Fact]
     public void Inverse_MatchesGaussJordan_AcrossBlocksAndColumnGroups()
     {
         const int n = 150; // > one 64-row Cholesky block and many 16-column solve groups

@@ -66,7 +66,7 @@ public class HyperparameterSearchTests
     {
         var data = TestData.Synthetic();
         var set = EvaluationSet.Create(new LatestFractionSplitter().Split(data), true);
-        foreach (var name in new[] { "ease", "sar", "itemknn-cosine" })
+        foreach (var name in new[] { "ease", "sar", "itemknn-cosine", "rp3beta" })
         {
             var tuned = Evaluator.Evaluate(SearchSpace.For(name).Create(), set, 5, Context);
             var registered = Evaluator.Evaluate(AlgorithmRegistry.Default.Create(name), set, 5, Context);
