@@ -54,7 +54,7 @@ public sealed class ServingOptions
 
     /// <value>
     /// Placement wire name → algorithm (a training candidate: <c>item-item-jaccard</c>, <c>sar</c>,
-    /// <c>ease</c>, <c>itemknn-cosine</c>, <c>als</c>, <c>userknn-cosine</c>), e.g. <c>product = als</c>. Every training run
+    /// <c>ease</c>, <c>itemknn-cosine</c>, <c>als</c>, <c>userknn-cosine</c>, <c>userknn-jaccard</c>), e.g. <c>product = als</c>. Every training run
     /// also trains each algorithm named here and serves it on its placements; placements not named
     /// (the default: all) serve the promoted model. <c>home</c> also sets the model of the cached
     /// lists, which <c>email</c> shares.

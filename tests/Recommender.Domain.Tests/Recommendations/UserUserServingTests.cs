@@ -111,11 +111,13 @@ public class UserUserServingTests
         }
     }
 
-    [Fact]
-    public void TheTrainingWorkflow_TrainsAndTunesItAsACandidate()
+    [Theory]
+    [InlineData("userknn-cosine")]
+    [InlineData("userknn-jaccard")]
+    public void TheTrainingWorkflow_TrainsAndTunesItAsACandidate(string algorithm)
     {
-        Assert.Contains(Algorithm, AlgorithmTrainer.Candidates);
-        var trainer = new AlgorithmTrainer(Algorithm);
+        Assert.Contains(algorithm, AlgorithmTrainer.Candidates);
+        var trainer = new AlgorithmTrainer(algorithm);
         var split = HoldoutEvaluator.Split(GroupEvents());
 
         var (settings, record) = CandidateTuner.Tune(trainer, split.Train, new ServedHistoryScorer(), new TrainingOptions(), T0, TimeProvider.System);
