@@ -178,9 +178,9 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
             (options.Home is { } served ? $"; home served by {served}" : string.Empty);
         progress.WriteLine($"training run {summary} after {clock.Elapsed.TotalSeconds:F0} s");
-        if (run.TryGetProperty("candidates", out var candidates))
+        if (run.TryGetProperty("candidates", out var gateCandidates))
         {
-            progress.WriteLine("candidates (gate nDCG@10): " + string.Join(", ", candidates.EnumerateArray().Select(c =>
+            progress.WriteLine("candidates (gate nDCG@10): " + string.Join(", ", gateCandidates.EnumerateArray().Select(c =>
                 c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
                     ? $"{c.GetProperty("algorithm").GetString()} skipped ({skipped.GetString()})"
                     : string.Create(CultureInfo.InvariantCulture, $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}"))));
