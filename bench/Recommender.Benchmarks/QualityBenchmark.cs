@@ -172,20 +172,14 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         while (run.GetProperty("status").GetString() is "queued" or "running" or "failed" && clock.Elapsed < options.Timeout);
 
         var gate = run.TryGetProperty("candidates", out var candidates)
-            ? string.Join(", ", candidates.EnumerateArray().Select(c => string.Create(CultureInfo.InvariantCulture,
-                $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}")))
+            ? string.Join(", ", candidates.EnumerateArray().Select(c =>
+                c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
+                    ? $"{c.GetProperty("algorithm").GetString()} skipped ({skipped.GetString()})"
+                    : string.Create(CultureInfo.InvariantCulture, $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}")))
             : "?";
         var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
             (options.Home is { } served ? $"; home served by {served}" : string.Empty);
         progress.WriteLine($"training run {summary} after {clock.Elapsed.TotalSeconds:F0} s");
-        if (run.TryGetProperty("candidates", out var gateCandidates))
-        {
-            progress.WriteLine("candidates (gate nDCG@10): " + string.Join(", ", gateCandidates.EnumerateArray().Select(c =>
-                c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
-                    ? $"{c.GetProperty("algorithm").GetString()} skipped ({skipped.GetString()})"
-                    : string.Create(CultureInfo.InvariantCulture, $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}"))));
-        }
-
         // The cache refresh fans out on the queue: wait until the last evaluated customer's list comes from the cache.
         var last = CustomerPrefix + set.Users[^1].User;
         while (clock.Elapsed < options.Timeout)
