@@ -24,7 +24,8 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
           user-kNN (cosine, Jaccard) offline on the same split, and each gate candidate's nDCG@10. --home serves the home
           list from that training candidate (Recommender:Serving:PlacementAlgorithms:home) instead of the promoted model.
           --rounds 2 runs the retraining twice: the second run's gate compares its best candidate with the algorithm the first
-          promoted (the paired interval), as in a store that already serves a model.
+          promoted (the paired interval), as in a store that already serves a model; the first round trains without the
+          re-ranker candidate (Recommender:Training:ReRank), so the second judges adding it to a store serving a plain model.
         """;
 
     public static QualityOptions Parse(ReadOnlySpan<string> args)
@@ -164,8 +165,11 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
 
         var clock = Stopwatch.StartNew();
         var summary = string.Empty;
+        var reRank = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Recommender.Domain.Training.ReRankOptions>>().Value;
+        var reRankEnabled = reRank.Enabled;
         for (var round = 1; round <= options.Rounds; round++)
         {
+            reRank.Enabled = reRankEnabled && round == options.Rounds;
             var started = await http.PostAsync("/api/admin/retrain", null, cancellationToken);
             started.EnsureSuccessStatusCode();
             var location = started.Headers.Location!;
