@@ -16,4 +16,6 @@ public sealed class PrefixedWorkQueue(IWorkQueue inner, string prefix) : IWorkQu
         inner.ReceiveAsync(prefix + queue, maxMessages, lease, cancellationToken);
 
     public Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default) => inner.DeleteAsync(message, cancellationToken);
+
+    public Task<long> ApproximateCountAsync(string queue, CancellationToken cancellationToken = default) => inner.ApproximateCountAsync(prefix + queue, cancellationToken);
 }

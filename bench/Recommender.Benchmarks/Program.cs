@@ -9,6 +9,9 @@ using Recommender.Benchmarks;
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- refresh [--customers N] [--items N] [--algorithm als|ease|sar|itemknn-cosine]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm a,b] [--window-days N]
 // dotnet run --project bench/Recommender.Benchmarks -c Release -- segmentation [--customers N] [--days N] [--seed N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- coverage [--store sample|demo|generated|all] [--products N] [--customers N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- attribution [--events N] [--customers N] [--batch N] [--repetitions N]
+// dotnet run --project bench/Recommender.Benchmarks -c Release -- propensity --usage FILE [--window-days N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(IngestOptions.Usage);
@@ -18,7 +21,28 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine(QualityOptions.Usage);
     Console.WriteLine(RefreshBenchmark.Usage);
     Console.WriteLine(SegmentationOptionsArgs.Usage);
+    Console.WriteLine(CoverageOptions.Usage);
+    Console.WriteLine(AttributionBenchmarkOptions.Usage);
+    Console.WriteLine(PropensityBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "coverage")
+{
+    CoverageOptions coverage;
+    try
+    {
+        coverage = CoverageOptions.Parse(args.AsSpan(1));
+    }
+    catch (Exception ex) when (ex is ArgumentException or FormatException)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(CoverageOptions.Usage);
+        return 2;
+    }
+
+    using var stopCoverage = new StopSignal();
+    return await new CoverageBenchmark(coverage, Console.Error).RunAsync(stopCoverage.Token);
 }
 
 if (args[0] == "quality")
@@ -49,6 +73,19 @@ if (args[0] == "segmentation")
     using var stopSegmentation = new StopSignal();
     return SegmentationOptionsArgs.Parse(args.Skip(1), Console.Error) is { } segmentation
         ? await new SegmentationBenchmark(segmentation, Console.Error).RunAsync(stopSegmentation.Token) : 2;
+}
+
+if (args[0] == "attribution")
+{
+    using var stopAttribution = new StopSignal();
+    return AttributionBenchmarkOptions.Parse(args.Skip(1), Console.Error) is { } attribution
+        ? await new AttributionBenchmark(attribution, Console.Error).RunAsync(stopAttribution.Token) : 2;
+}
+
+if (args[0] == "propensity")
+{
+    using var stopPropensity = new StopSignal();
+    return await PropensityBenchmark.RunAsync(args, Console.Out, stopPropensity.Token);
 }
 
 if (args[0] == "erasure")

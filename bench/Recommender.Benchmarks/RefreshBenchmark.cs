@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using nietras.SeparatedValues;
 using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
@@ -27,7 +28,7 @@ public static class RefreshBenchmark
           --items N            catalog size (default 10000)
           --history N          interactions per customer, on average (default 12)
           --train-customers N  customers the model is trained on (default 20000)
-          --algorithm NAME     als | ease | sar | itemknn-cosine (default als)
+          --algorithm NAME     als | ease | sar | itemknn-cosine | userknn-cosine (default als)
           --max-model-items N  the dense model's catalog limit (default 10000)
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm NAME] [--window-days N] [--half-life-days N]
         """;
@@ -144,15 +145,17 @@ public static class RefreshBenchmark
     private static int ServingQuality(TextWriter output, string usagePath, string algorithms, int windowDays, UserScoringOptions scoring)
     {
         var events = new List<ClickstreamEvent>();
-        foreach (var line in File.ReadLines(usagePath))
+        using (var usage = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = true }).FromFile(usagePath))
         {
-            var fields = line.Split(',');
-            if (fields.Length < 3 || !DateTimeOffset.TryParseExact(fields[2], "yyyy/MM/dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            foreach (var row in usage)
             {
-                continue;
-            }
+                if (row.ColCount < 3 || !DateTimeOffset.TryParseExact(row[2].Span, "yyyy/MM/dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+                {
+                    continue;
+                }
 
-            events.Add(new ClickstreamEvent { Id = $"u{events.Count}", Type = EventType.Purchase, CustomerId = fields[0], ProductId = fields[1], OccurredAt = at });
+                events.Add(new ClickstreamEvent { Id = $"u{events.Count}", Type = EventType.Purchase, CustomerId = row[0].ToString(), ProductId = row[1].ToString(), OccurredAt = at });
+            }
         }
 
         // The gate's split (each customer's latest interactions held out, as HoldoutEvaluator does), each customer's latest 25 %, and a random 25 %.

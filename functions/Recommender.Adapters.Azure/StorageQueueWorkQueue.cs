@@ -59,6 +59,13 @@ public sealed class StorageQueueWorkQueue : IWorkQueue
     }
 
     /// <inheritdoc />
+    public async Task<long> ApproximateCountAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        var properties = await Queue(queue).GetPropertiesAsync(cancellationToken);
+        return properties.Value.ApproximateMessagesCountLong;
+    }
+
+    /// <inheritdoc />
     /// <remarks>No-op when the message is gone or its pop receipt is stale.</remarks>
     public async Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default)
     {

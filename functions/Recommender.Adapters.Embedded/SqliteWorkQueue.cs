@@ -115,6 +115,17 @@ public sealed class SqliteWorkQueue : IWorkQueue
     }
 
     /// <inheritdoc />
+    public async Task<long> ApproximateCountAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM queue_messages WHERE queue = $queue;";
+        command.Parameters.AddWithValue("$queue", queue);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
     /// <remarks>No-op when the message is gone or was re-leased under a newer pop receipt.</remarks>
     public async Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default)
     {

@@ -48,9 +48,12 @@ public static class DomainServices
             .Validate(o => o.PlacementAlgorithmsAreKnown([JaccardItemTrainer.Name, .. AlgorithmTrainer.Candidates]),
                 $"Recommender:Serving:PlacementAlgorithms maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to training candidates ({JaccardItemTrainer.Name}, {string.Join(", ", AlgorithmTrainer.Candidates)})")
             .Validate(o => o.SeenPoliciesAreValid, $"Recommender:Serving:Seen maps placement names ({string.Join(", ", Placements.ByName.Keys)}) to policies with 0 ≤ ViewedExcludedFor, ViewedDecay ≤ 3650 days and 0 ≤ ViewedReturnWeight ≤ 1")
+            .Validate(o => o.Promotions.All(p => p.IsValid), "Recommender:Serving:Promotions is invalid (MinimumPropensity and MaximumPropensity are probabilities, the minimum below the maximum)")
             .Validate(o => o.UserScoring.IsValid, "Recommender:Serving:UserScoring is invalid (HistoryHalfLife > 0, MaxModelItems ≥ 1, RowWidth ≥ 1, 0 ≤ ProfileWeight ≤ 1, 0 ≤ NewItemWeight ≤ 1)")
             .ValidateOnStart();
-        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section);
+        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section)
+            .Validate(o => o.IsValid, BanditOptions.ValidationMessage)
+            .ValidateOnStart();
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
         services.AddSingleton<CartAbandonmentWorkflow>();
@@ -101,7 +104,20 @@ public static class DomainServices
             services.AddSingleton<IModelTrainer>(sp => new AlgorithmTrainer(algorithm, sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring, sp.GetRequiredService<EventWeights>()));
         }
 
-        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section);
+        // The LightGBM LambdaRank re-ranker over a base candidate ("ease+ltr"), trained and gated like any candidate.
+        services.AddOptions<ReRankOptions>().BindConfiguration(ReRankOptions.Section)
+            .Validate(o => !o.Enabled || (AlgorithmTrainer.Candidates.Contains(o.Base) && o.Candidates > 0 && o.Trees > 0 && o.Leaves > 1),
+                $"Recommender:Training:ReRank needs Base among ({string.Join(", ", AlgorithmTrainer.Candidates)}), Candidates > 0, Trees > 0 and Leaves > 1")
+            .ValidateOnStart();
+        services.AddSingleton<IModelTrainer>(sp =>
+        {
+            var reRank = sp.GetRequiredService<IOptions<ReRankOptions>>().Value;
+            var scoring = sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring;
+            return new ReRankingTrainer(new AlgorithmTrainer(reRank.Base, scoring, sp.GetRequiredService<EventWeights>()), reRank, scoring, sp.GetRequiredService<CatalogProvider>().GetAsync,
+                sp.GetService<LambdaRankFit>());
+        });
+        services.AddValidatedOptions<TrainingOptions, TrainingOptionsValidator>(TrainingOptions.Section);
+        services.AddPurchasePropensity();
         services.AddSegmentation();
         services.AddAttribution();
         return services;

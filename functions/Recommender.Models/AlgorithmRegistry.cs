@@ -29,6 +29,8 @@ public sealed class AlgorithmRegistry
         registry.Add("itemknn-jaccard", () => new ItemKnnRecommender("itemknn-jaccard", SimilarityKind.Jaccard));
         registry.Add("itemknn-lift", () => new ItemKnnRecommender("itemknn-lift", SimilarityKind.Lift));
         registry.Add("itemknn-cosine", () => new ItemKnnRecommender("itemknn-cosine", SimilarityKind.Cosine));
+        registry.Add("userknn-cosine", () => new UserKnnRecommender("userknn-cosine", SimilarityKind.Cosine));
+        registry.Add("userknn-jaccard", () => new UserKnnRecommender("userknn-jaccard", SimilarityKind.Jaccard));
 
         // ===== BEGIN helper B: EASE, implicit ALS, content-based, LambdaRank re-ranker, propensity =====
         registry.Add("ease", () => new EaseRecommender());

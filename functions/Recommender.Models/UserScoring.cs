@@ -21,6 +21,9 @@ public sealed record SparseRow(int[] Columns, float[] Weights);
 /// <item><c>factors</c> (implicit ALS): the item factors and the ALS settings; a user's factor is
 /// solved from the history against them (fold-in: (YᵀY + λI + Σₕ αwₕ yₕyₕᵀ) x = Σₕ (1 + αwₕ) yₕ),
 /// then the score of j is xᵀyⱼ. New customers need no retraining.</item>
+/// <item><c>users</c> (user-user kNN): the trained customers' weighted histories as sparse rows over
+/// <see cref="Items"/> (no customer ids), each truncated to its heaviest entries; a history finds its
+/// nearest rows and scores what they hold (<see cref="UserNeighbourhood"/>).</item>
 /// </list>
 /// <see cref="Items"/> are the items the model covers (a dense model covers the most active ones);
 /// history items outside them contribute nothing here and are left to the caller's fallback.
@@ -29,6 +32,7 @@ public sealed record UserScorer
 {
     public const string ItemWeights = "item-weights";
     public const string FactorsKind = "factors";
+    public const string UsersKind = "users";
 
     public required string Kind { get; init; }
     public required IReadOnlyList<string> Items { get; init; }
@@ -42,9 +46,17 @@ public sealed record UserScorer
     public float Regularization { get; init; }
     /// <summary><c>factors</c>: the confidence α of training (c = 1 + α·w).</summary>
     public float Alpha { get; init; }
+    /// <summary><c>users</c>: one row per trained customer (columns into <see cref="Items"/>, ascending; the weighted history).</summary>
+    public IReadOnlyList<SparseRow>? UserRows { get; init; }
+    /// <summary><c>users</c>: how many nearest customers score a history.</summary>
+    public int Neighbours { get; init; }
+    /// <summary><c>users</c>: <see cref="UserNeighbourhood.Cosine"/> or <see cref="UserNeighbourhood.Jaccard"/>.</summary>
+    public string? Similarity { get; init; }
 
     private Dictionary<string, int>? _index;
     private double[]? _gram;
+    private (int[] Rows, float[] Weights)[]? _postings;
+    private double[]? _rowNorms;
 
     /// <summary>Item → index into <see cref="Items"/> (built once).</summary>
     [JsonIgnore]
@@ -53,11 +65,22 @@ public sealed record UserScorer
     /// <summary><c>factors</c>: YᵀY + λI (f × f, row-major, built once).</summary>
     internal double[] Gram => _gram ??= BuildGram(this);
 
+    /// <summary><c>users</c>: per item, the rows holding it and their weights (built once).</summary>
+    internal (int[] Rows, float[] Weights)[] Postings => _postings ??= BuildPostings(this);
+
+    /// <summary><c>users</c>: per row, ‖v‖₂ (cosine) or ‖v‖₁ (Jaccard) (built once).</summary>
+    internal double[] RowNorms => _rowNorms ??= (UserRows ?? []).Select(r => Similarity == UserNeighbourhood.Cosine
+        ? Math.Sqrt(r.Weights.Sum(w => (double)w * w))
+        : r.Weights.Sum(w => (double)w)).ToArray();
+
     /// <summary>Bytes the scorer holds in memory (rows or factors, not the item ids).</summary>
     [JsonIgnore]
-    public long PayloadBytes => Kind == FactorsKind
-        ? (ItemFactors?.LongLength ?? 0) * sizeof(float)
-        : Rows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0;
+    public long PayloadBytes => Kind switch
+    {
+        FactorsKind => (ItemFactors?.LongLength ?? 0) * sizeof(float),
+        UsersKind => UserRows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0,
+        _ => Rows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0,
+    };
 
     public bool Covers(string item) => Index.ContainsKey(item);
 
@@ -93,6 +116,27 @@ public sealed record UserScorer
         }
 
         return index;
+    }
+
+    private static (int[] Rows, float[] Weights)[] BuildPostings(UserScorer scorer)
+    {
+        var rows = scorer.UserRows ?? throw new InvalidOperationException("a users scorer needs user rows");
+        var lists = new List<(int Row, float Weight)>[scorer.Items.Count];
+        for (var i = 0; i < lists.Length; i++)
+        {
+            lists[i] = [];
+        }
+
+        for (var u = 0; u < rows.Count; u++)
+        {
+            var row = rows[u];
+            for (var m = 0; m < row.Columns.Length; m++)
+            {
+                lists[row.Columns[m]].Add((u, row.Weights[m]));
+            }
+        }
+
+        return lists.Select(l => (l.Select(e => e.Row).ToArray(), l.Select(e => e.Weight).ToArray())).ToArray();
     }
 
     private static double[] BuildGram(UserScorer scorer)
@@ -199,6 +243,12 @@ public static class UserScoring
             return scores;
         }
 
+        if (scorer.Kind == UserScorer.UsersKind)
+        {
+            UserNeighbourhood.Score(scorer, known, scores);
+            return scores;
+        }
+
         var rows = scorer.Rows ?? throw new InvalidOperationException("an item-weights scorer needs rows");
         foreach (var (index, weight) in known)
         {
@@ -233,12 +283,13 @@ public static class UserScoring
     /// <summary>
     /// How much one history item (weight <paramref name="weight"/>) adds to <paramref name="item"/>'s
     /// score — wₕ·W[h, j] for item weights, wₕ·yₕᵀyⱼ for factors (a proxy: fold-in is not additive) —
-    /// to explain a score by the history item that contributed most. 0 when either is not covered.
+    /// to explain a score by the history item that contributed most. 0 when either is not covered, and
+    /// always 0 for a <c>users</c> scorer: its scores come from similar customers, not from one history item.
     /// </summary>
     public static double Contribution(UserScorer scorer, string historyItem, double weight, string item)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        if (!scorer.Index.TryGetValue(historyItem, out var h) || !scorer.Index.TryGetValue(item, out var j))
+        if (scorer.Kind == UserScorer.UsersKind || !scorer.Index.TryGetValue(historyItem, out var h) || !scorer.Index.TryGetValue(item, out var j))
         {
             return 0;
         }

@@ -16,7 +16,7 @@ namespace Recommender.Functions.Tests;
 /// </summary>
 public class AttributionTests
 {
-    private static Dictionary<string, object> Event(string id, string type, string customer, DateTimeOffset at, params (string Key, object Value)[] fields)
+    internal static Dictionary<string, object> Event(string id, string type, string customer, DateTimeOffset at, params (string Key, object Value)[] fields)
     {
         var e = new Dictionary<string, object> { ["id"] = id, ["type"] = type, ["customerId"] = customer, ["occurredAt"] = at };
         foreach (var (key, value) in fields)
@@ -27,30 +27,30 @@ public class AttributionTests
         return e;
     }
 
-    private static object Impression(string id, string customer, DateTimeOffset at, string placement = "home", string variant = "B", string? recommendationId = null) =>
+    internal static object Impression(string id, string customer, DateTimeOffset at, string placement = "home", string variant = "B", string? recommendationId = null) =>
         Event(id, "recommendation_impression", customer, at, ("recommendationId", recommendationId ?? "r-" + id), ("placement", placement), ("variant", variant),
             ("productIds", new[] { "p1", "p2" }));
 
-    private static object MessageClick(string id, string customer, DateTimeOffset at, string campaign = "spring", string type = "email_click") =>
+    internal static object MessageClick(string id, string customer, DateTimeOffset at, string campaign = "spring", string type = "email_click") =>
         Event(id, type, customer, at, ("messageId", "m-" + id), ("campaignId", campaign), ("productId", "p1"));
 
-    private static object Purchase(string id, string customer, DateTimeOffset at, decimal total, string? orderId = null, string currency = "EUR", string? recommendationId = null) =>
+    internal static object Purchase(string id, string customer, DateTimeOffset at, decimal total, string? orderId = null, string currency = "EUR", string? recommendationId = null) =>
         Event(id, "purchase", customer, at, ("orderId", orderId ?? "o-" + id), ("total", total), ("currency", currency),
             ("lines", new object[] { recommendationId is null ? new { productId = "p1", quantity = 1, price = total } : new { productId = "p1", quantity = 1, price = total, recommendationId } }));
 
-    private static object Refund(string id, string customer, DateTimeOffset at, string orderId, decimal amount, string currency = "EUR") =>
+    internal static object Refund(string id, string customer, DateTimeOffset at, string orderId, decimal amount, string currency = "EUR") =>
         Event(id, "return", customer, at, ("orderId", orderId), ("refundAmount", amount), ("currency", currency), ("lines", new[] { new { productId = "p1", quantity = 1 } }));
 
     /// <summary>Analytics consent, and consent to email and push tracking (opens and clicks count only with it).</summary>
-    private static async Task GrantAsync(TestApp app, params string[] customers)
+    internal static async Task GrantAsync(TestApp app, params string[] customers)
     {
         await app.GrantAnalyticsAsync(customers);
         await PostAsync(app, [.. customers.SelectMany(c => new[] { app.Consent($"et-{c}", c, true, "email_tracking"), app.Consent($"pt-{c}", c, true, "push_tracking") })]);
     }
 
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    internal static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static async Task<JsonElement> ReportAsync(TestApp app, string filters = "")
+    internal static async Task<JsonElement> ReportAsync(TestApp app, string filters = "")
     {
         using var client = app.CreateClient();
         var now = app.Clock.GetUtcNow();
@@ -59,17 +59,17 @@ public class AttributionTests
         return await TestApp.ReadJsonAsync(response);
     }
 
-    private static async Task PostAsync(TestApp app, params object[] events)
+    internal static async Task PostAsync(TestApp app, params object[] events)
     {
         var response = await app.PostEventsAsync(events);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
-    private static JsonElement Bucket(JsonElement report, string channel, string source, string variant = "-") =>
+    internal static JsonElement Bucket(JsonElement report, string channel, string source, string variant = "-") =>
         report.GetProperty("buckets").EnumerateArray().Single(b => b.GetProperty("channel").GetString() == channel && b.GetProperty("source").GetString() == source
             && b.GetProperty("variant").GetString() == variant).GetProperty("figures");
 
-    private static void AssertModels(JsonElement figures, double lastTouch, double linear, double timeDecay)
+    internal static void AssertModels(JsonElement figures, double lastTouch, double linear, double timeDecay)
     {
         var attributed = figures.GetProperty("attributed");
         Assert.Equal(lastTouch, attributed.GetProperty("lastTouch").GetDouble(), 2);
@@ -77,7 +77,7 @@ public class AttributionTests
         Assert.Equal(timeDecay, attributed.GetProperty("timeDecay").GetDouble(), 2);
     }
 
-    private static void AssertReconciles(JsonElement report, double revenue)
+    internal static void AssertReconciles(JsonElement report, double revenue)
     {
         var store = report.GetProperty("store");
         Assert.Equal(revenue, store.GetProperty("revenue").GetDouble(), 2);
@@ -88,7 +88,7 @@ public class AttributionTests
         Assert.True(store.GetProperty("reconciles").GetBoolean());
     }
 
-    private static long Dropped(JsonElement report, string reason) => report.GetProperty("store").GetProperty("dropped").GetProperty(reason).GetInt64();
+    internal static long Dropped(JsonElement report, string reason) => report.GetProperty("store").GetProperty("dropped").GetProperty(reason).GetInt64();
 
     /// <summary>Alice (analytics consent): home impression 24 h before, spring email click 12 h before, a purchase of 90. Bob (no consent): an impression, a purchase of 50.</summary>
     private static object[] Journeys(DateTimeOffset now) =>

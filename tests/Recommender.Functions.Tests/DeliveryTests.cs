@@ -155,9 +155,35 @@ public sealed class DeliveryTests : IAsyncLifetime
         var entry = await EntryAsync("m1");
         Assert.Equal(OutboxStatus.DeadLettered, entry.Status);
         Assert.Contains("400", entry.Reason, StringComparison.Ordinal);
-        var letter = Assert.Single(await _app.Get<DeadLetters>().ReadAllAsync(), l => l.EventId == "m1");
+        var letter = Assert.Single(await _app.Get<DeadLetters>().ReadAllAsync(), l => l.EventId == _app.Get<DeadLetters>().KeyedRef("m", "m1"));
         Assert.Equal(entry.Reason, letter.Reason);
         Assert.Equal("webhook:email", letter.Source);
+    }
+
+    [Fact]
+    public async Task BadRequest_DeadLetter_HoldsNoneOfTheMessage_OnlyItsKindChannelAndKeyedReferences()
+    {
+        await PostAsync(Consent("k1", "c1", "email"));
+        _receiver.AnswerNext(400);
+        var now = _app.Clock.GetUtcNow();
+        var body = JsonSerializer.Serialize(new { messageId = "offer:c1:1", customerId = "c1", email = "jane.doe@example.com", phone = "+33612345678", ip = "203.0.113.77", note = "Dear Jane, your size 38 boots" });
+        await Outbox.EnqueueAsync(new OutboundMessage("offer:c1:1", "c1", "email", "test_offer", body, now, now));
+
+        await _app.PumpAsync();
+
+        var deadLetters = _app.Get<DeadLetters>();
+        var letter = Assert.Single(await deadLetters.ReadAllAsync());
+        var raw = await QueueDeadLetterTests.RawDeadLettersAsync(_app);
+        foreach (var personal in new[] { "jane.doe", "example.com", "33612345678", "203.0.113.77", "Dear Jane", "offer:c1:1", "\"c1\"" })
+        {
+            Assert.DoesNotContain(personal, raw, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(("webhook:email", "test_offer", deadLetters.KeyedRef("m", "offer:c1:1")), (letter.Source, letter.Type, letter.EventId));
+        Assert.Contains("400", letter.Reason, StringComparison.Ordinal);
+        // Access and erasure still find it by the customer's keyed reference.
+        Assert.Single(await deadLetters.MentioningAsync(["c1"]));
+        Assert.Equal(1, await deadLetters.EraseMentionsAsync(["c1"]));
     }
 
     [Fact]
@@ -177,7 +203,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         var entry = await EntryAsync("m1");
         Assert.Equal(OutboxStatus.DeadLettered, entry.Status);
         Assert.Equal("gave up after 6 attempts: provider answered 500", entry.Reason);
-        Assert.Contains(await _app.Get<DeadLetters>().ReadAllAsync(), l => l.EventId == "m1" && l.Reason == entry.Reason);
+        Assert.Contains(await _app.Get<DeadLetters>().ReadAllAsync(), l => l.EventId == _app.Get<DeadLetters>().KeyedRef("m", "m1") && l.Reason == entry.Reason);
     }
 
     [Fact]

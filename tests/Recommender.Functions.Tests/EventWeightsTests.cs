@@ -41,7 +41,7 @@ public class EventWeightsTests
         Assert.Same(table, app.Get<IngestionService>().Weights);
         Assert.Same(table, app.Get<RecommendationService>().Weights);
         var trainers = app.Get<IEnumerable<IModelTrainer>>().ToList();
-        Assert.Equal(1 + AlgorithmTrainer.Candidates.Count, trainers.Count);
+        Assert.Equal(1 + AlgorithmTrainer.Candidates.Count + 1, trainers.Count); // Jaccard, the candidates, the re-ranker
         Assert.All(trainers, t => Assert.Same(table, t.Weights));
     }
 

@@ -75,6 +75,48 @@ public sealed class ProductPageTests
         }
     }
 
+    /// <summary>
+    /// Issue 15, item 9 (coverage): a product nobody has interacted with gets a full product-page list (10 items)
+    /// of in-stock products whose reason holds — catalog neighbours sharing its category or brand — never filler,
+    /// never a sold-out product, never itself.
+    /// </summary>
+    [Fact]
+    public async Task ProductNobodyInteractedWith_GetsAFullListOfInStockContentNeighbours_WithTrueReasons()
+    {
+        await using var app = new TestApp();
+        var shoes = Enumerable.Range(1, 14).Select(i => new Product($"S{i:00}", $"Shoe {i}", "shoes", 40m + i, InStock: i <= 12, Brand: i % 2 == 0 ? "north" : "south")).ToList();
+        var bags = Enumerable.Range(1, 10).Select(i => new Product($"B{i:00}", $"Bag {i}", "bags", 30m + i, Brand: "west")).ToList();
+        await app.Get<CatalogProvider>().SaveAsync([.. shoes, .. bags]);
+        var customers = Enumerable.Range(0, 12).Select(i => $"c-{i:00}").ToArray();
+        await app.GrantAnalyticsAsync(customers);
+        var events = customers.SelectMany((c, i) => new[]
+        {
+            app.View($"vb-{i}", c, $"B{1 + (i % 5):00}", TimeSpan.FromHours(2)),
+            app.View($"vs-{i}", c, $"S{2 + (i % 3):00}", TimeSpan.FromHours(1)),
+        }).ToArray();
+        Assert.Equal(HttpStatusCode.Accepted, (await app.PostEventsAsync(events)).StatusCode);
+        await app.Get<RetrainingService>().RetrainAsync();
+        await app.PumpAsync();
+        Assert.Empty((await app.Get<ModelStore>().GetCurrentAsync()).NeighborsOf("S01")); // nobody interacted with it
+        using var client = app.CreateClient();
+
+        var response = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/someone-new?placement=product&productId=S01&count=10", Json.Options);
+
+        var items = response!.Items;
+        Assert.Equal(10, items.Count);
+        var catalog = await app.Get<CatalogProvider>().GetAsync();
+        Assert.All(items, i =>
+        {
+            Assert.Equal("content:S01", i.ReasonCode);
+            Assert.Equal("Similar to Shoe 1", i.Reason);
+            Assert.True(catalog[i.ProductId].InStock, $"{i.ProductId} is sold out");
+            Assert.True(CatalogSimilarity.Score(catalog["S01"], catalog[i.ProductId]) > 0, $"{i.ProductId} shares nothing with S01");
+        });
+        Assert.DoesNotContain(items, i => i.ProductId is "S01" or "S13" or "S14");
+        // Same category and brand first: the five other in-stock "south" shoes (S03, S05, S07, S09, S11) lead.
+        Assert.Equal(["S03", "S05", "S07", "S09", "S11"], items.Take(5).Select(i => i.ProductId).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task CompleteTheLook_SaysSoOnlyOfWhatWasBoughtWithTheProduct()
     {

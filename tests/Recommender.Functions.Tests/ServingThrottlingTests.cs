@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,8 @@ namespace Recommender.Functions.Tests;
 /// The app on the Azure adapters (stand-ins) under a Cosmos DB 429 storm on every document request: the
 /// recommendations route gives up after the serving budget (1 + <c>CosmosServingRateLimitRetries</c> requests,
 /// through the serving client only) and answers the degraded list, while work off the serving path keeps the
-/// long budget (issue 13). Requests are counted; nothing is timed.
+/// long budget (issue 13). The search re-ranking route, the other storefront read, gets the same short budget.
+/// Requests are counted; nothing is timed.
 /// </summary>
 [Collection(AzureModeCollection.Name)]
 public sealed class ServingThrottlingTests
@@ -65,6 +67,30 @@ public sealed class ServingThrottlingTests
         Assert.NotEmpty(ids);
         Assert.DoesNotContain("p3", ids);
         // The first throttled read gave up after 1 + 1 requests (CosmosServingRateLimitRetries = 1, not 9), on the serving client.
+        Assert.Equal(2, _serving.Throttled);
+        Assert.Equal(0, _main.Throttled);
+    }
+
+    [Fact]
+    public async Task SearchRerankingUnderA429Storm_GivesUpAfterTheServingBudget_AndAnswersTheSearchOrder()
+    {
+        await using var app = await AzureModeTests.CreateAppAsync(services: ThrottleableClients);
+        await app.Get<CatalogProvider>().SaveAsync(Catalog);
+        using var client = app.CreateClient();
+        var search = new { query = "boots", resultIds = new[] { "p3", "p1", "p2" } };
+        var before = await client.PostAsJsonAsync(new Uri("/api/recommendations/c1/search", UriKind.Relative), search);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.True(_serving.Throttled == 0 && _main.Throttled == 0);
+
+        Storm(true);
+        var during = await client.PostAsJsonAsync(new Uri("/api/recommendations/c1/search", UriKind.Relative), search);
+
+        Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+        var body = JsonDocument.Parse(await during.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(body.GetProperty("degraded").GetBoolean());
+        Assert.False(body.GetProperty("personalized").GetBoolean());
+        Assert.Equal(["p3", "p1", "p2"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()).ToList());
+        // The profile read gave up after 1 + 1 requests (CosmosServingRateLimitRetries = 1, not 9), on the serving client.
         Assert.Equal(2, _serving.Throttled);
         Assert.Equal(0, _main.Throttled);
     }

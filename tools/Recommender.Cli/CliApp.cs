@@ -1,13 +1,14 @@
-using System.Diagnostics;
+using System.CommandLine;
+using System.CommandLine.Help;
 using Recommender.Models;
-using Recommender.Models.Evaluation;
-using Recommender.Models.Tuning;
 
 namespace Recommender.Cli;
 
 /// <summary>
-/// The CLI: <c>evaluate</c> (read, split, train and measure each algorithm, print a table or JSON),
-/// <c>generate</c> (a synthetic data set for timing runs) and <c>models</c> (the admin API's model verbs).
+/// The CLI, on System.CommandLine: <c>evaluate</c> (read, split, train and measure each algorithm,
+/// print a table or JSON), <c>generate</c> (a synthetic data set for timing runs), <c>token</c> (a
+/// development bearer token), <c>models</c> (the admin API's model verbs) and <c>audit verify</c>. Every command answers
+/// <c>--help</c>; a parse error prints <c>error: …</c> and the command's usage line on stderr and exits 2.
 /// </summary>
 public static class CliApp
 {
@@ -15,61 +16,65 @@ public static class CliApp
     public const int InputError = 1;
     public const int UsageError = 2;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, AlgorithmRegistry? registry = null)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, AlgorithmRegistry? registry = null) =>
+        RunAsync(args, stdout, stderr, registry).GetAwaiter().GetResult();
+
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, AlgorithmRegistry? registry = null, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        registry ??= AlgorithmRegistry.Default;
+        return InvokeAsync(CreateRootCommand(stdout, stderr, registry ?? AlgorithmRegistry.Default, handler), args, stdout, stderr, cancellationToken);
+    }
 
-        if (args.Length == 0 || args[0] is "-h" or "--help")
+    /// <summary>The command tree; actions write to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    public static RootCommand CreateRootCommand(TextWriter stdout, TextWriter stderr, AlgorithmRegistry registry, HttpMessageHandler? handler = null)
+    {
+        var root = new RootCommand("Recommender tools: offline evaluation, synthetic data, development tokens, the model admin API and the audit log.")
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(EvaluateOptions.Usage);
-            return args.Length == 0 ? UsageError : Success;
-        }
+            EvaluateCommand.Create(registry, stdout, stderr),
+            GenerateCommand.Create(stdout, stderr),
+            TokenCommand.Create(stdout, stderr),
+            ModelsCommand.Create(stdout, stderr, handler),
+            AuditCommand.Create(stdout, stderr, handler),
+        };
+        return root;
+    }
 
-        if (args[0] == "generate")
+    internal static async Task<int> InvokeAsync(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var result = root.Parse(args);
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        if (result.Errors.Count > 0 && result.Action is not HelpAction)
         {
-            return GenerateCommand.Run(args.AsSpan(1), stdout, stderr);
-        }
+            foreach (var error in result.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
 
-        if (args[0] == "token")
-        {
-            return TokenCommand.Run(args.AsSpan(1), stdout, stderr);
-        }
+            if (result.CommandResult.Command is CliCommand { Usage: var usage })
+            {
+                stderr.WriteLine(usage);
+                stderr.WriteLine($"Run '{string.Join(' ', [root.Name, .. CommandPath(result)])} --help' for every option.");
+            }
+            else
+            {
+                var help = new InvocationConfiguration { Output = stderr, Error = stderr };
+                await root.Parse([.. CommandPath(result), "--help"]).InvokeAsync(help, cancellationToken).ConfigureAwait(false);
+            }
 
-        if (args[0] == "models")
-        {
-            return ModelsCommand.RunAsync(args[1..], stdout, stderr).GetAwaiter().GetResult();
-        }
-
-        if (args[0] != "evaluate")
-        {
-            stderr.WriteLine($"error: unknown command '{args[0]}'.");
-            stderr.WriteLine(EvaluateOptions.Usage);
             return UsageError;
         }
 
-        EvaluateOptions options;
+        return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs work that reads input files: a malformed or unreadable file is exit code 1 with one line.</summary>
+    internal static int ReadingInput(TextWriter stderr, Func<int> work)
+    {
         try
         {
-            options = EvaluateOptions.Parse(args.AsSpan(1), registry);
-        }
-        catch (UnknownAlgorithmException ex)
-        {
-            stderr.WriteLine($"error: {ex.Message}");
-            return UsageError;
-        }
-        catch (ArgumentException ex)
-        {
-            stderr.WriteLine($"error: {ex.Message}");
-            stderr.WriteLine(EvaluateOptions.Usage);
-            return UsageError;
-        }
-
-        try
-        {
-            return Evaluate(options, registry, stdout, stderr);
+            return work();
         }
         catch (InputFormatException ex)
         {
@@ -88,85 +93,14 @@ public static class CliApp
         }
     }
 
-    private static int Evaluate(EvaluateOptions options, AlgorithmRegistry registry, TextWriter stdout, TextWriter stderr)
+    private static List<string> CommandPath(ParseResult result)
     {
-        var clock = Stopwatch.StartNew();
-        var progress = new StderrProgress(stderr, clock);
-        progress.Report($"reading {options.Input} ({options.Format})");
-        var interactions = InteractionFileReader.Read(options.Input, options.Format);
-        if (interactions.Count == 0)
+        var path = new List<string>();
+        for (var node = result.CommandResult; node is not null && node.Parent is not null; node = node.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            throw new InputFormatException($"{options.Input}: no interactions");
+            path.Insert(0, node.Command.Name);
         }
 
-        var catalog = options.Catalog is null ? null : CatalogFileReader.Read(options.Catalog);
-        IDataSplitter splitter = options.Protocol switch
-        {
-            "random" => new RandomSplitter(seed: options.Seed),
-            "leave-last" => new LeaveLastSplitter(),
-            _ => new TemporalSplitter(),
-        };
-
-        var split = splitter.Split(interactions);
-        var set = EvaluationSet.Create(split, options.ExcludeSeen);
-        var summary = new RunSummary(
-            options.Input,
-            interactions.Count,
-            interactions.Select(i => i.User).Distinct(StringComparer.Ordinal).Count(),
-            interactions.Select(i => i.Item).Distinct(StringComparer.Ordinal).Count(),
-            options.Protocol,
-            split.Train.Count,
-            split.Test.Count,
-            set.Users.Count,
-            options.K,
-            options.ExcludeSeen ? "remove" : "keep",
-            options.Seed);
-        progress.Report($"{summary.Protocol} split: {summary.TrainInteractions:N0} training interactions, {summary.TestInteractions:N0} held out, {summary.EvaluatedUsers:N0} users evaluated");
-
-        // The random protocol judges which unseen items belong to a user, the others what comes next;
-        // algorithms that learn from an internal split (the re-ranker) pick their labels to match.
-        var task = options.Protocol == "random" ? PredictionTask.HeldOutItems : PredictionTask.Next;
-        var context = new TrainingContext(options.Seed, catalog, progress, task);
-        var results = new List<AlgorithmEvaluation>();
-        for (var n = 0; n < options.Algorithms.Count; n++)
-        {
-            progress.Report($"[{n + 1}/{options.Algorithms.Count}] {options.Algorithms[n]}");
-            if (!options.Tune)
-            {
-                results.Add(Evaluator.Evaluate(registry.Create(options.Algorithms[n]), set, options.K, context, progress));
-                continue;
-            }
-
-            // Settings are chosen on a validation split of the training part only, then measured on the test part.
-            var tuned = HyperparameterSearch.Search(options.Algorithms[n], split.Train, HyperparameterSearch.ValidationSplitter(options.Protocol, options.Seed),
-                options.K, options.ExcludeSeen, context, options.TuneBudget ?? EvaluateOptions.DefaultTuneBudget, registry: registry);
-            progress.Report($"{tuned.Algorithm}: chose {SearchSpace.Describe(tuned.Settings)} (validation nDCG@{options.K} {tuned.Ndcg:F4}, {tuned.Trials.Count} trials{(tuned.BudgetExhausted ? ", budget exhausted" : string.Empty)})");
-            var evaluation = Evaluator.Evaluate(SearchSpace.For(options.Algorithms[n], registry).Create(tuned.Settings), set, options.K, context, progress);
-            results.Add(tuned.Settings.Count == 0 ? evaluation : evaluation with { Algorithm = $"{evaluation.Algorithm} ({SearchSpace.Describe(tuned.Settings)})" });
-        }
-
-        stdout.Write(options.Json ? ReportFormatter.ToJson(summary, results) : ReportFormatter.ToTable(summary, results));
-        progress.Report("done");
-        return Success;
-    }
-
-    /// <summary>Progress lines on stderr, each with the elapsed time.</summary>
-    private sealed class StderrProgress(TextWriter stderr, Stopwatch clock) : IProgress<string>
-    {
-        public void Report(string value) => stderr.WriteLine($"[{clock.Elapsed.TotalSeconds,7:F1}s] {value}");
+        return path;
     }
 }
-
-/// <summary>What was evaluated, printed above the table and repeated in every JSON object.</summary>
-public sealed record RunSummary(
-    string Input,
-    int Interactions,
-    int Users,
-    int Items,
-    string Protocol,
-    int TrainInteractions,
-    int TestInteractions,
-    int EvaluatedUsers,
-    int K,
-    string Seen,
-    int Seed);

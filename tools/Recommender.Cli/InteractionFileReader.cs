@@ -1,4 +1,5 @@
 using System.Globalization;
+using nietras.SeparatedValues;
 using Recommender.Models;
 
 namespace Recommender.Cli;
@@ -6,7 +7,7 @@ namespace Recommender.Cli;
 /// <summary>
 /// Reads interaction files. <c>csv</c>: <c>user,item,timestamp[,weight]</c>, with or without a header
 /// (a first line whose timestamp does not parse is a header). <c>tsv</c>: <c>user item weight timestamp</c>
-/// separated by tabs (MovieLens <c>u.data</c>), header optional likewise. Blank lines are skipped; any
+/// separated by tabs (MovieLens <c>u.data</c>), header optional likewise. Parsed by Sep (RFC 4180 quoting for csv). Blank lines are skipped; any
 /// other malformed line stops the read with the file name and line number.
 /// </summary>
 public static class InteractionFileReader
@@ -37,31 +38,40 @@ public static class InteractionFileReader
             _ => throw new ArgumentException($"unknown format '{format}'", nameof(format)),
         };
 
-        var interactions = new List<Interaction>();
-        var lineNumber = 0;
-        var first = true;
-        while (reader.ReadLine() is { } line)
+        // csv: RFC 4180 quoting; tsv (MovieLens): no quoting. Rows may differ in column count; the check is ours, per line.
+        using var sep = (tsv ? Sep.New('\t') : Sep.New(',')).Reader(o => o with
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            HasHeader = false,
+            DisableColCountCheck = true,
+            DisableQuotesParsing = tsv,
+            Unescape = !tsv,
+            Trim = SepTrim.All,
+        }).From(reader);
+
+        var interactions = new List<Interaction>();
+        var first = true;
+        foreach (var row in sep)
+        {
+            var lineNumber = SepLines.LineOf(row);
+            var fields = new string[row.ColCount];
+            for (var n = 0; n < fields.Length; n++)
             {
-                continue;
+                fields[n] = row[n].ToString().Trim();
             }
 
-            if (first && lineNumber == 1 && line[0] == '\uFEFF')
+            if (fields.Length == 1 && fields[0].TrimStart('\uFEFF').Length == 0)
             {
-                line = line[1..];
+                continue; // blank line
             }
 
-            var fields = tsv ? [.. line.Split('\t').Select(f => f.Trim())] : CsvFields.Split(line, ',');
-            if (fields is null)
+            if (first && fields[0].StartsWith('\uFEFF'))
             {
-                throw Bad(fileName, lineNumber, "unterminated quoted field");
+                fields[0] = fields[0][1..];
             }
 
             var (timestampField, weightField) = tsv
-                ? (fields.Count == 4 ? fields[3] : null, fields.Count == 4 ? fields[2] : null)
-                : (fields.Count is 3 or 4 ? fields[2] : null, fields.Count == 4 ? fields[3] : null);
+                ? (fields.Length == 4 ? fields[3] : null, fields.Length == 4 ? fields[2] : null)
+                : (fields.Length is 3 or 4 ? fields[2] : null, fields.Length == 4 ? fields[3] : null);
 
             if (first)
             {
@@ -75,8 +85,8 @@ public static class InteractionFileReader
             if (timestampField is null)
             {
                 throw Bad(fileName, lineNumber, tsv
-                    ? $"expected 4 tab-separated fields (user, item, weight, timestamp), found {fields.Count}"
-                    : $"expected 3 or 4 comma-separated fields (user,item,timestamp[,weight]), found {fields.Count}");
+                    ? $"expected 4 tab-separated fields (user, item, weight, timestamp), found {fields.Length}"
+                    : $"expected 3 or 4 comma-separated fields (user,item,timestamp[,weight]), found {fields.Length}");
             }
 
             if (fields[0].Length == 0 || fields[1].Length == 0)

@@ -1,11 +1,13 @@
-using System.Net.Http.Headers;
+using System.CommandLine;
+using System.Text.Json;
 
 namespace Recommender.Cli;
 
 /// <summary>
 /// <c>models</c>: the data team's verbs over the app's admin API — list versions with their metrics,
-/// show one, roll back, pin and unpin, start a training run and follow it. <c>--key</c> is sent as the
-/// Functions key header (<c>x-functions-key</c>); the answer's JSON is printed as it is.
+/// show one, roll back, pin and unpin, start a training run (and, with <c>--wait</c>, follow it to
+/// its decision) and show a run. <c>--key</c> is sent as the Functions key header
+/// (<c>x-functions-key</c>), <c>--token</c> as a bearer token; the answer's JSON is printed as it is.
 /// </summary>
 public static class ModelsCommand
 {
@@ -15,94 +17,142 @@ public static class ModelsCommand
                models rollback VERSION --url URL [--key KEY] [--token BEARER]
                models pin VERSION --url URL [--key KEY] [--token BEARER]
                models unpin --url URL [--key KEY] [--token BEARER]
-               models train --url URL [--key KEY] [--token BEARER]
+               models train --url URL [--key KEY] [--token BEARER] [--wait [--interval 5]]
                models run RUN_ID --url URL [--key KEY] [--token BEARER]
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    /// <summary>A training run's statuses after which it changes no more.</summary>
+    private static readonly string[] FinalStatuses = ["promoted", "rejected", "skipped", "failed"];
+
+    /// <summary>Runs <c>models …</c> (<paramref name="args"/> without the word <c>models</c>).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var positional = new List<string>();
-        string? url = null, key = null, token = null;
-        for (var i = 0; i < args.Length; i++)
+        return CliApp.RunAsync(["models", .. args], stdout, stderr, handler: handler, cancellationToken: cancellationToken);
+    }
+
+    internal static Command Create(TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler)
+    {
+        var api = ApiOptions.Create();
+        var models = new Command("models", "The model admin API: versions, rollback, pinning, training runs.") { api.Url, api.Key, api.Token };
+
+        Command Verb(string name, string description, Func<ParseResult, (HttpMethod Method, string Path)> call, params Argument<string>[] arguments)
         {
-            switch (args[i])
+            var verb = new CliCommand(name, description, Usage);
+            foreach (var argument in arguments)
             {
-                case "--url" when i + 1 < args.Length:
-                    url = args[++i];
-                    break;
-                case "--key" when i + 1 < args.Length:
-                    key = args[++i];
-                    break;
-                case "--token" when i + 1 < args.Length:
-                    token = args[++i];
-                    break;
-                default:
-                    positional.Add(args[i]);
-                    break;
+                verb.Arguments.Add(argument);
             }
+
+            verb.SetAction((parse, cancellationToken) =>
+            {
+                var (method, path) = call(parse);
+                return SendAsync(Connection(parse), method, path, stdout, stderr, cancellationToken);
+            });
+            models.Subcommands.Add(verb);
+            return verb;
         }
 
-        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var baseUri) || positional.Count == 0)
+        ApiConnection Connection(ParseResult parse) => api.Connect(parse, handler);
+
+        var version = new Argument<string>("VERSION") { Description = "A model version, as listed." };
+        var runId = new Argument<string>("RUN_ID") { Description = "A training run's id, as answered by train." };
+        Verb("list", "List model versions with their metrics.", _ => (HttpMethod.Get, "api/admin/models"));
+        Verb("show", "Show one model version.", p => (HttpMethod.Get, $"api/admin/models/{Escape(p, version)}"), version);
+        Verb("rollback", "Make an earlier version the promoted one.", p => (HttpMethod.Post, $"api/admin/models/{Escape(p, version)}/rollback"), version);
+        Verb("pin", "Pin a version: training runs no longer replace it.", p => (HttpMethod.Post, $"api/admin/models/{Escape(p, version)}/pin"), version);
+        Verb("unpin", "Remove the pin.", _ => (HttpMethod.Delete, "api/admin/models/pin"));
+        Verb("run", "Show a training run: its candidates, metrics and decision.", p => (HttpMethod.Get, $"api/admin/training/{Escape(p, runId)}"), runId);
+
+        var wait = new Option<bool>("--wait") { Description = "Follow the run to its decision (progress on stderr) and print the finished run." };
+        var interval = new Option<int>("--interval") { Description = "Seconds between two looks at the run while waiting.", DefaultValueFactory = _ => 5, HelpName = "SECONDS" };
+        interval.Validators.Add(result =>
         {
-            stderr.WriteLine(url is null ? "error: --url is required." : positional.Count == 0 ? "error: which verb?" : $"error: '{url}' is not an absolute URL.");
-            stderr.WriteLine(Usage);
-            return CliApp.UsageError;
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--interval may not be negative.");
+            }
+        });
+        var train = new CliCommand("train", "Start a training run (evaluate, gate, promote).", Usage) { wait, interval };
+        train.SetAction((parse, cancellationToken) => parse.GetValue(wait)
+            ? TrainAndWaitAsync(Connection(parse), TimeSpan.FromSeconds(parse.GetValue(interval)), stdout, stderr, cancellationToken)
+            : SendAsync(Connection(parse), HttpMethod.Post, "api/admin/retrain", stdout, stderr, cancellationToken));
+        models.Subcommands.Add(train);
+        return models;
+    }
+
+    private static string Escape(ParseResult parse, Argument<string> argument) => Uri.EscapeDataString(parse.GetRequiredValue(argument));
+
+    internal static async Task<int> SendAsync(ApiConnection connection, HttpMethod method, string path, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var client = connection.CreateClient();
+        var (ok, body) = await connection.SendAsync(client, method, path, stderr, cancellationToken).ConfigureAwait(false);
+        if (!ok)
+        {
+            return CliApp.InputError;
         }
 
-        var verb = positional[0];
-        var argument = positional.Count > 1 ? Uri.EscapeDataString(positional[1]) : null;
-        (HttpMethod Method, string Path)? call = (verb, argument) switch
+        stdout.WriteLine(body);
+        return CliApp.Success;
+    }
+
+    private static async Task<int> TrainAndWaitAsync(ApiConnection connection, TimeSpan interval, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var client = connection.CreateClient();
+        var (ok, body) = await connection.SendAsync(client, HttpMethod.Post, "api/admin/retrain", stderr, cancellationToken).ConfigureAwait(false);
+        if (!ok)
         {
-            ("list", null) => (HttpMethod.Get, "api/admin/models"),
-            ("show", { } v) => (HttpMethod.Get, $"api/admin/models/{v}"),
-            ("rollback", { } v) => (HttpMethod.Post, $"api/admin/models/{v}/rollback"),
-            ("pin", { } v) => (HttpMethod.Post, $"api/admin/models/{v}/pin"),
-            ("unpin", null) => (HttpMethod.Delete, "api/admin/models/pin"),
-            ("train", null) => (HttpMethod.Post, "api/admin/retrain"),
-            ("run", { } r) => (HttpMethod.Get, $"api/admin/training/{r}"),
-            _ => null,
-        };
-        if (call is not { } c)
-        {
-            stderr.WriteLine($"error: '{string.Join(' ', positional)}' is not a models verb.");
-            stderr.WriteLine(Usage);
-            return CliApp.UsageError;
+            return CliApp.InputError;
         }
 
-        using var client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        client.BaseAddress = new Uri(baseUri.ToString().TrimEnd('/') + "/");
-        using var request = new HttpRequestMessage(c.Method, c.Path);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (key is not null)
+        if (ReadString(body, "runId") is not { } runId)
         {
-            request.Headers.Add("x-functions-key", key);
+            stderr.WriteLine($"error: the answer names no runId: {body}");
+            return CliApp.InputError;
         }
 
-        if (token is not null)
+        return await ProgressDisplay.For(stderr).RunAsync($"training run {runId}", 1, async progress =>
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
+            string? last = null;
+            while (true)
+            {
+                var (found, run) = await connection.SendAsync(client, HttpMethod.Get, $"api/admin/training/{Uri.EscapeDataString(runId)}", stderr, cancellationToken).ConfigureAwait(false);
+                if (!found)
+                {
+                    return CliApp.InputError;
+                }
 
+                var status = ReadString(run, "status") ?? "unknown";
+                if (status != last)
+                {
+                    progress.Step($"run {runId}: {status}");
+                    last = status;
+                }
+
+                if (FinalStatuses.Contains(status, StringComparer.Ordinal))
+                {
+                    progress.Advance();
+                    stdout.WriteLine(run);
+                    return status == "failed" ? CliApp.InputError : CliApp.Success;
+                }
+
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private static string? ReadString(string json, string property)
+    {
         try
         {
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                stderr.WriteLine($"error: {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
-                return CliApp.InputError;
-            }
-
-            stdout.WriteLine(body);
-            return CliApp.Success;
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
         }
-        catch (HttpRequestException ex)
+        catch (JsonException)
         {
-            stderr.WriteLine($"error: cannot reach {baseUri}: {ex.Message}");
-            return CliApp.InputError;
+            return null;
         }
     }
 }

@@ -1,5 +1,4 @@
 using Recommender.Cli;
 
-// dotnet run --project tools/Recommender.Cli -c Release -- evaluate --input FILE --format csv|tsv
-//     --protocol random|leave-last|temporal [--k 10] [--algorithms a,b] [--seen remove|keep] [--json] [--seed 42]
-return CliApp.Run(args, Console.Out, Console.Error);
+// dotnet run --project tools/Recommender.Cli -c Release -- --help       (every command answers --help)
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

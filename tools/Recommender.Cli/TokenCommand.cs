@@ -1,7 +1,7 @@
-using System.Globalization;
-using System.Security.Cryptography;
+using System.CommandLine;
 using System.Text;
-using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Recommender.Cli;
 
@@ -16,54 +16,60 @@ public static class TokenCommand
     public const string Usage = "usage: token --key DEVELOPMENT_SIGNING_KEY --role ROLE [--role ROLE] [--subject NAME] [--audience recommender] [--hours 8]";
     public const string Issuer = "recommender-development";
 
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    internal static CliCommand Create(TextWriter stdout, TextWriter stderr)
     {
-        string? key = null, subject = "developer", audience = "recommender";
-        var roles = new List<string>();
-        var hours = 8;
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        _ = stderr;
+        var key = new Option<string>("--key") { Description = "The app's Recommender:Auth:DevelopmentSigningKey (at least 32 characters).", Required = true, HelpName = "DEVELOPMENT_SIGNING_KEY" };
+        key.Validators.Add(result =>
         {
-            switch (args[i])
+            if (result.GetValueOrDefault<string>() is not { Length: >= 32 })
             {
-                case "--key": key = args[i + 1]; break;
-                case "--role": roles.Add(args[i + 1]); break;
-                case "--subject": subject = args[i + 1]; break;
-                case "--audience": audience = args[i + 1]; break;
-                case "--hours" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var h) && h is > 0 and <= 24: hours = h; break;
-                default:
-                    stderr.WriteLine($"error: bad or unknown option '{args[i]}'.");
-                    stderr.WriteLine(Usage);
-                    return CliApp.UsageError;
+                result.AddError("--key must be at least 32 characters.");
             }
-        }
-
-        if (key is not { Length: >= 32 } || roles.Count == 0 || args.Length % 2 != 0)
+        });
+        var roles = new Option<string[]>("--role") { Description = "An app role (Privacy.Manage, Recommender.Admin); repeat for several.", Required = true, HelpName = "ROLE" };
+        var subject = new Option<string>("--subject") { Description = "The token's subject.", DefaultValueFactory = _ => "developer", HelpName = "NAME" };
+        var audience = new Option<string>("--audience") { Description = "The token's audience.", DefaultValueFactory = _ => "recommender" };
+        var hours = new Option<int>("--hours") { Description = "Lifetime in hours (1 to 24).", DefaultValueFactory = _ => 8, HelpName = "N" };
+        hours.Validators.Add(result =>
         {
-            stderr.WriteLine("error: --key (at least 32 characters) and at least one --role are required.");
-            stderr.WriteLine(Usage);
-            return CliApp.UsageError;
-        }
-
-        stdout.WriteLine(Mint(key, roles, subject, audience, DateTimeOffset.UtcNow, TimeSpan.FromHours(hours)));
-        return CliApp.Success;
+            if (result.GetValueOrDefault<int>() is < 1 or > 24)
+            {
+                result.AddError("--hours must be from 1 to 24.");
+            }
+        });
+        var command = new CliCommand("token", "Mint a development bearer token with app roles for the privacy and admin routes (local development only).", Usage)
+        {
+            key, roles, subject, audience, hours,
+        };
+        command.SetAction(parse =>
+        {
+            stdout.WriteLine(Mint(parse.GetRequiredValue(key), parse.GetRequiredValue(roles), parse.GetValue(subject) ?? "developer", parse.GetValue(audience) ?? "recommender",
+                DateTimeOffset.UtcNow, TimeSpan.FromHours(parse.GetValue(hours))));
+            return CliApp.Success;
+        });
+        return command;
     }
 
-    /// <summary>An HS256 JWT with <c>iss</c>, <c>aud</c>, <c>sub</c>, <c>roles</c>, <c>nbf</c>, <c>exp</c>.</summary>
+    /// <summary>An HS256 JWT with <c>iss</c>, <c>aud</c>, <c>sub</c>, <c>roles</c>, <c>iat</c>, <c>nbf</c>, <c>exp</c>.</summary>
     public static string Mint(string key, IReadOnlyList<string> roles, string subject, string audience, DateTimeOffset now, TimeSpan lifetime)
     {
-        var header = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "HS256", ["typ"] = "JWT" }));
-        var payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(roles);
+        var descriptor = new SecurityTokenDescriptor
         {
-            ["iss"] = Issuer,
-            ["aud"] = audience,
-            ["sub"] = subject,
-            ["roles"] = roles,
-            ["nbf"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
-            ["exp"] = now.Add(lifetime).ToUnixTimeSeconds(),
-        }));
-        var signature = Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{header}.{payload}")));
-        return $"{header}.{payload}.{signature}";
+            Issuer = Issuer,
+            Audience = audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.AddMinutes(-1).UtcDateTime,
+            Expires = now.Add(lifetime).UtcDateTime,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = subject,
+                ["roles"] = roles.ToArray(),
+            },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+        };
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

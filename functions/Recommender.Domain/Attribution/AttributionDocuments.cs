@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Recommender.Domain.Attribution;
 
 /// <summary>
@@ -43,6 +45,8 @@ public sealed record AttributionCounters
     public double RefundedRevenue { get; init; }
     /// <summary>Orders of customers who may not be attributed individually (no analytics consent): in the totals and the unattributed bucket only.</summary>
     public long OrdersWithoutConsent { get; init; }
+    /// <summary>Orders re-attributed because a touch before the purchase arrived after it (<see cref="AttributionOptions.LateTouchGrace"/>).</summary>
+    public long ReattributedOrders { get; init; }
     /// <summary>What was left out, or not joined, and why (<see cref="DroppedReasons"/>).</summary>
     public Dictionary<string, double> Dropped { get; init; } = new(StringComparer.Ordinal);
 }
@@ -62,19 +66,81 @@ public static class DroppedReasons
     public const string RefundOfUnknownOrder = "refundOfUnknownOrder";
     /// <summary>A refund beyond what is left of its order: the excess is ignored.</summary>
     public const string RefundExceedsOrder = "refundExceedsOrder";
+    /// <summary>A touch arriving after its purchase (within the grace period) when the order was refunded already: the order keeps its attribution.</summary>
+    public const string LateTouchAfterRefund = "lateTouchAfterRefund";
+    /// <summary>
+    /// A unit resumed after a crash found a row written more often since than the row remembers
+    /// (<see cref="AttributionStore.RowUnitMemory"/>): whether the crashed delivery had applied it cannot be told, so it is not applied again.
+    /// </summary>
+    public const string UnitRowUndecidable = "unitRowUndecidable";
 
-    public static readonly IReadOnlyList<string> All = [CurrencyMismatch, DuplicateOrder, ClockSkew, UnknownRecommendationId, RefundOfUnknownOrder, RefundExceedsOrder];
+    public static readonly IReadOnlyList<string> All = [CurrencyMismatch, DuplicateOrder, ClockSkew, UnknownRecommendationId, RefundOfUnknownOrder, RefundExceedsOrder,
+        LateTouchAfterRefund, UnitRowUndecidable];
 }
 
 /// <summary>
 /// A consenting customer's touchpoints (collection <c>workflows</c>, partition = subject, id
-/// <see cref="AttributionStore.JourneyId"/>): the newest touches within the windows. Erased with the
-/// customer, expires <see cref="AttributionOptions.JourneyRetention"/> after its last write, pruned at every write.
+/// <see cref="AttributionStore.JourneyId"/>): the newest touches within the windows, and the orders recorded
+/// within <see cref="AttributionOptions.LateTouchGrace"/> (a touch arriving late may still re-attribute them).
+/// Erased with the customer, forgotten when analytics consent goes, expires <see cref="AttributionOptions.JourneyRetention"/>
+/// after its last write, pruned at every write.
 /// </summary>
 public sealed class AttributionJourney
 {
     public List<Touchpoint> Touches { get; set; } = [];
+    /// <summary>Orders recorded within the late-touch grace period.</summary>
+    public List<JourneyOrder> Orders { get; set; } = [];
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The attribution ledger of a subject, consenting or not (collection <c>workflows</c>, id <see cref="AttributionStore.LedgerId"/>
+/// in the subject's orders partition, named by a hash): every event attribution took on (a hash of its identity) and the unit
+/// (<see cref="AttributionUnit"/>) that took it. An event held by another unit is counted already; one held by this delivery's unit
+/// was taken by a delivery of the same batch that crashed, and is finished now. Entries are kept while the event could still be
+/// delivered (<see cref="AttributionStore.UnitLifetime"/>); erased with the subject.
+/// </summary>
+public sealed class AttributionLedger
+{
+    public List<LedgerEntry> Recorded { get; set; } = [];
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>An event attribution took on (<see cref="Key"/>: a hash of its identity), by which unit, and when it happened (for pruning).</summary>
+public sealed record LedgerEntry(
+    [property: JsonPropertyName("k")] string Key,
+    [property: JsonPropertyName("u")] string Unit,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
+
+/// <summary>An order of the journey, recorded by <see cref="Unit"/> at <see cref="RecordedAt"/>: a late touch before <see cref="PurchaseAt"/> may re-attribute it.</summary>
+public sealed record JourneyOrder(string OrderId, string EventId, DateTimeOffset PurchaseAt, string Unit, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// One batch's attribution (collection <c>workflows</c>, partition <c>attribution-units-NN</c>, id a hash of the
+/// identities of the batch's attribution events; no personal data): the increments it adds to each report row,
+/// decided once and written before any row is touched, then applied row by row — each row remembers the last
+/// units applied to it (<see cref="AttributionStore.RowUnitMemory"/>) — and finally marked done. A delivery of the
+/// same batch finds it: done, nothing to do; not done (a crash), it applies the rows not applied yet.
+/// </summary>
+public sealed class AttributionUnit
+{
+    public bool Done { get; set; }
+    public List<UnitRow> Rows { get; set; } = [];
+}
+
+/// <summary>The increments of one report row, and the row's version when the unit was written (the rows written since are in its memory).</summary>
+public sealed class UnitRow
+{
+    public required string Day { get; init; }
+    public required string Channel { get; init; }
+    public required string Source { get; init; }
+    public required string Variant { get; init; }
+    public required string Segment { get; init; }
+    public required Dictionary<string, double> Increments { get; init; }
+    public long SeenVersion { get; set; }
+
+    [JsonIgnore]
+    public AttributionBucket Bucket => new(Channel, Source, Variant);
 }
 
 /// <summary>What an order was credited with, so a refund reverses exactly that (one bucket's share under each model).</summary>
@@ -92,18 +158,32 @@ public sealed record OrderShare(string Channel, string Source, string Variant, d
 
 /// <summary>
 /// The record of one counted order (collection <c>workflows</c>, partition <see cref="AttributionStore.OrdersPartition"/>
-/// — a hash of the subject — id a hash of the order id): created once, which makes a second purchase event of
-/// the same order a duplicate; refunds reverse its shares and are remembered by event id.
+/// — a hash of the subject — id a hash of the order id): created once, by its purchase event (<see cref="EventId"/>),
+/// which makes a second purchase event of the same order a duplicate; refunds reverse its shares and are remembered
+/// by event id with what they reversed; a late touch re-attributes it (<see cref="Revisions"/>: what it was before each).
 /// </summary>
 public sealed class OrderAttribution
 {
-    /// <summary>The order's day (yyyy-MM-dd): refunds are booked back on it.</summary>
+    /// <summary>The order's day (yyyy-MM-dd): refunds and re-attributions are booked on it.</summary>
     public required string Day { get; init; }
     public required decimal Amount { get; init; }
+    /// <summary>The purchase event that recorded it, and the unit (a delivery of the same batch after a crash finds its own record).</summary>
+    public string? EventId { get; init; }
+    public string? Unit { get; init; }
+    public DateTimeOffset PurchaseAt { get; init; }
     public decimal Refunded { get; set; }
-    public bool Influenced { get; init; }
+    public bool Influenced { get; set; }
     /// <summary>The customer's segments when the order was counted (their segment rows are reversed too).</summary>
     public List<string> Segments { get; init; } = [];
-    public List<OrderShare> Shares { get; init; } = [];
-    public List<string> RefundEventIds { get; set; } = [];
+    public List<OrderShare> Shares { get; set; } = [];
+    /// <summary>The bucket credited with the order itself (last touch).</summary>
+    public AttributionBucket? LastTouchBucket { get; set; }
+    public List<RefundApplied> Refunds { get; set; } = [];
+    public List<OrderRevision> Revisions { get; set; } = [];
 }
+
+/// <summary>A refund event applied to an order, by which unit, and the amount it reversed.</summary>
+public sealed record RefundApplied(string EventId, decimal Reversed, string? Unit = null);
+
+/// <summary>A re-attribution of an order by a late touch (by unit): the shares, influence and last-touch bucket it had before.</summary>
+public sealed record OrderRevision(string Unit, List<OrderShare> Shares, bool Influenced, AttributionBucket? LastTouchBucket);

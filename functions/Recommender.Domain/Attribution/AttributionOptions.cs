@@ -24,6 +24,12 @@ public sealed class AttributionOptions
     public TimeSpan TimeDecayHalfLife { get; set; } = TimeSpan.FromDays(1);
     /// <value>An event stamped further than this ahead of the ingestion clock is not attributed (clock skew). Default 10 minutes, the validator's own limit.</value>
     public TimeSpan ClockSkewTolerance { get; set; } = TimeSpan.FromMinutes(10);
+    /// <value>
+    /// A touch that arrives after its purchase was recorded (late or out-of-order delivery, a device's clock) re-attributes that
+    /// order when it happened before the purchase, within its window, and the order was recorded at most this long ago and has
+    /// no refund. Default 1 day: later, the day's figures stay as reported. <c>00:00:00</c> turns re-attribution off.
+    /// </value>
+    public TimeSpan LateTouchGrace { get; set; } = TimeSpan.FromDays(1);
     /// <value>A consenting customer's journey document expires this long after its last write; touches older than the windows are pruned at every write. Default 30 days.</value>
     public TimeSpan JourneyRetention { get; set; } = TimeSpan.FromDays(30);
     /// <value>An order's attribution record (to reverse a refund exactly) lives this long after its last write. Default 180 days.</value>
@@ -65,6 +71,11 @@ public sealed class AttributionOptions
         if (ClockSkewTolerance < TimeSpan.Zero || ClockSkewTolerance > TimeSpan.FromDays(1))
         {
             errors.Add("ClockSkewTolerance must be from 0 to 1 day");
+        }
+
+        if (LateTouchGrace < TimeSpan.Zero || LateTouchGrace > TimeSpan.FromDays(30))
+        {
+            errors.Add("LateTouchGrace must be from 0 to 30 days");
         }
 
         if (JourneyRetention < LongestWindow || JourneyRetention > TimeSpan.FromDays(790))

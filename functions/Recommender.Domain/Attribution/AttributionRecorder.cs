@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Events;
+using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Segments;
@@ -9,9 +10,7 @@ using Recommender.Domain.Storage;
 namespace Recommender.Domain.Attribution;
 
 /// <summary>
-/// Updates the attribution counters from the events ingestion counts (each event once, whatever batch
-/// carries it: the caller passes only the events counted now, as for every other aggregate), per subject
-/// in event-time order:
+/// Updates the attribution counters from each ingested batch, per subject in event-time order:
 /// <list type="bullet">
 /// <item>touches (recommendation impressions and clicks, email and push opens and clicks) count on their
 /// row for everyone; for a customer who may be attributed individually they also join the journey;</item>
@@ -19,12 +18,19 @@ namespace Recommender.Domain.Attribution;
 /// <item>a purchase (its <c>total</c>, else its lines, in the store currency) is recorded once per order id and
 /// split under the three models over the journey's eligible touches — the whole amount unattributed when there is
 /// none, or when the customer may not be attributed individually;</item>
-/// <item>a refund reverses what its order was credited with, on the order's day, once per return event.</item>
+/// <item>a refund reverses what its order was credited with, on the order's day, once per return event;</item>
+/// <item>a touch that arrives after a purchase it preceded re-attributes that order (<see cref="AttributionOptions.LateTouchGrace"/>);</item>
+/// <item>at login (<c>identify</c>) the visitor's journey joins the customer's, when the customer may be attributed.</item>
 /// </list>
 /// Segment rows (the customer's segments from the latest segmentation run) repeat the rows of consenting customers.
-/// Each row touched is then incremented once per batch.
+/// <para>
+/// Exactly once, crash or not: attribution keeps its own ledger of the events it took on (per subject, ETag-guarded,
+/// <see cref="AttributionLedger"/>), so it does not depend on the profile's memory of applied events (written before it). The batch's increments are written as one unit
+/// (<see cref="AttributionUnit"/>) before any row is touched, each row remembers the units applied to it, and the unit
+/// is marked done last: a delivery of the same batch after a crash at any step finishes exactly what is missing.
+/// </para>
 /// </summary>
-public sealed partial class AttributionRecorder(
+public partial class AttributionRecorder(
     AttributionStore store,
     IDocumentStore documents,
     IOptions<AttributionOptions> options,
@@ -32,88 +38,215 @@ public sealed partial class AttributionRecorder(
     ILogger<AttributionRecorder> logger)
 {
     private const int MaxParallelSubjects = 8;
+    /// <summary>At most this many ledger entries are kept per subject (the newest).</summary>
+    public const int MaxLedgerEntries = 5000;
 
     /// <summary>The event types attribution reads.</summary>
     public static bool IsRelevant(ClickstreamEvent e) => e.SubjectId is not null && e.Type is EventType.RecommendationImpression or EventType.RecommendationClick
         or EventType.EmailOpen or EventType.EmailClick or EventType.PushOpen or EventType.PushClick
         or EventType.AddToCart or EventType.Purchase or EventType.Return;
 
-    /// <summary>Records the events of <paramref name="changes"/> that are in <paramref name="counted"/>; returns the store operations used.</summary>
-    public async Task<int> RecordAsync(IEnumerable<ProfileChanges> changes, IReadOnlySet<ClickstreamEvent> counted, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records the batch's attribution events — those applied now and those the profile had applied already (a
+    /// redelivery: the ledger tells which are done); returns the store operations used.
+    /// </summary>
+    public virtual async Task<int> RecordAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken = default)
     {
-        var subjects = changes
-            .Select(c => (c.SubjectId, c.MayBeAttributed, Events: c.Applied.Where(e => counted.Contains(e) && IsRelevant(e)).ToList()))
-            .Where(s => s.SubjectId is not null && s.Events.Count > 0)
-            .ToList();
+        var subjects = changes.Where(c => c.SubjectId is not null).GroupBy(c => c.SubjectId!, StringComparer.Ordinal).Select(g =>
+        {
+            var all = g.SelectMany(c => c.Applied.Concat(c.Replayed)).DistinctBy(EventIdentity.Of, StringComparer.Ordinal).ToList();
+            return new SubjectBatch(g.Key, g.Last().MayBeAttributed,
+                [.. all.Where(IsRelevant).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal)],
+                [.. all.Where(e => e.Type == EventType.Identify && e.AnonymousId is not null && e.CustomerId == g.Key).Select(e => e.AnonymousId!).Distinct(StringComparer.Ordinal)],
+                g.Any(c => c.BehaviourCleared));
+        }).Where(s => s.Events.Count > 0 || s.Visitors.Count > 0 || s.Forget).ToList();
         if (subjects.Count == 0)
         {
             return 0;
         }
 
-        var deltas = new RowDeltas();
-        await Parallel.ForEachAsync(subjects, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSubjects, CancellationToken = cancellationToken },
-            async (s, ct) => await RecordSubjectAsync(s.SubjectId!, s.MayBeAttributed, [.. s.Events.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal)], deltas, ct)
-                .ConfigureAwait(false)).ConfigureAwait(false);
-        return deltas.Operations + await FlushAsync(deltas, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Adds the rows' deltas, one increment per row touched.</summary>
-    private async Task<int> FlushAsync(RowDeltas deltas, CancellationToken cancellationToken)
-    {
+        var identities = subjects.SelectMany(s => s.Events).Select(EventIdentity.Of).ToList();
+        var unitId = AttributionStore.UnitId(identities);
         var operations = 0;
-        await Parallel.ForEachAsync(deltas.Rows, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSubjects, CancellationToken = cancellationToken },
-            async (row, ct) =>
+        AttributionUnit? unit = null;
+        if (identities.Count > 0)
+        {
+            unit = await store.GetUnitAsync(unitId, cancellationToken).ConfigureAwait(false);
+            operations++;
+            if (unit is { Done: true })
             {
-                var increments = row.Value.Where(kv => kv.Value != 0).ToDictionary(StringComparer.Ordinal);
-                if (increments.Count > 0)
-                {
-                    Interlocked.Add(ref operations, await store.IncrementAsync(row.Key.Day, row.Key.Bucket, row.Key.Segment, increments, ct).ConfigureAwait(false));
-                }
-            }).ConfigureAwait(false);
-        return operations;
+                return operations; // this batch was recorded before
+            }
+        }
+
+        StoredDocument?[]? rows = null;
+        if (unit is null)
+        {
+            var deltas = new RowDeltas();
+            await Parallel.ForEachAsync(subjects, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSubjects, CancellationToken = cancellationToken },
+                async (s, ct) => await RecordSubjectAsync(s, unitId, deltas, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            operations += deltas.Operations;
+            if (identities.Count == 0)
+            {
+                return operations;
+            }
+
+            (unit, rows, var begun) = await store.BeginUnitAsync(unitId, deltas.ToUnitRows(), cancellationToken).ConfigureAwait(false);
+            operations += begun;
+        }
+        else
+        {
+            LogResumed(logger, unitId, unit.Rows.Count);
+        }
+
+        return operations + await store.ApplyUnitAsync(unitId, unit, rows, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RecordSubjectAsync(string subjectId, bool attributable, List<ClickstreamEvent> events, RowDeltas deltas, CancellationToken cancellationToken)
+    /// <summary>
+    /// One subject's events of the batch, whether they may be attributed individually, the visitors they logged in as, and
+    /// whether their behaviour must be forgotten (analytics consent withdrawn, a minor): their journey goes.
+    /// </summary>
+    private sealed record SubjectBatch(string SubjectId, bool Attributable, List<ClickstreamEvent> Events, List<string> Visitors, bool Forget);
+
+    private async Task RecordSubjectAsync(SubjectBatch s, string unitId, RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = timeProvider.GetUtcNow();
-        var skewed = events.Where(e => e.OccurredAt > now + settings.ClockSkewTolerance).ToList();
-        foreach (var e in skewed)
+        var subjectId = s.SubjectId;
+        var attributable = s.Attributable;
+        var skewed = new HashSet<ClickstreamEvent>(s.Events.Where(e => e.OccurredAt > now + settings.ClockSkewTolerance), ReferenceEqualityComparer.Instance);
+
+        // Login: the visitor's journey (kept only if the visitor consented) joins the customer's when the customer may be attributed;
+        // when the customer may not (their own decision, or the visitor's, refuses analytics), it is forgotten, as the customer's own is.
+        var visitorJourneys = new List<(string SubjectId, AttributionJourney Journey)>();
+        foreach (var anonymousId in s.Visitors)
         {
-            deltas.Add(AttributionStore.DayOf(now), Totals, [], $"dropped.{DroppedReasons.ClockSkew}", 1);
-            LogSkewed(logger, e.Id, e.OccurredAt);
+            var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
+            deltas.AddOperations(1);
+            if (!attributable)
+            {
+                await documents.DeleteAsync(Collections.Workflows, visitorId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
+            }
+            else if (await store.GetJourneyAsync(visitorId, cancellationToken).ConfigureAwait(false) is { } visitor)
+            {
+                visitorJourneys.Add((visitorId, visitor));
+            }
         }
 
-        events = [.. events.Except(skewed)];
+        if (s.Forget && !attributable)
+        {
+            await documents.DeleteAsync(Collections.Workflows, subjectId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(1);
+        }
+
+        // The ledger decides which events are this unit's: new, or taken by a delivery of this batch that crashed.
+        var keys = new Dictionary<ClickstreamEvent, string>(ReferenceEqualityComparer.Instance);
+        foreach (var e in s.Events)
+        {
+            keys[e] = AttributionStore.LedgerKey(EventIdentity.Of(e));
+        }
+
+        List<ClickstreamEvent> ours = [];
+        if (s.Events.Count > 0)
+        {
+            await store.UpdateLedgerAsync(subjectId, current =>
+            {
+                current ??= new AttributionLedger();
+                var recorded = current.Recorded.ToDictionary(r => r.Key, r => r.Unit, StringComparer.Ordinal);
+                ours = [.. s.Events.Where(e => !recorded.TryGetValue(keys[e], out var unit) || unit == unitId)];
+                var taken = ours.Where(e => !recorded.ContainsKey(keys[e])).ToList();
+                if (taken.Count == 0)
+                {
+                    return null;
+                }
+
+                var oldest = now - AttributionStore.UnitLifetime;
+                current.Recorded = [.. current.Recorded.Where(r => r.At >= oldest).Concat(taken.Select(e => new LedgerEntry(keys[e], unitId, e.OccurredAt))).TakeLast(MaxLedgerEntries)];
+                current.UpdatedAt = now;
+                return current;
+            }, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(2);
+        }
+
+        // The journey takes this unit's touches (once, by event id) and purchases, and the visitor's touches at login.
+        List<string> late = [];
+        var journeyTouches = new List<Touchpoint>();
+        if (attributable && (ours.Count > 0 || visitorJourneys.Count > 0))
+        {
+            var counted = ours.Where(e => !skewed.Contains(e)).ToList();
+            var touches = counted.Select(Touchpoint.Of).OfType<Touchpoint>().ToList();
+            var written = false;
+            var journey = await store.UpdateJourneyAsync(subjectId, current =>
+            {
+                current ??= new AttributionJourney();
+                var known = current.Touches.Select(t => t.EventId).ToHashSet(StringComparer.Ordinal);
+                var added = touches.Concat(visitorJourneys.SelectMany(v => v.Journey.Touches)).Where(t => known.Add(t.EventId)).ToList();
+                var changed = added.Count > 0;
+                current.Touches = [.. current.Touches.Concat(added)];
+                foreach (var purchase in counted.Where(e => e.Type == EventType.Purchase && !current.Orders.Any(o => o.EventId == e.Id)))
+                {
+                    current.Orders.Add(new JourneyOrder(purchase.OrderId!, purchase.Id, purchase.OccurredAt, unitId, now));
+                    changed = true;
+                }
+
+                // Touches of this unit that happened before an order recorded by an earlier one, within its window and the grace period, re-attribute it.
+                late = [.. current.Orders.Where(o => o.Unit != unitId && now - o.RecordedAt <= settings.LateTouchGrace
+                        && touches.Any(t => AttributionModels.IsEligible(t, o.PurchaseAt, settings)))
+                    .Select(o => o.OrderId).Distinct(StringComparer.Ordinal)];
+                written = changed;
+                if (!changed)
+                {
+                    return null;
+                }
+
+                Prune(current, now, settings);
+                return current;
+            }, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(written ? 2 : 1);
+            journeyTouches = journey?.Touches ?? [];
+        }
+
+        foreach (var (visitorId, _) in visitorJourneys)
+        {
+            // Merged (the touches are the customer's now): the visitor's copy goes.
+            await documents.DeleteAsync(Collections.Workflows, visitorId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(1);
+        }
+
+        if (ours.Count == 0 && late.Count == 0)
+        {
+            return;
+        }
+
         var segments = new List<string>();
-        var journey = new List<Touchpoint>();
         if (attributable)
         {
             var segmentsDocument = await documents.GetAsync<CustomerSegments>(Collections.Workflows, subjectId, CustomerSegments.DocumentId, cancellationToken).ConfigureAwait(false);
             segments = segmentsDocument?.Segments ?? [];
-            // The journey takes this batch's touches first (ETag-guarded; touches it holds already are not added again), then the purchases are split over it.
-            var batchTouches = events.Select(Touchpoint.Of).OfType<Touchpoint>().ToList();
-            var stored = batchTouches.Count > 0
-                ? await store.UpdateJourneyAsync(subjectId, current => Merge(current, batchTouches, now, settings), cancellationToken).ConfigureAwait(false)
-                : await store.GetJourneyAsync(subjectId, cancellationToken).ConfigureAwait(false);
-            deltas.AddOperations(batchTouches.Count > 0 ? 3 : 2);
-            journey = stored?.Touches ?? [];
+            deltas.AddOperations(1);
         }
 
-        foreach (var e in events)
+        foreach (var e in ours)
         {
             var day = AttributionStore.DayOf(e.OccurredAt);
+            if (skewed.Contains(e))
+            {
+                deltas.Add(AttributionStore.DayOf(now), Totals, [], $"dropped.{DroppedReasons.ClockSkew}", 1);
+                LogSkewed(logger, e.Id, e.OccurredAt);
+                continue;
+            }
+
             switch (e.Type)
             {
                 case EventType.Purchase:
-                    await RecordPurchaseAsync(subjectId, attributable, e, journey, segments, deltas, cancellationToken).ConfigureAwait(false);
+                    await RecordPurchaseAsync(subjectId, unitId, attributable, e, journeyTouches, segments, deltas, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.Return:
-                    await RecordRefundAsync(subjectId, e, deltas, cancellationToken).ConfigureAwait(false);
+                    await RecordRefundAsync(subjectId, unitId, e, deltas, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.AddToCart:
                     deltas.Add(day, Totals, segments, "addToCarts", 1);
-                    if (attributable && LatestClickOf(journey, e) is { } click)
+                    if (attributable && LatestClickOf(journeyTouches, e) is { } click)
                     {
                         deltas.Add(day, click.Bucket, segments, "addToCarts", 1);
                     }
@@ -126,24 +259,23 @@ public sealed partial class AttributionRecorder(
                     break;
             }
         }
+
+        foreach (var orderId in late)
+        {
+            await ReattributeAsync(subjectId, orderId, unitId, journeyTouches, deltas, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>The journey with the batch's new touches, pruned to what can still earn a purchase (and to <see cref="AttributionOptions.MaxTouches"/>).</summary>
-    private static AttributionJourney? Merge(AttributionJourney? current, List<Touchpoint> touches, DateTimeOffset now, AttributionOptions settings)
+    /// <summary>
+    /// Keeps what can still matter: touches a purchase arriving late (events are accepted up to <see cref="EventValidator.MaxAge"/>) could
+    /// still be earned by (at most <see cref="AttributionOptions.MaxTouches"/>), and orders within the grace period.
+    /// </summary>
+    private static void Prune(AttributionJourney journey, DateTimeOffset now, AttributionOptions settings)
     {
-        current ??= new AttributionJourney();
-        var known = current.Touches.Select(t => t.EventId).ToHashSet(StringComparer.Ordinal);
-        var added = touches.Where(t => known.Add(t.EventId)).ToList();
-        if (added.Count == 0)
-        {
-            return null;
-        }
-
-        // A purchase is accepted up to EventValidator.MaxAge late: keep the touches it could still be earned by.
         var horizon = now - EventValidator.MaxAge - settings.LongestWindow;
-        current.Touches = [.. current.Touches.Concat(added).Where(t => t.At >= horizon).OrderBy(t => t.At).ThenBy(t => t.EventId, StringComparer.Ordinal).TakeLast(settings.MaxTouches)];
-        current.UpdatedAt = now;
-        return current;
+        journey.Touches = [.. journey.Touches.Where(t => t.At >= horizon).OrderBy(t => t.At).ThenBy(t => t.EventId, StringComparer.Ordinal).TakeLast(settings.MaxTouches)];
+        journey.Orders = [.. journey.Orders.Where(o => now - o.RecordedAt <= settings.LateTouchGrace)];
+        journey.UpdatedAt = now;
     }
 
     /// <summary>The latest click at or before the cart addition within the click window, of the same product or naming none.</summary>
@@ -152,7 +284,12 @@ public sealed partial class AttributionRecorder(
                 && t.At <= addToCart.OccurredAt && addToCart.OccurredAt - t.At <= options.Value.ClickWindow)
             .OrderBy(t => t.At).ThenBy(t => t.EventId, StringComparer.Ordinal).LastOrDefault();
 
-    private async Task RecordPurchaseAsync(string subjectId, bool attributable, ClickstreamEvent purchase, List<Touchpoint> journey, List<string> segments,
+    private static List<OrderShare> SharesOf(AttributionSplit split) =>
+        [.. split.ByModel.SelectMany(m => m.Value.Keys).Distinct().Select(b => new OrderShare(b.Channel, b.Source, b.Variant,
+            split.ByModel[AttributionModel.LastTouch].GetValueOrDefault(b), split.ByModel[AttributionModel.Linear].GetValueOrDefault(b),
+            split.ByModel[AttributionModel.TimeDecay].GetValueOrDefault(b)))];
+
+    private async Task RecordPurchaseAsync(string subjectId, string unitId, bool attributable, ClickstreamEvent purchase, List<Touchpoint> journey, List<string> segments,
         RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -167,22 +304,42 @@ public sealed partial class AttributionRecorder(
         var split = AttributionModels.Split(amount, purchase.OccurredAt, attributable ? journey : [], settings);
         var known = journey.Select(t => t.RecommendationId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var lineIds = (purchase.Lines ?? []).Select(l => l.RecommendationId).OfType<string>().ToList();
-        var influenced = split.Eligible.Any(t => t.Channel == AttributionChannels.Recommendation) || (attributable && lineIds.Any(known.Contains));
         var order = new OrderAttribution
         {
             Day = day,
             Amount = amount,
-            Influenced = influenced,
+            EventId = purchase.Id,
+            Unit = unitId,
+            PurchaseAt = purchase.OccurredAt,
+            Influenced = split.Eligible.Any(t => t.Channel == AttributionChannels.Recommendation) || (attributable && lineIds.Any(known.Contains)),
             Segments = attributable ? segments : [],
-            Shares = [.. split.ByModel.SelectMany(m => m.Value.Keys).Distinct().Select(b => new OrderShare(b.Channel, b.Source, b.Variant,
-                split.ByModel[AttributionModel.LastTouch].GetValueOrDefault(b), split.ByModel[AttributionModel.Linear].GetValueOrDefault(b),
-                split.ByModel[AttributionModel.TimeDecay].GetValueOrDefault(b)))],
+            Shares = SharesOf(split),
+            LastTouchBucket = split.LastTouchBucket,
         };
         deltas.AddOperations(1);
-        if (!await store.TryAddOrderAsync(subjectId, purchase.OrderId!, order, cancellationToken).ConfigureAwait(false))
+        if (await store.TryAddOrderAsync(subjectId, purchase.OrderId!, order, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            deltas.Add(day, Totals, [], $"dropped.{DroppedReasons.DuplicateOrder}", 1);
-            return;
+            deltas.AddOperations(1);
+            if (existing.EventId != purchase.Id || existing.Unit != unitId)
+            {
+                deltas.Add(day, Totals, [], $"dropped.{DroppedReasons.DuplicateOrder}", 1);
+                return;
+            }
+
+            // Recorded by a delivery of this batch that crashed before its unit was written: count it as it was decided then.
+            var first = existing.Revisions.FirstOrDefault();
+            order = new OrderAttribution
+            {
+                Day = existing.Day,
+                Amount = existing.Amount,
+                EventId = existing.EventId,
+                Unit = existing.Unit,
+                PurchaseAt = existing.PurchaseAt,
+                Influenced = first?.Influenced ?? existing.Influenced,
+                Segments = existing.Segments,
+                Shares = first?.Shares ?? existing.Shares,
+                LastTouchBucket = first is null ? existing.LastTouchBucket : first.LastTouchBucket,
+            };
         }
 
         var rows = order.Segments;
@@ -192,16 +349,16 @@ public sealed partial class AttributionRecorder(
             LogUnknownRecommendation(logger, purchase.Id, unknown);
         }
 
-        var value = (double)amount;
+        var value = (double)order.Amount;
         deltas.Add(day, Totals, rows, "orders", 1);
         deltas.Add(day, Totals, rows, "revenue", value);
-        deltas.Add(day, split.LastTouchBucket, rows, "orders", 1);
+        deltas.Add(day, LastBucketOf(order.LastTouchBucket, order.Shares), rows, "orders", 1);
         if (!attributable)
         {
             deltas.Add(day, Totals, rows, "ordersWithoutConsent", 1);
         }
 
-        if (influenced)
+        if (order.Influenced)
         {
             deltas.Add(day, Totals, rows, "influencedOrders", 1);
             deltas.Add(day, Totals, rows, "influencedRevenue", value);
@@ -212,11 +369,102 @@ public sealed partial class AttributionRecorder(
             AddModels(deltas, day, share.Bucket, rows, share.LastTouch, share.Linear, share.TimeDecay);
         }
 
-        AddModels(deltas, day, Totals, rows, amount, amount, amount);
+        AddModels(deltas, day, Totals, rows, order.Amount, order.Amount, order.Amount);
+    }
+
+    /// <summary>The bucket credited with the order (records written before it was stored: the one share with a last-touch amount, else unattributed).</summary>
+    private static AttributionBucket LastBucketOf(AttributionBucket? stored, List<OrderShare> shares) =>
+        stored ?? shares.FirstOrDefault(s => s.LastTouch != 0)?.Bucket ?? shares.FirstOrDefault()?.Bucket ?? AttributionBucket.Unattributed;
+
+    /// <summary>
+    /// A touch of this unit arrived after an order it preceded was recorded: the order is split again over the journey as it is now,
+    /// and the rows of the order's day move by the difference (each model's difference adds up to zero: reconciliation holds). Once per
+    /// unit (the order remembers its revisions); an order with a refund keeps its attribution.
+    /// </summary>
+    private async Task ReattributeAsync(string subjectId, string orderId, string unitId, List<Touchpoint> journey, RowDeltas deltas, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        OrderRevision? revision = null;
+        var refunded = false;
+        var order = await store.UpdateOrderAsync(subjectId, orderId, current =>
+        {
+            (revision, refunded) = (null, false);
+            if (current is null)
+            {
+                return null;
+            }
+
+            if (current.Revisions.FirstOrDefault(r => r.Unit == unitId) is { } done)
+            {
+                revision = done; // a delivery of this batch that crashed revised it already
+                return null;
+            }
+
+            if (current.Refunded > 0 || current.Refunds.Count > 0)
+            {
+                refunded = true;
+                return null;
+            }
+
+            var split = AttributionModels.Split(current.Amount, current.PurchaseAt, journey, settings);
+            var shares = SharesOf(split);
+            var lastBucket = LastBucketOf(current.LastTouchBucket, current.Shares);
+            if (split.LastTouchBucket == lastBucket && shares.Count == current.Shares.Count && shares.All(current.Shares.Contains))
+            {
+                return null;
+            }
+
+            revision = new OrderRevision(unitId, current.Shares, current.Influenced, lastBucket);
+            current.Revisions.Add(revision);
+            current.Shares = shares;
+            current.LastTouchBucket = split.LastTouchBucket;
+            current.Influenced |= split.Eligible.Any(t => t.Channel == AttributionChannels.Recommendation);
+            return current;
+        }, cancellationToken).ConfigureAwait(false);
+        deltas.AddOperations(revision is null ? 1 : 2);
+        if (order is null || revision is null)
+        {
+            if (refunded)
+            {
+                deltas.Add(order!.Day, Totals, [], $"dropped.{DroppedReasons.LateTouchAfterRefund}", 1);
+            }
+
+            return;
+        }
+
+        // What the order was after this revision: the next revision's "before", or the order as it stands.
+        var index = order.Revisions.FindIndex(r => r.Unit == unitId);
+        var next = index + 1 < order.Revisions.Count ? order.Revisions[index + 1] : null;
+        var (afterShares, afterInfluenced, afterBucket) = next is null
+            ? (order.Shares, order.Influenced, LastBucketOf(order.LastTouchBucket, order.Shares))
+            : (next.Shares, next.Influenced, LastBucketOf(next.LastTouchBucket, next.Shares));
+        var beforeBucket = LastBucketOf(revision.LastTouchBucket, revision.Shares);
+        var (day, rows) = (order.Day, order.Segments);
+        foreach (var bucket in revision.Shares.Select(x => x.Bucket).Concat(afterShares.Select(x => x.Bucket)).Distinct())
+        {
+            OrderShare Of(List<OrderShare> shares) => shares.FirstOrDefault(x => x.Bucket == bucket) ?? new OrderShare(bucket.Channel, bucket.Source, bucket.Variant, 0, 0, 0);
+            var (before, after) = (Of(revision.Shares), Of(afterShares));
+            AddModels(deltas, day, bucket, rows, after.LastTouch - before.LastTouch, after.Linear - before.Linear, after.TimeDecay - before.TimeDecay);
+        }
+
+        if (beforeBucket != afterBucket)
+        {
+            deltas.Add(day, beforeBucket, rows, "orders", -1);
+            deltas.Add(day, afterBucket, rows, "orders", 1);
+        }
+
+        if (afterInfluenced && !revision.Influenced)
+        {
+            deltas.Add(day, Totals, rows, "influencedOrders", 1);
+            deltas.Add(day, Totals, rows, "influencedRevenue", (double)(order.Amount - order.Refunded));
+        }
+
+        deltas.Add(day, Totals, rows, "reattributedOrders", 1);
+        LogReattributed(logger, unitId);
     }
 
     /// <summary>A refund reverses its order's shares in proportion, on the order's day; an unknown order is reversed from the totals and the unattributed bucket.</summary>
-    private async Task RecordRefundAsync(string subjectId, ClickstreamEvent refund, RowDeltas deltas, CancellationToken cancellationToken)
+    private async Task RecordRefundAsync(string subjectId, string unitId, ClickstreamEvent refund, RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var returnDay = AttributionStore.DayOf(refund.OccurredAt);
@@ -228,22 +476,31 @@ public sealed partial class AttributionRecorder(
         }
 
         decimal reversed = 0;
-        var already = false;
+        var (written, counted) = (false, false);
         var order = await store.UpdateOrderAsync(subjectId, refund.OrderId!, current =>
         {
-            already = current is not null && current.RefundEventIds.Contains(refund.Id);
-            if (current is null || already)
+            (written, counted) = (false, false);
+            if (current is null)
             {
+                return null;
+            }
+
+            if (current.Refunds.FirstOrDefault(r => r.EventId == refund.Id) is { } applied)
+            {
+                // Applied by a delivery of this batch that crashed: reverse what it decided. By another unit: counted already.
+                reversed = applied.Reversed;
+                counted = applied.Unit != unitId;
                 return null;
             }
 
             reversed = Math.Min(amount, current.Amount - current.Refunded);
             current.Refunded += reversed;
-            current.RefundEventIds.Add(refund.Id);
+            current.Refunds.Add(new RefundApplied(refund.Id, reversed, unitId));
+            written = true;
             return current;
         }, cancellationToken).ConfigureAwait(false);
-        deltas.AddOperations(order is null || already ? 1 : 2);
-        if (already)
+        deltas.AddOperations(written ? 2 : 1);
+        if (counted)
         {
             return;
         }
@@ -306,7 +563,7 @@ public sealed partial class AttributionRecorder(
         _ => "timeDecay",
     };
 
-    private static readonly AttributionBucket Totals = new(AttributionCounters.TotalsChannel, AttributionCounters.TotalsChannel, AttributionCounters.TotalsChannel);
+    private static readonly AttributionBucket Totals = AttributionStore.TotalsBucket;
 
     /// <summary>The batch's increments per row (day, bucket, segment); every delta goes to the all-customers row and to each of the customer's segment rows.</summary>
     private sealed class RowDeltas
@@ -331,6 +588,20 @@ public sealed partial class AttributionRecorder(
             }
         }
 
+        /// <summary>The rows with an increment other than zero, as a unit records them.</summary>
+        public List<UnitRow> ToUnitRows() =>
+        [
+            .. Rows.Select(r => (r.Key, Increments: r.Value.Where(kv => kv.Value != 0).ToDictionary(StringComparer.Ordinal)))
+                .Where(r => r.Increments.Count > 0)
+                .OrderBy(r => r.Key.Day, StringComparer.Ordinal).ThenBy(r => r.Key.Bucket.Channel, StringComparer.Ordinal).ThenBy(r => r.Key.Bucket.Source, StringComparer.Ordinal)
+                .ThenBy(r => r.Key.Bucket.Variant, StringComparer.Ordinal).ThenBy(r => r.Key.Segment, StringComparer.Ordinal)
+                .Select(r => new UnitRow
+                {
+                    Day = r.Key.Day, Channel = r.Key.Bucket.Channel, Source = r.Key.Bucket.Source, Variant = r.Key.Bucket.Variant, Segment = r.Key.Segment,
+                    Increments = r.Increments,
+                }),
+        ];
+
         private void AddOne((string, AttributionBucket, string) key, string field, double value)
         {
             if (!Rows.TryGetValue(key, out var row))
@@ -344,6 +615,12 @@ public sealed partial class AttributionRecorder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} is stamped {OccurredAt}, beyond the clock-skew tolerance: not attributed")]
     private static partial void LogSkewed(ILogger logger, string eventId, DateTimeOffset occurredAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attribution unit {UnitId} was begun by a delivery that did not finish it: applying what is missing of its {Rows} rows")]
+    private static partial void LogResumed(ILogger logger, string unitId, int rows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A touch that arrived after its purchase re-attributed the order (unit {UnitId})")]
+    private static partial void LogReattributed(ILogger logger, string unitId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {EventId} names {Count} recommendation ids its customer's journey does not hold")]
     private static partial void LogUnknownRecommendation(ILogger logger, string eventId, int count);

@@ -114,7 +114,7 @@ public sealed record AttributionFigures(long Impressions, long Clicks, double? C
 /// each model's reconciliation — the sum of every bucket, unattributed included, against the store revenue.
 /// </summary>
 public sealed record StoreFigures(long Orders, double Revenue, double? AverageOrderValue, long InfluencedOrders, double InfluencedRevenue, double? InfluencedShare,
-    double Unattributed, long Refunds, double RefundedRevenue, long OrdersWithoutConsent, IReadOnlyDictionary<string, long> Dropped,
+    double Unattributed, long Refunds, double RefundedRevenue, long OrdersWithoutConsent, long ReattributedOrders, IReadOnlyDictionary<string, long> Dropped,
     AttributedRevenue Reconciled, bool Reconciles)
 {
     public static StoreFigures Of(IReadOnlyList<AttributionCounters> totals, IReadOnlyList<AttributionCounters> buckets)
@@ -129,7 +129,7 @@ public sealed record StoreFigures(long Orders, double Revenue, double? AverageOr
         var money = AttributionFigures.Money(revenue);
         return new StoreFigures(orders, money, orders == 0 ? null : AttributionFigures.Money(revenue / orders), totals.Sum(t => t.InfluencedOrders),
             AttributionFigures.Money(influenced), revenue == 0 ? null : Math.Round(influenced / revenue, 6), AttributionFigures.Money(unattributed),
-            totals.Sum(t => t.Refunds), AttributionFigures.Money(totals.Sum(t => t.RefundedRevenue)), totals.Sum(t => t.OrdersWithoutConsent), dropped,
+            totals.Sum(t => t.Refunds), AttributionFigures.Money(totals.Sum(t => t.RefundedRevenue)), totals.Sum(t => t.OrdersWithoutConsent), totals.Sum(t => t.ReattributedOrders), dropped,
             reconciled, Equal(reconciled.LastTouch, money) && Equal(reconciled.Linear, money) && Equal(reconciled.TimeDecay, money));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -37,19 +38,190 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
     public Task<AttributionJourney?> GetJourneyAsync(string subjectId, CancellationToken cancellationToken = default) =>
         documents.GetAsync<AttributionJourney>(Collections.Workflows, subjectId, JourneyId, cancellationToken);
 
-    /// <summary>Records a counted order; false when it was counted before (a duplicate purchase event).</summary>
-    public async Task<bool> TryAddOrderAsync(string subjectId, string orderId, OrderAttribution order, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a counted order: null when created now, else the record already there (a duplicate purchase
+    /// event, or this very event recorded by a delivery that crashed: its <see cref="OrderAttribution.EventId"/> tells).
+    /// </summary>
+    public async Task<OrderAttribution?> TryAddOrderAsync(string subjectId, string orderId, OrderAttribution order, CancellationToken cancellationToken = default)
     {
         try
         {
             await documents.CreateAsync(Collections.Workflows, OrdersPartition(subjectId), OrderId(orderId), Json.ToElement(order),
                 DocumentTimeToLive.After(options.Value.OrderRetention), cancellationToken).ConfigureAwait(false);
-            return true;
+            return null;
         }
         catch (DocumentConflictException)
         {
-            return false;
+            return await documents.GetAsync<OrderAttribution>(Collections.Workflows, OrdersPartition(subjectId), OrderId(orderId), cancellationToken).ConfigureAwait(false)
+                ?? throw new DocumentConflictException($"order record {OrderId(orderId)} vanished after a conflict");
         }
+    }
+
+    /// <summary>A subject's attribution ledger: in the subject's orders partition, named by a hash.</summary>
+    public Task<AttributionLedger?> UpdateLedgerAsync(string subjectId, Func<AttributionLedger?, AttributionLedger?> mutate, CancellationToken cancellationToken = default) =>
+        documents.UpdateAsync(Collections.Workflows, OrdersPartition(subjectId), LedgerId, mutate, DocumentTimeToLive.After(UnitLifetime), cancellationToken);
+
+    /// <summary>The id of a subject's ledger document (<see cref="UpdateLedgerAsync"/>).</summary>
+    public const string LedgerId = "attribution-ledger";
+
+    /// <summary>How long a unit and a ledger entry are kept: no event older than this passes validation again.</summary>
+    public static readonly TimeSpan UnitLifetime = Ingestion.AggregateEventClaims.Lifetime;
+
+    /// <summary>How many of the latest units applied a report row remembers.</summary>
+    public const int RowUnitMemory = 64;
+
+    public const string UnitPartitionPrefix = "attribution-units-";
+
+    /// <summary>A unit's id: a hash of the identities of the events it records (a delivery of the same batch has the same).</summary>
+    public static string UnitId(IEnumerable<string> eventIdentities) => "unit-" + Hash(string.Join('\n', eventIdentities.Order(StringComparer.Ordinal)))[..32];
+
+    private static string UnitPartition(string unitId) => UnitPartitionPrefix + (Convert.ToInt32(unitId.Substring(5, 2), 16) % 32).ToString("D2", CultureInfo.InvariantCulture);
+
+    /// <summary>A ledger key: a hash of an event's identity.</summary>
+    public static string LedgerKey(string eventIdentity) => Hash(eventIdentity)[..20];
+
+    public Task<AttributionUnit?> GetUnitAsync(string unitId, CancellationToken cancellationToken = default) =>
+        documents.GetAsync<AttributionUnit>(Collections.Workflows, UnitPartition(unitId), unitId, cancellationToken);
+
+    /// <summary>
+    /// Writes a unit before any of its rows is touched, with each row's version read now; returns the unit (the
+    /// one already there when a concurrent delivery of the same batch wrote it first), the rows read (null then) and the operations used.
+    /// </summary>
+    public async Task<(AttributionUnit Unit, StoredDocument?[]? Rows, int Operations)> BeginUnitAsync(string unitId, List<UnitRow> rows, CancellationToken cancellationToken = default)
+    {
+        var read = new StoredDocument?[rows.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            read[i] = await documents.ReadAsync(Collections.Items, DayPartition(rows[i].Day), RowId(rows[i].Bucket, rows[i].Segment), ct).ConfigureAwait(false);
+            rows[i].SeenVersion = read[i] is { } row && row.Body.TryGetProperty(VersionProperty, out var v) ? v.GetInt64() : 0;
+        }).ConfigureAwait(false);
+        var unit = new AttributionUnit { Rows = rows, Done = rows.Count == 0 };
+        try
+        {
+            await documents.CreateAsync(Collections.Workflows, UnitPartition(unitId), unitId, Json.ToElement(unit), DocumentTimeToLive.After(UnitLifetime), cancellationToken).ConfigureAwait(false);
+            return (unit, read, rows.Count + 1);
+        }
+        catch (DocumentConflictException)
+        {
+            var existing = await GetUnitAsync(unitId, cancellationToken).ConfigureAwait(false) ?? throw new DocumentConflictException($"unit {unitId} vanished after a conflict");
+            return (existing, null, rows.Count + 2);
+        }
+    }
+
+    /// <summary>
+    /// Applies every row of a unit once (rows it was applied to already remember it), then marks it done; returns the
+    /// operations used. <paramref name="read"/>: the rows as <see cref="BeginUnitAsync"/> read them (null when resuming).
+    /// </summary>
+    public async Task<int> ApplyUnitAsync(string unitId, AttributionUnit unit, StoredDocument?[]? read, CancellationToken cancellationToken = default)
+    {
+        if (unit.Done)
+        {
+            return 0;
+        }
+
+        var operations = 0;
+        var undecidable = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, unit.Rows.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var (used, applied) = await ApplyRowAsync(unitId, unit.Rows[i], read is null ? null : new StrongBox<StoredDocument?>(read[i]), ct).ConfigureAwait(false);
+            Interlocked.Add(ref operations, used);
+            if (applied is null)
+            {
+                undecidable.Add(unit.Rows[i].Day);
+            }
+        }).ConfigureAwait(false);
+        foreach (var day in undecidable)
+        {
+            var increments = new Dictionary<string, double>(StringComparer.Ordinal) { [$"dropped.{DroppedReasons.UnitRowUndecidable}"] = 1 };
+            operations += await IncrementAsync(day, TotalsBucket, AttributionCounters.AllSegments, increments, cancellationToken).ConfigureAwait(false);
+        }
+
+        unit.Done = true;
+        unit.Rows = [];
+        await documents.UpsertAsync(Collections.Workflows, UnitPartition(unitId), unitId, Json.ToElement(unit), DocumentTimeToLive.After(UnitLifetime), cancellationToken).ConfigureAwait(false);
+        return operations + 1;
+    }
+
+    /// <summary>The bucket of a day's store totals row.</summary>
+    public static readonly AttributionBucket TotalsBucket = new(AttributionCounters.TotalsChannel, AttributionCounters.TotalsChannel, AttributionCounters.TotalsChannel);
+
+    private const string VersionProperty = "version";
+    private const string UnitsProperty = "units";
+    private const int MaxRowAttempts = 30;
+
+    /// <summary>
+    /// Adds a unit's increments to one row, ETag-guarded, with the unit's id in the row's memory of the last
+    /// <see cref="RowUnitMemory"/> units: a row that remembers the unit has it already. Resuming (<paramref name="firstRead"/>
+    /// null), a row written more than that often since the unit began cannot tell, and is left (applied: null).
+    /// </summary>
+    private async Task<(int Operations, bool? Applied)> ApplyRowAsync(string unitId, UnitRow row, StrongBox<StoredDocument?>? firstRead, CancellationToken cancellationToken)
+    {
+        var partition = DayPartition(row.Day);
+        var id = RowId(row.Bucket, row.Segment);
+        var operations = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            StoredDocument? current;
+            if (attempt == 1 && firstRead is not null)
+            {
+                current = firstRead.Value;
+            }
+            else
+            {
+                current = await documents.ReadAsync(Collections.Items, partition, id, cancellationToken).ConfigureAwait(false);
+                operations++;
+            }
+
+            var body = current is null ? Initial(row.Day, row.Bucket, row.Segment, new Dictionary<string, double>()) : JsonNode.Parse(current.Body.GetRawText())!.AsObject();
+            var units = body[UnitsProperty] as JsonArray ?? [];
+            if (units.Any(u => u?.GetValue<string>() == unitId))
+            {
+                return (operations, false);
+            }
+
+            var version = body[VersionProperty]?.GetValue<long>() ?? 0;
+            if (firstRead is null && version - row.SeenVersion > RowUnitMemory)
+            {
+                return (operations, null);
+            }
+
+            foreach (var (path, value) in row.Increments)
+            {
+                Add(body, path, value);
+            }
+
+            var remembered = new JsonArray([.. units.Select(u => u?.GetValue<string>()).OfType<string>().TakeLast(RowUnitMemory - 1).Append(unitId).Select(u => (JsonNode)JsonValue.Create(u))]);
+            body[UnitsProperty] = remembered;
+            body[VersionProperty] = version + 1;
+            try
+            {
+                var element = Json.ToElement(body);
+                if (current is null)
+                {
+                    await documents.CreateAsync(Collections.Items, partition, id, element, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await documents.ReplaceAsync(Collections.Items, partition, id, element, current.ETag, cancellationToken).ConfigureAwait(false);
+                }
+
+                return (operations + 1, true);
+            }
+            catch (DocumentConflictException) when (attempt < MaxRowAttempts)
+            {
+                operations++;
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="value"/> at <paramref name="path"/> (<c>name</c> or <c>parent.name</c>), integral values staying integral.</summary>
+    private static void Add(JsonObject row, string path, double value)
+    {
+        var dot = path.IndexOf('.', StringComparison.Ordinal);
+        var (parent, name) = dot < 0 ? (row, path) : (row[path[..dot]] as JsonObject ?? (JsonObject)(row[path[..dot]] = new JsonObject()), path[(dot + 1)..]);
+        var sum = (parent[name]?.GetValue<double>() ?? 0) + value;
+        parent[name] = sum == Math.Floor(sum) && Math.Abs(sum) < 1e15 ? JsonValue.Create((long)sum) : JsonValue.Create(sum);
     }
 
     public Task<OrderAttribution?> UpdateOrderAsync(string subjectId, string orderId, Func<OrderAttribution?, OrderAttribution?> mutate, CancellationToken cancellationToken = default) =>

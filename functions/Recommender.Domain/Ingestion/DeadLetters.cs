@@ -14,10 +14,19 @@ public sealed record DeadLetter(string Reason, string Payload, string Source, Da
 /// Dead-letter records in blob storage: one JSON blob per batch that had refusals
 /// (<c>deadletter/yyyy/MM/dd/{batchId}.json</c>). Payloads are truncated to
 /// <see cref="MaxPayloadChars"/> characters so a hostile 10 MB body cannot fill the store.
+/// Letters of queue messages and undeliverable messages name their customer by a keyed reference
+/// (<see cref="KeyedRef"/>), never in clear; erasure and access find them by it.
 /// </summary>
-public sealed class DeadLetters(IBlobStore blobs)
+public sealed class DeadLetters(IBlobStore blobs, Privacy.ErasureTombstones tombstones)
 {
     public const int MaxPayloadChars = 64 * 1024;
+
+    /// <summary>
+    /// The keyed reference a letter names an id by: the first 16 hex digits of its HMAC under the tombstone key,
+    /// per kind (<c>t</c> customer — the reference of <see cref="Privacy.TimerSeal.LogReferenceOf"/> —, <c>m</c>
+    /// an outgoing message, as the delivery logs name it, <c>o</c> an order). The same as the log lines', so they meet.
+    /// </summary>
+    public string KeyedRef(string kind, string id) => tombstones.KeyOf(kind, id)[..16];
 
     public async Task<string?> WriteAsync(string batchId, IReadOnlyList<DeadLetter> letters, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
@@ -105,10 +114,10 @@ public sealed class DeadLetters(IBlobStore blobs)
         return (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Where(mentions).ToList();
     }
 
-    /// <summary>A letter names an identifier when its payload holds it as a JSON string, or it is the letter's event id.</summary>
-    private static Func<DeadLetter, bool> MentionOf(IReadOnlyCollection<string> identifiers)
+    /// <summary>A letter names an identifier when its payload holds it, or its customer reference (<see cref="KeyedRef"/>), as a JSON string, or it is the letter's event id.</summary>
+    private Func<DeadLetter, bool> MentionOf(IReadOnlyCollection<string> identifiers)
     {
-        var quoted = identifiers.Select(id => $"\"{id}\"").ToList();
+        var quoted = identifiers.SelectMany(id => new[] { $"\"{id}\"", $"\"{KeyedRef("t", id)}\"" }).ToList();
         return letter => quoted.Any(q => letter.Payload.Contains(q, StringComparison.Ordinal)) || (letter.EventId is { } id && identifiers.Contains(id));
     }
 

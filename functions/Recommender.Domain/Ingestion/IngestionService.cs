@@ -72,7 +72,7 @@ public sealed partial class IngestionService(
     public Task<IngestionResult> IngestAsync(IReadOnlyList<string> bodies, string source, CancellationToken cancellationToken = default) =>
         IngestAsync(bodies.Select(b => new RawEvent(b)).ToList(), source, cancellationToken);
 
-    public async Task<IngestionResult> IngestAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken = default)
+    private async Task<IngestionResult> IngestBatchAsync(IReadOnlyList<RawEvent> bodies, string source, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var outcomes = new EventOutcome[bodies.Count];
@@ -162,8 +162,10 @@ public sealed partial class IngestionService(
         {
             operations.Add(await UpdateAggregatesAsync(applied, counted, cancellationToken).ConfigureAwait(false));
             operations.Add(await experiments.RecordAsync([.. applied.SelectMany(c => c.Applied).Where(counted.Contains)], cancellationToken).ConfigureAwait(false));
-            operations.Add(await attribution.RecordAsync(applied, counted, cancellationToken).ConfigureAwait(false));
         }
+
+        // Attribution keeps its own ledger of what it counted, so a batch delivered again after a crash finishes it (AttributionRecorder).
+        operations.Add(await attribution.RecordAsync(applied, cancellationToken).ConfigureAwait(false));
 
         MarkDuplicates(outcomes, valid, applied, counted);
         var appliedCount = applied.Sum(c => c.Applied.Count);
@@ -487,13 +489,14 @@ public sealed partial class IngestionService(
 
         var operations = itemOperations + await trending.AddAsync(interactions, cancellationToken).ConfigureAwait(false);
 
-        // The bandit learns which strategy earns clicks, from impressions and clicks of the lists it served.
+        // The bandit learns which strategy earns clicks and revenue, from impressions, clicks and attributed purchase lines.
         operations += await bandit.RecordAsync(changes.SelectMany(c => c.Applied).SelectMany(e => e.Type switch
         {
-            EventType.RecommendationImpression => [(e.RecommendationId, BanditFeedback.Impression)],
-            EventType.RecommendationClick => [(e.RecommendationId, BanditFeedback.Click)],
-            EventType.Purchase => e.Lines!.Where(l => l.RecommendationId is not null).Select(l => (l.RecommendationId, BanditFeedback.Purchase)),
-            _ => Enumerable.Empty<(string?, BanditFeedback)>(),
+            EventType.RecommendationImpression => [new BanditEvent(e.RecommendationId, BanditFeedback.Impression, e.OccurredAt)],
+            EventType.RecommendationClick => [new BanditEvent(e.RecommendationId, BanditFeedback.Click, e.OccurredAt)],
+            EventType.Purchase => e.Lines!.Where(l => l.RecommendationId is not null)
+                .Select(l => new BanditEvent(l.RecommendationId, BanditFeedback.Purchase, e.OccurredAt, (l.Price ?? 0) * l.Quantity)),
+            _ => Enumerable.Empty<BanditEvent>(),
         }), cancellationToken).ConfigureAwait(false);
         if (interactions.Count > 0)
         {

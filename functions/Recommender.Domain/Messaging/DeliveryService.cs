@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ingestion;
@@ -174,7 +175,11 @@ public sealed partial class DeliveryService(
     private async Task DeadLetterAsync(DeliveryMessage message, OutboxEntry entry, string reason, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var letter = new DeadLetter(reason, entry.Message.Body, $"webhook:{entry.Message.Channel}", now, entry.Message.MessageId);
+        // Never the message's body (contacts, names, what they bought): its kind and channel, and the message and
+        // its customer by their keyed references (the delivery logs' and the timers' own), as erasure and access find them.
+        var messageRef = deadLetters.KeyedRef("m", entry.Message.MessageId);
+        var payload = JsonSerializer.Serialize(new { messageRef, subjectRef = deadLetters.KeyedRef("t", entry.Message.CustomerId), channel = entry.Message.Channel, kind = entry.Message.Kind }, Json.Options);
+        var letter = new DeadLetter(reason, payload, $"webhook:{entry.Message.Channel}", now, messageRef, Type: entry.Message.Kind);
         await deadLetters.WriteAsync($"message-{Sanitize(entry.Message.MessageId)}", [letter], now, cancellationToken).ConfigureAwait(false);
         await FinishAsync(message, OutboxStatus.DeadLettered, reason, cancellationToken).ConfigureAwait(false);
         await ledger.ReleaseAsync(entry.Message.CustomerId, entry.Message.MessageId, cancellationToken).ConfigureAwait(false);

@@ -21,4 +21,10 @@ public interface IWorkQueue
 
     /// <summary>Removes a received message for good.</summary>
     Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// About how many messages <paramref name="queue"/> holds, visible or not (the service's approximate
+    /// count). Reads only: the readiness probe. Throws when the queue service cannot be reached.
+    /// </summary>
+    Task<long> ApproximateCountAsync(string queue, CancellationToken cancellationToken = default);
 }

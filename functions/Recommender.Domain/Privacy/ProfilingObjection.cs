@@ -25,6 +25,11 @@ public sealed class ProfilingObjection(ProfileStore profiles, RecommendationServ
             }
 
             p.ObjectedToProfiling = objects;
+            if (objects)
+            {
+                p.PurchasePropensity = null; // a derived score: an objection stops its use at once, the next run derives none
+            }
+
             p.UpdatedAt = timeProvider.GetUtcNow();
             return p;
         }, cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,13 @@ public sealed class SessionFeatures
     public string? Device { get; set; }
 }
 
+/// <summary>
+/// A customer's purchase propensity as the latest training run computed it: the probability of a
+/// purchase within <see cref="WindowDays"/> days after <see cref="ComputedAt"/>. Derived data: only
+/// while the customer may be profiled, exported with the profile, gone with it or with the consent.
+/// </summary>
+public sealed record PropensityScore(double Probability, DateTimeOffset ComputedAt, double WindowDays, string RunId);
+
 /// <summary>Recency, frequency and monetary value of a customer's orders at a given instant.</summary>
 public sealed record Rfm(double? RecencyDays, int Frequency, decimal Monetary);
 
@@ -88,6 +95,11 @@ public sealed class CustomerProfile
     public decimal RefundTotal { get; set; }
     public SessionFeatures? Session { get; set; }
     public int SessionCount { get; set; }
+    /// <summary>
+    /// The purchase-propensity score of the latest training run (<see cref="Training.PurchasePropensity"/>);
+    /// null unless the customer may be profiled. Removed with the behaviour, on an objection and by the next run.
+    /// </summary>
+    public PropensityScore? PurchasePropensity { get; set; }
 
     // Not behaviour: what the customer told us and what we must honour
     public Dictionary<string, ConsentRecord> Consents { get; set; } = new(StringComparer.Ordinal);
@@ -183,6 +195,7 @@ public sealed class CustomerProfile
         RefundTotal = 0;
         Session = null;
         SessionCount = 0;
+        PurchasePropensity = null;
     }
 }
 

@@ -1,62 +1,40 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Storage;
 
 namespace Recommender.Domain.Recommendations;
 
-/// <summary>Configuration section <c>Recommender:Bandit</c>.</summary>
-public sealed class BanditOptions
-{
-    public const string Section = "Recommender:Bandit";
-    /// <value>Share of home and email requests where Thompson sampling picks the strategy instead of the default (0 to 1). Default 0.1.</value>
-    public double ExplorationShare { get; set; } = 0.1;
-}
-
-/// <summary>Impressions, clicks and attributed purchases of one strategy in one placement × segment (a Beta-Bernoulli arm).</summary>
-public sealed class BanditArm
-{
-    public required string Strategy { get; init; }
-    public double Impressions { get; set; }
-    public double Clicks { get; set; }
-    public double Purchases { get; set; }
-
-    public double ClickRate => Impressions <= 0 ? 0 : Clicks / Impressions;
-
-    /// <summary>Successes for the posterior: clicks, and purchases counted as a second success, never above impressions.</summary>
-    public double Rewards => Math.Min(Impressions, Clicks + Purchases);
-}
-
-/// <summary>What the event pipeline tells the bandit about one list it served.</summary>
-public enum BanditFeedback
-{
-    Impression,
-    Click,
-    Purchase,
-}
-
-/// <summary>The strategy chosen for one request and whether it was an exploration.</summary>
+/// <summary>The strategy chosen for one request and whether the request was in the exploration share.</summary>
 public readonly record struct BanditChoice(string Strategy, bool Explored);
 
 /// <summary>
-/// A contextual bandit over placement × segment (<see cref="ContextOf"/>: the customer's lifecycle segment from the
-/// latest segmentation run, <c>known</c> or <c>anonymous</c>) choosing among candidate strategies
-/// (<c>personalized</c>, <c>trending</c>, <c>popular</c>): on an exploration share of requests it draws
-/// each arm's click rate from its Beta(1 + clicks, 1 + impressions − clicks) posterior and serves the
-/// best draw (Thompson sampling); otherwise the default strategy. It learns from
-/// <c>recommendation_impression</c>, <c>recommendation_click</c> and purchase lines that carry a
-/// recommendation id (a purchase counts as a second success), whose recommendation id
-/// carries the strategy and segment it was served with (<see cref="RecommendationIdOf"/>). Arm counts
-/// are anonymous aggregates (collection <c>items</c>, partition <c>_bandit</c>), read through a
-/// 30-second cache.
+/// A contextual bandit over placement × context (<see cref="BanditContext"/>: lifecycle segment, and what the profile
+/// says — tenure, activity, price band) choosing among candidate strategies (<c>personalized</c>, <c>trending</c>,
+/// <c>popular</c>) for every home and email request: on <see cref="BanditOptions.ExplorationShare"/> of them it explores
+/// (Thompson sampling), on all the others it serves the arm with the best estimated reward rate
+/// (<see cref="BanditEstimates"/>; with no evidence, the default strategy). Rewards are clicks and the revenue of
+/// purchase lines attributed to the list (<see cref="BanditOptions"/>). It learns from <c>recommendation_impression</c>,
+/// <c>recommendation_click</c> and purchase lines that carry a recommendation id, whose id names the arm the list was
+/// served from (<see cref="RecommendationIdOf"/>); ingestion hands it each event once (aggregate claims). Arm totals are
+/// anonymous aggregates (collection <c>items</c>, partition <c>_bandit</c>, read through a 30-second cache), with one
+/// row per arm and day in partition <c>_bandit-yyyy-MM-dd</c> for the report's daily series.
 /// </summary>
-public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.Options.IOptions<BanditOptions> options, TimeProvider timeProvider, Random? random = null)
+public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOptions> options, TimeProvider timeProvider, Random? random = null)
 {
     public const string PartitionKey = "_bandit";
+    public const string DayPartitionPrefix = "_bandit-";
     public static readonly IReadOnlyList<string> Strategies = ["personalized", "trending", "popular"];
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     private readonly Random _random = random ?? Random.Shared;
-    private readonly Lock _gate = new();
-    private (DateTimeOffset At, Dictionary<string, BanditArm> Arms)? _cache;
+
+    /// <summary>The arms as last read and the estimates built from them (replaced whole; read without a lock on every request).</summary>
+    private sealed record Loaded(DateTimeOffset At, Dictionary<string, BanditArm> Arms, BanditEstimates Estimates);
+
+    private volatile Loaded? _cache;
+
+    public BanditOptions Options => options.Value;
 
     public double ExplorationShare => Math.Clamp(options.Value.ExplorationShare, 0, 1);
 
@@ -65,16 +43,16 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
         Segments.SegmentNames.New, Segments.SegmentNames.Active];
 
     /// <summary>
-    /// The context of a customer who may be personalized for: the first of <see cref="SegmentContexts"/> among their
+    /// The segment of a customer who may be personalized for: the first of <see cref="SegmentContexts"/> among their
     /// segments, else <c>known</c> (not scored yet, or in no lifecycle segment). Visitors and the others are <c>anonymous</c>.
     /// </summary>
     public static string ContextOf(IReadOnlyCollection<string> segments) =>
-        SegmentContexts.FirstOrDefault(s => segments.Contains(s, StringComparer.Ordinal)) ?? "known";
+        SegmentContexts.FirstOrDefault(s => segments.Contains(s, StringComparer.Ordinal)) ?? BanditContext.Known;
 
-    public static string ArmId(string placement, string segment, string strategy) => $"{placement}.{segment}.{strategy}";
+    public static string ArmId(string placement, string context, string strategy) => $"{placement}.{context}.{strategy}";
 
-    /// <summary><c>rec-{placement}.{segment}.{strategy}-{guid}</c>: attribution needs nothing but the id the storefront echoes back.</summary>
-    public static string RecommendationIdOf(string placement, string segment, string strategy, Guid id) => $"rec-{ArmId(placement, segment, strategy)}-{id:N}";
+    /// <summary><c>rec-{placement}.{context}.{strategy}-{guid}</c>: attribution needs nothing but the id the storefront echoes back.</summary>
+    public static string RecommendationIdOf(string placement, string context, string strategy, Guid id) => $"rec-{ArmId(placement, context, strategy)}-{id:N}";
 
     /// <summary>The arm a recommendation id was served from, or null for ids of another shape.</summary>
     public static string? ArmOf(string? recommendationId)
@@ -86,96 +64,117 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
 
         var dash = recommendationId.LastIndexOf('-');
         var arm = dash > 4 ? recommendationId[4..dash] : null;
-        return arm is not null && arm.Count(c => c == '.') == 2 && Strategies.Contains(arm[(arm.LastIndexOf('.') + 1)..]) ? arm : null;
+        return arm is not null && Parts(arm) is not null ? arm : null;
     }
 
-    public async Task<BanditChoice> ChooseAsync(string placement, string segment, IReadOnlyList<string> available, string fallback, CancellationToken cancellationToken = default)
+    /// <summary>An arm id's placement, context key and strategy; null when it is not one.</summary>
+    public static (string Placement, string Context, string Strategy)? Parts(string armId)
     {
-        if (available.Count <= 1 || _random.NextDouble() >= ExplorationShare)
+        var first = armId.IndexOf('.', StringComparison.Ordinal);
+        var last = armId.LastIndexOf('.');
+        if (first <= 0 || last <= first + 1 || armId.IndexOf('.', first + 1) != last)
+        {
+            return null;
+        }
+
+        var strategy = armId[(last + 1)..];
+        return Strategies.Contains(strategy) ? (armId[..first], armId[(first + 1)..last], strategy) : null;
+    }
+
+    /// <summary>
+    /// The strategy for one request: explored (Thompson sampling) on the exploration share, otherwise the arm with the best
+    /// estimated reward rate in the context — <paramref name="fallback"/> until the evidence says another is better.
+    /// </summary>
+    public async Task<BanditChoice> ChooseAsync(string placement, BanditContext context, IReadOnlyList<string> available, string fallback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(available);
+        if (available.Count <= 1)
         {
             return new BanditChoice(fallback, false);
         }
 
-        var arms = await ArmsAsync(cancellationToken).ConfigureAwait(false);
-        var best = fallback;
-        var bestDraw = double.NegativeInfinity;
-        foreach (var strategy in available)
-        {
-            var arm = arms.GetValueOrDefault(ArmId(placement, segment, strategy));
-            var rewards = arm?.Rewards ?? 0;
-            var misses = Math.Max(0, (arm?.Impressions ?? 0) - rewards);
-            var draw = SampleBeta(1 + rewards, 1 + misses);
-            if (draw > bestDraw)
-            {
-                (best, bestDraw) = (strategy, draw);
-            }
-        }
-
-        return new BanditChoice(best, true);
+        var estimates = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Estimates;
+        return Decide(estimates, ExplorationShare, _random, placement, context, available, fallback);
     }
 
-    /// <summary>Counts impressions, clicks and attributed purchases per arm (from the event pipeline); returns the store operations used.</summary>
-    public async Task<int> RecordAsync(IEnumerable<(string? RecommendationId, BanditFeedback Kind)> feedback, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One decision (pure, for a given random source): with probability <paramref name="explorationShare"/> a Thompson
+    /// draw, otherwise the best posterior mean. <see cref="ChooseAsync"/> and the regret simulation both decide here.
+    /// </summary>
+    public static BanditChoice Decide(BanditEstimates estimates, double explorationShare, Random random, string placement, BanditContext context,
+        IReadOnlyList<string> available, string fallback)
     {
-        var deltas = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
-        foreach (var (recommendationId, kind) in feedback)
+        ArgumentNullException.ThrowIfNull(estimates);
+        ArgumentNullException.ThrowIfNull(random);
+        return random.NextDouble() < explorationShare
+            ? new BanditChoice(estimates.Sample(placement, context, available, fallback, random), true)
+            : new BanditChoice(estimates.Best(placement, context, available, fallback), false);
+    }
+
+    /// <summary>
+    /// Counts impressions, clicks and attributed purchase lines (with their revenue) per arm, in its totals and on the
+    /// event's day (from the event pipeline, each event once); returns the store operations used.
+    /// </summary>
+    public async Task<int> RecordAsync(IEnumerable<BanditEvent> feedback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        var totals = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
+        var days = new Dictionary<(string Day, string Arm), BanditArm>();
+        foreach (var (recommendationId, kind, at, revenue) in feedback)
         {
             if (ArmOf(recommendationId) is not { } arm)
             {
                 continue;
             }
 
-            if (!deltas.TryGetValue(arm, out var delta))
-            {
-                deltas[arm] = delta = new BanditArm { Strategy = arm[(arm.LastIndexOf('.') + 1)..] };
-            }
-
-            _ = kind switch
-            {
-                BanditFeedback.Impression => delta.Impressions++,
-                BanditFeedback.Click => delta.Clicks++,
-                _ => delta.Purchases++,
-            };
+            var strategy = arm[(arm.LastIndexOf('.') + 1)..];
+            var day = DayOf(at);
+            var reward = kind == BanditFeedback.Purchase ? options.Value.RevenueReward(revenue) : 0;
+            (totals.TryGetValue(arm, out var total) ? total : totals[arm] = new BanditArm { Strategy = strategy }).Add(kind, revenue, reward);
+            (days.TryGetValue((day, arm), out var daily) ? daily : days[(day, arm)] = new BanditArm { Strategy = strategy, Day = day }).Add(kind, revenue, reward);
         }
 
         var operations = 0;
-        foreach (var (arm, delta) in deltas)
+        foreach (var (arm, delta) in totals)
         {
-            var increments = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var (name, value) in new[] { ("impressions", delta.Impressions), ("clicks", delta.Clicks), ("purchases", delta.Purchases) })
-            {
-                if (value > 0)
-                {
-                    increments[name] = value;
-                }
-            }
+            operations += await documents.IncrementOrCreateAsync(Collections.Items, PartitionKey, arm, delta.Increments(), () => delta, cancellationToken).ConfigureAwait(false);
+        }
 
-            operations += await documents.IncrementOrCreateAsync(Collections.Items, PartitionKey, arm, increments, () => delta, cancellationToken).ConfigureAwait(false);
+        foreach (var ((day, arm), delta) in days)
+        {
+            operations += await documents.IncrementOrCreateAsync(Collections.Items, DayPartitionPrefix + day, arm, delta.Increments(), () => delta, cancellationToken).ConfigureAwait(false);
         }
 
         return operations;
     }
 
-    /// <summary>Every arm's counts (the operator's view), fresh from the store.</summary>
+    /// <summary>Every arm's totals (the operator's view), fresh from the store.</summary>
     public async Task<IReadOnlyDictionary<string, BanditArm>> ReportAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            _cache = null;
-        }
-
-        return await ArmsAsync(cancellationToken).ConfigureAwait(false);
+        _cache = null;
+        return (await LoadAsync(cancellationToken).ConfigureAwait(false)).Arms;
     }
 
-    private async Task<Dictionary<string, BanditArm>> ArmsAsync(CancellationToken cancellationToken)
+    /// <summary>Every arm's row on one day (<c>yyyy-MM-dd</c>): one single-partition read.</summary>
+    public async Task<IReadOnlyDictionary<string, BanditArm>> DayAsync(string day, CancellationToken cancellationToken = default)
+    {
+        var arms = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
+        await foreach (var doc in documents.ReadPartitionAsync(Collections.Items, DayPartitionPrefix + day, cancellationToken).ConfigureAwait(false))
+        {
+            arms[doc.Id] = Json.FromElement<BanditArm>(doc.Body);
+        }
+
+        return arms;
+    }
+
+    public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private async Task<Loaded> LoadAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        lock (_gate)
+        if (_cache is { } cached && now - cached.At < CacheFor)
         {
-            if (_cache is { } cached && now - cached.At < CacheFor)
-            {
-                return cached.Arms;
-            }
+            return cached;
         }
 
         var arms = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
@@ -184,54 +183,8 @@ public sealed class BanditPolicy(IDocumentStore documents, Microsoft.Extensions.
             arms[doc.Id] = Json.FromElement<BanditArm>(doc.Body);
         }
 
-        lock (_gate)
-        {
-            _cache = (now, arms);
-        }
-
-        return arms;
-    }
-
-    /// <summary>Beta(a, b) as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b) (Marsaglia–Tsang).</summary>
-    private double SampleBeta(double a, double b)
-    {
-        var x = SampleGamma(a);
-        var y = SampleGamma(b);
-        return x / (x + y);
-    }
-
-    private double SampleGamma(double shape)
-    {
-        if (shape < 1)
-        {
-            return SampleGamma(shape + 1) * Math.Pow(_random.NextDouble(), 1 / shape);
-        }
-
-        var d = shape - (1.0 / 3);
-        var c = 1 / Math.Sqrt(9 * d);
-        while (true)
-        {
-            double x, v;
-            do
-            {
-                x = Normal();
-                v = 1 + (c * x);
-            }
-            while (v <= 0);
-
-            v = v * v * v;
-            var u = _random.NextDouble();
-            if (u < 1 - (0.0331 * x * x * x * x) || Math.Log(u) < (0.5 * x * x) + (d * (1 - v + Math.Log(v))))
-            {
-                return d * v;
-            }
-        }
-    }
-
-    private double Normal()
-    {
-        var u1 = 1.0 - _random.NextDouble();
-        var u2 = _random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        var loaded = new Loaded(now, arms, new BanditEstimates(arms, options.Value));
+        _cache = loaded;
+        return loaded;
     }
 }

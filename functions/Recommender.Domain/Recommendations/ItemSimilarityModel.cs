@@ -24,6 +24,9 @@ public sealed record ItemSimilarityModel
     /// </summary>
     public Recommender.Models.UserScorer? Scorer { get; init; }
 
+    /// <summary>A LightGBM LambdaRank re-ranker over this model's served list (a promoted <c>…+ltr</c> candidate); null for plain models.</summary>
+    public ReRanker? ReRanker { get; init; }
+
     /// <summary>The event weights table it was trained with (<see cref="Events.EventWeights.ToTable"/>); null for models written before it existed.</summary>
     public IReadOnlyDictionary<string, double>? EventWeights { get; init; }
 

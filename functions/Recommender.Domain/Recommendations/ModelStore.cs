@@ -26,10 +26,25 @@ public sealed record ModelManifest
     public Training.TuningRecord? Tuning { get; init; }
     /// <summary>The gate's interval against the served algorithm, when one was compared.</summary>
     public Training.GateRecord? Gate { get; init; }
+    /// <summary>Every candidate of the run that produced it and its primary metric on the gate's holdout (null: skipped, see <see cref="SkippedCandidates"/>).</summary>
+    public IReadOnlyDictionary<string, double?>? Candidates { get; init; }
+    /// <summary>Candidates the run could not train and why (e.g. the LightGBM native library did not load).</summary>
+    public IReadOnlyDictionary<string, string>? SkippedCandidates { get; init; }
+    /// <summary>The re-ranker served with this version, when it has one.</summary>
+    public ReRankerSummary? ReRanker { get; init; }
     /// <summary>The training run or erasure that produced this version.</summary>
     public string? Origin { get; init; }
     /// <summary>The event weights table the version was trained with (<c>Recommender:EventWeights</c>): a change shows at the next training run, here.</summary>
     public IReadOnlyDictionary<string, double>? EventWeights { get; init; }
+    /// <summary>The purchase-propensity model trained by the same run: its AUC on the next window, the customers scored.</summary>
+    public Training.PropensityRecord? Propensity { get; init; }
+}
+
+/// <summary>A served re-ranker as the manifest records it: its base, depth, features, trees and what it learned from.</summary>
+public sealed record ReRankerSummary(string Base, int Candidates, IReadOnlyList<string> Features, int Trees, int Queries, int Rows, DateTimeOffset FactsAsOf)
+{
+    public static ReRankerSummary? Of(ReRanker? reRanker) => reRanker is null ? null
+        : new(reRanker.Base, reRanker.Table.Candidates, reRanker.Features, reRanker.Ensemble.Trees.Count, reRanker.Queries, reRanker.Rows, reRanker.Table.AsOf);
 }
 
 /// <summary>A version may not be served again: it was trained before an erasure completed.</summary>

@@ -25,12 +25,16 @@ public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categorie
 /// affinities; history items the model does not cover add their neighbours; products the model does
 /// not know yet (new products) enter by catalog attributes; a customer with no history but stated or
 /// inferred tastes gets content results. Product pages and carts (<see cref="RelatedTo"/>): neighbour
-/// lists. Each item is explained by the history item that contributed most. Pure and in-memory.
+/// lists. Each item is explained by the history item that contributed most — or, when a user-user
+/// model scored it, by the customers like this one ("Popular with customers like you",
+/// <see cref="CustomersLikeYou"/>). Pure and in-memory.
 /// </summary>
 public static class RecommendationEngine
 {
     /// <summary>How many items a cached list keeps (requests take a prefix after filtering).</summary>
     public const int CachedListSize = 50;
+    /// <summary>The reason code of an item a user-user model scored: its nearest customers hold it (no single history item explains it).</summary>
+    public const string CustomersLikeYou = "customers_like_you";
     /// <summary>At most this many of the heaviest history items are compared with new products by catalog attributes.</summary>
     private const int ContentSeeds = 20;
 
@@ -76,9 +80,23 @@ public static class RecommendationEngine
         EventWeights? weights = null, Func<RecentItem, bool>? viewedExcluded = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        return ForHistory(HistoryOf(profile, weights), model, catalog, ServedExclusions(profile, viewedExcluded), size, options, ProfileSignal.Of(profile));
+    }
+
+    /// <summary>The rows the re-ranker scores for a profile's home list: <see cref="ReRankCandidates"/> with exactly what <see cref="ForCustomer"/> passes.</summary>
+    public static IReadOnlyList<(RecommendedItem Item, float[] Features)> ReRankCandidatesFor(CustomerProfile profile, ItemSimilarityModel model, ReRankTable table,
+        IReadOnlyDictionary<string, Product> catalog, int size = CachedListSize, UserScoringOptions? options = null, EventWeights? weights = null,
+        Func<RecentItem, bool>? viewedExcluded = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return ReRankCandidates(HistoryOf(profile, weights), model, table, catalog, ServedExclusions(profile, viewedExcluded), size, options, ProfileSignal.Of(profile));
+    }
+
+    private static HashSet<string> ServedExclusions(CustomerProfile profile, Func<RecentItem, bool>? viewedExcluded)
+    {
         var exclude = ExclusionsFor(profile);
         exclude.UnionWith(profile.RecentViews.Where(viewedExcluded ?? (_ => true)).Select(v => v.ProductId));
-        return ForHistory(HistoryOf(profile, weights), model, catalog, exclude, size, options, ProfileSignal.Of(profile));
+        return exclude;
     }
 
     /// <summary>
@@ -92,8 +110,73 @@ public static class RecommendationEngine
     /// caller excludes what must not come back: bought, in the cart, just viewed);
     /// sensitive products never seed nor explain, and are never picked by taste alone.
     /// </summary>
+    /// <remarks>
+    /// A model with a <see cref="ItemSimilarityModel.ReRanker"/> (a promoted <c>…+ltr</c> candidate) serves
+    /// the base list's top <see cref="ReRankTable.Candidates"/> re-ordered by the re-ranker
+    /// (<see cref="ReRank"/>), with scores that fall with the new rank — the gate and the cache refresh
+    /// both come through here, so the gate judges the re-ranked list.
+    /// </remarks>
     public static IReadOnlyList<RecommendedItem> ForHistory(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null, ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(history);
+        return model.ReRanker is { } reRanker && history.Count > 0
+            ? ReRank(reRanker, ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile), size)
+            : BaseList(history, model, catalog, exclude, size, options, profile);
+    }
+
+    /// <summary>
+    /// The base list the re-ranker sees — the model's own list of <c>max(size, table.Candidates)</c>
+    /// items (its user scoring over the history, neighbours of uncovered items, popular fill; without
+    /// the profile-taste blend and new-product content, which training cannot see: taste enters as the
+    /// affinity features instead) — with each item's <see cref="ReRankFeatures"/> vector. Training
+    /// (<see cref="Training.ReRankingTrainer"/>) and serving (<see cref="ForHistory"/>) both build their
+    /// rows here: one code path, no skew. <paramref name="profile"/> is accepted for the call's symmetry
+    /// and not used.
+    /// </summary>
+    public static IReadOnlyList<(RecommendedItem Item, float[] Features)> ReRankCandidates(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        ReRankTable table, IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null,
+        ProfileSignal? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new UserScoringOptions();
+        var modelOnly = new UserScoringOptions
+        {
+            HistoryHalfLife = options.HistoryHalfLife,
+            MaxModelItems = options.MaxModelItems,
+            RowWidth = options.RowWidth,
+            ProfileWeight = 0,
+            NewItemWeight = 0,
+        };
+        var list = BaseList(history, model, catalog, exclude, Math.Max(size, table.Candidates), modelOnly, profile: null);
+        // The customer's side reads sensitivity from the item facts (as training saw them), never from the live catalog: no skew.
+        var seeds = history.Where(h => !(table.Items.TryGetValue(h.ProductId, out var facts) && facts.Sensitive)).ToList();
+        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var latest = seeds.OrderByDescending(h => h.At).ThenBy(h => h.ProductId, StringComparer.Ordinal).FirstOrDefault();
+        var customer = ReRankFeatures.CustomerOf(weighted, latest?.At, latest?.ProductId, table);
+        return list.Select((item, rank) => (item, ReRankFeatures.Of(customer, table, item.ProductId, item.Score, rank))).ToList();
+    }
+
+    /// <summary>The candidates ordered by the re-ranker's score (ties keep the base order), the first <paramref name="size"/>, scored (n − rank) / n so a cached list stays in serving order.</summary>
+    public static IReadOnlyList<RecommendedItem> ReRank(ReRanker reRanker, IReadOnlyList<(RecommendedItem Item, float[] Features)> candidates, int size)
+    {
+        ArgumentNullException.ThrowIfNull(reRanker);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var n = candidates.Count;
+        return candidates
+            .Select((c, rank) => (c.Item, Score: reRanker.Ensemble.Score(c.Features), Rank: rank))
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.Rank)
+            .Take(size)
+            .Select((c, position) => c.Item with { Score = Math.Round((n - position) / (double)n, 6) })
+            .ToList();
+    }
+
+    private static IReadOnlyList<RecommendedItem> BaseList(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size, UserScoringOptions? options, ProfileSignal? profile)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(model);
@@ -113,6 +196,7 @@ public static class RecommendationEngine
         var coveredShare = totalWeight > 0 ? coveredWeight / totalWeight : 0;
         var pool = (size * 4) + 16;
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        var byCustomers = new HashSet<string>(StringComparer.Ordinal);
 
         // 1. The model's own user scoring over the whole weighted history.
         if (coveredWeight > 0)
@@ -123,6 +207,10 @@ public static class RecommendationEngine
             foreach (var index in best)
             {
                 scores[scorer.Items[index]] = coveredShare * modelScores[index] / max;
+                if (scorer.Kind == UserScorer.UsersKind)
+                {
+                    byCustomers.Add(scorer.Items[index]);
+                }
             }
         }
 
@@ -215,7 +303,9 @@ public static class RecommendationEngine
             .OrderByDescending(x => x.Score)
             .ThenBy(x => x.Item, StringComparer.Ordinal)
             .Take(size)
-            .Select(x => Explain(x.Item, x.Score, tasteOnly, weighted, kinds, scorer, model, content, catalog))
+            .Select(x => byCustomers.Contains(x.Item)
+                ? new RecommendedItem(x.Item, x.Score, "Popular with customers like you", CustomersLikeYou)
+                : Explain(x.Item, x.Score, tasteOnly, weighted, kinds, scorer, model, content, catalog))
             .ToList();
         if (ranked.Count < size)
         {

@@ -116,7 +116,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         }
 
         // A current cached list carries what the rules need of the profile: one read serves the request.
-        stored = cached is { Snapshot: { } snapshot } && cached.ModelVersion == model.Version
+        var snapshot = cached is { Snapshot: { } kept } && cached.ModelVersion == model.Version ? kept : null;
+        stored = snapshot is not null
             ? snapshot.ToProfile(request.CustomerId)
             : await profiles.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         // Exclusions and age checks always use what we know; ranking uses behaviour only when allowed.
@@ -132,7 +133,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             cached = null;
         }
 
-        // Home and email: the bandit may try another strategy than the default on a share of requests.
+        // Home and email: the bandit picks the strategy (the best one it knows for the context, or an exploration).
         var placementName = Placements.NameOf(request.Placement);
         // The customer's segments (latest segmentation run) only when someone needs them: a targeted
         // experiment, the bandit's context. Read once; a customer not personalized for is in none.
@@ -142,16 +143,18 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             : [];
         BanditChoice? choice = null;
         var assignment = await experiments.AssignAsync(placementName, request.CustomerId, now, SegmentsAsync, cancellationToken).ConfigureAwait(false);
-        var segment = personal is null ? "anonymous" : "known";
+        var context = BanditContext.None;
         if (request.Placement is Placement.Home or Placement.Email)
         {
-            segment = personal is null ? segment : BanditPolicy.ContextOf(await SegmentsAsync(cancellationToken).ConfigureAwait(false));
+            // What the profile says (tenure, activity, price band): kept with the cached list, else read from the profile.
+            context = personal is null ? context : new BanditContext(BanditPolicy.ContextOf(await SegmentsAsync(cancellationToken).ConfigureAwait(false)),
+                snapshot is not null ? snapshot.BanditProfile : BanditContext.ProfilePartOf(personal));
             var canPersonalize = personal is not null || request.SessionItems.Count > 0;
             var available = canPersonalize ? BanditPolicy.Strategies : ["trending", "popular"];
             // A variant named after a strategy serves that strategy (no exploration inside an experiment).
             choice = assignment is { Variant: var variant } && available.Contains(variant)
                 ? new BanditChoice(variant, false)
-                : await bandit.ChooseAsync(placementName, segment, available, canPersonalize ? "personalized" : "popular", cancellationToken).ConfigureAwait(false);
+                : await bandit.ChooseAsync(placementName, context, available, canPersonalize ? "personalized" : "popular", cancellationToken).ConfigureAwait(false);
         }
 
         var (source, candidates) = choice?.Strategy switch
@@ -174,9 +177,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             return Respond(Views(served.Items, products), served.Rendering);
         }
 
+        // Promotions targeted by purchase propensity use the profile's score only for a customer who may be personalized for.
+        var propensity = personal?.PurchasePropensity?.Probability;
         var items = source == "cache" && adjusted is null
-            ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity)
-            : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity);
+            ? ServingRules.Apply(cached!, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity, propensity)
+            : ServingRules.Apply(candidates, request.Count, exclude, stored, products, request.Filters, options.Value, request.Diversity, propensity: propensity);
         // Rules, a thin neighbourhood, a quiet trending window or a short popularity list left the list
         // short: top it up — popular items, then the rest of the catalog — whatever strategy chose it.
         // Only recently viewed is not topped up: it lists what the customer viewed, nothing else is true there.
@@ -203,7 +208,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 }
 
                 var more = ServingRules.Apply(filler.Where(i => InCategory(i.ProductId, request.Category, products)),
-                    request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items);
+                    request.Count - items.Count, taken, stored, products, request.Filters, options.Value, request.Diversity, items, propensity: propensity);
                 items = [.. items, .. RecommendationEngine.Below(items, more)];
                 taken.UnionWith(more.Select(i => i.ProductId));
             }
@@ -229,10 +234,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, RenderingSlot? rendering)
         {
             // The bandit learns from the strategy whose list was served: a trending choice that fell back to
-            // popular (nothing moved in the window) is credited to popular, never to an empty trending list.
+            // popular (nothing moved in the window) is credited to popular, never to an empty trending list;
+            // an empty list (nothing may be shown) names no arm, so no feedback on it can teach the bandit.
             var strategy = choice is { } c ? ServedStrategy(c.Strategy, source) : null;
-            var recommendationId = strategy is not null
-                ? BanditPolicy.RecommendationIdOf(placementName, segment, strategy, ServedListIds.Next(now))
+            var recommendationId = strategy is not null && served.Count > 0
+                ? BanditPolicy.RecommendationIdOf(placementName, context.Key, strategy, ServedListIds.Next(now))
                 : $"rec-{ServedListIds.Next(now):N}";
             var personalized = personal is not null && source is "cache" or "computed" or "related" or "recent" && request.Placement is not (Placement.Product or Placement.AlsoBought or Placement.CompleteTheLook);
             return new RecommendationResponse(recommendationId, request.CustomerId, placementName, model.Version, source, served)

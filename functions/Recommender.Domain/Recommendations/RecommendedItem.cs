@@ -16,7 +16,7 @@ public sealed record RecommendedItem(
 /// <summary>
 /// What request-time rules need of the profile, saved with the cached list so a home request reads
 /// one document: the cart, purchases with their dates (replenishables come due), recent views (not
-/// repeated in "for you") and the adult flag. Written with every refresh, which every material profile
+/// repeated in "for you"), the adult flag and the purchase-propensity score. Written with every refresh, which every material profile
 /// change triggers; a customer who may no longer be personalized for has no cached list at all.
 /// </summary>
 public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictionary<string, DateTimeOffset> Purchased, IReadOnlyList<string> RecentViews, bool? AgeVerifiedAdult)
@@ -27,6 +27,12 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
     /// <summary>Disliked products with when (<see cref="Profiles.CustomerProfile.Dislikes"/>): never shown, neighbours down-weighted.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset>? Dislikes { get; init; }
 
+    /// <summary>The purchase-propensity score (<see cref="Profiles.CustomerProfile.PurchasePropensity"/>): promotions may be targeted by it.</summary>
+    public Profiles.PropensityScore? Propensity { get; init; }
+
+    /// <summary>What the profile says for the bandit's context (<see cref="BanditContext.ProfilePartOf"/>) when the list was written; null in lists written before it existed.</summary>
+    public string? BanditProfile { get; init; }
+
     public Profiles.CustomerProfile ToProfile(string customerId) => new()
     {
         CustomerId = customerId,
@@ -35,6 +41,7 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
         RecentViews = RecentViews.Select((id, i) => new Profiles.RecentItem(id, RecentViewTimes is { } times && i < times.Count ? times[i] : default)).ToList(),
         AgeVerifiedAdult = AgeVerifiedAdult,
         Dislikes = Dislikes is null ? new(StringComparer.Ordinal) : new Dictionary<string, DateTimeOffset>(Dislikes, StringComparer.Ordinal),
+        PurchasePropensity = Propensity,
     };
 
     public static ProfileSnapshot Of(Profiles.CustomerProfile profile) =>
@@ -42,6 +49,8 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
         {
             RecentViewTimes = [.. profile.RecentViews.Select(v => v.At)],
             Dislikes = profile.Dislikes.Count > 0 ? new Dictionary<string, DateTimeOffset>(profile.Dislikes, StringComparer.Ordinal) : null,
+            Propensity = profile.PurchasePropensity,
+            BanditProfile = BanditContext.ProfilePartOf(profile),
         };
 }
 

@@ -6,7 +6,11 @@ namespace Recommender.Domain.Recommendations;
 /// <summary>One search result after re-ranking, with where it was and why it moved.</summary>
 public sealed record RerankedItem(string ProductId, int OriginalPosition, double Score, string Reason, string ReasonCode);
 
-public sealed record SearchRerankResponse(string CustomerId, bool Personalized, IReadOnlyList<RerankedItem> Items);
+public sealed record SearchRerankResponse(string CustomerId, bool Personalized, IReadOnlyList<RerankedItem> Items)
+{
+    /// <summary>True when the stores could not be read (a 429 storm past the serving budget, an outage): the search's own order, not personalized.</summary>
+    public bool Degraded { get; init; }
+}
 
 /// <summary>
 /// Personalized search re-ranking: the engine's order is kept as the base (linear in position) and
@@ -29,8 +33,7 @@ public sealed class SearchReranker(ProfileStore profiles, CatalogProvider catalo
         var n = ids.Count;
         if (profile is null || !profile.PersonalizationAllowed(timeProvider.GetUtcNow()))
         {
-            return new SearchRerankResponse(customerId, false,
-                ids.Select((id, i) => new RerankedItem(id, i, Math.Round(1.0 - ((double)i / n), 6), "Search relevance", "search")).ToList());
+            return InSearchOrder(customerId, ids);
         }
 
         var scored = ids.Select((id, i) =>
@@ -41,6 +44,15 @@ public sealed class SearchReranker(ProfileStore profiles, CatalogProvider catalo
             return new RerankedItem(id, i, Math.Round(baseScore + (AffinityWeight * lift), 6), lift > 0 ? reason : "Search relevance", lift > 0 ? code : "search");
         });
         return new SearchRerankResponse(customerId, true, scored.OrderByDescending(r => r.Score).ThenBy(r => r.OriginalPosition).ToList());
+    }
+
+    /// <summary>The results in the search's own order (no store read): for a customer not personalized for, and when the stores cannot be read.</summary>
+    public static SearchRerankResponse InSearchOrder(string customerId, IReadOnlyList<string> resultIds)
+    {
+        ArgumentNullException.ThrowIfNull(resultIds);
+        var ids = resultIds.Distinct(StringComparer.Ordinal).ToList();
+        var n = ids.Count;
+        return new SearchRerankResponse(customerId, false, ids.Select((id, i) => new RerankedItem(id, i, Math.Round(1.0 - ((double)i / n), 6), "Search relevance", "search")).ToList());
     }
 
     private static (double Lift, string Reason, string Code) Lift(CustomerProfile profile, Product product)

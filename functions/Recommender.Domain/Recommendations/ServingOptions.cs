@@ -1,6 +1,13 @@
 namespace Recommender.Domain.Recommendations;
 
-/// <summary>A merchandiser's promotion: a multiplier on matching items' scores (the product, or a whole category or brand).</summary>
+/// <summary>
+/// A merchandiser's promotion: a multiplier on matching items' scores (the product, or a whole category
+/// or brand) — for every customer, or only for those whose purchase propensity (the probability of a
+/// purchase in the next window, stored in the profile by the latest training run) lies within
+/// [<see cref="MinimumPropensity"/>, <see cref="MaximumPropensity"/>), e.g. clearance lifted for
+/// customers unlikely to buy otherwise. A targeted promotion never applies to a customer without a score,
+/// or who may not be personalized for.
+/// </summary>
 public sealed class Promotion
 {
     public string? ProductId { get; set; }
@@ -8,6 +15,21 @@ public sealed class Promotion
     public string? Brand { get; set; }
     /// <value>Score multiplier, e.g. 1.5; capped by <see cref="ServingOptions.MaxBoost"/>.</value>
     public double Boost { get; set; } = 1.2;
+    /// <value>Applies only to customers whose purchase propensity is at least this (0 to 1; null: no lower bound).</value>
+    public double? MinimumPropensity { get; set; }
+    /// <value>Applies only to customers whose purchase propensity is below this (0 to 1; null: no upper bound).</value>
+    public double? MaximumPropensity { get; set; }
+
+    /// <summary>Whether the promotion is targeted by purchase propensity.</summary>
+    public bool TargetsPropensity => MinimumPropensity is not null || MaximumPropensity is not null;
+
+    /// <summary>Whether it applies to a customer of purchase propensity <paramref name="propensity"/> (null: unknown or not to be used).</summary>
+    public bool AppliesTo(double? propensity) =>
+        !TargetsPropensity || (propensity is { } p && p >= (MinimumPropensity ?? 0) && (MaximumPropensity is not { } max || p < max));
+
+    /// <summary>The propensity bounds, when set, are probabilities and the range is not empty.</summary>
+    public bool IsValid => (MinimumPropensity is null or (>= 0 and <= 1)) && (MaximumPropensity is null or (>= 0 and <= 1))
+        && !(MinimumPropensity is { } min && MaximumPropensity is { } upper && min >= upper);
 
     public bool Matches(Catalog.Product product) =>
         (ProductId is not null && ProductId == product.Id)
@@ -32,7 +54,7 @@ public sealed class ServingOptions
 
     /// <value>
     /// Placement wire name → algorithm (a training candidate: <c>item-item-jaccard</c>, <c>sar</c>,
-    /// <c>ease</c>, <c>itemknn-cosine</c>, <c>als</c>), e.g. <c>product = als</c>. Every training run
+    /// <c>ease</c>, <c>itemknn-cosine</c>, <c>als</c>, <c>userknn-cosine</c>, <c>userknn-jaccard</c>), e.g. <c>product = als</c>. Every training run
     /// also trains each algorithm named here and serves it on its placements; placements not named
     /// (the default: all) serve the promoted model. <c>home</c> also sets the model of the cached
     /// lists, which <c>email</c> shares.

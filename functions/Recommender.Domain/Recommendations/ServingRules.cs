@@ -6,7 +6,8 @@ namespace Recommender.Domain.Recommendations;
 /// <summary>
 /// The rules every list passes at request time, in order: drop what must never be shown (in the
 /// cart, already bought unless replenishable and due, out of stock, age-restricted for a customer not
-/// verified adult, outside the request's include/exclude filters), boost promoted items (capped),
+/// verified adult, outside the request's include/exclude filters), boost promoted items (capped; a
+/// promotion targeted by purchase propensity only for a customer whose score is in its range),
 /// then pick the list greedily by maximal marginal relevance — relevance traded against similarity to
 /// what is already picked (same category, same brand) — within the per-brand and per-category caps.
 /// </summary>
@@ -57,30 +58,31 @@ public static class ServingRules
     /// items already chosen (a top-up continues their list: caps and diversity count them). A product
     /// that appears more than once counts once, as its first appearance; <paramref name="distinct"/>
     /// says the candidates are known to hold none twice (a cached list), which spares the check.
+    /// <paramref name="propensity"/> is the customer's purchase propensity when it may be used (targeted promotions).
     /// </summary>
     public static IReadOnlyList<RecommendedItem> Apply(IEnumerable<RecommendedItem> candidates, int count, ISet<string> exclude, CustomerProfile? profile,
         IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
-        IReadOnlyList<RecommendedItem>? picked = null, bool distinct = false) =>
-        Apply(candidates, count, exclude, profile, products, filters, options, diversity, picked, distinct, ordered: false);
+        IReadOnlyList<RecommendedItem>? picked = null, bool distinct = false, double? propensity = null) =>
+        Apply(candidates, count, exclude, profile, products, filters, options, diversity, picked, distinct, ordered: false, propensity);
 
     /// <summary>
     /// The rules over a customer's cached list: the same result as the general
-    /// <see cref="Apply(IEnumerable{RecommendedItem}, int, ISet{string}, CustomerProfile?, IReadOnlyDictionary{string, Product}, ServingFilters, ServingOptions, double?, IReadOnlyList{RecommendedItem}?, bool)"/>,
+    /// <see cref="Apply(IEnumerable{RecommendedItem}, int, ISet{string}, CustomerProfile?, IReadOnlyDictionary{string, Product}, ServingFilters, ServingOptions, double?, IReadOnlyList{RecommendedItem}?, bool, double?)"/>,
     /// sparing the duplicate check and the sort when the list is known (once, when it was read) to need neither.
     /// </summary>
     public static IReadOnlyList<RecommendedItem> Apply(CachedRecommendations list, int count, ISet<string> exclude, CustomerProfile? profile,
-        IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity)
+        IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity, double? propensity = null)
     {
         ArgumentNullException.ThrowIfNull(list);
-        return Apply(list.Items, count, exclude, profile, products, filters, options, diversity, picked: null, list.ItemsAreDistinct, list.ItemsAreInServingOrder);
+        return Apply(list.Items, count, exclude, profile, products, filters, options, diversity, picked: null, list.ItemsAreDistinct, list.ItemsAreInServingOrder, propensity);
     }
 
     private static IReadOnlyList<RecommendedItem> Apply(IEnumerable<RecommendedItem> candidates, int count, ISet<string> exclude, CustomerProfile? profile,
         IReadOnlyDictionary<string, Product> products, ServingFilters filters, ServingOptions options, double? diversity,
-        IReadOnlyList<RecommendedItem>? picked, bool distinct, bool ordered)
+        IReadOnlyList<RecommendedItem>? picked, bool distinct, bool ordered, double? propensity)
     {
         var size = candidates.TryGetNonEnumeratedCount(out var n) ? n : 0;
-        var selection = new Selection(products, exclude, filters, options, profile?.AgeVerifiedAdult == true, Math.Clamp(diversity ?? options.Diversity, 0, 1), size);
+        var selection = new Selection(products, exclude, filters, options, profile?.AgeVerifiedAdult == true, Math.Clamp(diversity ?? options.Diversity, 0, 1), size, propensity);
         try
         {
             var seen = distinct ? null : new HashSet<string>(size, StringComparer.Ordinal);
@@ -130,7 +132,7 @@ public static class ServingRules
     /// similarity is kept up to date as items are picked.
     /// </summary>
     private sealed class Selection(IReadOnlyDictionary<string, Product> products, ISet<string> exclude, ServingFilters filters, ServingOptions options, bool adult,
-        double lambda, int size)
+        double lambda, int size, double? propensity)
     {
         private Slot[] _slots = System.Buffers.ArrayPool<Slot>.Shared.Rent(Math.Max(size, 16));
         private int _count;
@@ -281,7 +283,7 @@ public static class ServingRules
             slot.Product = product;
             if (product is not null && options.Promotions.Count > 0)
             {
-                slot.Score = Math.Round(slot.Item.Score * BoostOf(product, options), 6);
+                slot.Score = Math.Round(slot.Item.Score * BoostOf(product, options, propensity), 6);
             }
 
             if (slot.Score != slot.Item.Score)
@@ -408,12 +410,12 @@ public static class ServingRules
         return product?.Brand is null || !filters.ExcludeBrands.Contains(product.Brand);
     }
 
-    private static double BoostOf(Product product, ServingOptions options)
+    private static double BoostOf(Product product, ServingOptions options, double? propensity)
     {
         var boost = 1.0;
         foreach (var promotion in options.Promotions)
         {
-            if (promotion.Matches(product) && promotion.Boost > 0)
+            if (promotion.Matches(product) && promotion.Boost > 0 && promotion.AppliesTo(propensity))
             {
                 boost *= promotion.Boost;
             }

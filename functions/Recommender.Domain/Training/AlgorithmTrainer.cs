@@ -7,13 +7,15 @@ namespace Recommender.Domain.Training;
 
 /// <summary>
 /// Serves an algorithm of <c>Recommender.Models</c> that learns an item-to-item relation (SAR,
-/// item-kNN, EASE): archived interactions become implicit feedback weighted by the store's
+/// item-kNN, EASE, ALS) or scores users by their nearest customers (user-kNN): archived interactions become implicit feedback weighted by the store's
 /// <see cref="EventWeights"/>, dislikes netted out (<see cref="TrainingSignals"/>), the algorithm is fitted with a fixed seed, and each item's top
 /// neighbours become the served lists; popularity comes from the same recency weighting as the
 /// item-item trainer. The model is fitted on the <see cref="UserScoringOptions.MaxModelItems"/> most
 /// active items (by distinct customers) and exported with its own user scoring
 /// (<see cref="ItemSimilarityModel.Scorer"/>); items beyond that limit keep the item-item Jaccard
-/// neighbours, so a wide catalog is served, not refused.
+/// neighbours, so a wide catalog is served, not refused. A model with no item-to-item relation of its
+/// own (user-kNN) keeps the Jaccard neighbours for every item (product pages, carts) and serves home
+/// and email lists from its user scoring.
 /// </summary>
 public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? options = null, EventWeights? weights = null) : IModelTrainer
 {
@@ -23,7 +25,7 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
     public EventWeights Weights { get; } = weights ?? EventWeights.Default;
 
     /// <summary>The algorithms the training workflow trains as candidates besides item-item Jaccard.</summary>
-    public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als"];
+    public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als", "userknn-cosine", "userknn-jaccard"];
 
     public string Algorithm => algorithm;
 
@@ -57,11 +59,16 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
 
         var model = settings is { Count: > 0 } && Space is { } space ? space.Create(settings) : AlgorithmRegistry.Default.Create(algorithm);
         model.Fit(interactions, new TrainingContext(Seed: 42));
-        var relation = model as IItemToItem ?? throw new InvalidOperationException($"'{algorithm}' learns no item-to-item relation and cannot be served");
-        var neighbors = new Dictionary<string, IReadOnlyList<Recommendations.ScoredItem>>(StringComparer.Ordinal);
-        foreach (var item in relation.Items.Order(StringComparer.Ordinal))
+        var relation = model as IItemToItem;
+        if (relation is null && model is not IUserScorable)
         {
-            var similar = relation.SimilarItems(item, ItemSimilarityTrainer.NeighborsPerItem);
+            throw new InvalidOperationException($"'{algorithm}' learns neither an item-to-item relation nor a user scoring and cannot be served");
+        }
+
+        var neighbors = new Dictionary<string, IReadOnlyList<Recommendations.ScoredItem>>(StringComparer.Ordinal);
+        foreach (var item in (relation?.Items ?? []).Order(StringComparer.Ordinal))
+        {
+            var similar = relation!.SimilarItems(item, ItemSimilarityTrainer.NeighborsPerItem);
             if (similar.Count > 0)
             {
                 neighbors[item] = similar.Select(s => new Recommendations.ScoredItem(s.Item, Math.Round(s.Score, 6))).ToList();
@@ -70,7 +77,7 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
 
         foreach (var (item, jaccard) in baseline.Neighbors)
         {
-            if (!covered.Contains(item))
+            if (relation is null || !covered.Contains(item))
             {
                 neighbors[item] = jaccard;
             }

@@ -23,6 +23,7 @@ public static class Gate
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(options);
         var metric = options.PrimaryMetric;
+        candidates = candidates.Where(c => c.Skipped is null).ToList();
         var best = candidates.OrderByDescending(c => c.Metrics.GetValueOrDefault(metric)).ThenBy(c => c.Algorithm, StringComparer.Ordinal).First();
         var baseline = servedAlgorithm is null ? null : candidates.FirstOrDefault(c => c.Algorithm == servedAlgorithm);
         var score = best.Metrics.GetValueOrDefault(metric);

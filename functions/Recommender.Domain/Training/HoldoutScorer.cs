@@ -37,8 +37,18 @@ public sealed class ServedHistoryScorer(IOptions<ServingOptions> options, EventW
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(history);
-        var signals = new List<HistorySignal>(history.Events.Count);
-        foreach (var e in history.Events)
+        var signals = SignalsOf(history.Events, weights);
+        var seen = new HashSet<string>(history.Products, StringComparer.Ordinal);
+        return RecommendationEngine.ForHistory(signals, model, NoCatalog, seen, k, options.Value.UserScoring).Select(i => i.ProductId).ToList();
+    }
+
+    /// <summary>A customer's archived events as the history signals a profile yields (the weight and kind of each event; dislikes never seed) — the gate's and the re-ranker's training history.</summary>
+    public static List<HistorySignal> SignalsOf(IReadOnlyList<ClickstreamEvent> events, EventWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(weights);
+        var signals = new List<HistorySignal>(events.Count);
+        foreach (var e in events)
         {
             var weight = weights.WeightOf(e);
             if (weight <= 0)
@@ -59,9 +69,11 @@ public sealed class ServedHistoryScorer(IOptions<ServingOptions> options, EventW
             }
         }
 
-        var seen = new HashSet<string>(history.Products, StringComparer.Ordinal);
-        return RecommendationEngine.ForHistory(signals, model, NoCatalog, seen, k, options.Value.UserScoring).Select(i => i.ProductId).ToList();
+        return signals;
     }
+
+    /// <summary>The empty catalog the gate scores with (the holdout has none).</summary>
+    public static IReadOnlyDictionary<string, Catalog.Product> GateCatalog => NoCatalog;
 }
 
 /// <summary>

@@ -22,6 +22,12 @@ public interface IModelTrainer
     /// <summary>The hyper-parameters the training workflow may search for this algorithm; null when it has none.</summary>
     SearchSpace? Space => null;
 
+    /// <summary>The candidate whose tuned settings it trains with (a re-ranker over a base algorithm); null when it searches its own.</summary>
+    string? BaseAlgorithm => null;
+
+    /// <summary>Reads what training needs beyond the events (e.g. the catalog snapshot), once per run, before any training.</summary>
+    Task PrepareAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>Trains with <paramref name="settings"/> (null or empty: the defaults) — the chosen setting of a search.</summary>
     ItemSimilarityModel TrainWith(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, IReadOnlyDictionary<string, double>? settings, ISet<string>? excludedSubjects = null) =>
         Train(events, version, trainedAt, excludedSubjects);

@@ -36,6 +36,9 @@ public sealed partial class RetrainingService(
     /// <summary>Whether the home placement (and so the cached lists) is served by a model of its own algorithm.</summary>
     public bool HomeHasOwnModel => serving.Value.PlacementAlgorithms.ContainsKey(Placements.NameOf(Placement.Home));
 
+    /// <summary>Whether a promotion is targeted by purchase propensity (cached lists then carry the score and need a refresh when it changes).</summary>
+    public bool PromotionsTargetPropensity => serving.Value.Promotions.Any(p => p.TargetsPropensity);
+
     /// <summary>Retrains the served algorithm on the whole archive (minus <paramref name="excludedSubjects"/>) and serves it at once.</summary>
     public async Task<RetrainResult> RetrainAsync(string origin = "direct", ISet<string>? excludedSubjects = null, CancellationToken cancellationToken = default)
     {
@@ -52,9 +55,21 @@ public sealed partial class RetrainingService(
         var version = TrainingWorkflow.VersionAt(now);
         // The served algorithm keeps the settings its search chose.
         var settings = served?.Algorithm == trainer.Algorithm ? served.Settings : null;
-        var model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
+        await trainer.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        ItemSimilarityModel model;
+        try
+        {
+            model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
+        }
+        catch (CandidateSkippedException) when (trainer.BaseAlgorithm is { } baseAlgorithm && trainers.FirstOrDefault(t => t.Algorithm == baseAlgorithm) is { } fallback)
+        {
+            // A re-ranker that cannot be trained now (no native library, nothing to learn from): its base serves.
+            trainer = fallback;
+            model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
+        }
+
         var decision = $"retrained {trainer.Algorithm} ({origin})";
-        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin) with { Settings = settings }, cancellationToken).ConfigureAwait(false);
+        await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin) with { Settings = settings, ReRanker = ReRankerSummary.Of(model.ReRanker) }, cancellationToken).ConfigureAwait(false);
         // A pin chose the served version; a retraining forced by an erasure keeps the pin on its replacement.
         await models.PointToAsync(version, decision, pinned: pointer?.Pinned == true, cancellationToken).ConfigureAwait(false);
         await TrainPlacementModelsAsync(events, origin, excludedSubjects, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Recommender.Domain.Training;
 
 /// <summary>How one candidate algorithm, with the settings its search chose, scored on the held-out test data.</summary>
@@ -8,6 +11,9 @@ public sealed record CandidateResult(string Algorithm, IReadOnlyDictionary<strin
 
     /// <summary>The search on the validation split carved from the training part, when it ran.</summary>
     public TuningRecord? Tuning { get; init; }
+
+    /// <summary>Why it was not evaluated (e.g. the LightGBM native library could not load); null when it was. A skipped candidate is never chosen.</summary>
+    public string? Skipped { get; init; }
 
     /// <summary>Each evaluated customer's nDCG@k, for the paired interval (kept out of the stored run).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -57,6 +63,8 @@ public sealed class TrainingRun
     public GateRecord? Gate { get; set; }
     /// <summary>Interaction events held out (each evaluated customer's latest ones).</summary>
     public int HeldOutEvents { get; set; }
+    /// <summary>The purchase-propensity step: its AUC on the next window and the customers scored (null when disabled).</summary>
+    public PropensityRecord? Propensity { get; set; }
     public string? Error { get; set; }
 
     public bool IsFinished => Status is "promoted" or "rejected" or "skipped";
@@ -72,17 +80,27 @@ public sealed class TrainingOptions
     /// <value>The metric candidates are ranked and gated by.</value>
     public string PrimaryMetric { get; set; } = "ndcg@10";
     /// <value>A retraining of the served algorithm is promoted unless it scores below the served one by more than this fraction.</value>
+    [Range(0.0, 1.0)]
     public double Tolerance { get; set; } = 0.02;
     /// <value>The share of each customer's latest interaction events held out for the gate (at least one per customer with two or more).</value>
+    [Range(0.0, 1.0)]
     public double HoldoutFraction { get; set; } = HoldoutEvaluator.DefaultFraction;
     /// <value>Fewer evaluated customers than this and the gate cannot judge: the run promotes the best candidate and says so.</value>
+    [Range(0, int.MaxValue)]
     public int MinimumHoldoutCustomers { get; set; } = 20;
     /// <value>The confidence level of the paired bootstrap interval a different algorithm must clear (its lower bound above zero) to replace the served one.</value>
+    [Range(0.0, 1.0)]
     public double ConfidenceLevel { get; set; } = 0.95;
     /// <value>Bootstrap resamples of the interval.</value>
+    [Range(1, 1_000_000)]
     public int BootstrapResamples { get; set; } = 2000;
     /// <value>Whether each candidate's hyper-parameters are searched on a validation split of the training part.</value>
     public bool Tune { get; set; } = true;
-    /// <value>The time budget of each candidate's search.</value>
+    /// <value>The time budget of each candidate's search (up to a day).</value>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan TuningBudget { get; set; } = TimeSpan.FromSeconds(60);
 }
+
+/// <summary>Checks <see cref="TrainingOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class TrainingOptionsValidator : IValidateOptions<TrainingOptions>;

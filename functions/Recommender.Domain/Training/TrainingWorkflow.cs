@@ -6,6 +6,7 @@ using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
+using Recommender.Domain.Telemetry;
 
 namespace Recommender.Domain.Training;
 
@@ -17,8 +18,10 @@ namespace Recommender.Domain.Training;
 /// <see cref="Gate"/> (a different algorithm replaces the served one only when better beyond noise;
 /// the interval goes into the run and the manifest; nothing is promoted while a version is pinned)
 /// → retrain the chosen one on everything with its settings, write the version and its manifest,
-/// point serving at it → refresh every cached list by fan-out. One queue message runs it; a redelivery of
-/// a finished run does nothing.
+/// point serving at it → refresh every cached list by fan-out. On the same events it also trains the
+/// purchase-propensity model and stores each consenting customer's score in their profile
+/// (<see cref="PurchasePropensity"/>; its AUC on the next window goes into the run and the manifest).
+/// One queue message runs it; a redelivery of a finished run does nothing.
 /// </summary>
 public sealed partial class TrainingWorkflow(
     IDocumentStore documents,
@@ -27,6 +30,7 @@ public sealed partial class TrainingWorkflow(
     ModelStore models,
     IEnumerable<IModelTrainer> trainers,
     RetrainingService retraining,
+    PurchasePropensity propensity,
     IHoldoutScorer scorer,
     IOptions<TrainingOptions> options,
     TimeProvider timeProvider,
@@ -46,6 +50,7 @@ public sealed partial class TrainingWorkflow(
 
     public async Task RunAsync(TrainingMessage message, CancellationToken cancellationToken = default)
     {
+        using var activity = RecommenderTelemetry.Source.StartActivity("training run");
         var exists = false;
         var started = await UpdateAsync(message.RunId, run =>
         {
@@ -84,6 +89,8 @@ public sealed partial class TrainingWorkflow(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            RecordRun(activity, "failed");
             await UpdateAsync(message.RunId, run =>
             {
                 run!.Status = "failed";
@@ -108,12 +115,30 @@ public sealed partial class TrainingWorkflow(
         var candidates = new List<CandidateResult>();
         foreach (var trainer in trainers)
         {
-            // Settings are searched on a validation split of the training part; the held-out part only judges the result.
-            var (tuned, tuning) = CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider);
-            var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(split.Train, "holdout", now, tuned), split, scorer);
-            candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });
+            await trainer.PrepareAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var trainer in trainers)
+        {
+            try
+            {
+                // Settings are searched on a validation split of the training part; the held-out part only judges the result.
+                // A re-ranker trains over its base with the settings the base's own search chose.
+                var (tuned, tuning) = trainer.BaseAlgorithm is { } baseAlgorithm && candidates.FirstOrDefault(c => c.Algorithm == baseAlgorithm) is { Skipped: null } baseResult
+                    ? (baseResult.Settings, null)
+                    : CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider);
+                var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(split.Train, "holdout", now, tuned), split, scorer);
+                candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });
+            }
+            catch (CandidateSkippedException ex)
+            {
+                LogSkipped(logger, runId, trainer.Algorithm, ex.Message);
+                candidates.Add(new CandidateResult(trainer.Algorithm, new Dictionary<string, double>()) { Skipped = ex.Message });
+            }
+        }
+
+        // Scores are in the profiles before any refresh fan-out below, so the refreshed lists carry them.
+        var propensityRecord = await propensity.TrainAndScoreAsync(events, runId, cancellationToken).ConfigureAwait(false);
         var pointer = await models.GetPointerAsync(cancellationToken).ConfigureAwait(false);
         var served = pointer is null ? null : await models.GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
         var gate = Gate.Decide(candidates, served?.Algorithm, settings);
@@ -140,6 +165,10 @@ public sealed partial class TrainingWorkflow(
                 Settings = chosen.Settings,
                 Tuning = chosen.Tuning,
                 Gate = gate.Interval,
+                Propensity = propensityRecord,
+                Candidates = candidates.ToDictionary(c => c.Algorithm, c => c.Skipped is null ? c.Metrics.GetValueOrDefault(settings.PrimaryMetric) : (double?)null, StringComparer.Ordinal),
+                SkippedCandidates = candidates.Where(c => c.Skipped is not null).ToDictionary(c => c.Algorithm, c => c.Skipped!, StringComparer.Ordinal) is { Count: > 0 } skipped ? skipped : null,
+                ReRanker = ReRankerSummary.Of(model.ReRanker),
             };
             await models.SaveAsync(model, manifest, cancellationToken).ConfigureAwait(false);
             await models.PointToAsync(version, decision, pinned: false, cancellationToken).ConfigureAwait(false);
@@ -153,8 +182,14 @@ public sealed partial class TrainingWorkflow(
         {
             await retraining.FanOutRefreshAsync(placementModels.Values.First(), cancellationToken).ConfigureAwait(false);
         }
+        else if (status != "promoted" && pointer is not null && propensityRecord is { Scored: > 0 } && retraining.PromotionsTargetPropensity)
+        {
+            // Cached lists carry the score their promotions are targeted by: refresh them with the new one.
+            await retraining.FanOutRefreshAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
+        }
 
         LogDecided(logger, runId, decision);
+        RecordRun(System.Diagnostics.Activity.Current, status);
         return run =>
         {
             run.Status = status;
@@ -165,14 +200,25 @@ public sealed partial class TrainingWorkflow(
             run.ModelVersion = version;
             run.Gate = gate.Interval;
             run.HeldOutEvents = split.HeldOutEvents;
+            run.Propensity = propensityRecord;
             run.PlacementModels = placementModels.Count > 0 ? placementModels : null;
         };
+    }
+
+    /// <summary>A decided run on the <c>training run</c> span and the <see cref="RecommenderTelemetry.TrainingRuns"/> counter.</summary>
+    private static void RecordRun(System.Diagnostics.Activity? activity, string status)
+    {
+        activity?.SetTag(RecommenderTelemetry.Tags.Status, status);
+        RecommenderTelemetry.TrainingRuns.Add(1, new KeyValuePair<string, object?>(RecommenderTelemetry.Tags.Status, status));
     }
 
     public static string VersionAt(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.CreateVersion7(now).ToString("N")[^8..]}";
 
     private Task<TrainingRun?> UpdateAsync(string runId, Func<TrainingRun?, TrainingRun?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync(Collections.Workflows, TrainingRun.PartitionKey, runId, mutate, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training run {RunId}: candidate {Algorithm} skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string runId, string algorithm, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId}: {Decision}")]
     private static partial void LogDecided(ILogger logger, string runId, string decision);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Recommender.Domain.Telemetry;
 
 namespace Recommender.Domain.Webhooks;
 
@@ -23,8 +25,29 @@ public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions
 {
     public bool IsConfigured(string channel) => options.Value.For(channel)?.IsConfigured == true;
 
-    /// <summary>Sends <paramref name="body"/> with <paramref name="idempotencyKey"/>; never throws for a provider's answer, a timeout or a transport failure.</summary>
+    /// <summary>
+    /// Sends <paramref name="body"/> with <paramref name="idempotencyKey"/>; never throws for a provider's answer, a timeout or a transport failure.
+    /// Traced as a <c>webhook {channel}</c> span (the HTTP call is its child) and counted by channel and outcome.
+    /// </summary>
     public async Task<DeliveryResult> SendAsync(string channel, string idempotencyKey, string body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        using var activity = RecommenderTelemetry.Source.StartActivity($"webhook {channel}", ActivityKind.Client);
+        activity?.SetTag(RecommenderTelemetry.Tags.Channel, channel);
+        var result = await SendCoreAsync(channel, idempotencyKey, body, cancellationToken).ConfigureAwait(false);
+        var outcome = result.Outcome.ToString().ToLowerInvariant();
+        activity?.SetTag(RecommenderTelemetry.Tags.Outcome, outcome);
+        activity?.SetTag(RecommenderTelemetry.Tags.StatusCode, result.StatusCode);
+        if (!result.IsDelivered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
+        RecommenderTelemetry.WebhookDeliveries.Add(1, new(RecommenderTelemetry.Tags.Channel, channel), new(RecommenderTelemetry.Tags.Outcome, outcome));
+        return result;
+    }
+
+    private async Task<DeliveryResult> SendCoreAsync(string channel, string idempotencyKey, string body, CancellationToken cancellationToken)
     {
         var provider = options.Value.For(channel) is { IsConfigured: true } p ? p : throw new InvalidOperationException($"no provider configured for channel '{channel}'");
         var timestamp = timeProvider.GetUtcNow().ToUnixTimeSeconds();

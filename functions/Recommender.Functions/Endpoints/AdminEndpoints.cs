@@ -13,9 +13,6 @@ namespace Recommender.Functions.Endpoints;
 /// metrics, rollback and pinning, and catalog upload. In Azure these are functions with
 /// <c>authLevel: function</c>.
 /// </summary>
-/// <summary>The bandit's exploration share and every arm's counts.</summary>
-public sealed record BanditReport(double ExplorationShare, IReadOnlyDictionary<string, BanditArm> Arms);
-
 /// <summary>The served pointer and every model version.</summary>
 public sealed record ModelCatalog(CurrentModel? Current, IReadOnlyList<ModelManifest> Versions);
 
@@ -35,10 +32,8 @@ public static class AdminEndpoints
         app.MapWorkflowApi();
         app.MapSegmentsApi();
         app.MapAttributionApi();
-        app.MapGet("/api/admin/bandit", async (BanditPolicy bandit, CancellationToken ct) =>
-            TypedResults.Ok(new BanditReport(bandit.ExplorationShare, await bandit.ReportAsync(ct).ConfigureAwait(false)))).WithName("api-bandit");
+        app.MapBanditApi();
         app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health");
         return app;
     }
 

@@ -5,6 +5,7 @@ using Recommender.Domain.Events;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
+using Recommender.Domain.Telemetry;
 
 namespace Recommender.Functions.Endpoints;
 
@@ -109,7 +110,7 @@ public static partial class RecommendationsEndpoints
         {
             // Its reads get the short serving budget (Cosmos DB: CosmosServing* settings): degrade soon rather than wait out a storm.
             using var serving = ServingPath.Enter();
-            return new RecommendationJsonResult(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false));
+            return new RecommendationJsonResult(RecommenderTelemetry.Served(await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -118,7 +119,7 @@ public static partial class RecommendationsEndpoints
             LogDegraded(loggers.CreateLogger(typeof(RecommendationsEndpoints).FullName!), ex.GetType().Name);
             if (recommendations.Degraded(request) is { } degraded)
             {
-                return new RecommendationJsonResult(degraded);
+                return new RecommendationJsonResult(RecommenderTelemetry.Served(degraded));
             }
 
             http.HttpContext.Response.Headers.RetryAfter = "5";
@@ -133,9 +134,11 @@ public static partial class RecommendationsEndpoints
     /// <summary>
     /// Re-ranks a search's results by the customer's category, brand, price-band and attribute
     /// affinities (only when the customer may be personalized for; otherwise the order is kept).
+    /// Its reads get the short serving budget, as the recommendations route's do; when the stores cannot be
+    /// read the search's own order is answered, not personalized and marked degraded — never a 500.
     /// </summary>
     private static async Task<Results<Ok<SearchRerankResponse>, ValidationProblem>> RerankAsync(string customerId, [FromBody] SearchRerankRequest? body,
-        SearchReranker reranker, CancellationToken cancellationToken)
+        SearchReranker reranker, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         CheckId(errors, "customerId", customerId);
@@ -153,7 +156,16 @@ public static partial class RecommendationsEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        return TypedResults.Ok(await reranker.RerankAsync(customerId, body!.ResultIds!, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            using var serving = ServingPath.Enter();
+            return TypedResults.Ok(await reranker.RerankAsync(customerId, body!.ResultIds!, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogDegraded(loggers.CreateLogger(typeof(RecommendationsEndpoints).FullName!), ex.GetType().Name);
+            return TypedResults.Ok(SearchReranker.InSearchOrder(customerId, body!.ResultIds!) with { Degraded = true });
+        }
     }
 
     private static void CheckId(Dictionary<string, string[]> errors, string field, string value)

@@ -59,7 +59,7 @@ public static class HostingExtensions
         services.AddHttpClient<WebhookSender>(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<QueueDispatcher>();
-        services.AddOptions<QueuePumpOptions>().Bind(configuration.GetSection(QueuePumpOptions.Section));
+        services.AddValidatedOptions<QueuePumpOptions, QueuePumpOptionsValidator>(QueuePumpOptions.Section);
         services.AddSingleton<LocalQueuePump>();
         // Under the Functions host the host's queue triggers deliver messages; otherwise the pump does.
         var pumpEnabled = !underFunctionsHost && configuration.GetValue(QueuePumpOptions.Section + ":Enabled", true);
@@ -69,14 +69,13 @@ public static class HostingExtensions
         }
 
         // Likewise the timers: the host's timer triggers, or the local scheduler.
-        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
-        services.AddOptions<Domain.Retention.RetentionOptions>().Bind(configuration.GetSection(Domain.Retention.RetentionOptions.Section));
+        services.AddValidatedOptions<SchedulerOptions, SchedulerOptionsValidator>(SchedulerOptions.Section);
         if (!underFunctionsHost && configuration.GetValue(SchedulerOptions.Section + ":Enabled", true))
         {
             services.AddHostedService<LocalScheduler>();
         }
 
-        services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
+        services.AddValidatedOptions<SeedOptions, SeedOptionsValidator>(SeedOptions.Section);
         if (configuration.GetValue(SeedOptions.Section + ":Enabled", false))
         {
             services.AddHostedService<SampleDataSeeder>();
@@ -99,6 +98,8 @@ public static class HostingExtensions
         services.AddStorefrontSecurity(configuration);
         services.AddOperatorAuth(configuration);
         services.AddRecommenderOpenApi();
+        services.AddRecommenderHealthChecks();
+        services.AddRecommenderTelemetry(configuration);
         builder.Logging.AddPersonalDataFilters();
         return builder;
     }
@@ -142,6 +143,7 @@ public static class HostingExtensions
         app.MapPrivacyApi();
         app.MapAdminApi();
         app.MapExperimentsApi();
+        app.MapHealthApi();
         return app;
     }
 }

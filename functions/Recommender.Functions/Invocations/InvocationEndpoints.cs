@@ -149,7 +149,9 @@ public static partial class InvocationEndpoints
             return HostJson.Reply(InvocationResponse.Empty("no msg binding in the invocation; ignored"));
         }
 
-        var outcome = await dispatcher.DispatchAsync(queue, message, cancellationToken).ConfigureAwait(false);
+        // The host's metadata names the queue message (its Id): the dead letter, if any, says which one.
+        var id = request.Meta("Id") is { ValueKind: JsonValueKind.String } meta ? meta.GetString() : null;
+        var outcome = await dispatcher.DispatchAsync(queue, message, id, cancellationToken).ConfigureAwait(false);
         return HostJson.Reply(InvocationResponse.Empty($"{queue}: {outcome}"));
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ports;
 
@@ -9,13 +10,20 @@ public sealed class QueuePumpOptions
     public const string Section = "Recommender:QueuePump";
     /// <value>Run the pump. On by default when the app runs outside the Functions host.</value>
     public bool Enabled { get; set; } = true;
-    /// <value>Pause between polls of an empty queue.</value>
+    /// <value>Pause between polls of an empty queue (up to an hour).</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    /// <value>How long a received message stays hidden while it is handled.</value>
+    /// <value>How long a received message stays hidden while it is handled (1 second to 7 days, the queue's longest).</value>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
     /// <value>Deliveries before a failing message moves to <c>{queue}-poison</c> (the host's default is 5 too).</value>
+    [Range(1, 100)]
     public int MaxDequeueCount { get; set; } = 5;
 }
+
+/// <summary>Checks <see cref="QueuePumpOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class QueuePumpOptionsValidator : IValidateOptions<QueuePumpOptions>;
 
 /// <summary>
 /// Plays the Functions host's queue trigger when the app runs on its own (embedded mode, or the
@@ -88,7 +96,7 @@ public sealed partial class LocalQueuePump(IWorkQueue queue, QueueDispatcher dis
     {
         try
         {
-            await dispatcher.DispatchAsync(message.Queue, message.Body, cancellationToken).ConfigureAwait(false);
+            await dispatcher.DispatchAsync(message.Queue, message.Body, message.Id, cancellationToken).ConfigureAwait(false);
             await queue.DeleteAsync(message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Retention;
 using Recommender.Domain.Segments;
@@ -9,13 +10,20 @@ namespace Recommender.Functions.Messaging;
 public sealed class SchedulerOptions
 {
     public const string Section = "Recommender:Scheduler";
-    /// <value>How often retention is enforced (the <c>EnforceRetention</c> timer is daily).</value>
+    /// <value>How often retention is enforced (the <c>EnforceRetention</c> timer is daily); 1 minute to 365 days.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
-    /// <value>How often models are retrained (the <c>Retrain</c> timer is weekly).</value>
+    /// <value>How often models are retrained (the <c>Retrain</c> timer is weekly); 1 minute to 365 days.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan RetrainInterval { get; set; } = TimeSpan.FromDays(7);
-    /// <value>How often customers are segmented (the <c>Segmentation</c> timer is daily).</value>
+    /// <value>How often customers are segmented (the <c>Segmentation</c> timer is daily); 1 minute to 365 days.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan SegmentationInterval { get; set; } = TimeSpan.FromDays(1);
 }
+
+/// <summary>Checks <see cref="SchedulerOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class SchedulerOptionsValidator : IValidateOptions<SchedulerOptions>;
 
 /// <summary>
 /// Plays the timer triggers when the app runs on its own: retention daily, retraining weekly,

@@ -50,8 +50,11 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
         [Queues.Segmentation] = "SegmentationStep",
     };
 
-    public async Task<DispatchOutcome> DispatchAsync(string queue, string body, CancellationToken cancellationToken = default)
+    /// <param name="messageId">The queue message's own id (the host's metadata, the local queue's), named by its dead letter if it gets one.</param>
+    private async Task<DispatchOutcome> DispatchStepAsync(string queue, string body, string? messageId, CancellationToken cancellationToken)
     {
+        string? type = null; // the message type and the field a malformed message fails on, set by Parse: for the dead letter
+        string? field = null;
         var subject = SealedQueues.Contains(queue) ? TimerSeal.LogReferenceOf(body) : null;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["Queue"] = queue, ["SubjectRef"] = subject });
         try
@@ -110,21 +113,28 @@ public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonm
         {
             LogDeadLettered(logger, queue, ex.Message);
             var now = timeProvider.GetUtcNow();
-            await deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [new DeadLetter(ex.Message, body, $"queue:{queue}", now)], now, cancellationToken).ConfigureAwait(false);
+            // Never the raw body: its identifiers that name no one, keyed references for those that do (DeadLetterForms.Queued).
+            var letter = DeadLetterForms.Queued(ex.Message, queue, body, now, messageId, type, field, deadLetters.KeyedRef);
+            await deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [letter], now, cancellationToken).ConfigureAwait(false);
             return DispatchOutcome.DeadLettered;
         }
-    }
 
-    private static T Parse<T>(string body, Func<T, bool> isComplete)
-    {
-        try
+        T Parse<T>(string text, Func<T, bool> isComplete)
         {
-            var value = JsonSerializer.Deserialize<T>(body, Json.Options) ?? throw new MalformedMessageException("message is null");
-            return isComplete(value) ? value : throw new MalformedMessageException($"message is not a complete {typeof(T).Name}");
-        }
-        catch (JsonException ex)
-        {
-            throw new MalformedMessageException($"message is not a valid {typeof(T).Name}: {ex.Message}");
+            type = typeof(T).Name;
+            try
+            {
+                var value = JsonSerializer.Deserialize<T>(text, Json.Options) ?? throw new MalformedMessageException("message is null");
+                return isComplete(value) ? value : throw new MalformedMessageException($"message is not a complete {type}");
+            }
+            catch (JsonException ex)
+            {
+                // The reason names the field and position, never the value read there (it may be personal data).
+                field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+                throw new MalformedMessageException(field is null
+                    ? $"message is not a valid {type}: not well-formed JSON (line {ex.LineNumber ?? 0}, byte {ex.BytePositionInLine ?? 0})"
+                    : $"message is not a valid {type}: {field} is missing, null or of the wrong type");
+            }
         }
     }
 

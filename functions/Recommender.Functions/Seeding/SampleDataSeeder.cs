@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ingestion;
@@ -13,9 +14,14 @@ public sealed class SeedOptions
     public const string Section = "Recommender:Seed";
     /// <value>Load the generated sample store at start when the data folder has no catalog yet.</value>
     public bool Enabled { get; set; }
-    /// <value>Generated customers.</value>
+    /// <value>Generated customers (1 to 1,000,000).</value>
+    [Range(1, 1_000_000)]
     public int Customers { get; set; } = 300;
 }
+
+/// <summary>Checks <see cref="SeedOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class SeedOptionsValidator : IValidateOptions<SeedOptions>;
 
 /// <summary>
 /// The local run's first minute: once the app listens, loads a generated catalog and clickstream

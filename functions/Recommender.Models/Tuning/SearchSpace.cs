@@ -54,6 +54,9 @@ public sealed class SearchSpace
             "itemknn-jaccard" or "itemknn-lift" or "itemknn-cosine" => new SearchSpace(name,
                 [new("neighbours", 50, Neighbours), new("halfLifeDays", 30, HalfLifeDays)],
                 s => new ItemKnnRecommender(name, SimilarityOf(name), (int)s["neighbours"], TimeSpan.FromDays(s["halfLifeDays"]))),
+            "userknn-cosine" or "userknn-jaccard" => new SearchSpace(name,
+                [new("neighbours", 50, Neighbours), new("halfLifeDays", 90, HalfLifeDays)],
+                s => new UserKnnRecommender(name, SimilarityOf(name), (int)s["neighbours"], TimeSpan.FromDays(s["halfLifeDays"]))),
             "rp3beta" => new SearchSpace(name,
                 [new("alpha", 1, [0.5, 0.75, 1, 1.25]), new("beta", 0.5, [0, 0.25, 0.5, 0.75]), new("neighbours", 100, [25, 50, 100, 200, 500])],
                 s => new Rp3BetaRecommender(new Rp3BetaOptions { Alpha = s["alpha"], Beta = s["beta"], Neighbours = (int)s["neighbours"] })),
@@ -94,7 +97,7 @@ public sealed class SearchSpace
 
     private static SimilarityKind SimilarityOf(string name) => name switch
     {
-        "itemknn-jaccard" => SimilarityKind.Jaccard,
+        "itemknn-jaccard" or "userknn-jaccard" => SimilarityKind.Jaccard,
         "itemknn-lift" => SimilarityKind.Lift,
         _ => SimilarityKind.Cosine,
     };

@@ -50,6 +50,19 @@ public abstract class WorkQueueContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApproximateCount_CountsDelayedLeasedAndVisibleMessages_AndDropsWithDeletes()
+    {
+        Assert.Equal(0, await Queue.ApproximateCountAsync(QueueName));
+        await Queue.SendAsync(QueueName, "visible");
+        await Queue.SendAsync(QueueName, "delayed", Delay);
+        var leased = Assert.Single(await Queue.ReceiveAsync(QueueName, 1, Lease));
+
+        Assert.Equal(2, await Queue.ApproximateCountAsync(QueueName));
+        await Queue.DeleteAsync(leased);
+        Assert.Equal(1, await Queue.ApproximateCountAsync(QueueName));
+    }
+
+    [Fact]
     public async Task Receive_Empty_ReturnsNothing()
     {
         Assert.Empty(await Queue.ReceiveAsync(QueueName, 32, Lease));

@@ -14,6 +14,8 @@ public sealed class FaultInjectingWorkQueue(IWorkQueue inner, FaultInjector faul
         return inner.ReceiveAsync(queue, maxMessages, lease, cancellationToken);
     }
 
+    public Task<long> ApproximateCountAsync(string queue, CancellationToken cancellationToken = default) => inner.ApproximateCountAsync(queue, cancellationToken);
+
     public Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default) =>
         faults.MutateAsync($"complete {message.Queue} {message.Body}", () => inner.DeleteAsync(message, cancellationToken));
 }

@@ -1,4 +1,6 @@
-namespace Recommender.Models.Tests.Cli;
+using Recommender.Models.Tests;
+
+namespace Recommender.Cli.Tests;
 
 /// <summary>Temporary input files, deleted with the fixture.</summary>
 internal sealed class CliTestFiles : IDisposable

@@ -1,6 +1,4 @@
-using Recommender.Cli;
-
-namespace Recommender.Models.Tests.Cli;
+namespace Recommender.Cli.Tests;
 
 public class GenerateCommandTests
 {

@@ -1,6 +1,6 @@
-using Recommender.Cli;
+using Recommender.Models;
 
-namespace Recommender.Models.Tests.Cli;
+namespace Recommender.Cli.Tests;
 
 public sealed class InteractionFileReaderTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Recommender.Cli;
+using Recommender.Models;
 
-namespace Recommender.Models.Tests.Cli;
+namespace Recommender.Cli.Tests;
 
 public sealed class CliAppTests : IDisposable
 {

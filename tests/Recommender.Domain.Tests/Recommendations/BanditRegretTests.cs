@@ -1,0 +1,198 @@
+using Recommender.Domain.Recommendations;
+using Xunit.Abstractions;
+
+namespace Recommender.Domain.Tests.Recommendations;
+
+/// <summary>
+/// The bandit in a simulated store: known click, purchase and revenue rates per context and strategy, seeded random
+/// sources (the same run every time), the real decision (<see cref="BanditPolicy.Decide"/>), reward accounting
+/// (<see cref="BanditArm.Add"/>, <see cref="BanditOptions.RevenueReward"/>) and estimates (<see cref="BanditEstimates"/>),
+/// rebuilt every <see cref="Batch"/> rounds as serving's 30-second cache does. Regret is the expected reward lost against
+/// always serving the best fixed arm of the context.
+/// </summary>
+public class BanditRegretTests(ITestOutputHelper output)
+{
+    private const int Rounds = 40_000;
+    private const int Batch = 200;
+
+    /// <summary>A strategy's true behaviour in a context: click rate, purchase rate per impression and revenue per purchase.</summary>
+    private sealed record Truth(double Click, double Purchase, decimal Revenue)
+    {
+        public double Reward(BanditOptions o) => (o.ClickReward * Click) + (Purchase * o.RevenueReward(Revenue));
+    }
+
+    // In the returning VIPs' context trending is clicked most but personalized sells more (revenue decides);
+    // newcomers buy from trending.
+    private static readonly Dictionary<BanditContext, Dictionary<string, Truth>> World = new()
+    {
+        [new BanditContext("vip", "returning_heavy_premium")] = new()
+        {
+            ["personalized"] = new(0.10, 0.030, 80m),
+            ["trending"] = new(0.12, 0.010, 40m),
+            ["popular"] = new(0.06, 0.010, 30m),
+        },
+        [new BanditContext("new", "newcomer_light_unknown")] = new()
+        {
+            ["personalized"] = new(0.04, 0.005, 40m),
+            ["trending"] = new(0.10, 0.020, 60m),
+            ["popular"] = new(0.08, 0.010, 50m),
+        },
+    };
+
+    private sealed record Run(Dictionary<BanditContext, double[]> RegretByRound, Dictionary<BanditContext, Dictionary<string, int>> Served, int Explored);
+
+    /// <summary>Plays <see cref="Rounds"/> requests per context, alternating contexts; <paramref name="policy"/> decides each.</summary>
+    private static Run Simulate(BanditOptions options, Func<BanditEstimates, Random, BanditContext, BanditChoice> policy)
+    {
+        var decisions = new Random(20261206);
+        var environment = new Random(15);
+        var arms = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
+        var estimates = new BanditEstimates(arms, options);
+        var regret = World.Keys.ToDictionary(c => c, _ => new double[Rounds]);
+        var served = World.Keys.ToDictionary(c => c, _ => BanditPolicy.Strategies.ToDictionary(s => s, _ => 0));
+        var explored = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            if (round % Batch == 0)
+            {
+                estimates = new BanditEstimates(arms, options);
+            }
+
+            foreach (var (context, truths) in World)
+            {
+                var choice = policy(estimates, decisions, context);
+                explored += choice.Explored ? 1 : 0;
+                served[context][choice.Strategy]++;
+                var truth = truths[choice.Strategy];
+                var best = truths.Values.Max(t => t.Reward(options));
+                regret[context][round] = (round == 0 ? 0 : regret[context][round - 1]) + best - truth.Reward(options);
+
+                var id = BanditPolicy.ArmId("home", context.Key, choice.Strategy);
+                var arm = arms.TryGetValue(id, out var a) ? a : arms[id] = new BanditArm { Strategy = choice.Strategy };
+                arm.Add(BanditFeedback.Impression);
+                if (environment.NextDouble() < truth.Click)
+                {
+                    arm.Add(BanditFeedback.Click);
+                }
+
+                if (environment.NextDouble() < truth.Purchase)
+                {
+                    arm.Add(BanditFeedback.Purchase, truth.Revenue, options.RevenueReward(truth.Revenue));
+                }
+            }
+        }
+
+        return new Run(regret, served, explored);
+    }
+
+    private static Run Learned(BanditOptions options) =>
+        Simulate(options, (estimates, random, context) => BanditPolicy.Decide(estimates, options.ExplorationShare, random, "home", context, BanditPolicy.Strategies, "personalized"));
+
+    [Fact]
+    public void Regret_AgainstTheBestFixedArm_GrowsSublinearly_AndTheBestArmServesMostLists()
+    {
+        var options = new BanditOptions();
+        var run = Learned(options);
+
+        foreach (var (context, truths) in World)
+        {
+            var regret = run.RegretByRound[context];
+            var bestArm = truths.MaxBy(t => t.Value.Reward(options)).Key;
+            var share = (double)run.Served[context][bestArm] / Rounds;
+            var firstHalf = regret[(Rounds / 2) - 1];
+            var secondHalf = regret[^1] - firstHalf;
+            var lastQuarterPerRound = (regret[^1] - regret[(3 * Rounds / 4) - 1]) / (Rounds / 4);
+            var gaps = truths.Values.Select(t => truths[bestArm].Reward(options) - t.Reward(options)).Where(g => g > 0).ToList();
+            output.WriteLine($"{context.Key}: best {bestArm} served {share:P1}; regret {regret[999]:F1} after 1k, {firstHalf:F1} after {Rounds / 2}, {regret[^1]:F1} after {Rounds} "
+                + $"(second half {secondHalf:F1}); last quarter {lastQuarterPerRound:F5}/round; smallest gap {gaps.Min():F4}, largest {gaps.Max():F4}");
+
+            Assert.True(share > 0.8, $"{context.Key}: the best arm served {share:P1}");
+            // Sublinear: the second half of the run loses well under what the first half did ...
+            Assert.True(secondHalf < 0.6 * firstHalf, $"{context.Key}: regret {firstHalf:F1} in the first half, {secondHalf:F1} in the second");
+            // ... and late on a round loses less than a tenth of the smallest gap between the best arm and another.
+            Assert.True(lastQuarterPerRound < 0.1 * gaps.Min(), $"{context.Key}: {lastQuarterPerRound:F5} per round in the last quarter");
+        }
+
+        Assert.InRange((double)run.Explored / (Rounds * World.Count), options.ExplorationShare - 0.01, options.ExplorationShare + 0.01);
+    }
+
+    [Fact]
+    public void TheLearnedPolicy_LosesFarLessThanTheOldOne_ThatServedTheDefaultOnNineListsInTen()
+    {
+        var options = new BanditOptions();
+        var learned = Learned(options);
+        // Before issue 15: the default strategy unless the request fell in the exploration share (then Thompson).
+        var old = Simulate(options, (estimates, random, context) => random.NextDouble() < options.ExplorationShare
+            ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
+            : new BanditChoice("personalized", false));
+
+        var newcomers = World.Keys.Single(c => c.Segment == "new");
+        output.WriteLine($"newcomers' regret after {Rounds}: learned {learned.RegretByRound[newcomers][^1]:F1}, old policy {old.RegretByRound[newcomers][^1]:F1}");
+        Assert.True(learned.RegretByRound[newcomers][^1] < old.RegretByRound[newcomers][^1] / 5);
+    }
+
+    [Fact]
+    public void WithoutEvidence_ExploitationServesTheDefault_AndAnUntriedStrategyIsNotBelievedBetterThanTheAverage()
+    {
+        var options = new BanditOptions();
+        var context = new BanditContext("known", "newcomer_light_unknown");
+        Assert.Equal("personalized", new BanditEstimates(new Dictionary<string, BanditArm>(), options).Best("home", context, BanditPolicy.Strategies, "personalized"));
+        Assert.Equal("popular", new BanditEstimates(new Dictionary<string, BanditArm>(), options).Best("home", context, ["trending", "popular"], "popular"));
+
+        // Lists shown and never clicked do not make an untried strategy look better: it is exploration's to try.
+        var unclicked = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("home", context.Key, "personalized")] = new() { Strategy = "personalized", Impressions = 500 },
+        };
+        Assert.Equal("personalized", new BanditEstimates(unclicked, options).Best("home", context, BanditPolicy.Strategies, "personalized"));
+
+        // personalized has earned rewards at 5 %, trending at 1 %; popular was never tried.
+        var arms = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("home", context.Key, "personalized")] = new() { Strategy = "personalized", Impressions = 1000, Clicks = 250 },
+            [BanditPolicy.ArmId("home", context.Key, "trending")] = new() { Strategy = "trending", Impressions = 1000, Clicks = 50 },
+        };
+        var estimates = new BanditEstimates(arms, options);
+        Assert.Equal("personalized", estimates.Best("home", context, BanditPolicy.Strategies, "popular"));
+        Assert.True(estimates.Mean("home", context, "popular") < estimates.Mean("home", context, "personalized"));
+
+        // A context seen for the first time borrows from its segment: trending wins among returning vips, so a new vip context starts with it.
+        var vips = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("home", "vip_returning_heavy_premium", "personalized")] = new() { Strategy = "personalized", Impressions = 2000, Clicks = 100 },
+            [BanditPolicy.ArmId("home", "vip_returning_heavy_premium", "trending")] = new() { Strategy = "trending", Impressions = 2000, Clicks = 600 },
+        };
+        Assert.Equal("trending", new BanditEstimates(vips, options).Best("home", new BanditContext("vip", "returning_regular_mid"), BanditPolicy.Strategies, "personalized"));
+    }
+
+    [Fact]
+    public void Rewards_CountClicksAtTheirWeight_AndRevenueScaledAndCappedPerLine()
+    {
+        var options = new BanditOptions { ClickReward = 0.2, RevenueScale = 50 };
+        var arm = new BanditArm { Strategy = "trending" };
+        for (var i = 0; i < 10; i++)
+        {
+            arm.Add(BanditFeedback.Impression);
+        }
+
+        arm.Add(BanditFeedback.Click);
+        arm.Add(BanditFeedback.Purchase, 25m, options.RevenueReward(25m)); // half a reward
+        arm.Add(BanditFeedback.Purchase, 5000m, options.RevenueReward(5000m)); // capped at one
+
+        Assert.Equal(0.2 + 0.5 + 1, arm.Rewards(options.ClickReward), 9);
+        Assert.Equal(5025, arm.Revenue);
+        Assert.Equal(0, options.RevenueReward(0m));
+        Assert.Equal(1, new BanditArm { Strategy = "popular", Impressions = 1, Clicks = 9 }.Rewards(1)); // never above one per impression
+    }
+
+    [Theory]
+    [InlineData(-0.1, 0.2, 50, 20)]
+    [InlineData(1.1, 0.2, 50, 20)]
+    [InlineData(double.NaN, 0.2, 50, 20)]
+    [InlineData(0.1, 1.5, 50, 20)]
+    [InlineData(0.1, 0.2, 0, 20)]
+    [InlineData(0.1, 0.2, double.PositiveInfinity, 20)]
+    [InlineData(0.1, 0.2, 50, 0)]
+    public void Options_OutOfRange_AreInvalid(double exploration, double click, double scale, double strength) =>
+        Assert.False(new BanditOptions { ExplorationShare = exploration, ClickReward = click, RevenueScale = scale, PriorStrength = strength }.IsValid);
+}

@@ -1,0 +1,200 @@
+using Recommender.Domain.Catalog;
+using Recommender.Domain.Events;
+using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
+using Recommender.Domain.Training;
+using Recommender.Models.Algorithms;
+using Xunit.Abstractions;
+
+namespace Recommender.Domain.Tests.Training;
+
+/// <summary>The LightGBM LambdaRank re-ranker as a training candidate (issue 12, deliverable 2).</summary>
+public class ReRankingTrainerTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly ReRankOptions Options = new() { Trees = 60, Leaves = 7, MinimumRowsPerLeaf = 5, MinimumQueries = 1 };
+    private static readonly UserScoringOptions Scoring = new();
+
+    /// <summary>
+    /// A store where the category is what matters: each customer has a favourite category; of their
+    /// first ten purchases every other one is in it (any item), the rest are popular items from
+    /// anywhere; their last three purchases are always in the favourite category. Co-occurrence sees
+    /// the popular items as much as the category; the category-affinity feature sees the category.
+    /// </summary>
+    internal static (List<ClickstreamEvent> Events, Dictionary<string, Product> Catalog) CategoryStore(int customers = 240, int seed = 11)
+    {
+        const int categories = 4, perCategory = 25;
+        var random = new Random(seed);
+        var catalog = new Dictionary<string, Product>(StringComparer.Ordinal);
+        for (var c = 0; c < categories; c++)
+        {
+            for (var i = 0; i < perCategory; i++)
+            {
+                catalog[Id(c, i)] = new Product(Id(c, i), $"Item {c}-{i}", $"cat-{c}", 10m + (10 * c));
+            }
+        }
+
+        var events = new List<ClickstreamEvent>();
+        for (var u = 0; u < customers; u++)
+        {
+            var customer = $"u{u:D3}";
+            var favourite = u % categories;
+            var at = T0.AddDays(random.Next(20));
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var n = 0; n < 13; n++)
+            {
+                string item;
+                do
+                {
+                    item = n >= 10 || n % 2 == 0
+                        ? Id(favourite, random.Next(perCategory))
+                        : Id(random.Next(categories), (int)(Math.Pow(random.NextDouble(), 3) * perCategory));
+                }
+                while (!seen.Add(item));
+
+                at = at.AddHours(1 + random.Next(30));
+                events.Add(new ClickstreamEvent
+                {
+                    Id = $"{customer}-{n}", Type = EventType.Purchase, CustomerId = customer, OrderId = $"o-{customer}-{n}", OccurredAt = at,
+                    Lines = [new OrderLine(item, 1, 10m)],
+                });
+            }
+        }
+
+        return (events, catalog);
+
+        static string Id(int category, int item) => $"c{category}-i{item:D2}";
+    }
+
+    private static ReRankingTrainer Trainer(IReadOnlyDictionary<string, Product> catalog, LambdaRankFit? fit = null) =>
+        new(new AlgorithmTrainer("ease"), Options, Scoring, _ => Task.FromResult(catalog), fit);
+
+    [Fact]
+    public async Task FeatureVector_ForACustomerAndItem_IsTheSameInTrainingAndServing()
+    {
+        var (events, catalog) = CategoryStore();
+        var trainer = Trainer(catalog);
+        await trainer.PrepareAsync();
+        var model = trainer.Train(events, "v1", T0.AddDays(60));
+        var table = model.ReRanker!.Table;
+
+        foreach (var customer in new[] { "u005", "u042", "u199", "u006" })
+        {
+            var own = events.Where(e => e.CustomerId == customer).ToList();
+            // Training: the archived events as the gate's split hands them over (newest first).
+            var training = trainer.FeaturesOf(new CustomerHistory(customer, own.OrderByDescending(e => e.OccurredAt).ToList()), model, table);
+            // Serving: the profile the same purchases build, through the cache refresh's own call.
+            var profile = new CustomerProfile { CustomerId = customer };
+            ProfileUpdater.Apply(profile, [Consent(customer), .. own], catalog, T0.AddDays(60));
+            var serving = RecommendationEngine.ReRankCandidatesFor(profile, model, table, catalog, options: Scoring);
+
+            Assert.Equal(Options.Candidates, training.Count);
+            Assert.Equal(training.Select(t => t.Item.ProductId), serving.Select(s => s.Item.ProductId));
+            for (var i = 0; i < training.Count; i++)
+            {
+                Assert.Equal(training[i].Features, serving[i].Features);
+            }
+
+            // The vectors carry the customer's side, not just the item's.
+            var affinity = ReRankFeatures.Names.ToList().IndexOf("category_affinity");
+            Assert.Contains(training, t => t.Features[affinity] > 0.3f);
+            // And the served list is those rows re-ranked.
+            Assert.Equal(RecommendationEngine.ReRank(model.ReRanker, serving, 10).Select(i => i.ProductId),
+                RecommendationEngine.ForCustomer(profile, model, catalog, 10, Scoring).Select(i => i.ProductId));
+        }
+    }
+
+    [Fact]
+    public async Task ReRanker_BeatsItsBaseOnTheGatesHoldout_InAStoreWhereCategoryMatters()
+    {
+        var (events, catalog) = CategoryStore();
+        var split = HoldoutEvaluator.Split(events);
+        var scorer = new ServedHistoryScorer();
+        var trainer = Trainer(catalog);
+        await trainer.PrepareAsync();
+
+        var baseline = HoldoutEvaluator.Evaluate(new AlgorithmTrainer("ease").Train(split.Train, "base", T0), split, scorer).Metrics["ndcg@10"];
+        var reRanked = HoldoutEvaluator.Evaluate(trainer.Train(split.Train, "ltr", T0), split, scorer).Metrics["ndcg@10"];
+
+        output.WriteLine($"ease {baseline:0.0000}, ease+ltr {reRanked:0.0000} ({trainer.LastTraining.Queries} queries)");
+        Assert.True(reRanked > baseline * 1.1, $"ease+ltr {reRanked} vs ease {baseline}");
+    }
+
+    [Fact]
+    public async Task NativeLibraryMissing_SkipsTheCandidateWithTheReason_NeverCrashes()
+    {
+        var (events, catalog) = CategoryStore(customers: 60);
+        var trainer = Trainer(catalog, (_, _) => throw new TypeInitializationException("LightGbmInterfaceUtils", new DllNotFoundException("Unable to load shared library 'lib_lightgbm'")));
+        await trainer.PrepareAsync();
+
+        var skipped = Assert.Throws<CandidateSkippedException>(() => trainer.Train(events, "v1", T0));
+
+        Assert.Contains("ease+ltr", skipped.Message, StringComparison.Ordinal);
+        Assert.Contains("lib_lightgbm", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TinyStore_EitherTrainsOrSkipsTheCandidate_NeverFailsTheRun()
+    {
+        var events = new List<ClickstreamEvent>();
+        for (var i = 0; i < 10; i++)
+        {
+            foreach (var (product, minutes) in new[] { ("A", 10), (i < 5 ? "C" : "B", 5), ("B", 4), ("OUT", 3) })
+            {
+                events.Add(new ClickstreamEvent { Id = $"{product}{i}-{minutes}", Type = EventType.View, CustomerId = $"fan-{i}", ProductId = product, OccurredAt = T0.AddMinutes(-minutes) });
+            }
+        }
+
+        var trainer = Trainer(new Dictionary<string, Product>());
+        await trainer.PrepareAsync();
+
+        try
+        {
+            var model = trainer.Train(events, "v1", T0);
+            Assert.NotNull(model.ReRanker);
+        }
+        catch (CandidateSkippedException skipped)
+        {
+            output.WriteLine(skipped.Message);
+        }
+    }
+
+    [Fact]
+    public async Task LightGbmRefusingTheData_SkipsTheCandidateWithTheError()
+    {
+        var (events, catalog) = CategoryStore(customers: 60);
+        var trainer = Trainer(catalog, (_, _) => throw new ArgumentNullException("items"));
+        await trainer.PrepareAsync();
+
+        var skipped = Assert.Throws<CandidateSkippedException>(() => trainer.Train(events, "v1", T0));
+
+        Assert.Contains("LambdaRank training failed: ArgumentNullException", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gate_NeverChoosesASkippedCandidate()
+    {
+        var options = new TrainingOptions();
+        var candidates = new List<CandidateResult>
+        {
+            new("ease+ltr", new Dictionary<string, double>()) { Skipped = "ease+ltr: LightGBM native library unavailable" },
+            new("ease", new Dictionary<string, double> { ["ndcg@10"] = 0.2, ["users"] = 50 }),
+        };
+
+        var decision = Gate.Decide(candidates, servedAlgorithm: null, options);
+
+        Assert.Equal("ease", decision.Chosen!.Algorithm);
+    }
+
+    private static ClickstreamEvent Consent(string customer) => new()
+    {
+        Id = $"consent-{customer}",
+        Type = EventType.Consent,
+        CustomerId = customer,
+        Channel = "analytics",
+        Granted = true,
+        PolicyVersion = "2026-01",
+        Source = "test",
+        OccurredAt = T0.AddDays(-1),
+    };
+}
