@@ -101,12 +101,20 @@ public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, Te
                 GC.Collect();
                 var stopwatch = Stopwatch.StartNew();
                 long storeOperations = 0;
+                var refused = 0;
                 foreach (var batch in events.Chunk(options.BatchSize))
                 {
-                    storeOperations += (await ingestion.IngestAsync(batch, "benchmark", cancellationToken)).StoreOperations;
+                    var result = await ingestion.IngestAsync(batch, "benchmark", cancellationToken);
+                    storeOperations += result.StoreOperations;
+                    refused += batch.Length - result.Accepted;
                 }
 
                 stopwatch.Stop();
+                if (refused > 0)
+                {
+                    throw new InvalidOperationException($"{refused} generated events were refused: every one should pass");
+                }
+
                 var mode = on ? "attribution on" : "attribution off";
                 if (run == 0)
                 {
@@ -152,7 +160,7 @@ public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, Te
                 var touch = new JsonObject
                 {
                     ["id"] = id + "-imp", ["type"] = "recommendation_impression", ["customerId"] = (string?)e["customerId"], ["recommendationId"] = "r-" + id,
-                    ["placement"] = "product", ["variant"] = views % 2 == 0 ? "A" : "B", ["productIds"] = new JsonArray((string?)e["productId"]), ["occurredAt"] = at.AddSeconds(-5),
+                    ["placement"] = "product", ["position"] = 0, ["variant"] = views % 2 == 0 ? "A" : "B", ["productIds"] = new JsonArray((string?)e["productId"]), ["occurredAt"] = at.AddSeconds(-5),
                 };
                 yield return touch.ToJsonString(Json.Options);
                 if (views++ % 3 == 0)

@@ -14,7 +14,8 @@ namespace Recommender.Benchmarks;
 /// <summary>
 /// <c>propensity</c>: the training workflow's purchase-propensity step measured on a usage file
 /// (<c>customerId,productId,timestamp</c>, each row a purchase). The rows are archived as purchase
-/// events with their own spacing, shifted so the latest is a minute before now; every customer gets a
+/// events at their own times, with the app's clock stopped a minute after the latest (so every run
+/// evaluates the same windows on the same rows); every customer gets a
 /// profile with analytics consent and a directory entry. Then one training run of the embedded app
 /// (<see cref="TrainingWorkflow"/>, candidates untuned) is started and run, and its propensity record
 /// — the AUC on the next window, the customers scored — is printed, with a sample profile's score.
@@ -47,16 +48,16 @@ public static class PropensityBenchmark
             }
         }
 
+        // The app's clock stands still a minute after the latest row: the windows fall on the same rows every run.
+        var now = rows.Max(r => r.At) + TimeSpan.FromMinutes(1);
         await using var app = await BenchApp.StartAsync(StoreKind.Embedded, cancellationToken, extraSettings: new Dictionary<string, string?>
         {
             ["Recommender:Scheduler:Enabled"] = "false",
             ["Recommender:Training:Tune"] = "false",
             ["Recommender:Propensity:Window"] = TimeSpan.FromDays(windowDays).ToString("c", CultureInfo.InvariantCulture),
-        });
+        }, configureServices: s => s.AddSingleton<TimeProvider>(new StoppedClock(now)));
         var services = app.Services;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var shift = now - TimeSpan.FromMinutes(1) - rows.Max(r => r.At);
-        var events = rows.Select((r, i) => new ClickstreamEvent { Id = $"u{i}", Type = EventType.Purchase, CustomerId = r.Customer, ProductId = r.Product, OccurredAt = r.At + shift }).ToList();
+        var events = rows.Select((r, i) => new ClickstreamEvent { Id = $"u{i}", Type = EventType.Purchase, CustomerId = r.Customer, ProductId = r.Product, OccurredAt = r.At }).ToList();
         var documents = services.GetRequiredService<IDocumentStore>();
         var profiles = services.GetRequiredService<ProfileStore>();
         foreach (var customer in rows.Select(r => r.Customer).Distinct(StringComparer.Ordinal))
@@ -78,7 +79,7 @@ public static class PropensityBenchmark
         var manifest = done.ModelVersion is { } version ? await services.GetRequiredService<ModelStore>().GetManifestAsync(version, cancellationToken) : null;
         var first = events.OrderBy(e => e.OccurredAt).First().OccurredAt;
 
-        output.WriteLine($"propensity on {Path.GetFileName(path)}: {events.Count:N0} purchases of {events.Select(e => e.CustomerId).Distinct().Count():N0} customers over {(now - first).TotalDays:0} days (shifted to end now)");
+        output.WriteLine($"propensity on {Path.GetFileName(path)}: {events.Count:N0} purchases of {events.Select(e => e.CustomerId).Distinct().Count():N0} customers over {(now - first).TotalDays:0} days (the clock stopped a minute after the latest)");
         output.WriteLine($"  training run       {done.Status} ({done.Chosen}) in {clock.Elapsed.TotalSeconds:0.0} s, propensity recorded in the manifest: {manifest?.Propensity is not null}");
         if (record is null)
         {
@@ -91,5 +92,11 @@ public static class PropensityBenchmark
         output.WriteLine($"  examples           training {record.TrainingCustomers:N0} customers ({record.TrainingBuyers:N0} buyers), evaluation {record.EvaluationCustomers:N0} ({record.EvaluationBuyers:N0} buyers)");
         output.WriteLine($"  scores             {record.Scored:N0} profiles scored, used: {record.Used}{(record.Note is { } note ? $" ({note})" : "")}");
         return record.Auc is null ? 1 : 0;
+    }
+
+    /// <summary>A clock that does not move: the run's "now" is fixed relative to the data.</summary>
+    private sealed class StoppedClock(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
     }
 }

@@ -12,17 +12,20 @@ using Recommender.Models.Evaluation;
 namespace Recommender.Benchmarks;
 
 /// <summary>The arguments of <c>quality</c>.</summary>
-public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout, string? Home = null)
+public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout, string? Home = null, int Rounds = 1)
 {
     public const string Usage =
         """
-        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S] [--home ALGORITHM]
+        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S] [--home ALGORITHM] [--rounds N]
           Served quality: for each protocol (random: 75/25 per customer, seed 42; latest: each customer's latest 25 %),
           starts the app (embedded, empty store), puts the catalog, grants consents and replays the training part through
           POST /api/events (as purchases by default), runs a retraining (POST /api/admin/retrain), fetches every customer's
           home list over HTTP and scores it on the held-out part, next to popularity, SAR, EASE, ALS and
           user-kNN (cosine, Jaccard) offline on the same split, and each gate candidate's nDCG@10. --home serves the home
           list from that training candidate (Recommender:Serving:PlacementAlgorithms:home) instead of the promoted model.
+          --rounds 2 runs the retraining twice: the second run's gate compares its best candidate with the algorithm the first
+          promoted (the paired interval), as in a store that already serves a model; the first round trains without the
+          re-ranker candidate (Recommender:Training:ReRank), so the second judges adding it to a store serving a plain model.
         """;
 
     public static QualityOptions Parse(ReadOnlySpan<string> args)
@@ -30,7 +33,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
         string? input = null;
         string format = "tsv", protocol = "both", type = "purchase";
         string? home = null;
-        int k = 10, budget = 30, timeout = 1800;
+        int k = 10, budget = 30, timeout = 1800, rounds = 1;
         for (var n = 0; n < args.Length; n++)
         {
             if (n + 1 >= args.Length)
@@ -49,6 +52,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
                 case "--tuning-budget": budget = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--timeout": timeout = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--home": home = value; break;
+                case "--rounds": rounds = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option '{args[n]}'");
             }
 
@@ -60,7 +64,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
             throw new ArgumentException("--input is required; --protocol is random, latest or both; --as is purchase or view; --format is tsv or csv");
         }
 
-        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout), home);
+        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout), home, Math.Max(1, rounds));
     }
 }
 
@@ -159,27 +163,36 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         progress.WriteLine($"replayed {accepted:N0} of {replay.Count:N0} training interactions as {options.EventType} events" +
             (rejected.Count > 0 ? $"; rejected: {string.Join("; ", rejected.Select(r => $"{r.Value} × {r.Key}"))}" : string.Empty));
 
-        var started = await http.PostAsync("/api/admin/retrain", null, cancellationToken);
-        started.EnsureSuccessStatusCode();
-        var location = started.Headers.Location!;
         var clock = Stopwatch.StartNew();
-        JsonElement run;
-        do
+        var summary = string.Empty;
+        var reRank = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Recommender.Domain.Training.ReRankOptions>>().Value;
+        var reRankEnabled = reRank.Enabled;
+        for (var round = 1; round <= options.Rounds; round++)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            run = await http.GetFromJsonAsync<JsonElement>(location, cancellationToken);
-        }
-        while (run.GetProperty("status").GetString() is "queued" or "running" or "failed" && clock.Elapsed < options.Timeout);
+            reRank.Enabled = reRankEnabled && round == options.Rounds;
+            var started = await http.PostAsync("/api/admin/retrain", null, cancellationToken);
+            started.EnsureSuccessStatusCode();
+            var location = started.Headers.Location!;
+            var runClock = Stopwatch.StartNew();
+            JsonElement run;
+            do
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                run = await http.GetFromJsonAsync<JsonElement>(location, cancellationToken);
+            }
+            while (run.GetProperty("status").GetString() is "queued" or "running" or "failed" && runClock.Elapsed < options.Timeout);
 
-        var gate = run.TryGetProperty("candidates", out var candidates)
-            ? string.Join(", ", candidates.EnumerateArray().Select(c =>
-                c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
+            var gate = run.TryGetProperty("candidates", out var candidates)
+                ? string.Join(", ", candidates.EnumerateArray().Select(c => c.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String
                     ? $"{c.GetProperty("algorithm").GetString()} skipped ({skipped.GetString()})"
-                    : string.Create(CultureInfo.InvariantCulture, $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}")))
-            : "?";
-        var summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
-            (options.Home is { } served ? $"; home served by {served}" : string.Empty);
-        progress.WriteLine($"training run {summary} after {clock.Elapsed.TotalSeconds:F0} s");
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}")))
+                : "?";
+            summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
+                (options.Home is { } served ? $"; home served by {served}" : string.Empty);
+            progress.WriteLine($"training run {round} {summary} after {runClock.Elapsed.TotalSeconds:F0} s");
+        }
+
         // The cache refresh fans out on the queue: wait until the last evaluated customer's list comes from the cache.
         var last = CustomerPrefix + set.Users[^1].User;
         while (clock.Elapsed < options.Timeout)

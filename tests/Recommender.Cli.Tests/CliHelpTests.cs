@@ -30,7 +30,7 @@ public sealed class CliHelpTests
     {
         var paths = Paths().ToHashSet(StringComparer.Ordinal);
 
-        foreach (var path in new[] { "evaluate", "generate", "token", "models", "models list", "models show", "models rollback", "models pin", "models unpin", "models train", "models run" })
+        foreach (var path in new[] { "evaluate", "generate", "token", "models", "models list", "models show", "models rollback", "models pin", "models unpin", "models train", "models run", "audit", "audit verify" })
         {
             Assert.Contains(path, paths);
         }

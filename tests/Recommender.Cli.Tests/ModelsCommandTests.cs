@@ -63,6 +63,21 @@ public sealed class ModelsCommandTests
         Assert.Contains(named, stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"entries":12,"headSequence":12,"headHash":"ab","firstBreak":null}""", 0)]
+    [InlineData("""{"entries":12,"headSequence":7,"headHash":"ab","firstBreak":{"sequence":8,"reason":"missing"}}""", 1)]
+    public async Task AuditVerify_PrintsTheReport_AndExitsOneOnABrokenChain(string report, int exitCode)
+    {
+        var api = new ScriptedApi(("GET /api/privacy/audit/verify", report));
+        var stdout = new StringWriter();
+
+        var code = await CliApp.RunAsync(["audit", "verify", "--url", "http://app.test", "--token", "t"], stdout, TextWriter.Null, handler: api);
+
+        Assert.Equal(exitCode, code);
+        Assert.Equal(report, stdout.ToString().Trim());
+        Assert.Equal("Bearer t", Assert.Single(api.Authorizations));
+    }
+
     /// <summary>Answers the scripted requests in order; anything else is a 404.</summary>
     private sealed class ScriptedApi(params (string Request, string Body)[] script) : HttpMessageHandler
     {

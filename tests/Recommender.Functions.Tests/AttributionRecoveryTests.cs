@@ -57,6 +57,24 @@ public sealed class AttributionRecoveryTests(ITestOutputHelper output)
             string.Join(Environment.NewLine, failures));
     }
 
+    [Fact]
+    public async Task KnownEvent_InAnotherBatchAfterAConsentChange_CountsOnce()
+    {
+        await using var app = new TestApp();
+        var now = app.Clock.GetUtcNow();
+        var impression = Impression("i1", "bob", now.AddHours(-2));
+        var purchase = Purchase("p1", "bob", now.AddHours(-1), 50m);
+        await PostAsync(app, impression, purchase); // Bob without analytics consent: counted, no journey
+        await GrantAsync(app, "bob");
+        await PostAsync(app, impression, purchase, Impression("i2", "bob", now.AddMinutes(-5))); // the same events again, in another batch
+
+        var report = await ReportAsync(app);
+        Assert.Equal(2, Bucket(report, "recommendation", "home", "B").GetProperty("impressions").GetInt64());
+        Assert.Equal(1, report.GetProperty("store").GetProperty("orders").GetInt64());
+        Assert.Equal(0, Dropped(report, DroppedReasons.DuplicateOrder));
+        AssertReconciles(report, 50);
+    }
+
     /// <summary>The reference run's figures, by hand (the same journey as <see cref="AttributionTests"/>, then a late push click and a refund).</summary>
     private static void AssertReference(JsonElement report)
     {

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Recommender.Functions.Security;
 
 namespace Recommender.Functions.Tests;
@@ -13,7 +15,15 @@ public sealed class SecurityTests
     private const string ShopKey = "shop-a-secret-key-0123456789";
     private const string OtherKey = "shop-b-secret-key-9876543210";
 
-    private static TestApp CreateSut(params (string Key, string Value)[] extra) => new(settings: Settings(extra));
+    private static TestApp CreateSut(params (string Key, string Value)[] extra) => new(settings: Settings(extra)) { TestServices = WallClockProofLimits };
+
+    /// <summary>
+    /// The rate limiter's buckets refill on the wall clock: with the default one-second period a request the
+    /// test expects to be refused could find a fresh token on a loaded machine. An hour-long period keeps
+    /// "one token per period" exact while the test runs (it failed as 200 instead of 429 under load).
+    /// </summary>
+    private static void WallClockProofLimits(IServiceCollection services) =>
+        services.AddSingleton(sp => new StorefrontRateLimiter(sp.GetRequiredService<IOptions<StorefrontOptions>>(), TimeSpan.FromHours(1)));
 
     private static Dictionary<string, string> Settings(params (string Key, string Value)[] extra)
     {
@@ -285,7 +295,8 @@ public sealed class SecurityTests
             ["Recommender:Storefront:RequestsPerSecond"] = "1",
             ["Recommender:Storefront:Burst"] = "1",
             ["Recommender:Storefront:TrustLoopbackProxy"] = "true",
-        });
+        })
+        { TestServices = WallClockProofLimits };
         using var client = app.CreateClient();
 
         async Task<HttpStatusCode> GetAsync(string forwardedFor)

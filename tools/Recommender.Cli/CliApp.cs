@@ -7,7 +7,7 @@ namespace Recommender.Cli;
 /// <summary>
 /// The CLI, on System.CommandLine: <c>evaluate</c> (read, split, train and measure each algorithm,
 /// print a table or JSON), <c>generate</c> (a synthetic data set for timing runs), <c>token</c> (a
-/// development bearer token) and <c>models</c> (the admin API's model verbs). Every command answers
+/// development bearer token), <c>models</c> (the admin API's model verbs) and <c>audit verify</c>. Every command answers
 /// <c>--help</c>; a parse error prints <c>error: …</c> and the command's usage line on stderr and exits 2.
 /// </summary>
 public static class CliApp
@@ -30,12 +30,13 @@ public static class CliApp
     /// <summary>The command tree; actions write to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
     public static RootCommand CreateRootCommand(TextWriter stdout, TextWriter stderr, AlgorithmRegistry registry, HttpMessageHandler? handler = null)
     {
-        var root = new RootCommand("Recommender tools: offline evaluation, synthetic data, development tokens and the model admin API.")
+        var root = new RootCommand("Recommender tools: offline evaluation, synthetic data, development tokens, the model admin API and the audit log.")
         {
             EvaluateCommand.Create(registry, stdout, stderr),
             GenerateCommand.Create(stdout, stderr),
             TokenCommand.Create(stdout, stderr),
             ModelsCommand.Create(stdout, stderr, handler),
+            AuditCommand.Create(stdout, stderr, handler),
         };
         return root;
     }

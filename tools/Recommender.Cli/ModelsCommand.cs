@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace Recommender.Cli;
@@ -34,10 +33,8 @@ public static class ModelsCommand
 
     internal static Command Create(TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler)
     {
-        var url = new Option<string>("--url") { Description = "The app's base URL, e.g. http://localhost:7071.", Required = true, Recursive = true }.AbsoluteUrl();
-        var key = new Option<string>("--key") { Description = "A function key, sent as x-functions-key.", Recursive = true };
-        var token = new Option<string>("--token") { Description = "A bearer token (see the token command).", HelpName = "BEARER", Recursive = true };
-        var models = new Command("models", "The model admin API: versions, rollback, pinning, training runs.") { url, key, token };
+        var api = ApiOptions.Create();
+        var models = new Command("models", "The model admin API: versions, rollback, pinning, training runs.") { api.Url, api.Key, api.Token };
 
         Command Verb(string name, string description, Func<ParseResult, (HttpMethod Method, string Path)> call, params Argument<string>[] arguments)
         {
@@ -56,7 +53,7 @@ public static class ModelsCommand
             return verb;
         }
 
-        Connection Connection(ParseResult parse) => new(new Uri(parse.GetRequiredValue(url)), parse.GetValue(key), parse.GetValue(token), handler);
+        ApiConnection Connection(ParseResult parse) => api.Connect(parse, handler);
 
         var version = new Argument<string>("VERSION") { Description = "A model version, as listed." };
         var runId = new Argument<string>("RUN_ID") { Description = "A training run's id, as answered by train." };
@@ -86,7 +83,7 @@ public static class ModelsCommand
 
     private static string Escape(ParseResult parse, Argument<string> argument) => Uri.EscapeDataString(parse.GetRequiredValue(argument));
 
-    private static async Task<int> SendAsync(Connection connection, HttpMethod method, string path, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> SendAsync(ApiConnection connection, HttpMethod method, string path, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var client = connection.CreateClient();
         var (ok, body) = await connection.SendAsync(client, method, path, stderr, cancellationToken).ConfigureAwait(false);
@@ -99,7 +96,7 @@ public static class ModelsCommand
         return CliApp.Success;
     }
 
-    private static async Task<int> TrainAndWaitAsync(Connection connection, TimeSpan interval, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> TrainAndWaitAsync(ApiConnection connection, TimeSpan interval, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var client = connection.CreateClient();
         var (ok, body) = await connection.SendAsync(client, HttpMethod.Post, "api/admin/retrain", stderr, cancellationToken).ConfigureAwait(false);
@@ -156,50 +153,6 @@ public static class ModelsCommand
         catch (JsonException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Where and as whom the verbs call.</summary>
-    private sealed record Connection(Uri BaseUri, string? Key, string? Token, HttpMessageHandler? Handler)
-    {
-        public HttpClient CreateClient()
-        {
-            var client = Handler is null ? new HttpClient() : new HttpClient(Handler, disposeHandler: false);
-            client.BaseAddress = new Uri(BaseUri.ToString().TrimEnd('/') + "/");
-            return client;
-        }
-
-        public async Task<(bool Ok, string Body)> SendAsync(HttpClient client, HttpMethod method, string path, TextWriter stderr, CancellationToken cancellationToken)
-        {
-            using var request = new HttpRequestMessage(method, path);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (Key is not null)
-            {
-                request.Headers.Add("x-functions-key", Key);
-            }
-
-            if (Token is not null)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-            }
-
-            try
-            {
-                using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    stderr.WriteLine($"error: {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
-                    return (false, body);
-                }
-
-                return (true, body);
-            }
-            catch (HttpRequestException ex)
-            {
-                stderr.WriteLine($"error: cannot reach {BaseUri}: {ex.Message}");
-                return (false, string.Empty);
-            }
         }
     }
 }

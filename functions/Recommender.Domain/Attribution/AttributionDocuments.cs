@@ -80,23 +80,28 @@ public static class DroppedReasons
 
 /// <summary>
 /// A consenting customer's touchpoints (collection <c>workflows</c>, partition = subject, id
-/// <see cref="AttributionStore.JourneyId"/>): the newest touches within the windows, the orders recorded
-/// within <see cref="AttributionOptions.LateTouchGrace"/> (a touch arriving late may still re-attribute them)
-/// and the attribution ledger (<see cref="Recorded"/>). Erased with the customer, expires
-/// <see cref="AttributionOptions.JourneyRetention"/> after its last write, pruned at every write.
-/// A subject who may not be attributed individually has only the ledger, in a document of its own
-/// (<see cref="AttributionStore.LedgerId"/> in the subject's orders partition, named by a hash).
+/// <see cref="AttributionStore.JourneyId"/>): the newest touches within the windows, and the orders recorded
+/// within <see cref="AttributionOptions.LateTouchGrace"/> (a touch arriving late may still re-attribute them).
+/// Erased with the customer, forgotten when analytics consent goes, expires <see cref="AttributionOptions.JourneyRetention"/>
+/// after its last write, pruned at every write.
 /// </summary>
 public sealed class AttributionJourney
 {
     public List<Touchpoint> Touches { get; set; } = [];
-    /// <summary>Orders recorded within the late-touch grace period (newest last).</summary>
+    /// <summary>Orders recorded within the late-touch grace period.</summary>
     public List<JourneyOrder> Orders { get; set; } = [];
-    /// <summary>
-    /// The ledger: every event attribution took on for this subject (a hash of its identity) and the unit
-    /// (<see cref="AttributionUnit"/>) that took it. An event held by another unit is counted already; one held
-    /// by this delivery's unit was taken by a delivery of the same batch that crashed, and is finished now.
-    /// </summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The attribution ledger of a subject, consenting or not (collection <c>workflows</c>, id <see cref="AttributionStore.LedgerId"/>
+/// in the subject's orders partition, named by a hash): every event attribution took on (a hash of its identity) and the unit
+/// (<see cref="AttributionUnit"/>) that took it. An event held by another unit is counted already; one held by this delivery's unit
+/// was taken by a delivery of the same batch that crashed, and is finished now. Entries are kept while the event could still be
+/// delivered (<see cref="AttributionStore.UnitLifetime"/>); erased with the subject.
+/// </summary>
+public sealed class AttributionLedger
+{
     public List<LedgerEntry> Recorded { get; set; } = [];
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -162,8 +167,9 @@ public sealed class OrderAttribution
     /// <summary>The order's day (yyyy-MM-dd): refunds and re-attributions are booked on it.</summary>
     public required string Day { get; init; }
     public required decimal Amount { get; init; }
-    /// <summary>The purchase event that recorded it (a delivery of the same event again finds its own record).</summary>
+    /// <summary>The purchase event that recorded it, and the unit (a delivery of the same batch after a crash finds its own record).</summary>
     public string? EventId { get; init; }
+    public string? Unit { get; init; }
     public DateTimeOffset PurchaseAt { get; init; }
     public decimal Refunded { get; set; }
     public bool Influenced { get; set; }
@@ -176,8 +182,8 @@ public sealed class OrderAttribution
     public List<OrderRevision> Revisions { get; set; } = [];
 }
 
-/// <summary>A refund event applied to an order and the amount it reversed.</summary>
-public sealed record RefundApplied(string EventId, decimal Reversed);
+/// <summary>A refund event applied to an order, by which unit, and the amount it reversed.</summary>
+public sealed record RefundApplied(string EventId, decimal Reversed, string? Unit = null);
 
 /// <summary>A re-attribution of an order by a late touch (by unit): the shares, influence and last-touch bucket it had before.</summary>
 public sealed record OrderRevision(string Unit, List<OrderShare> Shares, bool Influenced, AttributionBucket? LastTouchBucket);

@@ -24,9 +24,8 @@ namespace Recommender.Domain.Attribution;
 /// </list>
 /// Segment rows (the customer's segments from the latest segmentation run) repeat the rows of consenting customers.
 /// <para>
-/// Exactly once, crash or not: attribution keeps its own ledger of the events it took on (per subject, in the journey
-/// or a ledger document), decided in the same ETag-guarded write as the journey, so it does not depend on the profile's
-/// memory of applied events (written before it). The batch's increments are written as one unit
+/// Exactly once, crash or not: attribution keeps its own ledger of the events it took on (per subject, ETag-guarded,
+/// <see cref="AttributionLedger"/>), so it does not depend on the profile's memory of applied events (written before it). The batch's increments are written as one unit
 /// (<see cref="AttributionUnit"/>) before any row is touched, each row remembers the units applied to it, and the unit
 /// is marked done last: a delivery of the same batch after a crash at any step finishes exactly what is missing.
 /// </para>
@@ -140,7 +139,7 @@ public partial class AttributionRecorder(
             deltas.AddOperations(1);
         }
 
-        // The ledger decides which events are this unit's (new, or taken by a crashed delivery of this batch), in the same write as the journey.
+        // The ledger decides which events are this unit's: new, or taken by a delivery of this batch that crashed.
         var keys = new Dictionary<ClickstreamEvent, string>(ReferenceEqualityComparer.Instance);
         foreach (var e in s.Events)
         {
@@ -148,27 +147,41 @@ public partial class AttributionRecorder(
         }
 
         List<ClickstreamEvent> ours = [];
-        List<string> late = [];
-        AttributionJourney? Decide(AttributionJourney? current)
+        if (s.Events.Count > 0)
         {
-            current ??= new AttributionJourney();
-            var recorded = current.Recorded.ToDictionary(r => r.Key, r => r.Unit, StringComparer.Ordinal);
-            ours = [.. s.Events.Where(e => !recorded.TryGetValue(keys[e], out var unit) || unit == unitId)];
-            late = [];
-            var changed = false;
-            foreach (var e in ours.Where(e => !recorded.ContainsKey(keys[e])))
+            await store.UpdateLedgerAsync(subjectId, current =>
             {
-                current.Recorded.Add(new LedgerEntry(keys[e], unitId, e.OccurredAt));
-                changed = true;
-            }
+                current ??= new AttributionLedger();
+                var recorded = current.Recorded.ToDictionary(r => r.Key, r => r.Unit, StringComparer.Ordinal);
+                ours = [.. s.Events.Where(e => !recorded.TryGetValue(keys[e], out var unit) || unit == unitId)];
+                var taken = ours.Where(e => !recorded.ContainsKey(keys[e])).ToList();
+                if (taken.Count == 0)
+                {
+                    return null;
+                }
 
-            if (attributable)
+                var oldest = now - AttributionStore.UnitLifetime;
+                current.Recorded = [.. current.Recorded.Where(r => r.At >= oldest).Concat(taken.Select(e => new LedgerEntry(keys[e], unitId, e.OccurredAt))).TakeLast(MaxLedgerEntries)];
+                current.UpdatedAt = now;
+                return current;
+            }, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(2);
+        }
+
+        // The journey takes this unit's touches (once, by event id) and purchases, and the visitor's touches at login.
+        List<string> late = [];
+        var journeyTouches = new List<Touchpoint>();
+        if (attributable && (ours.Count > 0 || visitorJourneys.Count > 0))
+        {
+            var counted = ours.Where(e => !skewed.Contains(e)).ToList();
+            var touches = counted.Select(Touchpoint.Of).OfType<Touchpoint>().ToList();
+            var written = false;
+            var journey = await store.UpdateJourneyAsync(subjectId, current =>
             {
-                var counted = ours.Where(e => !skewed.Contains(e)).ToList();
-                var touches = counted.Select(Touchpoint.Of).OfType<Touchpoint>().ToList();
+                current ??= new AttributionJourney();
                 var known = current.Touches.Select(t => t.EventId).ToHashSet(StringComparer.Ordinal);
                 var added = touches.Concat(visitorJourneys.SelectMany(v => v.Journey.Touches)).Where(t => known.Add(t.EventId)).ToList();
-                changed |= added.Count > 0;
+                var changed = added.Count > 0;
                 current.Touches = [.. current.Touches.Concat(added)];
                 foreach (var purchase in counted.Where(e => e.Type == EventType.Purchase && !current.Orders.Any(o => o.EventId == e.Id)))
                 {
@@ -180,22 +193,19 @@ public partial class AttributionRecorder(
                 late = [.. current.Orders.Where(o => o.Unit != unitId && now - o.RecordedAt <= settings.LateTouchGrace
                         && touches.Any(t => AttributionModels.IsEligible(t, o.PurchaseAt, settings)))
                     .Select(o => o.OrderId).Distinct(StringComparer.Ordinal)];
-            }
+                written = changed;
+                if (!changed)
+                {
+                    return null;
+                }
 
-            if (!changed)
-            {
-                return null;
-            }
-
-            Prune(current, now, settings);
-            return current;
+                Prune(current, now, settings);
+                return current;
+            }, cancellationToken).ConfigureAwait(false);
+            deltas.AddOperations(written ? 2 : 1);
+            journeyTouches = journey?.Touches ?? [];
         }
 
-        var journey = attributable
-            ? await store.UpdateJourneyAsync(subjectId, Decide, cancellationToken).ConfigureAwait(false)
-            : await store.UpdateLedgerAsync(subjectId, Decide, cancellationToken).ConfigureAwait(false);
-        deltas.AddOperations(2);
-        var journeyTouches = attributable ? journey?.Touches ?? [] : [];
         foreach (var (visitorId, _) in visitorJourneys)
         {
             // Merged (the touches are the customer's now): the visitor's copy goes.
@@ -229,10 +239,10 @@ public partial class AttributionRecorder(
             switch (e.Type)
             {
                 case EventType.Purchase:
-                    await RecordPurchaseAsync(subjectId, attributable, e, journeyTouches, segments, now, deltas, cancellationToken).ConfigureAwait(false);
+                    await RecordPurchaseAsync(subjectId, unitId, attributable, e, journeyTouches, segments, deltas, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.Return:
-                    await RecordRefundAsync(subjectId, e, deltas, cancellationToken).ConfigureAwait(false);
+                    await RecordRefundAsync(subjectId, unitId, e, deltas, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventType.AddToCart:
                     deltas.Add(day, Totals, segments, "addToCarts", 1);
@@ -258,16 +268,13 @@ public partial class AttributionRecorder(
 
     /// <summary>
     /// Keeps what can still matter: touches a purchase arriving late (events are accepted up to <see cref="EventValidator.MaxAge"/>) could
-    /// still be earned by (at most <see cref="AttributionOptions.MaxTouches"/>), orders within the grace period, ledger entries of events
-    /// that could still be delivered (at most <see cref="MaxLedgerEntries"/>).
+    /// still be earned by (at most <see cref="AttributionOptions.MaxTouches"/>), and orders within the grace period.
     /// </summary>
     private static void Prune(AttributionJourney journey, DateTimeOffset now, AttributionOptions settings)
     {
         var horizon = now - EventValidator.MaxAge - settings.LongestWindow;
         journey.Touches = [.. journey.Touches.Where(t => t.At >= horizon).OrderBy(t => t.At).ThenBy(t => t.EventId, StringComparer.Ordinal).TakeLast(settings.MaxTouches)];
         journey.Orders = [.. journey.Orders.Where(o => now - o.RecordedAt <= settings.LateTouchGrace)];
-        var oldest = now - AttributionStore.UnitLifetime;
-        journey.Recorded = [.. journey.Recorded.Where(r => r.At >= oldest).TakeLast(MaxLedgerEntries)];
         journey.UpdatedAt = now;
     }
 
@@ -282,8 +289,8 @@ public partial class AttributionRecorder(
             split.ByModel[AttributionModel.LastTouch].GetValueOrDefault(b), split.ByModel[AttributionModel.Linear].GetValueOrDefault(b),
             split.ByModel[AttributionModel.TimeDecay].GetValueOrDefault(b)))];
 
-    private async Task RecordPurchaseAsync(string subjectId, bool attributable, ClickstreamEvent purchase, List<Touchpoint> journey, List<string> segments,
-        DateTimeOffset now, RowDeltas deltas, CancellationToken cancellationToken)
+    private async Task RecordPurchaseAsync(string subjectId, string unitId, bool attributable, ClickstreamEvent purchase, List<Touchpoint> journey, List<string> segments,
+        RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var day = AttributionStore.DayOf(purchase.OccurredAt);
@@ -302,6 +309,7 @@ public partial class AttributionRecorder(
             Day = day,
             Amount = amount,
             EventId = purchase.Id,
+            Unit = unitId,
             PurchaseAt = purchase.OccurredAt,
             Influenced = split.Eligible.Any(t => t.Channel == AttributionChannels.Recommendation) || (attributable && lineIds.Any(known.Contains)),
             Segments = attributable ? segments : [],
@@ -312,7 +320,7 @@ public partial class AttributionRecorder(
         if (await store.TryAddOrderAsync(subjectId, purchase.OrderId!, order, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             deltas.AddOperations(1);
-            if (existing.EventId != purchase.Id)
+            if (existing.EventId != purchase.Id || existing.Unit != unitId)
             {
                 deltas.Add(day, Totals, [], $"dropped.{DroppedReasons.DuplicateOrder}", 1);
                 return;
@@ -325,6 +333,7 @@ public partial class AttributionRecorder(
                 Day = existing.Day,
                 Amount = existing.Amount,
                 EventId = existing.EventId,
+                Unit = existing.Unit,
                 PurchaseAt = existing.PurchaseAt,
                 Influenced = first?.Influenced ?? existing.Influenced,
                 Segments = existing.Segments,
@@ -455,7 +464,7 @@ public partial class AttributionRecorder(
     }
 
     /// <summary>A refund reverses its order's shares in proportion, on the order's day; an unknown order is reversed from the totals and the unattributed bucket.</summary>
-    private async Task RecordRefundAsync(string subjectId, ClickstreamEvent refund, RowDeltas deltas, CancellationToken cancellationToken)
+    private async Task RecordRefundAsync(string subjectId, string unitId, ClickstreamEvent refund, RowDeltas deltas, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var returnDay = AttributionStore.DayOf(refund.OccurredAt);
@@ -467,10 +476,10 @@ public partial class AttributionRecorder(
         }
 
         decimal reversed = 0;
-        var written = false;
+        var (written, counted) = (false, false);
         var order = await store.UpdateOrderAsync(subjectId, refund.OrderId!, current =>
         {
-            written = false;
+            (written, counted) = (false, false);
             if (current is null)
             {
                 return null;
@@ -478,18 +487,24 @@ public partial class AttributionRecorder(
 
             if (current.Refunds.FirstOrDefault(r => r.EventId == refund.Id) is { } applied)
             {
-                // Applied by a delivery of this batch that crashed (the ledger gave the event to this unit): reverse what it decided.
+                // Applied by a delivery of this batch that crashed: reverse what it decided. By another unit: counted already.
                 reversed = applied.Reversed;
+                counted = applied.Unit != unitId;
                 return null;
             }
 
             reversed = Math.Min(amount, current.Amount - current.Refunded);
             current.Refunded += reversed;
-            current.Refunds.Add(new RefundApplied(refund.Id, reversed));
+            current.Refunds.Add(new RefundApplied(refund.Id, reversed, unitId));
             written = true;
             return current;
         }, cancellationToken).ConfigureAwait(false);
         deltas.AddOperations(written ? 2 : 1);
+        if (counted)
+        {
+            return;
+        }
+
         if (order is null)
         {
             deltas.Add(returnDay, Totals, [], $"dropped.{DroppedReasons.RefundOfUnknownOrder}", 1);

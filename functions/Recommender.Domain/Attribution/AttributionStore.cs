@@ -57,8 +57,8 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
         }
     }
 
-    /// <summary>The ledger of a subject who may not be attributed individually (no journey): in the subject's orders partition, named by a hash.</summary>
-    public Task<AttributionJourney?> UpdateLedgerAsync(string subjectId, Func<AttributionJourney?, AttributionJourney?> mutate, CancellationToken cancellationToken = default) =>
+    /// <summary>A subject's attribution ledger: in the subject's orders partition, named by a hash.</summary>
+    public Task<AttributionLedger?> UpdateLedgerAsync(string subjectId, Func<AttributionLedger?, AttributionLedger?> mutate, CancellationToken cancellationToken = default) =>
         documents.UpdateAsync(Collections.Workflows, OrdersPartition(subjectId), LedgerId, mutate, DocumentTimeToLive.After(UnitLifetime), cancellationToken);
 
     /// <summary>The id of a subject's ledger document (<see cref="UpdateLedgerAsync"/>).</summary>

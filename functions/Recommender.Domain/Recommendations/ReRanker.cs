@@ -11,11 +11,12 @@ namespace Recommender.Domain.Recommendations;
 /// What the re-ranker knows of one product, computed at training time from the events it learned
 /// from (and the catalog then): how many customers touched it, how many in the trending window, the
 /// share of its buyers who bought it again, its age and how long since anyone touched it, its
-/// category, brand and price band. Serving reads the same facts (stored with the model), so an
+/// category, brand and price band, and whether it is in a sensitive category (its interactions then
+/// shape no customer-side feature). Serving reads the same facts (stored with the model), so an
 /// item's features never differ between training and serving.
 /// </summary>
 public sealed record ItemFacts(int Customers, int RecentCustomers, double RepeatRate, double AgeDays, double IdleDays,
-    string? Category = null, string? Brand = null, string? PriceBand = null);
+    string? Category = null, string? Brand = null, string? PriceBand = null, bool Sensitive = false);
 
 /// <summary>
 /// The inputs of the re-ranker's features other than the customer's history: the item facts as of
@@ -75,7 +76,8 @@ public sealed record ReRankTable(DateTimeOffset AsOf, int Customers, int Candida
                 Math.Round((asOf - f.Last).TotalDays, 3),
                 p?.Category,
                 p?.Brand?.ToLowerInvariant(),
-                p is null ? null : ProfileUpdater.PriceBand(p.Price));
+                p is null ? null : ProfileUpdater.PriceBand(p.Price),
+                p?.Sensitive == true);
         }
 
         return new ReRankTable(asOf, interactions.Select(e => e.SubjectId!).Distinct(StringComparer.Ordinal).Count(), candidates, table);

@@ -152,7 +152,8 @@ public static class RecommendationEngine
             NewItemWeight = 0,
         };
         var list = BaseList(history, model, catalog, exclude, Math.Max(size, table.Candidates), modelOnly, profile: null);
-        var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
+        // The customer's side reads sensitivity from the item facts (as training saw them), never from the live catalog: no skew.
+        var seeds = history.Where(h => !(table.Items.TryGetValue(h.ProductId, out var facts) && facts.Sensitive)).ToList();
         var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
         var latest = seeds.OrderByDescending(h => h.At).ThenBy(h => h.ProductId, StringComparer.Ordinal).FirstOrDefault();
         var customer = ReRankFeatures.CustomerOf(weighted, latest?.At, latest?.ProductId, table);

@@ -23,10 +23,22 @@ public sealed class StorefrontRateLimiter : IDisposable
     private readonly Dictionary<string, string> _clientKeys;
     private readonly PartitionedRateLimiter<string> _limiter;
     private readonly Func<string, TokenBucketRateLimiterOptions> _bucketOf;
+    private readonly TimeSpan _replenishmentPeriod;
 
     public StorefrontRateLimiter(IOptions<StorefrontOptions> options)
+        : this(options, TimeSpan.FromSeconds(1))
+    {
+    }
+
+    /// <summary>
+    /// Buckets refilled every <paramref name="replenishmentPeriod"/> instead of every second. The token buckets
+    /// run on the wall clock, so a test that expects a 429 on its second request lengthens the period: on a
+    /// loaded machine two requests can be more than a second apart and the bucket would refill in between.
+    /// </summary>
+    internal StorefrontRateLimiter(IOptions<StorefrontOptions> options, TimeSpan replenishmentPeriod)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _replenishmentPeriod = replenishmentPeriod;
         _settings = options.Value;
         _clientKeys = _settings.Clients.Keys.ToDictionary(name => name, name => "client:" + name, StringComparer.Ordinal);
         _bucketOf = BucketOf;
@@ -69,7 +81,7 @@ public sealed class StorefrontRateLimiter : IDisposable
         {
             TokenLimit = _settings.EffectiveBurst(client),
             TokensPerPeriod = _settings.EffectiveRate(client),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            ReplenishmentPeriod = _replenishmentPeriod,
             QueueLimit = 0,
             AutoReplenishment = true,
         };

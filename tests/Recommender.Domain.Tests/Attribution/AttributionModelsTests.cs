@@ -119,4 +119,16 @@ public class AttributionModelsTests
         Assert.Contains(errors, e => e.StartsWith("JourneyRetention", StringComparison.Ordinal));
         Assert.Empty(new AttributionOptions().Validate());
     }
+
+    [Theory]
+    [InlineData("-00:00:01", false)]
+    [InlineData("00:00:00", true)]
+    [InlineData("30.00:00:00", true)]
+    [InlineData("30.00:00:01", false)]
+    public void Validate_LateTouchGrace_IsFromZeroToThirtyDays(string grace, bool valid)
+    {
+        var errors = new AttributionOptions { LateTouchGrace = TimeSpan.Parse(grace, System.Globalization.CultureInfo.InvariantCulture) }.Validate();
+
+        Assert.Equal(valid, !errors.Any(e => e.StartsWith("LateTouchGrace", StringComparison.Ordinal)));
+    }
 }

@@ -78,7 +78,7 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
         var model = trainer.Train(events, "v1", T0.AddDays(60));
         var table = model.ReRanker!.Table;
 
-        foreach (var customer in new[] { "u005", "u042", "u199" })
+        foreach (var customer in new[] { "u005", "u042", "u199", "u006" })
         {
             var own = events.Where(e => e.CustomerId == customer).ToList();
             // Training: the archived events as the gate's split hands them over (newest first).
