@@ -30,6 +30,7 @@ public sealed class ServeBenchmark(ServeOptions options, TextWriter progress)
             ["Recommender:Scheduler:Enabled"] = "false",
             ["Recommender:Storefront:Clients:bench:KeySha256"] = StorefrontKeys.Hash(key),
             ["Recommender:Storefront:RequestsPerSecond"] = "10000000",
+            ["Recommender:Storefront:ClientRequestsPerSecond"] = "10000000", // limits follow the key: the bench client's too
         };
         await using var app = await BenchApp.StartAsync(StoreKind.Embedded, cancellationToken, $"http://127.0.0.1:{options.Port}", settings);
         var setup = Stopwatch.StartNew();
