@@ -86,7 +86,7 @@ public sealed class IngestionPipelineTests
     [Fact]
     public async Task AHandlerThatThrows_FailsTheBatch_TheOnesAfterItDoNotRun_AndTheBatchDeliveredAgainFinishesThem()
     {
-        var log = new PipelineLog { FailFirst = 1 };
+        var log = new PipelineLog();
         await using var app = new TestApp
         {
             TestServices = services => services.AddSingleton(log)
@@ -96,6 +96,7 @@ public sealed class IngestionPipelineTests
         };
         await app.GrantAnalyticsAsync("c1");
         log.Clear();
+        log.FailFirst = 1;
         var ingestion = app.Get<IngestionService>();
         string[] bodies = [JsonSerializer.Serialize(app.View("v1", "c1", "p1"), Json.Options)];
 
