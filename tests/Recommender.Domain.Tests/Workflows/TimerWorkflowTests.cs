@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -36,8 +37,8 @@ public sealed class TestReminderState : IMessageTimerState
 public sealed record TestTimer(string CustomerId, int Generation, int Stage = 0) : ITimerMessage;
 
 /// <summary>A workflow written on the building block, as a real one is: guard, decide, send, finish.</summary>
-public sealed class TestReminderWorkflow(WorkflowServices services)
-    : MessageTimerWorkflow<TestReminderState, TestTimer>(services, NullLogger.Instance, Queue, Kind)
+public sealed class TestReminderWorkflow(WorkflowServices services, ILogger logger)
+    : MessageTimerWorkflow<TestReminderState, TestTimer>(services, logger, Queue, Kind)
 {
     public const string Queue = "test-reminders";
     public const string Kind = "test_reminder";
@@ -78,6 +79,19 @@ public sealed class TestReminderWorkflow(WorkflowServices services)
     protected override string NoInstance => "no test reminder";
 }
 
+/// <summary>Keeps the formatted log lines.</summary>
+public sealed class LineLogger : ILogger
+{
+    public List<string> Lines { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Lines.Add(formatter(state, exception));
+}
+
 /// <summary>
 /// The timer-workflow building block on its own (<see cref="TimerWorkflow{TState, TTimer}"/>, <see cref="MessageTimerWorkflow{TState, TTimer}"/>):
 /// the generation, stage and status guard, the early wake, suppression counted once, compose-then-outbox once per message.
@@ -92,6 +106,7 @@ public class TimerWorkflowTests
     private readonly FakeTimeProvider _clock = new(T0);
     private readonly MessageOutbox _outbox;
     private readonly WorkflowStats _stats;
+    private readonly LineLogger _log = new();
     private readonly TestReminderWorkflow _workflow;
 
     public TimerWorkflowTests()
@@ -99,13 +114,13 @@ public class TimerWorkflowTests
         var seal = new TimerSeal(_documents, new ErasureTombstones(_documents, Options.Create(new PrivacyOptions()), _clock, NullLogger<ErasureTombstones>.Instance), _clock);
         _outbox = new MessageOutbox(_documents, _queue, _clock, seal);
         _stats = new WorkflowStats(_documents);
-        _workflow = new TestReminderWorkflow(new WorkflowServices(_documents, _queue, seal, _outbox, _stats, _clock));
+        _workflow = new TestReminderWorkflow(new WorkflowServices(_documents, _queue, seal, _outbox, _stats, _clock), _log);
     }
 
-    private Task SeedAsync(TestReminderStatus status, int generation, DateTimeOffset dueAt, string? messageId = null) =>
+    private Task SeedAsync(TestReminderStatus status, int generation, DateTimeOffset dueAt, string? messageId = null, int stage = 0) =>
         _documents.UpsertAsync(Collections.Workflows, Customer, TestReminderWorkflow.InstanceId, Json.ToElement(new TestReminderState
         {
-            CustomerId = Customer, Status = status, Generation = generation, DueAt = dueAt, MessageId = messageId,
+            CustomerId = Customer, Status = status, Generation = generation, DueAt = dueAt, MessageId = messageId, Stage = stage,
         }));
 
     private async Task<TestReminderState> StateAsync() =>
@@ -126,6 +141,19 @@ public class TimerWorkflowTests
         Assert.Empty(_queue.Sent);
         var state = await StateAsync();
         Assert.Equal((TestReminderStatus.Armed, 2), (state.Status, state.Generation));
+        Assert.Equal("Test timer of generation 1 is stale, nothing to do: superseded by generation 2", Assert.Single(_log.Lines));
+    }
+
+    [Fact]
+    public async Task Wake_OfAPassedStage_IsIgnored()
+    {
+        await SeedAsync(TestReminderStatus.Armed, generation: 1, dueAt: T0, stage: 1);
+
+        await _workflow.WakeAsync(new TestTimer(Customer, 1, Stage: 0));
+
+        Assert.Equal(0, _workflow.Composed);
+        Assert.Empty(await _outbox.ListAsync(Customer));
+        Assert.Equal("Test timer of generation 1 is stale, nothing to do: its stage has passed (the instance is at stage 1)", Assert.Single(_log.Lines));
     }
 
     [Theory]
@@ -144,6 +172,7 @@ public class TimerWorkflowTests
         var state = await StateAsync();
         Assert.Equal(finished, state.Status);
         Assert.Empty(state.History);
+        Assert.Equal($"Test timer of generation 1 is stale, nothing to do: decided already ({finished})", Assert.Single(_log.Lines));
     }
 
     [Fact]
@@ -153,6 +182,7 @@ public class TimerWorkflowTests
 
         Assert.Equal(0, _workflow.Composed);
         Assert.Empty(await _outbox.ListAsync(Customer));
+        Assert.Equal("Test timer of generation 1 is stale, nothing to do: no test reminder (never armed, expired, or erased)", Assert.Single(_log.Lines));
     }
 
     [Fact]
