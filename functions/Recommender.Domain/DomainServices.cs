@@ -63,6 +63,8 @@ public static class DomainServices
             .ValidateOnStart();
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
+        services.AddSingleton<WorkflowServices>();
+        services.AddSingleton<MessageSources>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
         services.AddSingleton<ProductWatchers>();
