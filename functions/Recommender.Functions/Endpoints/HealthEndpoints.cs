@@ -13,9 +13,12 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health")
+        var health = app.MapGroup(ApiRoutes.Health).WithTags(ApiRoutes.HealthTag);
+        health.MapGet("", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health")
             .WithSummary("Liveness: the handler answers.");
-        app.MapGet("/api/health/ready", ReadyAsync).WithName("api-health-ready")
+        health.MapGet("/ready", ReadyAsync).WithName("api-health-ready")
+            .Produces<Readiness>(StatusCodes.Status200OK)
+            .Produces<Readiness>(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Readiness: the document store, the blob store and the queues answer.");
         return app;
     }
