@@ -45,7 +45,7 @@ public static class AdminEndpoints
         app.MapBanditApi();
         app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.CatalogTag)
             .MapPut("/catalog", PutCatalogAsync).WithName("api-catalog")
-            .Accepts<List<Product>>("application/json")
+            .WithJsonBody<List<Product>>("Every product of the catalog.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -88,10 +88,10 @@ public static class ConsentEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One segment's hashed ad audience (latest segmentation run)");
-        var auditLog = app.MapGroup(ApiRoutes.Privacy + "/audit").WithTags(ApiRoutes.AuditTag);
-        auditLog.MapGet("", ReadAuditAsync).WithName("api-audit").Validated<AuditQuery>().WithSummary("The audit log between two instants");
+        var auditLog = app.MapGroup(ApiRoutes.Privacy).WithTags(ApiRoutes.AuditTag);
+        auditLog.MapGet("/audit", ReadAuditAsync).WithName("api-audit").Validated<AuditQuery>().WithSummary("The audit log between two instants");
         // Walks the audit log's hash chain: 200 with the report either way (intact or the first broken link).
-        auditLog.MapGet("/verify", async (AuditLog audit, CancellationToken ct) =>
+        auditLog.MapGet("/audit/verify", async (AuditLog audit, CancellationToken ct) =>
             TypedResults.Ok(await audit.VerifyAsync(ct).ConfigureAwait(false))).WithName("api-audit-verify").WithSummary("Verify the audit log's hash chain");
         return app;
     }

@@ -20,9 +20,8 @@ public static class EventsEndpoints
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup(ApiRoutes.Events).WithTags(ApiRoutes.EventsTag)
-            .MapPost("", CollectAsync).WithName("api-events")
-            .Accepts<IReadOnlyList<System.Text.Json.JsonElement>>("application/json")
+        app.MapPost(ApiRoutes.Events, CollectAsync).WithName("api-events").WithTags(ApiRoutes.EventsTag)
+            .WithJsonBody<IReadOnlyList<System.Text.Json.JsonElement>>("The events (docs/events.md).")
             .Produces<CollectResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

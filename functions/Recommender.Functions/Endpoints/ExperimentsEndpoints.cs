@@ -19,7 +19,7 @@ public static class ExperimentsEndpoints
     {
         var experiments = app.MapGroup(ApiRoutes.Admin + "/experiments").WithTags(ApiRoutes.ExperimentsTag);
         experiments.MapPut("/{id}", PutExperimentAsync).WithName("api-experiment-put")
-            .Accepts<ExperimentDraft>("application/json")
+            .WithJsonBody<ExperimentDraft>("The definition: placement, variants with their weights, start and end.")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Create or replace an experiment definition");
         experiments.MapGet("/{id}", GetExperimentAsync).WithName("api-experiment").WithSummary("An experiment definition");

@@ -13,10 +13,10 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        var health = app.MapGroup(ApiRoutes.Health).WithTags(ApiRoutes.HealthTag);
-        health.MapGet("", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health")
+        // Two routes of one tag, mapped at their full paths: a group's "" route would be "/api/health/".
+        app.MapGet(ApiRoutes.Health, () => TypedResults.Ok(new { status = "ok" })).WithName("api-health").WithTags(ApiRoutes.HealthTag)
             .WithSummary("Liveness: the handler answers.");
-        health.MapGet("/ready", ReadyAsync).WithName("api-health-ready")
+        app.MapGet(ApiRoutes.Health + "/ready", ReadyAsync).WithName("api-health-ready").WithTags(ApiRoutes.HealthTag)
             .Produces<Readiness>(StatusCodes.Status200OK)
             .Produces<Readiness>(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Readiness: the document store, the blob store and the queues answer.");

@@ -23,10 +23,10 @@ public static class PrivacyEndpoints
 {
     public static IEndpointRouteBuilder MapPrivacyApi(this IEndpointRouteBuilder app)
     {
-        var erasure = app.MapGroup(ApiRoutes.Privacy + "/erasure").WithTags(ApiRoutes.ErasureTag);
-        erasure.MapPost("", StartAsync).WithName("api-erasure-start").WithSummary("Erase a customer everywhere (queued); its status is at the Location");
-        erasure.MapGet("/{requestId}", GetAsync).WithName("api-erasure-status").WithSummary("An erasure request's status and receipt");
-        erasure.MapPost("/{requestId}/retry", RetryAsync).WithName("api-erasure-retry")
+        var erasure = app.MapGroup(ApiRoutes.Privacy).WithTags(ApiRoutes.ErasureTag);
+        erasure.MapPost("/erasure", StartAsync).WithName("api-erasure-start").WithSummary("Erase a customer everywhere (queued); its status is at the Location");
+        erasure.MapGet("/erasure/{requestId}", GetAsync).WithName("api-erasure-status").WithSummary("An erasure request's status and receipt");
+        erasure.MapPost("/erasure/{requestId}/retry", RetryAsync).WithName("api-erasure-retry")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Resume a failed erasure");
         app.MapConsentApi();
