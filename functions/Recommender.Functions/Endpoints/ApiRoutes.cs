@@ -31,4 +31,22 @@ public static class ApiRoutes
     public const string ConsentTag = "Consent and data subject rights";
     public const string AuditTag = "Audit";
     public const string HealthTag = "Health";
+
+    /// <summary>Each tag's description in the OpenAPI document.</summary>
+    public static readonly IReadOnlyDictionary<string, string> TagDescriptions = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [RecommendationsTag] = "Storefront: ranked lists per placement and search re-ranking (X-Api-Key; rate-limited per client).",
+        [EventsTag] = "Storefront: the clickstream collector (X-Api-Key; rate-limited per client).",
+        [ModelsTag] = "Data team: training runs, model versions with their metrics, rollback and pinning.",
+        [CatalogTag] = "Data team: the product catalog.",
+        [WorkflowsTag] = "Operators: a customer's workflow instances and messages, cancellation, send statistics.",
+        [SegmentsTag] = "Data and marketing teams: segmentation runs, segment sizes and members.",
+        [AttributionTag] = "Marketing team: attributed outcomes per placement, campaign, channel, variant and segment.",
+        [BanditTag] = "Data team: the serving bandit's exploration, rewards and arm shares.",
+        [ExperimentsTag] = "Data team: experiment definitions and their reports.",
+        [ErasureTag] = "Privacy team: erasure of a customer across every store, with its receipt.",
+        [ConsentTag] = "Privacy team: consent records, access, objection, rectification and ad audiences.",
+        [AuditTag] = "Privacy team: the hash-chained audit log.",
+        [HealthTag] = "Liveness and readiness.",
+    };
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Recommender.Functions.Endpoints;
 using Recommender.Functions.Security;
 
 namespace Recommender.Functions.Hosting;
@@ -44,6 +45,14 @@ public static class OpenApiExtensions
                     Description = "Clickstream collection and recommendations for storefronts; admin and privacy operations for the data and privacy teams. "
                         + "Bad input answers 400 RFC 7807 problem details naming the field; a path and query string longer than Recommender:Storefront:MaxUrlLength answers 414.",
                 };
+                foreach (var tag in document.Tags ?? Enumerable.Empty<OpenApiTag>())
+                {
+                    if (tag.Name is { } name && ApiRoutes.TagDescriptions.TryGetValue(name, out var about))
+                    {
+                        tag.Description = about;
+                    }
+                }
+
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[StorefrontScheme] = new OpenApiSecurityScheme

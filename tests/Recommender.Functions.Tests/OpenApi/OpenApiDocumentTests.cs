@@ -52,6 +52,7 @@ public sealed class OpenApiDocumentTests
     {
         var document = await ServedDocumentAsync();
 
+        Assert.All(document["tags"]!.AsArray(), tag => Assert.False(string.IsNullOrWhiteSpace((string?)tag!["description"]), $"tag {tag["name"]} has no description"));
         foreach (var (path, method, operation) in Operations(document))
         {
             Assert.True(operation["tags"] is JsonArray { Count: > 0 }, $"{method} {path} has no tag");
