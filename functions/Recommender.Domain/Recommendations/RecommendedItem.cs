@@ -127,8 +127,14 @@ internal sealed class ServedList(IReadOnlyDictionary<string, Catalog.Product> ca
 
     public DateTimeOffset ValidUntil { get; } = validUntil;
 
-    /// <summary>Where the answer's writer keeps its rendering of <see cref="Items"/>.</summary>
-    public RenderingSlot Rendering { get; } = new();
+    /// <summary>The answer's items, made from <see cref="Items"/> when the list is served again and served as they are after that.</summary>
+    public RecommendationView[]? Views
+    {
+        get => Volatile.Read(ref _views);
+        set => Volatile.Write(ref _views, value);
+    }
+
+    private RecommendationView[]? _views;
 
     public bool Holds(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
         ReferenceEquals(catalog, currentCatalog) && count == requestedCount && Nullable.Equals(diversity, requestedDiversity) && now < ValidUntil;
