@@ -40,10 +40,13 @@ public static class HyperparameterSearch
 {
     public const int MaxPasses = 3;
 
-    /// <summary>The validation protocol carved from training data that mirrors the evaluation protocol <paramref name="protocol"/>.</summary>
+    /// <summary>
+    /// The validation protocol carved from training data that mirrors the evaluation protocol <paramref name="protocol"/>;
+    /// random: four folds over users (<see cref="UserFoldSplitter"/>), each trial trained and scored once per fold.
+    /// </summary>
     public static IDataSplitter ValidationSplitter(string protocol, int seed = 42) => protocol switch
     {
-        "random" => new RandomSplitter(0.75, seed + 1),
+        "random" => new UserFoldSplitter(4, 0.75, seed + 1),
         "leave-last" => new LeaveLastSplitter(),
         "temporal" => new TemporalSplitter(),
         _ => new LatestFractionSplitter(),
@@ -64,14 +67,19 @@ public static class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(context);
         var space = SearchSpace.For(algorithm, registry);
-        var set = EvaluationSet.Create(validation.Split(training), excludeSeen);
+        var splits = validation is UserFoldSplitter folds ? folds.FoldsOf(training) : [validation.Split(training)];
+        var sets = splits.Select(split => EvaluationSet.Create(split, excludeSeen)).ToList();
+        var users = sets.Sum(set => set.Users.Count);
         var trialContext = context with { Progress = null };
         var result = Search(space, settings =>
         {
-            var evaluation = Evaluator.Evaluate(space.Create(settings), set, k, trialContext);
-            return new TrialScore(evaluation.Ndcg, evaluation.MapAtK);
+            // Over folds: the mean over every validated user (each fold weighted by its users).
+            var evaluations = sets.Select(set => Evaluator.Evaluate(space.Create(settings), set, k, trialContext)).ToList();
+            return users == 0
+                ? new TrialScore(0, 0)
+                : new TrialScore(evaluations.Sum(e => e.Ndcg * e.Users) / users, evaluations.Sum(e => e.MapAtK * e.Users) / users);
         }, budget, timeProvider, context.Progress);
-        return result with { ValidationUsers = set.Users.Count };
+        return result with { ValidationUsers = users };
     }
 
     /// <summary>

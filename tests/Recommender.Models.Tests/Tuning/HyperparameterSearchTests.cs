@@ -24,6 +24,22 @@ public class HyperparameterSearchTests
     }
 
     [Fact]
+    public void RandomProtocol_ValidatesOnUserFolds_EveryUserOnce()
+    {
+        var data = TestData.Synthetic(users: 48);
+
+        var splitter = HyperparameterSearch.ValidationSplitter("random");
+        var result = HyperparameterSearch.Search("sar", data, splitter, 5, true, Context, TimeSpan.FromMinutes(10));
+
+        Assert.IsType<UserFoldSplitter>(splitter);
+        var folds = ((UserFoldSplitter)splitter).FoldsOf(data).Select(f => EvaluationSet.Create(f, true)).ToList();
+        Assert.Equal(folds.Sum(set => set.Users.Count), result.ValidationUsers); // every fold's users, each user in one fold only
+        Assert.True(result.ValidationUsers > 36, $"{result.ValidationUsers} of 48 users validated");
+        var byFold = folds.Select(set => Evaluator.Evaluate(SearchSpace.For("sar").Create(result.Settings), set, 5, Context)).ToList();
+        Assert.Equal(Math.Round(byFold.Sum(e => e.Ndcg * e.Users) / byFold.Sum(e => e.Users), 6), result.Ndcg);
+    }
+
+    [Fact]
     public void Search_IsDeterministic()
     {
         var data = TestData.Synthetic(users: 60);
