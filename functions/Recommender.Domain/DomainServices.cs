@@ -12,6 +12,7 @@ using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
+using Recommender.Domain.Storage;
 using Recommender.Domain.Telemetry;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
@@ -62,6 +63,8 @@ public static class DomainServices
             .ValidateOnStart();
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
+        services.AddSingleton<WorkflowServices>();
+        services.AddSingleton<MessageSources>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
         services.AddSingleton<ProductWatchers>();
@@ -128,6 +131,8 @@ public static class DomainServices
         services.AddPurchasePropensity();
         services.AddSegmentation();
         services.AddAttribution();
+        // The handler of each work queue (Storage/queues.json), from which the queue dispatcher is built.
+        services.AddQueueHandlers();
         return services;
     }
 }
