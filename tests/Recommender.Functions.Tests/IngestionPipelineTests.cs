@@ -21,12 +21,7 @@ public sealed class IngestionPipelineTests
     public async Task AHandlerRegisteredInTheContainer_GetsEachWrittenSubjectsChanges_AndTheBatch()
     {
         var log = new PipelineLog();
-        await using var app = new TestApp
-        {
-            TestServices = services => services.AddSingleton(log)
-                .AddSubjectChangesHandler<FirstSubjectHandler>()
-                .AddBatchChangesHandler<RecordingBatchHandler>(),
-        };
+        await using var app = AppWith(log, services => services.AddSubjectChangesHandler<FirstSubjectHandler>());
         await app.GrantAnalyticsAsync("c1");
         log.Clear();
 
@@ -50,13 +45,7 @@ public sealed class IngestionPipelineTests
     public async Task Handlers_RunInRegistrationOrder_TheBuiltInOnesFirst_EachSubjectsInSequence_TheBatchsAfterAllSubjects()
     {
         var log = new PipelineLog();
-        await using var app = new TestApp
-        {
-            TestServices = services => services.AddSingleton(log)
-                .AddSubjectChangesHandler<FirstSubjectHandler>()
-                .AddSubjectChangesHandler<SecondSubjectHandler>()
-                .AddBatchChangesHandler<RecordingBatchHandler>(),
-        };
+        await using var app = AppWith(log, services => services.AddSubjectChangesHandler<FirstSubjectHandler>().AddSubjectChangesHandler<SecondSubjectHandler>());
 
         Assert.Equal([typeof(CatalogAlertsHandler)], app.Services.GetServices<ICatalogChangesHandler>().Select(h => h.GetType()));
         Assert.Equal(
@@ -87,13 +76,7 @@ public sealed class IngestionPipelineTests
     public async Task AHandlerThatThrows_FailsTheBatch_TheOnesAfterItDoNotRun_AndTheBatchDeliveredAgainFinishesThem()
     {
         var log = new PipelineLog();
-        await using var app = new TestApp
-        {
-            TestServices = services => services.AddSingleton(log)
-                .AddSubjectChangesHandler<FirstSubjectHandler>()
-                .AddSubjectChangesHandler<SecondSubjectHandler>()
-                .AddBatchChangesHandler<RecordingBatchHandler>(),
-        };
+        await using var app = AppWith(log, services => services.AddSubjectChangesHandler<FirstSubjectHandler>().AddSubjectChangesHandler<SecondSubjectHandler>());
         await app.GrantAnalyticsAsync("c1");
         log.Clear();
         log.FailFirst = 1;
@@ -145,6 +128,17 @@ public sealed class IngestionPipelineTests
         Assert.True(result.StoreOperations > 0);
         Assert.Equal(Interlocked.Read(ref counted), result.StoreOperations);
     }
+
+    /// <summary>The app with <paramref name="log"/>, the subject handlers <paramref name="addHandlers"/> registers, and a batch handler.</summary>
+    private static TestApp AppWith(PipelineLog log, Action<IServiceCollection> addHandlers) => new()
+    {
+        TestServices = services =>
+        {
+            services.AddSingleton(log);
+            addHandlers(services);
+            services.AddBatchChangesHandler<RecordingBatchHandler>();
+        },
+    };
 
     private sealed class PipelineLog
     {

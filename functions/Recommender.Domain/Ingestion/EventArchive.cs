@@ -38,10 +38,6 @@ public sealed class EventArchive(IBlobStore blobs)
     /// <summary>The marker class of a batch: the first data class among its events (before any gate).</summary>
     public static DataClass MarkerClassOf(IEnumerable<ClickstreamEvent> events) => events.Min(e => RetentionOptions.ClassOf(e.Type));
 
-    /// <summary>How many blobs <see cref="AppendAsync"/> writes for these events (the marker included).</summary>
-    public static int BlobsWritten(IReadOnlyList<ClickstreamEvent> events, DataClass markerClass) =>
-        events.Select(e => RetentionOptions.ClassOf(e.Type)).Append(markerClass).Distinct().Count();
-
     private static string NameOf(DataClass dataClass, DateTimeOffset receivedAt, string batchId) =>
         $"{BlobPrefixes.Events}{RetentionOptions.FolderOf(dataClass)}/{receivedAt.UtcDateTime:yyyy/MM/dd/HH}/{batchId}.jsonl.gz";
 

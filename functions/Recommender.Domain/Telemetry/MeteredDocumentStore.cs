@@ -104,24 +104,9 @@ public sealed class MeteredDocumentStore : IDocumentStore, ISharedDocuments, IEx
         return expiring.PurgeExpiredAsync(cancellationToken);
     }
 
-    public void Dispose()
-    {
-        if (_ownsInner && Inner is IDisposable disposable)
-        {
-            disposable.Dispose();
-        }
-    }
+    public void Dispose() => StorageMetering.DisposeOwned(Inner, _ownsInner);
 
-    public ValueTask DisposeAsync()
-    {
-        if (_ownsInner && Inner is IAsyncDisposable asyncDisposable)
-        {
-            return asyncDisposable.DisposeAsync();
-        }
-
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => StorageMetering.DisposeOwnedAsync(Inner, _ownsInner);
 
     private async ValueTask<T?> ReadAndDeserializeAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize, CancellationToken cancellationToken)
         where T : class

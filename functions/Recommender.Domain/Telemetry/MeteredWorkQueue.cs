@@ -44,22 +44,7 @@ public sealed class MeteredWorkQueue : IWorkQueue, IMeteredPort, IDisposable, IA
         return Inner.ApproximateCountAsync(queue, cancellationToken);
     }
 
-    public void Dispose()
-    {
-        if (_ownsInner && Inner is IDisposable disposable)
-        {
-            disposable.Dispose();
-        }
-    }
+    public void Dispose() => StorageMetering.DisposeOwned(Inner, _ownsInner);
 
-    public ValueTask DisposeAsync()
-    {
-        if (_ownsInner && Inner is IAsyncDisposable asyncDisposable)
-        {
-            return asyncDisposable.DisposeAsync();
-        }
-
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => StorageMetering.DisposeOwnedAsync(Inner, _ownsInner);
 }

@@ -71,6 +71,27 @@ public static class StorageMetering
         StorageCallTally.Record();
     }
 
+    /// <summary>Disposes a decorator's adapter when the decorator owns it (the container created it).</summary>
+    internal static void DisposeOwned(object inner, bool owned)
+    {
+        if (owned && inner is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+
+    /// <summary><see cref="DisposeOwned"/>, asynchronously when the adapter can.</summary>
+    internal static ValueTask DisposeOwnedAsync(object inner, bool owned)
+    {
+        if (owned && inner is IAsyncDisposable asyncDisposable)
+        {
+            return asyncDisposable.DisposeAsync();
+        }
+
+        DisposeOwned(inner, owned);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>A sequence whose enumeration counts as one call when it starts (a partition read, a blob listing).</summary>
     internal static IAsyncEnumerable<T> CountedWhenEnumerated<T>(IAsyncEnumerable<T> inner, string port, string operation, string? collection = null) =>
         new CountedSequence<T>(inner, port, operation, collection);
