@@ -22,7 +22,7 @@ public static partial class InvocationEndpoints
     {
         app.MapPost("/IngestClickstream", IngestClickstreamAsync).WithName("IngestClickstream").ExcludeFromDescription();
         app.MapPost("/CollectEvents", CollectEventsAsync).WithName("CollectEvents").ExcludeFromDescription();
-        foreach (var (queue, function) in QueueDispatcher.FunctionByQueue)
+        foreach (var (queue, function) in QueueRegistry.All.Select(q => (q.Name, q.Function)))
         {
             app.MapPost($"/{function}", (InvocationRequest request, QueueDispatcher dispatcher, CancellationToken ct) => QueueStepAsync(queue, request, dispatcher, ct))
                 .WithName(function).ExcludeFromDescription();
