@@ -118,7 +118,7 @@ public static class ServeProfile
         // The HTTP boundary alone (issue 16 item 5): the recommendations route's binding and validation through
         // [AsParameters] and the endpoint filter, as mapped, against the same values read by hand in the handler and
         // validated there, as the route did before. Both answer nothing, so only the boundary is timed.
-        var boundary = WebApplication.CreateSlimBuilder().Build();
+        await using var boundary = WebApplication.CreateSlimBuilder().Build();
         boundary.MapGet("/declared/{customerId}", ([AsParameters] RecommendationQuery query) => Results.Empty).Validated<RecommendationQuery>();
         boundary.MapGet("/by-hand/{customerId}", (string customerId, HttpRequest http) =>
         {
@@ -127,7 +127,7 @@ public static class ServeProfile
                 Values(q["excludeCategories"]), Values(q["includeBrands"]), Values(q["excludeBrands"]), q["maxPerBrand"], q["maxPerCategory"], q["diversity"], q["window"], q["category"]).Validate() is null
                 ? Results.Empty : Results.BadRequest();
         });
-        var routes = ((IEndpointRouteBuilder)boundary).DataSources.SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+        var routes = ((IEndpointRouteBuilder)boundary).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .ToDictionary(e => e.RoutePattern.RawText!.Split('/')[1], e => e.RequestDelegate!);
         foreach (var (name, handler) in routes.OrderBy(r => r.Key))
         {
