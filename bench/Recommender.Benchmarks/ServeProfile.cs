@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Catalog;
@@ -112,6 +114,34 @@ public static class ServeProfile
             context.Request.QueryString = new QueryString("?placement=home&count=10");
             return endpoint.RequestDelegate!(context);
         });
+
+        // The HTTP boundary alone (issue 16 item 5): the recommendations route's binding and validation through
+        // [AsParameters] and the endpoint filter, as mapped, against the same values read by hand in the handler and
+        // validated there, as the route did before. Both answer nothing, so only the boundary is timed.
+        await using var boundary = WebApplication.CreateSlimBuilder().Build();
+        boundary.MapGet("/declared/{customerId}", ([AsParameters] RecommendationQuery query) => Results.Empty).Validated<RecommendationQuery>();
+        boundary.MapGet("/by-hand/{customerId}", (string customerId, HttpRequest http) =>
+        {
+            var q = http.Query;
+            return new RecommendationQuery(customerId, q["placement"], q["count"], q["productId"], Values(q["recent"]), Values(q["includeCategories"]),
+                Values(q["excludeCategories"]), Values(q["includeBrands"]), Values(q["excludeBrands"]), q["maxPerBrand"], q["maxPerCategory"], q["diversity"], q["window"], q["category"]).Validate() is null
+                ? Results.Empty : Results.BadRequest();
+        });
+        var routes = ((IEndpointRouteBuilder)boundary).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .ToDictionary(e => e.RoutePattern.RawText!.Split('/')[1], e => e.RequestDelegate!);
+        foreach (var (name, handler) in routes.OrderBy(r => r.Key))
+        {
+            await TimeAsync($"boundary only: {name} (placement=home&count=10)", () =>
+            {
+                var context = new DefaultHttpContext { RequestServices = boundary.Services, Response = { Body = Stream.Null } };
+                context.Request.Method = HttpMethods.Get;
+                context.Request.RouteValues["customerId"] = Customer();
+                context.Request.QueryString = new QueryString("?placement=home&count=10");
+                return handler(context);
+            });
+        }
+
+        static string[]? Values(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : (string[])(object)values.ToArray(); // the elements are never null in a query
 
         HttpContext NullResponse() => new DefaultHttpContext { RequestServices = services, Response = { Body = Stream.Null } };
 

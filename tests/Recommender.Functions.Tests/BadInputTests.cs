@@ -184,6 +184,13 @@ public sealed class BadInputTests
         { "POST", "/api/privacy/erasure", "{", "body" },
         { "GET", "/api/privacy/audit?from=notadate", "", "from" },
         { "GET", "/api/privacy/audit?to=2026-13-45", "", "to" },
+        { "GET", "/api/privacy/audit?customerId=bad%20id", "", "customerId" },
+        { "PUT", "/api/admin/catalog?confirmRemoval=perhaps", "[]", "confirmRemoval" },
+        { "GET", "/api/admin/segments?to=yesterday", "", "to" },
+        { "GET", "/api/admin/segments/active/members?limit=0", "", "limit" },
+        { "GET", "/api/admin/segments/gold/members", "", "segment" },
+        { "GET", "/api/admin/bandit?days=0", "", "days" },
+        { "GET", "/api/recommendations/customer-0001?count=ten&window=2h", "", "window" },
     };
 
     [Theory]

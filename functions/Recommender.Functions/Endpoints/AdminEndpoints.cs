@@ -13,10 +13,30 @@ namespace Recommender.Functions.Endpoints;
 /// <summary>The served pointer and every model version.</summary>
 public sealed record ModelCatalog(CurrentModel? Current, IReadOnlyList<ModelManifest> Versions);
 
-/// <summary>The catalog upload's query parameters.</summary>
+/// <summary>The catalog upload's query parameters (a string, so a malformed value is answered by a 400 naming it).</summary>
 public sealed record CatalogReplacement(
-    [property: FromQuery(Name = "confirmRemoval"), Description("true to replace the catalog even when it would remove more than the configured share of the current products.")]
-    bool? ConfirmRemoval);
+    [property: FromQuery(Name = "confirmRemoval"), Description("true to replace the catalog even when it would remove more than the configured share of the current products; default false.")]
+    string? ConfirmRemoval) : IValidatedRequest
+{
+    /// <summary>Whether the removal is confirmed (valid once <see cref="Validate"/> found no error).</summary>
+    public bool Confirmed { get; private set; }
+
+    public Dictionary<string, string[]>? Validate()
+    {
+        if (ConfirmRemoval is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (!bool.TryParse(text, out var confirmed))
+        {
+            return new() { ["confirmRemoval"] = ["confirmRemoval must be true or false"] };
+        }
+
+        Confirmed = confirmed;
+        return null;
+    }
+}
 
 /// <summary>
 /// The data team's endpoints: training runs on demand and their status, model versions with their
@@ -44,7 +64,7 @@ public static class AdminEndpoints
         app.MapAttributionApi();
         app.MapBanditApi();
         app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.CatalogTag)
-            .MapPut("/catalog", PutCatalogAsync).WithName("api-catalog")
+            .MapPut("/catalog", PutCatalogAsync).WithName("api-catalog").Validated<CatalogReplacement>()
             .WithJsonBody<List<Product>>("Every product of the catalog.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -108,12 +128,12 @@ public static class AdminEndpoints
     /// <summary>
     /// Replaces the catalog. A replacement that would remove more than <see cref="CatalogOptions.MaxRemovedShare"/>
     /// of the current products (an empty or truncated upload, most often) is refused with 409 unless
-    /// <paramref name="confirmRemoval"/> is true.
+    /// <paramref name="replacement"/> confirms it (validated by the route's endpoint filter).
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> PutCatalogAsync(HttpRequest request, [AsParameters] CatalogReplacement replacement, CatalogProvider catalog,
         Microsoft.Extensions.Options.IOptions<CatalogOptions> catalogOptions, CancellationToken cancellationToken)
     {
-        var confirmRemoval = replacement.ConfirmRemoval;
+        var confirmRemoval = replacement.Confirmed;
         var (body, tooLarge) = await RequestBody.ReadAsync(request, MaxCatalogBytes, cancellationToken).ConfigureAwait(false);
         if (tooLarge)
         {
@@ -136,7 +156,7 @@ public static class AdminEndpoints
             return TypedResults.Problem(invalid is null ? "the catalog must be a JSON array of products" : $"product '{invalid.Id}' needs a valid id, a name and a price >= 0", statusCode: 400);
         }
 
-        if (confirmRemoval != true && await catalog.ReadStoredIdsAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } current)
+        if (!confirmRemoval && await catalog.ReadStoredIdsAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } current)
         {
             var incoming = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
             var removed = current.Count(id => !incoming.Contains(id));
