@@ -56,6 +56,24 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--tune", "--budget", "0").Code);
     }
 
+    [Fact]
+    public void Evaluate_Settings_TrainsWithThem_AndRefusesNamesTheAlgorithmDoesNotHave()
+    {
+        var input = _files.WriteSynthetic();
+
+        var (code, output, _) = Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "popularity,sar", "--settings", "sar:halfLifeDays=7", "--k", "5");
+        var (_, defaults, _) = Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "sar", "--k", "5");
+
+        Assert.Equal(0, code);
+        Assert.Contains("| sar (halfLifeDays=7) |", output, StringComparison.Ordinal);
+        Assert.Contains("| popularity |", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("halfLifeDays", defaults, StringComparison.Ordinal);
+        Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "sar", "--settings", "sar:lambda=3").Code);
+        Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "sar", "--settings", "ease:lambda=3").Code);
+        Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "sar", "--settings", "sar:halfLifeDays=x").Code);
+        Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "sar", "--settings", "sar:halfLifeDays=7", "--tune").Code);
+    }
+
     [Theory]
     [InlineData("random", "remove")]
     [InlineData("leave-last", "keep")]

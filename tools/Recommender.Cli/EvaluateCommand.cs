@@ -41,9 +41,14 @@ public static class EvaluateCommand
         };
         var budget = new Option<int>("--budget") { Description = "Time budget of each algorithm's search, in seconds.", DefaultValueFactory = _ => (int)EvaluateOptions.DefaultTuneBudget.TotalSeconds, HelpName = "SECONDS" }.Positive();
 
+        var settings = new Option<string[]>("--settings")
+        {
+            Description = "Train an algorithm with these hyper-parameters instead of its defaults (names of its search space), e.g. ease:lambda=250,dropout=0.5; repeat for several algorithms.",
+            HelpName = "ALGORITHM:name=value,...",
+        };
         var command = new CliCommand("evaluate", "Train and measure algorithms on an interaction file by an offline protocol.", EvaluateOptions.Usage)
         {
-            input, format, protocol, k, algorithms, seen, catalog, json, seed, tune, budget,
+            input, format, protocol, k, algorithms, seen, catalog, json, seed, tune, budget, settings,
         };
         command.SetAction(parse =>
         {
@@ -62,7 +67,8 @@ public static class EvaluateCommand
                     parse.GetValue(json),
                     parse.GetValue(seed),
                     parse.GetValue(tune),
-                    parse.GetValue(budget));
+                    parse.GetValue(budget),
+                    parse.GetValue(settings));
             }
             catch (UnknownAlgorithmException ex)
             {
@@ -130,6 +136,15 @@ public static class EvaluateCommand
             for (var n = 0; n < options.Algorithms.Count; n++)
             {
                 progress.Step($"[{n + 1}/{options.Algorithms.Count}] {options.Algorithms[n]}");
+                if (options.Settings?.GetValueOrDefault(options.Algorithms[n]) is { } fixedSettings)
+                {
+                    var space = SearchSpace.For(options.Algorithms[n], registry);
+                    var own = Evaluator.Evaluate(space.Create(fixedSettings), set, options.K, context, progress);
+                    results.Add(own with { Algorithm = $"{own.Algorithm} ({SearchSpace.Describe(fixedSettings)})" });
+                    progress.Advance();
+                    continue;
+                }
+
                 if (!options.Tune)
                 {
                     results.Add(Evaluator.Evaluate(registry.Create(options.Algorithms[n]), set, options.K, context, progress));

@@ -113,8 +113,9 @@ public static class RecommendationEngine
     /// <remarks>
     /// A model with a <see cref="ItemSimilarityModel.ReRanker"/> (a promoted <c>…+ltr</c> candidate) serves
     /// the base list's top <see cref="ReRankTable.Candidates"/> re-ordered by the re-ranker
-    /// (<see cref="ReRank"/>), with scores that fall with the new rank — the gate and the cache refresh
-    /// both come through here, so the gate judges the re-ranked list.
+    /// (<see cref="ReRank"/>), with the base list's scores handed out in the new order, then blended
+    /// with new products by content and the profile's taste as a plain list is (<see cref="ReRankedList"/>)
+    /// — the gate and the cache refresh both come through here, so the gate judges the re-ranked list.
     /// </remarks>
     public static IReadOnlyList<RecommendedItem> ForHistory(IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
         IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size = CachedListSize, UserScoringOptions? options = null, ProfileSignal? profile = null)
@@ -122,15 +123,53 @@ public static class RecommendationEngine
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(history);
         return model.ReRanker is { } reRanker && history.Count > 0
-            ? ReRank(reRanker, ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile), size)
+            ? ReRankedList(reRanker, history, model, catalog, exclude, size, options, profile)
             : BaseList(history, model, catalog, exclude, size, options, profile);
+    }
+
+    /// <summary>
+    /// The re-ranked list as served: the re-ranker orders the model's own candidates (the rows it was
+    /// trained on, <see cref="ReRankCandidates"/>); what it cannot see is then added as
+    /// <see cref="BaseList"/> adds it to a plain model's list — products the model does not know yet,
+    /// by catalog attributes (<see cref="UserScoringOptions.NewItemWeight"/>; the re-ranked items carry
+    /// the base list's scores in their new order, <see cref="OnTheBaseScale"/>, so both are on the plain
+    /// list's scale), and the profile's real-time taste (<see cref="UserScoringOptions.ProfileWeight"/>
+    /// × category/brand affinity) — and the list is cut to <paramref name="size"/>. With neither (the
+    /// gate's scorer: no catalog, no profile) it is exactly the re-ranked candidates.
+    /// </summary>
+    private static IReadOnlyList<RecommendedItem> ReRankedList(ReRanker reRanker, IReadOnlyList<HistorySignal> history, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, ISet<string> exclude, int size, UserScoringOptions? options, ProfileSignal? profile)
+    {
+        options ??= new UserScoringOptions();
+        var candidates = ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile);
+        var reRanked = OnTheBaseScale(ReRank(reRanker, candidates, candidates.Count), candidates);
+        var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
+        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var content = NewProductScores(weighted, model, ScorerOf(model), catalog, new HashSet<string>(exclude, StringComparer.Ordinal), options);
+        var taste = profile is { IsEmpty: false } && options.ProfileWeight > 0 ? TasteOf(profile) : null;
+        if (content.Count == 0 && taste is null)
+        {
+            return reRanked.Take(size).ToList();
+        }
+
+        double Taste(string productId) => taste is not null && catalog.TryGetValue(productId, out var product) ? options.ProfileWeight * taste(product) : 0;
+        var listed = reRanked.Select(r => r.ProductId).ToHashSet(StringComparer.Ordinal);
+        return reRanked
+            .Select(r => r with { Score = Math.Round(r.Score + Taste(r.ProductId), 6) })
+            .Concat(content
+                .Where(kv => !listed.Contains(kv.Key))
+                .Select(kv => NewAndLike(kv.Key, Math.Round(kv.Value.Score + Taste(kv.Key), 6), kv.Value.Seed, catalog)))
+            .OrderByDescending(r => r.Score)
+            .ThenBy(r => r.ProductId, StringComparer.Ordinal)
+            .Take(size)
+            .ToList();
     }
 
     /// <summary>
     /// The base list the re-ranker sees — the model's own list of <c>max(size, table.Candidates)</c>
     /// items (its user scoring over the history, neighbours of uncovered items, popular fill; without
     /// the profile-taste blend and new-product content, which training cannot see: taste enters as the
-    /// affinity features instead) — with each item's <see cref="ReRankFeatures"/> vector. Training
+    /// affinity features instead, and <see cref="ReRankedList"/> blends both into the re-ranked list) — with each item's <see cref="ReRankFeatures"/> vector. Training
     /// (<see cref="Training.ReRankingTrainer"/>) and serving (<see cref="ForHistory"/>) both build their
     /// rows here: one code path, no skew. <paramref name="profile"/> is accepted for the call's symmetry
     /// and not used.
@@ -158,6 +197,27 @@ public static class RecommendationEngine
         var latest = seeds.OrderByDescending(h => h.At).ThenBy(h => h.ProductId, StringComparer.Ordinal).FirstOrDefault();
         var customer = ReRankFeatures.CustomerOf(weighted, latest?.At, latest?.ProductId, table);
         return list.Select((item, rank) => (item, ReRankFeatures.Of(customer, table, item.ProductId, item.Score, rank))).ToList();
+    }
+
+    /// <summary>
+    /// The re-ranked list with the base list's own scores handed out in the new order (the best score
+    /// to the re-ranker's first item, and so on; strictly falling, so a cached list stays in serving
+    /// order): the re-ranker decides the order, and what is blended in afterwards (new products, taste)
+    /// meets the scores on the scale the plain list uses.
+    /// </summary>
+    private static List<RecommendedItem> OnTheBaseScale(IReadOnlyList<RecommendedItem> reRanked, IReadOnlyList<(RecommendedItem Item, float[] Features)> candidates)
+    {
+        var scores = candidates.Select(c => c.Item.Score).OrderDescending().ToList();
+        var result = new List<RecommendedItem>(reRanked.Count);
+        var previous = double.PositiveInfinity;
+        for (var i = 0; i < reRanked.Count; i++)
+        {
+            var score = Math.Max(1e-6, Math.Min(Math.Round(scores[i], 6), Math.Round(previous - 1e-6, 6)));
+            result.Add(reRanked[i] with { Score = score });
+            previous = score;
+        }
+
+        return result;
     }
 
     /// <summary>The candidates ordered by the re-ranker's score (ties keep the base order), the first <paramref name="size"/>, scored (n − rank) / n so a cached list stays in serving order.</summary>
@@ -237,50 +297,24 @@ public static class RecommendationEngine
         }
 
         // 3. Products the model does not know yet: by catalog attributes, like the heaviest history items.
-        var content = new Dictionary<string, (double Score, string Seed)>(StringComparer.Ordinal);
-        if (options.NewItemWeight > 0 && weighted.Count > 0 && catalog.Count > 0)
+        var content = NewProductScores(weighted, model, scorer, catalog, excluded, options);
+        foreach (var (item, (score, _)) in content)
         {
-            var heaviest = weighted[0].Weight;
-            var contentSeeds = weighted.Take(ContentSeeds).Where(h => catalog.ContainsKey(h.Item)).ToList();
-            foreach (var product in NewProductsFor(model, scorer, catalog))
-            {
-                if (excluded.Contains(product.Id))
-                {
-                    continue;
-                }
-
-                foreach (var h in contentSeeds)
-                {
-                    var score = options.NewItemWeight * (h.Weight / heaviest) * CatalogSimilarity.Score(catalog[h.Item], product);
-                    if (score > 0 && score > content.GetValueOrDefault(product.Id).Score)
-                    {
-                        content[product.Id] = (score, h.Item);
-                    }
-                }
-            }
-
-            foreach (var (item, (score, _)) in content)
-            {
-                scores[item] = scores.GetValueOrDefault(item) + score;
-            }
+            scores[item] = scores.GetValueOrDefault(item) + score;
         }
 
         // 4. The real-time profile signal; alone (no usable history), taste picks from the catalog.
         var tasteOnly = scores.Count == 0 && profile is { IsEmpty: false };
         if (profile is { IsEmpty: false } && (options.ProfileWeight > 0 || tasteOnly))
         {
-            var maxCategory = profile.Categories.Count > 0 ? profile.Categories.Values.Max() : 0;
-            var maxBrand = profile.Brands.Count > 0 ? profile.Brands.Values.Max() : 0;
-            double Taste(Product p) =>
-                ((maxCategory > 0 ? profile.Categories.GetValueOrDefault(p.Category) / maxCategory : 0)
-                 + (maxBrand > 0 && p.Brand is { } brand ? profile.Brands.GetValueOrDefault(brand) / maxBrand : 0)) / 2;
+            var taste = TasteOf(profile);
             if (tasteOnly)
             {
                 foreach (var product in catalog.Values)
                 {
-                    if (!product.Sensitive && IsCandidate(product.Id, catalog, excluded) && Taste(product) is var taste and > 0)
+                    if (!product.Sensitive && IsCandidate(product.Id, catalog, excluded) && taste(product) is var value and > 0)
                     {
-                        scores[product.Id] = taste;
+                        scores[product.Id] = value;
                     }
                 }
             }
@@ -290,7 +324,7 @@ public static class RecommendationEngine
                 {
                     if (catalog.TryGetValue(item, out var product))
                     {
-                        scores[item] += options.ProfileWeight * Taste(product);
+                        scores[item] += options.ProfileWeight * taste(product);
                     }
                 }
             }
@@ -346,6 +380,50 @@ public static class RecommendationEngine
         NewProductsOf.AddOrUpdate(model, new NewProducts(catalog, products));
         return products;
     }
+
+    /// <summary>Offered products the model knows nothing of, scored by catalog similarity to the heaviest history items (× <see cref="UserScoringOptions.NewItemWeight"/>), with the item that seeded each.</summary>
+    private static Dictionary<string, (double Score, string Seed)> NewProductScores(IReadOnlyList<HistoryItem> weighted, ItemSimilarityModel model, UserScorer scorer,
+        IReadOnlyDictionary<string, Product> catalog, HashSet<string> excluded, UserScoringOptions options)
+    {
+        var content = new Dictionary<string, (double Score, string Seed)>(StringComparer.Ordinal);
+        if (!(options.NewItemWeight > 0) || weighted.Count == 0 || catalog.Count == 0)
+        {
+            return content;
+        }
+
+        var heaviest = weighted[0].Weight;
+        var contentSeeds = weighted.Take(ContentSeeds).Where(h => catalog.ContainsKey(h.Item)).ToList();
+        foreach (var product in NewProductsFor(model, scorer, catalog))
+        {
+            if (excluded.Contains(product.Id))
+            {
+                continue;
+            }
+
+            foreach (var h in contentSeeds)
+            {
+                var score = options.NewItemWeight * (h.Weight / heaviest) * CatalogSimilarity.Score(catalog[h.Item], product);
+                if (score > 0 && score > content.GetValueOrDefault(product.Id).Score)
+                {
+                    content[product.Id] = (score, h.Item);
+                }
+            }
+        }
+
+        return content;
+    }
+
+    /// <summary>A product's match with the profile's tastes in [0, 1]: the mean of its category's and its brand's affinity, each relative to the profile's strongest.</summary>
+    private static Func<Product, double> TasteOf(ProfileSignal profile)
+    {
+        var maxCategory = profile.Categories.Count > 0 ? profile.Categories.Values.Max() : 0;
+        var maxBrand = profile.Brands.Count > 0 ? profile.Brands.Values.Max() : 0;
+        return p => ((maxCategory > 0 ? profile.Categories.GetValueOrDefault(p.Category) / maxCategory : 0)
+                     + (maxBrand > 0 && p.Brand is { } brand ? profile.Brands.GetValueOrDefault(brand) / maxBrand : 0)) / 2;
+    }
+
+    private static RecommendedItem NewAndLike(string productId, double score, string seed, IReadOnlyDictionary<string, Product> catalog) =>
+        new(productId, score, $"New, and like {(catalog.TryGetValue(seed, out var p) ? p.Name : seed)}", $"content:{seed}");
 
     /// <summary>Indices of the <paramref name="count"/> best positive scores that pass <paramref name="accept"/>, best first (ties by index); <paramref name="accept"/> is asked only of scores good enough to enter.</summary>
     private static List<int> TopIndices(double[] scores, int count, Func<int, bool> accept)
@@ -419,8 +497,7 @@ public static class RecommendationEngine
 
         if (seed is null && content.TryGetValue(productId, out var similar))
         {
-            var name = catalog.TryGetValue(similar.Seed, out var p) ? p.Name : similar.Seed;
-            return new RecommendedItem(productId, score, $"New, and like {name}", $"content:{similar.Seed}");
+            return NewAndLike(productId, score, similar.Seed, catalog);
         }
 
         if (seed is null)

@@ -121,8 +121,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         // Home and email: the bandit picks the strategy (the best one it knows for the context, or an exploration).
         var placementName = Placements.NameOf(request.Placement);
         // The customer's segments (latest segmentation run) only when someone needs them: a targeted
-        // experiment, the bandit's context. Read once; a customer not personalized for is in none.
-        IReadOnlyList<string>? segments = null;
+        // experiment, the bandit's context. Kept with a current cached list, else read once; a customer
+        // not personalized for is in none.
+        var segments = snapshot?.Segments;
         async Task<IReadOnlyList<string>> SegmentsAsync(CancellationToken ct) => segments ??= personal is not null
             ? await membership.SegmentsOfPersonalizableAsync(request.CustomerId, ct).ConfigureAwait(false)
             : [];
@@ -287,7 +288,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy);
-        var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
+        // The segments go with the list (the segmentation run keeps them current): serving reads one document.
+        var segments = await membership.SegmentsOfPersonalizableAsync(profile.CustomerId, cancellationToken).ConfigureAwait(false);
+        var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items)
+        {
+            Snapshot = ProfileSnapshot.Of(profile) with { Segments = segments },
+        };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
 

@@ -32,7 +32,8 @@ public sealed record TuningResult(
 /// search carves a validation split out of it with the same protocol (<see cref="ValidationSplitter"/>),
 /// so the test part is never looked at. Coordinate search over <see cref="SearchSpace"/>: starting
 /// from the defaults, each parameter in turn is set to the value of its grid that scores best with
-/// the others held, and passes repeat until a pass changes nothing; objective nDCG@k (ties keep the
+/// the others held (parameters searched with another, <see cref="Hyperparameter.SearchedWith"/>, in
+/// every combination with it), and passes repeat until a pass changes nothing; objective nDCG@k (ties keep the
 /// earlier trial). A time budget (measured with the given <see cref="TimeProvider"/>) stops the
 /// search between trials; the defaults always run. Deterministic for a fixed seed.
 /// </summary>
@@ -40,10 +41,13 @@ public static class HyperparameterSearch
 {
     public const int MaxPasses = 3;
 
-    /// <summary>The validation protocol carved from training data that mirrors the evaluation protocol <paramref name="protocol"/>.</summary>
+    /// <summary>
+    /// The validation protocol carved from training data that mirrors the evaluation protocol <paramref name="protocol"/>;
+    /// random: four folds over users (<see cref="UserFoldSplitter"/>), each trial trained and scored once per fold.
+    /// </summary>
     public static IDataSplitter ValidationSplitter(string protocol, int seed = 42) => protocol switch
     {
-        "random" => new RandomSplitter(0.75, seed + 1),
+        "random" => new UserFoldSplitter(4, 0.75, seed + 1),
         "leave-last" => new LeaveLastSplitter(),
         "temporal" => new TemporalSplitter(),
         _ => new LatestFractionSplitter(),
@@ -64,14 +68,19 @@ public static class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(context);
         var space = SearchSpace.For(algorithm, registry);
-        var set = EvaluationSet.Create(validation.Split(training), excludeSeen);
+        var splits = validation is UserFoldSplitter folds ? folds.FoldsOf(training) : [validation.Split(training)];
+        var sets = splits.Select(split => EvaluationSet.Create(split, excludeSeen)).ToList();
+        var users = sets.Sum(set => set.Users.Count);
         var trialContext = context with { Progress = null };
         var result = Search(space, settings =>
         {
-            var evaluation = Evaluator.Evaluate(space.Create(settings), set, k, trialContext);
-            return new TrialScore(evaluation.Ndcg, evaluation.MapAtK);
+            // Over folds: the mean over every validated user (each fold weighted by its users).
+            var evaluations = sets.Select(set => Evaluator.Evaluate(space.Create(settings), set, k, trialContext)).ToList();
+            return users == 0
+                ? new TrialScore(0, 0)
+                : new TrialScore(evaluations.Sum(e => e.Ndcg * e.Users) / users, evaluations.Sum(e => e.MapAtK * e.Users) / users);
         }, budget, timeProvider, context.Progress);
-        return result with { ValidationUsers = set.Users.Count };
+        return result with { ValidationUsers = users };
     }
 
     /// <summary>
@@ -116,11 +125,16 @@ public static class HyperparameterSearch
         for (var pass = 0; pass < MaxPasses && !exhausted; pass++)
         {
             var changed = false;
-            foreach (var parameter in space.Parameters)
+            foreach (var group in space.Groups)
             {
-                foreach (var value in parameter.Values)
+                foreach (var values in Combinations(group))
                 {
-                    var settings = new Dictionary<string, double>(best.Settings, StringComparer.Ordinal) { [parameter.Name] = value };
+                    var settings = new Dictionary<string, double>(best.Settings, StringComparer.Ordinal);
+                    for (var p = 0; p < group.Count; p++)
+                    {
+                        settings[group[p].Name] = values[p];
+                    }
+
                     if (Try(settings) is not { } trial)
                     {
                         break;
@@ -132,6 +146,11 @@ public static class HyperparameterSearch
                         changed = true;
                     }
                 }
+
+                if (exhausted)
+                {
+                    break;
+                }
             }
 
             if (!changed)
@@ -141,5 +160,25 @@ public static class HyperparameterSearch
         }
 
         return new TuningResult(space.Algorithm, best.Settings, best.Ndcg, trials, exhausted, 0);
+    }
+
+    /// <summary>Every combination of the group's values, the first parameter's varying slowest (one parameter: its values in order).</summary>
+    private static IEnumerable<double[]> Combinations(IReadOnlyList<Hyperparameter> group)
+    {
+        var index = new int[group.Count];
+        while (true)
+        {
+            yield return group.Select((p, n) => p.Values[index[n]]).ToArray();
+            var position = group.Count - 1;
+            while (position >= 0 && ++index[position] == group[position].Values.Count)
+            {
+                index[position--] = 0;
+            }
+
+            if (position < 0)
+            {
+                yield break;
+            }
+        }
     }
 }

@@ -4,7 +4,13 @@ using Recommender.Models.Algorithms;
 namespace Recommender.Models.Tuning;
 
 /// <summary>One hyper-parameter and the values the search tries, in order.</summary>
-public sealed record Hyperparameter(string Name, double Default, IReadOnlyList<double> Values);
+/// <param name="SearchedWith">
+/// An earlier parameter of the same space whose best value depends on this one's: the search tries
+/// every pair of their values together (<see cref="HyperparameterSearch"/>) instead of one at a time,
+/// which a coordinate search cannot cross (e.g. EASE's timeline share shrinks the Gram's off-diagonal,
+/// so the best λ falls with it).
+/// </param>
+public sealed record Hyperparameter(string Name, double Default, IReadOnlyList<double> Values, string? SearchedWith = null);
 
 /// <summary>
 /// The hyper-parameters of one registered algorithm and how to build it from a setting of them.
@@ -31,6 +37,32 @@ public sealed class SearchSpace
     /// <summary>The parameters in the order the coordinate search visits them.</summary>
     public IReadOnlyList<Hyperparameter> Parameters { get; }
 
+    /// <summary>
+    /// The coordinates of the search, in order: each parameter alone, except that a parameter
+    /// <see cref="Hyperparameter.SearchedWith"/> another joins that one's group (their values are tried in every combination).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Hyperparameter>> Groups
+    {
+        get
+        {
+            var groups = new List<List<Hyperparameter>>();
+            foreach (var parameter in Parameters)
+            {
+                var with = parameter.SearchedWith is { } name ? groups.FirstOrDefault(g => g.Any(p => p.Name == name)) : null;
+                if (with is null)
+                {
+                    groups.Add([parameter]);
+                }
+                else
+                {
+                    with.Add(parameter);
+                }
+            }
+
+            return groups;
+        }
+    }
+
     /// <summary>Every parameter at its default (the untuned algorithm).</summary>
     public IReadOnlyDictionary<string, double> Defaults => Parameters.ToDictionary(p => p.Name, p => p.Default, StringComparer.Ordinal);
 
@@ -43,7 +75,7 @@ public sealed class SearchSpace
         {
             "ease" => new SearchSpace(name,
                 [new("lambda", 250, [25, 50, 100, 250, 500, 1000, 2000, 4000]), new("dropout", 0, [0, 0.15, 0.33, 0.5]),
-                 new("sequence", 0, [0, 0.5, 0.9]), new("window", 30, [10, 30, 100])],
+                 new("sequence", 0, [0, 0.5, 0.9], SearchedWith: "lambda"), new("window", 30, [10, 30, 100])],
                 s => new EaseRecommender(new EaseOptions { Lambda = s["lambda"], Dropout = s["dropout"], SequenceWeight = s["sequence"], SequenceWindow = s["window"] })),
             "als" => new SearchSpace(name,
                 [new("factors", 64, [16, 32, 64, 128]), new("regularization", 10, [1, 3, 10, 30, 100]), new("alpha", 1, [0.3, 1, 3, 10, 30])],

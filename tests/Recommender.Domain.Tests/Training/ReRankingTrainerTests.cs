@@ -98,10 +98,47 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
             // The vectors carry the customer's side, not just the item's.
             var affinity = ReRankFeatures.Names.ToList().IndexOf("category_affinity");
             Assert.Contains(training, t => t.Features[affinity] > 0.3f);
-            // And the served list is those rows re-ranked.
+            // And the served list is those rows re-ranked (with no taste blended in, and no new product in the catalog).
             Assert.Equal(RecommendationEngine.ReRank(model.ReRanker, serving, 10).Select(i => i.ProductId),
-                RecommendationEngine.ForCustomer(profile, model, catalog, 10, Scoring).Select(i => i.ProductId));
+                RecommendationEngine.ForCustomer(profile, model, catalog, 10, new UserScoringOptions { ProfileWeight = 0, NewItemWeight = 0 }).Select(i => i.ProductId));
         }
+    }
+
+    [Fact]
+    public async Task ReRankedList_KeepsNewProductsByContent_AndTheProfilesTaste()
+    {
+        var (events, catalog) = CategoryStore();
+        var trainer = Trainer(catalog);
+        await trainer.PrepareAsync();
+        var model = trainer.Train(events, "v1", T0.AddDays(60));
+        Assert.NotNull(model.ReRanker);
+        var customer = "u005"; // favourite category cat-1
+        var profile = new CustomerProfile { CustomerId = customer };
+        ProfileUpdater.Apply(profile, [Consent(customer), .. events.Where(e => e.CustomerId == customer)], catalog, T0.AddDays(60));
+        var history = RecommendationEngine.HistoryOf(profile);
+        var exclude = RecommendationEngine.ExclusionsFor(profile);
+        var contentOnly = new UserScoringOptions { ProfileWeight = 0, NewItemWeight = 1 };
+
+        // A product launched after training, like the customer's purchases: the model and the re-ranker never saw it.
+        var launched = new Dictionary<string, Product>(catalog) { ["c1-new"] = new Product("c1-new", "New in 1", "cat-1", 20m) };
+        var before = RecommendationEngine.ForHistory(history, model, catalog, exclude, 10, contentOnly);
+        var after = RecommendationEngine.ForHistory(history, model, launched, exclude, 10, contentOnly);
+
+        var entry = Assert.Single(after, i => i.ProductId == "c1-new");
+        Assert.StartsWith("content:", entry.ReasonCode, StringComparison.Ordinal);
+        Assert.DoesNotContain(before, i => i.ProductId == "c1-new");
+        Assert.Equal(before.Where(i => i.ProductId != "c1-new").Select(i => i.ProductId).Take(9), after.Where(i => i.ProductId != "c1-new").Select(i => i.ProductId));
+        Assert.Equal(after.Select(i => i.Score).OrderDescending(), after.Select(i => i.Score)); // still in serving order
+
+        // A stated taste for another category lifts that category in the re-ranked list, as it does in a plain one.
+        var taste = new ProfileSignal(new Dictionary<string, double> { ["cat-3"] = 1 }, new Dictionary<string, double>());
+        var untouched = RecommendationEngine.ForHistory(history, model, catalog, exclude, 10, new UserScoringOptions { ProfileWeight = 0, NewItemWeight = 0 }, taste);
+        var blended = RecommendationEngine.ForHistory(history, model, catalog, exclude, 10, new UserScoringOptions { ProfileWeight = 1, NewItemWeight = 0 }, taste);
+        int InCategory3(IReadOnlyList<RecommendedItem> list) => list.Count(i => catalog[i.ProductId].Category == "cat-3");
+        output.WriteLine($"cat-3 items: {InCategory3(untouched)} without the taste, {InCategory3(blended)} with it");
+        Assert.True(InCategory3(blended) > InCategory3(untouched), $"{InCategory3(blended)} vs {InCategory3(untouched)}");
+        Assert.Equal(RecommendationEngine.ReRank(model.ReRanker!, RecommendationEngine.ReRankCandidates(history, model, model.ReRanker!.Table, catalog, exclude, 10, contentOnly), 10)
+            .Select(i => i.ProductId), untouched.Select(i => i.ProductId));
     }
 
     [Fact]

@@ -144,10 +144,16 @@ public sealed class EaseRecommenderTests
         Assert.Throws<InvalidOperationException>(() => sut.Fit(ThreeItems(), new TrainingContext()));
     }
 
-    [Fact]
-    public void Inverse_MatchesGaussJordan_AcrossBlocksAndColumnGroups()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(69)]
+    [InlineData(150)] // three 64-row blocks, the last one partial, and a last tile of 2 rows
+    public void Inverse_MatchesGaussJordan_AcrossBlocksAndTiles(int n)
     {
-        const int n = 150; // > one 64-row Cholesky block and many 16-column solve groups
         var random = new Random(3);
         var m = new double[n, n];
         for (var i = 0; i < n; i++)

@@ -5,6 +5,38 @@ namespace Recommender.Models.Tests.Evaluation;
 public sealed class SplitterTests
 {
     [Fact]
+    public void UserFolds_HoldEachUserOutOnce_AndKeepEveryOtherUsersRowsInTraining()
+    {
+        var data = TestData.Synthetic(users: 40);
+        var users = data.Select(i => i.User).Distinct().ToList();
+
+        var folds = new UserFoldSplitter(folds: 4, ratio: 0.75, seed: 43).FoldsOf(data);
+
+        Assert.Equal(4, folds.Count);
+        var heldOutUsers = folds.SelectMany((fold, f) => fold.Test.Select(i => i.User).Distinct().Select(u => (u, f))).ToList();
+        Assert.Equal(users.Count, heldOutUsers.Count); // every user (all have ≥ 2 rows) held out in exactly one fold
+        Assert.Equal(users.Order(), heldOutUsers.Select(h => h.u).Order());
+        Assert.All(folds, fold => Assert.InRange(fold.Test.Select(i => i.User).Distinct().Count(), 10, 10));
+        foreach (var (fold, f) in folds.Select((fold, f) => (fold, f)))
+        {
+            Assert.Equal(data.Count, fold.Train.Count + fold.Test.Count);
+            var held = fold.Test.Select(i => i.User).ToHashSet();
+            foreach (var user in users.Where(u => !held.Contains(u)))
+            {
+                Assert.Equal(data.Count(i => i.User == user), fold.Train.Count(i => i.User == user)); // untouched
+            }
+
+            foreach (var user in held)
+            {
+                var rows = data.Count(i => i.User == user);
+                Assert.Equal((int)Math.Round(0.75 * rows, MidpointRounding.ToEven), fold.Train.Count(i => i.User == user));
+            }
+        }
+
+        Assert.Equal(folds.Select(f => f.Test), new UserFoldSplitter(4, 0.75, 43).FoldsOf(data).Select(f => f.Test)); // seeded
+    }
+
+    [Fact]
     public void Random_StratifiesByUser_WithPythonRounding()
     {
         // per user: n = 4 → round(3.0) = 3 train; n = 2 → round(1.5) = 2 (half to even); n = 6 → round(4.5) = 4; n = 1 → round(0.75) = 1

@@ -24,6 +24,51 @@ public class HyperparameterSearchTests
     }
 
     [Fact]
+    public void RandomProtocol_ValidatesOnUserFolds_EveryUserOnce()
+    {
+        var data = TestData.Synthetic(users: 48);
+
+        var splitter = HyperparameterSearch.ValidationSplitter("random");
+        var result = HyperparameterSearch.Search("sar", data, splitter, 5, true, Context, TimeSpan.FromMinutes(10));
+
+        Assert.IsType<UserFoldSplitter>(splitter);
+        var folds = ((UserFoldSplitter)splitter).FoldsOf(data).Select(f => EvaluationSet.Create(f, true)).ToList();
+        Assert.Equal(folds.Sum(set => set.Users.Count), result.ValidationUsers); // every fold's users, each user in one fold only
+        Assert.True(result.ValidationUsers > 36, $"{result.ValidationUsers} of 48 users validated");
+        var byFold = folds.Select(set => Evaluator.Evaluate(SearchSpace.For("sar").Create(result.Settings), set, 5, Context)).ToList();
+        Assert.Equal(Math.Round(byFold.Sum(e => e.Ndcg * e.Users) / byFold.Sum(e => e.Users), 6), result.Ndcg);
+    }
+
+    [Fact]
+    public void JointParameters_AreTriedInEveryCombination_SoAnOptimumNoSingleMoveReachesIsFound()
+    {
+        // EASE's timeline share is searched with λ: (λ 50, share 0.9) is best, but from the defaults
+        // (λ 250, share 0) a change of λ alone leads to λ 1000 and a change of the share alone never pays.
+        var space = SearchSpace.For("ease");
+        static TrialScore Objective(IReadOnlyDictionary<string, double> s) => new(
+            (s["lambda"], s["sequence"]) switch
+            {
+                (50, 0.9) => 0.6,
+                (1000, 0) => 0.5,
+                (_, 0) => 0.4,
+                _ => 0.3,
+            }, 0);
+
+        var result = HyperparameterSearch.Search(space, Objective, TimeSpan.FromMinutes(10));
+
+        Assert.Equal(["lambda", "sequence"], space.Groups[0].Select(p => p.Name));
+        Assert.Equal(50, result.Settings["lambda"]);
+        Assert.Equal(0.9, result.Settings["sequence"]);
+        foreach (var lambda in space.Parameters.Single(p => p.Name == "lambda").Values)
+        {
+            foreach (var share in space.Parameters.Single(p => p.Name == "sequence").Values)
+            {
+                Assert.Contains(result.Trials, t => t.Settings["lambda"] == lambda && t.Settings["sequence"] == share);
+            }
+        }
+    }
+
+    [Fact]
     public void Search_IsDeterministic()
     {
         var data = TestData.Synthetic(users: 60);
