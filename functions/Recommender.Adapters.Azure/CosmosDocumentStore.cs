@@ -219,6 +219,9 @@ public sealed class CosmosDocumentStore : IDocumentStore
     }
 
     /// <inheritdoc />
+    /// <summary>Nothing is kept: see <see cref="ReadSharedAsync{T}"/>.</summary>
+    public bool KeepsSharedDocuments => false;
+
     /// <summary>
     /// A point read and a parse, a new instance every time: other instances of the app write the same
     /// documents, so nothing read here may be kept and handed out again (<see cref="ISharedDocuments"/>).

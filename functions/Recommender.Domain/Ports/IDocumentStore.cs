@@ -81,6 +81,9 @@ public interface IDocumentStore : ISharedDocuments, IExpiringDocumentStore
     /// </remarks>
     Task<bool> IncrementAsync(string collection, string partitionKey, string id, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default);
 
+    /// <summary>Without a cache of its own (the default): shared reads are reads and parses.</summary>
+    bool ISharedDocuments.KeepsSharedDocuments => false;
+
     /// <summary>Without a cache of its own: a read and a parse, a new instance every time.</summary>
     async ValueTask<T?> ISharedDocuments.ReadSharedAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize,
         CancellationToken cancellationToken)

@@ -13,6 +13,12 @@ namespace Recommender.Domain.Ports;
 public interface ISharedDocuments
 {
     /// <summary>
+    /// Whether <see cref="ReadSharedAsync"/> may hand out a kept instance (and then make no store call):
+    /// false where a shared read is a read and a parse. For wrappers that count or pass calls on.
+    /// </summary>
+    bool KeepsSharedDocuments { get; }
+
+    /// <summary>
     /// The document deserialized by <paramref name="deserialize"/> (<c>null</c> when it does not
     /// exist), possibly the instance an earlier reader got for the same stored version.
     /// </summary>
