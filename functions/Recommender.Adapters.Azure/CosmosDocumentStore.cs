@@ -219,6 +219,31 @@ public sealed class CosmosDocumentStore : IDocumentStore
     }
 
     /// <inheritdoc />
+    /// <summary>Nothing is kept: see <see cref="ReadSharedAsync{T}"/>.</summary>
+    public bool KeepsSharedDocuments => false;
+
+    /// <summary>
+    /// A point read and a parse, a new instance every time: other instances of the app write the same
+    /// documents, so nothing read here may be kept and handed out again (<see cref="ISharedDocuments"/>).
+    /// </summary>
+    public async ValueTask<T?> ReadSharedAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize,
+        CancellationToken cancellationToken = default)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(deserialize);
+        var document = await ReadAsync(collection, partitionKey, id, cancellationToken).ConfigureAwait(false);
+        return document is null ? null : deserialize(document.Body);
+    }
+
+    /// <summary>An upsert: nothing is kept for later readers (see <see cref="ReadSharedAsync{T}"/>).</summary>
+    public Task<string> UpsertSharedAsync<T>(string collection, string partitionKey, string id, JsonElement body, Func<JsonElement, T> deserialize,
+        CancellationToken cancellationToken = default)
+        where T : class =>
+        UpsertAsync(collection, partitionKey, id, body, DocumentTimeToLive.CollectionDefault, cancellationToken);
+
+    /// <summary>Nothing to purge: Cosmos DB removes expired items itself (the containers' default and the items' <c>ttl</c>).</summary>
+    public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default) => Task.FromResult(0);
+
     public async Task<bool> DeleteAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);

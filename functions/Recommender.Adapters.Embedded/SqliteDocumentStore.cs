@@ -103,6 +103,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     /// <summary>Releases the lock on the database file (the data stays).</summary>
     public void Dispose() => _ownership.Dispose();
 
+    /// <summary>Always: shared reads may come from the document cache.</summary>
+    public bool KeepsSharedDocuments => true;
+
     /// <inheritdoc />
     /// <remarks>
     /// Without a cache, every call reads and deserializes. A cached document is served until its

@@ -13,7 +13,15 @@ public sealed record StoredDocument(string Id, string PartitionKey, JsonElement 
 /// adapter can serve cheaply: point reads and writes with optimistic concurrency, deletes, and
 /// reads of one whole partition (a single-partition query in Cosmos DB).
 /// </summary>
-public interface IDocumentStore
+/// <remarks>
+/// Every store also offers shared reads (<see cref="ISharedDocuments"/>) and the purge of expired
+/// documents (<see cref="IExpiringDocumentStore"/>): the defaults here are what a store that cannot do
+/// better does — a shared read is a read and a parse, a shared write an upsert, a purge removes
+/// nothing. Each adapter implements them as it can (the embedded store keeps shared documents and
+/// purges; the Cosmos DB store says why it does neither); the defaults serve wrappers and test doubles.
+/// Callers never ask which store they have.
+/// </remarks>
+public interface IDocumentStore : ISharedDocuments, IExpiringDocumentStore
 {
     /// <summary>Reads one document; <c>null</c> when it does not exist.</summary>
     Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default);
@@ -72,6 +80,27 @@ public interface IDocumentStore
     /// request); the call as a whole is then not atomic, though every request is, and none is lost.
     /// </remarks>
     Task<bool> IncrementAsync(string collection, string partitionKey, string id, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default);
+
+    /// <summary>Without a cache of its own (the default): shared reads are reads and parses.</summary>
+    bool ISharedDocuments.KeepsSharedDocuments => false;
+
+    /// <summary>Without a cache of its own: a read and a parse, a new instance every time.</summary>
+    async ValueTask<T?> ISharedDocuments.ReadSharedAsync<T>(string collection, string partitionKey, string id, Func<JsonElement, T> deserialize,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(deserialize);
+        var document = await ReadAsync(collection, partitionKey, id, cancellationToken).ConfigureAwait(false);
+        return document is null ? null : deserialize(document.Body);
+    }
+
+    /// <summary>Without a cache of its own: an upsert.</summary>
+    Task<string> ISharedDocuments.UpsertSharedAsync<T>(string collection, string partitionKey, string id, JsonElement body, Func<JsonElement, T> deserialize,
+        CancellationToken cancellationToken) =>
+        UpsertAsync(collection, partitionKey, id, body, cancellationToken);
+
+    /// <summary>A store whose documents expire on their own (Cosmos DB) has nothing to purge.</summary>
+    Task<int> IExpiringDocumentStore.PurgeExpiredAsync(CancellationToken cancellationToken) => Task.FromResult(0);
 }
 
 /// <summary>The document changed (or appeared, or vanished) since it was read.</summary>

@@ -1,9 +1,10 @@
 namespace Recommender.Domain.Ports;
 
 /// <summary>
-/// A document store that enforces the collections' time-to-live (<see cref="Storage.Collections.TimeToLive"/>)
-/// itself: expired documents are invisible at once and their rows stay until purged. The embedded
-/// store is one; Cosmos DB removes expired documents on its own, so its adapter is not.
+/// The purge of expired documents, a part of every <see cref="IDocumentStore"/>. A store that enforces
+/// the collections' time-to-live (<see cref="Storage.Collections.TimeToLive"/>) itself (the embedded
+/// store) hides expired documents at once and keeps their rows until purged; Cosmos DB removes expired
+/// documents on its own, so its purge removes nothing.
 /// </summary>
 public interface IExpiringDocumentStore
 {

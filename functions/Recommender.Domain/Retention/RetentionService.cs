@@ -44,7 +44,7 @@ public sealed partial class RetentionService(IBlobStore blobs, IDocumentStore do
 
         // Experiment exposures (subject keys and what each bought) go ExperimentExposures after the experiment ends.
         var exposures = await experiments.ExpireExposuresAsync(now, options.Value.ExperimentExposures, cancellationToken).ConfigureAwait(false);
-        var purged = documents is IExpiringDocumentStore expiring ? await expiring.PurgeExpiredAsync(cancellationToken).ConfigureAwait(false) : 0;
+        var purged = await documents.PurgeExpiredAsync(cancellationToken).ConfigureAwait(false); // nothing where the store expires documents itself
         LogSwept(logger, deleted.Values.Sum(), buckets, purged, exposures);
         return new RetentionResult(deleted, buckets, purged, exposures);
     }

@@ -21,9 +21,7 @@ public static class DocumentStoreExtensions
     /// </summary>
     public static ValueTask<T?> GetSharedAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
         where T : class =>
-        store is ISharedDocuments shared
-            ? shared.ReadSharedAsync(collection, partitionKey, id, Json.FromElement<T>, cancellationToken)
-            : new(store.GetAsync<T>(collection, partitionKey, id, cancellationToken));
+        store.ReadSharedAsync(collection, partitionKey, id, Json.FromElement<T>, cancellationToken);
 
     /// <summary>
     /// <see cref="PutAsync{T}"/> of a document read with <see cref="GetSharedAsync{T}"/>: a store that
@@ -31,9 +29,7 @@ public static class DocumentStoreExtensions
     /// </summary>
     public static Task<string> PutSharedAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id, T value, CancellationToken cancellationToken = default)
         where T : class =>
-        store is ISharedDocuments shared
-            ? shared.UpsertSharedAsync(collection, partitionKey, id, Json.ToElement(value), Json.FromElement<T>, cancellationToken)
-            : store.PutAsync(collection, partitionKey, id, value, cancellationToken);
+        store.UpsertSharedAsync(collection, partitionKey, id, Json.ToElement(value), Json.FromElement<T>, cancellationToken);
 
     /// <summary>The documents of one partition whose id starts with <paramref name="idPrefix"/> (one single-partition read), in id order.</summary>
     public static async Task<IReadOnlyList<T>> ListAsync<T>(this IDocumentStore store, string collection, string partitionKey, string idPrefix,

@@ -5,10 +5,10 @@ namespace Recommender.Domain.Telemetry;
 
 /// <summary>
 /// An <see cref="IDocumentStore"/> that counts each call it passes on (<see cref="StorageMetering"/>),
-/// tagged with the operation and the collection. It offers the store capabilities the domain asks for —
-/// <see cref="ISharedDocuments"/> and <see cref="IExpiringDocumentStore"/> — passing them on when the
-/// wrapped store has them and otherwise doing what callers do without them: a shared read is a read
-/// and a parse, a shared write an upsert, a purge purges nothing.
+/// tagged with the operation and the collection. Shared reads and writes (<see cref="ISharedDocuments"/>)
+/// are passed on when the wrapped store keeps shared documents (<see cref="ISharedDocuments.KeepsSharedDocuments"/>)
+/// and otherwise done as the port's default does them, a read and a parse or an upsert, counted as such;
+/// the purge (<see cref="IExpiringDocumentStore"/>) is passed on.
 /// </summary>
 public sealed class MeteredDocumentStore : IDocumentStore, ISharedDocuments, IExpiringDocumentStore, IMeteredPort, IDisposable, IAsyncDisposable
 {
@@ -71,10 +71,10 @@ public sealed class MeteredDocumentStore : IDocumentStore, ISharedDocuments, IEx
         where T : class
     {
         ArgumentNullException.ThrowIfNull(deserialize);
-        if (Inner is ISharedDocuments shared)
+        if (Inner.KeepsSharedDocuments)
         {
             StorageMetering.Record(Port, "read-shared", collection);
-            return shared.ReadSharedAsync(collection, partitionKey, id, deserialize, cancellationToken);
+            return Inner.ReadSharedAsync(collection, partitionKey, id, deserialize, cancellationToken);
         }
 
         return ReadAndDeserializeAsync(collection, partitionKey, id, deserialize, cancellationToken);
@@ -84,24 +84,21 @@ public sealed class MeteredDocumentStore : IDocumentStore, ISharedDocuments, IEx
         CancellationToken cancellationToken = default)
         where T : class
     {
-        if (Inner is ISharedDocuments shared)
+        if (Inner.KeepsSharedDocuments)
         {
             StorageMetering.Record(Port, "upsert", collection);
-            return shared.UpsertSharedAsync(collection, partitionKey, id, body, deserialize, cancellationToken);
+            return Inner.UpsertSharedAsync(collection, partitionKey, id, body, deserialize, cancellationToken);
         }
 
         return UpsertAsync(collection, partitionKey, id, body, DocumentTimeToLive.CollectionDefault, cancellationToken);
     }
 
+    public bool KeepsSharedDocuments => Inner.KeepsSharedDocuments;
+
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default)
     {
-        if (Inner is not IExpiringDocumentStore expiring)
-        {
-            return Task.FromResult(0);
-        }
-
         StorageMetering.Record(Port, "purge-expired");
-        return expiring.PurgeExpiredAsync(cancellationToken);
+        return Inner.PurgeExpiredAsync(cancellationToken);
     }
 
     public void Dispose() => StorageMetering.DisposeOwned(Inner, _ownsInner);

@@ -51,6 +51,33 @@ public abstract class DocumentStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SharedReadsAndWrites_ThroughThePort_SeeEveryWrite_WhateverTheStoreKeeps()
+    {
+        static Count Deserialize(JsonElement body) => new(Json.CountOf(body));
+
+        Assert.Null(await Store.ReadSharedAsync(Collection, "p", "shared", Deserialize));
+        await Store.UpsertSharedAsync(Collection, "p", "shared", Json.Counter(1), Deserialize);
+        Assert.Equal(1, (await Store.ReadSharedAsync(Collection, "p", "shared", Deserialize))!.Value);
+        Assert.Equal(1, Json.CountOf((await Store.ReadAsync(Collection, "p", "shared"))!.Body)); // written, not only kept
+
+        await Store.UpsertAsync(Collection, "p", "shared", Json.Counter(2));
+        Assert.Equal(2, (await Store.ReadSharedAsync(Collection, "p", "shared", Deserialize))!.Value);
+        await Store.DeleteAsync(Collection, "p", "shared");
+        Assert.Null(await Store.ReadSharedAsync(Collection, "p", "shared", Deserialize));
+    }
+
+    [Fact]
+    public async Task PurgeExpired_ThroughThePort_LeavesLiveDocuments()
+    {
+        await Store.CreateAsync(Collection, "p", "live", Json.Counter(1));
+
+        Assert.True(await Store.PurgeExpiredAsync() >= 0);
+        Assert.Equal(1, Json.CountOf((await Store.ReadAsync(Collection, "p", "live"))!.Body));
+    }
+
+    private sealed record Count(int Value);
+
+    [Fact]
     public async Task Create_Duplicate_ThrowsConflict()
     {
         await Store.CreateAsync(Collection, "p", "dup", Json.Counter(1));
