@@ -78,8 +78,8 @@ public sealed class BenchApp : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         if (store == StoreKind.Cosmos)
         {
-            builder.Services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp =>
-                new PrefixedWorkQueue(new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()), QueuePrefix(name))));
+            builder.Services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => new Domain.Telemetry.MeteredWorkQueue(
+                new PrefixedWorkQueue(new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()), QueuePrefix(name)))));
         }
 
         var app = builder.Build();

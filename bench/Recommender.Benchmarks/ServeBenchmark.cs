@@ -62,6 +62,12 @@ public sealed class ServeBenchmark(ServeOptions options, TextWriter progress)
             return 0;
         }
 
+        if (options.WriterIterations > 0)
+        {
+            await ServeJsonWriters.RunAsync(app.Services, options.WriterIterations, progress, cancellationToken);
+            return 0;
+        }
+
         if (options.ReadyFile is not null)
         {
             await File.WriteAllTextAsync(options.ReadyFile, key, cancellationToken);

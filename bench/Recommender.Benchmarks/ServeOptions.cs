@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Recommender.Benchmarks;
 
 /// <summary>The command line of <c>serve</c>.</summary>
-public sealed record ServeOptions(int Items, int Customers, int Port, string? ReadyFile, int ProfileIterations = 0)
+public sealed record ServeOptions(int Items, int Customers, int Port, string? ReadyFile, int ProfileIterations = 0, int WriterIterations = 0)
 {
     public const string Usage = """
         usage: dotnet bench/Recommender.Benchmarks/bin/Release/net10.0/Recommender.Benchmarks.dll serve [options]
@@ -13,6 +13,8 @@ public sealed record ServeOptions(int Items, int Customers, int Port, string? Re
           --port N          port on 127.0.0.1 (default 7180)
           --ready-file F    written with the storefront key once the app serves
           --profile N       instead of serving: time N in-process calls of each serving stage, then stop
+          --writers N       instead of serving: time N writes of one 10-item answer per JSON writer and round
+                            (hand-written, source generator, reflection), then stop
         """;
 
     public static ServeOptions Parse(ReadOnlySpan<string> args)
@@ -34,6 +36,7 @@ public sealed record ServeOptions(int Items, int Customers, int Port, string? Re
                 "--port" => options with { Port = Positive(name, value, max: 65_535) },
                 "--ready-file" => options with { ReadyFile = value },
                 "--profile" => options with { ProfileIterations = Positive(name, value) },
+                "--writers" => options with { WriterIterations = Positive(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'."),
             };
         }

@@ -30,7 +30,7 @@ public static class ServeProfile
         var random = new Random(1);
         string Customer() => $"{ServeBenchmark.CustomerPrefix}{random.Next(customers):D6}";
 
-        if (documents is Adapters.Embedded.SqliteDocumentStore store)
+        if ((documents is Domain.Telemetry.MeteredDocumentStore metered ? metered.Inner : documents) is Adapters.Embedded.SqliteDocumentStore store)
         {
             output.WriteLine($"document cache: {store.CachedDocumentCount} of {store.DocumentCacheCapacity} entries in use");
         }
@@ -60,6 +60,17 @@ public static class ServeProfile
             ServingRules.Apply(list, 10, ServingRules.Exclusions(profile, products, DateTimeOffset.UtcNow), profile, products, ServingFilters.None, serving, null);
             return Task.CompletedTask;
         });
+        // The stages of GetAsync besides the cached read and the rules: what strategy choice costs.
+        var membership = services.GetRequiredService<Domain.Segments.SegmentMembership>();
+        var experiments = services.GetRequiredService<Domain.Experiments.ExperimentAssigner>();
+        var bandit = services.GetRequiredService<BanditPolicy>();
+        await TimeAsync("the customer's segments (SegmentsOfPersonalizableAsync)", async () =>
+            await membership.SegmentsOfPersonalizableAsync(Customer(), cancellationToken));
+        await TimeAsync("experiment assignment (home, none running)", async () =>
+            await experiments.AssignAsync("home", Customer(), DateTimeOffset.UtcNow, _ => Task.FromResult<IReadOnlyList<string>>([]), cancellationToken));
+        await TimeAsync("bandit choice (home, profile context)", async () =>
+            await bandit.ChooseAsync("home", new BanditContext(BanditPolicy.ContextOf([]), lists[random.Next(lists.Count)].Snapshot!.BanditProfile),
+                BanditPolicy.Strategies, "personalized", cancellationToken));
         await TimeAsync("RecommendationService.GetAsync (home, 10)", async () =>
             await recommendations.GetAsync(new RecommendationRequest(Customer(), Placement.Home, 10), cancellationToken));
         var response = await recommendations.GetAsync(new RecommendationRequest(Customer(), Placement.Home, 10), cancellationToken);
@@ -89,6 +100,18 @@ public static class ServeProfile
         // The two answers as the endpoint executes them, into a response with a discarding body.
         await TimeAsync("TypedResults.Ok(response).ExecuteAsync (before)", () => TypedResults.Ok(response).ExecuteAsync(NullResponse()));
         await TimeAsync("RecommendationJsonResult.ExecuteAsync (now)", () => new RecommendationJsonResult(response).ExecuteAsync(NullResponse()));
+
+        // The whole route in process, as Kestrel would call it after the middleware: binding, endpoint filters, handler, answer.
+        var endpoint = services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .Single(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>()?.EndpointName == "api-recommendations");
+        await TimeAsync("the api-recommendations endpoint (home, 10)", () =>
+        {
+            var context = NullResponse();
+            context.Request.Method = HttpMethods.Get;
+            context.Request.RouteValues["customerId"] = Customer();
+            context.Request.QueryString = new QueryString("?placement=home&count=10");
+            return endpoint.RequestDelegate!(context);
+        });
 
         HttpContext NullResponse() => new DefaultHttpContext { RequestServices = services, Response = { Body = Stream.Null } };
 

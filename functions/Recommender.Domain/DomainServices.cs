@@ -6,11 +6,14 @@ using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Experiments;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Ingestion.Handlers;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Telemetry;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 
@@ -18,9 +21,13 @@ namespace Recommender.Domain;
 
 public static class DomainServices
 {
-    /// <summary>Registers the domain services; the ports come from an adapter set, the HttpClient for webhooks from the host.</summary>
+    /// <summary>
+    /// Registers the domain services; the ports come from an adapter set registered before (wrapped here in
+    /// their metering decorators, <see cref="StorageMetering"/>), the HttpClient for webhooks from the host.
+    /// </summary>
     public static IServiceCollection AddRecommenderDomain(this IServiceCollection services)
     {
+        services.AddStorageMetering();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventValidator>();
         // One table of event weights for profiles, every trainer and serving: the same instance everywhere.
@@ -56,6 +63,8 @@ public static class DomainServices
             .ValidateOnStart();
         services.AddSingleton<BanditPolicy>();
         services.AddSingleton<SearchReranker>();
+        services.AddSingleton<WorkflowServices>();
+        services.AddSingleton<MessageSources>();
         services.AddSingleton<CartAbandonmentWorkflow>();
         services.AddSingleton<BrowseAbandonmentWorkflow>();
         services.AddSingleton<ProductWatchers>();
@@ -80,6 +89,8 @@ public static class DomainServices
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentAssigner>();
         services.AddSingleton<ExperimentRecorder>();
+        services.AddSingleton<VisitorMerger>();
+        services.AddIngestionHandlers();
         services.AddSingleton<IngestionService>();
         services.AddSingleton<ErasureService>();
         services.AddSingleton<ProfilingObjection>();
@@ -120,6 +131,8 @@ public static class DomainServices
         services.AddPurchasePropensity();
         services.AddSegmentation();
         services.AddAttribution();
+        // The handler of each work queue (Storage/queues.json), from which the queue dispatcher is built.
+        services.AddQueueHandlers();
         return services;
     }
 }

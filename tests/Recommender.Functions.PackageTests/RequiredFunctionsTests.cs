@@ -1,5 +1,4 @@
 using Recommender.Domain.Storage;
-using Recommender.Functions.Messaging;
 
 namespace Recommender.Functions.PackageTests;
 
@@ -58,8 +57,9 @@ public sealed class RequiredFunctionsTests(PublishedPackage package)
     {
         foreach (var queue in Queues.All)
         {
-            Assert.True(QueueDispatcher.FunctionByQueue.TryGetValue(queue, out var name), $"no function handles queue '{queue}'");
-            var trigger = Function(name!).Trigger;
+            var registered = QueueRegistry.Find(queue);
+            Assert.True(registered is not null, $"no function handles queue '{queue}'");
+            var trigger = Function(registered.Function).Trigger;
             Assert.Equal("queueTrigger", trigger.Type);
             Assert.Equal(queue, trigger.String("queueName"));
         }

@@ -98,8 +98,8 @@ public class RecommendationJsonTests
         // kept: each twice, so the second write comes from the rendering.
         cases.AddRange(cases.Take(60).SelectMany(c =>
         {
-            var slot = new RenderingSlot();
-            return new[] { ($"{c.Name}, kept", c.Value with { ItemsRendering = slot }), ($"{c.Name}, kept again", c.Value with { ItemsRendering = slot }) };
+            // Both copies share the items list instance: the second is written from what the first rendered.
+            return new[] { ($"{c.Name}, kept", c.Value with { ItemsReused = true }), ($"{c.Name}, kept again", c.Value with { ItemsReused = true }) };
         }).ToList());
 
         foreach (var (variant, options) in variants)

@@ -12,6 +12,7 @@ using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
+using Recommender.Functions.Tests.Faults;
 
 namespace Recommender.Functions.Tests;
 
@@ -38,6 +39,7 @@ public class SegmentUsesTests
                 CustomerId = customer, RunId = RunId, ComputedAt = now, Segments = [.. segments], ChurnProbability = 0.5, ChurnWindowDays = 30,
                 PredictedNextPurchaseAt = now.AddDays(43), PredictedLifetimeValue = 120m, Frequency = 2, Monetary = 80m, RecencyDays = 3,
             });
+            await ProfileSnapshot.KeepSegmentsAsync(documents, customer, segments); // as the run keeps a cached list's segments
         }
 
         foreach (var segment in customers.SelectMany(c => c.Segments).Distinct())
@@ -234,6 +236,60 @@ public class SegmentUsesTests
         var arms = await app.Get<BanditPolicy>().ReportAsync();
         Assert.Equal(1, arms[BanditPolicy.ArmOf(id)!].Impressions);
         Assert.StartsWith("home.vip_", BanditPolicy.ArmOf(id), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BanditContext_ComesWithTheCachedList_NoSegmentDocumentRead_AndFollowsEachRun()
+    {
+        await using var app = new TestApp { TestServices = ReadRecordingDocumentStore.AddTo };
+        await app.Get<Domain.Catalog.CatalogProvider>().SaveAsync([new Domain.Catalog.Product("p1", "P1", "c", 10m)]);
+        await app.GrantAnalyticsAsync("v");
+        var service = app.Get<RecommendationService>();
+        await service.RefreshCacheAsync((await app.Get<ProfileStore>().GetAsync("v"))!);
+        var reads = app.Get<ReadRecordingDocumentStore>();
+        var segmentDocument = $"{Collections.Workflows}/v/{CustomerSegments.DocumentId}";
+        using var client = app.CreateClient();
+        async Task<string> ContextAsync()
+        {
+            reads.Clear();
+            var arm = BanditPolicy.ArmOf((await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/v", Json.Options))!.RecommendationId)!;
+            Assert.Contains($"{Collections.Recommendations}/v/v", reads.Reads); // the request did read through the recorder
+            return arm.Split('.')[1].Split('_')[0];
+        }
+
+        // Each run's segments reach the cached list; serving reads them there, not from the segment document.
+        await SeedRunAsync(app, ("v", ["dormant"]));
+        Assert.Equal("dormant", await ContextAsync());
+        Assert.DoesNotContain(segmentDocument, reads.Reads);
+        await SeedRunAsync(app, ("v", ["active", "vip"]));
+        Assert.Equal("vip", await ContextAsync());
+        Assert.DoesNotContain(segmentDocument, reads.Reads);
+
+        // A list written before lists kept segments: the segment document is read, as before.
+        var documents = app.Get<IDocumentStore>();
+        var list = (await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, "v", "v"))!;
+        await documents.PutAsync(Collections.Recommendations, "v", "v", list with { Snapshot = list.Snapshot! with { Segments = null } });
+        Assert.Equal("vip", await ContextAsync());
+        Assert.Contains(segmentDocument, reads.Reads);
+    }
+
+    [Fact]
+    public async Task KeepingSegments_NeverCreatesAList_AndWritesOnlyAChange()
+    {
+        await using var app = new TestApp();
+        await app.GrantAnalyticsAsync("v");
+        var documents = app.Get<IDocumentStore>();
+
+        // No list (never personalized for, or erased): nothing is written, so nothing comes back.
+        Assert.Equal(1, await ProfileSnapshot.KeepSegmentsAsync(documents, "nobody", ["vip"]));
+        Assert.Null(await documents.ReadAsync(Collections.Recommendations, "nobody", "nobody"));
+
+        await app.Get<RecommendationService>().RefreshCacheAsync((await app.Get<ProfileStore>().GetAsync("v"))!);
+        Assert.Equal(2, await ProfileSnapshot.KeepSegmentsAsync(documents, "v", ["vip", "active"])); // a change: read and write
+        var etag = (await documents.ReadAsync(Collections.Recommendations, "v", "v"))!.ETag;
+        Assert.Equal(1, await ProfileSnapshot.KeepSegmentsAsync(documents, "v", ["vip", "active"])); // the same: read only
+        Assert.Equal(etag, (await documents.ReadAsync(Collections.Recommendations, "v", "v"))!.ETag);
+        Assert.Equal(["vip", "active"], (await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, "v", "v"))!.Snapshot!.Segments);
     }
 
     // ---- Send rules ----

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Recommender.Domain;
+using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
 
@@ -120,6 +122,23 @@ public class SegmentationTests
         Assert.Equal(members.Count, members.Distinct().Count());
         Assert.True(pages >= 2);
         Assert.Contains("b01", members);
+    }
+
+    [Fact]
+    public async Task Run_KeepsEachCachedListsSegments_WhatServingReads()
+    {
+        await using var app = await StoreAsync();
+        using var client = app.CreateClient();
+        var documents = app.Get<IDocumentStore>();
+        await app.Get<RecommendationService>().RefreshCacheAsync((await app.Get<ProfileStore>().GetAsync("b01"))!);
+        Assert.Equal([], (await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, "b01", "b01"))!.Snapshot!.Segments!);
+
+        await RunAsync(app, client);
+
+        var scored = await client.GetFromJsonAsync<JsonElement>("/api/admin/customers/b01/segments");
+        var segments = scored.GetProperty("segments").EnumerateArray().Select(s => s.GetString()!).ToList();
+        Assert.Contains("active", segments);
+        Assert.Equal(segments, (await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, "b01", "b01"))!.Snapshot!.Segments!);
     }
 
     [Fact]

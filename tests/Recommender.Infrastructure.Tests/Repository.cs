@@ -11,6 +11,12 @@ internal static class Repository
     /// <summary>The <c>infra</c> directory.</summary>
     public static string Infra => Path.Combine(Root, "infra");
 
+    /// <summary>The function folders of the app (<c>FunctionApp/{Name}/function.json</c>).</summary>
+    public static string FunctionApp => Path.Combine(Root, "functions", "Recommender.Functions", "FunctionApp");
+
+    /// <summary>The queue registry (<c>Recommender.Domain.Storage.QueueRegistry</c> embeds it, <c>storage.bicep</c> loads it).</summary>
+    public static string QueueRegistry => Path.Combine(Root, "functions", "Recommender.Domain", "Storage", "queues.json");
+
     /// <summary>The main Bicep template.</summary>
     public static string MainBicep => Path.Combine(Infra, "main.bicep");
 

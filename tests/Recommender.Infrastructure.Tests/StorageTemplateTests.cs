@@ -40,7 +40,8 @@ public sealed class StorageTemplateTests(CompiledTemplate compiled)
     [Fact]
     public void Queues_AreTheWorkQueuesOfTheApp()
     {
-        var queues = Storage.Template.Variable("queueNames").AsArray().Select(queue => (string?)queue);
+        // loadJsonContent of the queue registry: the variable refers to the file's content, inlined by bicep.
+        var queues = Storage.Template.Resolve(Storage.Template.Variable("queueNames"))!.AsArray().Select(queue => (string?)queue);
 
         Assert.Equal(["cart-abandonment", "browse-abandonment", "erasure-tasks", "recommendation-refresh", "training", "message-delivery", "catalog-alerts", "post-purchase", "replenishment", "segmentation"], queues);
         Assert.Contains(

@@ -29,27 +29,12 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
     public bool Explored { get; init; }
 
     /// <summary>
-    /// Set when <see cref="Items"/> are a kept list's items, served again unchanged (a cached list's
-    /// default answer; the views are made anew, from the same items and catalog, so they are equal):
-    /// where a writer may keep what it rendered of them, for the next answer. Not part of the answer.
+    /// True when <see cref="Items"/> is a kept list's answer served again unchanged (a cached list's
+    /// default answer while it holds): the very list instance of the earlier answers, immutable, so
+    /// whatever a caller derives from it may be kept with that instance. Not part of the answer.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public RenderingSlot? ItemsRendering { get; init; }
-}
-
-/// <summary>
-/// Room for one rendering (of a kept list's items, by whatever writes answers) that lives as long as
-/// the list it renders: the writer owns what it puts there and checks it is what it needs.
-/// </summary>
-public sealed class RenderingSlot
-{
-    private object? _value;
-
-    public object? Value
-    {
-        get => Volatile.Read(ref _value);
-        set => Volatile.Write(ref _value, value);
-    }
+    public bool ItemsReused { get; init; }
 }
 
 /// <summary>
@@ -136,8 +121,9 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         // Home and email: the bandit picks the strategy (the best one it knows for the context, or an exploration).
         var placementName = Placements.NameOf(request.Placement);
         // The customer's segments (latest segmentation run) only when someone needs them: a targeted
-        // experiment, the bandit's context. Read once; a customer not personalized for is in none.
-        IReadOnlyList<string>? segments = null;
+        // experiment, the bandit's context. Kept with a current cached list, else read once; a customer
+        // not personalized for is in none.
+        var segments = snapshot?.Segments;
         async Task<IReadOnlyList<string>> SegmentsAsync(CancellationToken ct) => segments ??= personal is not null
             ? await membership.SegmentsOfPersonalizableAsync(request.CustomerId, ct).ConfigureAwait(false)
             : [];
@@ -174,7 +160,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var remember = source == "cache" && adjusted is null && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
         if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
         {
-            return Respond(Views(served.Items, products), served.Rendering);
+            // Made once the list is served again (from the same items and catalog instance), then the same instance.
+            return Respond(served.Views ??= Views(served.Items, products), itemsReused: true);
         }
 
         // Promotions targeted by purchase propensity use the profile's score only for a customer who may be personalized for.
@@ -227,11 +214,11 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             cached!.Served = new ServedList(products, request.Count, request.Diversity, validUntil, [.. items]);
         }
 
-        // Rendered for keeping only once the list is served again: a store that does not share its
+        // The answer's items are kept only once the list is served again: a store that does not share its
         // documents (Cosmos DB) reads a new list every time, and nothing kept with it is seen twice.
-        return Respond(Views(items, products), null);
+        return Respond(Views(items, products), itemsReused: false);
 
-        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, RenderingSlot? rendering)
+        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, bool itemsReused)
         {
             // The bandit learns from the strategy whose list was served: a trending choice that fell back to
             // popular (nothing moved in the window) is credited to popular, never to an empty trending list;
@@ -247,7 +234,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 Strategy = strategy,
                 Explored = choice?.Explored ?? false,
                 Variant = assignment?.Variant,
-                ItemsRendering = rendering,
+                ItemsReused = itemsReused,
             };
         }
     }
@@ -301,7 +288,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var model = await ModelForAsync(Placement.Home, cancellationToken).ConfigureAwait(false);
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy);
-        var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items) { Snapshot = ProfileSnapshot.Of(profile) };
+        // The segments go with the list (the segmentation run keeps them current): serving reads one document.
+        var segments = await membership.SegmentsOfPersonalizableAsync(profile.CustomerId, cancellationToken).ConfigureAwait(false);
+        var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items)
+        {
+            Snapshot = ProfileSnapshot.Of(profile) with { Segments = segments },
+        };
         await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, cancellationToken).ConfigureAwait(false);
     }
 

@@ -33,6 +33,13 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
     /// <summary>What the profile says for the bandit's context (<see cref="BanditContext.ProfilePartOf"/>) when the list was written; null in lists written before it existed.</summary>
     public string? BanditProfile { get; init; }
 
+    /// <summary>
+    /// The customer's segments (latest segmentation run; <see cref="Segments.SegmentMembership.SegmentsOfPersonalizableAsync"/>)
+    /// when the list was written, kept current by the segmentation run (<see cref="KeepSegmentsAsync"/>): the bandit's context
+    /// and targeted experiments read them here, not from a second document. Null in lists written before it existed (serving then reads them).
+    /// </summary>
+    public IReadOnlyList<string>? Segments { get; init; }
+
     public Profiles.CustomerProfile ToProfile(string customerId) => new()
     {
         CustomerId = customerId,
@@ -52,6 +59,23 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
             Propensity = profile.PurchasePropensity,
             BanditProfile = BanditContext.ProfilePartOf(profile),
         };
+
+    /// <summary>
+    /// The segmentation run scored the customer: their cached list's snapshot takes the new segments (one read; a write
+    /// only when they changed). No list, no write: a customer with no list gets one — with segments — at the next refresh,
+    /// and an erased customer's list is never brought back. Returns the store operations used.
+    /// </summary>
+    public static async Task<int> KeepSegmentsAsync(Ports.IDocumentStore documents, string customerId, IReadOnlyList<string> segments, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        var written = false;
+        await Storage.DocumentStoreExtensions.UpdateAsync<CachedRecommendations>(documents, Storage.Collections.Recommendations, customerId, customerId, list =>
+        {
+            written = list is { Snapshot: { } snapshot } && !(snapshot.Segments ?? []).SequenceEqual(segments, StringComparer.Ordinal);
+            return written ? list! with { Snapshot = list!.Snapshot! with { Segments = [.. segments] } } : null;
+        }, cancellationToken).ConfigureAwait(false);
+        return written ? 2 : 1;
+    }
 }
 
 /// <summary>A customer's precomputed ranked list (the recommendation cache document).</summary>
@@ -103,8 +127,14 @@ internal sealed class ServedList(IReadOnlyDictionary<string, Catalog.Product> ca
 
     public DateTimeOffset ValidUntil { get; } = validUntil;
 
-    /// <summary>Where the answer's writer keeps its rendering of <see cref="Items"/>.</summary>
-    public RenderingSlot Rendering { get; } = new();
+    /// <summary>The answer's items, made from <see cref="Items"/> when the list is served again and served as they are after that.</summary>
+    public RecommendationView[]? Views
+    {
+        get => Volatile.Read(ref _views);
+        set => Volatile.Write(ref _views, value);
+    }
+
+    private RecommendationView[]? _views;
 
     public bool Holds(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
         ReferenceEquals(catalog, currentCatalog) && count == requestedCount && Nullable.Equals(diversity, requestedDiversity) && now < ValidUntil;

@@ -297,12 +297,15 @@ public sealed partial class SegmentationWorkflow(
             {
                 // Consent withdrawn, an objection, a minor: no scores, and none left from an earlier run.
                 await documents.DeleteAsync(Collections.Workflows, customerId, CustomerSegments.DocumentId, cancellationToken).ConfigureAwait(false);
+                await Recommendations.ProfileSnapshot.KeepSegmentsAsync(documents, customerId, [], cancellationToken).ConfigureAwait(false);
                 passedOver++;
                 continue;
             }
 
             var result = Score(profile, run, models, now, settings);
             await documents.UpsertAsync(Collections.Workflows, customerId, CustomerSegments.DocumentId, Json.ToElement(result), cancellationToken).ConfigureAwait(false);
+            // Serving reads the segments with the customer's cached list (the bandit's context, targeted experiments).
+            await Recommendations.ProfileSnapshot.KeepSegmentsAsync(documents, customerId, result.Segments, cancellationToken).ConfigureAwait(false);
             scored++;
             foreach (var segment in result.Segments)
             {

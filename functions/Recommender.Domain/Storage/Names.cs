@@ -51,7 +51,11 @@ public static class Collections
     };
 }
 
-/// <summary>Names of the work queues; each has a queue-triggered function in the app.</summary>
+/// <summary>
+/// Names of the work queues, for the code that sends to them. The queues themselves, their functions and
+/// whether their messages are sealed are declared in <c>Storage/queues.json</c> (<see cref="QueueRegistry"/>);
+/// a test holds these constants and that list equal.
+/// </summary>
 public static class Queues
 {
     public const string CartAbandonment = "cart-abandonment";
@@ -70,8 +74,8 @@ public static class Queues
     /// <summary>Segmentation runs: the training step, then one message per directory shard and phase.</summary>
     public const string Segmentation = "segmentation";
 
-    public static readonly IReadOnlyList<string> All = [CartAbandonment, BrowseAbandonment, ErasureTasks, RecommendationRefresh, Training, Delivery,
-        CatalogAlerts, PostPurchase, Replenishment, Segmentation];
+    /// <summary>Every queue of the registry, in its order.</summary>
+    public static readonly IReadOnlyList<string> All = QueueRegistry.Names;
 }
 
 /// <summary>Blob name prefixes inside the single data container.</summary>

@@ -54,6 +54,14 @@ public static class RecommenderTelemetry
     /// <summary>Webhook calls to providers, by channel and outcome (<c>delivered</c>, <c>transient</c>, <c>permanent</c>).</summary>
     public static readonly Counter<long> WebhookDeliveries = Meter.CreateCounter<long>("recommender.webhook.deliveries", "{call}", "Webhook calls to providers, by channel and outcome");
 
+    /// <summary>
+    /// Calls to the storage ports (documents, blobs, queues), by port, operation and — for documents —
+    /// collection, counted by the decorators over the ports (<see cref="StorageMetering"/>) for every call
+    /// that reaches an adapter: what a cache above a port answers is not a call.
+    /// </summary>
+    public static readonly Counter<long> StorageCalls = Meter.CreateCounter<long>(StorageMetering.InstrumentName, "{call}",
+        "Calls to the storage ports (documents, blobs, queues), by port, operation and collection");
+
     /// <summary>Training runs decided, by status (<c>promoted</c>, <c>rejected</c>, <c>kept</c>, <c>failed</c>, …).</summary>
     public static readonly Counter<long> TrainingRuns = Meter.CreateCounter<long>("recommender.training.runs", "{run}", "Training runs finished, by status");
 
@@ -71,6 +79,9 @@ public static class RecommenderTelemetry
         public const string Events = "recommender.ingestion.events";
         public const string Accepted = "recommender.ingestion.accepted";
         public const string Applied = "recommender.ingestion.applied";
+        public const string Port = "recommender.storage.port";
+        public const string Operation = "recommender.storage.operation";
+        public const string Collection = "db.collection.name";
     }
 
     /// <summary>

@@ -32,19 +32,8 @@ namespace Recommender.Domain.Workflows;
 /// Every message to a customer has an id derived from (kind, customer, subject, occurrence) and the outbox keeps the first per id, so
 /// redelivered changes and fan-out messages, and a second report of the same drop, reach a customer once.
 /// </summary>
-public sealed partial class CatalogAlertsWorkflow(
-    IDocumentStore documents,
-    LifecycleScores lifecycleScores,
-    IWorkQueue queue,
-    ProductWatchers watchers,
-    ProfileStore profiles,
-    CatalogProvider catalog,
-    RecommendationService recommendations,
-    WebhookSender webhooks,
-    MessageOutbox outbox,
-    IOptions<CatalogAlertOptions> options,
-    TimeProvider timeProvider,
-    ILogger<CatalogAlertsWorkflow> logger)
+public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, MessageSources sources, ProductWatchers watchers,
+    IOptions<CatalogAlertOptions> options, ILogger<CatalogAlertsWorkflow> logger)
 {
     public const string ProductStateId = "#catalog-alerts";
     public const string SalesPartition = "_flash-sales";
@@ -77,7 +66,7 @@ public sealed partial class CatalogAlertsWorkflow(
             return 0; // an anonymous visitor cannot be written to
         }
 
-        if (!profile.PersonalizationAllowed(timeProvider.GetUtcNow()))
+        if (!profile.PersonalizationAllowed(services.TimeProvider.GetUtcNow()))
         {
             return changes.BehaviourCleared || changes.ConsentChanged
                 ? 1 + await watchers.ForgetAsync([profile.CustomerId], cancellationToken).ConfigureAwait(false)
@@ -85,7 +74,7 @@ public sealed partial class CatalogAlertsWorkflow(
         }
 
         // Replayed events too: a crash after the profile write may have come before the watches were (all) written.
-        return changes.Profiled || (changes.Replayed.Count > 0 && profile.ProfilingAllowed(timeProvider.GetUtcNow()))
+        return changes.Profiled || (changes.Replayed.Count > 0 && profile.ProfilingAllowed(services.TimeProvider.GetUtcNow()))
             ? await watchers.RecordAsync(profile.CustomerId, changes.Applied, products, changes.Replayed, cancellationToken).ConfigureAwait(false)
             : 0;
     }
@@ -98,7 +87,7 @@ public sealed partial class CatalogAlertsWorkflow(
             return 0;
         }
 
-        var before = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var before = await sources.Catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var operations = 0;
         foreach (var e in changes.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal))
         {
@@ -195,7 +184,7 @@ public sealed partial class CatalogAlertsWorkflow(
         CancellationToken cancellationToken)
     {
         ProcessedChange? change = null;
-        await documents.UpdateAsync<CatalogAlertState>(Collections.Items, partition, id, state =>
+        await services.Documents.UpdateAsync<CatalogAlertState>(Collections.Items, partition, id, state =>
         {
             state ??= new CatalogAlertState { Subject = subject };
             change = state.Changes.Find(c => c.ChangeId == e.Id);
@@ -219,7 +208,7 @@ public sealed partial class CatalogAlertsWorkflow(
             LogDetected(logger, KindOf(alert.Kind), e.Id);
         }
 
-        await documents.UpdateAsync<CatalogAlertState>(Collections.Items, partition, id, state =>
+        await services.Documents.UpdateAsync<CatalogAlertState>(Collections.Items, partition, id, state =>
         {
             var index = state?.Changes.FindIndex(c => c.ChangeId == e.Id) ?? -1;
             if (index < 0 || state!.Changes[index].Queued)
@@ -248,7 +237,7 @@ public sealed partial class CatalogAlertsWorkflow(
         if (message.Alert.Kind == CatalogAlertKind.FlashSale)
         {
             var page = new List<string>(PageSize);
-            await foreach (var customerId in profiles.CustomersInShardAsync(ProfileStore.AllShards.ElementAt(message.Shard), cancellationToken).ConfigureAwait(false))
+            await foreach (var customerId in sources.Profiles.CustomersInShardAsync(ProfileStore.AllShards.ElementAt(message.Shard), cancellationToken).ConfigureAwait(false))
             {
                 if (!customerId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
                 {
@@ -297,11 +286,11 @@ public sealed partial class CatalogAlertsWorkflow(
 
     private async Task ScanPageAsync(CatalogAlertMessage message, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
+        var now = services.TimeProvider.GetUtcNow();
         var queued = 0;
         foreach (var customerId in message.Customers ?? [])
         {
-            var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
+            var profile = await sources.Profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
             if (profile is not null && profile.PersonalizationAllowed(now) && SendRules.ConsentProblem(profile, Channel) is null && PrefersCategory(profile, message.Alert.Subject))
             {
                 await SendAsync(message with { Step = CatalogAlertStep.Notify, Customers = null, CustomerId = customerId, Reason = CategoryAffinityReason }, cancellationToken)
@@ -322,22 +311,22 @@ public sealed partial class CatalogAlertsWorkflow(
         var alert = message.Alert;
         var customerId = message.CustomerId ?? throw new ArgumentException("a notify message names its customer", nameof(message));
         var messageId = MessageIdOf(alert, customerId);
-        if (await outbox.GetAsync(customerId, messageId, cancellationToken).ConfigureAwait(false) is { } decided)
+        if (await services.Outbox.GetAsync(customerId, messageId, cancellationToken).ConfigureAwait(false) is { } decided)
         {
             // A redelivered or repeated fan-out: this customer has it already. Handed over again all the same, so
             // that a crash after the outbox entry and before its delivery was queued does not leave it waiting.
-            await outbox.EnqueueAsync(decided.Message, cancellationToken).ConfigureAwait(false);
+            await services.Outbox.EnqueueAsync(decided.Message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var now = timeProvider.GetUtcNow();
-        var profile = await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var now = services.TimeProvider.GetUtcNow();
+        var profile = await sources.Profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false);
         var skip = profile switch
         {
             null => "customer unknown",
             _ when !profile.PersonalizationAllowed(now) => "profiling or personalization not allowed",
             _ when SendRules.ConsentProblem(profile, Channel) is { } noConsent => noConsent,
-            _ when !webhooks.IsConfigured(Channel) => "no email provider configured",
+            _ when !sources.CanSend(Channel) => "no email provider configured",
             _ when alert.Kind != CatalogAlertKind.FlashSale && profile.Purchased.ContainsKey(alert.Subject) => "already bought",
             _ => null,
         };
@@ -347,22 +336,22 @@ public sealed partial class CatalogAlertsWorkflow(
             return;
         }
 
-        var body = await ComposeAsync(message, profile!, messageId, now, cancellationToken).ConfigureAwait(false);
-        await outbox.EnqueueAsync(new OutboundMessage(messageId, customerId, Channel, KindOf(alert.Kind), body, now, now), cancellationToken).ConfigureAwait(false);
+        await services.HandOverAsync(messageId, customerId, Channel, KindOf(alert.Kind), now, () => ComposeAsync(message, profile!, messageId, now, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> ComposeAsync(CatalogAlertMessage message, CustomerProfile profile, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var alert = message.Alert;
         var sale = alert.Kind == CatalogAlertKind.FlashSale;
-        var recs = await recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Email, RecommendationCount)
+        var recs = await sources.Recommendations.GetAsync(new RecommendationRequest(profile.CustomerId, Placement.Email, RecommendationCount)
         {
             Filters = sale ? new ServingFilters { IncludeCategories = new HashSet<string>([alert.Subject], StringComparer.OrdinalIgnoreCase) } : ServingFilters.None,
         }, cancellationToken).ConfigureAwait(false);
         object? product = null;
         if (!sale)
         {
-            var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+            var products = await sources.Catalog.GetAsync(cancellationToken).ConfigureAwait(false);
             products.TryGetValue(alert.Subject, out var p);
             var price = alert.Price ?? p?.Price;
             var seen = alert.Kind == CatalogAlertKind.PriceDrop ? message.SeenPrice : null;
@@ -391,12 +380,12 @@ public sealed partial class CatalogAlertsWorkflow(
             sale = sale ? new { category = alert.Subject, percent = alert.Percent, name = alert.Name, announcedAt = alert.At } : null,
             recommendationId = recs.RecommendationId,
             recommendations = recs,
-            customerScores = await lifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false),
+            customerScores = await sources.LifecycleScores.ForAsync(profile.CustomerId, profile, cancellationToken).ConfigureAwait(false),
         }, Json.Options);
     }
 
     private Task SendAsync(CatalogAlertMessage message, CancellationToken cancellationToken) =>
-        queue.SendAsync(Queues.CatalogAlerts, JsonSerializer.Serialize(message, Json.Options), TimeSpan.Zero, cancellationToken);
+        services.Queue.SendAsync(Queues.CatalogAlerts, JsonSerializer.Serialize(message, Json.Options), TimeSpan.Zero, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalog change {ChangeId} raised a {Kind} alert; fan-out queued")]
     private static partial void LogDetected(ILogger logger, string kind, string changeId);

@@ -23,7 +23,7 @@ public enum PostPurchaseStatus
 /// order lead to the same decision. <see cref="Generation"/> grows with every arm or cancel, so a
 /// timer message of an older generation is recognised as stale.
 /// </summary>
-public sealed class PostPurchaseState
+public sealed class PostPurchaseState : IMessageTimerState
 {
     /// <summary>Order events remembered per instance (an order has a purchase, a delivery and a few returns).</summary>
     public const int MaxAppliedEvents = 50;
@@ -68,7 +68,25 @@ public sealed class PostPurchaseState
     public bool MarkApplied(string eventId) => AppliedEventIds.MarkApplied(AppliedEvents, eventId, MaxAppliedEvents);
 
     public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, CartAbandonmentState.MaxHistory);
+
+    /// <summary>Cancels the cross-sell (the whole order went back, or an operator): a new generation, no wake-up.</summary>
+    public void Cancel()
+    {
+        Generation++;
+        Status = PostPurchaseStatus.Cancelled;
+        DueAt = null;
+    }
+
+    bool ITimerState.IsRunning => Status is PostPurchaseStatus.Armed or PostPurchaseStatus.Sending;
+    DateTimeOffset? ITimerState.WakeAt => DueAt;
+    string ITimerState.StatusName => Status.ToString();
+    bool IMessageTimerState.IsSending => Status == PostPurchaseStatus.Sending;
+
+    void IMessageTimerState.BeginSending(string messageId) => (Status, MessageId) = (PostPurchaseStatus.Sending, messageId);
+
+    void IMessageTimerState.End(TimerOutcome outcome) =>
+        (Status, DueAt) = (outcome == TimerOutcome.Sent ? PostPurchaseStatus.Sent : PostPurchaseStatus.Suppressed, null);
 }
 
 /// <summary>The post-purchase timer message: which order, which generation.</summary>
-public sealed record PostPurchaseTimerMessage(string CustomerId, string OrderId, int Generation);
+public sealed record PostPurchaseTimerMessage(string CustomerId, string OrderId, int Generation) : ITimerMessage;

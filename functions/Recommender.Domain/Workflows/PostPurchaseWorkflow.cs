@@ -3,11 +3,9 @@ using Microsoft.Extensions.Logging;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Messaging;
-using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Workflows;
 
@@ -26,33 +24,21 @@ namespace Recommender.Domain.Workflows;
 /// schedules its timer again (a crash may have come between arming and scheduling; a spare timer finds
 /// its generation decided).
 /// </summary>
-public sealed partial class PostPurchaseWorkflow(
-    IDocumentStore documents,
-    LifecycleScores lifecycleScores,
-    IWorkQueue queue,
-    ProfileStore profiles,
-    CatalogProvider catalog,
-    RecommendationService recommendations,
-    WebhookSender webhooks,
-    MessageOutbox outbox,
-    WorkflowStats stats,
-    TimeProvider timeProvider,
-    ILogger<PostPurchaseWorkflow> logger,
-    Privacy.TimerSeal timerSeal)
+public sealed class PostPurchaseWorkflow(WorkflowServices services, MessageSources sources, ILogger<PostPurchaseWorkflow> logger)
+    : MessageTimerWorkflow<PostPurchaseState, PostPurchaseTimerMessage>(services, logger, Queues.PostPurchase, Kind)
 {
     public const string InstancePrefix = "post-purchase:";
-    public const string Channel = MessageChannels.Email;
     public const string Kind = "post_purchase";
     public static readonly TimeSpan Delay = TimeSpan.FromDays(3);
 
     public static string InstanceId(string orderId) => InstancePrefix + orderId;
 
     public Task<PostPurchaseState?> GetAsync(string customerId, string orderId, CancellationToken cancellationToken = default) =>
-        documents.GetAsync<PostPurchaseState>(Collections.Workflows, customerId, InstanceId(orderId), cancellationToken);
+        ReadStateAsync(customerId, InstanceId(orderId), cancellationToken);
 
     /// <summary>Every order instance of a customer (one single-partition read).</summary>
     public Task<IReadOnlyList<PostPurchaseState>> ListAsync(string customerId, CancellationToken cancellationToken = default) =>
-        documents.ListAsync<PostPurchaseState>(Collections.Workflows, customerId, InstancePrefix, cancellationToken);
+        Services.Documents.ListAsync<PostPurchaseState>(Collections.Workflows, customerId, InstancePrefix, cancellationToken);
 
     /// <summary>Step 1, at ingestion: a customer's purchases, deliveries and returns, in event-time order.</summary>
     public async Task OnOrderEventsAsync(string customerId, IEnumerable<ClickstreamEvent> events, CancellationToken cancellationToken = default)
@@ -94,7 +80,7 @@ public sealed partial class PostPurchaseWorkflow(
             state.Bought[line.ProductId] = state.Bought.GetValueOrDefault(line.ProductId) + line.Quantity;
         }
 
-        state.Record(timeProvider.GetUtcNow(), $"purchase seen: {string.Join(", ", state.Bought.Keys)}");
+        state.Record(Now, $"purchase seen: {string.Join(", ", state.Bought.Keys)}");
         CancelIfWhollyReturned(state); // a return that arrived before its purchase
         return state;
     }
@@ -117,7 +103,7 @@ public sealed partial class PostPurchaseWorkflow(
             }
 
             s = first;
-            var now = timeProvider.GetUtcNow();
+            var now = Now;
             if (s.DeliveredAt is not null)
             {
                 return s; // delivered again (a repeated event): the first delivery counts
@@ -152,86 +138,49 @@ public sealed partial class PostPurchaseWorkflow(
             state.Returned[line.ProductId] = state.Returned.GetValueOrDefault(line.ProductId) + line.Quantity;
         }
 
-        state.Record(timeProvider.GetUtcNow(), $"returned: {string.Join(", ", @return.Lines!.Select(l => l.ProductId))}");
+        state.Record(Now, $"returned: {string.Join(", ", @return.Lines!.Select(l => l.ProductId))}");
         CancelIfWhollyReturned(state);
         return state;
     }
 
-    /// <summary>Step 2, the timer fired: decide, then hand the message to the outbox (Armed → Sending → Sent).</summary>
+    /// <summary>Step 2, the timer fired: decide, then hand the message to the outbox (Armed → Sending → Sent), or not (→ Suppressed).</summary>
     public async Task WakeAsync(PostPurchaseTimerMessage message, CancellationToken cancellationToken = default)
     {
-        var now = timeProvider.GetUtcNow();
-        var state = await GetAsync(message.CustomerId, message.OrderId, cancellationToken).ConfigureAwait(false);
-        if (state is null || !IsCurrent(state, message))
+        var now = Now;
+        if (await WakeUpAsync(message, now, cancellationToken).ConfigureAwait(false) is not { } state)
         {
-            LogStale(logger, message.Generation, state switch
-            {
-                null => "no cross-sell is running for the order (never armed, expired, or erased)",
-                _ when state.Generation != message.Generation => $"superseded by generation {state.Generation}",
-                _ => $"the cross-sell is decided already ({state.Status})",
-            });
             return;
         }
 
-        if (state.DueAt is { } dueAt && now < dueAt)
-        {
-            await ScheduleAsync(message, dueAt, cancellationToken).ConfigureAwait(false); // woken early
-            return;
-        }
-
-        var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var profile = await sources.Profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        var products = await sources.Catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         // Sensitive products (health, religion, ...) are never shown nor used to pick recommendations.
         var kept = state.Kept.Where(p => !(products.TryGetValue(p, out var product) && product.Sensitive)).ToList();
-        var suppression = WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now)
+        var suppression = sources.SuppressionReason(profile, Channel, now)
             ?? (kept.Count == 0 ? "suppressed: no product of the order to cross-sell (order unknown, or only sensitive products)" : null);
         if (suppression is not null)
         {
-            LogSuppressed(logger, suppression);
-            if (await FinishAsync(message, PostPurchaseStatus.Suppressed, suppression, cancellationToken).ConfigureAwait(false))
-            {
-                await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false);
-            }
-
+            await SuppressAsync(message, suppression, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        // Record the decision and its key first: a crash and a redelivered timer hand the same message id to the outbox again.
         var messageId = WorkflowMessages.MessageId(InstancePrefix.TrimEnd(':'), message.CustomerId, message.OrderId);
-        var sending = await UpdateAsync(message.CustomerId, message.OrderId, s =>
+        if (await SendAsync(message, messageId, now, sending => ComposeAsync(sending, kept, products, now, cancellationToken), cancellationToken).ConfigureAwait(false)
+            is not null)
         {
-            if (s is null || !IsCurrent(s, message) || s.Status == PostPurchaseStatus.Sending)
-            {
-                return null;
-            }
-
-            s.Status = PostPurchaseStatus.Sending;
-            s.MessageId = messageId;
-            s.Record(now, $"sending {messageId}");
-            return s;
-        }, cancellationToken).ConfigureAwait(false);
-        if (sending is null || !IsCurrent(sending, message) || sending.Status != PostPurchaseStatus.Sending)
-        {
-            LogNotClaimed(logger, message.Generation);
-            return;
+            await FinishAsync(message, TimerOutcome.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
         }
-
-        var body = await ComposeAsync(sending, kept, products, now, cancellationToken).ConfigureAwait(false);
-        await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
-        await FinishAsync(message, PostPurchaseStatus.Sent, $"sent to outbox {messageId}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An operator cancels an order's cross-sell not yet decided; false when there was none.</summary>
-    public async Task<bool> CancelAsync(string customerId, string orderId, string reason, CancellationToken cancellationToken = default)
-    {
-        var cancelled = false;
-        await UpdateAsync(customerId, orderId, state =>
-        {
-            cancelled = state is { IsOpen: true };
-            return cancelled ? Cancel(state!, reason) : null;
-        }, cancellationToken).ConfigureAwait(false);
-        return cancelled;
-    }
+    public Task<bool> CancelAsync(string customerId, string orderId, string reason, CancellationToken cancellationToken = default) =>
+        CancelInstanceAsync(customerId, InstanceId(orderId), reason, cancellationToken, state => state.IsOpen);
+
+    protected override string InstanceIdOf(PostPurchaseTimerMessage timer) => InstanceId(timer.OrderId);
+
+    protected override string Describe(PostPurchaseTimerMessage timer) => $"Post-purchase timer of generation {timer.Generation}";
+
+    protected override string NoInstance => "no cross-sell is running for the order";
 
     private async Task<string> ComposeAsync(PostPurchaseState state, IReadOnlyList<string> kept, IReadOnlyDictionary<string, Product> products,
         DateTimeOffset now, CancellationToken cancellationToken)
@@ -239,7 +188,7 @@ public sealed partial class PostPurchaseWorkflow(
         // "Bought with" the order's dearest product kept; nothing the order holds is recommended back.
         var seed = kept.OrderByDescending(p => products.TryGetValue(p, out var product) ? product.Price : 0).ThenBy(p => p, StringComparer.Ordinal).First();
         var request = new RecommendationRequest(state.CustomerId, Placement.AlsoBought, 4, seed) { ExcludeProductIds = state.Products.ToHashSet(StringComparer.Ordinal) };
-        var recs = await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false);
+        var recs = await sources.Recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false);
         var message = new
         {
             messageId = state.MessageId,
@@ -251,15 +200,12 @@ public sealed partial class PostPurchaseWorkflow(
             deliveredAt = state.DeliveredAt,
             order = kept.Select(p => ProductCard.Of(p, products)).ToList(),
             recommendations = recs,
-            customerScores = await lifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false),
+            customerScores = await sources.LifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false),
         };
         return JsonSerializer.Serialize(message, Json.Options);
     }
 
     private static PostPurchaseState New(string customerId, string orderId) => new() { CustomerId = customerId, OrderId = orderId, Status = PostPurchaseStatus.AwaitingDelivery };
-
-    private static bool IsCurrent(PostPurchaseState state, PostPurchaseTimerMessage message) =>
-        state.Generation == message.Generation && state.Status is PostPurchaseStatus.Armed or PostPurchaseStatus.Sending;
 
     /// <summary>Cancels an open instance whose order went back in full; true when it did.</summary>
     private bool CancelIfWhollyReturned(PostPurchaseState state)
@@ -269,51 +215,11 @@ public sealed partial class PostPurchaseWorkflow(
             return false;
         }
 
-        Cancel(state, "the whole order was returned");
+        state.Cancel();
+        state.Record(Now, "cancelled: the whole order was returned");
         return true;
     }
 
-    private PostPurchaseState Cancel(PostPurchaseState state, string reason)
-    {
-        state.Generation++;
-        state.Status = PostPurchaseStatus.Cancelled;
-        state.DueAt = null;
-        state.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
-        return state;
-    }
-
-    /// <summary>Ends the instance if <paramref name="message"/> is still current; true when this call did.</summary>
-    private async Task<bool> FinishAsync(PostPurchaseTimerMessage message, PostPurchaseStatus status, string what, CancellationToken cancellationToken)
-    {
-        var finished = false;
-        await UpdateAsync(message.CustomerId, message.OrderId, s =>
-        {
-            finished = s is not null && IsCurrent(s, message);
-            if (!finished)
-            {
-                return null;
-            }
-
-            s!.Status = status;
-            s.DueAt = null;
-            s.Record(timeProvider.GetUtcNow(), what);
-            return s;
-        }, cancellationToken).ConfigureAwait(false);
-        return finished;
-    }
-
-    private Task ScheduleAsync(PostPurchaseTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        timerSeal.ScheduleAsync(queue, Queues.PostPurchase, message, message.CustomerId, dueAt, cancellationToken);
-
     private Task<PostPurchaseState?> UpdateAsync(string customerId, string orderId, Func<PostPurchaseState?, PostPurchaseState?> mutate, CancellationToken cancellationToken) =>
-        documents.UpdateAsync(Collections.Workflows, customerId, InstanceId(orderId), mutate, cancellationToken);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Post-purchase timer of generation {Generation} is stale, nothing to do: {Reason}")]
-    private static partial void LogStale(ILogger logger, int generation, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Post-purchase timer of generation {Generation}: decided by a concurrent delivery of the same timer, or cancelled meanwhile; nothing to do")]
-    private static partial void LogNotClaimed(ILogger logger, int generation);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Post-purchase cross-sell not sent: {Reason}")]
-    private static partial void LogSuppressed(ILogger logger, string reason);
+        UpdateStateAsync(customerId, InstanceId(orderId), mutate, cancellationToken);
 }

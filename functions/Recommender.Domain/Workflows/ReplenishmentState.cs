@@ -75,7 +75,7 @@ public sealed class ReplenishmentItem
 /// earliest reminder. <see cref="Generation"/> grows whenever the timer moves, so an older timer
 /// message is recognised as stale.
 /// </summary>
-public sealed class ReplenishmentState
+public sealed class ReplenishmentState : ITimerState
 {
     /// <summary>Products kept per customer; beyond it the ones bought longest ago without a pending reminder are forgotten.</summary>
     public const int MaxProducts = 200;
@@ -100,7 +100,11 @@ public sealed class ReplenishmentState
     public bool MarkApplied(string eventId) => AppliedEventIds.MarkApplied(AppliedEvents, eventId, MaxAppliedEvents);
 
     public void Record(DateTimeOffset at, string what) => WorkflowEvent.Append(History, at, what, CartAbandonmentState.MaxHistory);
+
+    bool ITimerState.IsRunning => Status is ReplenishmentStatus.Armed or ReplenishmentStatus.Sending;
+    DateTimeOffset? ITimerState.WakeAt => Status == ReplenishmentStatus.Armed ? DueAt : null;
+    string ITimerState.StatusName => Status.ToString();
 }
 
 /// <summary>The replenishment timer message: whose, which generation.</summary>
-public sealed record ReplenishmentTimerMessage(string CustomerId, int Generation);
+public sealed record ReplenishmentTimerMessage(string CustomerId, int Generation) : ITimerMessage;

@@ -8,7 +8,6 @@ using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Workflows;
 
@@ -27,23 +26,11 @@ namespace Recommender.Domain.Workflows;
 /// that moves the timer on (after a message, or a suppressed reminder) schedules the next timer before
 /// the state records it, so a crash in between brings the wake back to do it again.
 /// </summary>
-public sealed partial class ReplenishmentWorkflow(
-    IDocumentStore documents,
-    LifecycleScores lifecycleScores,
-    IWorkQueue queue,
-    ProfileStore profiles,
-    CatalogProvider catalog,
-    RecommendationService recommendations,
-    WebhookSender webhooks,
-    MessageOutbox outbox,
-    WorkflowStats stats,
-    IOptions<ReplenishmentOptions> options,
-    TimeProvider timeProvider,
-    ILogger<ReplenishmentWorkflow> logger,
-    Privacy.TimerSeal timerSeal)
+public sealed partial class ReplenishmentWorkflow(WorkflowServices services, MessageSources sources, IOptions<ReplenishmentOptions> options,
+    ILogger<ReplenishmentWorkflow> logger)
+    : TimerWorkflow<ReplenishmentState, ReplenishmentTimerMessage>(services, logger, Queues.Replenishment, Kind)
 {
     public const string InstanceId = "replenishment";
-    public const string Channel = MessageChannels.Email;
     public const string Kind = "replenishment";
     /// <summary>Repeat purchases closer together than this count as one (a split order, a same-day top-up).</summary>
     public static readonly TimeSpan MinimumRepeatGap = TimeSpan.FromDays(1);
@@ -59,7 +46,7 @@ public sealed partial class ReplenishmentWorkflow(
     public static readonly TimeSpan HistoryTimeToLive = TimeSpan.FromDays(730);
 
     public Task<ReplenishmentState?> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
-        documents.GetAsync<ReplenishmentState>(Collections.Workflows, customerId, InstanceId, cancellationToken);
+        ReadStateAsync(customerId, InstanceId, cancellationToken);
 
     /// <summary>
     /// The learned repeat interval: the median gap between the customer's purchases of one product,
@@ -103,13 +90,13 @@ public sealed partial class ReplenishmentWorkflow(
             return;
         }
 
-        var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var products = await sources.Catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         bool moved = false, replayed = false;
         var state = await UpdateAsync(customerId, s =>
         {
             moved = false;
             s ??= new ReplenishmentState { CustomerId = customerId };
-            var now = timeProvider.GetUtcNow();
+            var now = Now;
             var changed = false;
             var fresh = orders.Where(e => s.MarkApplied(e.Id)).ToList();
             replayed = fresh.Count < orders.Count;
@@ -250,45 +237,28 @@ public sealed partial class ReplenishmentWorkflow(
     /// <summary>Step 2, the timer fired: decide which products are due, then hand one message to the outbox (Armed → Sending → Armed for the next, or Idle).</summary>
     public async Task WakeAsync(ReplenishmentTimerMessage message, CancellationToken cancellationToken = default)
     {
-        var now = timeProvider.GetUtcNow();
-        var state = await GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        if (state is null || !IsCurrent(state, message))
+        var now = Now;
+        if (await WakeUpAsync(message, now, cancellationToken).ConfigureAwait(false) is not { } woken)
         {
-            LogStale(logger, message.Generation, state switch
-            {
-                null => "no reminder is pending for the customer (never armed, expired, or erased)",
-                _ when state.Generation != message.Generation => $"superseded by generation {state.Generation}",
-                _ => $"no reminder is pending ({state.Status})",
-            });
             return;
         }
 
-        if (state is { Status: ReplenishmentStatus.Armed, DueAt: { } dueAt } && now < dueAt)
-        {
-            await ScheduleAsync(message, dueAt, cancellationToken).ConfigureAwait(false); // a wait longer than one queue hop
-            return;
-        }
-
-        if (state.Status == ReplenishmentStatus.Armed)
-        {
-            state = await DecideAsync(state, message, now, cancellationToken).ConfigureAwait(false);
-        }
+        var state = woken.Status == ReplenishmentStatus.Armed ? await DecideAsync(woken, message, now, cancellationToken).ConfigureAwait(false) : woken;
 
         // Sending (just decided, or found so after a crash): the outbox keeps the first message per id.
-        if (state is not { Status: ReplenishmentStatus.Sending, MessageId: { } messageId } || state.Generation != message.Generation)
+        if (state is not { Status: ReplenishmentStatus.Sending, MessageId: { } messageId } sending || sending.Generation != message.Generation)
         {
             // Suppressed (logged by the decision), nothing due yet (the timer moved on), or decided by a concurrent delivery.
-            LogNothingToSend(logger, message.Generation, state is null ? "the reminders are gone (erased or expired)"
+            LogNothingToSend(Logger, message.Generation, state is null ? "the reminders are gone (erased or expired)"
                 : state.Generation != message.Generation ? $"the timer moved on to generation {state.Generation} (suppressed, or nothing due yet)"
                 : $"decided meanwhile ({state.Status})");
             return;
         }
 
-        var body = await ComposeAsync(state, now, cancellationToken).ConfigureAwait(false);
-        await outbox.EnqueueAsync(new OutboundMessage(messageId, message.CustomerId, Channel, Kind, body, now, now), cancellationToken).ConfigureAwait(false);
+        await HandOverAsync(message, messageId, now, () => ComposeAsync(sending, now, cancellationToken), cancellationToken).ConfigureAwait(false);
         // The timer to the next reminder goes before the state moves to it: a crash in between brings this timer
         // back (the state is still Sending), which schedules it again; a spare one finds its generation decided.
-        var ahead = await ScheduleAheadAsync(state, [], cancellationToken).ConfigureAwait(false);
+        var ahead = await ScheduleAheadAsync(sending, [], cancellationToken).ConfigureAwait(false);
         var moved = false;
         var done = await UpdateAsync(message.CustomerId, s =>
         {
@@ -309,8 +279,8 @@ public sealed partial class ReplenishmentWorkflow(
     /// <summary>Every product due by now + the group window is reminded about (or suppressed) once; the decision and its key are recorded first.</summary>
     private async Task<ReplenishmentState?> DecideAsync(ReplenishmentState current, ReplenishmentTimerMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var profile = await profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
-        var suppression = WorkflowMessages.SuppressionReason(profile, Channel, webhooks.IsConfigured(Channel), now);
+        var profile = await sources.Profiles.GetAsync(message.CustomerId, cancellationToken).ConfigureAwait(false);
+        var suppression = sources.SuppressionReason(profile, Channel, now);
         var messageId = WorkflowMessages.MessageId(InstanceId, message.CustomerId, message.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Suppressed (or nothing due), the decision moves the timer on in the same write: that timer goes first,
         // so a crash before the write brings this timer back to decide again.
@@ -351,8 +321,7 @@ public sealed partial class ReplenishmentWorkflow(
         }, cancellationToken).ConfigureAwait(false);
         if (decided && suppression is not null)
         {
-            LogSuppressed(logger, suppression);
-            await stats.CountAsync(Kind, OutboxStatus.Suppressed, cancellationToken).ConfigureAwait(false);
+            await CountSuppressedAsync(message, suppression, cancellationToken).ConfigureAwait(false);
         }
 
         await ScheduleNextAsync(moved, state, ahead, cancellationToken).ConfigureAwait(false);
@@ -381,7 +350,7 @@ public sealed partial class ReplenishmentWorkflow(
             s.Status = ReplenishmentStatus.Idle;
             s.DueAt = null;
             s.Sending = [];
-            s.Record(timeProvider.GetUtcNow(), $"cancelled: {reason}");
+            s.Record(Now, $"cancelled: {reason}");
             return s;
         }, cancellationToken).ConfigureAwait(false);
         return cancelled;
@@ -389,11 +358,11 @@ public sealed partial class ReplenishmentWorkflow(
 
     /// <summary>Forgets the purchase history (analytics consent withdrawn): pending timers find nothing and stop.</summary>
     public Task<bool> DeleteAsync(string customerId, CancellationToken cancellationToken = default) =>
-        documents.DeleteAsync(Collections.Workflows, customerId, InstanceId, cancellationToken);
+        Services.Documents.DeleteAsync(Collections.Workflows, customerId, InstanceId, cancellationToken);
 
     private async Task<string> ComposeAsync(ReplenishmentState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var products = await sources.Catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var due = state.Sending.Select(id => state.Products.GetValueOrDefault(id)).OfType<ReplenishmentItem>().Select(item =>
         {
             var card = ProductCard.Of(item.ProductId, products);
@@ -406,14 +375,11 @@ public sealed partial class ReplenishmentWorkflow(
             };
         }).ToList();
         var request = new RecommendationRequest(state.CustomerId, Placement.Email, 4) { ExcludeProductIds = state.Sending.ToHashSet(StringComparer.Ordinal) };
-        var recs = await recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false);
-        var customerScores = await lifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var recs = await sources.Recommendations.GetAsync(request, cancellationToken).ConfigureAwait(false);
+        var customerScores = await sources.LifecycleScores.ForAsync(state.CustomerId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var message = new { messageId = state.MessageId, type = Kind, channel = Channel, customerId = state.CustomerId, createdAt = now, products = due, recommendations = recs, customerScores };
         return JsonSerializer.Serialize(message, Json.Options);
     }
-
-    private static bool IsCurrent(ReplenishmentState state, ReplenishmentTimerMessage message) =>
-        state.Generation == message.Generation && state.Status is ReplenishmentStatus.Armed or ReplenishmentStatus.Sending;
 
     /// <summary>Points the timer at the earliest pending reminder (a new generation); true when a timer message must be sent.</summary>
     private static bool MoveTimer(ReplenishmentState state, DateTimeOffset now)
@@ -471,18 +437,20 @@ public sealed partial class ReplenishmentWorkflow(
             ? ScheduleAsync(new ReplenishmentTimerMessage(state.CustomerId, state.Generation), dueAt, cancellationToken)
             : Task.CompletedTask;
 
-    private Task ScheduleAsync(ReplenishmentTimerMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        timerSeal.ScheduleAsync(queue, Queues.Replenishment, message, message.CustomerId, dueAt, cancellationToken);
+    protected override DocumentTimeToLive TimeToLive => DocumentTimeToLive.After(HistoryTimeToLive);
+
+    protected override string InstanceIdOf(ReplenishmentTimerMessage timer) => InstanceId;
+
+    protected override string Describe(ReplenishmentTimerMessage timer) => $"Replenishment timer of generation {timer.Generation}";
+
+    protected override string NoInstance => "no reminder is pending for the customer";
+
+    protected override string WhyStale(ReplenishmentState? state, ReplenishmentTimerMessage timer) =>
+        state is { Status: ReplenishmentStatus.Idle } && state.Generation == timer.Generation ? "no reminder is pending (Idle)" : base.WhyStale(state, timer);
 
     private Task<ReplenishmentState?> UpdateAsync(string customerId, Func<ReplenishmentState?, ReplenishmentState?> mutate, CancellationToken cancellationToken) =>
-        documents.UpdateAsync(Collections.Workflows, customerId, InstanceId, mutate, DocumentTimeToLive.After(HistoryTimeToLive), cancellationToken);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replenishment timer of generation {Generation} is stale, nothing to do: {Reason}")]
-    private static partial void LogStale(ILogger logger, int generation, string reason);
+        UpdateStateAsync(customerId, InstanceId, mutate, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replenishment timer of generation {Generation}: nothing to send: {Reason}")]
     private static partial void LogNothingToSend(ILogger logger, int generation, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replenishment reminder not sent: {Reason}")]
-    private static partial void LogSuppressed(ILogger logger, string reason);
 }

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
@@ -8,32 +10,47 @@ using Recommender.Domain.Training;
 
 namespace Recommender.Functions.Endpoints;
 
+/// <summary>The served pointer and every model version.</summary>
+public sealed record ModelCatalog(CurrentModel? Current, IReadOnlyList<ModelManifest> Versions);
+
+/// <summary>The catalog upload's query parameters.</summary>
+public sealed record CatalogReplacement(
+    [property: FromQuery(Name = "confirmRemoval"), Description("true to replace the catalog even when it would remove more than the configured share of the current products.")]
+    bool? ConfirmRemoval);
+
 /// <summary>
 /// The data team's endpoints: training runs on demand and their status, model versions with their
 /// metrics, rollback and pinning, and catalog upload. In Azure these are functions with
 /// <c>authLevel: function</c>.
 /// </summary>
-/// <summary>The served pointer and every model version.</summary>
-public sealed record ModelCatalog(CurrentModel? Current, IReadOnlyList<ModelManifest> Versions);
-
 public static class AdminEndpoints
 {
     public const int MaxCatalogBytes = 32 * 1024 * 1024;
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/admin/retrain", RetrainAsync).WithName("api-retrain");
-        app.MapGet("/api/admin/training/{runId}", GetTrainingRunAsync).WithName("api-training-run");
-        app.MapGet("/api/admin/models", ListModelsAsync).WithName("api-models");
-        app.MapGet("/api/admin/models/{version}", GetModelAsync).WithName("api-model");
-        app.MapPost("/api/admin/models/{version}/rollback", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: false, models, ct)).WithName("api-model-rollback");
-        app.MapPost("/api/admin/models/{version}/pin", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: true, models, ct)).WithName("api-model-pin");
-        app.MapDelete("/api/admin/models/pin", UnpinAsync).WithName("api-model-unpin");
+        var training = app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.ModelsTag);
+        training.MapPost("/retrain", RetrainAsync).WithName("api-retrain").WithSummary("Start a training run");
+        training.MapGet("/training/{runId}", GetTrainingRunAsync).WithName("api-training-run").WithSummary("A training run's status");
+        training.MapGet("/models", ListModelsAsync).WithName("api-models").WithSummary("The served model and every version with its metrics");
+        training.MapGet("/models/{version}", GetModelAsync).WithName("api-model").WithSummary("One model version's manifest");
+        training.MapPost("/models/{version}/rollback", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: false, models, ct))
+            .WithName("api-model-rollback").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Serve an earlier version");
+        training.MapPost("/models/{version}/pin", (string version, ModelStore models, CancellationToken ct) => PointAsync(version, pinned: true, models, ct))
+            .WithName("api-model-pin").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Serve a version and keep training from moving it");
+        training.MapDelete("/models/pin", UnpinAsync).WithName("api-model-unpin").WithSummary("Let training move the served version again");
         app.MapWorkflowApi();
         app.MapSegmentsApi();
         app.MapAttributionApi();
         app.MapBanditApi();
-        app.MapPut("/api/admin/catalog", PutCatalogAsync).WithName("api-catalog");
+        app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.CatalogTag)
+            .MapPut("/catalog", PutCatalogAsync).WithName("api-catalog")
+            .WithJsonBody<List<Product>>("Every product of the catalog.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("Replace the catalog")
+            .WithDescription("A JSON array of products. A replacement that would remove more than Recommender:Catalog:MaxRemovedShare of the current products is refused with 409 unless confirmRemoval is true.");
         return app;
     }
 
@@ -93,9 +110,10 @@ public static class AdminEndpoints
     /// of the current products (an empty or truncated upload, most often) is refused with 409 unless
     /// <paramref name="confirmRemoval"/> is true.
     /// </summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> PutCatalogAsync(HttpRequest request, bool? confirmRemoval, CatalogProvider catalog,
+    private static async Task<Results<NoContent, ProblemHttpResult>> PutCatalogAsync(HttpRequest request, [AsParameters] CatalogReplacement replacement, CatalogProvider catalog,
         Microsoft.Extensions.Options.IOptions<CatalogOptions> catalogOptions, CancellationToken cancellationToken)
     {
+        var confirmRemoval = replacement.ConfirmRemoval;
         var (body, tooLarge) = await RequestBody.ReadAsync(request, MaxCatalogBytes, cancellationToken).ConfigureAwait(false);
         if (tooLarge)
         {

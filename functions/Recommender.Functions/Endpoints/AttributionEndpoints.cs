@@ -1,18 +1,19 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain.Attribution;
 
 namespace Recommender.Functions.Endpoints;
 
 /// <summary>The attribution report's query parameters (all optional; strings, so every malformed value is answered by one 400 naming it).</summary>
 public sealed record AttributionReportRequest(
-    [property: Description("First day (UTC, yyyy-MM-dd); default 29 days before to.")] string? From,
-    [property: Description("Last day (UTC, yyyy-MM-dd), inclusive; default today. At most 366 days in all.")] string? To,
-    [property: Description("recommendation, email, push or none (unattributed).")] string? Channel,
-    [property: Description("A recommendation placement (home, product, cart, ...).")] string? Placement,
-    [property: Description("An email or push campaign (the message's campaignId).")] string? Campaign,
-    [property: Description("An experiment variant.")] string? Variant,
-    [property: Description("A segment (vip, active, at-risk, ...): only its members' rows and totals.")] string? Segment);
+    [property: FromQuery(Name = "from"), Description("First day (UTC, yyyy-MM-dd); default 29 days before to.")] string? From,
+    [property: FromQuery(Name = "to"), Description("Last day (UTC, yyyy-MM-dd), inclusive; default today. At most 366 days in all.")] string? To,
+    [property: FromQuery(Name = "channel"), Description("recommendation, email, push or none (unattributed).")] string? Channel,
+    [property: FromQuery(Name = "placement"), Description("A recommendation placement (home, product, cart, ...).")] string? Placement,
+    [property: FromQuery(Name = "campaign"), Description("An email or push campaign (the message's campaignId).")] string? Campaign,
+    [property: FromQuery(Name = "variant"), Description("An experiment variant.")] string? Variant,
+    [property: FromQuery(Name = "segment"), Description("A segment (vip, active, at-risk, ...): only its members' rows and totals.")] string? Segment);
 
 /// <summary>
 /// The attribution report for the marketing team (admin route: bearer token with the admin role;
@@ -23,7 +24,11 @@ public static class AttributionEndpoints
 {
     public static IEndpointRouteBuilder MapAttributionApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/admin/attribution", GetReportAsync).WithName("api-attribution");
+        // The query is checked against today's date (TimeProvider) by the domain's AttributionQuery.Parse, in the handler.
+        app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.AttributionTag)
+            .MapGet("/attribution", GetReportAsync).WithName("api-attribution")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Daily series and totals per placement, campaign, channel, variant and segment");
         return app;
     }
 

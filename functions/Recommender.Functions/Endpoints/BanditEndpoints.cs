@@ -1,13 +1,34 @@
 using System.ComponentModel;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain.Recommendations;
 
 namespace Recommender.Functions.Endpoints;
 
 /// <summary>The bandit report's query parameters (a string, so a malformed value is answered by a 400 naming it).</summary>
 public sealed record BanditReportRequest(
-    [property: Description("Days of the daily series, ending today (UTC): 1 to 90, default 14.")] string? Days);
+    [property: FromQuery(Name = "days"), Description("Days of the daily series, ending today (UTC): 1 to 90, default 14.")] string? Days) : IValidatedRequest
+{
+    /// <summary>The days asked for (valid once <see cref="Validate"/> found no error).</summary>
+    public int DayCount { get; private set; } = BanditReport.DefaultDays;
+
+    public Dictionary<string, string[]>? Validate()
+    {
+        if (Days is not { } text)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days is < 1 or > BanditReport.MaxDays)
+        {
+            return new() { ["days"] = [$"days must be a whole number from 1 to {BanditReport.MaxDays}"] };
+        }
+
+        DayCount = days;
+        return null;
+    }
+}
 
 /// <summary>
 /// The bandit report (admin route; Functions key in Azure): exploration share and reward settings, every arm's totals,
@@ -17,21 +38,17 @@ public static class BanditEndpoints
 {
     public static IEndpointRouteBuilder MapBanditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/admin/bandit", GetReportAsync).WithName("api-bandit");
+        app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.BanditTag)
+            .MapGet("/bandit", GetReportAsync).WithName("api-bandit").Validated<BanditReportRequest>("Invalid bandit report query")
+            .WithSummary("Exploration, rewards and arm shares over time");
         return app;
     }
 
-    private static async Task<Results<Ok<BanditReport>, ValidationProblem>> GetReportAsync([AsParameters] BanditReportRequest request, BanditPolicy bandit,
+    /// <summary><paramref name="request"/> has been validated by the route's endpoint filter.</summary>
+    private static async Task<Ok<BanditReport>> GetReportAsync([AsParameters] BanditReportRequest request, BanditPolicy bandit,
         TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var days = BanditReport.DefaultDays;
-        if (request.Days is { } text && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out days) || days is < 1 or > BanditReport.MaxDays))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = [$"days must be a whole number from 1 to {BanditReport.MaxDays}"] },
-                title: "Invalid bandit report query");
-        }
-
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
-        return TypedResults.Ok(await BanditReport.BuildAsync(bandit, days, today, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok(await BanditReport.BuildAsync(bandit, request.DayCount, today, cancellationToken).ConfigureAwait(false));
     }
 }

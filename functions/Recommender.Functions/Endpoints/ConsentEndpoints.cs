@@ -1,5 +1,8 @@
+using System.ComponentModel;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
@@ -15,6 +18,48 @@ public sealed record ConsentCommand(string? Channel, bool? Granted, string? Poli
 /// <summary>An objection to profiling, or its withdrawal.</summary>
 public sealed record ObjectionCommand(bool? Objects);
 
+/// <summary>The audit log's query parameters: instants as ISO 8601 strings, so each malformed one is answered by one 400 naming it.</summary>
+public sealed record AuditQuery(
+    [property: FromQuery(Name = "from"), Description("First instant (ISO 8601, e.g. 2026-12-01T00:00:00Z); default 7 days before to.")] string? From,
+    [property: FromQuery(Name = "to"), Description("End instant, exclusive (ISO 8601); default now. At most 366 days after from.")] string? To,
+    [property: FromQuery(Name = "customerId"), Description("Only this customer's entries.")] string? CustomerId) : IValidatedRequest
+{
+    /// <summary><see cref="From"/> parsed (valid once <see cref="Validate"/> found no error).</summary>
+    public DateTimeOffset? FromInstant { get; private set; }
+
+    /// <summary><see cref="To"/> parsed.</summary>
+    public DateTimeOffset? ToInstant { get; private set; }
+
+    public Dictionary<string, string[]>? Validate()
+    {
+        Dictionary<string, string[]>? errors = null;
+        FromInstant = Instant(ref errors, "from", From);
+        ToInstant = Instant(ref errors, "to", To);
+        if (CustomerId is { Length: > 0 } customerId && !EventValidator.IsValidId(customerId))
+        {
+            (errors ??= [])["customerId"] = [$"customerId must be {PrivacyIds.Rule}"];
+        }
+
+        return errors;
+    }
+
+    private static DateTimeOffset? Instant(ref Dictionary<string, string[]>? errors, string field, string? text)
+    {
+        if (text is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var instant))
+        {
+            return instant;
+        }
+
+        (errors ??= [])[field] = [$"{field} must be an instant (ISO 8601, e.g. 2026-12-01T00:00:00Z)"];
+        return null;
+    }
+}
+
 /// <summary>A customer's current consent per channel and the full history kept as proof.</summary>
 public sealed record ConsentView(string CustomerId, IReadOnlyDictionary<string, ConsentRecord> Current, IReadOnlyList<ConsentHistoryEntry> History);
 
@@ -28,21 +73,26 @@ public static class ConsentEndpoints
 {
     public static IEndpointRouteBuilder MapConsentApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/privacy/consents/{customerId}", RecordAsync).WithName("api-consent-record");
-        app.MapGet("/api/privacy/consents/{customerId}", GetAsync).WithName("api-consent-get");
-        app.MapGet("/api/privacy/export/{customerId}", ExportAsync).WithName("api-export");
-        app.MapPut("/api/privacy/objection/{customerId}", ObjectAsync).WithName("api-objection");
-        app.MapGet("/api/privacy/audit", ReadAuditAsync).WithName("api-audit");
-        // Walks the audit log's hash chain: 200 with the report either way (intact or the first broken link).
-        app.MapGet("/api/privacy/audit/verify", async (AuditLog audit, CancellationToken ct) =>
-            TypedResults.Ok(await audit.VerifyAsync(ct).ConfigureAwait(false))).WithName("api-audit-verify");
-        app.MapGet("/api/privacy/ad-audiences", async (AdAudiences audiences, AuditLog audit, HttpContext context, CancellationToken ct) =>
+        var rights = app.MapGroup(ApiRoutes.Privacy).WithTags(ApiRoutes.ConsentTag);
+        rights.MapPost("/consents/{customerId}", RecordAsync).WithName("api-consent-record").WithSummary("Record a consent decision");
+        rights.MapGet("/consents/{customerId}", GetAsync).WithName("api-consent-get").WithSummary("The current consent per channel and its history");
+        rights.MapGet("/export/{customerId}", ExportAsync).WithName("api-export").WithSummary("Right of access: everything held about the customer");
+        rights.MapPut("/objection/{customerId}", ObjectAsync).WithName("api-objection").WithSummary("Object to profiling, or withdraw the objection");
+        rights.MapGet("/ad-audiences", async (AdAudiences audiences, AuditLog audit, HttpContext context, CancellationToken ct) =>
         {
             var export = await audiences.ExportAsync(ct).ConfigureAwait(false);
             await audit.RecordAsync(OperatorAuth.ActorOf(context.User), "ad_audiences.export", "*", $"{export.Customers} customers", cancellationToken: ct).ConfigureAwait(false);
             return TypedResults.Ok(export);
-        }).WithName("api-ad-audiences");
-        app.MapGet("/api/privacy/ad-audiences/{segment}", SegmentAudienceAsync).WithName("api-ad-audiences-segment");
+        }).WithName("api-ad-audiences").WithSummary("The hashed ad audiences of the customers who consented");
+        rights.MapGet("/ad-audiences/{segment}", SegmentAudienceAsync).WithName("api-ad-audiences-segment")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One segment's hashed ad audience (latest segmentation run)");
+        var auditLog = app.MapGroup(ApiRoutes.Privacy).WithTags(ApiRoutes.AuditTag);
+        auditLog.MapGet("/audit", ReadAuditAsync).WithName("api-audit").Validated<AuditQuery>().WithSummary("The audit log between two instants");
+        // Walks the audit log's hash chain: 200 with the report either way (intact or the first broken link).
+        auditLog.MapGet("/audit/verify", async (AuditLog audit, CancellationToken ct) =>
+            TypedResults.Ok(await audit.VerifyAsync(ct).ConfigureAwait(false))).WithName("api-audit-verify").WithSummary("Verify the audit log's hash chain");
         return app;
     }
 
@@ -116,17 +166,16 @@ public static class ConsentEndpoints
         return TypedResults.Ok(data);
     }
 
-    /// <summary>The audit log between two instants (default: the last 7 days), optionally for one customer.</summary>
-    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> ReadAuditAsync(DateTimeOffset? from, DateTimeOffset? to, string? customerId,
+    /// <summary>
+    /// The audit log between two instants (default: the last 7 days), optionally for one customer. Each value of
+    /// <paramref name="query"/> has been checked by the route's endpoint filter; their order and span are checked here.
+    /// </summary>
+    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> ReadAuditAsync([AsParameters] AuditQuery query,
         AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var end = to ?? timeProvider.GetUtcNow().AddSeconds(1);
-        var start = from ?? end.AddDays(-7);
-        if (customerId is not null && !EventValidator.IsValidId(customerId))
-        {
-            return PrivacyIds.Invalid("customerId");
-        }
-
+        var end = query.ToInstant ?? timeProvider.GetUtcNow().AddSeconds(1);
+        var start = query.FromInstant ?? end.AddDays(-7);
+        var customerId = query.CustomerId is { Length: > 0 } id ? id : null;
         if (end <= start || end - start > TimeSpan.FromDays(366))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must be before to, at most 366 days apart"] });

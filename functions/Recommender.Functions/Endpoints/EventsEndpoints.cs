@@ -20,7 +20,15 @@ public static class EventsEndpoints
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", CollectAsync).WithName("api-events");
+        app.MapPost(ApiRoutes.Events, CollectAsync).WithName("api-events").WithTags(ApiRoutes.EventsTag)
+            .WithJsonBody<IReadOnlyList<System.Text.Json.JsonElement>>("The events (docs/events.md).")
+            .Produces<CollectResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Collect a batch of clickstream events")
+            .WithDescription($"A JSON array of 1 to {EventBatch.MaxEvents} events (or {{\"events\": [...]}}), at most {EventBatch.MaxBodyBytes} bytes of UTF-8 "
+                + "(docs/events.md). Each event is judged on its own: the answer says per event whether it was accepted, and why not.");
         return app;
     }
 

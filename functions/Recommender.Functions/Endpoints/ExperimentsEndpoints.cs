@@ -17,9 +17,14 @@ public static class ExperimentsEndpoints
 
     public static IEndpointRouteBuilder MapExperimentsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/admin/experiments/{id}", PutExperimentAsync).WithName("api-experiment-put");
-        app.MapGet("/api/admin/experiments/{id}", GetExperimentAsync).WithName("api-experiment");
-        app.MapGet("/api/admin/experiments/{id}/report", GetReportAsync).WithName("api-experiment-report");
+        var experiments = app.MapGroup(ApiRoutes.Admin + "/experiments").WithTags(ApiRoutes.ExperimentsTag);
+        experiments.MapPut("/{id}", PutExperimentAsync).WithName("api-experiment-put")
+            .WithJsonBody<ExperimentDraft>("The definition: placement, variants with their weights, start and end.")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("Create or replace an experiment definition");
+        experiments.MapGet("/{id}", GetExperimentAsync).WithName("api-experiment").WithSummary("An experiment definition");
+        experiments.MapGet("/{id}/report", GetReportAsync).WithName("api-experiment-report")
+            .WithSummary("Per-variant outcomes with 95 % intervals, comparisons with the control, and the sample-ratio check");
         return app;
     }
 

@@ -13,9 +13,12 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" })).WithName("api-health")
+        // Two routes of one tag, mapped at their full paths: a group's "" route would be "/api/health/".
+        app.MapGet(ApiRoutes.Health, () => TypedResults.Ok(new { status = "ok" })).WithName("api-health").WithTags(ApiRoutes.HealthTag)
             .WithSummary("Liveness: the handler answers.");
-        app.MapGet("/api/health/ready", ReadyAsync).WithName("api-health-ready")
+        app.MapGet(ApiRoutes.Health + "/ready", ReadyAsync).WithName("api-health-ready").WithTags(ApiRoutes.HealthTag)
+            .Produces<Readiness>(StatusCodes.Status200OK)
+            .Produces<Readiness>(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Readiness: the document store, the blob store and the queues answer.");
         return app;
     }

@@ -23,9 +23,12 @@ public static class PrivacyEndpoints
 {
     public static IEndpointRouteBuilder MapPrivacyApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/privacy/erasure", StartAsync).WithName("api-erasure-start");
-        app.MapGet("/api/privacy/erasure/{requestId}", GetAsync).WithName("api-erasure-status");
-        app.MapPost("/api/privacy/erasure/{requestId}/retry", RetryAsync).WithName("api-erasure-retry");
+        var erasure = app.MapGroup(ApiRoutes.Privacy).WithTags(ApiRoutes.ErasureTag);
+        erasure.MapPost("/erasure", StartAsync).WithName("api-erasure-start").WithSummary("Erase a customer everywhere (queued); its status is at the Location");
+        erasure.MapGet("/erasure/{requestId}", GetAsync).WithName("api-erasure-status").WithSummary("An erasure request's status and receipt");
+        erasure.MapPost("/erasure/{requestId}/retry", RetryAsync).WithName("api-erasure-retry")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Resume a failed erasure");
         app.MapConsentApi();
         app.MapRectificationApi();
         return app;

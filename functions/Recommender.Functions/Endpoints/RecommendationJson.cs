@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Recommender.Domain.Recommendations;
 
@@ -12,7 +13,8 @@ namespace Recommender.Functions.Endpoints;
 /// of a recommendation request for this ~2 KB answer, the hottest response of the app. The tests
 /// compare it with the serializer on the app's configured options and check that the property
 /// lists here match the serializer's contract, so a change to the records or the options that is
-/// not made here too fails there.
+/// not made here too fails there. The System.Text.Json source generator writes a first answer as
+/// fast, but not a kept one from its rendered items (<c>serve --writers</c>, docs/benchmarks.md).
 /// </summary>
 public static class RecommendationJson
 {
@@ -87,10 +89,10 @@ public static class RecommendationJson
         String(writer, Placement, response.Placement);
         String(writer, ModelVersion, response.ModelVersion);
         String(writer, Source, response.Source);
-        if (response.Items is { } shared && response.ItemsRendering is { } slot && !writer.Options.Indented)
+        if (response.Items is { } shared && response.ItemsReused && !writer.Options.Indented)
         {
             writer.WritePropertyName(Items);
-            writer.WriteRawValue(Rendered(shared, slot, writer.Options), skipInputValidation: true);
+            writer.WriteRawValue(Rendered(shared, writer.Options), skipInputValidation: true);
         }
         else if (response.Items is { } items)
         {
@@ -118,12 +120,19 @@ public static class RecommendationJson
     }
 
     /// <summary>
-    /// The items array of a kept list (<see cref="RecommendationResponse.ItemsRendering"/>) as written
-    /// with these options' encoder: rendered once and kept in the list's slot as long as the list lives.
+    /// What was rendered of kept answers' items (<see cref="RecommendationResponse.ItemsReused"/>), keyed by
+    /// the items' list instance: an entry lives exactly as long as the list it renders (the domain keeps
+    /// the list with the cached list it was served from), so nothing here needs bounding or expiring.
     /// </summary>
-    private static byte[] Rendered(IReadOnlyList<RecommendationView> items, RenderingSlot slot, JsonWriterOptions options)
+    private static readonly ConditionalWeakTable<IReadOnlyList<RecommendationView>, RenderedList> KeptRenderings = [];
+
+    /// <summary>
+    /// The items array of a kept answer as written with these options' encoder: rendered once and
+    /// kept in <see cref="KeptRenderings"/> as long as the items list lives.
+    /// </summary>
+    private static byte[] Rendered(IReadOnlyList<RecommendationView> items, JsonWriterOptions options)
     {
-        if (slot.Value is RenderedList kept && ReferenceEquals(kept.Encoder, options.Encoder))
+        if (KeptRenderings.TryGetValue(items, out var kept) && ReferenceEquals(kept.Encoder, options.Encoder))
         {
             return kept.Json;
         }
@@ -148,7 +157,7 @@ public static class RecommendationJson
         }
 
         var json = buffer.WrittenSpan.ToArray();
-        slot.Value = new RenderedList(options.Encoder, json);
+        KeptRenderings.AddOrUpdate(items, new RenderedList(options.Encoder, json));
         return json;
     }
 

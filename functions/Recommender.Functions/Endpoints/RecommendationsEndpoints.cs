@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Recommender.Domain.Events;
@@ -24,88 +23,25 @@ public static partial class RecommendationsEndpoints
 
     public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/recommendations/{customerId}", GetAsync).WithName("api-recommendations");
-        app.MapPost("/api/recommendations/{customerId}/search", RerankAsync).WithName("api-search-rerank");
+        var storefront = app.MapGroup(ApiRoutes.Recommendations).WithTags(ApiRoutes.RecommendationsTag);
+        storefront.MapGet("/{customerId}", GetAsync).WithName("api-recommendations").Validated<RecommendationQuery>()
+            .WithSummary("Ranked recommendations for one placement")
+            .WithDescription("The customer's list for the placement, after the serving rules and the request's filters. When the stores cannot be read "
+                + "the last model's popular list is answered, marked degraded; 503 with Retry-After only before this instance has served once.");
+        storefront.MapPost("/{customerId}/search", RerankAsync).WithName("api-search-rerank")
+            .WithSummary("Re-rank a search's results for the customer");
         return app;
     }
 
     /// <summary>
     /// The answer is written by <see cref="RecommendationJsonResult"/> (the same bytes as <c>TypedResults.Ok</c>
     /// without the reflection-based serializer, about 15% of the request's CPU in a profile under load).
+    /// <paramref name="query"/> has been validated by the route's endpoint filter (<see cref="RecommendationQuery.Validate"/>).
     /// </summary>
-    private static async Task<Results<RecommendationJsonResult, ValidationProblem, ProblemHttpResult>> GetAsync(string customerId, HttpRequest http,
+    private static async Task<Results<RecommendationJsonResult, ValidationProblem, ProblemHttpResult>> GetAsync([AsParameters] RecommendationQuery query, HttpContext http,
         RecommendationService recommendations, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var q = http.Query;
-        var errors = new Dictionary<string, string[]>();
-        CheckId(errors, "customerId", customerId);
-        var placement = Placement.Home;
-        if (q["placement"].ToString() is { Length: > 0 } placementName && !Placements.ByName.TryGetValue(placementName, out placement))
-        {
-            errors["placement"] = [$"placement must be one of: {string.Join(", ", Placements.ByName.Keys)}"];
-        }
-
-        var count = Integer(errors, q, "count", 1, RecommendationRequest.MaxCount) ?? (placement == Placement.Email ? DefaultEmailCount : DefaultCount);
-        var productId = q["productId"].ToString() is { Length: > 0 } p ? p : null;
-        if (productId is not null)
-        {
-            CheckId(errors, "productId", productId);
-        }
-        else if (Placements.NeedsProduct(placement))
-        {
-            errors["productId"] = [$"the {Placements.NameOf(placement)} placement needs a productId"];
-        }
-
-        var session = List(errors, q, "recent", RecommendationRequest.MaxSessionItems, ids: true);
-        var filters = new ServingFilters
-        {
-            IncludeCategories = Set(List(errors, q, "includeCategories", 20)),
-            ExcludeCategories = Set(List(errors, q, "excludeCategories", 20)),
-            IncludeBrands = Set(List(errors, q, "includeBrands", 20)),
-            ExcludeBrands = Set(List(errors, q, "excludeBrands", 20)),
-            MaxPerBrand = Integer(errors, q, "maxPerBrand", 1, RecommendationRequest.MaxCount),
-            MaxPerCategory = Integer(errors, q, "maxPerCategory", 1, RecommendationRequest.MaxCount),
-        };
-        double? diversity = null;
-        if (q["diversity"].ToString() is { Length: > 0 } d)
-        {
-            if (double.TryParse(d, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1)
-            {
-                diversity = value;
-            }
-            else
-            {
-                errors["diversity"] = ["diversity must be a number from 0 (most varied) to 1 (relevance only)"];
-            }
-        }
-
-        TimeSpan? window = q["window"].ToString() switch
-        {
-            "" => null,
-            "1h" => TimeSpan.FromHours(1),
-            "24h" => TimeSpan.FromDays(1),
-            "7d" => TimeSpan.FromDays(7),
-            _ => Error(errors, "window", "window must be one of: 1h, 24h, 7d"),
-        };
-        var category = q["category"].ToString() is { Length: > 0 } c ? c : null;
-        if (category is { Length: > 64 })
-        {
-            errors["category"] = ["category must be at most 64 characters"];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var request = new RecommendationRequest(customerId, placement, count, productId)
-        {
-            SessionItems = session,
-            Filters = filters,
-            Diversity = diversity,
-            Category = category,
-            Window = window,
-        };
+        var request = query.Request;
         try
         {
             // Its reads get the short serving budget (Cosmos DB: CosmosServing* settings): degrade soon rather than wait out a storm.
@@ -122,7 +58,7 @@ public static partial class RecommendationsEndpoints
                 return new RecommendationJsonResult(RecommenderTelemetry.Served(degraded));
             }
 
-            http.HttpContext.Response.Headers.RetryAfter = "5";
+            http.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Recommendations are unavailable for a moment",
                 detail: "The stores could not be read and this instance has nothing served yet to fall back on; retry shortly.");
         }
@@ -174,50 +110,5 @@ public static partial class RecommendationsEndpoints
         {
             errors[field] = [$"{field} must be 1-128 letters, digits or - _ . : @"];
         }
-    }
-
-    private static int? Integer(Dictionary<string, string[]> errors, IQueryCollection q, string name, int min, int max)
-    {
-        if (q[name].ToString() is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        errors[name] = [$"{name} must be a whole number from {min} to {max}"];
-        return null;
-    }
-
-    private static List<string> List(Dictionary<string, string[]> errors, IQueryCollection q, string name, int max, bool ids = false)
-    {
-        if (q[name].Count == 0)
-        {
-            return [];
-        }
-
-        var values = q[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        if (values.Count > max)
-        {
-            errors[name] = [$"{name} takes at most {max} values"];
-        }
-        else if (values.FirstOrDefault(v => ids ? !EventValidator.IsValidId(v) : v.Length > 64 || v.Any(char.IsControl)) is { } bad)
-        {
-            errors[name] = [$"{name} has an invalid value '{(bad.Length > 20 ? bad[..20] + "…" : bad)}'"];
-        }
-
-        return values;
-    }
-
-    private static IReadOnlySet<string> Set(List<string> values) =>
-        values.Count == 0 ? FrozenSet<string>.Empty : new HashSet<string>(values, StringComparer.OrdinalIgnoreCase);
-
-    private static TimeSpan? Error(Dictionary<string, string[]> errors, string field, string message)
-    {
-        errors[field] = [message];
-        return null;
     }
 }

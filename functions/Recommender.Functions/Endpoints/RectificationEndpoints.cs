@@ -32,7 +32,9 @@ public static class RectificationEndpoints
 
     public static IEndpointRouteBuilder MapRectificationApi(this IEndpointRouteBuilder app)
     {
-        app.MapPatch("/api/privacy/rectification/{customerId}", RectifyAsync).WithName("api-rectification")
+        app.MapGroup(ApiRoutes.Privacy).WithTags(ApiRoutes.ConsentTag)
+            .MapPatch("/rectification/{customerId}", RectifyAsync).WithName("api-rectification")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Accepts<RectificationCommand>("application/json")
             .WithSummary("Rectify the profile fields the customer gave")
             .WithDescription("Corrects email, phone, birthYear, ageVerifiedAdult or timeZone; a field set to null is removed, one left out is unchanged. Computed features are not rectifiable (400 names them).");

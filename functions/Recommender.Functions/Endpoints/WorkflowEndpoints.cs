@@ -28,10 +28,11 @@ public static class WorkflowEndpoints
 {
     public static IEndpointRouteBuilder MapWorkflowApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/admin/workflows/{customerId}", ListAsync).WithName("api-workflows");
-        app.MapPost("/api/admin/workflows/{customerId}/cancel/{instanceId}", CancelAsync).WithName("api-workflow-cancel");
-        app.MapGet("/api/admin/workflow-stats", async (WorkflowStats stats, CancellationToken ct) => TypedResults.Ok(await stats.ReadAsync(ct).ConfigureAwait(false)))
-            .WithName("api-workflow-stats");
+        var workflows = app.MapGroup(ApiRoutes.Admin).WithTags(ApiRoutes.WorkflowsTag);
+        workflows.MapGet("/workflows/{customerId}", ListAsync).WithName("api-workflows").WithSummary("A customer's workflow instances and messages");
+        workflows.MapPost("/workflows/{customerId}/cancel/{instanceId}", CancelAsync).WithName("api-workflow-cancel").WithSummary("Cancel a workflow instance or a message");
+        workflows.MapGet("/workflow-stats", async (WorkflowStats stats, CancellationToken ct) => TypedResults.Ok(await stats.ReadAsync(ct).ConfigureAwait(false)))
+            .WithName("api-workflow-stats").WithSummary("Sends, suppressions and failures per message kind");
         return app;
     }
 

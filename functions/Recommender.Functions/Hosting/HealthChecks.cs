@@ -70,7 +70,7 @@ public sealed class WorkQueueHealthCheck(IWorkQueue queue) : IHealthCheck
         var backlog = new Dictionary<string, object>(StringComparer.Ordinal);
         try
         {
-            foreach (var name in QueueDispatcher.FunctionByQueue.Keys.Order(StringComparer.Ordinal))
+            foreach (var name in QueueRegistry.Names.Order(StringComparer.Ordinal))
             {
                 backlog[name] = await queue.ApproximateCountAsync(name, cancellationToken).ConfigureAwait(false);
             }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using Recommender.Adapters.Azure;
 using Recommender.Adapters.Embedded;
+using Recommender.Adapters.Http;
 using Recommender.Domain;
+using Recommender.Domain.Ports;
 using Recommender.Domain.Webhooks;
 using Recommender.Functions.Endpoints;
 using Recommender.Functions.Invocations;
@@ -55,8 +57,10 @@ public static class HostingExtensions
         services.AddRecommenderDomain();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>>(new WebhookOptionsValidator(configuration));
-        // WebhookSender bounds each POST itself (Recommender:Webhooks:Timeout, on the TimeProvider).
-        services.AddHttpClient<WebhookSender>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // Webhooks go over HTTPS in both modes: the transport is the HTTP adapter whichever store set runs.
+        // It bounds each POST itself (Recommender:Webhooks:Timeout, on the TimeProvider).
+        services.AddHttpClient<IWebhookTransport, HttpWebhookTransport>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddTransient<WebhookSender>();
 
         services.AddSingleton<QueueDispatcher>();
         services.AddValidatedOptions<QueuePumpOptions, QueuePumpOptionsValidator>(QueuePumpOptions.Section);

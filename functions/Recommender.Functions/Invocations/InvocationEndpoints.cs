@@ -22,7 +22,7 @@ public static partial class InvocationEndpoints
     {
         app.MapPost("/IngestClickstream", IngestClickstreamAsync).WithName("IngestClickstream").ExcludeFromDescription();
         app.MapPost("/CollectEvents", CollectEventsAsync).WithName("CollectEvents").ExcludeFromDescription();
-        foreach (var (queue, function) in QueueDispatcher.FunctionByQueue)
+        foreach (var (queue, function) in QueueRegistry.All.Select(q => (q.Name, q.Function)))
         {
             app.MapPost($"/{function}", (InvocationRequest request, QueueDispatcher dispatcher, CancellationToken ct) => QueueStepAsync(queue, request, dispatcher, ct))
                 .WithName(function).ExcludeFromDescription();
@@ -56,11 +56,11 @@ public static partial class InvocationEndpoints
     /// <summary>
     /// The storefront collector (<c>POST /api/events</c> in Azure): validates each event and forwards
     /// the accepted ones, normalized to the schema, to Event Hubs through the <c>outEvents</c> binding.
-    /// Not proxied, so neither the storefront guard nor the rate-limiting middleware sees the caller:
-    /// the key and the client's rate limit (the same buckets as the proxied routes) are checked here.
+    /// Not proxied, so the guard middleware does not see the caller: the same <see cref="Security.StorefrontGate"/>
+    /// (key, the client's rate limit in the same buckets, the caller's address) is passed the headers the host forwards.
     /// </summary>
-    private static async Task<IResult> CollectEventsAsync(InvocationRequest request, HttpContext http, EventValidator validator, Security.StorefrontKeys keys,
-        Security.StorefrontRateLimiter limiter, Security.ConsentRelay consentRelay, CancellationToken cancellationToken)
+    private static async Task<IResult> CollectEventsAsync(InvocationRequest request, HttpContext http, EventValidator validator, Security.StorefrontGate gate,
+        Security.ConsentRelay consentRelay, CancellationToken cancellationToken)
     {
         var req = request.Binding("req");
         string? body = null;
@@ -69,27 +69,16 @@ public static partial class InvocationEndpoints
             body = b.ValueKind == JsonValueKind.String ? b.GetString() : b.GetRawText();
         }
 
-        var client = keys.IsOpen ? null : keys.Identify(HeaderOf(req, Security.StorefrontRoutes.ApiKeyHeader));
-        if (!keys.IsOpen && client is null)
-        {
-            return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
-            {
-                ["res"] = HttpOutput.Json(401, new { title = "Unauthorized", status = 401, detail = "a valid X-Api-Key header is required" }),
-                ["outEvents"] = Array.Empty<string>(),
-            }, ["refused batch: missing or unknown storefront key"]));
-        }
-
         // The host calls from this machine; the caller's address is in the headers it passes on.
-        using var lease = limiter.AttemptAcquire(limiter.KeyOf(client, http.Connection.RemoteIpAddress, HeaderValuesOf(req, Security.StorefrontRateLimiter.ForwardedForHeader)));
-        if (!lease.IsAcquired)
+        if (gate.Admit(HeaderValuesOf(req, Security.StorefrontRoutes.ApiKeyHeader), http.Connection.RemoteIpAddress,
+                HeaderValuesOf(req, Security.StorefrontRateLimiter.ForwardedForHeader), out var client) is { } turnedAway)
         {
-            var seconds = Security.StorefrontSecurityExtensions.RetryAfterSeconds(lease);
-            var tooMany = HttpOutput.Json(429, new { title = "Too many requests", status = 429, detail = $"this client's request rate is over its limit; retry after {seconds} s" });
+            var refused = HttpOutput.Json(turnedAway.StatusCode, new { title = turnedAway.Title, status = turnedAway.StatusCode, detail = turnedAway.Detail });
             return HostJson.Reply(new InvocationResponse(new Dictionary<string, object?>
             {
-                ["res"] = tooMany with { Headers = new Dictionary<string, string>(tooMany.Headers) { ["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+                ["res"] = refused with { Headers = new Dictionary<string, string>(refused.Headers.Concat(turnedAway.Headers)) },
                 ["outEvents"] = Array.Empty<string>(),
-            }, ["refused batch: over the client's rate limit"]));
+            }, [turnedAway.StatusCode == StatusCodes.Status429TooManyRequests ? "refused batch: over the client's rate limit" : "refused batch: missing or unknown storefront key"]));
         }
 
         var contentType = HeaderOf(req, "Content-Type");

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ports;
+using Recommender.Domain.Storage;
 
 namespace Recommender.Functions.Messaging;
 
@@ -45,7 +46,7 @@ public sealed partial class LocalQueuePump(IWorkQueue queue, QueueDispatcher dis
         do
         {
             handledThisPass = 0;
-            foreach (var name in QueueDispatcher.FunctionByQueue.Keys)
+            foreach (var name in QueueRegistry.Names)
             {
                 IReadOnlyList<QueueMessage> batch;
                 while ((batch = await queue.ReceiveAsync(name, 16, options.Value.Lease, cancellationToken).ConfigureAwait(false)).Count > 0)

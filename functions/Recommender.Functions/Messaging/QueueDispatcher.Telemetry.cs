@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Recommender.Domain.Storage;
 using Recommender.Domain.Telemetry;
 
 namespace Recommender.Functions.Messaging;
@@ -14,11 +15,11 @@ public sealed partial class QueueDispatcher
     public async Task<DispatchOutcome> DispatchAsync(string queue, string body, string? messageId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        // Queue names are the registry's (Queues); anything else is counted as one bucket.
-        var name = FunctionByQueue.ContainsKey(queue) ? queue : "unknown";
+        // Queue names are the registry's (QueueRegistry); anything else is counted as one bucket.
+        var name = QueueRegistry.Contains(queue) ? queue : "unknown";
         using var activity = RecommenderTelemetry.Source.StartActivity($"queue {name}", ActivityKind.Consumer);
         activity?.SetTag(RecommenderTelemetry.Tags.Queue, name);
-        var started = timeProvider.GetTimestamp();
+        var started = _timeProvider.GetTimestamp();
         var outcome = "failed";
         try
         {
@@ -36,7 +37,7 @@ public sealed partial class QueueDispatcher
             activity?.SetTag(RecommenderTelemetry.Tags.Outcome, outcome);
             var queueTag = new KeyValuePair<string, object?>(RecommenderTelemetry.Tags.Queue, name);
             RecommenderTelemetry.WorkflowSteps.Add(1, queueTag, new(RecommenderTelemetry.Tags.Outcome, outcome));
-            RecommenderTelemetry.WorkflowStepDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, queueTag);
+            RecommenderTelemetry.WorkflowStepDuration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, queueTag);
         }
     }
 }

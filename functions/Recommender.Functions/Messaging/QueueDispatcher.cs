@@ -1,12 +1,7 @@
-using System.Text.Json;
-using Recommender.Domain;
+using System.Collections.Frozen;
 using Recommender.Domain.Ingestion;
-using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
-using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Training;
-using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Messaging;
 
@@ -19,7 +14,8 @@ public enum DispatchOutcome
 }
 
 /// <summary>
-/// Routes a queue message to its workflow step. Used by the queue-triggered function endpoints
+/// Routes a queue message to its queue's handler (<see cref="IQueueHandler"/>, one per queue of the
+/// <see cref="QueueRegistry"/>; built from the handlers registered in DI). Used by the queue-triggered function endpoints
 /// (in Azure the host receives the message) and by the local queue pump (embedded mode).
 /// A malformed message, or a well-formed one that could never do anything (<see cref="UnactionableMessageException"/>:
 /// an erasure task for a request that does not exist), is dead-lettered with the reason, logged, and
@@ -29,116 +25,76 @@ public enum DispatchOutcome
 /// timer, its customer's keyed reference (<see cref="TimerSeal.LogReferenceOf"/>; never a raw id); a sealed
 /// timer whose customer was erased is logged here.
 /// </summary>
-public sealed partial class QueueDispatcher(CartAbandonmentWorkflow cartAbandonment, BrowseAbandonmentWorkflow browseAbandonment, ErasureService erasure, RetrainingService retraining, TrainingWorkflow training,
-    DeliveryService delivery, DeadLetters deadLetters, TimeProvider timeProvider, CatalogAlertsWorkflow catalogAlerts,
-    PostPurchaseWorkflow postPurchase, ReplenishmentWorkflow replenishment, TimerSeal timerSeal, SegmentationWorkflow segmentation, ILogger<QueueDispatcher> logger)
+public sealed partial class QueueDispatcher
 {
-    /// <summary>Queues whose messages are workflow timers sealed for their customer (<see cref="TimerSeal"/>).</summary>
-    private static readonly HashSet<string> SealedQueues = [Queues.CartAbandonment, Queues.BrowseAbandonment, Queues.PostPurchase, Queues.Replenishment, Queues.Delivery];
+    private readonly FrozenDictionary<string, IQueueHandler> _handlers;
+    private readonly DeadLetters _deadLetters;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimerSeal _timerSeal;
+    private readonly ILogger<QueueDispatcher> _logger;
 
-    public static readonly IReadOnlyDictionary<string, string> FunctionByQueue = new Dictionary<string, string>
+    /// <exception cref="InvalidOperationException">A queue of the registry has no handler, or more than one, or a handler reads a queue the registry does not declare.</exception>
+    public QueueDispatcher(IEnumerable<IQueueHandler> handlers, DeadLetters deadLetters, TimeProvider timeProvider, TimerSeal timerSeal, ILogger<QueueDispatcher> logger)
     {
-        [Queues.CartAbandonment] = "CartAbandonmentStep",
-        [Queues.BrowseAbandonment] = "BrowseAbandonmentStep",
-        [Queues.ErasureTasks] = "ErasureTask",
-        [Queues.RecommendationRefresh] = "RefreshRecommendations",
-        [Queues.Training] = "TrainingStep",
-        [Queues.Delivery] = "DeliverMessage",
-        [Queues.CatalogAlerts] = "CatalogAlertStep",
-        [Queues.PostPurchase] = "PostPurchaseStep",
-        [Queues.Replenishment] = "ReplenishmentStep",
-        [Queues.Segmentation] = "SegmentationStep",
-    };
+        ArgumentNullException.ThrowIfNull(handlers);
+        _handlers = HandlersByQueue(handlers);
+        _deadLetters = deadLetters;
+        _timeProvider = timeProvider;
+        _timerSeal = timerSeal;
+        _logger = logger;
+    }
+
+    /// <summary>One handler per queue of the registry, and none for a queue it does not declare.</summary>
+    internal static FrozenDictionary<string, IQueueHandler> HandlersByQueue(IEnumerable<IQueueHandler> handlers)
+    {
+        var byQueue = handlers.GroupBy(handler => handler.Queue, StringComparer.Ordinal).ToList();
+        var problems = byQueue.Where(group => !QueueRegistry.Contains(group.Key)).Select(group => $"a handler reads queue '{group.Key}', which queues.json does not declare")
+            .Concat(byQueue.Where(group => group.Count() > 1).Select(group => $"queue '{group.Key}' has {group.Count()} handlers"))
+            .Concat(QueueRegistry.Names.Where(name => !byQueue.Any(group => group.Key == name)).Select(name => $"queue '{name}' has no handler"))
+            .ToList();
+        return problems.Count == 0
+            ? byQueue.ToFrozenDictionary(group => group.Key, group => group.Single(), StringComparer.Ordinal)
+            : throw new InvalidOperationException($"The queue handlers do not match the queue registry (Storage/queues.json): {string.Join("; ", problems)}.");
+    }
 
     /// <param name="messageId">The queue message's own id (the host's metadata, the local queue's), named by its dead letter if it gets one.</param>
     private async Task<DispatchOutcome> DispatchStepAsync(string queue, string body, string? messageId, CancellationToken cancellationToken)
     {
-        string? type = null; // the message type and the field a malformed message fails on, set by Parse: for the dead letter
+        string? type = null; // the message type and the field a malformed message fails on: for the dead letter
         string? field = null;
-        var subject = SealedQueues.Contains(queue) ? TimerSeal.LogReferenceOf(body) : null;
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["Queue"] = queue, ["SubjectRef"] = subject });
+        var isSealed = QueueRegistry.Find(queue)?.Sealed == true;
+        var subject = isSealed ? TimerSeal.LogReferenceOf(body) : null;
+        using var scope = _logger.BeginScope(new Dictionary<string, object?> { ["Queue"] = queue, ["SubjectRef"] = subject });
         try
         {
-            if (SealedQueues.Contains(queue))
+            if (isSealed)
             {
                 // A timer of an erased customer opens to nothing (its key is gone): discarded, nothing to do.
-                if (await timerSeal.OpenAsync(queue, body, cancellationToken).ConfigureAwait(false) is not { } opened)
+                if (await _timerSeal.OpenAsync(queue, body, cancellationToken).ConfigureAwait(false) is not { } opened)
                 {
-                    LogShredded(logger, queue, subject ?? "none");
+                    LogShredded(_logger, queue, subject ?? "none");
                     return DispatchOutcome.Done;
                 }
 
                 body = opened;
             }
 
-            switch (queue)
-            {
-                case Queues.CartAbandonment:
-                    await cartAbandonment.WakeAsync(Parse<CartTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.BrowseAbandonment:
-                    await browseAbandonment.WakeAsync(Parse<BrowseTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.ErasureTasks:
-                    await erasure.RunTaskAsync(Parse<ErasureTaskMessage>(body, m => !string.IsNullOrEmpty(m.RequestId) && Enum.IsDefined(m.Target)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.RecommendationRefresh:
-                    await retraining.RefreshShardAsync(Parse<RefreshMessage>(body, m => !string.IsNullOrEmpty(m.Shard) && !string.IsNullOrEmpty(m.ModelVersion)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.Training:
-                    await training.RunAsync(Parse<TrainingMessage>(body, m => !string.IsNullOrEmpty(m.RunId)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.Delivery:
-                    await delivery.DeliverAsync(Parse<DeliveryMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.CatalogAlerts:
-                    await catalogAlerts.HandleAsync(Parse<CatalogAlertMessage>(body, m => m.IsWellFormed), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.PostPurchase:
-                    await postPurchase.WakeAsync(Parse<PostPurchaseTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.OrderId)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.Replenishment:
-                    await replenishment.WakeAsync(Parse<ReplenishmentTimerMessage>(body, m => !string.IsNullOrEmpty(m.CustomerId)), cancellationToken).ConfigureAwait(false);
-                    break;
-                case Queues.Segmentation:
-                    await segmentation.HandleAsync(Parse<SegmentationMessage>(body, m => m.IsWellFormed), cancellationToken).ConfigureAwait(false);
-                    break;
-                default:
-                    throw new MalformedMessageException($"no handler for queue '{queue}'");
-            }
-
+            var handler = _handlers.GetValueOrDefault(queue) ?? throw new MalformedQueueMessageException($"no handler for queue '{queue}'");
+            type = handler.MessageType;
+            await handler.HandleAsync(body, cancellationToken).ConfigureAwait(false);
             return DispatchOutcome.Done;
         }
-        catch (Exception ex) when (ex is MalformedMessageException or UnactionableMessageException)
+        catch (Exception ex) when (ex is MalformedQueueMessageException or UnactionableMessageException)
         {
-            LogDeadLettered(logger, queue, ex.Message);
-            var now = timeProvider.GetUtcNow();
+            field = (ex as MalformedQueueMessageException)?.Field;
+            LogDeadLettered(_logger, queue, ex.Message);
+            var now = _timeProvider.GetUtcNow();
             // Never the raw body: its identifiers that name no one, keyed references for those that do (DeadLetterForms.Queued).
-            var letter = DeadLetterForms.Queued(ex.Message, queue, body, now, messageId, type, field, deadLetters.KeyedRef);
-            await deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [letter], now, cancellationToken).ConfigureAwait(false);
+            var letter = DeadLetterForms.Queued(ex.Message, queue, body, now, messageId, type, field, _deadLetters.KeyedRef);
+            await _deadLetters.WriteAsync($"queue-{queue}-{Guid.CreateVersion7(now):N}", [letter], now, cancellationToken).ConfigureAwait(false);
             return DispatchOutcome.DeadLettered;
         }
-
-        T Parse<T>(string text, Func<T, bool> isComplete)
-        {
-            type = typeof(T).Name;
-            try
-            {
-                var value = JsonSerializer.Deserialize<T>(text, Json.Options) ?? throw new MalformedMessageException("message is null");
-                return isComplete(value) ? value : throw new MalformedMessageException($"message is not a complete {type}");
-            }
-            catch (JsonException ex)
-            {
-                // The reason names the field and position, never the value read there (it may be personal data).
-                field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
-                throw new MalformedMessageException(field is null
-                    ? $"message is not a valid {type}: not well-formed JSON (line {ex.LineNumber ?? 0}, byte {ex.BytePositionInLine ?? 0})"
-                    : $"message is not a valid {type}: {field} is missing, null or of the wrong type");
-            }
-        }
     }
-
-    private sealed class MalformedMessageException(string message) : Exception(message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: timer of subject {SubjectRef} discarded, nothing to do: its key is gone (the customer was erased) or it does not open")]
     private static partial void LogShredded(ILogger logger, string queue, string subjectRef);

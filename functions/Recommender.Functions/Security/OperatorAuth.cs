@@ -87,8 +87,8 @@ public static partial class OperatorAuth
         return app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var role = path.StartsWithSegments("/api/privacy", StringComparison.OrdinalIgnoreCase) ? options.PrivacyRole
-                : path.StartsWithSegments("/api/admin", StringComparison.OrdinalIgnoreCase) ? options.AdminRole
+            var role = path.StartsWithSegments(Endpoints.ApiRoutes.Privacy, StringComparison.OrdinalIgnoreCase) ? options.PrivacyRole
+                : path.StartsWithSegments(Endpoints.ApiRoutes.Admin, StringComparison.OrdinalIgnoreCase) ? options.AdminRole
                 : null;
             if (role is null)
             {

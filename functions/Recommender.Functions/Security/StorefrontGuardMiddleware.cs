@@ -3,12 +3,11 @@ using Microsoft.Extensions.Options;
 namespace Recommender.Functions.Security;
 
 /// <summary>
-/// In front of every endpoint: refuses over-long URLs (414), storefront keys on the admin and
-/// privacy routes (403), and storefront requests without a known key when clients are configured
-/// (401). An authenticated request carries a <see cref="StorefrontClient"/> feature, which the rate
-/// limiter partitions on.
+/// In front of every endpoint: refuses over-long URLs (414) and storefront keys on the admin and privacy
+/// routes (403), and passes storefront requests through the <see cref="StorefrontGate"/> (key: 401, rate
+/// limit: 429). An authenticated request carries a <see cref="StorefrontClient"/> feature.
 /// </summary>
-public sealed class StorefrontGuardMiddleware(RequestDelegate next, StorefrontKeys keys, IOptions<StorefrontOptions> options, IProblemDetailsService problems)
+public sealed class StorefrontGuardMiddleware(RequestDelegate next, StorefrontGate gate, IOptions<StorefrontOptions> options, IProblemDetailsService problems)
 {
     private readonly int _maxUrlLength = options.Value.MaxUrlLength;
 
@@ -29,20 +28,27 @@ public sealed class StorefrontGuardMiddleware(RequestDelegate next, StorefrontKe
                 : next(context);
         }
 
-        if (!StorefrontRoutes.IsStorefront(request.Path) || keys.IsOpen)
+        if (!StorefrontRoutes.IsStorefront(request.Path))
         {
             return next(context);
         }
 
-        var presented = request.Headers[StorefrontRoutes.ApiKeyHeader];
-        if (presented.Count != 1 || keys.Identify(presented[0]) is not { } client)
+        if (gate.Admit(request.Headers[StorefrontRoutes.ApiKeyHeader], context.Connection.RemoteIpAddress, request.Headers[StorefrontRateLimiter.ForwardedForHeader],
+                out var client) is { } refusal)
         {
-            context.Response.Headers.WWWAuthenticate = $"ApiKey header=\"{StorefrontRoutes.ApiKeyHeader}\"";
-            return RefuseAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
-                presented.Count == 0 ? "the X-Api-Key header is required" : "the X-Api-Key header does not hold a known storefront key");
+            foreach (var (name, value) in refusal.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            return RefuseAsync(context, refusal.StatusCode, refusal.Title, refusal.Detail);
         }
 
-        context.Features.Set(new StorefrontClient(client));
+        if (client is not null)
+        {
+            context.Features.Set(new StorefrontClient(client));
+        }
+
         return next(context);
     }
 

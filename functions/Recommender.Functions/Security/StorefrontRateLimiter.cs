@@ -7,9 +7,8 @@ namespace Recommender.Functions.Security;
 
 /// <summary>
 /// The storefront's rate limit: a token bucket per storefront client, or per caller address while the
-/// routes are open. One set of buckets serves both ways a storefront request arrives — proxied
-/// routes through the rate-limiting middleware (<see cref="ForHttp"/>), and the <c>CollectEvents</c>
-/// invocation, which the Functions host does not proxy, through <see cref="AttemptAcquire"/>.
+/// routes are open. One set of buckets serves both ways a storefront request arrives — the proxied
+/// routes and the <c>CollectEvents</c> invocation — through the <see cref="StorefrontGate"/>.
 /// </summary>
 public sealed class StorefrontRateLimiter : IDisposable
 {
@@ -59,15 +58,7 @@ public sealed class StorefrontRateLimiter : IDisposable
     /// <summary>A lease from the bucket of <paramref name="key"/> (from <see cref="KeyOf"/>); dispose it.</summary>
     public RateLimitLease AttemptAcquire(string key) => _limiter.AttemptAcquire(key);
 
-    /// <summary>The middleware's limiter: storefront routes by client (or caller address); other routes are not limited here.</summary>
-    public PartitionedRateLimiter<HttpContext> ForHttp() => _limiter.WithTranslatedKey<HttpContext>(KeyOf, leaveOpen: true);
-
     public void Dispose() => _limiter.Dispose();
-
-    private string KeyOf(HttpContext context) =>
-        !StorefrontRoutes.IsStorefront(context.Request.Path)
-            ? ""
-            : KeyOf(context.Features.Get<StorefrontClient>()?.Name, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader]);
 
     /// <summary>
     /// The bucket of a partition key: a client's (<c>client:{name}</c>) follows its key — its own settings, else

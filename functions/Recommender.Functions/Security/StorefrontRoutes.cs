@@ -1,3 +1,5 @@
+using Recommender.Functions.Endpoints;
+
 namespace Recommender.Functions.Security;
 
 /// <summary>Which public routes the storefront calls, and which must never take a storefront key.</summary>
@@ -8,11 +10,11 @@ public static class StorefrontRoutes
 
     /// <summary><c>POST /api/events</c> and every <c>/api/recommendations/...</c> route.</summary>
     public static bool IsStorefront(PathString path) =>
-        path.StartsWithSegments("/api/recommendations", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/api/events", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments(ApiRoutes.Recommendations, StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(ApiRoutes.Events, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The admin and privacy routes: protected by Functions keys (and later Entra ID), never by a storefront key.</summary>
     public static bool IsProtected(PathString path) =>
-        path.StartsWithSegments("/api/admin", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/api/privacy", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments(ApiRoutes.Admin, StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(ApiRoutes.Privacy, StringComparison.OrdinalIgnoreCase);
 }

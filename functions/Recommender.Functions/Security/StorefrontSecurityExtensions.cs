@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Recommender.Functions.Security;
 
-/// <summary>Registration of the storefront keys, the per-client rate limit and the URL limit.</summary>
+/// <summary>Registration of the storefront gate (keys, per-client rate limit) and the URL limit.</summary>
 public static class StorefrontSecurityExtensions
 {
     public static IServiceCollection AddStorefrontSecurity(this IServiceCollection services, IConfiguration configuration)
@@ -25,15 +23,9 @@ public static class StorefrontSecurityExtensions
             .ValidateOnStart();
         services.AddSingleton<StorefrontKeys>();
         services.AddSingleton<StorefrontRateLimiter>();
+        services.AddSingleton<StorefrontGate>();
         services.AddSingleton<ConsentRelay>();
         services.AddHostedService<StorefrontStartupCheck>();
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<StorefrontRateLimiter>((limiter, storefront) =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = storefront.ForHttp();
-            limiter.OnRejected = OnRejectedAsync;
-        });
         return services;
     }
 
@@ -44,29 +36,6 @@ public static class StorefrontSecurityExtensions
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
     }
 
-    /// <summary>The guard (URL length, keys) and then the rate limiter, in front of every endpoint.</summary>
-    public static IApplicationBuilder UseStorefrontSecurity(this IApplicationBuilder app)
-    {
-        app.UseMiddleware<StorefrontGuardMiddleware>();
-        app.UseRateLimiter();
-        return app;
-    }
-
-    private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
-    {
-        var seconds = RetryAfterSeconds(context.Lease);
-        var http = context.HttpContext;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = $"this client's request rate is over its limit; retry after {seconds} s",
-            },
-        }).ConfigureAwait(false);
-    }
+    /// <summary>The guard in front of every endpoint: URL length, no storefront key on operator routes, and the <see cref="StorefrontGate"/> (key, rate limit) on storefront routes.</summary>
+    public static IApplicationBuilder UseStorefrontSecurity(this IApplicationBuilder app) => app.UseMiddleware<StorefrontGuardMiddleware>();
 }

@@ -15,7 +15,7 @@ public static class FaultInjectionExtensions
         return services;
     }
 
-    private static void Decorate<T>(IServiceCollection services, Func<T, T> wrap) where T : class
+    internal static void Decorate<T>(IServiceCollection services, Func<T, T> wrap) where T : class
     {
         var registration = services.Last(d => d.ServiceType == typeof(T));
         var factory = registration.ImplementationFactory

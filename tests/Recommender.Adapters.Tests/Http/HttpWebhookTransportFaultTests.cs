@@ -3,16 +3,18 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Recommender.Adapters.Http;
 using Recommender.Domain.Webhooks;
 
-namespace Recommender.Domain.Tests.Webhooks;
+namespace Recommender.Adapters.Tests.Http;
 
 /// <summary>
-/// Providers that hang, answer slowly or answer 2xx with a broken body. Time is a
+/// The HTTP webhook transport, through the domain's <see cref="WebhookSender"/> as the app composes
+/// them. Providers that hang, answer slowly or answer 2xx with a broken body. Time is a
 /// <see cref="FakeTimeProvider"/>: nothing here waits for real; a provider that "never answers" is a
 /// handler awaiting cancellation.
 /// </summary>
-public sealed class WebhookSenderFaultTests
+public sealed class HttpWebhookTransportFaultTests
 {
     private const string Secret = "a-signing-secret-of-some-length";
 
@@ -26,7 +28,8 @@ public sealed class WebhookSenderFaultTests
             options.Timeout = t;
         }
 
-        return new WebhookSender(new HttpClient(provider) { Timeout = Timeout.InfiniteTimeSpan }, Options.Create(options), _time);
+        var transport = new HttpWebhookTransport(new HttpClient(provider) { Timeout = Timeout.InfiniteTimeSpan }, Options.Create(options), _time);
+        return new WebhookSender(transport, Options.Create(options));
     }
 
     [Fact]

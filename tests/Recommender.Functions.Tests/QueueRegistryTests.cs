@@ -1,0 +1,108 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Recommender.Domain.Storage;
+using Recommender.Domain.Training;
+using Recommender.Functions.Messaging;
+
+namespace Recommender.Functions.Tests;
+
+/// <summary>
+/// Issue 16 item 2: the work queues are declared once (<c>Storage/queues.json</c>, <see cref="QueueRegistry"/>).
+/// The names code sends to, the handlers the dispatcher is built from, the sealed timer queues and the
+/// invocation routes the host calls are all that list; the dispatcher refuses a handler set that is not.
+/// (The Bicep list and the function.json files are held to the same file by the infrastructure tests.)
+/// </summary>
+public sealed class QueueRegistryTests
+{
+    [Fact]
+    public void QueueConstants_AreExactlyTheRegistryNames()
+    {
+        var constants = typeof(Queues).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(field => field.IsLiteral && field.FieldType == typeof(string))
+            .Select(field => (string)field.GetRawConstantValue()!);
+
+        Assert.Equal(QueueRegistry.Names.Order(StringComparer.Ordinal), constants.Order(StringComparer.Ordinal));
+        Assert.Equal(QueueRegistry.Names, Queues.All);
+    }
+
+    [Fact]
+    public void SealedQueues_AreTheQueuesOfCustomerTimers()
+    {
+        var sealedQueues = QueueRegistry.All.Where(queue => queue.Sealed).Select(queue => queue.Name);
+
+        Assert.Equal(
+            new[] { Queues.CartAbandonment, Queues.BrowseAbandonment, Queues.PostPurchase, Queues.Replenishment, Queues.Delivery }.Order(StringComparer.Ordinal),
+            sealedQueues.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task App_RegistersOneHandlerPerRegistryQueue_AndBuildsItsDispatcherFromThem()
+    {
+        await using var app = new TestApp();
+
+        var handlers = app.Get<IEnumerable<IQueueHandler>>().ToList();
+
+        Assert.Equal(QueueRegistry.Names.Order(StringComparer.Ordinal), handlers.Select(handler => handler.Queue).Order(StringComparer.Ordinal));
+        Assert.All(handlers, handler => Assert.EndsWith("Message", handler.MessageType, StringComparison.Ordinal));
+        Assert.NotNull(app.Get<QueueDispatcher>());
+    }
+
+    [Fact]
+    public void Dispatcher_RefusesHandlers_WhenARegistryQueueHasNone()
+    {
+        var handlers = QueueRegistry.Names.Where(name => name != Queues.Training).Select(Handler);
+
+        var error = Assert.Throws<InvalidOperationException>(() => QueueDispatcher.HandlersByQueue(handlers));
+
+        Assert.Contains($"queue '{Queues.Training}' has no handler", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispatcher_RefusesAHandler_ForAQueueTheRegistryDoesNotDeclare()
+    {
+        var handlers = QueueRegistry.Names.Append("no-such-queue").Select(Handler);
+
+        var error = Assert.Throws<InvalidOperationException>(() => QueueDispatcher.HandlersByQueue(handlers));
+
+        Assert.Contains("a handler reads queue 'no-such-queue', which queues.json does not declare", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispatcher_RefusesTwoHandlers_ForOneQueue()
+    {
+        var handlers = QueueRegistry.Names.Append(Queues.Segmentation).Select(Handler);
+
+        var error = Assert.Throws<InvalidOperationException>(() => QueueDispatcher.HandlersByQueue(handlers));
+
+        Assert.Contains($"queue '{Queues.Segmentation}' has 2 handlers", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispatcher_AcceptsExactlyOneHandlerPerRegistryQueue()
+    {
+        var byQueue = QueueDispatcher.HandlersByQueue(QueueRegistry.Names.Select(Handler));
+
+        Assert.Equal(QueueRegistry.Names.Order(StringComparer.Ordinal), byQueue.Keys.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The host invokes <c>POST /{function}</c> for each queue trigger; each routes to its own queue.</summary>
+    [Fact]
+    public async Task EveryRegistryFunction_IsAnInvocationRouteForItsQueue()
+    {
+        await using var app = new TestApp();
+        using var client = app.CreateClient();
+
+        foreach (var queue in QueueRegistry.All)
+        {
+            var payload = JsonSerializer.Serialize(new { Data = new { msg = "{}" }, Metadata = new { Id = "registry-test" } });
+            using var response = await client.PostAsync($"/{queue.Function}", new StringContent(payload, Encoding.UTF8, "application/json"));
+
+            response.EnsureSuccessStatusCode();
+            var logs = (await TestApp.ReadJsonAsync(response)).GetProperty("Logs");
+            Assert.StartsWith($"{queue.Name}: ", logs[0].GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    private static QueueHandler<TrainingMessage> Handler(string queue) => new(queue, _ => true, (_, _) => Task.CompletedTask);
+}
