@@ -158,6 +158,29 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TreesSettings_GoToLambdaRank_AndEveryOtherSettingToTheBase()
+    {
+        var (events, catalog) = CategoryStore(customers: 120);
+        LambdaRankSettings? fitted = null;
+        var trainer = Trainer(catalog, (queries, settings) =>
+        {
+            fitted = settings;
+            return LambdaRankTrainer.Train(queries, settings);
+        });
+        await trainer.PrepareAsync();
+        var settings = new Dictionary<string, double> { ["lambda"] = 50, ["trees"] = 7, ["leaves"] = 3 };
+
+        var model = trainer.TrainWith(events, "v1", T0.AddDays(60), settings);
+        var plain = new AlgorithmTrainer("ease").TrainWith(events, "v1", T0.AddDays(60), new Dictionary<string, double> { ["lambda"] = 50 });
+
+        Assert.Equal(["trees", "leaves"], trainer.Space!.Parameters.Select(p => p.Name));
+        Assert.Equal((7, 3), (fitted!.Trees, fitted.Leaves));
+        Assert.Equal(plain.Neighbors.Keys.Order(), model.Neighbors.Keys.Order());
+        Assert.All(plain.Neighbors, kv => Assert.Equal(kv.Value, model.Neighbors[kv.Key])); // the base trained with λ 50, not the trees' names
+        Assert.Equal(new Dictionary<string, double> { ["lambda"] = 50 }, ReRankingTrainer.BaseSettings(settings));
+    }
+
+    [Fact]
     public async Task NativeLibraryMissing_SkipsTheCandidateWithTheReason_NeverCrashes()
     {
         var (events, catalog) = CategoryStore(customers: 60);
