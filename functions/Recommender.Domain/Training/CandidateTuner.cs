@@ -11,34 +11,50 @@ namespace Recommender.Domain.Training;
 /// </summary>
 public static class CandidateTuner
 {
+    /// <param name="fixedSettings">
+    /// Settings every trial trains with besides the searched ones and that the result keeps (a re-ranker's
+    /// trees are searched over its base candidate's tuned settings); returned as they are when nothing is searched.
+    /// </param>
     public static (IReadOnlyDictionary<string, double>? Settings, TuningRecord? Record) Tune(
-        IModelTrainer trainer, IReadOnlyList<ClickstreamEvent> training, IHoldoutScorer scorer, TrainingOptions options, DateTimeOffset now, TimeProvider timeProvider)
+        IModelTrainer trainer, IReadOnlyList<ClickstreamEvent> training, IHoldoutScorer scorer, TrainingOptions options, DateTimeOffset now, TimeProvider timeProvider,
+        IReadOnlyDictionary<string, double>? fixedSettings = null)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         if (!options.Tune || trainer.Space is not { } space)
         {
-            return (null, null);
+            return (fixedSettings, null);
         }
 
         var validation = HoldoutEvaluator.Split(training, options.HoldoutFraction);
         if (validation.Customers.Count == 0)
         {
-            return (null, null);
+            return (fixedSettings, null);
+        }
+
+        IReadOnlyDictionary<string, double> With(IReadOnlyDictionary<string, double> settings)
+        {
+            var all = new Dictionary<string, double>(fixedSettings ?? new Dictionary<string, double>(), StringComparer.Ordinal);
+            foreach (var (name, value) in settings)
+            {
+                all[name] = value;
+            }
+
+            return all;
         }
 
         var started = timeProvider.GetUtcNow();
         var result = HyperparameterSearch.Search(space, settings =>
         {
-            var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(validation.Train, "validation", now, settings), validation, scorer);
+            var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(validation.Train, "validation", now, With(settings)), validation, scorer);
             return new TrialScore(evaluation.Metrics["ndcg@10"], evaluation.Metrics["map@10"]);
         }, options.TuningBudget, timeProvider);
         var record = new TuningRecord(
-            result.Trials.Select(t => new TuningTrialRecord(t.Settings, t.Ndcg)).ToList(),
+            result.Trials.Select(t => new TuningTrialRecord(With(t.Settings), t.Ndcg)).ToList(),
             result.BudgetExhausted,
             validation.Customers.Count,
             Math.Round((timeProvider.GetUtcNow() - started).TotalMilliseconds));
-        return (result.Settings, record);
+        return (With(result.Settings), record);
     }
 }

@@ -2,6 +2,7 @@ using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Recommendations;
 using Recommender.Models.Algorithms;
+using Recommender.Models.Tuning;
 
 namespace Recommender.Domain.Training;
 
@@ -80,6 +81,20 @@ public sealed class ReRankingTrainer(
     /// <inheritdoc />
     public string? BaseAlgorithm => baseTrainer.Algorithm;
 
+    /// <summary>The names of the trees' own settings (the <c>ltr</c> search space); every other setting is the base algorithm's.</summary>
+    public static readonly IReadOnlyList<string> TreeSettings = ["trees", "leaves"];
+
+    /// <summary>
+    /// The trees' settings the workflow searches, over the base candidate's tuned settings: boosting
+    /// rounds and leaves per tree (the <c>ltr</c> space: trees {50, 100, 200}, leaves {7, 15, 31});
+    /// untuned, <see cref="ReRankOptions.Trees"/> and <see cref="ReRankOptions.Leaves"/> apply.
+    /// </summary>
+    public SearchSpace? Space { get; } = SearchSpace.For("ltr");
+
+    /// <summary>The base algorithm's part of <paramref name="settings"/>: all but <see cref="TreeSettings"/>.</summary>
+    public static IReadOnlyDictionary<string, double>? BaseSettings(IReadOnlyDictionary<string, double>? settings) =>
+        settings?.Where(kv => !TreeSettings.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
     /// <summary>What the last training learned from: queries and rows.</summary>
     public (int Queries, int Rows) LastTraining { get; private set; }
 
@@ -107,7 +122,10 @@ public sealed class ReRankingTrainer(
         var kept = excludedSubjects is { Count: > 0 }
             ? events.Where(e => e.SubjectId is not { } subject || !excludedSubjects.Contains(subject)).ToList()
             : events;
-        var queries = Queries(kept, version, trainedAt, settings);
+        var baseSettings = BaseSettings(settings);
+        var trees = settings?.TryGetValue("trees", out var t) == true ? (int)t : options.Trees;
+        var leaves = settings?.TryGetValue("leaves", out var l) == true ? (int)l : options.Leaves;
+        var queries = Queries(kept, version, trainedAt, baseSettings);
         var rows = queries.Sum(q => q.Labels.Count);
         if (queries.Count < Math.Max(1, options.MinimumQueries))
         {
@@ -117,7 +135,7 @@ public sealed class ReRankingTrainer(
         TreeEnsemble ensemble;
         try
         {
-            ensemble = _fit(queries, new LambdaRankSettings(options.Trees, options.Leaves, options.LearningRate, options.MinimumRowsPerLeaf));
+            ensemble = _fit(queries, new LambdaRankSettings(trees, leaves, options.LearningRate, options.MinimumRowsPerLeaf));
         }
         catch (LambdaRankUnavailableException ex)
         {
@@ -134,7 +152,7 @@ public sealed class ReRankingTrainer(
         }
 
         LastTraining = (queries.Count, rows);
-        var model = baseTrainer.TrainWith(kept, version, trainedAt, settings);
+        var model = baseTrainer.TrainWith(kept, version, trainedAt, baseSettings);
         var table = ReRankTable.Build(kept, _catalog, Weights, options.Candidates);
         return model with { ReRanker = new ReRanker(baseTrainer.Algorithm, table, ensemble, ReRankFeatures.Names, queries.Count, rows) };
     }
@@ -155,7 +173,7 @@ public sealed class ReRankingTrainer(
             return [];
         }
 
-        var model = baseTrainer.TrainWith(split.Train, version, trainedAt, settings);
+        var model = baseTrainer.TrainWith(split.Train, version, trainedAt, BaseSettings(settings));
         var table = ReRankTable.Build(split.Train, _catalog, Weights, options.Candidates);
         var queries = new List<RankingQuery>();
         foreach (var customer in customers)

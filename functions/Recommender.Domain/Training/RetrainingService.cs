@@ -65,6 +65,7 @@ public sealed partial class RetrainingService(
         {
             // A re-ranker that cannot be trained now (no native library, nothing to learn from): its base serves.
             trainer = fallback;
+            settings = ReRankingTrainer.BaseSettings(settings);
             model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
         }
 

@@ -123,9 +123,9 @@ public sealed partial class TrainingWorkflow(
             try
             {
                 // Settings are searched on a validation split of the training part; the held-out part only judges the result.
-                // A re-ranker trains over its base with the settings the base's own search chose.
+                // A re-ranker trains over its base with the settings the base's own search chose, and searches only its trees.
                 var (tuned, tuning) = trainer.BaseAlgorithm is { } baseAlgorithm && candidates.FirstOrDefault(c => c.Algorithm == baseAlgorithm) is { Skipped: null } baseResult
-                    ? (baseResult.Settings, null)
+                    ? CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider, baseResult.Settings)
                     : CandidateTuner.Tune(trainer, split.Train, scorer, settings, now, timeProvider);
                 var evaluation = HoldoutEvaluator.Evaluate(trainer.TrainWith(split.Train, "holdout", now, tuned), split, scorer);
                 candidates.Add(new CandidateResult(trainer.Algorithm, evaluation.Metrics) { Settings = tuned, Tuning = tuning, PerCustomer = evaluation.PerCustomerNdcg });

@@ -158,6 +158,52 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TreesSettings_GoToLambdaRank_AndEveryOtherSettingToTheBase()
+    {
+        var (events, catalog) = CategoryStore(customers: 120);
+        LambdaRankSettings? fitted = null;
+        var trainer = Trainer(catalog, (queries, settings) =>
+        {
+            fitted = settings;
+            return LambdaRankTrainer.Train(queries, settings);
+        });
+        await trainer.PrepareAsync();
+        var settings = new Dictionary<string, double> { ["lambda"] = 50, ["trees"] = 7, ["leaves"] = 3 };
+
+        var model = trainer.TrainWith(events, "v1", T0.AddDays(60), settings);
+        var plain = new AlgorithmTrainer("ease").TrainWith(events, "v1", T0.AddDays(60), new Dictionary<string, double> { ["lambda"] = 50 });
+
+        Assert.Equal(["trees", "leaves"], trainer.Space!.Parameters.Select(p => p.Name));
+        Assert.Equal((7, 3), (fitted!.Trees, fitted.Leaves));
+        Assert.Equal(plain.Neighbors.Keys.Order(), model.Neighbors.Keys.Order());
+        Assert.All(plain.Neighbors, kv => Assert.Equal(kv.Value, model.Neighbors[kv.Key])); // the base trained with λ 50, not the trees' names
+        Assert.Equal(new Dictionary<string, double> { ["lambda"] = 50 }, ReRankingTrainer.BaseSettings(settings));
+    }
+
+    [Fact]
+    public async Task Tuning_SearchesTheTreesOverTheBasesSettings_AndKeepsThem()
+    {
+        var (events, catalog) = CategoryStore(customers: 120);
+        var trainer = Trainer(catalog);
+        await trainer.PrepareAsync();
+        var baseSettings = new Dictionary<string, double> { ["lambda"] = 50, ["dropout"] = 0.33, ["sequence"] = 0, ["window"] = 30 };
+
+        var (settings, record) = CandidateTuner.Tune(trainer, events, new ServedHistoryScorer(), new TrainingOptions { TuningBudget = TimeSpan.FromMinutes(30) },
+            T0.AddDays(60), TimeProvider.System, baseSettings);
+
+        Assert.NotNull(record);
+        Assert.True(record!.Trials.Count >= 5, $"{record.Trials.Count} trials"); // every trees value {50, 100, 200} and every leaves value {7, 15, 31}
+        Assert.Equal([50.0, 100, 200], record.Trials.Select(t => t.Settings["trees"]).Distinct().Order());
+        Assert.Equal([7.0, 15, 31], record.Trials.Select(t => t.Settings["leaves"]).Distinct().Order());
+        Assert.All(record.Trials, t => Assert.Equal(baseSettings, ReRankingTrainer.BaseSettings(t.Settings)));
+        Assert.Equal(record.Trials.MaxBy(t => t.Ndcg)!.Settings, settings);
+        Assert.Equal(baseSettings, ReRankingTrainer.BaseSettings(settings));
+        Assert.Contains("trees", settings!.Keys);
+        Assert.Equal(CandidateTuner.Tune(trainer, events, new ServedHistoryScorer(), new TrainingOptions { Tune = false }, T0.AddDays(60), TimeProvider.System, baseSettings),
+            (baseSettings, null)); // untuned: the base's settings as they are
+    }
+
+    [Fact]
     public async Task NativeLibraryMissing_SkipsTheCandidateWithTheReason_NeverCrashes()
     {
         var (events, catalog) = CategoryStore(customers: 60);
