@@ -26,8 +26,15 @@ public sealed partial class SegmentationWorkflow(
     ProfileStore profiles,
     IOptions<SegmentationOptions> options,
     TimeProvider timeProvider,
-    ILogger<SegmentationWorkflow> logger)
+    ILogger<SegmentationWorkflow> logger) : IQueueStep<SegmentationMessage>
 {
+    /// <summary>Its runs' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => Queues.Segmentation;
+
+    bool IQueueStep<SegmentationMessage>.IsComplete(SegmentationMessage message) => message.IsWellFormed;
+
+    Task IQueueStep<SegmentationMessage>.RunAsync(SegmentationMessage message, CancellationToken cancellationToken) => HandleAsync(message, cancellationToken);
+
     /// <summary>Blob folder of each run's models (deleted when a later run completes).</summary>
     public const string ModelFolder = "segmentation/";
     /// <summary>Customer ids per member chunk document.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Recommender.Domain.Storage;
 
@@ -62,6 +63,15 @@ public sealed class QueueHandler<TMessage>(string queue, Func<TMessage, bool> is
     }
 }
 
+/// <summary>
+/// What a registered handler reads, known without constructing its service: the start-up check
+/// (<see cref="QueueHandlers.AddQueueHandlers"/>) holds these against the registry.
+/// </summary>
+/// <param name="Queue">The queue the handler reads.</param>
+/// <param name="Service">The service whose step it runs.</param>
+/// <param name="Message">The message type.</param>
+public sealed record QueueHandlerDescriptor(string Queue, Type Service, Type Message);
+
 public static class QueueHandlerServiceCollectionExtensions
 {
     /// <summary>
@@ -76,10 +86,26 @@ public static class QueueHandlerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(isComplete);
-        return services.AddSingleton<IQueueHandler>(sp =>
+        return services.AddSingleton(new QueueHandlerDescriptor(queue, typeof(TService), typeof(TMessage))).AddSingleton<IQueueHandler>(sp =>
         {
             var service = sp.GetRequiredService<TService>();
             return new QueueHandler<TMessage>(queue, isComplete, (message, cancellationToken) => step(service, message, cancellationToken));
+        });
+    }
+
+    /// <summary>
+    /// Registers the handler of the queue <typeparamref name="TStep"/> declares (<see cref="IQueueStep{TMessage}.Queue"/>):
+    /// its messages are complete when the step says so, and run the step (the step is registered as a singleton
+    /// unless it is already).
+    /// </summary>
+    public static IServiceCollection AddQueueStep<TStep, TMessage>(this IServiceCollection services)
+        where TStep : class, IQueueStep<TMessage>
+    {
+        services.TryAddSingleton<TStep>();
+        return services.AddSingleton(new QueueHandlerDescriptor(TStep.Queue, typeof(TStep), typeof(TMessage))).AddSingleton<IQueueHandler>(sp =>
+        {
+            var step = sp.GetRequiredService<TStep>();
+            return new QueueHandler<TMessage>(TStep.Queue, step.IsComplete, step.RunAsync);
         });
     }
 }

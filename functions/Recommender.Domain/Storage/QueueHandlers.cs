@@ -1,38 +1,77 @@
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
-using Recommender.Domain.Segments;
 using Recommender.Domain.Training;
-using Recommender.Domain.Workflows;
 
 namespace Recommender.Domain.Storage;
 
 /// <summary>
-/// The handler of each queue of <c>queues.json</c>: its message type, when a message is complete, and the
-/// step it runs. One line per queue, next to the registry entry; the dispatcher refuses to start when a
-/// queue of the registry has no handler here, or a handler names a queue the registry does not declare.
+/// The handler of each queue of <c>queues.json</c>. A workflow declares its own queue step (<see cref="IQueueStep{TMessage}"/>:
+/// found here in this assembly, no line to add); the services that are not workflows have one line each below.
+/// The app refuses to start when the handlers and the registry disagree (a queue with no handler or two, a handler
+/// for a queue the registry does not declare): checked on the handlers' descriptors, without constructing any step.
 /// </summary>
 public static class QueueHandlers
 {
-    public static IServiceCollection AddQueueHandlers(this IServiceCollection services) => services
-        .AddQueueHandler<CartAbandonmentWorkflow, CartTimerMessage>(Queues.CartAbandonment, (workflow, m, ct) => workflow.WakeAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.CustomerId))
-        .AddQueueHandler<BrowseAbandonmentWorkflow, BrowseTimerMessage>(Queues.BrowseAbandonment, (workflow, m, ct) => workflow.WakeAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.CustomerId))
-        .AddQueueHandler<ErasureService, ErasureTaskMessage>(Queues.ErasureTasks, (erasure, m, ct) => erasure.RunTaskAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.RequestId) && Enum.IsDefined(m.Target))
-        .AddQueueHandler<RetrainingService, RefreshMessage>(Queues.RecommendationRefresh, (retraining, m, ct) => retraining.RefreshShardAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.Shard) && !string.IsNullOrEmpty(m.ModelVersion))
-        .AddQueueHandler<TrainingWorkflow, TrainingMessage>(Queues.Training, (training, m, ct) => training.RunAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.RunId))
-        .AddQueueHandler<DeliveryService, DeliveryMessage>(Queues.Delivery, (delivery, m, ct) => delivery.DeliverAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0)
-        .AddQueueHandler<CatalogAlertsWorkflow, CatalogAlertMessage>(Queues.CatalogAlerts, (workflow, m, ct) => workflow.HandleAsync(m, ct),
-            m => m.IsWellFormed)
-        .AddQueueHandler<PostPurchaseWorkflow, PostPurchaseTimerMessage>(Queues.PostPurchase, (workflow, m, ct) => workflow.WakeAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.OrderId))
-        .AddQueueHandler<ReplenishmentWorkflow, ReplenishmentTimerMessage>(Queues.Replenishment, (workflow, m, ct) => workflow.WakeAsync(m, ct),
-            m => !string.IsNullOrEmpty(m.CustomerId))
-        .AddQueueHandler<SegmentationWorkflow, SegmentationMessage>(Queues.Segmentation, (segmentation, m, ct) => segmentation.HandleAsync(m, ct),
-            m => m.IsWellFormed);
+    private static readonly MethodInfo AddQueueStepMethod =
+        typeof(QueueHandlerServiceCollectionExtensions).GetMethod(nameof(QueueHandlerServiceCollectionExtensions.AddQueueStep))!;
+
+    public static IServiceCollection AddQueueHandlers(this IServiceCollection services)
+    {
+        services
+            .AddQueueHandler<ErasureService, ErasureTaskMessage>(Queues.ErasureTasks, (erasure, m, ct) => erasure.RunTaskAsync(m, ct),
+                m => !string.IsNullOrEmpty(m.RequestId) && Enum.IsDefined(m.Target))
+            .AddQueueHandler<RetrainingService, RefreshMessage>(Queues.RecommendationRefresh, (retraining, m, ct) => retraining.RefreshShardAsync(m, ct),
+                m => !string.IsNullOrEmpty(m.Shard) && !string.IsNullOrEmpty(m.ModelVersion))
+            .AddQueueHandler<TrainingWorkflow, TrainingMessage>(Queues.Training, (training, m, ct) => training.RunAsync(m, ct),
+                m => !string.IsNullOrEmpty(m.RunId))
+            .AddQueueHandler<DeliveryService, DeliveryMessage>(Queues.Delivery, (delivery, m, ct) => delivery.DeliverAsync(m, ct),
+                m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0);
+        foreach (var (step, message) in QueueSteps(typeof(QueueHandlers).Assembly))
+        {
+            AddQueueStepMethod.MakeGenericMethod(step, message).Invoke(null, [services]);
+        }
+
+        return services.AddQueueHandlerCheck();
+    }
+
+    /// <summary>The queue steps of <paramref name="assembly"/>: each concrete class implementing <see cref="IQueueStep{TMessage}"/>, with its message type.</summary>
+    public static IReadOnlyList<(Type Step, Type Message)> QueueSteps(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        return [.. assembly.GetTypes()
+            .Where(type => type is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false })
+            .SelectMany(type => type.GetInterfaces()
+                .Where(contract => contract.IsGenericType && contract.GetGenericTypeDefinition() == typeof(IQueueStep<>))
+                .Select(contract => (Step: type, Message: contract.GetGenericArguments()[0])))
+            .OrderBy(step => step.Step.FullName, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The start-up check (<c>ValidateOnStart</c>): the host refuses to start when the registered handlers'
+    /// descriptors (<see cref="QueueHandlerDescriptor"/>) and the registry disagree, naming each disagreement.
+    /// </summary>
+    public static IServiceCollection AddQueueHandlerCheck(this IServiceCollection services)
+    {
+        services.AddOptions<QueueHandlerCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueHandlerCheck>, QueueHandlerCheckValidator>());
+        return services;
+    }
+}
+
+/// <summary>The options the start-up check of the queue handlers validates (it has no settings).</summary>
+public sealed class QueueHandlerCheck;
+
+internal sealed class QueueHandlerCheckValidator(IEnumerable<QueueHandlerDescriptor> descriptors) : IValidateOptions<QueueHandlerCheck>
+{
+    public ValidateOptionsResult Validate(string? name, QueueHandlerCheck options)
+    {
+        var problems = QueueRegistry.Mismatches(descriptors.Select(descriptor => descriptor.Queue));
+        return problems.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"The queue handlers do not match the queue registry (Storage/queues.json): {string.Join("; ", problems)}.");
+    }
 }

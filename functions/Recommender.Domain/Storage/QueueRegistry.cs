@@ -42,6 +42,19 @@ public static class QueueRegistry
     /// <summary>Whether the registry declares a queue named <paramref name="name"/>.</summary>
     public static bool Contains(string name) => ByName.ContainsKey(name);
 
+    /// <summary>
+    /// How handlers reading <paramref name="handlerQueues"/> (one entry per handler) disagree with the registry: a queue
+    /// the registry does not declare, a queue with more than one handler, a queue of the registry with none. Empty when they agree.
+    /// </summary>
+    public static IReadOnlyList<string> Mismatches(IEnumerable<string> handlerQueues)
+    {
+        ArgumentNullException.ThrowIfNull(handlerQueues);
+        var byQueue = handlerQueues.GroupBy(queue => queue, StringComparer.Ordinal).ToList();
+        return [.. byQueue.Where(group => !Contains(group.Key)).Select(group => $"a handler reads queue '{group.Key}', which queues.json does not declare")
+            .Concat(byQueue.Where(group => group.Count() > 1).Select(group => $"queue '{group.Key}' has {group.Count()} handlers"))
+            .Concat(Names.Where(name => !byQueue.Any(group => group.Key == name)).Select(name => $"queue '{name}' has no handler"))];
+    }
+
     private static Document Load()
     {
         using var stream = typeof(QueueRegistry).Assembly.GetManifestResourceStream(ResourceName)

@@ -33,8 +33,11 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation) : ITi
 /// the instance generation makes superseded ones do nothing.
 /// </summary>
 public sealed class BrowseAbandonmentWorkflow(WorkflowServices services, MessageSources sources, ILogger<BrowseAbandonmentWorkflow> logger)
-    : MessageTimerWorkflow<BrowseAbandonmentState, BrowseTimerMessage>(services, logger, Queues.BrowseAbandonment, Kind)
+    : MessageTimerWorkflow<BrowseAbandonmentState, BrowseTimerMessage>(services, logger, Queue, Kind), IQueueStep<BrowseTimerMessage>
 {
+    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => Queues.BrowseAbandonment;
+
     public const string InstanceId = "browse-abandonment";
     public const string Kind = "browse_abandonment";
     public static readonly TimeSpan Delay = TimeSpan.FromHours(2);
@@ -77,6 +80,8 @@ public sealed class BrowseAbandonmentWorkflow(WorkflowServices services, Message
     public Task<bool> CancelAsync(string customerId, string reason, DateTimeOffset? notViewedAfter = null, CancellationToken cancellationToken = default) =>
         CancelInstanceAsync(customerId, InstanceId, reason, cancellationToken,
             state => state.Status == CartAbandonmentStatus.Armed && !(state.DueAt - Delay > notViewedAfter));
+
+    Task IQueueStep<BrowseTimerMessage>.RunAsync(BrowseTimerMessage message, CancellationToken cancellationToken) => WakeAsync(message, cancellationToken);
 
     /// <summary>The timer fired: decide, then hand the message to the outbox (Armed → Sending → Sent), or not (→ Suppressed).</summary>
     public async Task WakeAsync(BrowseTimerMessage message, CancellationToken cancellationToken = default)

@@ -18,8 +18,11 @@ namespace Recommender.Domain.Workflows;
 /// redelivered or superseded message does nothing (<see cref="TimerWorkflow{TState, TTimer}.WakeUpAsync"/>).
 /// </summary>
 public sealed class CartAbandonmentWorkflow(WorkflowServices services, MessageSources sources, ILogger<CartAbandonmentWorkflow> logger)
-    : MessageTimerWorkflow<CartAbandonmentState, CartTimerMessage>(services, logger, Queues.CartAbandonment, Kind)
+    : MessageTimerWorkflow<CartAbandonmentState, CartTimerMessage>(services, logger, Queue, Kind), IQueueStep<CartTimerMessage>
 {
+    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => Queues.CartAbandonment;
+
     public const string InstanceId = "cart-abandonment";
     public const string Kind = "cart_abandonment";
     public static readonly TimeSpan Delay = TimeSpan.FromHours(4);
@@ -61,6 +64,8 @@ public sealed class CartAbandonmentWorkflow(WorkflowServices services, MessageSo
             await ScheduleAsync(new CartTimerMessage(profile.CustomerId, armed.Generation), dueAt, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    Task IQueueStep<CartTimerMessage>.RunAsync(CartTimerMessage message, CancellationToken cancellationToken) => WakeAsync(message, cancellationToken);
 
     /// <summary>Step 2, the timer fired: decide, hand the reminder to the outbox (Armed → Sending), then arm the next one (→ Armed), or end (→ Sent).</summary>
     public async Task WakeAsync(CartTimerMessage message, CancellationToken cancellationToken = default)

@@ -33,8 +33,15 @@ namespace Recommender.Domain.Workflows;
 /// redelivered changes and fan-out messages, and a second report of the same drop, reach a customer once.
 /// </summary>
 public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, MessageSources sources, ProductWatchers watchers,
-    IOptions<CatalogAlertOptions> options, ILogger<CatalogAlertsWorkflow> logger)
+    IOptions<CatalogAlertOptions> options, ILogger<CatalogAlertsWorkflow> logger) : IQueueStep<CatalogAlertMessage>
 {
+    /// <summary>Its fan-out's queue (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => Queues.CatalogAlerts;
+
+    bool IQueueStep<CatalogAlertMessage>.IsComplete(CatalogAlertMessage message) => message.IsWellFormed;
+
+    Task IQueueStep<CatalogAlertMessage>.RunAsync(CatalogAlertMessage message, CancellationToken cancellationToken) => HandleAsync(message, cancellationToken);
+
     public const string ProductStateId = "#catalog-alerts";
     public const string SalesPartition = "_flash-sales";
     public const string Channel = MessageChannels.Email;

@@ -25,8 +25,11 @@ namespace Recommender.Domain.Workflows;
 /// its generation decided).
 /// </summary>
 public sealed class PostPurchaseWorkflow(WorkflowServices services, MessageSources sources, ILogger<PostPurchaseWorkflow> logger)
-    : MessageTimerWorkflow<PostPurchaseState, PostPurchaseTimerMessage>(services, logger, Queues.PostPurchase, Kind)
+    : MessageTimerWorkflow<PostPurchaseState, PostPurchaseTimerMessage>(services, logger, Queue, Kind), IQueueStep<PostPurchaseTimerMessage>
 {
+    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => Queues.PostPurchase;
+
     public const string InstancePrefix = "post-purchase:";
     public const string Kind = "post_purchase";
     public static readonly TimeSpan Delay = TimeSpan.FromDays(3);
@@ -142,6 +145,11 @@ public sealed class PostPurchaseWorkflow(WorkflowServices services, MessageSourc
         CancelIfWhollyReturned(state);
         return state;
     }
+
+    /// <summary>A timer read from the queue names its customer and its order.</summary>
+    public override bool IsComplete(PostPurchaseTimerMessage timer) => base.IsComplete(timer) && !string.IsNullOrEmpty(timer.OrderId);
+
+    Task IQueueStep<PostPurchaseTimerMessage>.RunAsync(PostPurchaseTimerMessage message, CancellationToken cancellationToken) => WakeAsync(message, cancellationToken);
 
     /// <summary>Step 2, the timer fired: decide, then hand the message to the outbox (Armed → Sending → Sent), or not (→ Suppressed).</summary>
     public async Task WakeAsync(PostPurchaseTimerMessage message, CancellationToken cancellationToken = default)

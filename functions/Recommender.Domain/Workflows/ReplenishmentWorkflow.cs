@@ -28,8 +28,11 @@ namespace Recommender.Domain.Workflows;
 /// </summary>
 public sealed partial class ReplenishmentWorkflow(WorkflowServices services, MessageSources sources, IOptions<ReplenishmentOptions> options,
     ILogger<ReplenishmentWorkflow> logger)
-    : TimerWorkflow<ReplenishmentState, ReplenishmentTimerMessage>(services, logger, Queues.Replenishment, Kind)
+    : TimerWorkflow<ReplenishmentState, ReplenishmentTimerMessage>(services, logger, Queue, Kind), IQueueStep<ReplenishmentTimerMessage>
 {
+    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => Queues.Replenishment;
+
     public const string InstanceId = "replenishment";
     public const string Kind = "replenishment";
     /// <summary>Repeat purchases closer together than this count as one (a split order, a same-day top-up).</summary>
@@ -233,6 +236,8 @@ public sealed partial class ReplenishmentWorkflow(WorkflowServices services, Mes
         item.RemindAt = last.At + interval - lead;
         state.Record(now, $"{item.ProductId}: bought {last.At:O}, lasts {interval.TotalDays:0.#} days ({item.IntervalSource}); reminder at {item.RemindAt:O}");
     }
+
+    Task IQueueStep<ReplenishmentTimerMessage>.RunAsync(ReplenishmentTimerMessage message, CancellationToken cancellationToken) => WakeAsync(message, cancellationToken);
 
     /// <summary>Step 2, the timer fired: decide which products are due, then hand one message to the outbox (Armed → Sending → Armed for the next, or Idle).</summary>
     public async Task WakeAsync(ReplenishmentTimerMessage message, CancellationToken cancellationToken = default)

@@ -23,6 +23,9 @@ public abstract class TimerWorkflow<TState, TTimer>(WorkflowServices services, I
     protected ILogger Logger => logger;
     protected DateTimeOffset Now => services.TimeProvider.GetUtcNow();
 
+    /// <summary>Whether a timer read from the queue is complete (<see cref="IQueueStep{TMessage}.IsComplete"/>): it names its customer.</summary>
+    public virtual bool IsComplete(TTimer timer) => !string.IsNullOrEmpty(timer.CustomerId);
+
     /// <summary>The channel its messages go on.</summary>
     protected string Channel => channel;
 

@@ -47,13 +47,10 @@ public sealed partial class QueueDispatcher
     /// <summary>One handler per queue of the registry, and none for a queue it does not declare.</summary>
     internal static FrozenDictionary<string, IQueueHandler> HandlersByQueue(IEnumerable<IQueueHandler> handlers)
     {
-        var byQueue = handlers.GroupBy(handler => handler.Queue, StringComparer.Ordinal).ToList();
-        var problems = byQueue.Where(group => !QueueRegistry.Contains(group.Key)).Select(group => $"a handler reads queue '{group.Key}', which queues.json does not declare")
-            .Concat(byQueue.Where(group => group.Count() > 1).Select(group => $"queue '{group.Key}' has {group.Count()} handlers"))
-            .Concat(QueueRegistry.Names.Where(name => !byQueue.Any(group => group.Key == name)).Select(name => $"queue '{name}' has no handler"))
-            .ToList();
+        var list = handlers.ToList();
+        var problems = QueueRegistry.Mismatches(list.Select(handler => handler.Queue));
         return problems.Count == 0
-            ? byQueue.ToFrozenDictionary(group => group.Key, group => group.Single(), StringComparer.Ordinal)
+            ? list.ToFrozenDictionary(handler => handler.Queue, StringComparer.Ordinal)
             : throw new InvalidOperationException($"The queue handlers do not match the queue registry (Storage/queues.json): {string.Join("; ", problems)}.");
     }
 
