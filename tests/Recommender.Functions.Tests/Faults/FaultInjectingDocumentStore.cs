@@ -38,5 +38,5 @@ public sealed class FaultInjectingDocumentStore(IDocumentStore inner, FaultInjec
     }
 
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default) =>
-        inner is IExpiringDocumentStore expiring ? expiring.PurgeExpiredAsync(cancellationToken) : Task.FromResult(0);
+        inner.PurgeExpiredAsync(cancellationToken);
 }

@@ -53,5 +53,5 @@ public sealed class ReadRecordingDocumentStore(IDocumentStore inner) : IDocument
     }
 
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default) =>
-        inner is IExpiringDocumentStore expiring ? expiring.PurgeExpiredAsync(cancellationToken) : Task.FromResult(0);
+        inner.PurgeExpiredAsync(cancellationToken);
 }
