@@ -289,11 +289,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         var products = await catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var items = RecommendationEngine.ForCustomer(profile, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy);
         // The segments go with the list (the segmentation run keeps them current): serving reads one document.
-        // The list being replaced already holds them (a cache hit where the store shares documents); the
-        // segment document is read only for a customer who has no such list yet.
-        var replaced = await documents.GetSharedAsync<CachedRecommendations>(Collections.Recommendations, profile.CustomerId, profile.CustomerId, cancellationToken).ConfigureAwait(false);
-        var segments = replaced?.Snapshot?.Segments
-            ?? await membership.SegmentsOfPersonalizableAsync(profile.CustomerId, cancellationToken).ConfigureAwait(false);
+        var segments = await membership.SegmentsOfPersonalizableAsync(profile.CustomerId, cancellationToken).ConfigureAwait(false);
         var entry = new CachedRecommendations(profile.CustomerId, model.Version, timeProvider.GetUtcNow(), items)
         {
             Snapshot = ProfileSnapshot.Of(profile) with { Segments = segments },
