@@ -121,7 +121,7 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
         var operations = gates.ToDictionary(g => g, _ => new List<long>());
         var costs = gates.ToDictionary(g => g, _ => new List<ProcessCost>());
         var sizes = new Dictionary<bool, ProfileSizeResult>();
-        var warmUp = bodies.Take(2 * options.BatchSize).ToList();
+        var warmUp = bodies.Take(options.WarmUpEvents ?? 2 * options.BatchSize).ToList();
         using var meter = new StorageCallMeter();
         for (var run = 0; run <= options.Repetitions; run++) // run 0 warms up on a few batches
         {
