@@ -123,6 +123,13 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
         var sizes = new Dictionary<bool, ProfileSizeResult>();
         var warmUp = bodies.Take(options.WarmUpEvents ?? 2 * options.BatchSize).ToList();
         using var meter = new StorageCallMeter();
+        if (options.Calls)
+        {
+            var (raw, metered, bytes) = await StorageCallCost.MeasureAsync();
+            progress.WriteLine($"a counted storage call: {metered:F0} ns CPU and {bytes:F1} B allocated through the metering decorator, {raw:F0} ns straight to the store " +
+                $"(point reads of a store that answers at once; tally open, this benchmark's listener on).");
+        }
+
         for (var run = 0; run <= options.Repetitions; run++) // run 0 warms up on a few batches
         {
             foreach (var gated in run % 2 == 0 ? gates : Enumerable.Reverse(gates))
