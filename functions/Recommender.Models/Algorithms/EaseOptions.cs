@@ -67,6 +67,15 @@ public sealed record EaseOptions
     /// <value>0 by default (no normalisation); must be in [0, 1].</value>
     public double PopularityNormalization { get; init; }
 
+    /// <summary>The widest catalog on which <see cref="SequenceWeight"/> is honoured when the user-side solve is available.</summary>
+    /// <value>
+    /// 5,000 items by default. The timeline Gram is not XᵀX, so it needs the dense item-side inverse (O(n³): about a
+    /// minute of 2 cores at 16,000 items, against about a second for the user side); above this width, with fewer
+    /// users than items and <see cref="EaseSolver.Auto"/>, the order is ignored and the user side solves plain EASE
+    /// (same as <see cref="SequenceWeight"/> 0), so a tuning trial never stalls on it.
+    /// </value>
+    public int MaxTimelineItems { get; init; } = 5_000;
+
     /// <summary>Which side EASE is solved on: the same B either way, up to rounding.</summary>
     /// <value>
     /// <see cref="EaseSolver.Auto"/> by default: the users × users solve (<see cref="EaseSolver.Users"/>)

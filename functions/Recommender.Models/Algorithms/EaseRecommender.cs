@@ -51,6 +51,11 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         var matrix = UserItemMatrix.Build(interactions);
         var n = matrix.ItemCount;
+        if (_options.SequenceWeight > 0 && TimelineTooWide(matrix))
+        {
+            context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: {n} items > MaxTimelineItems ({_options.MaxTimelineItems}): timeline order ignored, user-side solve"));
+        }
+
         if (UsesUserSide(matrix))
         {
             // Fewer users than items: the users × users solve gives the same B without an n × n matrix.
@@ -70,7 +75,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: Gram matrix of {n} items from {matrix.NonZeros} user-item pairs"));
         var gram = new double[n * n];
-        var timeline = _options.SequenceWeight > 0 ? TimelineRanks.Of(interactions, matrix) : null;
+        var timeline = _options.SequenceWeight > 0 && !TimelineTooWide(matrix) ? TimelineRanks.Of(interactions, matrix) : null;
         var kernel = timeline is null ? [] : SequenceKernel(timeline.Longest);
         for (var user = 0; user < matrix.UserCount; user++)
         {
@@ -191,8 +196,15 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     {
         EaseSolver.Users => _options.SequenceWeight == 0 ? true : throw new InvalidOperationException("EASE's user-side solve needs SequenceWeight 0 (the timeline Gram is not XᵀX)."),
         EaseSolver.Items => false,
-        _ => _options.SequenceWeight == 0 && matrix.UserCount < matrix.ItemCount,
+        _ => (_options.SequenceWeight == 0 || TimelineTooWide(matrix)) && matrix.UserCount < matrix.ItemCount,
     };
+
+    /// <summary>
+    /// The timeline Gram needs the item-side O(n³) solve: above <see cref="EaseOptions.MaxTimelineItems"/> items, when
+    /// the user side is available (fewer users than items, <see cref="EaseSolver.Auto"/>), the order is ignored instead.
+    /// </summary>
+    private bool TimelineTooWide(UserItemMatrix matrix) =>
+        _options.Solver == EaseSolver.Auto && matrix.ItemCount > _options.MaxTimelineItems && matrix.UserCount < matrix.ItemCount;
 
     /// <summary>The weight of a pair of a user's items |a − b| ranks apart in time: (1 − s) + s·exp(−|a − b| / w), exactly 1 at distance 0.</summary>
     private double[] SequenceKernel(int longest)

@@ -141,6 +141,31 @@ public sealed class EaseRecommenderTests
     }
 
     [Fact]
+    public void TimelineOnACatalogWiderThanMaxTimelineItems_IsIgnored_AndTheUserSideSolvesPlainEase()
+    {
+        // 4 users over 5 items (fewer users than items: the user side is available); MaxTimelineItems 2 makes the catalog "wide".
+        var data = ThreeItems();
+        data.Add(new("u4", "D", Start.AddHours(1)));
+        data.Add(new("u3", "E", Start.AddHours(2)));
+        var plain = new EaseRecommender(new EaseOptions { Lambda = 1, Solver = EaseSolver.Items });
+        var wide = new EaseRecommender(new EaseOptions { Lambda = 1, SequenceWeight = 0.9, SequenceWindow = 1, MaxTimelineItems = 2 });
+        var narrow = new EaseRecommender(new EaseOptions { Lambda = 1, SequenceWeight = 0.9, SequenceWindow = 1 });
+        var lines = new List<string>();
+        plain.Fit(data, new TrainingContext());
+        wide.Fit(data, new TrainingContext(Progress: new Collect(lines)));
+        narrow.Fit(data, new TrainingContext());
+
+        Assert.Equal(plain.Weight("A", "B"), wide.Weight("A", "B"), 9);
+        Assert.NotEqual(plain.Weight("A", "B"), narrow.Weight("A", "B"), 6);
+        Assert.Contains(lines, l => l.Contains("timeline order ignored", StringComparison.Ordinal));
+    }
+
+    private sealed class Collect(List<string> lines) : IProgress<string>
+    {
+        public void Report(string value) => lines.Add(value);
+    }
+
+    [Fact]
     public void UserSideSolve_IsRefusedWithTheTimelineGram()
     {
         var sut = new EaseRecommender(new EaseOptions { SequenceWeight = 0.5, Solver = EaseSolver.Users });
