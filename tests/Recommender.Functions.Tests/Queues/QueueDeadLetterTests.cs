@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using Recommender.Domain.Messaging;
-using Recommender.Domain.Workflows;
 using Recommender.Domain;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
 using Recommender.Functions.Messaging;
 
 namespace Recommender.Functions.Tests;

@@ -54,6 +54,22 @@ public sealed class QueueStepTests
         Assert.Equal("message is not a complete PostPurchaseTimerMessage", error.Message);
     }
 
+    /// <summary>The services that had an explicit handler line keep its completeness check, now in their own step.</summary>
+    [Theory]
+    [InlineData("training", """{"runId":""}""", "TrainingMessage")]
+    [InlineData("message-delivery", """{"customerId":"c1","messageId":"m1","generation":-1}""", "DeliveryMessage")]
+    [InlineData("erasure-tasks", """{"requestId":"r1","target":99}""", "ErasureTaskMessage")]
+    [InlineData("recommendation-refresh", """{"shard":"shard-01","modelVersion":""}""", "RefreshMessage")]
+    public async Task ServiceSteps_RefuseIncompleteMessages_AsTheirExplicitHandlersDid(string queue, string body, string messageType)
+    {
+        await using var app = new TestApp();
+        var handler = app.Get<IEnumerable<IQueueHandler>>().Single(h => h.Queue == queue);
+
+        var error = await Assert.ThrowsAsync<MalformedQueueMessageException>(() => handler.HandleAsync(body, CancellationToken.None));
+
+        Assert.Equal($"message is not a complete {messageType}", error.Message);
+    }
+
     [Fact]
     public async Task Host_Starts_WithTheDomainHandlers_WithoutConstructingAnyStep()
     {
