@@ -62,6 +62,12 @@ public sealed class ServeBenchmark(ServeOptions options, TextWriter progress)
             return 0;
         }
 
+        if (options.FirstServes > 0)
+        {
+            await ServeFirstTouches.RunAsync(app.Services, options.Customers, options.FirstServes, progress, cancellationToken);
+            return 0;
+        }
+
         if (options.WriterIterations > 0)
         {
             await ServeJsonWriters.RunAsync(app.Services, options.WriterIterations, progress, cancellationToken);

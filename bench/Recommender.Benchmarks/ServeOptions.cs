@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Recommender.Benchmarks;
 
 /// <summary>The command line of <c>serve</c>.</summary>
-public sealed record ServeOptions(int Items, int Customers, int Port, string? ReadyFile, int ProfileIterations = 0, int WriterIterations = 0)
+public sealed record ServeOptions(int Items, int Customers, int Port, string? ReadyFile, int ProfileIterations = 0, int WriterIterations = 0, int FirstServes = 0)
 {
     public const string Usage = """
         usage: dotnet bench/Recommender.Benchmarks/bin/Release/net10.0/Recommender.Benchmarks.dll serve [options]
@@ -15,6 +15,9 @@ public sealed record ServeOptions(int Items, int Customers, int Port, string? Re
           --profile N       instead of serving: time N in-process calls of each serving stage, then stop
           --writers N       instead of serving: time N writes of one 10-item answer per JSON writer and round
                             (hand-written, source generator, reflection), then stop
+          --first-serves N  instead of serving: N in-process requests for random customers right after the
+                            setup, per window of --customers requests: CPU, wall tail and the collections
+                            (by generation, pauses, bytes promoted), then stop
         """;
 
     public static ServeOptions Parse(ReadOnlySpan<string> args)
@@ -37,6 +40,7 @@ public sealed record ServeOptions(int Items, int Customers, int Port, string? Re
                 "--ready-file" => options with { ReadyFile = value },
                 "--profile" => options with { ProfileIterations = Positive(name, value) },
                 "--writers" => options with { WriterIterations = Positive(name, value) },
+                "--first-serves" => options with { FirstServes = Positive(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'."),
             };
         }

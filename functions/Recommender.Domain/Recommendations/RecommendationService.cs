@@ -27,14 +27,6 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
     /// <summary>Home and email: the strategy served (<c>personalized</c>, <c>trending</c>, <c>popular</c>) and whether the bandit explored.</summary>
     public string? Strategy { get; init; }
     public bool Explored { get; init; }
-
-    /// <summary>
-    /// True when <see cref="Items"/> is a kept list's answer served again unchanged (a cached list's
-    /// default answer while it holds): the very list instance of the earlier answers, immutable, so
-    /// whatever a caller derives from it may be kept with that instance. Not part of the answer.
-    /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool ItemsReused { get; init; }
 }
 
 /// <summary>
@@ -158,10 +150,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         // exclusions) gives the same items until the list, the catalog or the exclusions' clock change:
         // the answer is kept with the (immutable, shared) list and served again while it holds.
         var remember = source == "cache" && adjusted is null && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
-        if (remember && cached!.Served is { } served && served.Holds(products, request.Count, request.Diversity, now))
+        if (remember && cached!.Served.ItemsFor(products, cached.Snapshot, request.Count, request.Diversity, now) is { } keptItems)
         {
-            // Made once the list is served again (from the same items and catalog instance), then the same instance.
-            return Respond(served.Views ??= Views(served.Items, products), itemsReused: true);
+            // The kept items shown with the same catalog instance. The views are made per answer and die young:
+            // keeping them (and their rendering) with every list made the collector promote ~3.5 KB per list in
+            // the rounds that first serve the lists, in long pauses (docs/benchmarks.md, "first serves").
+            return Respond(Views(keptItems, products));
         }
 
         // Promotions targeted by purchase propensity use the profile's score only for a customer who may be personalized for.
@@ -209,16 +203,14 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
 
         if (remember)
         {
-            // The picked items themselves (already held by the list): little to keep, little for the GC to move.
+            // The picked items themselves (already held by the list), in the slots made with the list: nothing new for the collector.
             var validUntil = Min(AlreadySeen.ChangesAt(stored, products, now, seen, request.Placement), CatalogAvailability.NextChangeAfter(products, now));
-            cached!.Served = new ServedList(products, request.Count, request.Diversity, validUntil, [.. items]);
+            cached!.Served.Keep(products, cached.Snapshot, request.Count, request.Diversity, validUntil, items);
         }
 
-        // The answer's items are kept only once the list is served again: a store that does not share its
-        // documents (Cosmos DB) reads a new list every time, and nothing kept with it is seen twice.
-        return Respond(Views(items, products), itemsReused: false);
+        return Respond(Views(items, products));
 
-        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, bool itemsReused)
+        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served)
         {
             // The bandit learns from the strategy whose list was served: a trending choice that fell back to
             // popular (nothing moved in the window) is credited to popular, never to an empty trending list;
@@ -234,7 +226,6 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 Strategy = strategy,
                 Explored = choice?.Explored ?? false,
                 Variant = assignment?.Variant,
-                ItemsReused = itemsReused,
             };
         }
     }

@@ -94,15 +94,12 @@ public sealed record CachedRecommendations(string CustomerId, [property: JsonCon
 
     public ProfileSnapshot? Snapshot { get; init; }
 
-    /// <summary>What this list last served its default way (see <see cref="ServedList"/>): kept with the shared, deserialized list, never stored.</summary>
+    /// <summary>
+    /// What this list last served its default way (see <see cref="ServedList"/>): made empty with the list, so it is as old
+    /// as the list, and filled in place by serving. Never stored.
+    /// </summary>
     [JsonIgnore]
-    internal ServedList? Served
-    {
-        get => Volatile.Read(ref _served);
-        set => Volatile.Write(ref _served, value);
-    }
-
-    private ServedList? _served;
+    internal ServedList Served { get; } = new(Math.Min(Items.Count, ServedList.DefaultCapacity));
 
     /// <summary>Two lists are equal when their stored contents are: what serving keeps with a list does not count.</summary>
     public bool Equals(CachedRecommendations? other) =>
@@ -115,27 +112,60 @@ public sealed record CachedRecommendations(string CustomerId, [property: JsonCon
 /// <summary>
 /// A cached list's items as served for one request shape (count and diversity, no filters or
 /// exclusions in the request, the bandit's default strategy) against one catalog instance (a catalog
-/// change replaces the instance) — valid until <see cref="ValidUntil"/>, when a replenishable purchase
-/// comes due and the exclusions change. Everything else the answer depends on is fixed with the list:
-/// its items, the profile snapshot (cart, purchases, adult flag) and the serving options.
+/// change replaces the instance) and one profile snapshot — valid until a replenishable purchase comes
+/// due or a product's availability changes (the exclusions' clock). Everything else the answer depends
+/// on is fixed with the list: its items and the serving options.
+/// <para>
+/// Made empty with its list and filled in place (under its own lock; requests for one customer rarely
+/// meet): what it then holds are the list's own items and the catalog, objects at least as old as it, so
+/// keeping an answer allocates nothing and leaves no reference from an old object to a young one for the
+/// collector to trace. An answer kept in a new object at the first serve did that for every list in the
+/// rounds that first serve them, and the collector's pauses there were the serving benchmark's tail
+/// (docs/benchmarks.md, "first serves").
+/// </para>
 /// </summary>
-internal sealed class ServedList(IReadOnlyDictionary<string, Catalog.Product> catalog, int count, double? diversity, DateTimeOffset validUntil,
-    RecommendedItem[] items)
+internal sealed class ServedList(int capacity)
 {
-    /// <summary>The items picked, in order (shown with the catalog entries of the same catalog instance).</summary>
-    public IReadOnlyList<RecommendedItem> Items { get; } = items;
+    /// <summary>The storefront's default count (home): the answer a list keeps without growing its slots.</summary>
+    public const int DefaultCapacity = 10;
 
-    public DateTimeOffset ValidUntil { get; } = validUntil;
+    private RecommendedItem[] _items = new RecommendedItem[capacity];
+    private int _length = -1; // nothing kept
+    private IReadOnlyDictionary<string, Catalog.Product>? _catalog;
+    private ProfileSnapshot? _snapshot;
+    private int _count;
+    private double? _diversity;
+    private DateTimeOffset _validUntil;
 
-    /// <summary>The answer's items, made from <see cref="Items"/> when the list is served again and served as they are after that.</summary>
-    public RecommendationView[]? Views
+    /// <summary>Keeps <paramref name="items"/> as the answer for this shape, catalog and snapshot, until <paramref name="validUntil"/>.</summary>
+    public void Keep(IReadOnlyDictionary<string, Catalog.Product> catalog, ProfileSnapshot? snapshot, int count, double? diversity, DateTimeOffset validUntil, IReadOnlyList<RecommendedItem> items)
     {
-        get => Volatile.Read(ref _views);
-        set => Volatile.Write(ref _views, value);
+        lock (this)
+        {
+            if (items.Count > _items.Length)
+            {
+                _items = new RecommendedItem[items.Count]; // a longer answer than the list was made for: slots once
+            }
+
+            for (var i = 0; i < items.Count; i++)
+            {
+                _items[i] = items[i];
+            }
+
+            Array.Clear(_items, items.Count, _items.Length - items.Count);
+            (_length, _catalog, _snapshot, _count, _diversity, _validUntil) = (items.Count, catalog, snapshot, count, diversity, validUntil);
+        }
     }
 
-    private RecommendationView[]? _views;
-
-    public bool Holds(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
-        ReferenceEquals(catalog, currentCatalog) && count == requestedCount && Nullable.Equals(diversity, requestedDiversity) && now < ValidUntil;
+    /// <summary>The kept items (a copy, in order) when they were kept for this catalog instance, snapshot and shape and are still valid at <paramref name="now"/>; else null.</summary>
+    public RecommendedItem[]? ItemsFor(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, ProfileSnapshot? snapshot, int requestedCount, double? requestedDiversity, DateTimeOffset now)
+    {
+        lock (this)
+        {
+            return _length >= 0 && ReferenceEquals(_catalog, currentCatalog) && ReferenceEquals(_snapshot, snapshot) && _count == requestedCount
+                && Nullable.Equals(_diversity, requestedDiversity) && now < _validUntil
+                ? _items.AsSpan(0, _length).ToArray()
+                : null;
+        }
+    }
 }

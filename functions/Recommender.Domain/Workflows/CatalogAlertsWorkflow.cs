@@ -35,8 +35,8 @@ namespace Recommender.Domain.Workflows;
 public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, MessageSources sources, ProductWatchers watchers,
     IOptions<CatalogAlertOptions> options, ILogger<CatalogAlertsWorkflow> logger) : IQueueStep<CatalogAlertMessage>
 {
-    /// <summary>Its fan-out's queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.CatalogAlerts;
+    /// <summary>Its fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "catalog-alerts";
 
     bool IQueueStep<CatalogAlertMessage>.IsComplete(CatalogAlertMessage message) => message.IsWellFormed;
 
@@ -392,7 +392,7 @@ public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, Mes
     }
 
     private Task SendAsync(CatalogAlertMessage message, CancellationToken cancellationToken) =>
-        services.Queue.SendAsync(Queues.CatalogAlerts, JsonSerializer.Serialize(message, Json.Options), TimeSpan.Zero, cancellationToken);
+        services.Queue.SendAsync(Queue, JsonSerializer.Serialize(message, Json.Options), TimeSpan.Zero, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalog change {ChangeId} raised a {Kind} alert; fan-out queued")]
     private static partial void LogDetected(ILogger logger, string kind, string changeId);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Recommender.Domain.Recommendations;
 
@@ -89,12 +88,7 @@ public static class RecommendationJson
         String(writer, Placement, response.Placement);
         String(writer, ModelVersion, response.ModelVersion);
         String(writer, Source, response.Source);
-        if (response.Items is { } shared && response.ItemsReused && !writer.Options.Indented)
-        {
-            writer.WritePropertyName(Items);
-            writer.WriteRawValue(Rendered(shared, writer.Options), skipInputValidation: true);
-        }
-        else if (response.Items is { } items)
+        if (response.Items is { } items)
         {
             writer.WriteStartArray(Items);
             for (var i = 0; i < items.Count; i++)
@@ -118,50 +112,6 @@ public static class RecommendationJson
         writer.WriteBoolean(Explored, response.Explored);
         writer.WriteEndObject();
     }
-
-    /// <summary>
-    /// What was rendered of kept answers' items (<see cref="RecommendationResponse.ItemsReused"/>), keyed by
-    /// the items' list instance: an entry lives exactly as long as the list it renders (the domain keeps
-    /// the list with the cached list it was served from), so nothing here needs bounding or expiring.
-    /// </summary>
-    private static readonly ConditionalWeakTable<IReadOnlyList<RecommendationView>, RenderedList> KeptRenderings = [];
-
-    /// <summary>
-    /// The items array of a kept answer as written with these options' encoder: rendered once and
-    /// kept in <see cref="KeptRenderings"/> as long as the items list lives.
-    /// </summary>
-    private static byte[] Rendered(IReadOnlyList<RecommendationView> items, JsonWriterOptions options)
-    {
-        if (KeptRenderings.TryGetValue(items, out var kept) && ReferenceEquals(kept.Encoder, options.Encoder))
-        {
-            return kept.Json;
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, options))
-        {
-            writer.WriteStartArray();
-            foreach (var item in items)
-            {
-                if (item is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    WriteItem(writer, item);
-                }
-            }
-
-            writer.WriteEndArray();
-        }
-
-        var json = buffer.WrittenSpan.ToArray();
-        KeptRenderings.AddOrUpdate(items, new RenderedList(options.Encoder, json));
-        return json;
-    }
-
-    private sealed record RenderedList(System.Text.Encodings.Web.JavaScriptEncoder? Encoder, byte[] Json);
 
     private static void WriteItem(Utf8JsonWriter writer, RecommendationView item)
     {

@@ -169,16 +169,38 @@ public class ServingRulesTests
     }
 
     [Fact]
-    public void AServedList_HoldsForItsCatalogInstance_RequestShape_AndUntilItsExpiry()
+    public void AServedList_HoldsForItsCatalogInstance_Snapshot_RequestShape_AndUntilItsExpiry()
     {
         var t0 = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
-        var served = new ServedList(Catalog, 10, null, t0.AddDays(1), []);
+        var snapshot = new ProfileSnapshot([], new Dictionary<string, DateTimeOffset>(), [], null);
+        var items = new[] { new RecommendedItem("A", 0.9, "r", "popular"), new RecommendedItem("B", 0.8, "r", "popular") };
+        var served = new ServedList(ServedList.DefaultCapacity);
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, null, t0)); // nothing kept yet
 
-        Assert.True(served.Holds(Catalog, 10, null, t0));
-        Assert.False(served.Holds(new Dictionary<string, Product>(Catalog), 10, null, t0)); // a changed catalog is a new instance
-        Assert.False(served.Holds(Catalog, 5, null, t0));
-        Assert.False(served.Holds(Catalog, 10, 0.5, t0));
-        Assert.False(served.Holds(Catalog, 10, null, t0.AddDays(1)));
+        served.Keep(Catalog, snapshot, 2, null, t0.AddDays(1), items);
+
+        Assert.Equal(items, served.ItemsFor(Catalog, snapshot, 2, null, t0));
+        Assert.NotSame(served.ItemsFor(Catalog, snapshot, 2, null, t0), served.ItemsFor(Catalog, snapshot, 2, null, t0)); // a copy per answer
+        Assert.Null(served.ItemsFor(new Dictionary<string, Product>(Catalog), snapshot, 2, null, t0)); // a changed catalog is a new instance
+        Assert.Null(served.ItemsFor(Catalog, snapshot with { AgeVerifiedAdult = true }, 2, null, t0)); // another snapshot (a copy of the list)
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 5, null, t0));
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, 0.5, t0));
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, null, t0.AddDays(1)));
+    }
+
+    [Fact]
+    public void AServedList_KeepsALongerAnswerThanItWasMadeFor_AndThenAShorterOne()
+    {
+        var t0 = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        var many = Enumerable.Range(0, 15).Select(i => new RecommendedItem($"P{i}", 1.0 / (i + 1), "r", "popular")).ToArray();
+        var served = new ServedList(2);
+
+        served.Keep(Catalog, null, 15, null, t0.AddDays(1), many);
+        Assert.Equal(many, served.ItemsFor(Catalog, null, 15, null, t0));
+
+        served.Keep(Catalog, null, 3, null, t0.AddDays(1), many[..3]);
+        Assert.Equal(many[..3], served.ItemsFor(Catalog, null, 3, null, t0));
+        Assert.Null(served.ItemsFor(Catalog, null, 15, null, t0)); // one shape at a time: the last one kept
     }
 
     private sealed class CountingCatalog(Dictionary<string, Product> products) : IReadOnlyDictionary<string, Product>
