@@ -15,28 +15,30 @@ public static class StorageCallCost
 {
     private const int Calls = 1_000_000;
 
-    public static async Task<(double RawNanoseconds, double MeteredNanoseconds, double MeteredBytes)> MeasureAsync()
+    public static async Task<(double RawNanoseconds, double RawBytes, double MeteredNanoseconds, double MeteredBytes)> MeasureAsync()
     {
         var inner = new InstantStore();
         IDocumentStore metered = new MeteredDocumentStore(inner);
         var raw = new List<double>();
+        var rawBytes = new List<double>();
         var counted = new List<double>();
         var bytes = new List<double>();
         using var tally = StorageCallTally.Start();
         _ = StorageCallMeter.Count();
         for (var pass = 0; pass <= 5; pass++) // pass 0 warms up
         {
-            var (rawNs, _) = await PassAsync(inner);
+            var (rawNs, rawAllocated) = await PassAsync(inner);
             var (meteredNs, meteredBytes) = await PassAsync(metered);
             if (pass > 0)
             {
                 raw.Add(rawNs);
+                rawBytes.Add(rawAllocated);
                 counted.Add(meteredNs);
                 bytes.Add(meteredBytes);
             }
         }
 
-        return (Statistics.Median(raw), Statistics.Median(counted), Statistics.Median(bytes));
+        return (Statistics.Median(raw), Statistics.Median(rawBytes), Statistics.Median(counted), Statistics.Median(bytes));
     }
 
     private static async Task<(double Nanoseconds, double Bytes)> PassAsync(IDocumentStore store)

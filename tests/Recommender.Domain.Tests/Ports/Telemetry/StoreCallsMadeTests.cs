@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
+using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Telemetry;
 
@@ -75,6 +77,31 @@ public class StoreCallsMadeTests
         Assert.Equal(0, await CallsAsync(() => trending.AddAsync([("p1", Now.AddDays(-400), 1)]))); // beyond the longest window: no bucket
         Assert.Empty(inner.Calls);
         Assert.Equal(["p1", "p2"], (await trending.TopAsync(TimeSpan.FromDays(1), 10)).Select(t => t.ProductId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bandit_CountsEachArmInItsTotalsAndOnItsDay_CreatingEachCounterOnce()
+    {
+        var inner = new RecordingDocumentStore();
+        var bandit = new BanditPolicy(new MeteredDocumentStore(inner), Options.Create(new BanditOptions()), new FakeTimeProvider(Now));
+        var popular = BanditPolicy.RecommendationIdOf("home", "known", "popular", Guid.NewGuid());
+        var trending = BanditPolicy.RecommendationIdOf("home", "known", "trending", Guid.NewGuid());
+        BanditEvent[] feedback =
+        [
+            new(popular, BanditFeedback.Impression, Now.AddMinutes(-3)), new(popular, BanditFeedback.Click, Now.AddMinutes(-2)),
+            new(trending, BanditFeedback.Impression, Now.AddMinutes(-1)), new("not-a-recommendation", BanditFeedback.Impression, Now),
+        ];
+
+        // Two arms, each in its totals and on the day: four counters, created the first time.
+        Assert.Equal(8, await CallsAsync(() => bandit.RecordAsync(feedback)));
+        Assert.Equal(4, inner.Calls.Count(c => c == "create"));
+
+        inner.Calls.Clear();
+        Assert.Equal(4, await CallsAsync(() => bandit.RecordAsync(feedback)));
+        Assert.Equal(["increment", "increment", "increment", "increment"], inner.Calls);
+
+        inner.Calls.Clear();
+        Assert.Equal(0, await CallsAsync(() => bandit.RecordAsync([new("not-a-recommendation", BanditFeedback.Click, Now)])));
     }
 
     private static async Task<long> CallsAsync(Func<Task> work)
