@@ -182,6 +182,6 @@ public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, Te
     private sealed class NoAttribution(AttributionStore store, IDocumentStore documents, IOptions<AttributionOptions> options, TimeProvider timeProvider,
         ILogger<AttributionRecorder> logger) : AttributionRecorder(store, documents, options, timeProvider, logger)
     {
-        public override Task<int> RecordAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken = default) => Task.FromResult(0);
+        public override Task RecordAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }

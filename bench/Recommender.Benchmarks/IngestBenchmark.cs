@@ -119,9 +119,17 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
         var storeName = store.ToString().ToLowerInvariant();
         var seconds = gates.ToDictionary(g => g, _ => new List<double>());
         var operations = gates.ToDictionary(g => g, _ => new List<long>());
+        var costs = gates.ToDictionary(g => g, _ => new List<ProcessCost>());
         var sizes = new Dictionary<bool, ProfileSizeResult>();
-        var warmUp = bodies.Take(2 * options.BatchSize).ToList();
+        var warmUp = bodies.Take(options.WarmUpEvents ?? 2 * options.BatchSize).ToList();
         using var meter = new StorageCallMeter();
+        if (options.Calls)
+        {
+            var (raw, metered, bytes) = await StorageCallCost.MeasureAsync();
+            progress.WriteLine($"a counted storage call: {metered:F0} ns CPU and {bytes:F1} B allocated through the metering decorator, {raw:F0} ns straight to the store " +
+                $"(point reads of a store that answers at once; tally open, this benchmark's listener on).");
+        }
+
         for (var run = 0; run <= options.Repetitions; run++) // run 0 warms up on a few batches
         {
             foreach (var gated in run % 2 == 0 ? gates : Enumerable.Reverse(gates))
@@ -132,8 +140,9 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
                 var ingestion = app.Services.GetRequiredService<IngestionService>();
                 var events = run == 0 ? warmUp : bodies;
                 GC.Collect();
+                var cost = ProcessCost.Start();
                 var stopwatch = Stopwatch.StartNew();
-                var calls = StorageCallMeter.Count();
+                var calls = StorageCallMeter.Count(options.Calls);
                 var applied = 0;
                 foreach (var batch in events.Chunk(options.BatchSize))
                 {
@@ -142,6 +151,7 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
                 }
 
                 stopwatch.Stop();
+                var spent = cost.Stop();
                 var storeOperations = calls.Value;
                 var mode = gated ? "gate on" : "gate off";
                 if (run == 0)
@@ -152,8 +162,17 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
 
                 seconds[gated].Add(stopwatch.Elapsed.TotalSeconds);
                 operations[gated].Add(storeOperations);
+                costs[gated].Add(spent);
                 progress.WriteLine($"{storeName} ({mode}): run {run}/{options.Repetitions}: {events.Count / stopwatch.Elapsed.TotalSeconds:F0} events/s, {stopwatch.Elapsed.TotalSeconds:F1} s, " +
-                    $"{(double)storeOperations / events.Count:F2} store operations per event, {applied} events applied.");
+                    $"{(double)storeOperations / events.Count:F2} store operations per event, {applied} events applied; " +
+                    $"CPU {spent.CpuSeconds * 1e6 / events.Count:F0} µs/event, {spent.AllocatedBytes / 1024.0 / events.Count:F1} KB allocated/event, GC {spent.Gen0}/{spent.Gen1}/{spent.Gen2}.");
+                if (calls.ByOperation is { } byOperation)
+                {
+                    foreach (var (operation, count) in byOperation.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal))
+                    {
+                        progress.WriteLine($"    {(double)count / events.Count,7:F3}  {operation}");
+                    }
+                }
                 if (run == options.Repetitions)
                 {
                     sizes[gated] = await MeasureProfilesAsync(storeName, app.Services.GetRequiredService<ProfileStore>(), customers, bodies.Count, cancellationToken);
@@ -162,7 +181,7 @@ public sealed class IngestBenchmark(IngestOptions options, TextWriter progress)
         }
 
         return gates.ToDictionary(g => g, g => (StageResult.From(g ? "full ingestion (IngestionService)" : "full ingestion without the privacy gate",
-            storeName, bodies.Count, seconds[g], operations[g]), sizes[g], seconds[g]));
+            storeName, bodies.Count, seconds[g], operations[g], costs[g]), sizes[g], seconds[g]));
     }
 
     /// <summary>Ingestion as before issue 14: no tombstone check at the door, every valid event archived.</summary>

@@ -21,7 +21,7 @@ public enum GateMode
 
 /// <summary>The command line of <c>ingest</c>.</summary>
 public sealed record IngestOptions(int Events, int Customers, int BatchSize, IReadOnlyList<StoreKind> Stores, string StoreArgument, int Repetitions, int Profiles, bool Json,
-    GateMode Gate = GateMode.Both)
+    GateMode Gate = GateMode.Both, bool Calls = false, int? WarmUpEvents = null)
 {
     public const string Usage = """
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- ingest [options]
@@ -34,6 +34,9 @@ public sealed record IngestOptions(int Events, int Customers, int BatchSize, IRe
           --gate G          both | on | off (default both): full ingestion with the privacy gate, with it bypassed
                             (no tombstone check, every valid event archived), or both — alternating run by run
                             (off/on, then on/off, ...) so a changing machine load weighs on both alike
+          --warm-up N       events ingested by the warm-up run (default: two batches); the whole stream (--events) gets the
+                            JIT's tiering done before the measured runs, so their CPU time per event is steady
+          --calls           also print each run's storage calls per event by port, operation and collection
           --json            print the results as JSON instead of a table
         """;
 
@@ -46,6 +49,12 @@ public sealed record IngestOptions(int Events, int Customers, int BatchSize, IRe
             if (name == "--json")
             {
                 options = options with { Json = true };
+                continue;
+            }
+
+            if (name == "--calls")
+            {
+                options = options with { Calls = true };
                 continue;
             }
 
@@ -62,6 +71,7 @@ public sealed record IngestOptions(int Events, int Customers, int BatchSize, IRe
                 "--batch" => options with { BatchSize = Positive(name, value, max: 5_000) },
                 "--repetitions" => options with { Repetitions = Positive(name, value, max: 100) },
                 "--profiles" => options with { Profiles = Positive(name, value) },
+                "--warm-up" => options with { WarmUpEvents = Positive(name, value) },
                 "--gate" => value switch
                 {
                     "both" => options with { Gate = GateMode.Both },

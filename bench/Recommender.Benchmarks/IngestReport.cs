@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -27,14 +28,34 @@ public sealed record StageResult(
     string Stage, string? Store, int Events, int Runs,
     double EventsPerSecondMedian, double EventsPerSecondMin, double EventsPerSecondMax,
     double WallSecondsMedian, double WallSecondsMin, double WallSecondsMax,
-    double? StoreOperationsPerEvent)
+    double? StoreOperationsPerEvent,
+    double? CpuMicrosecondsPerEvent = null, double? AllocatedBytesPerEvent = null)
 {
-    public static StageResult From(string stage, string? store, int events, IReadOnlyList<double> seconds, IReadOnlyList<long>? storeOperations)
+    public static StageResult From(string stage, string? store, int events, IReadOnlyList<double> seconds, IReadOnlyList<long>? storeOperations,
+        IReadOnlyList<ProcessCost>? costs = null)
     {
         var rates = seconds.Select(s => events / s).ToList();
         double? perEvent = storeOperations is null ? null : Statistics.Median(storeOperations.Select(o => (double)o).ToList()) / events;
+        double? cpu = costs is null ? null : Statistics.Median(costs.Select(c => c.CpuSeconds * 1e6 / events).ToList());
+        double? allocated = costs is null ? null : Statistics.Median(costs.Select(c => (double)c.AllocatedBytes / events).ToList());
         return new StageResult(stage, store, events, seconds.Count, Statistics.Median(rates), rates.Min(), rates.Max(),
-            Statistics.Median(seconds), seconds.Min(), seconds.Max(), perEvent);
+            Statistics.Median(seconds), seconds.Min(), seconds.Max(), perEvent, cpu, allocated);
+    }
+}
+
+/// <summary>
+/// What a stretch of work cost the whole process, figures that a busy machine changes little (unlike its wall
+/// time): CPU time (all threads: the work's, the thread pool's, the collector's), bytes allocated and collections.
+/// </summary>
+public readonly record struct ProcessCost(double CpuSeconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2)
+{
+    public static Mark Start() => new(Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true),
+        GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    public readonly record struct Mark(TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2)
+    {
+        public ProcessCost Stop() => new((Process.GetCurrentProcess().TotalProcessorTime - Cpu).TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - Allocated,
+            GC.CollectionCount(0) - Gen0, GC.CollectionCount(1) - Gen1, GC.CollectionCount(2) - Gen2);
     }
 }
 
@@ -68,13 +89,15 @@ public sealed record IngestReport(
         text.AppendLine(c, $"ingest: {Events:N0} events, {Customers:N0} customers ({(double)Events / Customers:F1} events each), {Products} products, batches of {Options.BatchSize}; median of {Options.Repetitions} runs after a warm-up (in-memory stages: at least 5)");
         text.AppendLine(c, $"machine: {Machine.Cores} cores, {Machine.Cpu}, {Machine.Runtime}, {Machine.Os}; the app in-process");
         text.AppendLine();
-        text.AppendLine(c, $"{"stage",-34} {"store",-9} {"events/s median",16} {"min - max",21} {"store ops/event",16} {"wall time median",17}");
+        text.AppendLine(c, $"{"stage",-34} {"store",-9} {"events/s median",16} {"min - max",21} {"store ops/event",16} {"wall time median",17} {"CPU µs/event",13} {"alloc KB/event",15}");
         foreach (var s in Stages)
         {
             var range = $"{s.EventsPerSecondMin:N0} - {s.EventsPerSecondMax:N0}";
             var ops = s.StoreOperationsPerEvent is { } o ? o.ToString("F2", c) : "-";
             var wall = s.WallSecondsMedian >= 1 ? $"{s.WallSecondsMedian:F2} s" : $"{s.WallSecondsMedian * 1000:F1} ms";
-            text.AppendLine(c, $"{s.Stage,-34} {s.Store ?? "-",-9} {s.EventsPerSecondMedian,16:N0} {range,21} {ops,16} {wall,17}");
+            var cpu = s.CpuMicrosecondsPerEvent is { } us ? us.ToString("F0", c) : "-";
+            var allocated = s.AllocatedBytesPerEvent is { } bytes ? (bytes / 1024).ToString("F1", c) : "-";
+            text.AppendLine(c, $"{s.Stage,-34} {s.Store ?? "-",-9} {s.EventsPerSecondMedian,16:N0} {range,21} {ops,16} {wall,17} {cpu,13} {allocated,15}");
         }
 
         if (ProfileSizes.Count > 0)

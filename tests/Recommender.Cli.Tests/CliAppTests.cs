@@ -57,6 +57,17 @@ public sealed class CliAppTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_EaseSettings_AcceptTheRelaxedDiagonalAndThePopularityNormalisation()
+    {
+        var input = _files.WriteSynthetic();
+
+        var (code, output, _) = Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "ease", "--settings", "ease:relax=1,normalize=0.3", "--k", "5");
+
+        Assert.Equal(0, code);
+        Assert.Contains("| ease (relax=1 normalize=0.3) |", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_Settings_TrainsWithThem_AndRefusesNamesTheAlgorithmDoesNotHave()
     {
         var input = _files.WriteSynthetic();

@@ -48,9 +48,9 @@ public partial class AttributionRecorder(
 
     /// <summary>
     /// Records the batch's attribution events — those applied now and those the profile had applied already (a
-    /// redelivery: the ledger tells which are done); returns the store operations used.
+    /// redelivery: the ledger tells which are done).
     /// </summary>
-    public virtual async Task<int> RecordAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken = default)
+    public virtual async Task RecordAsync(IEnumerable<ProfileChanges> changes, CancellationToken cancellationToken = default)
     {
         var subjects = changes.Where(c => c.SubjectId is not null).GroupBy(c => c.SubjectId!, StringComparer.Ordinal).Select(g =>
         {
@@ -62,20 +62,18 @@ public partial class AttributionRecorder(
         }).Where(s => s.Events.Count > 0 || s.Visitors.Count > 0 || s.Forget).ToList();
         if (subjects.Count == 0)
         {
-            return 0;
+            return;
         }
 
         var identities = subjects.SelectMany(s => s.Events).Select(EventIdentity.Of).ToList();
         var unitId = AttributionStore.UnitId(identities);
-        var operations = 0;
         AttributionUnit? unit = null;
         if (identities.Count > 0)
         {
             unit = await store.GetUnitAsync(unitId, cancellationToken).ConfigureAwait(false);
-            operations++;
             if (unit is { Done: true })
             {
-                return operations; // this batch was recorded before
+                return; // this batch was recorded before
             }
         }
 
@@ -85,21 +83,19 @@ public partial class AttributionRecorder(
             var deltas = new RowDeltas();
             await Parallel.ForEachAsync(subjects, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSubjects, CancellationToken = cancellationToken },
                 async (s, ct) => await RecordSubjectAsync(s, unitId, deltas, ct).ConfigureAwait(false)).ConfigureAwait(false);
-            operations += deltas.Operations;
             if (identities.Count == 0)
             {
-                return operations;
+                return;
             }
 
-            (unit, rows, var begun) = await store.BeginUnitAsync(unitId, deltas.ToUnitRows(), cancellationToken).ConfigureAwait(false);
-            operations += begun;
+            (unit, rows) = await store.BeginUnitAsync(unitId, deltas.ToUnitRows(), cancellationToken).ConfigureAwait(false);
         }
         else
         {
             LogResumed(logger, unitId, unit.Rows.Count);
         }
 
-        return operations + await store.ApplyUnitAsync(unitId, unit, rows, cancellationToken).ConfigureAwait(false);
+        await store.ApplyUnitAsync(unitId, unit, rows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -122,7 +118,6 @@ public partial class AttributionRecorder(
         foreach (var anonymousId in s.Visitors)
         {
             var visitorId = ClickstreamEvent.AnonymousSubjectPrefix + anonymousId;
-            deltas.AddOperations(1);
             if (!attributable)
             {
                 await documents.DeleteAsync(Collections.Workflows, visitorId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
@@ -136,7 +131,6 @@ public partial class AttributionRecorder(
         if (s.Forget && !attributable)
         {
             await documents.DeleteAsync(Collections.Workflows, subjectId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
-            deltas.AddOperations(1);
         }
 
         // The ledger decides which events are this unit's: new, or taken by a delivery of this batch that crashed.
@@ -165,7 +159,6 @@ public partial class AttributionRecorder(
                 current.UpdatedAt = now;
                 return current;
             }, cancellationToken).ConfigureAwait(false);
-            deltas.AddOperations(2);
         }
 
         // The journey takes this unit's touches (once, by event id) and purchases, and the visitor's touches at login.
@@ -175,7 +168,6 @@ public partial class AttributionRecorder(
         {
             var counted = ours.Where(e => !skewed.Contains(e)).ToList();
             var touches = counted.Select(Touchpoint.Of).OfType<Touchpoint>().ToList();
-            var written = false;
             var journey = await store.UpdateJourneyAsync(subjectId, current =>
             {
                 current ??= new AttributionJourney();
@@ -193,7 +185,6 @@ public partial class AttributionRecorder(
                 late = [.. current.Orders.Where(o => o.Unit != unitId && now - o.RecordedAt <= settings.LateTouchGrace
                         && touches.Any(t => AttributionModels.IsEligible(t, o.PurchaseAt, settings)))
                     .Select(o => o.OrderId).Distinct(StringComparer.Ordinal)];
-                written = changed;
                 if (!changed)
                 {
                     return null;
@@ -202,7 +193,6 @@ public partial class AttributionRecorder(
                 Prune(current, now, settings);
                 return current;
             }, cancellationToken).ConfigureAwait(false);
-            deltas.AddOperations(written ? 2 : 1);
             journeyTouches = journey?.Touches ?? [];
         }
 
@@ -210,7 +200,6 @@ public partial class AttributionRecorder(
         {
             // Merged (the touches are the customer's now): the visitor's copy goes.
             await documents.DeleteAsync(Collections.Workflows, visitorId, AttributionStore.JourneyId, cancellationToken).ConfigureAwait(false);
-            deltas.AddOperations(1);
         }
 
         if (ours.Count == 0 && late.Count == 0)
@@ -223,7 +212,6 @@ public partial class AttributionRecorder(
         {
             var segmentsDocument = await documents.GetAsync<CustomerSegments>(Collections.Workflows, subjectId, CustomerSegments.DocumentId, cancellationToken).ConfigureAwait(false);
             segments = segmentsDocument?.Segments ?? [];
-            deltas.AddOperations(1);
         }
 
         foreach (var e in ours)
@@ -316,10 +304,8 @@ public partial class AttributionRecorder(
             Shares = SharesOf(split),
             LastTouchBucket = split.LastTouchBucket,
         };
-        deltas.AddOperations(1);
         if (await store.TryAddOrderAsync(subjectId, purchase.OrderId!, order, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            deltas.AddOperations(1);
             if (existing.EventId != purchase.Id || existing.Unit != unitId)
             {
                 deltas.Add(day, Totals, [], $"dropped.{DroppedReasons.DuplicateOrder}", 1);
@@ -421,7 +407,6 @@ public partial class AttributionRecorder(
             current.Influenced |= split.Eligible.Any(t => t.Channel == AttributionChannels.Recommendation);
             return current;
         }, cancellationToken).ConfigureAwait(false);
-        deltas.AddOperations(revision is null ? 1 : 2);
         if (order is null || revision is null)
         {
             if (refunded)
@@ -476,10 +461,10 @@ public partial class AttributionRecorder(
         }
 
         decimal reversed = 0;
-        var (written, counted) = (false, false);
+        var counted = false;
         var order = await store.UpdateOrderAsync(subjectId, refund.OrderId!, current =>
         {
-            (written, counted) = (false, false);
+            counted = false;
             if (current is null)
             {
                 return null;
@@ -496,10 +481,8 @@ public partial class AttributionRecorder(
             reversed = Math.Min(amount, current.Amount - current.Refunded);
             current.Refunded += reversed;
             current.Refunds.Add(new RefundApplied(refund.Id, reversed, unitId));
-            written = true;
             return current;
         }, cancellationToken).ConfigureAwait(false);
-        deltas.AddOperations(written ? 2 : 1);
         if (counted)
         {
             return;
@@ -569,12 +552,8 @@ public partial class AttributionRecorder(
     private sealed class RowDeltas
     {
         private readonly Lock _lock = new();
-        private int _operations;
 
         public Dictionary<(string Day, AttributionBucket Bucket, string Segment), Dictionary<string, double>> Rows { get; } = [];
-        public int Operations => _operations;
-
-        public void AddOperations(int n) => Interlocked.Add(ref _operations, n);
 
         public void Add(string day, AttributionBucket bucket, IReadOnlyList<string> segments, string field, double value)
         {

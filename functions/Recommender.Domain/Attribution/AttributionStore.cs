@@ -85,9 +85,9 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
 
     /// <summary>
     /// Writes a unit before any of its rows is touched, with each row's version read now; returns the unit (the
-    /// one already there when a concurrent delivery of the same batch wrote it first), the rows read (null then) and the operations used.
+    /// one already there when a concurrent delivery of the same batch wrote it first) and the rows read (null then).
     /// </summary>
-    public async Task<(AttributionUnit Unit, StoredDocument?[]? Rows, int Operations)> BeginUnitAsync(string unitId, List<UnitRow> rows, CancellationToken cancellationToken = default)
+    public async Task<(AttributionUnit Unit, StoredDocument?[]? Rows)> BeginUnitAsync(string unitId, List<UnitRow> rows, CancellationToken cancellationToken = default)
     {
         var read = new StoredDocument?[rows.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
@@ -99,32 +99,30 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
         try
         {
             await documents.CreateAsync(Collections.Workflows, UnitPartition(unitId), unitId, Json.ToElement(unit), DocumentTimeToLive.After(UnitLifetime), cancellationToken).ConfigureAwait(false);
-            return (unit, read, rows.Count + 1);
+            return (unit, read);
         }
         catch (DocumentConflictException)
         {
             var existing = await GetUnitAsync(unitId, cancellationToken).ConfigureAwait(false) ?? throw new DocumentConflictException($"unit {unitId} vanished after a conflict");
-            return (existing, null, rows.Count + 2);
+            return (existing, null);
         }
     }
 
     /// <summary>
-    /// Applies every row of a unit once (rows it was applied to already remember it), then marks it done; returns the
-    /// operations used. <paramref name="read"/>: the rows as <see cref="BeginUnitAsync"/> read them (null when resuming).
+    /// Applies every row of a unit once (rows it was applied to already remember it), then marks it done.
+    /// <paramref name="read"/>: the rows as <see cref="BeginUnitAsync"/> read them (null when resuming).
     /// </summary>
-    public async Task<int> ApplyUnitAsync(string unitId, AttributionUnit unit, StoredDocument?[]? read, CancellationToken cancellationToken = default)
+    public async Task ApplyUnitAsync(string unitId, AttributionUnit unit, StoredDocument?[]? read, CancellationToken cancellationToken = default)
     {
         if (unit.Done)
         {
-            return 0;
+            return;
         }
 
-        var operations = 0;
         var undecidable = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, unit.Rows.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            var (used, applied) = await ApplyRowAsync(unitId, unit.Rows[i], read is null ? null : new StrongBox<StoredDocument?>(read[i]), ct).ConfigureAwait(false);
-            Interlocked.Add(ref operations, used);
+            var applied = await ApplyRowAsync(unitId, unit.Rows[i], read is null ? null : new StrongBox<StoredDocument?>(read[i]), ct).ConfigureAwait(false);
             if (applied is null)
             {
                 undecidable.Add(unit.Rows[i].Day);
@@ -133,13 +131,12 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
         foreach (var day in undecidable)
         {
             var increments = new Dictionary<string, double>(StringComparer.Ordinal) { [$"dropped.{DroppedReasons.UnitRowUndecidable}"] = 1 };
-            operations += await IncrementAsync(day, TotalsBucket, AttributionCounters.AllSegments, increments, cancellationToken).ConfigureAwait(false);
+            await IncrementAsync(day, TotalsBucket, AttributionCounters.AllSegments, increments, cancellationToken).ConfigureAwait(false);
         }
 
         unit.Done = true;
         unit.Rows = [];
         await documents.UpsertAsync(Collections.Workflows, UnitPartition(unitId), unitId, Json.ToElement(unit), DocumentTimeToLive.After(UnitLifetime), cancellationToken).ConfigureAwait(false);
-        return operations + 1;
     }
 
     /// <summary>The bucket of a day's store totals row.</summary>
@@ -154,11 +151,10 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
     /// <see cref="RowUnitMemory"/> units: a row that remembers the unit has it already. Resuming (<paramref name="firstRead"/>
     /// null), a row written more than that often since the unit began cannot tell, and is left (applied: null).
     /// </summary>
-    private async Task<(int Operations, bool? Applied)> ApplyRowAsync(string unitId, UnitRow row, StrongBox<StoredDocument?>? firstRead, CancellationToken cancellationToken)
+    private async Task<bool?> ApplyRowAsync(string unitId, UnitRow row, StrongBox<StoredDocument?>? firstRead, CancellationToken cancellationToken)
     {
         var partition = DayPartition(row.Day);
         var id = RowId(row.Bucket, row.Segment);
-        var operations = 0;
         for (var attempt = 1; ; attempt++)
         {
             StoredDocument? current;
@@ -169,20 +165,19 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
             else
             {
                 current = await documents.ReadAsync(Collections.Items, partition, id, cancellationToken).ConfigureAwait(false);
-                operations++;
             }
 
             var body = current is null ? Initial(row.Day, row.Bucket, row.Segment, new Dictionary<string, double>()) : JsonNode.Parse(current.Body.GetRawText())!.AsObject();
             var units = body[UnitsProperty] as JsonArray ?? [];
             if (units.Any(u => u?.GetValue<string>() == unitId))
             {
-                return (operations, false);
+                return false;
             }
 
             var version = body[VersionProperty]?.GetValue<long>() ?? 0;
             if (firstRead is null && version - row.SeenVersion > RowUnitMemory)
             {
-                return (operations, null);
+                return null;
             }
 
             foreach (var (path, value) in row.Increments)
@@ -205,11 +200,10 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
                     await documents.ReplaceAsync(Collections.Items, partition, id, element, current.ETag, cancellationToken).ConfigureAwait(false);
                 }
 
-                return (operations + 1, true);
+                return true;
             }
             catch (DocumentConflictException) when (attempt < MaxRowAttempts)
             {
-                operations++;
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -227,20 +221,20 @@ public sealed class AttributionStore(IDocumentStore documents, IOptions<Attribut
     public Task<OrderAttribution?> UpdateOrderAsync(string subjectId, string orderId, Func<OrderAttribution?, OrderAttribution?> mutate, CancellationToken cancellationToken = default) =>
         documents.UpdateAsync(Collections.Workflows, OrdersPartition(subjectId), OrderId(orderId), mutate, DocumentTimeToLive.After(options.Value.OrderRetention), cancellationToken);
 
-    /// <summary>Adds a row's increments (creating the row the first time); returns the store operations used.</summary>
-    public Task<int> IncrementAsync(string day, AttributionBucket bucket, string segment, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default) =>
+    /// <summary>Adds a row's increments (creating the row the first time).</summary>
+    public Task IncrementAsync(string day, AttributionBucket bucket, string segment, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default) =>
         documents.IncrementOrCreateAsync(Collections.Items, DayPartition(day), RowId(bucket, segment), increments, () => Initial(day, bucket, segment, increments), cancellationToken);
 
     /// <summary>A message delivered: one send on its row (email or push, source = the message kind) on the day it was sent; SMS has no row.</summary>
-    public async Task<int> CountSendAsync(string channel, string kind, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
+    public async Task CountSendAsync(string channel, string kind, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
     {
         if (channel is not (AttributionChannels.Email or AttributionChannels.Push))
         {
-            return 0;
+            return;
         }
 
         var increments = new Dictionary<string, double>(StringComparer.Ordinal) { ["sends"] = 1 };
-        return await IncrementAsync(DayOf(sentAt), new AttributionBucket(channel, kind, AttributionBucket.NotSet), AttributionCounters.AllSegments, increments, cancellationToken).ConfigureAwait(false);
+        await IncrementAsync(DayOf(sentAt), new AttributionBucket(channel, kind, AttributionBucket.NotSet), AttributionCounters.AllSegments, increments, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every row of one day (one single-partition read).</summary>

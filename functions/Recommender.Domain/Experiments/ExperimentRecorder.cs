@@ -26,14 +26,14 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
 {
     private const int MaxParallelSubjects = 8;
 
-    /// <summary>Records the outcomes in <paramref name="applied"/>; returns the store operations used.</summary>
-    public async Task<int> RecordAsync(IReadOnlyList<ClickstreamEvent> applied, CancellationToken cancellationToken = default)
+    /// <summary>Records the outcomes in <paramref name="applied"/> (the storage calls are counted where they are made: <see cref="Telemetry.StorageMetering"/>).</summary>
+    public async Task RecordAsync(IReadOnlyList<ClickstreamEvent> applied, CancellationToken cancellationToken = default)
     {
         var relevant = applied.Where(e => e.SubjectId is not null && (e.Type == EventType.Purchase
             || (e.Type is EventType.RecommendationImpression or EventType.RecommendationClick && e.Variant is not null && e.Placement is not null))).ToList();
         if (relevant.Count == 0)
         {
-            return 0;
+            return;
         }
 
         // An experiment whose exposures have expired records none again (a late or replayed batch).
@@ -42,7 +42,7 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
             .Where(x => !ExperimentStore.ExposuresExpired(x, now, retention.Value.ExperimentExposures)).ToList();
         if (experiments.Count == 0)
         {
-            return 0;
+            return;
         }
 
         var batch = new BatchDeltas();
@@ -50,13 +50,10 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
         await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSubjects, CancellationToken = cancellationToken },
             (events, ct) => RecordSubjectAsync(events.Key, [.. events.OrderBy(e => e.OccurredAt)], experiments, batch, ct)).ConfigureAwait(false);
 
-        var operations = batch.Operations;
         foreach (var ((experimentId, _), delta) in batch.Deltas)
         {
-            operations += await store.IncrementAsync(experimentId, delta, cancellationToken).ConfigureAwait(false);
+            await store.IncrementAsync(experimentId, delta, cancellationToken).ConfigureAwait(false);
         }
-
-        return operations;
     }
 
     private async ValueTask RecordSubjectAsync(string subjectId, List<ClickstreamEvent> events, IReadOnlyList<ExperimentDefinition> experiments,
@@ -69,7 +66,6 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
             if (segments is null)
             {
                 segments = await membership.SegmentsOfAsync(subjectId, cancellationToken: cancellationToken).ConfigureAwait(false);
-                batch.AddOperations(subjectId.StartsWith("anon:", StringComparison.Ordinal) ? 0 : 2);
             }
 
             return segments;
@@ -110,7 +106,6 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
                     var first = await store.TryExposeAsync(experiment.Id, ExperimentStore.SubjectKey(experiment.Id, subjectId),
                         new ExperimentExposure { Variant = e.Variant!, ExposedAt = e.OccurredAt, Segments = await SegmentsAsync().ConfigureAwait(false) },
                         cancellationToken).ConfigureAwait(false);
-                    batch.AddOperations(1);
                     if (first)
                     {
                         batch.Add(experiment.Id, e.Variant!, d => d with { Users = d.Users + 1 });
@@ -135,7 +130,6 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
                 converted = counted && !current!.Converted;
                 return counted ? current! with { Converted = true, Orders = current.Orders + 1, Revenue = current.Revenue + total } : null;
             }, cancellationToken).ConfigureAwait(false);
-            batch.AddOperations(counted ? 2 : 1);
             if (counted)
             {
                 batch.Add(experiment.Id, exposure!.Variant, d => d with
@@ -148,16 +142,12 @@ public sealed partial class ExperimentRecorder(ExperimentStore store, Segments.S
         }
     }
 
-    /// <summary>The batch's counter deltas per experiment and variant, and the store operations spent on exposures.</summary>
+    /// <summary>The batch's counter deltas per experiment and variant.</summary>
     private sealed class BatchDeltas
     {
         private readonly Lock _lock = new();
-        private int _operations;
 
         public Dictionary<(string ExperimentId, string Variant), VariantCounters> Deltas { get; } = [];
-        public int Operations => _operations;
-
-        public void AddOperations(int n) => Interlocked.Add(ref _operations, n);
 
         public void Add(string experimentId, string variant, Func<VariantCounters, VariantCounters> add)
         {

@@ -107,9 +107,9 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
 
     /// <summary>
     /// Adds a variant's delta by atomic increment; the first time the variant is counted the delta
-    /// becomes the document. Returns the store operations used.
+    /// becomes the document.
     /// </summary>
-    public async Task<int> IncrementAsync(string experimentId, VariantCounters delta, CancellationToken cancellationToken = default)
+    public async Task IncrementAsync(string experimentId, VariantCounters delta, CancellationToken cancellationToken = default)
     {
         var increments = new Dictionary<string, double>(StringComparer.Ordinal);
         AddIfNotZero(increments, "users", delta.Users);
@@ -118,7 +118,7 @@ public sealed class ExperimentStore(IDocumentStore documents, TimeProvider timeP
         AddIfNotZero(increments, "conversions", delta.Conversions);
         AddIfNotZero(increments, "orders", delta.Orders);
         AddIfNotZero(increments, "revenue", delta.Revenue);
-        return await documents.IncrementOrCreateAsync(Collections.Items, CountersPartition(experimentId), delta.Variant, increments, () => delta, cancellationToken).ConfigureAwait(false);
+        await documents.IncrementOrCreateAsync(Collections.Items, CountersPartition(experimentId), delta.Variant, increments, () => delta, cancellationToken).ConfigureAwait(false);
 
         static void AddIfNotZero(Dictionary<string, double> into, string path, double value)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ingestion;
+using Recommender.Domain.Storage;
 using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Messaging;
@@ -26,8 +27,16 @@ public sealed partial class DeliveryService(
     TimeProvider timeProvider,
     ILogger<DeliveryService> logger,
     Attribution.AttributionStore attribution,
-    Privacy.ErasureTombstones tombstones)
+    Privacy.ErasureTombstones tombstones) : IQueueStep<DeliveryMessage>
 {
+    /// <summary>The outbox's deliveries' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "message-delivery";
+
+    bool IQueueStep<DeliveryMessage>.IsComplete(DeliveryMessage message) =>
+        !string.IsNullOrEmpty(message.CustomerId) && !string.IsNullOrEmpty(message.MessageId) && message.Generation >= 0;
+
+    Task IQueueStep<DeliveryMessage>.RunAsync(DeliveryMessage message, CancellationToken cancellationToken) => DeliverAsync(message, cancellationToken);
+
     /// <summary>What the logs say of a message: a keyed reference (its id names the customer), never the id itself.</summary>
     private string LogRef(string messageId) => tombstones.KeyOf("m", messageId)[..16];
 

@@ -104,5 +104,5 @@ public sealed class MessageOutbox(IDocumentStore documents, IWorkQueue queue, Ti
 
     /// <summary>Queues a delivery message visible at <paramref name="dueAt"/> (at most one queue hop away; a longer wait re-arms on wake).</summary>
     internal Task ScheduleAsync(DeliveryMessage message, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        timerSeal.ScheduleAsync(queue, Queues.Delivery, message, message.CustomerId, dueAt, cancellationToken);
+        timerSeal.ScheduleAsync(queue, DeliveryService.Queue, message, message.CustomerId, dueAt, cancellationToken);
 }

@@ -43,8 +43,15 @@ public sealed partial class ErasureService(
     ProductWatchers watchers,
     ErasureTombstones tombstones,
     TimerSeal timerSeal,
-    Attribution.AttributionStore attribution)
+    Attribution.AttributionStore attribution) : IQueueStep<ErasureTaskMessage>
 {
+    /// <summary>The erasure fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "erasure-tasks";
+
+    bool IQueueStep<ErasureTaskMessage>.IsComplete(ErasureTaskMessage message) => !string.IsNullOrEmpty(message.RequestId) && Enum.IsDefined(message.Target);
+
+    Task IQueueStep<ErasureTaskMessage>.RunAsync(ErasureTaskMessage message, CancellationToken cancellationToken) => RunTaskAsync(message, cancellationToken);
+
     /// <summary>Starts erasing <paramref name="customerId"/>; <paramref name="actor"/> is who asked, for the audit log.</summary>
     public async Task<ErasureRequest> StartAsync(string customerId, string actor = "privacy-api", CancellationToken cancellationToken = default)
     {
@@ -86,7 +93,7 @@ public sealed partial class ErasureService(
     public static readonly TimeSpan NotReadyRetryDelay = TimeSpan.FromSeconds(30);
 
     private Task SendAsync(ErasureTaskMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
-        queue.SendAsync(Queues.ErasureTasks, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
+        queue.SendAsync(Queue, JsonSerializer.Serialize(message, Json.Options), delay, cancellationToken);
 
     public Task<ErasureRequest?> GetAsync(string requestId, CancellationToken cancellationToken = default) =>
         documents.GetAsync<ErasureRequest>(Collections.Erasures, requestId, requestId, cancellationToken);

@@ -23,9 +23,9 @@ public sealed class ProfileStore(IDocumentStore documents)
 
     /// <summary>
     /// Adds a product's counter deltas by atomic increment (counters and pair maps); the first time a
-    /// product is seen the delta becomes the document. Returns the store operations used.
+    /// product is seen the delta becomes the document.
     /// </summary>
-    public async Task<int> IncrementItemAsync(ItemStats delta, CancellationToken cancellationToken = default)
+    public async Task IncrementItemAsync(ItemStats delta, CancellationToken cancellationToken = default)
     {
         var increments = new Dictionary<string, double>(StringComparer.Ordinal);
         AddIfNotZero(increments, "views", delta.Views);
@@ -43,7 +43,7 @@ public sealed class ProfileStore(IDocumentStore documents)
         }
 
         // First sight of the product: the delta is the document (both pair maps exist, so later increments find their parent).
-        return await documents.IncrementOrCreateAsync(Collections.Items, delta.ProductId, delta.ProductId, increments, () => delta, cancellationToken).ConfigureAwait(false);
+        await documents.IncrementOrCreateAsync(Collections.Items, delta.ProductId, delta.ProductId, increments, () => delta, cancellationToken).ConfigureAwait(false);
 
         static void AddIfNotZero(Dictionary<string, double> into, string path, long value)
         {

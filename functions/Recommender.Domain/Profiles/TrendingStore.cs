@@ -28,11 +28,10 @@ public sealed class TrendingStore(IDocumentStore documents, TimeProvider timePro
 
     public static string IdOf(DateTimeOffset hour) => $"h-{hour.UtcDateTime:yyyyMMddHH}";
 
-    /// <summary>Adds weights at their event times; returns the store operations used.</summary>
-    public async Task<int> AddAsync(IEnumerable<(string ProductId, DateTimeOffset At, double Weight)> interactions, CancellationToken cancellationToken = default)
+    /// <summary>Adds weights at their event times: one read-modify-write per hour bucket.</summary>
+    public async Task AddAsync(IEnumerable<(string ProductId, DateTimeOffset At, double Weight)> interactions, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var operations = 0;
         foreach (var hour in interactions.Where(i => now - i.At < LongestWindow).GroupBy(i => HourOf(i.At)))
         {
             var weights = hour.GroupBy(i => i.ProductId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(i => i.Weight), StringComparer.Ordinal);
@@ -51,10 +50,7 @@ public sealed class TrendingStore(IDocumentStore documents, TimeProvider timePro
 
                 return bucket;
             }, cancellationToken).ConfigureAwait(false);
-            operations += 2;
         }
-
-        return operations;
     }
 
     /// <summary>The products with the most interaction weight over the last <paramref name="window"/>.</summary>

@@ -113,9 +113,9 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
 
     /// <summary>
     /// Counts impressions, clicks and attributed purchase lines (with their revenue) per arm, in its totals and on the
-    /// event's day (from the event pipeline, each event once); returns the store operations used.
+    /// event's day (from the event pipeline, each event once).
     /// </summary>
-    public async Task<int> RecordAsync(IEnumerable<BanditEvent> feedback, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(IEnumerable<BanditEvent> feedback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
         var totals = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
@@ -134,18 +134,15 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
             (days.TryGetValue((day, arm), out var daily) ? daily : days[(day, arm)] = new BanditArm { Strategy = strategy, Day = day }).Add(kind, revenue, reward);
         }
 
-        var operations = 0;
         foreach (var (arm, delta) in totals)
         {
-            operations += await documents.IncrementOrCreateAsync(Collections.Items, PartitionKey, arm, delta.Increments(), () => delta, cancellationToken).ConfigureAwait(false);
+            await documents.IncrementOrCreateAsync(Collections.Items, PartitionKey, arm, delta.Increments(), () => delta, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var ((day, arm), delta) in days)
         {
-            operations += await documents.IncrementOrCreateAsync(Collections.Items, DayPartitionPrefix + day, arm, delta.Increments(), () => delta, cancellationToken).ConfigureAwait(false);
+            await documents.IncrementOrCreateAsync(Collections.Items, DayPartitionPrefix + day, arm, delta.Increments(), () => delta, cancellationToken).ConfigureAwait(false);
         }
-
-        return operations;
     }
 
     /// <summary>Every arm's totals (the operator's view), fresh from the store.</summary>

@@ -63,9 +63,9 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
     /// <summary>
     /// The segmentation run scored the customer: their cached list's snapshot takes the new segments (one read; a write
     /// only when they changed). No list, no write: a customer with no list gets one — with segments — at the next refresh,
-    /// and an erased customer's list is never brought back. Returns the store operations used.
+    /// and an erased customer's list is never brought back. Returns whether the snapshot was written (the segments changed).
     /// </summary>
-    public static async Task<int> KeepSegmentsAsync(Ports.IDocumentStore documents, string customerId, IReadOnlyList<string> segments, CancellationToken cancellationToken = default)
+    public static async Task<bool> KeepSegmentsAsync(Ports.IDocumentStore documents, string customerId, IReadOnlyList<string> segments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(segments);
         var written = false;
@@ -74,7 +74,7 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
             written = list is { Snapshot: { } snapshot } && !(snapshot.Segments ?? []).SequenceEqual(segments, StringComparer.Ordinal);
             return written ? list! with { Snapshot = list!.Snapshot! with { Segments = [.. segments] } } : null;
         }, cancellationToken).ConfigureAwait(false);
-        return written ? 2 : 1;
+        return written;
     }
 }
 

@@ -28,8 +28,8 @@ public sealed partial class SegmentationWorkflow(
     TimeProvider timeProvider,
     ILogger<SegmentationWorkflow> logger) : IQueueStep<SegmentationMessage>
 {
-    /// <summary>Its runs' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.Segmentation;
+    /// <summary>Its runs' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "segmentation";
 
     bool IQueueStep<SegmentationMessage>.IsComplete(SegmentationMessage message) => message.IsWellFormed;
 
@@ -469,7 +469,7 @@ public sealed partial class SegmentationWorkflow(
     }
 
     private Task SendAsync(SegmentationMessage message, CancellationToken cancellationToken) =>
-        queue.SendAsync(Queues.Segmentation, JsonSerializer.Serialize(message, Json.Options), cancellationToken: cancellationToken);
+        queue.SendAsync(Queue, JsonSerializer.Serialize(message, Json.Options), cancellationToken: cancellationToken);
 
     private Task<SegmentationRun?> UpdateAsync(string runId, Func<SegmentationRun, SegmentationRun?> mutate, CancellationToken cancellationToken) =>
         documents.UpdateAsync<SegmentationRun>(Collections.Workflows, SegmentationRun.PartitionKey, runId, r => r is null ? null : mutate(r), cancellationToken);

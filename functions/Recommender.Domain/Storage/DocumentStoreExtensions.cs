@@ -104,27 +104,27 @@ public static class DocumentStoreExtensions
     /// <summary>
     /// Atomic counters: increments the document's fields, or — the first time — creates it from
     /// <paramref name="initial"/> (which must already hold the increments). A concurrent creator wins
-    /// the race and this call increments its document instead. Returns the store operations used.
+    /// the race and this call increments its document instead.
     /// </summary>
-    public static async Task<int> IncrementOrCreateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
+    public static async Task IncrementOrCreateAsync<T>(this IDocumentStore store, string collection, string partitionKey, string id,
         IReadOnlyDictionary<string, double> increments, Func<T> initial, CancellationToken cancellationToken = default)
     {
         if (increments.Count == 0)
         {
-            return 0;
+            return;
         }
 
-        for (var operations = 1; ; operations += 2)
+        while (true)
         {
             if (await store.IncrementAsync(collection, partitionKey, id, increments, cancellationToken).ConfigureAwait(false))
             {
-                return operations;
+                return;
             }
 
             try
             {
                 await store.CreateAsync(collection, partitionKey, id, Json.ToElement(initial()), cancellationToken).ConfigureAwait(false);
-                return operations + 1;
+                return;
             }
             catch (DocumentConflictException)
             {

@@ -52,28 +52,13 @@ public static class Collections
 }
 
 /// <summary>
-/// Names of the work queues, for the code that sends to them. The queues themselves, their functions and
-/// whether their messages are sealed are declared in <c>Storage/queues.json</c> (<see cref="QueueRegistry"/>);
-/// a test holds these constants and that list equal.
+/// The work queues, declared once in <c>Storage/queues.json</c> (<see cref="QueueRegistry"/>). No constant names them here:
+/// each queue's name is declared by the class that reads it (<see cref="IQueueStep{TMessage}.Queue"/>, e.g.
+/// <c>CartAbandonmentWorkflow.Queue</c>), which is also what code sending to it uses; the app refuses to start when
+/// those and the registry disagree.
 /// </summary>
 public static class Queues
 {
-    public const string CartAbandonment = "cart-abandonment";
-    public const string BrowseAbandonment = "browse-abandonment";
-    /// <summary>Post-purchase cross-sell timers (3 days after a delivery).</summary>
-    public const string PostPurchase = "post-purchase";
-    /// <summary>Replenishment reminder timers.</summary>
-    public const string Replenishment = "replenishment";
-    public const string ErasureTasks = "erasure-tasks";
-    public const string RecommendationRefresh = "recommendation-refresh";
-    public const string Training = "training";
-    /// <summary>Outbox deliveries to the messaging providers (one message per attempt or delay).</summary>
-    public const string Delivery = "message-delivery";
-    /// <summary>Catalog alerts (price drop, back in stock, flash sale): fan-out to shards, pages and customers.</summary>
-    public const string CatalogAlerts = "catalog-alerts";
-    /// <summary>Segmentation runs: the training step, then one message per directory shard and phase.</summary>
-    public const string Segmentation = "segmentation";
-
     /// <summary>Every queue of the registry, in its order.</summary>
     public static readonly IReadOnlyList<string> All = QueueRegistry.Names;
 }

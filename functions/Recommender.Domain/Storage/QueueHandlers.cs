@@ -2,15 +2,13 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Recommender.Domain.Messaging;
-using Recommender.Domain.Privacy;
-using Recommender.Domain.Training;
 
 namespace Recommender.Domain.Storage;
 
 /// <summary>
-/// The handler of each queue of <c>queues.json</c>. A workflow declares its own queue step (<see cref="IQueueStep{TMessage}"/>:
-/// found here in this assembly, no line to add); the services that are not workflows have one line each below.
+/// The handler of each queue of <c>queues.json</c>. Each class that reads a queue (the workflows, and the erasure, cache-refresh,
+/// training and delivery services) declares its own queue step (<see cref="IQueueStep{TMessage}"/>: its queue, when a message is
+/// complete, what it runs), found here in this assembly: no line to add here, and no list of queue names to keep.
 /// The app refuses to start when the handlers and the registry disagree (a queue with no handler or two, a handler
 /// for a queue the registry does not declare): checked on the handlers' descriptors, without constructing any step.
 /// </summary>
@@ -21,15 +19,6 @@ public static class QueueHandlers
 
     public static IServiceCollection AddQueueHandlers(this IServiceCollection services)
     {
-        services
-            .AddQueueHandler<ErasureService, ErasureTaskMessage>(Queues.ErasureTasks, (erasure, m, ct) => erasure.RunTaskAsync(m, ct),
-                m => !string.IsNullOrEmpty(m.RequestId) && Enum.IsDefined(m.Target))
-            .AddQueueHandler<RetrainingService, RefreshMessage>(Queues.RecommendationRefresh, (retraining, m, ct) => retraining.RefreshShardAsync(m, ct),
-                m => !string.IsNullOrEmpty(m.Shard) && !string.IsNullOrEmpty(m.ModelVersion))
-            .AddQueueHandler<TrainingWorkflow, TrainingMessage>(Queues.Training, (training, m, ct) => training.RunAsync(m, ct),
-                m => !string.IsNullOrEmpty(m.RunId))
-            .AddQueueHandler<DeliveryService, DeliveryMessage>(Queues.Delivery, (delivery, m, ct) => delivery.DeliverAsync(m, ct),
-                m => !string.IsNullOrEmpty(m.CustomerId) && !string.IsNullOrEmpty(m.MessageId) && m.Generation >= 0);
         foreach (var (step, message) in QueueSteps(typeof(QueueHandlers).Assembly))
         {
             AddQueueStepMethod.MakeGenericMethod(step, message).Invoke(null, [services]);

@@ -1,11 +1,14 @@
 namespace Recommender.Domain.Storage;
 
 /// <summary>
-/// A workflow's own queue step: the queue of the registry it reads (<c>Storage/queues.json</c>), when a message is
+/// A class's own queue step: the queue of the registry it reads (<c>Storage/queues.json</c>), when a message is
 /// complete, and what a message runs. A class of the domain assembly that implements it is found and registered
 /// by <see cref="QueueHandlers.AddQueueHandlers"/> (and itself registered as a singleton if it is not already),
-/// so adding a workflow needs no line elsewhere. <see cref="Workflows.TimerWorkflow{TState, TTimer}"/> provides
-/// <see cref="IsComplete"/>; a timer workflow declares <see cref="Queue"/> and maps <see cref="RunAsync"/> to its wake.
+/// so adding a workflow needs no line elsewhere. <see cref="Queue"/> is the one place in C# that names the queue:
+/// code that sends to it reads it there (<c>CartAbandonmentWorkflow.Queue</c>), and no list of constants repeats it.
+/// <see cref="Workflows.TimerWorkflow{TState, TTimer}"/> provides <see cref="IsComplete"/>; a timer workflow declares
+/// <see cref="Queue"/> and maps <see cref="RunAsync"/> to its wake. The services that read a queue without being
+/// timer workflows (erasure tasks, cache refresh, training, delivery) implement all three themselves.
 /// </summary>
 public interface IQueueStep<TMessage>
 {

@@ -31,8 +31,15 @@ public sealed partial class RetrainingService(
     IWorkQueue queue,
     IOptions<ServingOptions> serving,
     TimeProvider timeProvider,
-    ILogger<RetrainingService> logger)
+    ILogger<RetrainingService> logger) : IQueueStep<RefreshMessage>
 {
+    /// <summary>The cache-refresh fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "recommendation-refresh";
+
+    bool IQueueStep<RefreshMessage>.IsComplete(RefreshMessage message) => !string.IsNullOrEmpty(message.Shard) && !string.IsNullOrEmpty(message.ModelVersion);
+
+    Task IQueueStep<RefreshMessage>.RunAsync(RefreshMessage message, CancellationToken cancellationToken) => RefreshShardAsync(message, cancellationToken);
+
     /// <summary>Whether the home placement (and so the cached lists) is served by a model of its own algorithm.</summary>
     public bool HomeHasOwnModel => serving.Value.PlacementAlgorithms.ContainsKey(Placements.NameOf(Placement.Home));
 
@@ -113,7 +120,7 @@ public sealed partial class RetrainingService(
         foreach (var shard in shards)
         {
             var message = JsonSerializer.Serialize(new RefreshMessage(shard, version), Json.Options);
-            await queue.SendAsync(Queues.RecommendationRefresh, message, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queue.SendAsync(Queue, message, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         return shards.Count;

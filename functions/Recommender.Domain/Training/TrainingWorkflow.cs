@@ -34,14 +34,19 @@ public sealed partial class TrainingWorkflow(
     IHoldoutScorer scorer,
     IOptions<TrainingOptions> options,
     TimeProvider timeProvider,
-    ILogger<TrainingWorkflow> logger)
+    ILogger<TrainingWorkflow> logger) : IQueueStep<TrainingMessage>
 {
+    /// <summary>Its runs' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "training";
+
+    bool IQueueStep<TrainingMessage>.IsComplete(TrainingMessage message) => !string.IsNullOrEmpty(message.RunId);
+
     public async Task<TrainingRun> StartAsync(string trigger, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         var run = new TrainingRun { RunId = $"training-{Guid.CreateVersion7(now):N}", Trigger = trigger, RequestedAt = now };
         await documents.CreateAsync(Collections.Workflows, TrainingRun.PartitionKey, run.RunId, Json.ToElement(run), cancellationToken).ConfigureAwait(false);
-        await queue.SendAsync(Queues.Training, JsonSerializer.Serialize(new TrainingMessage(run.RunId), Json.Options), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await queue.SendAsync(Queue, JsonSerializer.Serialize(new TrainingMessage(run.RunId), Json.Options), cancellationToken: cancellationToken).ConfigureAwait(false);
         return run;
     }
 

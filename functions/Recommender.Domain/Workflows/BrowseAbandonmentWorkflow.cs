@@ -35,8 +35,8 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation) : ITi
 public sealed class BrowseAbandonmentWorkflow(WorkflowServices services, MessageSources sources, ILogger<BrowseAbandonmentWorkflow> logger)
     : MessageTimerWorkflow<BrowseAbandonmentState, BrowseTimerMessage>(services, logger, Queue, Kind), IQueueStep<BrowseTimerMessage>
 {
-    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.BrowseAbandonment;
+    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "browse-abandonment";
 
     public const string InstanceId = "browse-abandonment";
     public const string Kind = "browse_abandonment";

@@ -20,8 +20,8 @@ namespace Recommender.Domain.Workflows;
 public sealed class CartAbandonmentWorkflow(WorkflowServices services, MessageSources sources, ILogger<CartAbandonmentWorkflow> logger)
     : MessageTimerWorkflow<CartAbandonmentState, CartTimerMessage>(services, logger, Queue, Kind), IQueueStep<CartTimerMessage>
 {
-    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.CartAbandonment;
+    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "cart-abandonment";
 
     public const string InstanceId = "cart-abandonment";
     public const string Kind = "cart_abandonment";

@@ -35,8 +35,8 @@ namespace Recommender.Domain.Workflows;
 public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, MessageSources sources, ProductWatchers watchers,
     IOptions<CatalogAlertOptions> options, ILogger<CatalogAlertsWorkflow> logger) : IQueueStep<CatalogAlertMessage>
 {
-    /// <summary>Its fan-out's queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.CatalogAlerts;
+    /// <summary>Its fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "catalog-alerts";
 
     bool IQueueStep<CatalogAlertMessage>.IsComplete(CatalogAlertMessage message) => message.IsWellFormed;
 
@@ -64,46 +64,47 @@ public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, Mes
     public static string MessageIdOf(CatalogAlert alert, string customerId) =>
         $"{KindOf(alert.Kind)}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{customerId}\n{alert.Subject}\n{alert.Occurrence}")))[..32]}";
 
-    /// <summary>Step 1, after a subject's events are applied: record what they watch now, or forget it all once profiling is not allowed. Returns store operations.</summary>
-    public async Task<int> OnCustomerEventsAsync(CustomerProfile profile, ProfileChanges changes, IReadOnlyDictionary<string, Product> products,
+    /// <summary>Step 1, after a subject's events are applied: record what they watch now, or forget it all once profiling is not allowed.</summary>
+    public async Task OnCustomerEventsAsync(CustomerProfile profile, ProfileChanges changes, IReadOnlyDictionary<string, Product> products,
         CancellationToken cancellationToken = default)
     {
         if (profile.CustomerId.StartsWith(ClickstreamEvent.AnonymousSubjectPrefix, StringComparison.Ordinal))
         {
-            return 0; // an anonymous visitor cannot be written to
+            return; // an anonymous visitor cannot be written to
         }
 
         if (!profile.PersonalizationAllowed(services.TimeProvider.GetUtcNow()))
         {
-            return changes.BehaviourCleared || changes.ConsentChanged
-                ? 1 + await watchers.ForgetAsync([profile.CustomerId], cancellationToken).ConfigureAwait(false)
-                : 0;
+            if (changes.BehaviourCleared || changes.ConsentChanged)
+            {
+                await watchers.ForgetAsync([profile.CustomerId], cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
         }
 
         // Replayed events too: a crash after the profile write may have come before the watches were (all) written.
-        return changes.Profiled || (changes.Replayed.Count > 0 && profile.ProfilingAllowed(services.TimeProvider.GetUtcNow()))
-            ? await watchers.RecordAsync(profile.CustomerId, changes.Applied, products, changes.Replayed, cancellationToken).ConfigureAwait(false)
-            : 0;
+        if (changes.Profiled || (changes.Replayed.Count > 0 && profile.ProfilingAllowed(services.TimeProvider.GetUtcNow())))
+        {
+            await watchers.RecordAsync(profile.CustomerId, changes.Applied, products, changes.Replayed, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Step 2, before the catalog snapshot takes the changes: detect and queue each occurrence. Returns store operations.</summary>
-    public async Task<int> OnCatalogChangesAsync(IReadOnlyList<ClickstreamEvent> changes, CancellationToken cancellationToken = default)
+    /// <summary>Step 2, before the catalog snapshot takes the changes: detect and queue each occurrence.</summary>
+    public async Task OnCatalogChangesAsync(IReadOnlyList<ClickstreamEvent> changes, CancellationToken cancellationToken = default)
     {
         if (changes.Count == 0)
         {
-            return 0;
+            return;
         }
 
         var before = await sources.Catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var operations = 0;
         foreach (var e in changes.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal))
         {
-            operations += e.Change == CatalogChangeKind.Sale
-                ? await DetectAsync(SalesPartition, e.Category!.ToLowerInvariant(), e.Category!, e, state => DetectSale(state, e), cancellationToken).ConfigureAwait(false)
-                : await DetectAsync(e.ProductId!, ProductStateId, e.ProductId!, e, state => DetectProductChange(state, e, before.GetValueOrDefault(e.ProductId!)), cancellationToken).ConfigureAwait(false);
+            await (e.Change == CatalogChangeKind.Sale
+                ? DetectAsync(SalesPartition, e.Category!.ToLowerInvariant(), e.Category!, e, state => DetectSale(state, e), cancellationToken)
+                : DetectAsync(e.ProductId!, ProductStateId, e.ProductId!, e, state => DetectProductChange(state, e, before.GetValueOrDefault(e.ProductId!)), cancellationToken)).ConfigureAwait(false);
         }
-
-        return operations;
     }
 
     /// <summary>Steps 3 to 6: one <c>catalog-alerts</c> queue message.</summary>
@@ -187,7 +188,7 @@ public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, Mes
         profile.CategoryAffinities.OrderByDescending(a => a.Value).ThenBy(a => a.Key, StringComparer.Ordinal).Take(options.Value.TopCategories)
             .Any(a => string.Equals(a.Key, category, StringComparison.OrdinalIgnoreCase));
 
-    private async Task<int> DetectAsync(string partition, string id, string subject, ClickstreamEvent e, Func<CatalogAlertState, List<CatalogAlert>> detect,
+    private async Task DetectAsync(string partition, string id, string subject, ClickstreamEvent e, Func<CatalogAlertState, List<CatalogAlert>> detect,
         CancellationToken cancellationToken)
     {
         ProcessedChange? change = null;
@@ -206,7 +207,7 @@ public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, Mes
         }, cancellationToken).ConfigureAwait(false);
         if (change is null || change.Queued || change.Alerts.Count == 0)
         {
-            return 2;
+            return;
         }
 
         foreach (var alert in change.Alerts)
@@ -226,7 +227,6 @@ public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, Mes
             state.Changes[index] = state.Changes[index] with { Queued = true };
             return state;
         }, cancellationToken).ConfigureAwait(false);
-        return 4 + change.Alerts.Count;
     }
 
     private async Task FanOutAsync(CatalogAlertMessage message, CancellationToken cancellationToken)
@@ -392,7 +392,7 @@ public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, Mes
     }
 
     private Task SendAsync(CatalogAlertMessage message, CancellationToken cancellationToken) =>
-        services.Queue.SendAsync(Queues.CatalogAlerts, JsonSerializer.Serialize(message, Json.Options), TimeSpan.Zero, cancellationToken);
+        services.Queue.SendAsync(Queue, JsonSerializer.Serialize(message, Json.Options), TimeSpan.Zero, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalog change {ChangeId} raised a {Kind} alert; fan-out queued")]
     private static partial void LogDetected(ILogger logger, string kind, string changeId);

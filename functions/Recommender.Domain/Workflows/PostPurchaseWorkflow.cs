@@ -27,8 +27,8 @@ namespace Recommender.Domain.Workflows;
 public sealed class PostPurchaseWorkflow(WorkflowServices services, MessageSources sources, ILogger<PostPurchaseWorkflow> logger)
     : MessageTimerWorkflow<PostPurchaseState, PostPurchaseTimerMessage>(services, logger, Queue, Kind), IQueueStep<PostPurchaseTimerMessage>
 {
-    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.PostPurchase;
+    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "post-purchase";
 
     public const string InstancePrefix = "post-purchase:";
     public const string Kind = "post_purchase";

@@ -84,9 +84,8 @@ public sealed class ProductWatchers(IDocumentStore documents, IOptions<CatalogAl
     /// Records the views, wishlist changes and purchases among <paramref name="applied"/>, and those among
     /// <paramref name="replayed"/> (a batch delivered again, maybe after a crash before or between the two
     /// writes) the list has not applied yet; the shards of the replayed products then take what the list says.
-    /// Returns the store operations used.
     /// </summary>
-    public async Task<int> RecordAsync(string customerId, IEnumerable<ClickstreamEvent> applied, IReadOnlyDictionary<string, Product> products,
+    public async Task RecordAsync(string customerId, IEnumerable<ClickstreamEvent> applied, IReadOnlyDictionary<string, Product> products,
         IEnumerable<ClickstreamEvent>? replayed = null, CancellationToken cancellationToken = default)
     {
         static bool Watches(ClickstreamEvent e) => e.Type is EventType.View or EventType.WishlistAdd or EventType.WishlistRemove or EventType.Purchase;
@@ -97,7 +96,7 @@ public sealed class ProductWatchers(IDocumentStore documents, IOptions<CatalogAl
             .ToList();
         if (events.Count == 0)
         {
-            return 0;
+            return;
         }
 
         var now = timeProvider.GetUtcNow();
@@ -155,8 +154,6 @@ public sealed class ProductWatchers(IDocumentStore documents, IOptions<CatalogAl
             await UpdateShardAsync(productId, shard, s => s.Watchers.GetValueOrDefault(customerId) != watch && SetOrRemove(s.Watchers, customerId, watch), cancellationToken)
                 .ConfigureAwait(false);
         }
-
-        return 2 + (2 * changed.Count) + repaired.Count;
     }
 
     /// <summary>Removes every watch of the customers (erasure, or profiling no longer allowed); returns how many there were.</summary>

@@ -30,8 +30,8 @@ public sealed partial class ReplenishmentWorkflow(WorkflowServices services, Mes
     ILogger<ReplenishmentWorkflow> logger)
     : TimerWorkflow<ReplenishmentState, ReplenishmentTimerMessage>(services, logger, Queue, Kind), IQueueStep<ReplenishmentTimerMessage>
 {
-    /// <summary>Its timers' queue (<see cref="IQueueStep{TMessage}"/>).</summary>
-    public static string Queue => Queues.Replenishment;
+    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    public static string Queue => "replenishment";
 
     public const string InstanceId = "replenishment";
     public const string Kind = "replenishment";

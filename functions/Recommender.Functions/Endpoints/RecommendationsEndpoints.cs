@@ -25,6 +25,7 @@ public static partial class RecommendationsEndpoints
     {
         var storefront = app.MapGroup(ApiRoutes.Recommendations).WithTags(ApiRoutes.RecommendationsTag);
         storefront.MapGet("/{customerId}", GetAsync).WithName("api-recommendations").Validated<RecommendationQuery>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Ranked recommendations for one placement")
             .WithDescription("The customer's list for the placement, after the serving rules and the request's filters. When the stores cannot be read "
                 + "the last model's popular list is answered, marked degraded; 503 with Retry-After only before this instance has served once.");

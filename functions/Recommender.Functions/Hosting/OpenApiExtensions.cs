@@ -11,7 +11,7 @@ namespace Recommender.Functions.Hosting;
 /// key on the storefront routes and the Functions key and operator token on the admin and privacy routes, and
 /// the answers the middleware gives before a handler runs (401, 403, 429). Parameters are described where they
 /// are bound (<c>[Description]</c> on the <c>[AsParameters]</c> records); route ids by <see cref="RouteParameters"/>.
-/// The served document is checked against an approved snapshot (tests/Recommender.Functions.Tests/OpenApi).
+/// The served document is checked against an approved snapshot (tests/Recommender.Functions.Tests/Http/OpenApi).
 /// </summary>
 public static class OpenApiExtensions
 {

@@ -46,6 +46,36 @@ public sealed record EaseOptions
     /// <value>30 by default; must be positive. Pairs further apart than 12·w add only the (1 − s) part.</value>
     public double SequenceWindow { get; init; } = 30;
 
+    /// <summary>
+    /// How far the zero-diagonal constraint is relaxed, ξ (RDLAE: Moon, Kim and Lee, SIGIR 2023): the
+    /// constraint diag(B) = 0 becomes diag(B) ≤ ξ. With P = (G + Λ)⁻¹ and Λ the diagonal penalty, column
+    /// j of B is EASE's column (−Pᵢⱼ/Pⱼⱼ) times cⱼ = max(1 − ξ, ΛⱼPⱼⱼ): ξ = 0 is EASE, ξ = 1 the denoising
+    /// auto-encoder without the constraint (DLAE, Steck 2020: B = I − PΛ), in between the constraint binds
+    /// only for the items it would otherwise reconstruct from themselves. ΛⱼPⱼⱼ is smallest for popular
+    /// items, so relaxing lowers their scores. The stored diagonal stays 0: it only ever scores the user's
+    /// own items, which serving handles apart (repeat purchases, <see cref="HistoryBlend"/>).
+    /// </summary>
+    /// <value>0 by default (EASE); must be in [0, 1].</value>
+    public double DiagonalRelaxation { get; init; }
+
+    /// <summary>
+    /// The exponent γ of the item normalisation of the learned weights (DAN, "Why is normalization
+    /// necessary for linear recommenders?", Park et al., SIGIR 2025): W = D^γ·B·D^−γ with D the items'
+    /// user counts, i.e. W[i, j] = B[i, j]·(nᵢ/nⱼ)^γ — a popular history item speaks louder and a popular
+    /// target is damped, which a Gram matrix dominated by popular items otherwise over-rewards.
+    /// </summary>
+    /// <value>0 by default (no normalisation); must be in [0, 1].</value>
+    public double PopularityNormalization { get; init; }
+
+    /// <summary>The widest catalog on which <see cref="SequenceWeight"/> is honoured when the user-side solve is available.</summary>
+    /// <value>
+    /// 5,000 items by default. The timeline Gram is not XᵀX, so it needs the dense item-side inverse (O(n³): about a
+    /// minute of 2 cores at 16,000 items, against about a second for the user side); above this width, with fewer
+    /// users than items and <see cref="EaseSolver.Auto"/>, the order is ignored and the user side solves plain EASE
+    /// (same as <see cref="SequenceWeight"/> 0), so a tuning trial never stalls on it.
+    /// </value>
+    public int MaxTimelineItems { get; init; } = 5_000;
+
     /// <summary>Which side EASE is solved on: the same B either way, up to rounding.</summary>
     /// <value>
     /// <see cref="EaseSolver.Auto"/> by default: the users × users solve (<see cref="EaseSolver.Users"/>)

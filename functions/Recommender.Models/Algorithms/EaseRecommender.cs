@@ -5,7 +5,9 @@ namespace Recommender.Models.Algorithms;
 
 /// <summary>
 /// EASE, the embarrassingly shallow auto-encoder (Steck, WWW 2019): an item × item weight matrix
-/// in closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹, so diag(B) = 0. A user's score
+/// in closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹, so diag(B) = 0 (optionally with the
+/// denoising penalty, the timeline Gram, the relaxed diagonal and the popularity normalisation of
+/// <see cref="EaseOptions"/>). A user's score
 /// for item j is Σᵢ x_ui·B_ij. Solved on the items side (dense n × n, O(n³); refused above
 /// <see cref="EaseOptions.MaxItems"/>) or, when there are fewer users than items, on the users side
 /// (<see cref="EaseDual"/>: the same B from a users × users inverse, nothing n × n stored), so a wide
@@ -42,8 +44,18 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             throw new ArgumentException("EASE's sequence weight must be in [0, 1] and its window positive.", nameof(context));
         }
 
+        if (_options.DiagonalRelaxation is < 0 or > 1 || _options.PopularityNormalization is < 0 or > 1)
+        {
+            throw new ArgumentException("EASE's diagonal relaxation and popularity normalisation must be in [0, 1].", nameof(context));
+        }
+
         var matrix = UserItemMatrix.Build(interactions);
         var n = matrix.ItemCount;
+        if (_options.SequenceWeight > 0 && TimelineTooWide(matrix))
+        {
+            context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: {n} items > MaxTimelineItems ({_options.MaxTimelineItems}): timeline order ignored, user-side solve"));
+        }
+
         if (UsesUserSide(matrix))
         {
             // Fewer users than items: the users × users solve gives the same B without an n × n matrix.
@@ -63,7 +75,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: Gram matrix of {n} items from {matrix.NonZeros} user-item pairs"));
         var gram = new double[n * n];
-        var timeline = _options.SequenceWeight > 0 ? TimelineRanks.Of(interactions, matrix) : null;
+        var timeline = _options.SequenceWeight > 0 && !TimelineTooWide(matrix) ? TimelineRanks.Of(interactions, matrix) : null;
         var kernel = timeline is null ? [] : SequenceKernel(timeline.Longest);
         for (var user = 0; user < matrix.UserCount; user++)
         {
@@ -83,14 +95,16 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         }
 
         var dropout = _options.Dropout / (1 - _options.Dropout);
+        var penalty = new double[n];
         for (var i = 0; i < n; i++)
         {
-            gram[(i * n) + i] += _options.Lambda + (dropout * gram[(i * n) + i]);
+            penalty[i] = _options.Lambda + (dropout * gram[(i * n) + i]);
+            gram[(i * n) + i] += penalty[i];
         }
 
         context.Progress?.Report("ease: inverting (Cholesky)");
         EaseLinearAlgebra.InvertSymmetricPositiveDefinite(gram, n);
-        ToWeights(gram, n);
+        ToWeights(gram, n, penalty, PopularityScale(matrix, _options.PopularityNormalization));
         _weights = gram;
         _dual = null;
         _matrix = matrix;
@@ -182,8 +196,15 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     {
         EaseSolver.Users => _options.SequenceWeight == 0 ? true : throw new InvalidOperationException("EASE's user-side solve needs SequenceWeight 0 (the timeline Gram is not XᵀX)."),
         EaseSolver.Items => false,
-        _ => _options.SequenceWeight == 0 && matrix.UserCount < matrix.ItemCount,
+        _ => (_options.SequenceWeight == 0 || TimelineTooWide(matrix)) && matrix.UserCount < matrix.ItemCount,
     };
+
+    /// <summary>
+    /// The timeline Gram needs the item-side O(n³) solve: above <see cref="EaseOptions.MaxTimelineItems"/> items, when
+    /// the user side is available (fewer users than items, <see cref="EaseSolver.Auto"/>), the order is ignored instead.
+    /// </summary>
+    private bool TimelineTooWide(UserItemMatrix matrix) =>
+        _options.Solver == EaseSolver.Auto && matrix.ItemCount > _options.MaxTimelineItems && matrix.UserCount < matrix.ItemCount;
 
     /// <summary>The weight of a pair of a user's items |a − b| ranks apart in time: (1 − s) + s·exp(−|a − b| / w), exactly 1 at distance 0.</summary>
     private double[] SequenceKernel(int longest)
@@ -198,19 +219,55 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         return kernel;
     }
 
-    /// <summary>Turns P = (XᵀX + λI)⁻¹ into B: B_ij = −P_ij / P_jj, B_jj = 0.</summary>
-    private static void ToWeights(double[] p, int n)
+    /// <summary>
+    /// Each item's user count to the power γ (<see cref="EaseOptions.PopularityNormalization"/>), or null
+    /// for γ = 0: row i of the weights is multiplied by it and column j divided by it.
+    /// </summary>
+    internal static double[]? PopularityScale(UserItemMatrix matrix, double gamma)
+    {
+        if (gamma == 0)
+        {
+            return null;
+        }
+
+        var scale = new double[matrix.ItemCount];
+        for (var i = 0; i < scale.Length; i++)
+        {
+            scale[i] = Math.Pow(Math.Max(1, matrix.UsersOf(i).Length), gamma);
+        }
+
+        return scale;
+    }
+
+    /// <summary>
+    /// The factor cⱼ of column j under <see cref="EaseOptions.DiagonalRelaxation"/> ξ: max(1 − ξ, ΛⱼPⱼⱼ),
+    /// exactly 1 for ξ = 0 (EASE) and ΛⱼPⱼⱼ for ξ = 1 (DLAE).
+    /// </summary>
+    internal static double RelaxedColumn(double relaxation, double penaltyTimesP) =>
+        relaxation == 0 ? 1 : Math.Max(1 - relaxation, penaltyTimesP);
+
+    /// <summary>
+    /// Turns P = (G + Λ)⁻¹ into the weights: B_ij = −P_ij / P_jj · c_j (c_j = 1 for EASE, see
+    /// <see cref="RelaxedColumn"/>), then W_ij = B_ij · s_i / s_j with s the popularity scale; W_jj = 0.
+    /// </summary>
+    private void ToWeights(double[] p, int n, double[] penalty, double[]? popularity)
     {
         var scale = new double[n];
         for (var j = 0; j < n; j++)
         {
-            scale[j] = -1 / p[(j * n) + j];
+            var pjj = p[(j * n) + j];
+            scale[j] = -RelaxedColumn(_options.DiagonalRelaxation, penalty[j] * pjj) / pjj / (popularity?[j] ?? 1);
         }
 
         Parallel.For(0, n, i =>
         {
             var row = p.AsSpan(i * n, n);
             TensorPrimitives.Multiply(row, scale, row);
+            if (popularity is not null)
+            {
+                TensorPrimitives.Multiply(row, popularity[i], row);
+            }
+
             row[i] = 0;
         });
     }

@@ -4,6 +4,7 @@ using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Training;
 using Recommender.Models;
+using Recommender.Models.Tuning;
 
 namespace Recommender.Domain.Tests.Recommendations;
 
@@ -207,6 +208,34 @@ public class UserScoringServingTests
 
         var history = new[] { new HistoryItem("p03", 5) };
         Assert.Equal(UserScoring.Top(model.Scorer!, history, 5), UserScoring.Top(copy.Scorer!, history, 5));
+    }
+
+    [Fact]
+    public void RelaxedAndNormalisedEase_ServesTheWeightsOfItsClosedForm()
+    {
+        // Tuned settings with the relaxed diagonal (DLAE at 1) and the popularity normalisation reach the served
+        // scorer: its rows are the Models' weights for the same interactions, and they differ from plain EASE's.
+        var events = PairedEvents();
+        events.Add(new ClickstreamEvent { Id = "x1", Type = EventType.Purchase, CustomerId = "buyer-0-0", ProductId = "p01", OccurredAt = T0.AddHours(500) });
+        events.Add(new ClickstreamEvent { Id = "x2", Type = EventType.Purchase, CustomerId = "buyer-1-0", ProductId = "p00", OccurredAt = T0.AddHours(501) });
+        var settings = new Dictionary<string, double> { ["lambda"] = 2, ["dropout"] = 0.33, ["relax"] = 1, ["normalize"] = 0.3 };
+        var model = new AlgorithmTrainer("ease").TrainWith(events, "v1", T0, settings);
+        var plain = new AlgorithmTrainer("ease").TrainWith(events, "v1", T0, new Dictionary<string, double> { ["lambda"] = 2, ["dropout"] = 0.33 });
+
+        var signals = TrainingSignals.Of(events, EventWeights.Default);
+        var reference = SearchSpace.For("ease").Create(settings);
+        reference.Fit(signals.Interactions.Select(i => new Interaction(i.Subject, i.ProductId, i.At, i.Weight)).ToList(), new TrainingContext());
+        var served = UserScoring.Score(model.Scorer!, [new HistoryItem("p00", 1.0)]);
+        var before = UserScoring.Score(plain.Scorer!, [new HistoryItem("p00", 1.0)]);
+        var exported = ((IUserScorable)reference).ExportScorer(rowWidth: 100);
+        var expected = UserScoring.Score(exported, [new HistoryItem("p00", 1.0)]);
+        Assert.Equal(exported.Index.Count, model.Scorer!.Index.Count);
+        foreach (var (item, index) in model.Scorer.Index)
+        {
+            Assert.Equal(expected[exported.Index[item]], served[index], 9);
+        }
+
+        Assert.NotEqual(before[plain.Scorer!.Index["q00"]], served[model.Scorer.Index["q00"]], 6);
     }
 
     [Theory]

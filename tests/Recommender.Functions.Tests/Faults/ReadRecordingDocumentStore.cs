@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Recommender.Domain.Ports;
 
 namespace Recommender.Functions.Tests.Faults;
 
 /// <summary>An <see cref="IDocumentStore"/> that records every point read (collection/partition/id) it passes on: what a request read.</summary>
-public sealed class ReadRecordingDocumentStore(IDocumentStore inner) : IDocumentStore, IExpiringDocumentStore
+public sealed class ReadRecordingDocumentStore(IDocumentStore inner) : DelegatingDocumentStore(inner)
 {
     private readonly ConcurrentQueue<string> _reads = new();
 
@@ -23,35 +21,9 @@ public sealed class ReadRecordingDocumentStore(IDocumentStore inner) : IDocument
         services.AddSingleton(sp => (ReadRecordingDocumentStore)sp.GetRequiredService<IDocumentStore>());
     }
 
-    public Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
+    public override Task<StoredDocument?> ReadAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default)
     {
         _reads.Enqueue($"{collection}/{partitionKey}/{id}");
-        return inner.ReadAsync(collection, partitionKey, id, cancellationToken);
+        return base.ReadAsync(collection, partitionKey, id, cancellationToken);
     }
-
-    public Task<string> CreateAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default) =>
-        inner.CreateAsync(collection, partitionKey, id, body, timeToLive, cancellationToken);
-
-    public Task<string> ReplaceAsync(string collection, string partitionKey, string id, JsonElement body, string ifMatchETag, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default) =>
-        inner.ReplaceAsync(collection, partitionKey, id, body, ifMatchETag, timeToLive, cancellationToken);
-
-    public Task<string> UpsertAsync(string collection, string partitionKey, string id, JsonElement body, DocumentTimeToLive timeToLive, CancellationToken cancellationToken = default) =>
-        inner.UpsertAsync(collection, partitionKey, id, body, timeToLive, cancellationToken);
-
-    public Task<bool> DeleteAsync(string collection, string partitionKey, string id, CancellationToken cancellationToken = default) =>
-        inner.DeleteAsync(collection, partitionKey, id, cancellationToken);
-
-    public Task<bool> IncrementAsync(string collection, string partitionKey, string id, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default) =>
-        inner.IncrementAsync(collection, partitionKey, id, increments, cancellationToken);
-
-    public async IAsyncEnumerable<StoredDocument> ReadPartitionAsync(string collection, string partitionKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var document in inner.ReadPartitionAsync(collection, partitionKey, cancellationToken).ConfigureAwait(false))
-        {
-            yield return document;
-        }
-    }
-
-    public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default) =>
-        inner.PurgeExpiredAsync(cancellationToken);
 }

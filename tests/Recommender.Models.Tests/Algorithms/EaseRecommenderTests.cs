@@ -83,10 +83,13 @@ public sealed class EaseRecommenderTests
     }
 
     [Theory]
-    [InlineData(0.0, false)]
-    [InlineData(0.33, false)]
-    [InlineData(0.33, true)]
-    public void UserSideSolve_GivesTheItemSideWeightsAndScores(double dropout, bool useWeights)
+    [InlineData(0.0, false, 0.0, 0.0)]
+    [InlineData(0.33, false, 0.0, 0.0)]
+    [InlineData(0.33, true, 0.0, 0.0)]
+    [InlineData(0.33, false, 0.5, 0.2)]
+    [InlineData(0.5, true, 1.0, 0.3)]
+    [InlineData(0.0, false, 0.0, 0.25)]
+    public void UserSideSolve_GivesTheItemSideWeightsAndScores(double dropout, bool useWeights, double relaxation, double normalization)
     {
         // 12 users over 30 items (more items than users: Auto picks the user side).
         var random = new Random(5);
@@ -99,7 +102,7 @@ public sealed class EaseRecommenderTests
             }
         }
 
-        var options = new EaseOptions { Lambda = 2, Dropout = dropout, UseWeights = useWeights };
+        var options = new EaseOptions { Lambda = 2, Dropout = dropout, UseWeights = useWeights, DiagonalRelaxation = relaxation, PopularityNormalization = normalization };
         var items = new EaseRecommender(options with { Solver = EaseSolver.Items });
         var users = new EaseRecommender(options);
         items.Fit(data, new TrainingContext());
@@ -135,6 +138,31 @@ public sealed class EaseRecommenderTests
         {
             Assert.Equal((1.0 * items.Weight(ids[0], j)) + (2.0 * items.Weight(ids[3], j)), scores[exported.Index[j]], 5);
         }
+    }
+
+    [Fact]
+    public void TimelineOnACatalogWiderThanMaxTimelineItems_IsIgnored_AndTheUserSideSolvesPlainEase()
+    {
+        // 4 users over 5 items (fewer users than items: the user side is available); MaxTimelineItems 2 makes the catalog "wide".
+        var data = ThreeItems();
+        data.Add(new("u4", "D", Start.AddHours(1)));
+        data.Add(new("u3", "E", Start.AddHours(2)));
+        var plain = new EaseRecommender(new EaseOptions { Lambda = 1, Solver = EaseSolver.Items });
+        var wide = new EaseRecommender(new EaseOptions { Lambda = 1, SequenceWeight = 0.9, SequenceWindow = 1, MaxTimelineItems = 2 });
+        var narrow = new EaseRecommender(new EaseOptions { Lambda = 1, SequenceWeight = 0.9, SequenceWindow = 1 });
+        var lines = new List<string>();
+        plain.Fit(data, new TrainingContext());
+        wide.Fit(data, new TrainingContext(Progress: new Collect(lines)));
+        narrow.Fit(data, new TrainingContext());
+
+        Assert.Equal(plain.Weight("A", "B"), wide.Weight("A", "B"), 9);
+        Assert.NotEqual(plain.Weight("A", "B"), narrow.Weight("A", "B"), 6);
+        Assert.Contains(lines, l => l.Contains("timeline order ignored", StringComparison.Ordinal));
+    }
+
+    private sealed class Collect(List<string> lines) : IProgress<string>
+    {
+        public void Report(string value) => lines.Add(value);
     }
 
     [Fact]
@@ -279,6 +307,65 @@ public sealed class EaseRecommenderTests
         }
 
         return inverse;
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    public void DiagonalRelaxation_ScalesEachColumnByMaxOfOneMinusXiAndLambdaP_AndAtOneIsDlae(double relaxation)
+    {
+        const double lambda = 1.0;
+        var sut = new EaseRecommender(new EaseOptions { Lambda = lambda, Dropout = 0.5, DiagonalRelaxation = relaxation });
+        sut.Fit(ThreeItems(), new TrainingContext());
+
+        // Dropout 0.5: Λⱼ = λ + Gⱼⱼ = (4, 4, 3); P = (G + Λ)⁻¹ with G's diagonal (3, 3, 2), so the diagonal is (7, 7, 5).
+        double[] penalty = [lambda + 3, lambda + 3, lambda + 2];
+        double[,] gram = { { 3 + penalty[0], 2, 1 }, { 2, 3 + penalty[1], 2 }, { 1, 2, 2 + penalty[2] } };
+        var p = GaussJordanInverse(gram);
+        string[] items = ["A", "B", "C"];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                var column = Math.Max(1 - relaxation, penalty[j] * p[j, j]);
+                Assert.Equal(i == j ? 0 : -p[i, j] / p[j, j] * column, sut.Weight(items[i], items[j]), 12);
+                if (relaxation == 1)
+                {
+                    // DLAE (Steck 2020): B = I − PΛ, off the diagonal −Pᵢⱼ·Λⱼ.
+                    Assert.Equal(i == j ? 0 : -p[i, j] * penalty[j], sut.Weight(items[i], items[j]), 12);
+                }
+            }
+        }
+
+        // Relaxed, the weights differ from EASE's (ξ = 0: every column factor is 1).
+        var ease = new EaseRecommender(new EaseOptions { Lambda = lambda, Dropout = 0.5 });
+        ease.Fit(ThreeItems(), new TrainingContext());
+        Assert.NotEqual(ease.Weight("B", "C"), sut.Weight("B", "C"), 6);
+        Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { DiagonalRelaxation = 1.5 }).Fit(ThreeItems(), new TrainingContext()));
+    }
+
+    [Fact]
+    public void PopularityNormalization_WeighsByTheRatioOfTheItemsUserCounts()
+    {
+        const double gamma = 0.3;
+        var plain = new EaseRecommender(new EaseOptions { Lambda = 1 });
+        var normalised = new EaseRecommender(new EaseOptions { Lambda = 1, PopularityNormalization = gamma });
+        plain.Fit(ThreeItems(), new TrainingContext());
+        normalised.Fit(ThreeItems(), new TrainingContext());
+
+        // W = D^γ·B·D^−γ with D the user counts (A 3, B 3, C 2): W[i, j] = B[i, j]·(nᵢ/nⱼ)^γ.
+        var count = new Dictionary<string, double> { ["A"] = 3, ["B"] = 3, ["C"] = 2 };
+        foreach (var i in count.Keys)
+        {
+            foreach (var j in count.Keys)
+            {
+                Assert.Equal(plain.Weight(i, j) * Math.Pow(count[i] / count[j], gamma), normalised.Weight(i, j), 12);
+            }
+        }
+
+        Assert.NotEqual(plain.Weight("B", "C"), normalised.Weight("B", "C"), 6);
+        Assert.Equal(plain.Weight("A", "B"), normalised.Weight("A", "B"), 12);
+        Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { PopularityNormalization = -0.1 }).Fit(ThreeItems(), new TrainingContext()));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ internal sealed class RecordingDocumentStore : IDocumentStore, IDisposable
     public Task<bool> IncrementAsync(string collection, string partitionKey, string id, IReadOnlyDictionary<string, double> increments, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue("increment");
-        return Task.FromResult(false);
+        return Task.FromResult(_documents.ContainsKey((collection, partitionKey, id))); // found or not; the values are not added up
     }
 
     public void Dispose() => Disposed = true;

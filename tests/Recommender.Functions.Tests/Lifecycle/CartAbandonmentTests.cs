@@ -66,8 +66,8 @@ public sealed class CartAbandonmentTests : IAsyncLifetime
 
         // The queue delivers the same timer again (at-least-once), twice.
         var message = JsonSerializer.Serialize(new CartTimerMessage("c1", generation), Domain.Json.Options);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.CartAbandonment, message);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.CartAbandonment, message);
+        await _app.Get<IWorkQueue>().SendAsync(CartAbandonmentWorkflow.Queue, message);
+        await _app.Get<IWorkQueue>().SendAsync(CartAbandonmentWorkflow.Queue, message);
         await _app.PumpAsync();
 
         Assert.Single(_receiver.Deliveries);

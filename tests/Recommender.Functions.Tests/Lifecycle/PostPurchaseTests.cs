@@ -138,8 +138,8 @@ public sealed class PostPurchaseTests : IAsyncLifetime
         // The queue delivers the timer again (at-least-once), twice.
         var generation = (await StateAsync())!.Generation;
         var timer = JsonSerializer.Serialize(new PostPurchaseTimerMessage("c1", "order-b1", generation), Domain.Json.Options);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.PostPurchase, timer);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.PostPurchase, timer);
+        await _app.Get<IWorkQueue>().SendAsync(PostPurchaseWorkflow.Queue, timer);
+        await _app.Get<IWorkQueue>().SendAsync(PostPurchaseWorkflow.Queue, timer);
         await AdvanceAndPumpAsync(TimeSpan.FromDays(5));
 
         Assert.Single(_receiver.Deliveries);
@@ -159,7 +159,7 @@ public sealed class PostPurchaseTests : IAsyncLifetime
             s!.Status = PostPurchaseStatus.Sending;
             return s;
         });
-        await _app.Get<IWorkQueue>().SendAsync(Queues.PostPurchase, JsonSerializer.Serialize(new PostPurchaseTimerMessage("c1", "order-b1", generation), Domain.Json.Options));
+        await _app.Get<IWorkQueue>().SendAsync(PostPurchaseWorkflow.Queue, JsonSerializer.Serialize(new PostPurchaseTimerMessage("c1", "order-b1", generation), Domain.Json.Options));
         await AdvanceAndPumpAsync(TimeSpan.FromMinutes(1));
 
         Assert.Single(_receiver.Deliveries);

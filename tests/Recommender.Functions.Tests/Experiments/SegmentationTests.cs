@@ -232,7 +232,7 @@ public class SegmentationTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/admin/segments/vip/members")).StatusCode);
         var counts = await client.GetFromJsonAsync<JsonElement>("/api/admin/segments");
         Assert.Equal(0, counts.GetProperty("days").GetArrayLength());
-        var outcome = await app.Get<Messaging.QueueDispatcher>().DispatchAsync(Queues.Segmentation, """{"runId":"segmentation-x","step":"score","shard":"shard-99"}""");
+        var outcome = await app.Get<Messaging.QueueDispatcher>().DispatchAsync(SegmentationWorkflow.Queue, """{"runId":"segmentation-x","step":"score","shard":"shard-99"}""");
         Assert.Equal(Messaging.DispatchOutcome.DeadLettered, outcome);
     }
 

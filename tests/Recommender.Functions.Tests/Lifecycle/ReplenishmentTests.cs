@@ -202,15 +202,15 @@ public sealed class ReplenishmentTests : IAsyncLifetime
         // The queue delivers the timer again, twice; then, as if the process had died after the outbox
         // step and before recording it, the state says "sending" again and the timer comes back.
         var timer = JsonSerializer.Serialize(new ReplenishmentTimerMessage("c1", armed), Domain.Json.Options);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.Replenishment, timer);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.Replenishment, timer);
+        await _app.Get<IWorkQueue>().SendAsync(ReplenishmentWorkflow.Queue, timer);
+        await _app.Get<IWorkQueue>().SendAsync(ReplenishmentWorkflow.Queue, timer);
         await AtAsync(Days(28) + TimeSpan.FromMinutes(1));
         await _app.Get<IDocumentStore>().UpdateAsync<ReplenishmentState>(Collections.Workflows, "c1", ReplenishmentWorkflow.InstanceId, s =>
         {
             (s!.Status, s.Generation, s.Sending, s.MessageId) = (ReplenishmentStatus.Sending, armed, ["cof"], sent.IdempotencyKey);
             return s;
         });
-        await _app.Get<IWorkQueue>().SendAsync(Queues.Replenishment, timer);
+        await _app.Get<IWorkQueue>().SendAsync(ReplenishmentWorkflow.Queue, timer);
         await AtAsync(Days(28) + TimeSpan.FromMinutes(2));
 
         Assert.Single(_receiver.Deliveries);

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Storage;
+using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Tests;
 
@@ -26,7 +28,7 @@ public sealed class HealthTests
     {
         await using var app = new TestApp();
         using var client = app.CreateClient();
-        await app.Get<IWorkQueue>().SendAsync(Queues.Training, "{}", TimeSpan.FromHours(1));
+        await app.Get<IWorkQueue>().SendAsync(TrainingWorkflow.Queue, "{}", TimeSpan.FromHours(1));
 
         using var response = await client.GetAsync("/api/health/ready");
         var body = await TestApp.ReadJsonAsync(response);
@@ -37,8 +39,8 @@ public sealed class HealthTests
         Assert.Equal(["blobs", "documents", "queues"], checks.EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal));
         Assert.All(checks.EnumerateObject(), c => Assert.Equal("healthy", c.Value.GetProperty("status").GetString()));
         var backlog = checks.GetProperty("queues").GetProperty("data");
-        Assert.Equal(1, backlog.GetProperty(Queues.Training).GetInt64());
-        Assert.Equal(0, backlog.GetProperty(Queues.CartAbandonment).GetInt64());
+        Assert.Equal(1, backlog.GetProperty(TrainingWorkflow.Queue).GetInt64());
+        Assert.Equal(0, backlog.GetProperty(CartAbandonmentWorkflow.Queue).GetInt64());
     }
 
     [Fact]

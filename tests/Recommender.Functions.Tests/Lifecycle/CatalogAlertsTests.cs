@@ -159,7 +159,7 @@ public sealed class CatalogAlertsTests : IAsyncLifetime
 
         // The process died after recording the alert: the fan-out message never left, the change is not marked queued.
         var queue = _app.Get<IWorkQueue>();
-        foreach (var lost in await queue.ReceiveAsync(Queues.CatalogAlerts, 32, TimeSpan.FromMinutes(5)))
+        foreach (var lost in await queue.ReceiveAsync(CatalogAlertsWorkflow.Queue, 32, TimeSpan.FromMinutes(5)))
         {
             await queue.DeleteAsync(lost);
         }
@@ -338,7 +338,7 @@ public sealed class CatalogAlertsTests : IAsyncLifetime
     [InlineData("""{"step":"notify","alert":{"kind":"price_drop","subject":"boot","occurrence":"ch1","changeId":"ch1","at":"2026-05-01T12:00:00Z"}}""")]
     [InlineData("""{"step":"fan_out"}""")]
     public async Task MalformedQueueMessage_IsDeadLettered_NotRetried(string body) =>
-        Assert.Equal(Messaging.DispatchOutcome.DeadLettered, await _app.Get<Messaging.QueueDispatcher>().DispatchAsync(Queues.CatalogAlerts, body));
+        Assert.Equal(Messaging.DispatchOutcome.DeadLettered, await _app.Get<Messaging.QueueDispatcher>().DispatchAsync(CatalogAlertsWorkflow.Queue, body));
 
     /// <summary>Customers with analytics and email consent.</summary>
     private async Task CustomersAsync(params string[] customers)
@@ -370,7 +370,7 @@ public sealed class CatalogAlertsTests : IAsyncLifetime
         (await _app.Get<IDocumentStore>().GetAsync<CatalogAlertState>(Collections.Items, productId, CatalogAlertsWorkflow.ProductStateId))!;
 
     private Task SendAsync(CatalogAlertMessage message) =>
-        _app.Get<IWorkQueue>().SendAsync(Queues.CatalogAlerts, JsonSerializer.Serialize(message, Json.Options));
+        _app.Get<IWorkQueue>().SendAsync(CatalogAlertsWorkflow.Queue, JsonSerializer.Serialize(message, Json.Options));
 
     /// <summary>The deliveries of one message kind (views also arm browse abandonment, whose emails are not the subject here).</summary>
     private List<Delivery> Of(string kind) => _receiver.Deliveries.Where(d => Body(d).GetProperty("type").GetString() == kind).ToList();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Recommender.Domain.Attribution;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Segments;
@@ -348,7 +349,7 @@ public class AttributionTests
             JsonSerializer.Serialize(new { messageId = "m1", type = "test_offer" }), now, now));
         await app.PumpAsync();
         var redelivery = JsonSerializer.Serialize(new Domain.Messaging.DeliveryMessage("c1", "m1"), Domain.Json.Options);
-        await app.Get<IWorkQueue>().SendAsync(Queues.Delivery, redelivery);
+        await app.Get<IWorkQueue>().SendAsync(DeliveryService.Queue, redelivery);
         await app.PumpAsync();
 
         Assert.Single(receiver.Deliveries);

@@ -43,9 +43,9 @@ public sealed class DeliveryLogTests
             await outbox.EnqueueAsync(new OutboundMessage(id, customer, "email", "test_offer", JsonSerializer.Serialize(new { messageId = id }), now, now));
         }
 
-        await dispatcher.DispatchAsync(Queues.Delivery, JsonSerializer.Serialize(new DeliveryMessage(customer, $"test:{customer}:1"), Json.Options));
+        await dispatcher.DispatchAsync(DeliveryService.Queue, JsonSerializer.Serialize(new DeliveryMessage(customer, $"test:{customer}:1"), Json.Options));
         receiver.AnswerNext(400); // refused for good: dead-lettered
-        await dispatcher.DispatchAsync(Queues.Delivery, JsonSerializer.Serialize(new DeliveryMessage(customer, $"test:{customer}:2"), Json.Options));
+        await dispatcher.DispatchAsync(DeliveryService.Queue, JsonSerializer.Serialize(new DeliveryMessage(customer, $"test:{customer}:2"), Json.Options));
 
         Assert.Contains(capture.Lines, l => l.Contains("sent on attempt", StringComparison.Ordinal));
         Assert.Contains(capture.Lines, l => l.Contains("dead-lettered", StringComparison.Ordinal));

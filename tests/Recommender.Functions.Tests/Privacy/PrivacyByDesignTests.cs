@@ -10,11 +10,13 @@ using Recommender.Adapters.Azure;
 using Recommender.Adapters.Embedded;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Experiments;
+using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Tests;
 
@@ -459,8 +461,8 @@ internal sealed class PrivacyScenario(TestApp app, WebhookReceiver receiver, ISt
     /// <summary>A workflow timer queued before the erasure: on a workflow queue, holding the customer id and nothing else of theirs.</summary>
     private static bool IsQueuedTimer(StoredRecord record, List<string> found) =>
         record.Store == StoredRecord.Queues
-        && (record.Location.StartsWith(Queues.CartAbandonment + "/", StringComparison.Ordinal) || record.Location.StartsWith(Queues.BrowseAbandonment + "/", StringComparison.Ordinal)
-            || record.Location.StartsWith(Queues.Delivery + "/", StringComparison.Ordinal))
+        && (record.Location.StartsWith(CartAbandonmentWorkflow.Queue + "/", StringComparison.Ordinal) || record.Location.StartsWith(BrowseAbandonmentWorkflow.Queue + "/", StringComparison.Ordinal)
+            || record.Location.StartsWith(DeliveryService.Queue + "/", StringComparison.Ordinal))
         && found.SequenceEqual(["customer id"]);
 
     private async Task AssertTheModelForgotThemAsync()

@@ -253,13 +253,16 @@ public class RecommendationJsonTests
 
         var get = document.GetProperty("paths").GetProperty("/api/recommendations/{customerId}").GetProperty("get");
         var responses = get.GetProperty("responses");
-        Assert.Equal(["200", "400", "401", "429"], responses.EnumerateObject().Select(r => r.Name));
+        // 503: the stores cannot be read and this instance has served nothing yet to fall back on (ServingDegradationTests).
+        Assert.Equal(["200", "400", "503", "401", "429"], responses.EnumerateObject().Select(r => r.Name));
         var ok = responses.GetProperty("200");
         Assert.Equal("OK", ok.GetProperty("description").GetString());
         Assert.Equal(["application/json"], ok.GetProperty("content").EnumerateObject().Select(c => c.Name));
         Assert.Equal("#/components/schemas/RecommendationResponse", ok.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
         Assert.Equal("#/components/schemas/HttpValidationProblemDetails",
             responses.GetProperty("400").GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/ProblemDetails",
+            responses.GetProperty("503").GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
         var schema = document.GetProperty("components").GetProperty("schemas").GetProperty("RecommendationResponse").GetProperty("properties");
         Assert.Equal(RecommendationJson.ResponseProperties, schema.EnumerateObject().Select(p => p.Name));
     }

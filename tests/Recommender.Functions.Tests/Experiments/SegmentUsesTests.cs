@@ -12,6 +12,7 @@ using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
+using Recommender.Domain.Telemetry;
 using Recommender.Functions.Tests.Faults;
 
 namespace Recommender.Functions.Tests;
@@ -280,14 +281,22 @@ public class SegmentUsesTests
         await app.GrantAnalyticsAsync("v");
         var documents = app.Get<IDocumentStore>();
 
-        // No list (never personalized for, or erased): nothing is written, so nothing comes back.
-        Assert.Equal(1, await ProfileSnapshot.KeepSegmentsAsync(documents, "nobody", ["vip"]));
+        // The storage calls each keep makes, as the metering decorators count them where they are made.
+        async Task<(bool Written, long Calls)> KeepAsync(string customer, string[] segments)
+        {
+            using var calls = StorageCallTally.Start();
+            var written = await ProfileSnapshot.KeepSegmentsAsync(documents, customer, segments);
+            return (written, calls.Calls);
+        }
+
+        // No list (never personalized for, or erased): one read, nothing is written, so nothing comes back.
+        Assert.Equal((false, 1L), await KeepAsync("nobody", ["vip"]));
         Assert.Null(await documents.ReadAsync(Collections.Recommendations, "nobody", "nobody"));
 
         await app.Get<RecommendationService>().RefreshCacheAsync((await app.Get<ProfileStore>().GetAsync("v"))!);
-        Assert.Equal(2, await ProfileSnapshot.KeepSegmentsAsync(documents, "v", ["vip", "active"])); // a change: read and write
+        Assert.Equal((true, 2L), await KeepAsync("v", ["vip", "active"])); // a change: read and write
         var etag = (await documents.ReadAsync(Collections.Recommendations, "v", "v"))!.ETag;
-        Assert.Equal(1, await ProfileSnapshot.KeepSegmentsAsync(documents, "v", ["vip", "active"])); // the same: read only
+        Assert.Equal((false, 1L), await KeepAsync("v", ["vip", "active"])); // the same: read only
         Assert.Equal(etag, (await documents.ReadAsync(Collections.Recommendations, "v", "v"))!.ETag);
         Assert.Equal(["vip", "active"], (await documents.GetAsync<CachedRecommendations>(Collections.Recommendations, "v", "v"))!.Snapshot!.Segments);
     }

@@ -35,11 +35,11 @@ public sealed class QueueMessageTraceTests
         var dispatcher = logged.Services.GetRequiredService<QueueDispatcher>();
         var message = JsonSerializer.Serialize(new ErasureTaskMessage("erasure-nosuchrequest", ErasureTarget.Profile), Json.Options);
 
-        var outcome = await dispatcher.DispatchAsync(Queues.ErasureTasks, message);
+        var outcome = await dispatcher.DispatchAsync(ErasureService.Queue, message);
 
         Assert.Equal(DispatchOutcome.DeadLettered, outcome);
         var letter = Assert.Single(await logged.Services.GetRequiredService<DeadLetters>().ReadAllAsync());
-        Assert.Equal($"queue:{Queues.ErasureTasks}", letter.Source);
+        Assert.Equal($"queue:{ErasureService.Queue}", letter.Source);
         Assert.Contains("erasure-nosuchrequest, which does not exist", letter.Reason, StringComparison.Ordinal);
         Assert.Contains(capture.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("erasure-nosuchrequest, which does not exist", StringComparison.Ordinal));
     }
@@ -52,7 +52,7 @@ public sealed class QueueMessageTraceTests
         using var logged = WithLogs(app, capture);
         var dispatcher = logged.Services.GetRequiredService<QueueDispatcher>();
 
-        var outcome = await dispatcher.DispatchAsync(Queues.Training, JsonSerializer.Serialize(new TrainingMessage("run-nosuchrun"), Json.Options));
+        var outcome = await dispatcher.DispatchAsync(TrainingWorkflow.Queue, JsonSerializer.Serialize(new TrainingMessage("run-nosuchrun"), Json.Options));
 
         Assert.Equal(DispatchOutcome.DeadLettered, outcome);
         Assert.Contains(await logged.Services.GetRequiredService<DeadLetters>().ReadAllAsync(), l => l.Reason.Contains("run-nosuchrun, which does not exist", StringComparison.Ordinal));
@@ -70,7 +70,7 @@ public sealed class QueueMessageTraceTests
         {
         }
 
-        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(Queues.ErasureTasks,
+        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(ErasureService.Queue,
             JsonSerializer.Serialize(new ErasureTaskMessage(request.RequestId, ErasureTarget.Profile), Json.Options));
 
         Assert.Equal(DispatchOutcome.Done, outcome);
@@ -91,21 +91,21 @@ public sealed class QueueMessageTraceTests
     /// </summary>
     public static TheoryData<string, string, string, bool> NoOpMessages => new()
     {
-        { Queues.CartAbandonment, Body(new CartTimerMessage(Customer, 3, 1)), "Cart abandonment timer of generation 3, stage 1 is stale, nothing to do: no reminder is running", false },
-        { Queues.BrowseAbandonment, Body(new BrowseTimerMessage(Customer, 3)), "Browse abandonment timer of generation 3 is stale, nothing to do: no reminder is running", false },
-        { Queues.PostPurchase, Body(new PostPurchaseTimerMessage(Customer, "order-private-1", 3)), "Post-purchase timer of generation 3 is stale, nothing to do: no cross-sell is running", false },
-        { Queues.Replenishment, Body(new ReplenishmentTimerMessage(Customer, 3)), "Replenishment timer of generation 3 is stale, nothing to do: no reminder is pending", false },
-        { Queues.Delivery, Body(new DeliveryMessage(Customer, $"cart-abandonment:{Customer}:3:1", 3)), "Delivery message of generation 3 is stale, nothing to do: no outbox entry", false },
-        { Queues.CatalogAlerts, Body(new CatalogAlertMessage(CatalogAlertStep.Shard, PriceDrop, Shard: 5)), "alert's Shard message of shard 5 notifies nobody: nobody in the shard watches the product", false },
-        { Queues.CatalogAlerts, Body(new CatalogAlertMessage(CatalogAlertStep.Page, PriceDrop with { Kind = CatalogAlertKind.FlashSale }, Shard: 2, Customers: [Customer])),
+        { CartAbandonmentWorkflow.Queue, Body(new CartTimerMessage(Customer, 3, 1)), "Cart abandonment timer of generation 3, stage 1 is stale, nothing to do: no reminder is running", false },
+        { BrowseAbandonmentWorkflow.Queue, Body(new BrowseTimerMessage(Customer, 3)), "Browse abandonment timer of generation 3 is stale, nothing to do: no reminder is running", false },
+        { PostPurchaseWorkflow.Queue, Body(new PostPurchaseTimerMessage(Customer, "order-private-1", 3)), "Post-purchase timer of generation 3 is stale, nothing to do: no cross-sell is running", false },
+        { ReplenishmentWorkflow.Queue, Body(new ReplenishmentTimerMessage(Customer, 3)), "Replenishment timer of generation 3 is stale, nothing to do: no reminder is pending", false },
+        { DeliveryService.Queue, Body(new DeliveryMessage(Customer, $"cart-abandonment:{Customer}:3:1", 3)), "Delivery message of generation 3 is stale, nothing to do: no outbox entry", false },
+        { CatalogAlertsWorkflow.Queue, Body(new CatalogAlertMessage(CatalogAlertStep.Shard, PriceDrop, Shard: 5)), "alert's Shard message of shard 5 notifies nobody: nobody in the shard watches the product", false },
+        { CatalogAlertsWorkflow.Queue, Body(new CatalogAlertMessage(CatalogAlertStep.Page, PriceDrop with { Kind = CatalogAlertKind.FlashSale }, Shard: 2, Customers: [Customer])),
             "alert's Page message of shard 2 notifies nobody: none of the page's 1 customers qualifies", false },
-        { Queues.CatalogAlerts, Body(new CatalogAlertMessage(CatalogAlertStep.Notify, PriceDrop, CustomerId: Customer, SeenPrice: 10m, Reason: "viewed")),
+        { CatalogAlertsWorkflow.Queue, Body(new CatalogAlertMessage(CatalogAlertStep.Notify, PriceDrop, CustomerId: Customer, SeenPrice: 10m, Reason: "viewed")),
             "alert was not sent to a customer: customer unknown", false },
-        { Queues.RecommendationRefresh, Body(new RefreshMessage("shard-07", "v-1")), "Refresh of shard-07 for model v-1: no customer in the shard, nothing to refresh", false },
-        { Queues.RecommendationRefresh, Body(new RefreshMessage("shard-99", "v-1")), "refresh message names shard shard-99, which does not exist", true },
-        { Queues.Segmentation, Body(new SegmentationMessage("seg-nosuchrun", SegmentationMessage.Score, "shard-03")), "segmentation message names run seg-nosuchrun, which does not exist", true },
-        { Queues.Training, Body(new TrainingMessage("run-nosuchrun")), "training message names run run-nosuchrun, which does not exist", true },
-        { Queues.ErasureTasks, Body(new ErasureTaskMessage("erasure-nosuchrequest", ErasureTarget.Profile)), "erasure-nosuchrequest, which does not exist", true },
+        { RetrainingService.Queue, Body(new RefreshMessage("shard-07", "v-1")), "Refresh of shard-07 for model v-1: no customer in the shard, nothing to refresh", false },
+        { RetrainingService.Queue, Body(new RefreshMessage("shard-99", "v-1")), "refresh message names shard shard-99, which does not exist", true },
+        { SegmentationWorkflow.Queue, Body(new SegmentationMessage("seg-nosuchrun", SegmentationMessage.Score, "shard-03")), "segmentation message names run seg-nosuchrun, which does not exist", true },
+        { TrainingWorkflow.Queue, Body(new TrainingMessage("run-nosuchrun")), "training message names run run-nosuchrun, which does not exist", true },
+        { ErasureService.Queue, Body(new ErasureTaskMessage("erasure-nosuchrequest", ErasureTarget.Profile)), "erasure-nosuchrequest, which does not exist", true },
     };
 
     [Theory]
@@ -142,12 +142,12 @@ public sealed class QueueMessageTraceTests
         using var logged = WithLogs(app, capture);
         var queue = logged.Services.GetRequiredService<IWorkQueue>();
         var seal = logged.Services.GetRequiredService<TimerSeal>();
-        await seal.ScheduleAsync(queue, Queues.CartAbandonment, new CartTimerMessage(Customer, 1), Customer, app.Clock.GetUtcNow());
+        await seal.ScheduleAsync(queue, CartAbandonmentWorkflow.Queue, new CartTimerMessage(Customer, 1), Customer, app.Clock.GetUtcNow());
         await seal.ForgetAsync(Customer); // what erasure does first
-        var timer = Assert.Single(await queue.ReceiveAsync(Queues.CartAbandonment, 10, TimeSpan.FromMinutes(1)));
+        var timer = Assert.Single(await queue.ReceiveAsync(CartAbandonmentWorkflow.Queue, 10, TimeSpan.FromMinutes(1)));
         var reference = TimerSeal.LogReferenceOf(timer.Body);
 
-        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(Queues.CartAbandonment, timer.Body);
+        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(CartAbandonmentWorkflow.Queue, timer.Body);
 
         Assert.Equal(DispatchOutcome.Done, outcome);
         Assert.NotNull(reference);
@@ -168,7 +168,7 @@ public sealed class QueueMessageTraceTests
         }
 
         Assert.Equal(SegmentationStatus.Completed, (await logged.Services.GetRequiredService<SegmentationWorkflow>().GetAsync(run.RunId))!.Status);
-        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(Queues.Segmentation,
+        var outcome = await logged.Services.GetRequiredService<QueueDispatcher>().DispatchAsync(SegmentationWorkflow.Queue,
             Body(new SegmentationMessage(run.RunId, SegmentationMessage.Score, "shard-03")));
 
         Assert.Equal(DispatchOutcome.Done, outcome);

@@ -1,30 +1,43 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Recommender.Domain.Messaging;
+using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
+using Recommender.Domain.Workflows;
 using Recommender.Functions.Messaging;
 
 namespace Recommender.Functions.Tests;
 
 /// <summary>
 /// Issue 16 item 2: the work queues are declared once (<c>Storage/queues.json</c>, <see cref="QueueRegistry"/>).
-/// The names code sends to, the handlers the dispatcher is built from, the sealed timer queues and the
+/// The names code sends to (each step's own), the handlers the dispatcher is built from, the sealed timer queues and the
 /// invocation routes the host calls are all that list; the dispatcher refuses a handler set that is not.
 /// (The Bicep list and the function.json files are held to the same file by the infrastructure tests.)
 /// </summary>
 public sealed class QueueRegistryTests
 {
+    /// <summary>
+    /// The names code sends to are the steps' own (<see cref="IQueueStep{TMessage}.Queue"/>): exactly the registry's, one
+    /// step each, and no second list of constants to keep equal to it.
+    /// </summary>
     [Fact]
-    public void QueueConstants_AreExactlyTheRegistryNames()
+    public void QueueSteps_DeclareExactlyTheRegistryNames_AndNoConstantListRepeatsThem()
     {
+        var declared = QueueHandlers.QueueSteps(typeof(QueueHandlers).Assembly)
+            .Select(step => (string)QueueOfMethod.MakeGenericMethod(step.Step, step.Message).Invoke(null, null)!);
         var constants = typeof(Queues).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(field => field.IsLiteral && field.FieldType == typeof(string))
-            .Select(field => (string)field.GetRawConstantValue()!);
+            .Where(field => field.IsLiteral && field.FieldType == typeof(string));
 
-        Assert.Equal(QueueRegistry.Names.Order(StringComparer.Ordinal), constants.Order(StringComparer.Ordinal));
+        Assert.Equal(QueueRegistry.Names.Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));
+        Assert.Empty(constants);
         Assert.Equal(QueueRegistry.Names, Queues.All);
     }
+
+    private static readonly MethodInfo QueueOfMethod = typeof(QueueRegistryTests).GetMethod(nameof(QueueOf), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private static string QueueOf<TStep, TMessage>() where TStep : IQueueStep<TMessage> => TStep.Queue;
 
     [Fact]
     public void SealedQueues_AreTheQueuesOfCustomerTimers()
@@ -32,7 +45,7 @@ public sealed class QueueRegistryTests
         var sealedQueues = QueueRegistry.All.Where(queue => queue.Sealed).Select(queue => queue.Name);
 
         Assert.Equal(
-            new[] { Queues.CartAbandonment, Queues.BrowseAbandonment, Queues.PostPurchase, Queues.Replenishment, Queues.Delivery }.Order(StringComparer.Ordinal),
+            new[] { CartAbandonmentWorkflow.Queue, BrowseAbandonmentWorkflow.Queue, PostPurchaseWorkflow.Queue, ReplenishmentWorkflow.Queue, DeliveryService.Queue }.Order(StringComparer.Ordinal),
             sealedQueues.Order(StringComparer.Ordinal));
     }
 
@@ -51,11 +64,11 @@ public sealed class QueueRegistryTests
     [Fact]
     public void Dispatcher_RefusesHandlers_WhenARegistryQueueHasNone()
     {
-        var handlers = QueueRegistry.Names.Where(name => name != Queues.Training).Select(Handler);
+        var handlers = QueueRegistry.Names.Where(name => name != TrainingWorkflow.Queue).Select(Handler);
 
         var error = Assert.Throws<InvalidOperationException>(() => QueueDispatcher.HandlersByQueue(handlers));
 
-        Assert.Contains($"queue '{Queues.Training}' has no handler", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"queue '{TrainingWorkflow.Queue}' has no handler", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,11 +84,11 @@ public sealed class QueueRegistryTests
     [Fact]
     public void Dispatcher_RefusesTwoHandlers_ForOneQueue()
     {
-        var handlers = QueueRegistry.Names.Append(Queues.Segmentation).Select(Handler);
+        var handlers = QueueRegistry.Names.Append(SegmentationWorkflow.Queue).Select(Handler);
 
         var error = Assert.Throws<InvalidOperationException>(() => QueueDispatcher.HandlersByQueue(handlers));
 
-        Assert.Contains($"queue '{Queues.Segmentation}' has 2 handlers", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"queue '{SegmentationWorkflow.Queue}' has 2 handlers", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

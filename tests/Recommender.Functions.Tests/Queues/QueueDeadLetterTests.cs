@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Recommender.Domain.Messaging;
+using Recommender.Domain.Workflows;
 using Recommender.Domain;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
@@ -38,9 +40,9 @@ public sealed class QueueDeadLetterTests
     /// <summary>Malformed messages on three queues (a wrong type, a missing field, no handler), each carrying contacts and a raw customer id.</summary>
     public static TheoryData<string, string, string?, string?> Malformed => new()
     {
-        { Queues.CartAbandonment, Contacts($"\"customerId\": \"{Customer}\", \"generation\": \"three\""), "CartTimerMessage", "generation" },
-        { Queues.PostPurchase, Contacts($"\"customerId\": \"{Customer}\", \"orderId\": \"order-private-9\", \"generation\": {{}}"), "PostPurchaseTimerMessage", "generation" },
-        { Queues.Delivery, Contacts($"\"customerId\": \"{Customer}\", \"generation\": 1"), "DeliveryMessage", null },
+        { CartAbandonmentWorkflow.Queue, Contacts($"\"customerId\": \"{Customer}\", \"generation\": \"three\""), "CartTimerMessage", "generation" },
+        { PostPurchaseWorkflow.Queue, Contacts($"\"customerId\": \"{Customer}\", \"orderId\": \"order-private-9\", \"generation\": {{}}"), "PostPurchaseTimerMessage", "generation" },
+        { DeliveryService.Queue, Contacts($"\"customerId\": \"{Customer}\", \"generation\": 1"), "DeliveryMessage", null },
         { "no-such-queue", Contacts($"\"customerId\": \"{Customer}\""), null, null },
     };
 
@@ -76,7 +78,7 @@ public sealed class QueueDeadLetterTests
         await using var app = new TestApp();
         var body = Contacts("\"runId\": \"run-nosuchrun\"");
 
-        var outcome = await app.Get<QueueDispatcher>().DispatchAsync(Queues.Training, body);
+        var outcome = await app.Get<QueueDispatcher>().DispatchAsync(TrainingWorkflow.Queue, body);
 
         Assert.Equal(DispatchOutcome.DeadLettered, outcome);
         var letter = Assert.Single(await app.Get<DeadLetters>().ReadAllAsync());
@@ -90,7 +92,7 @@ public sealed class QueueDeadLetterTests
     {
         await using var app = new TestApp();
 
-        await app.Get<QueueDispatcher>().DispatchAsync(Queues.Replenishment, "jane.doe@example.com +33612345678 203.0.113.77");
+        await app.Get<QueueDispatcher>().DispatchAsync(ReplenishmentWorkflow.Queue, "jane.doe@example.com +33612345678 203.0.113.77");
 
         var letter = Assert.Single(await app.Get<DeadLetters>().ReadAllAsync());
         Assert.Equal("{}", letter.Payload);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Recommender.Domain.Messaging;
+using Recommender.Domain.Privacy;
 using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
 using Recommender.Domain.Training;
@@ -9,20 +11,21 @@ using Recommender.Domain.Workflows;
 namespace Recommender.Functions.Tests;
 
 /// <summary>
-/// Issue 16 item 2: a workflow declares its own queue step (<see cref="IQueueStep{TMessage}"/>), found in the domain
-/// assembly with no line elsewhere, and the app refuses to start when the handlers and <c>queues.json</c> disagree —
+/// Issue 16 item 2: a workflow (and each service that reads a queue: erasure, cache refresh, training, delivery) declares
+/// its own queue step (<see cref="IQueueStep{TMessage}"/>), found in the domain assembly with no line elsewhere, and the app refuses to start when the handlers and <c>queues.json</c> disagree —
 /// checked on the handlers' descriptors, without constructing any step.
 /// </summary>
 public sealed class QueueStepTests
 {
     [Fact]
-    public void TheWorkflowsOfTheDomain_AreFoundAsQueueSteps()
+    public void TheWorkflowsAndQueueServicesOfTheDomain_AreFoundAsQueueSteps()
     {
         var steps = QueueHandlers.QueueSteps(typeof(QueueHandlers).Assembly).Select(step => step.Step);
 
         Assert.Equal(
             new[] { typeof(CartAbandonmentWorkflow), typeof(BrowseAbandonmentWorkflow), typeof(PostPurchaseWorkflow), typeof(ReplenishmentWorkflow),
-                typeof(CatalogAlertsWorkflow), typeof(SegmentationWorkflow) }.Select(type => type.FullName).Order(StringComparer.Ordinal),
+                typeof(CatalogAlertsWorkflow), typeof(SegmentationWorkflow), typeof(TrainingWorkflow), typeof(DeliveryService), typeof(ErasureService),
+                typeof(RetrainingService) }.Select(type => type.FullName).Order(StringComparer.Ordinal),
             steps.Select(type => type.FullName).Order(StringComparer.Ordinal));
     }
 
@@ -34,16 +37,16 @@ public sealed class QueueStepTests
         var descriptors = app.Get<IEnumerable<QueueHandlerDescriptor>>().ToList();
 
         Assert.Equal(QueueRegistry.Names.Order(StringComparer.Ordinal), descriptors.Select(descriptor => descriptor.Queue).Order(StringComparer.Ordinal));
-        Assert.Equal(Queues.CartAbandonment, Assert.Single(descriptors, d => d.Service == typeof(CartAbandonmentWorkflow)).Queue);
-        Assert.Equal(Queues.Segmentation, Assert.Single(descriptors, d => d.Service == typeof(SegmentationWorkflow)).Queue);
-        Assert.Equal(Queues.Training, Assert.Single(descriptors, d => d.Service == typeof(TrainingWorkflow)).Queue);
+        Assert.Equal(CartAbandonmentWorkflow.Queue, Assert.Single(descriptors, d => d.Service == typeof(CartAbandonmentWorkflow)).Queue);
+        Assert.Equal(SegmentationWorkflow.Queue, Assert.Single(descriptors, d => d.Service == typeof(SegmentationWorkflow)).Queue);
+        Assert.Equal(TrainingWorkflow.Queue, Assert.Single(descriptors, d => d.Service == typeof(TrainingWorkflow)).Queue);
     }
 
     [Fact]
     public async Task PostPurchaseStep_RefusesATimerWithoutItsOrder_AsTheExplicitHandlerDid()
     {
         await using var app = new TestApp();
-        var handler = app.Get<IEnumerable<IQueueHandler>>().Single(h => h.Queue == Queues.PostPurchase);
+        var handler = app.Get<IEnumerable<IQueueHandler>>().Single(h => h.Queue == PostPurchaseWorkflow.Queue);
 
         var error = await Assert.ThrowsAsync<MalformedQueueMessageException>(() =>
             handler.HandleAsync("""{"customerId":"c1","orderId":"","generation":1}""", CancellationToken.None));
@@ -77,7 +80,7 @@ public sealed class QueueStepTests
     {
         using var host = HostWith(services =>
         {
-            foreach (var name in QueueRegistry.Names.Where(name => name != Queues.Replenishment).Append(Queues.Delivery))
+            foreach (var name in QueueRegistry.Names.Where(name => name != ReplenishmentWorkflow.Queue).Append(DeliveryService.Queue))
             {
                 services.AddSingleton(new QueueHandlerDescriptor(name, typeof(string), typeof(TrainingMessage)));
             }
@@ -87,8 +90,8 @@ public sealed class QueueStepTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains($"queue '{Queues.Replenishment}' has no handler", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"queue '{Queues.Delivery}' has 2 handlers", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"queue '{ReplenishmentWorkflow.Queue}' has no handler", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"queue '{DeliveryService.Queue}' has 2 handlers", error.Message, StringComparison.Ordinal);
     }
 
     private static IHost HostWith(Action<IServiceCollection> configure)

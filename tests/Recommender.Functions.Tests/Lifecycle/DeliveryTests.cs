@@ -71,8 +71,8 @@ public sealed class DeliveryTests : IAsyncLifetime
 
         Assert.False(await Outbox.EnqueueAsync(message)); // the same decision again: already there
         var redelivery = JsonSerializer.Serialize(new DeliveryMessage("c1", "m1"), Domain.Json.Options);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.Delivery, redelivery);
-        await _app.Get<IWorkQueue>().SendAsync(Queues.Delivery, redelivery);
+        await _app.Get<IWorkQueue>().SendAsync(DeliveryService.Queue, redelivery);
+        await _app.Get<IWorkQueue>().SendAsync(DeliveryService.Queue, redelivery);
         await _app.PumpAsync();
 
         var delivery = Assert.Single(_receiver.Deliveries);
