@@ -12,8 +12,10 @@ namespace Recommender.Functions.Endpoints;
 /// of a recommendation request for this ~2 KB answer, the hottest response of the app. The tests
 /// compare it with the serializer on the app's configured options and check that the property
 /// lists here match the serializer's contract, so a change to the records or the options that is
-/// not made here too fails there. The System.Text.Json source generator writes a first answer as
-/// fast, but not a kept one from its rendered items (<c>serve --writers</c>, docs/benchmarks.md).
+/// not made here too fails there. Items are written from what answers repeat, written once
+/// (<see cref="RecommendationItemFragments"/>: products' fields, reason texts), which generated code
+/// cannot do; property by property, the System.Text.Json source generator is as fast
+/// (<c>serve --writers</c>, docs/benchmarks.md).
 /// </summary>
 public static class RecommendationJson
 {
@@ -76,7 +78,10 @@ public static class RecommendationJson
     }
 
     /// <summary>Writes <paramref name="response"/> as one JSON object (the caller flushes the writer).</summary>
-    public static void Write(Utf8JsonWriter writer, RecommendationResponse response)
+    public static void Write(Utf8JsonWriter writer, RecommendationResponse response) => Write(writer, response, fromFragments: true);
+
+    /// <summary>Writes <paramref name="response"/>; its items property by property unless <paramref name="fromFragments"/> (the benchmark compares the two).</summary>
+    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(response);
@@ -91,11 +96,15 @@ public static class RecommendationJson
         if (response.Items is { } items)
         {
             writer.WriteStartArray(Items);
+            var fragments = writer.Options.Indented || !fromFragments ? null : FragmentsFor(writer.Options.Encoder);
             for (var i = 0; i < items.Count; i++)
             {
                 if (items[i] is { } item)
                 {
-                    WriteItem(writer, item);
+                    if (fragments?.TryWrite(writer, item) != true)
+                    {
+                        WriteItem(writer, item);
+                    }
                 }
                 else
                 {
@@ -113,9 +122,37 @@ public static class RecommendationJson
         writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// What items repeat across answers (products' fields, reason texts), written once (<see cref="RecommendationItemFragments"/>):
+    /// one set for the encoder in use (the app's options have one).
+    /// </summary>
+    private static RecommendationItemFragments? _fragments;
+
+    private static RecommendationItemFragments FragmentsFor(System.Text.Encodings.Web.JavaScriptEncoder? encoder)
+    {
+        var fragments = Volatile.Read(ref _fragments);
+        if (fragments is null || !ReferenceEquals(fragments.Encoder, encoder))
+        {
+            Volatile.Write(ref _fragments, fragments = new RecommendationItemFragments(encoder));
+        }
+
+        return fragments;
+    }
+
     private static void WriteItem(Utf8JsonWriter writer, RecommendationView item)
     {
         writer.WriteStartObject();
+        WriteProductHead(writer, item);
+        writer.WriteNumber(Score, item.Score);
+        String(writer, Reason, item.Reason);
+        String(writer, ReasonCode, item.ReasonCode);
+        WriteProductTail(writer, item);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>An item's properties before its score: the product's id and catalog fields.</summary>
+    internal static void WriteProductHead(Utf8JsonWriter writer, RecommendationView item)
+    {
         String(writer, ProductId, item.ProductId);
         String(writer, Name, item.Name);
         String(writer, Category, item.Category);
@@ -125,12 +162,13 @@ public static class RecommendationJson
         }
 
         String(writer, ImageUrl, item.ImageUrl);
-        writer.WriteNumber(Score, item.Score);
-        String(writer, Reason, item.Reason);
-        String(writer, ReasonCode, item.ReasonCode);
+    }
+
+    /// <summary>An item's properties after its reasons: the product's brand and page.</summary>
+    internal static void WriteProductTail(Utf8JsonWriter writer, RecommendationView item)
+    {
         String(writer, Brand, item.Brand);
         String(writer, Url, item.Url);
-        writer.WriteEndObject();
     }
 
     private static void String(Utf8JsonWriter writer, JsonEncodedText name, string? value)

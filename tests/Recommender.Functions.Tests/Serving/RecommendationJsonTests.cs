@@ -111,6 +111,49 @@ public class RecommendationJsonTests
     }
 
     [Fact]
+    public void AnItemWrittenFromItsFragments_IsTheSerializersBytes_AndFollowsACatalogChangeAtOnce()
+    {
+        using var app = new TestApp();
+        var options = HttpJsonOptions(app);
+        var fragments = new RecommendationItemFragments(options.Encoder);
+        string? FromFragments(RecommendationView item)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, RecommendationJson.WriterOptions(options)))
+            {
+                if (!fragments.TryWrite(writer, item))
+                {
+                    return null;
+                }
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
+        var parka = new RecommendationView("JKT-1", "Parka <warm>", "jackets", 180m, "https://img/1.jpg", 0.912345, "Because you viewed \"Fleece\"", "similar:JKT-3")
+        {
+            Brand = "north",
+            Url = "https://shop/p/JKT-1",
+        };
+        var bare = new RecommendationView("B-1", null, null, null, null, 1e-7, null!, null!);
+        foreach (var item in new[] { parka, parka, bare, bare, parka with { Brand = null, Url = null }, parka with { Name = "lone \ud800 surrogate" } })
+        {
+            Assert.Equal(JsonSerializer.Serialize(item, options), FromFragments(item)); // the first time, and again from what was kept
+        }
+
+        // The catalog changed (same product id): the new name, the price as written (scale included), at once.
+        foreach (var changed in new[] { parka with { Name = "Winter parka" }, parka with { Price = 180.00m }, parka with { Price = null }, parka with { ImageUrl = null } })
+        {
+            Assert.Equal(JsonSerializer.Serialize(changed, options), FromFragments(changed));
+        }
+
+        // Written property by property instead (nothing written here): what JSON cannot hold or the fragments would not keep.
+        Assert.Null(FromFragments(parka with { Score = double.NaN }));
+        Assert.Null(FromFragments(parka with { Reason = new string('r', 600) }));
+        Assert.Null(FromFragments(parka with { ProductId = null! }));
+    }
+
+    [Fact]
     public async Task TheResult_WritesTheSameBytesWithTypeAndLength_ThroughItsReusedBuffer()
     {
         using var app = new TestApp();
