@@ -78,7 +78,7 @@ public sealed class BenchApp : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         if (store == StoreKind.Cosmos)
         {
-            builder.Services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => new Domain.Telemetry.MeteredWorkQueue(
+            builder.Services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => new Domain.Ports.Telemetry.MeteredWorkQueue(
                 new PrefixedWorkQueue(new StorageQueueWorkQueue(sp.GetRequiredService<QueueServiceClient>()), QueuePrefix(name)))));
         }
 

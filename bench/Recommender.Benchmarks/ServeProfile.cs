@@ -32,7 +32,7 @@ public static class ServeProfile
         var random = new Random(1);
         string Customer() => $"{ServeBenchmark.CustomerPrefix}{random.Next(customers):D6}";
 
-        if ((documents is Domain.Telemetry.MeteredDocumentStore metered ? metered.Inner : documents) is Adapters.Embedded.SqliteDocumentStore store)
+        if ((documents is Domain.Ports.Telemetry.MeteredDocumentStore metered ? metered.Inner : documents) is Adapters.Embedded.SqliteDocumentStore store)
         {
             output.WriteLine($"document cache: {store.CachedDocumentCount} of {store.DocumentCacheCapacity} entries in use");
         }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Benchmarks;
 

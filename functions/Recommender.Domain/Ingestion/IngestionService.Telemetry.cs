@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Ingestion;
 

@@ -6,7 +6,7 @@ using Recommender.Domain.Catalog;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion.Handlers;
 using Recommender.Domain.Profiles;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Ingestion;
 

@@ -6,7 +6,7 @@ using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Training;
 

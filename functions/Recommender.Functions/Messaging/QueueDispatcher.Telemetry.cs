@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Functions.Messaging;
 

@@ -12,7 +12,7 @@ using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 using Recommender.Functions.Tests.Faults;
 
 namespace Recommender.Functions.Tests;

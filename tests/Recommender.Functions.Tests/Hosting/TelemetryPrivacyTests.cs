@@ -8,7 +8,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Recommender.Domain;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Functions.Tests;
 

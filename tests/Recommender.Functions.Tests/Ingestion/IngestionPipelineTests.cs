@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Recommender.Domain;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ingestion.Handlers;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Functions.Tests;
 

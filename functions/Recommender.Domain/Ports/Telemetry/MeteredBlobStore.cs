@@ -1,6 +1,6 @@
 using Recommender.Domain.Ports;
 
-namespace Recommender.Domain.Telemetry;
+namespace Recommender.Domain.Ports.Telemetry;
 
 /// <summary>An <see cref="IBlobStore"/> that counts each call it passes on (<see cref="StorageMetering"/>); never a blob's name.</summary>
 public sealed class MeteredBlobStore : IBlobStore, IMeteredPort, IDisposable, IAsyncDisposable

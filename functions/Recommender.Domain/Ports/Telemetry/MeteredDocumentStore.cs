@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Recommender.Domain.Ports;
 
-namespace Recommender.Domain.Telemetry;
+namespace Recommender.Domain.Ports.Telemetry;
 
 /// <summary>
 /// An <see cref="IDocumentStore"/> that counts each call it passes on (<see cref="StorageMetering"/>),

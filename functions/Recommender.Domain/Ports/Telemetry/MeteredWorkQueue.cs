@@ -1,6 +1,6 @@
 using Recommender.Domain.Ports;
 
-namespace Recommender.Domain.Telemetry;
+namespace Recommender.Domain.Ports.Telemetry;
 
 /// <summary>An <see cref="IWorkQueue"/> that counts each call it passes on (<see cref="StorageMetering"/>).</summary>
 public sealed class MeteredWorkQueue : IWorkQueue, IMeteredPort, IDisposable, IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Recommender.Domain.Telemetry;
+namespace Recommender.Domain.Ports.Telemetry;
 
 /// <summary>
 /// The app's own traces and metrics: one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both

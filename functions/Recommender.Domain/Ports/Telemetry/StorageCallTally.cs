@@ -1,4 +1,4 @@
-namespace Recommender.Domain.Telemetry;
+namespace Recommender.Domain.Ports.Telemetry;
 
 /// <summary>
 /// The storage calls (<see cref="StorageMetering"/>) made by one piece of work: from <see cref="Start"/>

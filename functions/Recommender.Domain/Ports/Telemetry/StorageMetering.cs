@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Recommender.Domain.Ports;
 
-namespace Recommender.Domain.Telemetry;
+namespace Recommender.Domain.Ports.Telemetry;
 
 /// <summary>
 /// Counts the calls made to the storage ports — <see cref="IDocumentStore"/>, <see cref="IBlobStore"/>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Tests.Telemetry;
 

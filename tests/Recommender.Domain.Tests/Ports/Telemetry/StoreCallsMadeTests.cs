@@ -5,7 +5,7 @@ using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Storage;
-using Recommender.Domain.Telemetry;
+using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Tests.Telemetry;
 
