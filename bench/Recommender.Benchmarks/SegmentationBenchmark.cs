@@ -6,7 +6,7 @@ using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Functions.Messaging;
 
 namespace Recommender.Benchmarks;

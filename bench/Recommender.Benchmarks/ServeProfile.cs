@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Functions.Endpoints;
 
 namespace Recommender.Benchmarks;

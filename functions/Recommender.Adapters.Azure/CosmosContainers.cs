@@ -1,4 +1,4 @@
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Adapters.Azure;
 

@@ -12,7 +12,7 @@ using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Ports.Telemetry;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
@@ -131,7 +131,7 @@ public static class DomainServices
         services.AddPurchasePropensity();
         services.AddSegmentation();
         services.AddAttribution();
-        // The handler of each work queue (Storage/queues.json), from which the queue dispatcher is built.
+        // The handler of each work queue (Ports/Storage/queues.json), from which the queue dispatcher is built.
         services.AddQueueHandlers();
         return services;
     }

@@ -1,6 +1,6 @@
 // Serverless Cosmos DB (NoSQL) with key-based auth disabled: the app reaches it with Entra ID
 // through a data-plane role assignment (access.bicep). Containers match
-// Recommender.Domain.Storage.Collections; all use the partition key path /pk.
+// Recommender.Domain.Ports.Storage.Collections; all use the partition key path /pk.
 
 @description('Name of the Cosmos DB account.')
 param accountName string

@@ -1,7 +1,7 @@
 // One StorageV2 account, reachable only with Entra ID (no shared keys, no SAS signed by keys):
 // - host storage for the Functions runtime (AzureWebJobsStorage: leases, checkpoints, diagnostics);
 // - the Flex Consumption deployment container (and the run-from-package blob on Elastic Premium);
-// - the application's data container and work queues (read from functions/Recommender.Domain/Storage/queues.json);
+// - the application's data container and work queues (read from functions/Recommender.Domain/Ports/Storage/queues.json);
 // - the write-once audit container (time-based immutability).
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
@@ -49,9 +49,9 @@ param auditRetentionDays int = 2557
 ])
 param publicNetworkAccess string = 'Enabled'
 
-// The work queues, declared once in the registry the app embeds (Recommender.Domain.Storage.QueueRegistry);
+// The work queues, declared once in the registry the app embeds (Recommender.Domain.Ports.Storage.QueueRegistry);
 // each has a queue-triggered function generated from the same entry; the host adds "<name>-poison" on its own.
-var queueNames = loadJsonContent('../../functions/Recommender.Domain/Storage/queues.json', '$.queues[*].name')
+var queueNames = loadJsonContent('../../functions/Recommender.Domain/Ports/Storage/queues.json', '$.queues[*].name')
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name

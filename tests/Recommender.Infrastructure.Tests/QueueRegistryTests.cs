@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Recommender.Infrastructure.Tests;
 
 /// <summary>
-/// The work queues are declared once, in <c>functions/Recommender.Domain/Storage/queues.json</c>: the
+/// The work queues are declared once, in <c>functions/Recommender.Domain/Ports/Storage/queues.json</c>: the
 /// storage template creates exactly those queues, and every queue-triggered <c>function.json</c> is the
 /// one regenerated from its entry — so the Bicep list, the function folders and the app's registry cannot drift.
 /// Set <c>RECOMMENDER_WRITE_FUNCTION_JSON=1</c> to (re)write the generated files instead of failing on them.
@@ -28,7 +28,7 @@ public sealed class QueueRegistryTests(CompiledTemplate compiled)
     {
         var bicep = File.ReadAllText(Path.Combine(Repository.Infra, "modules", "storage.bicep"));
 
-        Assert.Contains("loadJsonContent('../../functions/Recommender.Domain/Storage/queues.json', '$.queues[*].name')", bicep, StringComparison.Ordinal);
+        Assert.Contains("loadJsonContent('../../functions/Recommender.Domain/Ports/Storage/queues.json', '$.queues[*].name')", bicep, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,8 +14,8 @@ internal static class Repository
     /// <summary>The function folders of the app (<c>FunctionApp/{Name}/function.json</c>).</summary>
     public static string FunctionApp => Path.Combine(Root, "functions", "Recommender.Functions", "FunctionApp");
 
-    /// <summary>The queue registry (<c>Recommender.Domain.Storage.QueueRegistry</c> embeds it, <c>storage.bicep</c> loads it).</summary>
-    public static string QueueRegistry => Path.Combine(Root, "functions", "Recommender.Domain", "Storage", "queues.json");
+    /// <summary>The queue registry (<c>Recommender.Domain.Ports.Storage.QueueRegistry</c> embeds it, <c>storage.bicep</c> loads it).</summary>
+    public static string QueueRegistry => Path.Combine(Root, "functions", "Recommender.Domain", "Ports", "Storage", "queues.json");
 
     /// <summary>The main Bicep template.</summary>
     public static string MainBicep => Path.Combine(Infra, "main.bicep");

@@ -1,6 +1,6 @@
 using Recommender.Domain.Events;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Catalog;
 

@@ -4,7 +4,7 @@ using System.Text;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Retention;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Ingestion;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ingestion;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Messaging;
@@ -29,7 +29,7 @@ public sealed partial class DeliveryService(
     Attribution.AttributionStore attribution,
     Privacy.ErasureTombstones tombstones) : IQueueStep<DeliveryMessage>
 {
-    /// <summary>The outbox's deliveries' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>The outbox's deliveries' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "message-delivery";
 
     bool IQueueStep<DeliveryMessage>.IsComplete(DeliveryMessage message) =>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Messaging;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Messaging;
 

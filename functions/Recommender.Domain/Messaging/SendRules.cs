@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Messaging;

@@ -8,7 +8,7 @@ using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Webhooks;
 using Recommender.Domain.Workflows;
 
@@ -45,7 +45,7 @@ public sealed partial class ErasureService(
     TimerSeal timerSeal,
     Attribution.AttributionStore attribution) : IQueueStep<ErasureTaskMessage>
 {
-    /// <summary>The erasure fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>The erasure fan-out's queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "erasure-tasks";
 
     bool IQueueStep<ErasureTaskMessage>.IsComplete(ErasureTaskMessage message) => !string.IsNullOrEmpty(message.RequestId) && Enum.IsDefined(message.Target);

@@ -1,6 +1,6 @@
 using Recommender.Domain.Ports;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Profiles;
 

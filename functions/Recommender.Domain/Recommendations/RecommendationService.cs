@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Recommendations;
 

@@ -69,7 +69,7 @@ public sealed record ProfileSnapshot(IReadOnlyList<string> Cart, IReadOnlyDictio
     {
         ArgumentNullException.ThrowIfNull(segments);
         var written = false;
-        await Storage.DocumentStoreExtensions.UpdateAsync<CachedRecommendations>(documents, Storage.Collections.Recommendations, customerId, customerId, list =>
+        await Ports.Storage.DocumentStoreExtensions.UpdateAsync<CachedRecommendations>(documents, Ports.Storage.Collections.Recommendations, customerId, customerId, list =>
         {
             written = list is { Snapshot: { } snapshot } && !(snapshot.Segments ?? []).SequenceEqual(segments, StringComparer.Ordinal);
             return written ? list! with { Snapshot = list!.Snapshot! with { Segments = [.. segments] } } : null;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Retention;
 

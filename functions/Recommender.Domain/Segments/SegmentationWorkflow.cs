@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Segments;
 
@@ -28,7 +28,7 @@ public sealed partial class SegmentationWorkflow(
     TimeProvider timeProvider,
     ILogger<SegmentationWorkflow> logger) : IQueueStep<SegmentationMessage>
 {
-    /// <summary>Its runs' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its runs' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "segmentation";
 
     bool IQueueStep<SegmentationMessage>.IsComplete(SegmentationMessage message) => message.IsWellFormed;

@@ -6,7 +6,7 @@ using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Training;
 
@@ -33,7 +33,7 @@ public sealed partial class RetrainingService(
     TimeProvider timeProvider,
     ILogger<RetrainingService> logger) : IQueueStep<RefreshMessage>
 {
-    /// <summary>The cache-refresh fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>The cache-refresh fan-out's queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "recommendation-refresh";
 
     bool IQueueStep<RefreshMessage>.IsComplete(RefreshMessage message) => !string.IsNullOrEmpty(message.Shard) && !string.IsNullOrEmpty(message.ModelVersion);

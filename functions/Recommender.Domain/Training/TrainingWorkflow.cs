@@ -5,7 +5,7 @@ using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Training;
@@ -36,7 +36,7 @@ public sealed partial class TrainingWorkflow(
     TimeProvider timeProvider,
     ILogger<TrainingWorkflow> logger) : IQueueStep<TrainingMessage>
 {
-    /// <summary>Its runs' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its runs' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "training";
 
     bool IQueueStep<TrainingMessage>.IsComplete(TrainingMessage message) => !string.IsNullOrEmpty(message.RunId);

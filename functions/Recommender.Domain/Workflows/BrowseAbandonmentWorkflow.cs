@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Workflows;
 
@@ -35,7 +35,7 @@ public sealed record BrowseTimerMessage(string CustomerId, int Generation) : ITi
 public sealed class BrowseAbandonmentWorkflow(WorkflowServices services, MessageSources sources, ILogger<BrowseAbandonmentWorkflow> logger)
     : MessageTimerWorkflow<BrowseAbandonmentState, BrowseTimerMessage>(services, logger, Queue, Kind), IQueueStep<BrowseTimerMessage>
 {
-    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its timers' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "browse-abandonment";
 
     public const string InstanceId = "browse-abandonment";

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Workflows;
 
@@ -20,7 +20,7 @@ namespace Recommender.Domain.Workflows;
 public sealed class CartAbandonmentWorkflow(WorkflowServices services, MessageSources sources, ILogger<CartAbandonmentWorkflow> logger)
     : MessageTimerWorkflow<CartAbandonmentState, CartTimerMessage>(services, logger, Queue, Kind), IQueueStep<CartTimerMessage>
 {
-    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its timers' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "cart-abandonment";
 
     public const string InstanceId = "cart-abandonment";

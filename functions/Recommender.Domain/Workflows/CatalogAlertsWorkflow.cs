@@ -10,7 +10,7 @@ using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Workflows;
@@ -35,7 +35,7 @@ namespace Recommender.Domain.Workflows;
 public sealed partial class CatalogAlertsWorkflow(WorkflowServices services, MessageSources sources, ProductWatchers watchers,
     IOptions<CatalogAlertOptions> options, ILogger<CatalogAlertsWorkflow> logger) : IQueueStep<CatalogAlertMessage>
 {
-    /// <summary>Its fan-out's queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its fan-out's queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "catalog-alerts";
 
     bool IQueueStep<CatalogAlertMessage>.IsComplete(CatalogAlertMessage message) => message.IsWellFormed;

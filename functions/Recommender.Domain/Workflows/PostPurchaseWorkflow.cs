@@ -5,7 +5,7 @@ using Recommender.Domain.Events;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Workflows;
 
@@ -27,7 +27,7 @@ namespace Recommender.Domain.Workflows;
 public sealed class PostPurchaseWorkflow(WorkflowServices services, MessageSources sources, ILogger<PostPurchaseWorkflow> logger)
     : MessageTimerWorkflow<PostPurchaseState, PostPurchaseTimerMessage>(services, logger, Queue, Kind), IQueueStep<PostPurchaseTimerMessage>
 {
-    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its timers' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "post-purchase";
 
     public const string InstancePrefix = "post-purchase:";

@@ -7,7 +7,7 @@ using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Domain.Workflows;
 
@@ -30,7 +30,7 @@ public sealed partial class ReplenishmentWorkflow(WorkflowServices services, Mes
     ILogger<ReplenishmentWorkflow> logger)
     : TimerWorkflow<ReplenishmentState, ReplenishmentTimerMessage>(services, logger, Queue, Kind), IQueueStep<ReplenishmentTimerMessage>
 {
-    /// <summary>Its timers' queue: its entry in <c>Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
+    /// <summary>Its timers' queue: its entry in <c>Ports/Storage/queues.json</c> (<see cref="IQueueStep{TMessage}"/>).</summary>
     public static string Queue => "replenishment";
 
     public const string InstanceId = "replenishment";

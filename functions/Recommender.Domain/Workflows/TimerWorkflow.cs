@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Webhooks;
 
 namespace Recommender.Domain.Workflows;

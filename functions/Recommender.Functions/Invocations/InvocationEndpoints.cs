@@ -4,7 +4,7 @@ using Recommender.Domain;
 using Recommender.Domain.Events;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Retention;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Functions.Endpoints;
 using Recommender.Functions.Messaging;

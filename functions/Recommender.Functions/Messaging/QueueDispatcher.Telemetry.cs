@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Functions.Messaging;

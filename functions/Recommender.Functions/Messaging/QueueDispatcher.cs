@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Privacy;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Functions.Messaging;
 
@@ -51,7 +51,7 @@ public sealed partial class QueueDispatcher
         var problems = QueueRegistry.Mismatches(list.Select(handler => handler.Queue));
         return problems.Count == 0
             ? list.ToFrozenDictionary(handler => handler.Queue, StringComparer.Ordinal)
-            : throw new InvalidOperationException($"The queue handlers do not match the queue registry (Storage/queues.json): {string.Join("; ", problems)}.");
+            : throw new InvalidOperationException($"The queue handlers do not match the queue registry (Ports/Storage/queues.json): {string.Join("; ", problems)}.");
     }
 
     /// <param name="messageId">The queue message's own id (the host's metadata, the local queue's), named by its dead letter if it gets one.</param>

@@ -3,7 +3,7 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Recommender.Adapters.Tests.Contracts;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Adapters.Tests.Azure;
 

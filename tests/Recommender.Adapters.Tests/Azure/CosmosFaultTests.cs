@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Azure.Cosmos;
 using Recommender.Adapters.Azure;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Adapters.Tests.Azure;
 

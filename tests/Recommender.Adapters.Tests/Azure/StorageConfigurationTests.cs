@@ -49,7 +49,7 @@ public sealed class StorageConfigurationTests : IAsyncLifetime
     public async Task Initializer_CreatesTheAppQueues_AndTheBlobContainer()
     {
         var queues = Environment.Services.GetRequiredService<QueueServiceClient>();
-        foreach (var queue in Recommender.Domain.Storage.Queues.All)
+        foreach (var queue in Recommender.Domain.Ports.Storage.Queues.All)
         {
             Assert.True((await queues.GetQueueClient(queue).ExistsAsync()).Value, queue);
         }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Workflows;
 
 namespace Recommender.Domain.Tests.Workflows;

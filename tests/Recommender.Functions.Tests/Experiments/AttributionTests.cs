@@ -7,7 +7,7 @@ using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Functions.Tests;
 

@@ -11,7 +11,7 @@ using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Ports.Telemetry;
 using Recommender.Functions.Tests.Faults;
 

@@ -6,7 +6,7 @@ using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Functions.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 

@@ -8,7 +8,7 @@ using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Retention;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Functions.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Tests;

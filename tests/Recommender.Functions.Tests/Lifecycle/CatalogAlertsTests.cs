@@ -6,7 +6,7 @@ using Recommender.Domain.Catalog;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Tests;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Recommender.Domain;
 using Recommender.Domain.Messaging;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Functions.Messaging;
 
 namespace Recommender.Functions.Tests;

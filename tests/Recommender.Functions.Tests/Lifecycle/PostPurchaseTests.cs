@@ -3,7 +3,7 @@ using System.Text.Json;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Workflows;
 
 namespace Recommender.Functions.Tests;

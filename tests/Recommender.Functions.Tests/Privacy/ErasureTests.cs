@@ -6,7 +6,7 @@ using Recommender.Domain.Ingestion;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 

@@ -9,7 +9,7 @@ using Recommender.Domain.Ports;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 

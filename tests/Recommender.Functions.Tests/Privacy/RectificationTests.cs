@@ -70,7 +70,7 @@ public sealed class RectificationTests
         var profile = (await app.Get<ProfileStore>().GetAsync("c1"))!;
         Assert.Empty(profile.RecentViews);
         Assert.Empty(profile.Cart);
-        Assert.Null(await app.Get<Domain.Ports.IDocumentStore>().ReadAsync(Domain.Storage.Collections.Recommendations, "c1", "c1"));
+        Assert.Null(await app.Get<Domain.Ports.IDocumentStore>().ReadAsync(Domain.Ports.Storage.Collections.Recommendations, "c1", "c1"));
         var served = await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/c1", Domain.Json.Options);
         Assert.False(served!.Personalized);
         Assert.Equal(0, (await client.GetFromJsonAsync<AdAudienceExport>("/api/privacy/ad-audiences", Domain.Json.Options))!.Customers); // never a minor

@@ -4,7 +4,7 @@ using Recommender.Domain;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Ports;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 using Recommender.Functions.Messaging;

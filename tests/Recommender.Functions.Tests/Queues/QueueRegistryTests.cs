@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 using Recommender.Functions.Messaging;
@@ -11,7 +11,7 @@ using Recommender.Functions.Messaging;
 namespace Recommender.Functions.Tests;
 
 /// <summary>
-/// Issue 16 item 2: the work queues are declared once (<c>Storage/queues.json</c>, <see cref="QueueRegistry"/>).
+/// Issue 16 item 2: the work queues are declared once (<c>Ports/Storage/queues.json</c>, <see cref="QueueRegistry"/>).
 /// The names code sends to (each step's own), the handlers the dispatcher is built from, the sealed timer queues and the
 /// invocation routes the host calls are all that list; the dispatcher refuses a handler set that is not.
 /// (The Bicep list and the function.json files are held to the same file by the infrastructure tests.)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Domain.Messaging;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Segments;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 using Recommender.Domain.Workflows;
 

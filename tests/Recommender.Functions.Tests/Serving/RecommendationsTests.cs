@@ -4,7 +4,7 @@ using System.Text.Json;
 using Recommender.Domain;
 using Recommender.Domain.Catalog;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Training;
 
 namespace Recommender.Functions.Tests;

@@ -8,7 +8,7 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Data.Sqlite;
 using Recommender.Adapters.Azure;
 using Recommender.Adapters.Embedded;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 
 namespace Recommender.Functions.Tests;
 
@@ -99,7 +99,7 @@ public sealed class AzureStoreScanner(CosmosClient cosmos, AzureOptions options,
             yield return new StoredRecord(StoredRecord.Blobs, blob.Name, StoreScanning.Text(content.Value.Content.ToArray()));
         }
 
-        foreach (var queue in Domain.Storage.Queues.All.SelectMany(q => new[] { q, q + "-poison" }))
+        foreach (var queue in Domain.Ports.Storage.Queues.All.SelectMany(q => new[] { q, q + "-poison" }))
         {
             var client = queues.GetQueueClient(queue);
             if (!await client.ExistsAsync(cancellationToken))

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Recommender.Domain.Ports;
 using Recommender.Domain.Profiles;
 using Recommender.Domain.Recommendations;
-using Recommender.Domain.Storage;
+using Recommender.Domain.Ports.Storage;
 using Recommender.Domain.Ports.Telemetry;
 
 namespace Recommender.Domain.Tests.Telemetry;

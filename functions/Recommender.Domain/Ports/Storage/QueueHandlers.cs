@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>
 /// The handler of each queue of <c>queues.json</c>. Each class that reads a queue (the workflows, and the erasure, cache-refresh,
@@ -61,6 +61,6 @@ internal sealed class QueueHandlerCheckValidator(IEnumerable<QueueHandlerDescrip
         var problems = QueueRegistry.Mismatches(descriptors.Select(descriptor => descriptor.Queue));
         return problems.Count == 0
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"The queue handlers do not match the queue registry (Storage/queues.json): {string.Join("; ", problems)}.");
+            : ValidateOptionsResult.Fail($"The queue handlers do not match the queue registry (Ports/Storage/queues.json): {string.Join("; ", problems)}.");
     }
 }

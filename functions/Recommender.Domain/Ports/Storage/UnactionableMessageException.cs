@@ -1,4 +1,4 @@
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>
 /// A well-formed queue message that can never do anything (it names an erasure request or a training

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>
 /// Handles the messages of one queue of the <see cref="QueueRegistry"/>: reads the body as the queue's

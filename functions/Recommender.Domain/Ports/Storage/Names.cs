@@ -1,4 +1,4 @@
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>
 /// Names of the document collections (Cosmos DB containers, partition key path <c>/pk</c>).
@@ -52,7 +52,7 @@ public static class Collections
 }
 
 /// <summary>
-/// The work queues, declared once in <c>Storage/queues.json</c> (<see cref="QueueRegistry"/>). No constant names them here:
+/// The work queues, declared once in <c>Ports/Storage/queues.json</c> (<see cref="QueueRegistry"/>). No constant names them here:
 /// each queue's name is declared by the class that reads it (<see cref="IQueueStep{TMessage}.Queue"/>, e.g.
 /// <c>CartAbandonmentWorkflow.Queue</c>), which is also what code sending to it uses; the app refuses to start when
 /// those and the registry disagree.

@@ -1,7 +1,7 @@
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>
-/// A class's own queue step: the queue of the registry it reads (<c>Storage/queues.json</c>), when a message is
+/// A class's own queue step: the queue of the registry it reads (<c>Ports/Storage/queues.json</c>), when a message is
 /// complete, and what a message runs. A class of the domain assembly that implements it is found and registered
 /// by <see cref="QueueHandlers.AddQueueHandlers"/> (and itself registered as a singleton if it is not already),
 /// so adding a workflow needs no line elsewhere. <see cref="Queue"/> is the one place in C# that names the queue:

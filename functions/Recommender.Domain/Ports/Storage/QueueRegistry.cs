@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>One work queue of the registry: its name, the queue-triggered function that reads it, and how its messages are carried.</summary>
 /// <param name="Name">The queue's name (Storage queue, embedded queue table).</param>
@@ -11,7 +11,7 @@ namespace Recommender.Domain.Storage;
 public sealed record QueueDefinition(string Name, string Function, bool Sealed, string Description);
 
 /// <summary>
-/// The work queues, declared once in <c>Storage/queues.json</c>: embedded in this assembly and read here,
+/// The work queues, declared once in <c>Ports/Storage/queues.json</c>: embedded in this assembly and read here,
 /// loaded by <c>infra/modules/storage.bicep</c> (<c>loadJsonContent</c>) to create the queues, and the
 /// source each queue-triggered <c>function.json</c> is regenerated from and compared with by a test.
 /// Each queue has one <see cref="IQueueHandler"/> registered in DI (the dispatcher refuses to start otherwise).
@@ -19,7 +19,7 @@ public sealed record QueueDefinition(string Name, string Function, bool Sealed, 
 public static class QueueRegistry
 {
     /// <summary>The manifest resource name of <c>queues.json</c> in this assembly.</summary>
-    public const string ResourceName = "Recommender.Domain.Storage.queues.json";
+    public const string ResourceName = "Recommender.Domain.Ports.Storage.queues.json";
 
     private sealed record Document(string Connection, IReadOnlyList<QueueDefinition> Queues);
 

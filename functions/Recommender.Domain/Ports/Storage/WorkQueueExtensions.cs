@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Recommender.Domain.Ports;
 
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 public static class WorkQueueExtensions
 {

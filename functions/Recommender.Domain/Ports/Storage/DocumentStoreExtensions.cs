@@ -1,6 +1,6 @@
 using Recommender.Domain.Ports;
 
-namespace Recommender.Domain.Storage;
+namespace Recommender.Domain.Ports.Storage;
 
 /// <summary>Typed, optimistic-concurrency helpers over <see cref="IDocumentStore"/>.</summary>
 public static class DocumentStoreExtensions
