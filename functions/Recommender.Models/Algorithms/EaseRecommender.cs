@@ -75,7 +75,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
 
         context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: Gram matrix of {n} items from {matrix.NonZeros} user-item pairs"));
         var gram = new double[n * n];
-        var timeline = _options.SequenceWeight > 0 && !TimelineTooWide(matrix) ? TimelineRanks.Of(interactions, matrix) : null;
+        var timeline = _options.SequenceWeight > 0 ? TimelineRanks.Of(interactions, matrix) : null;
         var kernel = timeline is null ? [] : SequenceKernel(timeline.Longest);
         for (var user = 0; user < matrix.UserCount; user++)
         {
