@@ -126,6 +126,13 @@ internal sealed class UserItemMatrix
         return new UserItemMatrix(users, items, userStart, userItems, userValues, itemStart, itemUsers, itemValues);
     }
 
+    /// <summary>The same users, items and pairs with every value passed through <paramref name="map"/>.</summary>
+    public UserItemMatrix MapValues(Func<float, float> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return new UserItemMatrix(Users, Items, UserStart, UserItems, Array.ConvertAll(UserValues, v => map(v)), ItemStart, ItemUsers, Array.ConvertAll(ItemValues, v => map(v)));
+    }
+
     /// <summary>The <paramref name="k"/> most popular items, skipping the user's own items when asked.</summary>
     public IReadOnlyList<ScoredItem> MostPopular(int k, int user = -1, bool excludeSeen = false)
     {

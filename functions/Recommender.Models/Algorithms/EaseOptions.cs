@@ -26,6 +26,18 @@ public sealed record EaseOptions
     public bool UseWeights { get; init; }
 
     /// <summary>
+    /// How much of each interaction's own weight X holds (issue 12): x = (1 − s) + s·w / w̄, with w the
+    /// user-item weight (summed over the pair's interactions: a rating, or the event weights of a store),
+    /// w̄ its mean over the training pairs and s this share. 0 is the binary X (every touched item 1);
+    /// 1 is X proportional to the weights, scaled to mean 1 so that λ keeps its meaning; in between, a
+    /// strongly weighted pair (a 5-star rating, a purchase) counts more than a weak one without the weak
+    /// one vanishing. The same x weigh the user's history when scoring. Takes precedence over
+    /// <see cref="UseWeights"/> (the raw, unscaled weights).
+    /// </summary>
+    /// <value>0 by default (binary); must be in [0, 1].</value>
+    public double WeightShare { get; init; }
+
+    /// <summary>
     /// The dropout rate p of the denoising variant (EDLAE, Steck, NeurIPS 2020): each item's penalty
     /// grows with its own popularity, λ + p/(1 − p)·Gᵢᵢ, so popular items are shrunk harder than rare ones.
     /// </summary>

@@ -44,12 +44,12 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             throw new ArgumentException("EASE's sequence weight must be in [0, 1] and its window positive.", nameof(context));
         }
 
-        if (_options.DiagonalRelaxation is < 0 or > 1 || _options.PopularityNormalization is < 0 or > 1)
+        if (_options.DiagonalRelaxation is < 0 or > 1 || _options.PopularityNormalization is < 0 or > 1 || _options.WeightShare is < 0 or > 1)
         {
-            throw new ArgumentException("EASE's diagonal relaxation and popularity normalisation must be in [0, 1].", nameof(context));
+            throw new ArgumentException("EASE's diagonal relaxation, popularity normalisation and weight share must be in [0, 1].", nameof(context));
         }
 
-        var matrix = UserItemMatrix.Build(interactions);
+        var matrix = WithWeightShare(UserItemMatrix.Build(interactions), _options.WeightShare);
         var n = matrix.ItemCount;
         if (_options.SequenceWeight > 0 && TimelineTooWide(matrix))
         {
@@ -60,7 +60,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         {
             // Fewer users than items: the users × users solve gives the same B without an n × n matrix.
             context.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ease: user-side solve ({matrix.UserCount} users < {n} items)"));
-            _dual = EaseDual.Solve(matrix, _options);
+            _dual = EaseDual.Solve(matrix, _options with { UseWeights = Weighted });
             _weights = [];
             _matrix = matrix;
             return;
@@ -84,11 +84,11 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
             var ranks = timeline is null ? default : timeline.RanksOf(user);
             for (var p = 0; p < items.Length; p++)
             {
-                var xp = _options.UseWeights ? values[p] : 1.0;
+                var xp = Weighted ? values[p] : 1.0;
                 var row = items[p] * n;
                 for (var q = 0; q <= p; q++)
                 {
-                    var pair = xp * (_options.UseWeights ? values[q] : 1.0);
+                    var pair = xp * (Weighted ? values[q] : 1.0);
                     gram[row + items[q]] += timeline is null ? pair : pair * kernel[Math.Abs(ranks[p] - ranks[q])];
                 }
             }
@@ -111,6 +111,9 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
     }
 
     public IReadOnlyList<string> Items => _matrix?.Items ?? [];
+
+    /// <summary>Whether X holds the matrix's values (<see cref="EaseOptions.UseWeights"/> or a <see cref="EaseOptions.WeightShare"/>) rather than 1.</summary>
+    private bool Weighted => _options.UseWeights || _options.WeightShare > 0;
 
     /// <summary>Row i of B (diag(B) = 0): how much having item i predicts each other item.</summary>
     public IReadOnlyList<ScoredItem> SimilarItems(string item, int k)
@@ -156,7 +159,7 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         var scores = _dual?.ScoresOf(u) ?? new double[n];
         for (var p = 0; p < items.Length && _dual is null; p++)
         {
-            var x = _options.UseWeights ? values[p] : 1.0;
+            var x = Weighted ? values[p] : 1.0;
             TensorPrimitives.MultiplyAdd(_weights.AsSpan(items[p] * n, n), x, scores, scores);
         }
 
@@ -217,6 +220,21 @@ public sealed class EaseRecommender(EaseOptions? options = null) : IRecommenderA
         }
 
         return kernel;
+    }
+
+    /// <summary>
+    /// The matrix with each value w replaced by (1 − s) + s·w / w̄ (<see cref="EaseOptions.WeightShare"/> s, w̄ the
+    /// mean value); unchanged for s = 0 or when the mean is not positive (then X stays binary).
+    /// </summary>
+    internal static UserItemMatrix WithWeightShare(UserItemMatrix matrix, double share)
+    {
+        var mean = matrix.NonZeros == 0 ? 0 : matrix.UserValues.Average(v => (double)v);
+        if (share == 0 || !(mean > 0))
+        {
+            return matrix;
+        }
+
+        return matrix.MapValues(w => (float)((1 - share) + (share * w / mean)));
     }
 
     /// <summary>

@@ -76,13 +76,13 @@ public sealed class SearchSpace
             "ease" => new SearchSpace(name,
                 // The relaxed diagonal right after λ × share: on each customer's latest quarter (the gate's task) it is the
                 // largest validated gain (docs/training-and-quality.md, fourth round), so a short budget reaches it first.
-                [new("lambda", 250, [25, 50, 100, 250, 500, 1000, 2000, 4000]), new("relax", 0, [0, 0.5, 1]), new("dropout", 0, [0, 0.15, 0.33, 0.5]),
+                [new("lambda", 250, [25, 50, 100, 250, 500, 1000, 2000, 4000]), new("relax", 0, [0, 0.5, 1]), new("weights", 0, [0, 0.5, 1]), new("dropout", 0, [0, 0.15, 0.33, 0.5]),
                  new("sequence", 0, [0, 0.5, 0.9], SearchedWith: "lambda"), new("window", 30, [10, 30, 100]),
                  new("normalize", 0, [0, 0.1, 0.2, 0.3])],
                 s => new EaseRecommender(new EaseOptions
                 {
                     Lambda = s["lambda"], Dropout = s["dropout"], SequenceWeight = s["sequence"], SequenceWindow = s["window"],
-                    DiagonalRelaxation = s["relax"], PopularityNormalization = s["normalize"],
+                    DiagonalRelaxation = s["relax"], PopularityNormalization = s["normalize"], WeightShare = s["weights"],
                 })),
             "als" => new SearchSpace(name,
                 [new("factors", 64, [16, 32, 64, 128]), new("regularization", 10, [1, 3, 10, 30, 100]), new("alpha", 1, [0.3, 1, 3, 10, 30])],

@@ -36,6 +36,65 @@ public sealed class EaseRecommenderTests
         }
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    public void WeightShare_FillsXWithOneMinusSharePlusShareTimesWeightOverMeanWeight(double share)
+    {
+        // Weights 1 … 5 (ratings), mean 24 / 8 = 3: x = (1 − s) + s·w / 3.
+        List<Interaction> data =
+        [
+            new("u1", "A", Start, 1), new("u1", "B", Start, 5),
+            new("u2", "A", Start, 3), new("u2", "B", Start, 2), new("u2", "C", Start, 4),
+            new("u3", "B", Start, 5), new("u3", "C", Start, 1),
+            new("u4", "A", Start, 3),
+        ];
+        const double lambda = 1.0;
+        var sut = new EaseRecommender(new EaseOptions { Lambda = lambda, WeightShare = share });
+        sut.Fit(data, new TrainingContext());
+
+        string[] items = ["A", "B", "C"];
+        var gram = new double[3, 3];
+        foreach (var user in data.GroupBy(i => i.User))
+        {
+            foreach (var a in user)
+            {
+                foreach (var b in user)
+                {
+                    gram[Array.IndexOf(items, a.Item), Array.IndexOf(items, b.Item)] += ((1 - share) + (share * a.Weight / 3)) * ((1 - share) + (share * b.Weight / 3));
+                }
+            }
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            gram[i, i] += lambda;
+        }
+
+        // The matrix stores x as float: equal to 6 digits.
+        var p = GaussJordanInverse(gram);
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                Assert.Equal(i == j ? 0 : -p[i, j] / p[j, j], sut.Weight(items[i], items[j]), 6);
+            }
+        }
+
+        // u3 scores A by its own x: x(B) = (1 − s) + 5s/3, x(C) = (1 − s) + s/3.
+        var expected = (((1 - share) + (share * 5 / 3)) * sut.Weight("B", "A")) + (((1 - share) + (share / 3)) * sut.Weight("C", "A"));
+        Assert.Equal(expected, sut.Recommend("u3", 1, excludeSeen: true).Single().Score, 5);
+
+        // Share 0 is the binary EASE, whatever the weights; a share outside [0, 1] is refused.
+        var binary = new EaseRecommender(new EaseOptions { Lambda = lambda });
+        var zero = new EaseRecommender(new EaseOptions { Lambda = lambda, WeightShare = 0 });
+        binary.Fit(ThreeItems(), new TrainingContext());
+        zero.Fit(data, new TrainingContext());
+        Assert.Equal(binary.Weight("B", "C"), zero.Weight("B", "C"), 12);
+        Assert.NotEqual(binary.Weight("B", "C"), sut.Weight("B", "C"), 6);
+        Assert.Throws<ArgumentException>(() => new EaseRecommender(new EaseOptions { WeightShare = 1.5 }).Fit(data, new TrainingContext()));
+    }
+
     [Fact]
     public void SequenceWeight_WeighsEachPairByItsDistanceInTheUsersTimeline()
     {
@@ -89,7 +148,9 @@ public sealed class EaseRecommenderTests
     [InlineData(0.33, false, 0.5, 0.2)]
     [InlineData(0.5, true, 1.0, 0.3)]
     [InlineData(0.0, false, 0.0, 0.25)]
-    public void UserSideSolve_GivesTheItemSideWeightsAndScores(double dropout, bool useWeights, double relaxation, double normalization)
+    [InlineData(0.33, false, 0.5, 0.2, 0.5)]
+    [InlineData(0.0, true, 0.0, 0.0, 1.0)]
+    public void UserSideSolve_GivesTheItemSideWeightsAndScores(double dropout, bool useWeights, double relaxation, double normalization, double weightShare = 0)
     {
         // 12 users over 30 items (more items than users: Auto picks the user side).
         var random = new Random(5);
@@ -102,7 +163,7 @@ public sealed class EaseRecommenderTests
             }
         }
 
-        var options = new EaseOptions { Lambda = 2, Dropout = dropout, UseWeights = useWeights, DiagonalRelaxation = relaxation, PopularityNormalization = normalization };
+        var options = new EaseOptions { Lambda = 2, Dropout = dropout, UseWeights = useWeights, DiagonalRelaxation = relaxation, PopularityNormalization = normalization, WeightShare = weightShare };
         var items = new EaseRecommender(options with { Solver = EaseSolver.Items });
         var users = new EaseRecommender(options);
         items.Fit(data, new TrainingContext());
