@@ -27,6 +27,15 @@ public sealed record RecommendationResponse(string RecommendationId, string Cust
     /// <summary>Home and email: the strategy served (<c>personalized</c>, <c>trending</c>, <c>popular</c>) and whether the bandit explored.</summary>
     public string? Strategy { get; init; }
     public bool Explored { get; init; }
+
+    /// <summary>
+    /// The kept answer these items are (see <c>ServedList</c>): the same id for every request the kept answer serves —
+    /// the same items shown with the same catalog instance — and a new one whenever an answer is kept anew; null when
+    /// the items were picked for this request alone. Not part of the answer a storefront gets: it lets the layer that
+    /// writes answers reuse what it wrote for the same items (the HTTP layer's <c>RenderedItems</c>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long? KeptAnswer { get; init; }
 }
 
 /// <summary>
@@ -150,12 +159,12 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         // exclusions) gives the same items until the list, the catalog or the exclusions' clock change:
         // the answer is kept with the (immutable, shared) list and served again while it holds.
         var remember = source == "cache" && adjusted is null && choice is { Explored: false } && request.ExcludeProductIds.Count == 0 && request.Filters.IsEmpty;
-        if (remember && cached!.Served.ItemsFor(products, cached.Snapshot, request.Count, request.Diversity, now) is { } keptItems)
+        if (remember && cached!.Served.ItemsFor(products, cached.Snapshot, request.Count, request.Diversity, now, out var keptAnswer) is { } keptItems)
         {
             // The kept items shown with the same catalog instance. The views are made per answer and die young:
             // keeping them (and their rendering) with every list made the collector promote ~3.5 KB per list in
             // the rounds that first serve the lists, in long pauses (docs/benchmarks.md, "first serves").
-            return Respond(Views(keptItems, products));
+            return Respond(Views(keptItems, products), keptAnswer);
         }
 
         // Promotions targeted by purchase propensity use the profile's score only for a customer who may be personalized for.
@@ -205,12 +214,13 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         {
             // The picked items themselves (already held by the list), in the slots made with the list: nothing new for the collector.
             var validUntil = Min(AlreadySeen.ChangesAt(stored, products, now, seen, request.Placement), CatalogAvailability.NextChangeAfter(products, now));
-            cached!.Served.Keep(products, cached.Snapshot, request.Count, request.Diversity, validUntil, items);
+            var answer = cached!.Served.Keep(products, cached.Snapshot, request.Count, request.Diversity, validUntil, items);
+            return Respond(Views(items, products), answer);
         }
 
-        return Respond(Views(items, products));
+        return Respond(Views(items, products), null);
 
-        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served)
+        RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, long? keptAnswer)
         {
             // The bandit learns from the strategy whose list was served: a trending choice that fell back to
             // popular (nothing moved in the window) is credited to popular, never to an empty trending list;
@@ -226,6 +236,7 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
                 Strategy = strategy,
                 Explored = choice?.Explored ?? false,
                 Variant = assignment?.Variant,
+                KeptAnswer = keptAnswer,
             };
         }
     }

@@ -137,8 +137,16 @@ internal sealed class ServedList(int capacity)
     private double? _diversity;
     private DateTimeOffset _validUntil;
 
-    /// <summary>Keeps <paramref name="items"/> as the answer for this shape, catalog and snapshot, until <paramref name="validUntil"/>.</summary>
-    public void Keep(IReadOnlyDictionary<string, Catalog.Product> catalog, ProfileSnapshot? snapshot, int count, double? diversity, DateTimeOffset validUntil, IReadOnlyList<RecommendedItem> items)
+    /// <summary>The last answer id given out: ids are unique in the process, so an id names one kept answer for good.</summary>
+    private static long _lastAnswer;
+
+    private long _answer;
+
+    /// <summary>
+    /// Keeps <paramref name="items"/> as the answer for this shape, catalog and snapshot, until <paramref name="validUntil"/>;
+    /// returns the kept answer's id (see <see cref="RecommendationResponse.KeptAnswer"/>).
+    /// </summary>
+    public long Keep(IReadOnlyDictionary<string, Catalog.Product> catalog, ProfileSnapshot? snapshot, int count, double? diversity, DateTimeOffset validUntil, IReadOnlyList<RecommendedItem> items)
     {
         lock (this)
         {
@@ -154,18 +162,24 @@ internal sealed class ServedList(int capacity)
 
             Array.Clear(_items, items.Count, _items.Length - items.Count);
             (_length, _catalog, _snapshot, _count, _diversity, _validUntil) = (items.Count, catalog, snapshot, count, diversity, validUntil);
+            return _answer = Interlocked.Increment(ref _lastAnswer);
         }
     }
 
     /// <summary>The kept items (a copy, in order) when they were kept for this catalog instance, snapshot and shape and are still valid at <paramref name="now"/>; else null.</summary>
-    public RecommendedItem[]? ItemsFor(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, ProfileSnapshot? snapshot, int requestedCount, double? requestedDiversity, DateTimeOffset now)
+    public RecommendedItem[]? ItemsFor(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, ProfileSnapshot? snapshot, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
+        ItemsFor(currentCatalog, snapshot, requestedCount, requestedDiversity, now, out _);
+
+    /// <summary>The kept items as <see cref="ItemsFor(IReadOnlyDictionary{string, Catalog.Product}, ProfileSnapshot?, int, double?, DateTimeOffset)"/>, with the kept answer's id (0 when none).</summary>
+    public RecommendedItem[]? ItemsFor(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, ProfileSnapshot? snapshot, int requestedCount, double? requestedDiversity, DateTimeOffset now,
+        out long answer)
     {
         lock (this)
         {
-            return _length >= 0 && ReferenceEquals(_catalog, currentCatalog) && ReferenceEquals(_snapshot, snapshot) && _count == requestedCount
-                && Nullable.Equals(_diversity, requestedDiversity) && now < _validUntil
-                ? _items.AsSpan(0, _length).ToArray()
-                : null;
+            var holds = _length >= 0 && ReferenceEquals(_catalog, currentCatalog) && ReferenceEquals(_snapshot, snapshot) && _count == requestedCount
+                && Nullable.Equals(_diversity, requestedDiversity) && now < _validUntil;
+            answer = holds ? _answer : 0;
+            return holds ? _items.AsSpan(0, _length).ToArray() : null;
         }
     }
 }

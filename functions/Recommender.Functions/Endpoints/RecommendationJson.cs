@@ -81,7 +81,17 @@ public static class RecommendationJson
     public static void Write(Utf8JsonWriter writer, RecommendationResponse response) => Write(writer, response, fromFragments: true);
 
     /// <summary>Writes <paramref name="response"/>; its items property by property unless <paramref name="fromFragments"/> (the benchmark compares the two).</summary>
-    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments)
+    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments) => Write(writer, response, fromFragments, output: null);
+
+    /// <summary>
+    /// Writes <paramref name="response"/> into <paramref name="output"/> (what <paramref name="writer"/> writes to, nothing
+    /// written yet): a kept answer's items are copied from what was written for it before (<see cref="RenderedItems"/>), and
+    /// written there the first time.
+    /// </summary>
+    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, System.Buffers.ArrayBufferWriter<byte> output) =>
+        Write(writer, response, fromFragments: true, output);
+
+    private static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments, System.Buffers.ArrayBufferWriter<byte>? output)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(response);
@@ -95,24 +105,45 @@ public static class RecommendationJson
         String(writer, Source, response.Source);
         if (response.Items is { } items)
         {
-            writer.WriteStartArray(Items);
-            var fragments = writer.Options.Indented || !fromFragments ? null : FragmentsFor(writer.Options.Encoder);
-            for (var i = 0; i < items.Count; i++)
+            var rendered = output is null || writer.Options.Indented || response.KeptAnswer is not { } answer ? null : RenderedFor(writer.Options.Encoder);
+            if (rendered is not null && TryWriteRendered(writer, rendered, response.KeptAnswer!.Value))
             {
-                if (items[i] is { } item)
+                // The kept answer's items, as written the first time it was served.
+            }
+            else
+            {
+                writer.WritePropertyName(Items);
+                var start = 0;
+                if (rendered is not null)
                 {
-                    if (fragments?.TryWrite(writer, item) != true)
+                    writer.Flush();
+                    start = output!.WrittenCount;
+                }
+
+                writer.WriteStartArray();
+                var fragments = writer.Options.Indented || !fromFragments ? null : FragmentsFor(writer.Options.Encoder);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    if (items[i] is { } item)
                     {
-                        WriteItem(writer, item);
+                        if (fragments?.TryWrite(writer, item) != true)
+                        {
+                            WriteItem(writer, item);
+                        }
+                    }
+                    else
+                    {
+                        writer.WriteNullValue(); // elements are written even when null
                     }
                 }
-                else
+
+                writer.WriteEndArray();
+                if (rendered is not null)
                 {
-                    writer.WriteNullValue(); // elements are written even when null
+                    writer.Flush();
+                    rendered.Add(response.KeptAnswer!.Value, output!.WrittenSpan[start..]);
                 }
             }
-
-            writer.WriteEndArray();
         }
 
         writer.WriteBoolean(Personalized, response.Personalized);
@@ -137,6 +168,47 @@ public static class RecommendationJson
         }
 
         return fragments;
+    }
+
+    /// <summary>The written items of kept answers, for the encoder in use (<see cref="RenderedItems"/>).</summary>
+    private static (System.Text.Encodings.Web.JavaScriptEncoder? Encoder, RenderedItems Items)? _rendered;
+
+    private static readonly object RenderedLock = new();
+
+    private static RenderedItems RenderedFor(System.Text.Encodings.Web.JavaScriptEncoder? encoder)
+    {
+        var rendered = _rendered;
+        if (rendered is not { } r || !ReferenceEquals(r.Encoder, encoder))
+        {
+            lock (RenderedLock)
+            {
+                rendered = _rendered;
+                if (rendered is not { } current || !ReferenceEquals(current.Encoder, encoder))
+                {
+                    _rendered = rendered = (encoder, new RenderedItems());
+                }
+            }
+        }
+
+        return rendered!.Value.Items;
+    }
+
+    /// <summary>Where a kept answer's items are copied before they are written (per thread).</summary>
+    [ThreadStatic]
+    private static byte[]? _renderedScratch;
+
+    private static bool TryWriteRendered(Utf8JsonWriter writer, RenderedItems rendered, long answer)
+    {
+        var scratch = _renderedScratch ??= new byte[RenderedItems.MaxEntryBytes];
+        var length = rendered.TryCopy(answer, scratch);
+        if (length < 0)
+        {
+            return false;
+        }
+
+        writer.WritePropertyName(Items);
+        writer.WriteRawValue(scratch.AsSpan(0, length), skipInputValidation: true);
+        return true;
     }
 
     private static void WriteItem(Utf8JsonWriter writer, RecommendationView item)

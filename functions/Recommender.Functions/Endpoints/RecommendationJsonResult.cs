@@ -79,7 +79,7 @@ public sealed class RecommendationJsonResult(RecommendationResponse value)
 
         try
         {
-            RecommendationJson.Write(writer, value);
+            RecommendationJson.Write(writer, value, buffer);
             writer.Flush();
             response.ContentLength = buffer.WrittenCount;
             body.Write(buffer.WrittenSpan);

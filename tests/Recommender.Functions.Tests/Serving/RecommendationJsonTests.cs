@@ -154,6 +154,74 @@ public class RecommendationJsonTests
     }
 
     [Fact]
+    public async Task AKeptAnswer_IsWrittenOnce_AndServedAgainFromItsWrittenItems_UntilItsIdChanges()
+    {
+        using var app = new TestApp();
+        var options = HttpJsonOptions(app);
+        async Task<string> BodyAsync(RecommendationResponse value)
+        {
+            using var body = new MemoryStream();
+            var context = new DefaultHttpContext { RequestServices = app.Services };
+            context.Response.Body = body;
+            await new RecommendationJsonResult(value).ExecuteAsync(context);
+            Assert.Equal(body.Length, context.Response.ContentLength);
+            return Encoding.UTF8.GetString(body.ToArray());
+        }
+
+        // Ids far above any the app gives out in this process (they count up from 1), so no other test's answer meets these.
+        var answer = (1L << 62) + Random.Shared.Next(1 << 20);
+        var kept = new RecommendationResponse("rec-1", "c-1", "home", "v1", "cache",
+            [View("A", Names["B"], 19.990m, 0.75, "Because you viewed \"C\" <b>"), View("B", null, null, 1e-7)]) { Personalized = true, Strategy = "personalized" };
+        var first = kept with { KeptAnswer = answer };
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(first, options)), await BodyAsync(first));
+
+        // Served again (a new recommendation id, the same kept answer): the items are the bytes written the first time —
+        // shown here by items the domain would never pair with the same id — and the rest of the answer is this request's.
+        var again = kept with { RecommendationId = "rec-2", KeptAnswer = answer, Items = [View("Z", "other", 1m, 0.5)], Explored = true };
+        var expected = JsonSerializer.SerializeToUtf8Bytes(again with { Items = first.Items }, options);
+        Assert.Equal(Encoding.UTF8.GetString(expected), await BodyAsync(again));
+
+        // A new kept answer (the list, the catalog or the customer's signals changed) is written anew; an answer picked for its request alone always is.
+        var renewed = again with { KeptAnswer = answer + 1 };
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(renewed, options)), await BodyAsync(renewed));
+        var unkept = again with { KeptAnswer = null };
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(unkept, options)), await BodyAsync(unkept));
+        Assert.DoesNotContain("keptAnswer", await BodyAsync(first), StringComparison.OrdinalIgnoreCase); // never sent
+    }
+
+    [Fact]
+    public async Task TheEndpoint_ServesAKeptAnswerAgainWithTheSerializersBytes_AndACatalogChangeAtOnce()
+    {
+        await using var app = await AppWithHistoryAsync();
+        var options = HttpJsonOptions(app);
+        using var client = app.CreateClient();
+        async Task<(byte[] Body, RecommendationResponse Value)> GetAsync()
+        {
+            using var response = await client.GetAsync("/api/recommendations/me?count=3");
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+            var value = JsonSerializer.Deserialize<RecommendationResponse>(body, Json.Options)!;
+            Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(value, options)), Encoding.UTF8.GetString(body));
+            return (body, value);
+        }
+
+        var first = await GetAsync();
+        var second = await GetAsync(); // the kept answer's items as written for the first
+        Assert.Equal("cache", second.Value.Source);
+        Assert.Equal(first.Value.Items, second.Value.Items);
+        Assert.NotEqual(first.Value.RecommendationId, second.Value.RecommendationId);
+
+        // A product's name changes: the catalog is a new instance, the answer is kept anew and written with the new name.
+        var catalog = app.Services.GetRequiredService<CatalogProvider>();
+        var shown = first.Value.Items[0].ProductId;
+        await catalog.SaveAsync([.. (await catalog.GetAsync()).Values.Select(p => p.Id == shown ? p with { Name = "Renamed <now>" } : p)]);
+        var renamed = await GetAsync();
+        Assert.Equal("Renamed <now>", renamed.Value.Items.Single(i => i.ProductId == shown).Name);
+        Assert.Equal("Renamed <now>", (await GetAsync()).Value.Items.Single(i => i.ProductId == shown).Name);
+    }
+
+    [Fact]
     public async Task TheResult_WritesTheSameBytesWithTypeAndLength_ThroughItsReusedBuffer()
     {
         using var app = new TestApp();

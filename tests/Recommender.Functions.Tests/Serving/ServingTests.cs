@@ -167,6 +167,11 @@ public class ServingTests
         Assert.Equal(Shown(first), Shown(second));
         Assert.Equal(Shown(first), Shown(third));
         Assert.NotSame(second.Items, third.Items); // each answer gets its own views: nothing of an answer is kept
+        // One kept answer, named alike each time it is served (what the HTTP layer reuses its writing by).
+        Assert.NotNull(first.KeptAnswer);
+        Assert.Equal(first.KeptAnswer, second.KeptAnswer);
+        Assert.Equal(first.KeptAnswer, third.KeptAnswer);
+        Assert.Null((await service.GetAsync(request with { ExcludeProductIds = new HashSet<string> { first.Items[1].ProductId } })).KeptAnswer); // picked for that request alone
 
         // A profile change rewrites the list, and what was kept with the old one goes with it: the bought item leaves at once.
         var top = first.Items[0].ProductId;
@@ -174,6 +179,8 @@ public class ServingTests
         var afterPurchase = await service.GetAsync(request);
         Assert.Equal("cache", afterPurchase.Source);
         Assert.DoesNotContain(afterPurchase.Items, i => i.ProductId == top);
+        Assert.NotNull(afterPurchase.KeptAnswer);
+        Assert.NotEqual(first.KeptAnswer, afterPurchase.KeptAnswer); // a new answer is a new id: nothing written for the old one is reused
     }
 
     [Fact]
