@@ -81,17 +81,18 @@ public static class RecommendationJson
     public static void Write(Utf8JsonWriter writer, RecommendationResponse response) => Write(writer, response, fromFragments: true);
 
     /// <summary>Writes <paramref name="response"/>; its items property by property unless <paramref name="fromFragments"/> (the benchmark compares the two).</summary>
-    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments) => Write(writer, response, fromFragments, output: null);
+    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments) => Write(writer, response, fromFragments, output: null, renderedItems: null);
 
     /// <summary>
     /// Writes <paramref name="response"/> into <paramref name="output"/> (what <paramref name="writer"/> writes to, nothing
     /// written yet): a kept answer's items are copied from what was written for it before (<see cref="RenderedItems"/>), and
     /// written there the first time.
     /// </summary>
-    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, System.Buffers.ArrayBufferWriter<byte> output) =>
-        Write(writer, response, fromFragments: true, output);
+    internal static void Write(Utf8JsonWriter writer, RecommendationResponse response, System.Buffers.ArrayBufferWriter<byte> output, RenderedItems? renderedItems) =>
+        Write(writer, response, fromFragments: true, output, renderedItems);
 
-    private static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments, System.Buffers.ArrayBufferWriter<byte>? output)
+    private static void Write(Utf8JsonWriter writer, RecommendationResponse response, bool fromFragments, System.Buffers.ArrayBufferWriter<byte>? output = null,
+        RenderedItems? renderedItems = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(response);
@@ -105,7 +106,9 @@ public static class RecommendationJson
         String(writer, Source, response.Source);
         if (response.Items is { } items)
         {
-            var rendered = output is null || writer.Options.Indented || response.KeptAnswer is not { } answer ? null : RenderedFor(writer.Options.Encoder);
+            var rendered = output is null || renderedItems is null || writer.Options.Indented || response.KeptAnswer is null || !renderedItems.WritesWith(writer.Options.Encoder)
+                ? null
+                : renderedItems;
             if (rendered is not null && TryWriteRendered(writer, rendered, response.KeptAnswer!.Value))
             {
                 // The kept answer's items, as written the first time it was served.
@@ -168,29 +171,6 @@ public static class RecommendationJson
         }
 
         return fragments;
-    }
-
-    /// <summary>The written items of kept answers, for the encoder in use (<see cref="RenderedItems"/>).</summary>
-    private static (System.Text.Encodings.Web.JavaScriptEncoder? Encoder, RenderedItems Items)? _rendered;
-
-    private static readonly object RenderedLock = new();
-
-    private static RenderedItems RenderedFor(System.Text.Encodings.Web.JavaScriptEncoder? encoder)
-    {
-        var rendered = _rendered;
-        if (rendered is not { } r || !ReferenceEquals(r.Encoder, encoder))
-        {
-            lock (RenderedLock)
-            {
-                rendered = _rendered;
-                if (rendered is not { } current || !ReferenceEquals(current.Encoder, encoder))
-                {
-                    _rendered = rendered = (encoder, new RenderedItems());
-                }
-            }
-        }
-
-        return rendered!.Value.Items;
     }
 
     /// <summary>Where a kept answer's items are copied before they are written (per thread).</summary>

@@ -51,7 +51,7 @@ public sealed class RecommendationJsonResult(RecommendationResponse value)
         response.StatusCode = StatusCode;
         response.ContentType = JsonContentType;
         var body = response.BodyWriter;
-        WriteBuffered(Value, options, response, body);
+        WriteBuffered(Value, options, httpContext.RequestServices.GetService<RenderedItems>(), response, body);
         var flush = body.FlushAsync(httpContext.RequestAborted);
         if (flush.IsCompletedSuccessfully)
         {
@@ -63,7 +63,7 @@ public sealed class RecommendationJsonResult(RecommendationResponse value)
     }
 
     /// <summary>Serializes into this thread's buffer, sets the length and copies the bytes into the body pipe (which keeps its own copy).</summary>
-    private static void WriteBuffered(RecommendationResponse value, JsonSerializerOptions options, HttpResponse response, PipeWriter body)
+    private static void WriteBuffered(RecommendationResponse value, JsonSerializerOptions options, RenderedItems? renderedItems, HttpResponse response, PipeWriter body)
     {
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(InitialBufferBytes);
         var writer = _writer;
@@ -79,7 +79,7 @@ public sealed class RecommendationJsonResult(RecommendationResponse value)
 
         try
         {
-            RecommendationJson.Write(writer, value, buffer);
+            RecommendationJson.Write(writer, value, buffer, renderedItems); // a kept answer's items copied when they were written before
             writer.Flush();
             response.ContentLength = buffer.WrittenCount;
             body.Write(buffer.WrittenSpan);

@@ -14,8 +14,9 @@ namespace Recommender.Functions.Endpoints;
 /// "first serves"). Why not write each item from cached fragments every time: ten items' lookups in cold memory cost
 /// about 8 µs per answer in a profile under load, the largest single cost of the request. Here the bytes live in a ring
 /// of large arrays that hold no references (the collector never traces into them, nothing is promoted), allocated as
-/// the ring first fills, up to <see cref="CapacityBytes"/>, then overwritten oldest first; an index of fixed slots maps
-/// an answer id to its bytes.
+/// the ring first fills, up to <see cref="CapacityBytes"/> (<c>Recommender:RenderedItemsMegabytes</c>), then overwritten
+/// oldest first; an index of fixed slots maps an answer id to its bytes. One per app (a singleton; absent when the
+/// setting is 0).
 /// </para>
 /// <para>
 /// Lock-free: a writer reserves its range by advancing <see cref="_next"/> before it writes, then publishes the slot
@@ -31,8 +32,8 @@ namespace Recommender.Functions.Endpoints;
 /// </summary>
 internal sealed class RenderedItems
 {
-    /// <summary>The ring's default size: 100,000 customers' 10-item home answers (~2.2 KB each) fit.</summary>
-    public const int DefaultCapacityBytes = 256 * 1024 * 1024;
+    /// <summary>The ring's default size (<c>Recommender:RenderedItemsMegabytes</c>): 100,000 customers' 10-item home answers (~2.2 KB each) fit.</summary>
+    public const long DefaultCapacityBytes = 256L * 1024 * 1024;
 
     /// <summary>An answer longer than this is written each time (never the default shapes: 10 items take ~2.2 KB).</summary>
     public const int MaxEntryBytes = 64 * 1024;
@@ -45,11 +46,14 @@ internal sealed class RenderedItems
     private readonly int _slotMask;
     private long _next;
 
-    public RenderedItems(int capacityBytes = DefaultCapacityBytes, int chunkBytes = DefaultChunkBytes)
+    private System.Text.Encodings.Web.JavaScriptEncoder? _encoder;
+    private int _encoderSet;
+
+    public RenderedItems(long capacityBytes = DefaultCapacityBytes, int chunkBytes = DefaultChunkBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, chunkBytes);
-        var chunks = capacityBytes / chunkBytes;
+        var chunks = (int)(capacityBytes / chunkBytes);
         _chunks = new byte[chunks][];
         _chunkBytes = chunkBytes;
         CapacityBytes = (long)chunks * chunkBytes;
@@ -57,6 +61,27 @@ internal sealed class RenderedItems
         var slots = (int)Math.Min(1 << 24, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, CapacityBytes / 1024)));
         _slots = new Slot[slots];
         _slotMask = slots - 1;
+    }
+
+    /// <summary>
+    /// Whether items written with <paramref name="encoder"/> may be kept here: the first encoder used is the ring's (an app
+    /// writes every answer with its one JSON options' encoder); items written with another are never kept or given back.
+    /// </summary>
+    public bool WritesWith(System.Text.Encodings.Web.JavaScriptEncoder? encoder)
+    {
+        if (Volatile.Read(ref _encoderSet) == 0)
+        {
+            lock (_slots)
+            {
+                if (_encoderSet == 0)
+                {
+                    _encoder = encoder;
+                    Volatile.Write(ref _encoderSet, 1);
+                }
+            }
+        }
+
+        return ReferenceEquals(_encoder, encoder);
     }
 
     /// <summary>The ring's size in bytes (a whole number of its arrays).</summary>

@@ -39,6 +39,15 @@ public static class HostingExtensions
         var options = configuration.GetSection(RecommenderOptions.Section).Get<RecommenderOptions>() ?? new RecommenderOptions();
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
+        if (new RecommenderOptionsValidator().Validate(RecommenderOptions.Section, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(RecommenderOptions.Section, typeof(RecommenderOptions), invalid.Failures);
+        }
+
+        if (options.RenderedItemsMegabytes > 0)
+        {
+            services.AddSingleton(new Endpoints.RenderedItems(options.RenderedItemsMegabytes * 1024L * 1024L));
+        }
         switch (options.Mode)
         {
             case StorageMode.Embedded:

@@ -14,6 +14,8 @@ public sealed class OptionsValidationTests
     [InlineData("Recommender:QueuePump:Lease", "00:00:00", "Lease")]
     [InlineData("Recommender:Scheduler:RetrainInterval", "00:00:10", "RetrainInterval")]
     [InlineData("Recommender:Seed:Customers", "0", "Customers")]
+    [InlineData("Recommender:RenderedItemsMegabytes", "-1", "RenderedItemsMegabytes")]
+    [InlineData("Recommender:RenderedItemsMegabytes", "4097", "RenderedItemsMegabytes")]
     public void OutOfRange_StopsTheStart_NamingTheSetting(string setting, string value, string named)
     {
         var error = TestApp.StartupError(new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", [setting] = value });

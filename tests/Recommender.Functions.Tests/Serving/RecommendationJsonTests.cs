@@ -168,8 +168,7 @@ public class RecommendationJsonTests
             return Encoding.UTF8.GetString(body.ToArray());
         }
 
-        // Ids far above any the app gives out in this process (they count up from 1), so no other test's answer meets these.
-        var answer = (1L << 62) + Random.Shared.Next(1 << 20);
+        var answer = 41L; // this app's ring is its own (a singleton): no other test's answer meets it
         var kept = new RecommendationResponse("rec-1", "c-1", "home", "v1", "cache",
             [View("A", Names["B"], 19.990m, 0.75, "Because you viewed \"C\" <b>"), View("B", null, null, 1e-7)]) { Personalized = true, Strategy = "personalized" };
         var first = kept with { KeptAnswer = answer };
@@ -187,6 +186,27 @@ public class RecommendationJsonTests
         var unkept = again with { KeptAnswer = null };
         Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(unkept, options)), await BodyAsync(unkept));
         Assert.DoesNotContain("keptAnswer", await BodyAsync(first), StringComparison.OrdinalIgnoreCase); // never sent
+    }
+
+    [Fact]
+    public async Task WithRenderedItemsOff_EveryAnswersItemsAreWrittenEachTime()
+    {
+        using var app = new TestApp(settings: new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:RenderedItemsMegabytes"] = "0" });
+        Assert.Null(app.Services.GetService<RenderedItems>());
+        var options = HttpJsonOptions(app);
+        var kept = Response("rec-1", [View("A", "a", 1m, 0.5)]) with { KeptAnswer = 1 };
+        var again = kept with { Items = [View("Z", "z", 2m, 0.25)] };
+        foreach (var value in new[] { kept, again })
+        {
+            using var body = new MemoryStream();
+            var context = new DefaultHttpContext { RequestServices = app.Services };
+            context.Response.Body = body;
+            await new RecommendationJsonResult(value).ExecuteAsync(context);
+            Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(value, options), body.ToArray());
+        }
+
+        using var defaults = new TestApp();
+        Assert.Equal(256L * 1024 * 1024, defaults.Services.GetRequiredService<RenderedItems>().CapacityBytes);
     }
 
     [Fact]
