@@ -210,15 +210,15 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
             (items, remember) = ([], false);
         }
 
+        long? answer = null;
         if (remember)
         {
             // The picked items themselves (already held by the list), in the slots made with the list: nothing new for the collector.
             var validUntil = Min(AlreadySeen.ChangesAt(stored, products, now, seen, request.Placement), CatalogAvailability.NextChangeAfter(products, now));
-            var answer = cached!.Served.Keep(products, cached.Snapshot, request.Count, request.Diversity, validUntil, items);
-            return Respond(Views(items, products), answer);
+            answer = cached!.Served.Keep(products, cached.Snapshot, request.Count, request.Diversity, validUntil, items);
         }
 
-        return Respond(Views(items, products), null);
+        return Respond(Views(items, products), answer);
 
         RecommendationResponse Respond(IReadOnlyList<RecommendationView> served, long? keptAnswer)
         {

@@ -166,11 +166,7 @@ internal sealed class ServedList(int capacity)
         }
     }
 
-    /// <summary>The kept items (a copy, in order) when they were kept for this catalog instance, snapshot and shape and are still valid at <paramref name="now"/>; else null.</summary>
-    public RecommendedItem[]? ItemsFor(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, ProfileSnapshot? snapshot, int requestedCount, double? requestedDiversity, DateTimeOffset now) =>
-        ItemsFor(currentCatalog, snapshot, requestedCount, requestedDiversity, now, out _);
-
-    /// <summary>The kept items as <see cref="ItemsFor(IReadOnlyDictionary{string, Catalog.Product}, ProfileSnapshot?, int, double?, DateTimeOffset)"/>, with the kept answer's id (0 when none).</summary>
+    /// <summary>The kept items (a copy, in order) when they were kept for this catalog instance, snapshot and shape and are still valid at <paramref name="now"/>, with the kept answer's id in <paramref name="answer"/>; else null (and 0).</summary>
     public RecommendedItem[]? ItemsFor(IReadOnlyDictionary<string, Catalog.Product> currentCatalog, ProfileSnapshot? snapshot, int requestedCount, double? requestedDiversity, DateTimeOffset now,
         out long answer)
     {

@@ -106,45 +106,24 @@ public static class RecommendationJson
         String(writer, Source, response.Source);
         if (response.Items is { } items)
         {
-            var rendered = output is null || renderedItems is null || writer.Options.Indented || response.KeptAnswer is null || !renderedItems.WritesWith(writer.Options.Encoder)
-                ? null
-                : renderedItems;
-            if (rendered is not null && TryWriteRendered(writer, rendered, response.KeptAnswer!.Value))
-            {
-                // The kept answer's items, as written the first time it was served.
-            }
-            else
+            // A kept answer's items are copied as written the first time it was served, and kept when written now.
+            var answer = response.KeptAnswer.GetValueOrDefault();
+            var rendered = output is not null && response.KeptAnswer is not null && renderedItems is not null && !writer.Options.Indented
+                && renderedItems.WritesWith(writer.Options.Encoder) ? renderedItems : null;
+            if (rendered is null || !TryWriteRendered(writer, rendered, answer))
             {
                 writer.WritePropertyName(Items);
-                var start = 0;
-                if (rendered is not null)
+                if (rendered is null)
+                {
+                    WriteItems(writer, items, fromFragments);
+                }
+                else
                 {
                     writer.Flush();
-                    start = output!.WrittenCount;
-                }
-
-                writer.WriteStartArray();
-                var fragments = writer.Options.Indented || !fromFragments ? null : FragmentsFor(writer.Options.Encoder);
-                for (var i = 0; i < items.Count; i++)
-                {
-                    if (items[i] is { } item)
-                    {
-                        if (fragments?.TryWrite(writer, item) != true)
-                        {
-                            WriteItem(writer, item);
-                        }
-                    }
-                    else
-                    {
-                        writer.WriteNullValue(); // elements are written even when null
-                    }
-                }
-
-                writer.WriteEndArray();
-                if (rendered is not null)
-                {
+                    var start = output!.WrittenCount;
+                    WriteItems(writer, items, fromFragments);
                     writer.Flush();
-                    rendered.Add(response.KeptAnswer!.Value, output!.WrittenSpan[start..]);
+                    rendered.Add(answer, output.WrittenSpan[start..]);
                 }
             }
         }
@@ -171,6 +150,29 @@ public static class RecommendationJson
         }
 
         return fragments;
+    }
+
+    /// <summary>The items array (after its property name).</summary>
+    private static void WriteItems(Utf8JsonWriter writer, IReadOnlyList<RecommendationView> items, bool fromFragments)
+    {
+        writer.WriteStartArray();
+        var fragments = writer.Options.Indented || !fromFragments ? null : FragmentsFor(writer.Options.Encoder);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is { } item)
+            {
+                if (fragments?.TryWrite(writer, item) != true)
+                {
+                    WriteItem(writer, item);
+                }
+            }
+            else
+            {
+                writer.WriteNullValue(); // elements are written even when null
+            }
+        }
+
+        writer.WriteEndArray();
     }
 
     /// <summary>Where a kept answer's items are copied before they are written (per thread).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Recommender.Functions.Endpoints;
@@ -46,8 +47,8 @@ internal sealed class RenderedItems
     private readonly int _slotMask;
     private long _next;
 
-    private System.Text.Encodings.Web.JavaScriptEncoder? _encoder;
-    private int _encoderSet;
+    /// <summary>The encoder the ring's bytes are written with, fixed at first use (boxed: null is the default encoder).</summary>
+    private StrongBox<System.Text.Encodings.Web.JavaScriptEncoder?>? _encoder;
 
     public RenderedItems(long capacityBytes = DefaultCapacityBytes, int chunkBytes = DefaultChunkBytes)
     {
@@ -69,19 +70,8 @@ internal sealed class RenderedItems
     /// </summary>
     public bool WritesWith(System.Text.Encodings.Web.JavaScriptEncoder? encoder)
     {
-        if (Volatile.Read(ref _encoderSet) == 0)
-        {
-            lock (_slots)
-            {
-                if (_encoderSet == 0)
-                {
-                    _encoder = encoder;
-                    Volatile.Write(ref _encoderSet, 1);
-                }
-            }
-        }
-
-        return ReferenceEquals(_encoder, encoder);
+        var fixedTo = Volatile.Read(ref _encoder) ?? Interlocked.CompareExchange(ref _encoder, new(encoder), null) ?? _encoder!;
+        return ReferenceEquals(fixedTo.Value, encoder);
     }
 
     /// <summary>The ring's size in bytes (a whole number of its arrays).</summary>

@@ -48,6 +48,7 @@ public static class HostingExtensions
         {
             services.AddSingleton(new Endpoints.RenderedItems(options.RenderedItemsMegabytes * 1024L * 1024L));
         }
+
         switch (options.Mode)
         {
             case StorageMode.Embedded:

@@ -175,17 +175,17 @@ public class ServingRulesTests
         var snapshot = new ProfileSnapshot([], new Dictionary<string, DateTimeOffset>(), [], null);
         var items = new[] { new RecommendedItem("A", 0.9, "r", "popular"), new RecommendedItem("B", 0.8, "r", "popular") };
         var served = new ServedList(ServedList.DefaultCapacity);
-        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, null, t0)); // nothing kept yet
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, null, t0, out _)); // nothing kept yet
 
         served.Keep(Catalog, snapshot, 2, null, t0.AddDays(1), items);
 
-        Assert.Equal(items, served.ItemsFor(Catalog, snapshot, 2, null, t0));
-        Assert.NotSame(served.ItemsFor(Catalog, snapshot, 2, null, t0), served.ItemsFor(Catalog, snapshot, 2, null, t0)); // a copy per answer
-        Assert.Null(served.ItemsFor(new Dictionary<string, Product>(Catalog), snapshot, 2, null, t0)); // a changed catalog is a new instance
-        Assert.Null(served.ItemsFor(Catalog, snapshot with { AgeVerifiedAdult = true }, 2, null, t0)); // another snapshot (a copy of the list)
-        Assert.Null(served.ItemsFor(Catalog, snapshot, 5, null, t0));
-        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, 0.5, t0));
-        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, null, t0.AddDays(1)));
+        Assert.Equal(items, served.ItemsFor(Catalog, snapshot, 2, null, t0, out _));
+        Assert.NotSame(served.ItemsFor(Catalog, snapshot, 2, null, t0, out _), served.ItemsFor(Catalog, snapshot, 2, null, t0, out _)); // a copy per answer
+        Assert.Null(served.ItemsFor(new Dictionary<string, Product>(Catalog), snapshot, 2, null, t0, out _)); // a changed catalog is a new instance
+        Assert.Null(served.ItemsFor(Catalog, snapshot with { AgeVerifiedAdult = true }, 2, null, t0, out _)); // another snapshot (a copy of the list)
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 5, null, t0, out _));
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, 0.5, t0, out _));
+        Assert.Null(served.ItemsFor(Catalog, snapshot, 2, null, t0.AddDays(1), out _));
     }
 
     [Fact]
@@ -196,11 +196,11 @@ public class ServingRulesTests
         var served = new ServedList(2);
 
         served.Keep(Catalog, null, 15, null, t0.AddDays(1), many);
-        Assert.Equal(many, served.ItemsFor(Catalog, null, 15, null, t0));
+        Assert.Equal(many, served.ItemsFor(Catalog, null, 15, null, t0, out _));
 
         served.Keep(Catalog, null, 3, null, t0.AddDays(1), many[..3]);
-        Assert.Equal(many[..3], served.ItemsFor(Catalog, null, 3, null, t0));
-        Assert.Null(served.ItemsFor(Catalog, null, 15, null, t0)); // one shape at a time: the last one kept
+        Assert.Equal(many[..3], served.ItemsFor(Catalog, null, 3, null, t0, out _));
+        Assert.Null(served.ItemsFor(Catalog, null, 15, null, t0, out _)); // one shape at a time: the last one kept
     }
 
     private sealed class CountingCatalog(Dictionary<string, Product> products) : IReadOnlyDictionary<string, Product>
