@@ -209,6 +209,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         var lists = new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         var sources = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var madeBy = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(set.Users, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (user, ct) =>
         {
             var response = await http.GetAsync($"/api/recommendations/{CustomerPrefix}{user.User}?placement=home&count={options.K}", ct);
@@ -217,6 +218,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
                 var how = $"{body.GetProperty("source").GetString()}/{(body.TryGetProperty("strategy", out var strategy) ? strategy.GetString() : "-")}{(body.TryGetProperty("explored", out var explored) && explored.GetBoolean() ? " explored" : "")}";
                 sources.AddOrUpdate(how, 1, (_, c) => c + 1);
+                madeBy[user.User] = how;
                 lists[user.User] = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()![ProductPrefix.Length..]).ToList();
             }
             else
@@ -225,7 +227,9 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             }
         });
 
-        progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.OrderByDescending(s => s.Value).Select(s => $"{s.Value} × {s.Key}"))}");
+        // Each kind of list scored on its own customers: what the model's lists earn apart from the bandit's explorations.
+        var byHow = ServedListScoring.ScoreBy(lists, madeBy, set, options.K);
+        progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.OrderByDescending(s => s.Value).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Value} × {s.Key} (nDCG@{options.K} {(byHow.TryGetValue(s.Key, out var g) ? g.Ndcg : double.NaN):F4})")))}");
         // Served items the customer already interacted with in the replayed part (views are excluded from home lists for 30 days; the replay spans 28).
         var touched = split.Train.GroupBy(i => i.User, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(i => i.Item).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
         var servedItems = lists.Sum(l => l.Value.Count);

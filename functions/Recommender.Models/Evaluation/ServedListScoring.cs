@@ -40,6 +40,29 @@ public static class ServedListScoring
     }
 
     /// <summary>
+    /// The served lists split by how each was made (<paramref name="groupOf"/>: the user's group, e.g. the response's
+    /// source and strategy): each group scored on its own users, so a share of explored lists can be told apart from the
+    /// model's. Users without a list are left out (<see cref="Score"/> counts them).
+    /// </summary>
+    public static IReadOnlyDictionary<string, ServedScore> ScoreBy(
+        IReadOnlyDictionary<string, IReadOnlyList<string>> lists, IReadOnlyDictionary<string, string> groupOf, EvaluationSet set, int k)
+    {
+        ArgumentNullException.ThrowIfNull(lists);
+        ArgumentNullException.ThrowIfNull(groupOf);
+        ArgumentNullException.ThrowIfNull(set);
+        var users = set.Users.Where(u => lists.ContainsKey(u.User) && groupOf.ContainsKey(u.User)).GroupBy(u => groupOf[u.User], StringComparer.Ordinal);
+        return users.ToDictionary(
+            g => g.Key,
+            g => new ServedScore(
+                g.Count(),
+                g.Average(u => RankingMetrics.Ndcg(lists[u.User], u.Relevant, k)),
+                g.Average(u => RankingMetrics.AveragePrecision(lists[u.User], u.Relevant, k, capAtK: true)),
+                g.Average(u => RankingMetrics.Precision(lists[u.User], u.Relevant, k)),
+                0),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// Maps every timestamp linearly from the data's own span onto [<paramref name="from"/>, <paramref name="to"/>]:
     /// the order of events (and so every split by time) is unchanged; equal timestamps stay equal.
     /// </summary>

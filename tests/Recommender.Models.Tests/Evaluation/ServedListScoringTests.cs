@@ -27,6 +27,28 @@ public class ServedListScoringTests
     }
 
     [Fact]
+    public void ScoreBy_ScoresEachGroupOnItsOwnUsers_AndTheGroupsAddUpToTheWhole()
+    {
+        var data = TestData.Synthetic(users: 60);
+        var set = EvaluationSet.Create(new LatestFractionSplitter().Split(data), excludeSeen: true);
+        var users = set.Users.ToList();
+        var perfect = users.Where((_, n) => n % 3 == 0).ToList();
+        var lists = users.ToDictionary(
+            u => u.User,
+            u => perfect.Contains(u) ? (IReadOnlyList<string>)u.Relevant.Order(StringComparer.Ordinal).ToList() : ["not-an-item"]);
+        var groupOf = users.ToDictionary(u => u.User, u => perfect.Contains(u) ? "model" : "explored", StringComparer.Ordinal);
+
+        var groups = ServedListScoring.ScoreBy(lists, groupOf, set, 5);
+
+        Assert.Equal(perfect.Count, groups["model"].Users);
+        Assert.Equal(1.0, groups["model"].Ndcg, 12);
+        Assert.Equal(users.Count - perfect.Count, groups["explored"].Users);
+        Assert.Equal(0.0, groups["explored"].Ndcg, 12);
+        var whole = ServedListScoring.Score(lists, set, 5);
+        Assert.Equal(whole.Ndcg * users.Count, groups.Values.Sum(g => g.Ndcg * g.Users), 9);
+    }
+
+    [Fact]
     public void Rescale_KeepsTheOrderAndTheEnds()
     {
         var data = new[] { TestData.At("a", "x", 200), TestData.At("a", "y", 100), TestData.At("b", "x", 100), TestData.At("b", "z", 0) };
