@@ -129,6 +129,10 @@ public sealed record ClickstreamEvent
     public string? EmailSha256 { get; init; }
     /// <summary>Account events: SHA-256 of the E.164 phone number (the number itself is never kept).</summary>
     public string? PhoneSha256 { get; init; }
+    /// <summary>Account events: the categories the customer said they like (stated, never inferred); an empty list states none.</summary>
+    public IReadOnlyList<string>? PreferredCategories { get; init; }
+    /// <summary>Account events: the brands the customer said they like; an empty list states none.</summary>
+    public IReadOnlyList<string>? PreferredBrands { get; init; }
 
     /// <summary>
     /// The key the event is attributed to: the customer, or <c>anon:&lt;anonymousId&gt;</c> for an

@@ -213,9 +213,11 @@ public sealed partial class EventValidator
             TimeZone = r.Formatted("timeZone", MaxTimeZoneLength, IsTimeZoneName, "an IANA time zone name such as Europe/Paris"),
             EmailSha256 = emailHash,
             PhoneSha256 = phoneHash,
+            PreferredCategories = r.Labels("preferredCategories", MaxStatedPreferences, MaxLabelLength),
+            PreferredBrands = r.Labels("preferredBrands", MaxStatedPreferences, MaxLabelLength),
         };
-        return account is { BirthYear: null, AgeVerifiedAdult: null, TimeZone: null, EmailSha256: null, PhoneSha256: null }
-            ? r.Fail("account needs birthYear, ageVerifiedAdult, timeZone, email or phone")
+        return account is { BirthYear: null, AgeVerifiedAdult: null, TimeZone: null, EmailSha256: null, PhoneSha256: null, PreferredCategories: null, PreferredBrands: null }
+            ? r.Fail("account needs birthYear, ageVerifiedAdult, timeZone, email, phone, preferredCategories or preferredBrands")
             : account;
     }
 }

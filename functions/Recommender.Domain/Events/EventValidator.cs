@@ -25,6 +25,8 @@ public sealed partial class EventValidator(TimeProvider timeProvider)
     public const decimal MaxAmount = 100_000_000m;
     /// <summary>Labels: category, brand, filter name and value, utm_*, attribute keys and values.</summary>
     public const int MaxLabelLength = 64;
+    /// <summary>Account events: at most this many stated categories, and as many brands.</summary>
+    public const int MaxStatedPreferences = 20;
     /// <summary>Recommendation placement and variant.</summary>
     public const int MaxPlacementLength = 32;
     /// <summary>The search query, the only free text kept.</summary>

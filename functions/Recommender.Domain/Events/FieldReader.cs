@@ -284,6 +284,50 @@ internal sealed class FieldReader
     }
 
     /// <summary>
+    /// An array of at most <paramref name="max"/> distinct labels (1 to <paramref name="maxLength"/> characters, no
+    /// control characters); an empty array is valid (it states "none"). Its length is checked before any element is read.
+    /// </summary>
+    public IReadOnlyList<string>? Labels(string name, int max, int maxLength)
+    {
+        if (!TryGet(name, false, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > max)
+        {
+            Fail($"{Label(name)} must be an array of at most {max} names");
+            return null;
+        }
+
+        var labels = new List<string>(value.GetArrayLength());
+        foreach (var item in value.EnumerateArray())
+        {
+            var s = AsText(item, $"{Label(name)}[{labels.Count}]");
+            if (s is null)
+            {
+                return null;
+            }
+
+            if (s.Length == 0 || s.Length > maxLength)
+            {
+                Fail($"{Label(name)}[{labels.Count}] must be 1 to {maxLength} characters");
+                return null;
+            }
+
+            if (labels.Contains(s, StringComparer.Ordinal))
+            {
+                Fail($"{Label(name)} must not repeat '{s}'");
+                return null;
+            }
+
+            labels.Add(s);
+        }
+
+        return labels;
+    }
+
+    /// <summary>
     /// An object of at most <paramref name="maxKeys"/> keys to strings or, when
     /// <paramref name="maxValues"/> is above 0, also to arrays of 1 to <paramref name="maxValues"/>
     /// strings (a single string becomes a one-element list). Keys and values are 1 to

@@ -16,8 +16,8 @@ public sealed record RectificationResult(IReadOnlyList<string> Rectified, Custom
 
 /// <summary>
 /// The right to rectification: corrects what the customer told us — email, phone, birth year, adult
-/// verification, time zone, the fields of an <c>account</c> record (the profile holds no name) — and
-/// nothing computed. New values go through ingestion as an <c>account</c> record, so they are
+/// verification, time zone, the categories and brands they said they like, the fields of an <c>account</c>
+/// record (the profile holds no name) — and nothing computed. New values go through ingestion as an <c>account</c> record, so they are
 /// validated (email shape, E.164 phone, birth year 1900–this year, IANA zone), hashed at the door
 /// (only SHA-256 of the email and phone is kept, which is what ad audiences export), archived as proof
 /// for 7 years, and have the effects any account record has: a birth year that makes the customer
@@ -29,7 +29,10 @@ public sealed record RectificationResult(IReadOnlyList<string> Rectified, Custom
 public sealed class ProfileRectification(ProfileStore profiles, EventValidator validator, IngestionService ingestion, TimeProvider timeProvider)
 {
     /// <summary>The customer-given fields, named as in an <c>account</c> event.</summary>
-    public static readonly IReadOnlyList<string> Fields = ["email", "phone", "birthYear", "ageVerifiedAdult", "timeZone"];
+    public static readonly IReadOnlyList<string> Fields = ["email", "phone", "birthYear", "ageVerifiedAdult", "timeZone", "preferredCategories", "preferredBrands"];
+
+    /// <summary>The stated preferences: lists, replaced whole; null states none.</summary>
+    private static readonly string[] StatedLists = ["preferredCategories", "preferredBrands"];
 
     /// <summary>Corrects the fields of <paramref name="changes"/> (a JSON object); null when the customer is unknown.</summary>
     public async Task<RectificationResult?> RectifyAsync(string customerId, JsonElement changes, CancellationToken cancellationToken = default)
@@ -60,7 +63,8 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
 
         var held = Snapshot(before);
 
-        var values = changes.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).ToList();
+        // A stated list set to null is stated empty, through ingestion like any value: the cached list follows at once.
+        var values = changes.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null || StatedLists.Contains(p.Name)).ToList();
         string? recordId = null;
         if (values.Count > 0)
         {
@@ -75,7 +79,7 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
             };
             foreach (var value in values)
             {
-                record[value.Name] = JsonNode.Parse(value.Value.GetRawText());
+                record[value.Name] = value.Value.ValueKind == JsonValueKind.Null ? new JsonArray() : JsonNode.Parse(value.Value.GetRawText());
             }
 
             var body = record.ToJsonString();
@@ -97,7 +101,7 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
             }
         }
 
-        var cleared = changes.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Null).Select(p => p.Name).ToList();
+        var cleared = changes.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Null && !StatedLists.Contains(p.Name)).Select(p => p.Name).ToList();
         var profile = cleared.Count == 0
             ? await profiles.GetAsync(customerId, cancellationToken).ConfigureAwait(false)
             : await profiles.UpdateAsync(customerId, p =>
@@ -129,6 +133,8 @@ public sealed class ProfileRectification(ProfileStore profiles, EventValidator v
         ["birthYear"] = profile.BirthYear,
         ["ageVerifiedAdult"] = profile.AgeVerifiedAdult,
         ["timeZone"] = profile.TimeZone,
+        ["preferredCategories"] = string.Join('\n', profile.StatedCategories),
+        ["preferredBrands"] = string.Join('\n', profile.StatedBrands),
     };
 
     private static void Clear(CustomerProfile profile, string field)

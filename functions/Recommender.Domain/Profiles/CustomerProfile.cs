@@ -112,6 +112,13 @@ public sealed class CustomerProfile
     public string? EmailSha256 { get; set; }
     /// <summary>SHA-256 of the E.164 phone number (for ad audiences, with consent).</summary>
     public string? PhoneSha256 { get; set; }
+    /// <summary>
+    /// Categories the customer told us they like (an account record or a rectification): what they said, never
+    /// inferred; used to personalize only when personalization is allowed (<see cref="PersonalizationAllowed"/>).
+    /// </summary>
+    public List<string> StatedCategories { get; set; } = [];
+    /// <summary>Brands the customer told us they like (as <see cref="StatedCategories"/>).</summary>
+    public List<string> StatedBrands { get; set; } = [];
     /// <summary>Anonymous visitor ids merged into this customer at login (for erasure and attribution).</summary>
     public List<string> AnonymousIds { get; set; } = [];
     /// <summary>Anonymous ids whose profile has been merged into this one (each merge happens once).</summary>

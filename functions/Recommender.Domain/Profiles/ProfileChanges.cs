@@ -31,6 +31,8 @@ public sealed class ProfileChanges
     public bool DislikesChanged { get; set; }
     public bool ConsentChanged { get; set; }
     public bool AccountChanged { get; set; }
+    /// <summary>The customer's stated categories or brands changed: their lists must change at once.</summary>
+    public bool PreferencesChanged { get; set; }
     /// <summary>Behaviour features were wiped (analytics consent withdrawn, or a minor).</summary>
     public bool BehaviourCleared { get; set; }
     /// <summary>At least one event changed behaviour features (a profile exists and may be profiled).</summary>

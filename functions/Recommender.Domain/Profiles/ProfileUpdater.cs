@@ -122,6 +122,7 @@ public static class ProfileUpdater
                 profile.TimeZone = e.TimeZone ?? profile.TimeZone;
                 profile.EmailSha256 = e.EmailSha256 ?? profile.EmailSha256;
                 profile.PhoneSha256 = e.PhoneSha256 ?? profile.PhoneSha256;
+                changes.PreferencesChanged |= Replace(profile.StatedCategories, e.PreferredCategories) | Replace(profile.StatedBrands, e.PreferredBrands);
                 changes.AccountChanged = true;
                 break;
             case EventType.Identify:
@@ -142,6 +143,19 @@ public static class ProfileUpdater
             changes.BehaviourCleared = true;
         }
 
+        return true;
+    }
+
+    /// <summary>Replaces <paramref name="held"/> by <paramref name="stated"/> when one was given; true when that changed it.</summary>
+    private static bool Replace(List<string> held, IReadOnlyList<string>? stated)
+    {
+        if (stated is null || held.SequenceEqual(stated, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        held.Clear();
+        held.AddRange(stated);
         return true;
     }
 

@@ -12,7 +12,33 @@ public sealed record HistorySignal(string ProductId, DateTimeOffset At, double W
 /// <summary>The profile's real-time taste signal: decayed category and brand affinities (behaviour, or stated preferences).</summary>
 public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categories, IReadOnlyDictionary<string, double> Brands)
 {
-    public static ProfileSignal Of(CustomerProfile profile) => new(profile.CategoryAffinities, profile.BrandAffinities);
+    /// <summary>
+    /// The profile's affinities with the customer's stated categories and brands added, each as strong as the
+    /// strongest inferred taste (1 when nothing is inferred): what the customer said counts as much as what they did most.
+    /// </summary>
+    public static ProfileSignal Of(CustomerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new(WithStated(profile.CategoryAffinities, profile.StatedCategories), WithStated(profile.BrandAffinities, profile.StatedBrands));
+    }
+
+    private static IReadOnlyDictionary<string, double> WithStated(Dictionary<string, double> inferred, List<string> stated)
+    {
+        if (stated.Count == 0)
+        {
+            return inferred;
+        }
+
+        var strongest = inferred.Values.DefaultIfEmpty(0).Max();
+        strongest = strongest > 0 ? strongest : 1;
+        var merged = new Dictionary<string, double>(inferred, StringComparer.Ordinal);
+        foreach (var name in stated)
+        {
+            merged[name] = Math.Max(merged.GetValueOrDefault(name), strongest);
+        }
+
+        return merged;
+    }
 
     public bool IsEmpty => Categories.Count == 0 && Brands.Count == 0;
 }

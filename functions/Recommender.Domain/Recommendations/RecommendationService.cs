@@ -249,7 +249,8 @@ public sealed class RecommendationService(IDocumentStore documents, ProfileStore
         {
             case Placement.Home or Placement.Email when cached is not null && cached.ModelVersion == model.Version:
                 return ("cache", cached.Items);
-            case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0):
+            case Placement.Home or Placement.Email when personal is not null && (personal.RecentViews.Count > 0 || personal.Cart.Count > 0 || personal.Purchased.Count > 0
+                || personal.StatedCategories.Count > 0 || personal.StatedBrands.Count > 0):
                 return ("computed", RecommendationEngine.ForCustomer(personal, model, products, options: options.Value.UserScoring, weights: Weights, viewedExcluded: KeptForThePolicy));
 
             case Placement.Product:

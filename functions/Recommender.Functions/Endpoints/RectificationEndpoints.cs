@@ -15,11 +15,15 @@ namespace Recommender.Functions.Endpoints;
 /// <param name="BirthYear">1900 to this year; one that makes the customer possibly under 16 stops profiling.</param>
 /// <param name="AgeVerifiedAdult">Whether the customer's adulthood was verified (age-restricted products).</param>
 /// <param name="TimeZone">An IANA time zone name (quiet hours of messages).</param>
-public sealed record RectificationCommand(string? Email, string? Phone, int? BirthYear, bool? AgeVerifiedAdult, string? TimeZone);
+/// <param name="PreferredCategories">The categories the customer says they like (at most 20, each 1–64 characters), replacing
+/// those held; home and email lists use them when personalization is allowed (a customer with no history gets those categories).</param>
+/// <param name="PreferredBrands">The brands the customer says they like, as <paramref name="PreferredCategories"/>.</param>
+public sealed record RectificationCommand(string? Email, string? Phone, int? BirthYear, bool? AgeVerifiedAdult, string? TimeZone,
+    IReadOnlyList<string>? PreferredCategories = null, IReadOnlyList<string>? PreferredBrands = null);
 
 /// <summary>What a rectification changed, and the customer-given fields as they now are (contacts as their hashes).</summary>
 public sealed record RectificationView(string CustomerId, IReadOnlyList<string> Rectified, string? RecordId, int? BirthYear, bool? AgeVerifiedAdult,
-    string? TimeZone, string? EmailSha256, string? PhoneSha256, bool Personalized);
+    string? TimeZone, string? EmailSha256, string? PhoneSha256, bool Personalized, IReadOnlyList<string> PreferredCategories, IReadOnlyList<string> PreferredBrands);
 
 /// <summary>
 /// The right to rectification for the privacy team: <c>PATCH /api/privacy/rectification/{customerId}</c>
@@ -37,7 +41,7 @@ public static class RectificationEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Accepts<RectificationCommand>("application/json")
             .WithSummary("Rectify the profile fields the customer gave")
-            .WithDescription("Corrects email, phone, birthYear, ageVerifiedAdult or timeZone; a field set to null is removed, one left out is unchanged. Computed features are not rectifiable (400 names them).");
+            .WithDescription("Corrects email, phone, birthYear, ageVerifiedAdult, timeZone, preferredCategories or preferredBrands; a field set to null is removed, one left out is unchanged. Computed features are not rectifiable (400 names them).");
         return app;
     }
 
@@ -84,6 +88,6 @@ public static class RectificationEndpoints
         await audit.RecordAsync(actor, "rectification", customerId, outcome, result.RecordId, cancellationToken).ConfigureAwait(false);
         var profile = result.Profile!;
         return TypedResults.Ok(new RectificationView(customerId, result.Rectified, result.RecordId, profile.BirthYear, profile.AgeVerifiedAdult, profile.TimeZone,
-            profile.EmailSha256, profile.PhoneSha256, profile.PersonalizationAllowed(timeProvider.GetUtcNow())));
+            profile.EmailSha256, profile.PhoneSha256, profile.PersonalizationAllowed(timeProvider.GetUtcNow()), profile.StatedCategories, profile.StatedBrands));
     }
 }

@@ -157,7 +157,7 @@ public class SubjectEventTests
         node.Remove("ageVerifiedAdult");
         node.Remove("timeZone");
 
-        Assert.Contains("account needs birthYear, ageVerifiedAdult, timeZone, email or phone", Validate(node.ToJsonString()).Error, StringComparison.Ordinal);
+        Assert.Contains("account needs birthYear, ageVerifiedAdult, timeZone, email, phone, preferredCategories or preferredBrands", Validate(node.ToJsonString()).Error, StringComparison.Ordinal);
     }
 
     [Fact]

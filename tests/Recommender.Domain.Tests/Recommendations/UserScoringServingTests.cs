@@ -185,6 +185,34 @@ public class UserScoringServingTests
     }
 
     [Fact]
+    public void WhatTheCustomerSaidTheyLike_CountsAsMuchAsTheStrongestInferredTaste_AndAloneGivesContentResults()
+    {
+        var events = PairedEvents();
+        var catalog = CatalogOf(events,
+            new Product("boot-1", "Boot", "boots", 80m, Brand: "Acme"),
+            new Product("boot-2", "Boot 2", "boots", 70m, Brand: "Other"),
+            new Product("hat", "Hat", "hats", 20m, Brand: "Acme"),
+            new Product("scarf", "Scarf", "scarves", 20m, Brand: "Other"),
+            new Product("sensitive-boot", "Orthopaedic Boot", "boots", 80m, Brand: "Acme") { Sensitive = true });
+        var model = new AlgorithmTrainer("ease").Train(events, "v1", T0);
+        var statedOnly = new CustomerProfile { CustomerId = "stated", StatedCategories = ["boots"], StatedBrands = ["Acme"] };
+
+        var served = RecommendationEngine.ForCustomer(statedOnly, model, catalog, 3);
+
+        Assert.Equal(["boot-1", "boot-2", "hat"], served.Select(i => i.ProductId));
+        Assert.All(served, i => Assert.Equal("interests", i.ReasonCode));
+
+        // Inferred scarves (3.0) and stated boots: the stated category is lifted to 3.0, level with the strongest.
+        var both = new CustomerProfile { CustomerId = "both", CategoryAffinities = new() { ["scarves"] = 3.0, ["hats"] = 1.0 }, StatedCategories = ["boots"] };
+        var signal = ProfileSignal.Of(both);
+        Assert.Equal(3.0, signal.Categories["boots"]);
+        Assert.Equal(1.0, signal.Categories["hats"]);
+        Assert.Equal(2, both.CategoryAffinities.Count); // the inferred affinities themselves are untouched
+        var ranked = RecommendationEngine.ForCustomer(both, model, catalog, 3).Select(i => i.ProductId).ToList();
+        Assert.Equal(["boot-1", "boot-2", "scarf"], ranked);
+    }
+
+    [Fact]
     public void SensitiveHistory_NeverSeedsTheUserScoring()
     {
         var events = PairedEvents();

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Recommender.Cli;
+using Recommender.Domain.Catalog;
 using Recommender.Domain.Ingestion;
 using Recommender.Domain.Privacy;
 using Recommender.Domain.Profiles;
@@ -91,6 +92,69 @@ public sealed class RectificationTests
         Assert.Equal(1980, profile.BirthYear);
     }
 
+    [Fact]
+    public async Task StatedPreferences_GiveACustomerWithNoHistoryListsOfThoseCategoriesAndBrands_AtOnce_AndNullTakesThemBack()
+    {
+        await using var app = await CreateSutAsync();
+        using var client = app.CreateClient();
+        Product[] catalog =
+        [
+            new("boot-1", "Boot", "boots", 80m, Brand: "Acme"), new("boot-2", "Boot 2", "boots", 70m, Brand: "Other"),
+            new("hat", "Hat", "hats", 20m, Brand: "Acme"), new("scarf", "Scarf", "scarves", 20m, Brand: "Other"),
+            new("glove", "Glove", "gloves", 15m, Brand: "Other"), new("brace", "Knee Brace", "health", 30m, Brand: "Acme"),
+        ];
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PutAsJsonAsync("/api/admin/catalog", catalog, Domain.Json.Options)).StatusCode);
+        app.Clock.Advance(Domain.Catalog.CatalogProvider.RefreshInterval);
+
+        // Stated, a sensitive category (health: Recommender:Privacy:SensitiveCategories) is kept as said but never served from.
+        var response = await PatchAsync(client, "c1", """{"preferredCategories": ["boots", "health"], "preferredBrands": ["Acme"]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var view = await TestApp.ReadJsonAsync(response);
+        Assert.Equal(["preferredCategories", "preferredBrands"], view.GetProperty("rectified").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["boots", "health"], view.GetProperty("preferredCategories").EnumerateArray().Select(f => f.GetString()));
+        // The refresh ran with the record's ingestion: the list is cached already, taste-only, never the sensitive product.
+        Assert.NotNull(await app.Get<Domain.Ports.IDocumentStore>().ReadAsync(Domain.Ports.Storage.Collections.Recommendations, "c1", "c1"));
+        var served = (await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/c1?placement=home&count=3", Domain.Json.Options))!;
+        Assert.True(served.Personalized);
+        Assert.Equal("boot-1", served.Items[0].ProductId); // both the category and the brand
+        Assert.Equal(["boot-1", "boot-2", "hat"], served.Items.Select(i => i.ProductId).Order(StringComparer.Ordinal)); // one of the two each; never brace
+        Assert.All(served.Items, i => Assert.Equal("interests", i.ReasonCode));
+        var export = await client.GetFromJsonAsync<JsonElement>("/api/privacy/export/c1");
+        Assert.Equal(["Acme"], export.GetProperty("profile").GetProperty("statedBrands").EnumerateArray().Select(b => b.GetString()));
+
+        var cleared = await PatchAsync(client, "c1", """{"preferredCategories": null, "preferredBrands": null}""");
+
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Equal(["preferredCategories", "preferredBrands"], (await TestApp.ReadJsonAsync(cleared)).GetProperty("rectified").EnumerateArray().Select(f => f.GetString()));
+        var profile = (await app.Get<ProfileStore>().GetAsync("c1"))!;
+        Assert.Empty(profile.StatedCategories);
+        Assert.Empty(profile.StatedBrands);
+        var after = (await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/c1?placement=home&count=3", Domain.Json.Options))!;
+        Assert.DoesNotContain(after.Items, i => i.ReasonCode == "interests");
+    }
+
+    [Fact]
+    public async Task StatedPreferences_OfACustomerWhoWithdrewPersonalization_AreKeptButNeverUsed()
+    {
+        await using var app = await CreateSutAsync();
+        using var client = app.CreateClient();
+        Product[] catalog = [new("boot-1", "Boot", "boots", 80m, Brand: "Acme"), new("hat", "Hat", "hats", 20m, Brand: "Other")];
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PutAsJsonAsync("/api/admin/catalog", catalog, Domain.Json.Options)).StatusCode);
+        app.Clock.Advance(Domain.Catalog.CatalogProvider.RefreshInterval);
+        await app.PostEventsAsync(app.Consent("k-perso", "c1", false, "personalization"));
+
+        var response = await PatchAsync(client, "c1", """{"preferredCategories": ["boots"]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False((await TestApp.ReadJsonAsync(response)).GetProperty("personalized").GetBoolean());
+        Assert.Equal(["boots"], (await app.Get<ProfileStore>().GetAsync("c1"))!.StatedCategories);
+        Assert.Null(await app.Get<Domain.Ports.IDocumentStore>().ReadAsync(Domain.Ports.Storage.Collections.Recommendations, "c1", "c1"));
+        var served = (await client.GetFromJsonAsync<RecommendationResponse>("/api/recommendations/c1?placement=home&count=2", Domain.Json.Options))!;
+        Assert.False(served.Personalized);
+        Assert.DoesNotContain(served.Items, i => i.ReasonCode == "interests");
+    }
+
     [Theory]
     [InlineData("""{"categoryAffinities": {"shoes": 1}}""", "categoryAffinities", "computed from behaviour")]
     [InlineData("""{"orderCount": 0}""", "orderCount", "cannot be rectified")]
@@ -101,6 +165,8 @@ public sealed class RectificationTests
     [InlineData("""{"email": "not-an-email"}""", "email", "not an email address")]
     [InlineData("""{"birthYear": 1850}""", "birthYear", "birthYear")]
     [InlineData("""{"timeZone": "Mars/Olympus"}""", "timeZone", "IANA")]
+    [InlineData("""{"preferredCategories": "boots"}""", "preferredCategories", "must be an array of at most 20 names")]
+    [InlineData("""{"preferredBrands": ["Acme", "Acme"]}""", "preferredBrands", "must not repeat 'Acme'")]
     [InlineData("""{}""", "body", "at least one of")]
     [InlineData("""[1]""", "body", "JSON object")]
     [InlineData("""not json""", "body", "not valid JSON")]

@@ -4,7 +4,8 @@ namespace Recommender.Domain.Ingestion.Handlers;
 
 /// <summary>
 /// The subject's cached recommendations (<see cref="RecommendationService"/>): removed when the behaviour is
-/// cleared or personalization is no longer allowed, refreshed after a material change or a login.
+/// cleared or personalization is no longer allowed, refreshed after a material change, a change of stated
+/// preferences or a login.
 /// </summary>
 public sealed class CachedRecommendationsHandler(RecommendationService recommendations) : ISubjectChangesHandler
 {
@@ -16,7 +17,7 @@ public sealed class CachedRecommendationsHandler(RecommendationService recommend
         {
             await recommendations.DeleteCacheAsync(subject.SubjectId, cancellationToken).ConfigureAwait(false);
         }
-        else if (changes.Material || changes.Identified.Count > 0)
+        else if (changes.Material || changes.PreferencesChanged || changes.Identified.Count > 0)
         {
             await recommendations.RefreshCacheAsync(subject.Profile, cancellationToken).ConfigureAwait(false);
         }
