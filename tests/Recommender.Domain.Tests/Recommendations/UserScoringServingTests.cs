@@ -161,15 +161,19 @@ public class UserScoringServingTests
         Assert.Equal("q00", served[0].ProductId); // what the model learned still leads
     }
 
+    /// <summary>The paired catalog with boots, a hat and a scarf of two brands, and a sensitive boot that must never be served.</summary>
+    private static Dictionary<string, Product> TasteCatalog(IEnumerable<ClickstreamEvent> events) => CatalogOf(events,
+        new Product("boot-1", "Boot", "boots", 80m, Brand: "Acme"),
+        new Product("boot-2", "Boot 2", "boots", 70m, Brand: "Other"),
+        new Product("hat", "Hat", "hats", 20m, Brand: "Acme"),
+        new Product("scarf", "Scarf", "scarves", 20m, Brand: "Other"),
+        new Product("sensitive-boot", "Orthopaedic Boot", "boots", 80m, Brand: "Acme") { Sensitive = true });
+
     [Fact]
-    public void StatedPreferencesOnly_GetContentResultsInThoseCategoriesAndBrands()
+    public void InferredTastesOnly_GetContentResultsInThoseCategoriesAndBrands()
     {
         var events = PairedEvents();
-        var catalog = CatalogOf(events,
-            new Product("boot-1", "Boot", "boots", 80m, Brand: "Acme"),
-            new Product("boot-2", "Boot 2", "boots", 70m, Brand: "Other"),
-            new Product("hat", "Hat", "hats", 20m, Brand: "Acme"),
-            new Product("sensitive-boot", "Orthopaedic Boot", "boots", 80m, Brand: "Acme") { Sensitive = true });
+        var catalog = TasteCatalog(events);
         var model = new AlgorithmTrainer("ease").Train(events, "v1", T0);
         var profile = new CustomerProfile
         {
@@ -188,12 +192,7 @@ public class UserScoringServingTests
     public void WhatTheCustomerSaidTheyLike_CountsAsMuchAsTheStrongestInferredTaste_AndAloneGivesContentResults()
     {
         var events = PairedEvents();
-        var catalog = CatalogOf(events,
-            new Product("boot-1", "Boot", "boots", 80m, Brand: "Acme"),
-            new Product("boot-2", "Boot 2", "boots", 70m, Brand: "Other"),
-            new Product("hat", "Hat", "hats", 20m, Brand: "Acme"),
-            new Product("scarf", "Scarf", "scarves", 20m, Brand: "Other"),
-            new Product("sensitive-boot", "Orthopaedic Boot", "boots", 80m, Brand: "Acme") { Sensitive = true });
+        var catalog = TasteCatalog(events);
         var model = new AlgorithmTrainer("ease").Train(events, "v1", T0);
         var statedOnly = new CustomerProfile { CustomerId = "stated", StatedCategories = ["boots"], StatedBrands = ["Acme"] };
 
