@@ -9,7 +9,7 @@ namespace Recommender.Domain.Recommendations;
 /// <summary>One interaction of a customer's history: the product, when, how strong (<see cref="RecommendationEngine.WeightOf"/>) and what it was (viewed, in_cart, wishlisted, purchased).</summary>
 public sealed record HistorySignal(string ProductId, DateTimeOffset At, double Weight, string Kind);
 
-/// <summary>The profile's real-time taste signal: decayed category and brand affinities (behaviour, or stated preferences).</summary>
+/// <summary>The profile's real-time taste signal: decayed category and brand affinities (behaviour, or stated preferences); brands lower-cased.</summary>
 public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categories, IReadOnlyDictionary<string, double> Brands)
 {
     /// <summary>
@@ -19,12 +19,14 @@ public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categorie
     public static ProfileSignal Of(CustomerProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        return new(WithStated(profile.CategoryAffinities, profile.StatedCategories), WithStated(profile.BrandAffinities, profile.StatedBrands));
+        // Brand affinities are kept lower-cased (ProfileUpdater), and so are stated brands here: "Acme" matches "acme".
+        return new(WithStated(profile.CategoryAffinities, profile.StatedCategories),
+            WithStated(profile.BrandAffinities, profile.StatedBrands.Select(b => b.ToLowerInvariant())));
     }
 
-    private static IReadOnlyDictionary<string, double> WithStated(Dictionary<string, double> inferred, List<string> stated)
+    private static IReadOnlyDictionary<string, double> WithStated(Dictionary<string, double> inferred, IEnumerable<string> stated)
     {
-        if (stated.Count == 0)
+        if (!stated.Any())
         {
             return inferred;
         }
@@ -445,7 +447,7 @@ public static class RecommendationEngine
         var maxCategory = profile.Categories.Count > 0 ? profile.Categories.Values.Max() : 0;
         var maxBrand = profile.Brands.Count > 0 ? profile.Brands.Values.Max() : 0;
         return p => ((maxCategory > 0 ? profile.Categories.GetValueOrDefault(p.Category) / maxCategory : 0)
-                     + (maxBrand > 0 && p.Brand is { } brand ? profile.Brands.GetValueOrDefault(brand) / maxBrand : 0)) / 2;
+                     + (maxBrand > 0 && p.Brand is { } brand ? profile.Brands.GetValueOrDefault(brand.ToLowerInvariant()) / maxBrand : 0)) / 2;
     }
 
     private static RecommendedItem NewAndLike(string productId, double score, string seed, IReadOnlyDictionary<string, Product> catalog) =>

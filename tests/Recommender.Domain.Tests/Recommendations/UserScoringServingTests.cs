@@ -179,7 +179,7 @@ public class UserScoringServingTests
         {
             CustomerId = "stated",
             CategoryAffinities = new() { ["boots"] = 1.0 },
-            BrandAffinities = new() { ["Acme"] = 1.0 },
+            BrandAffinities = new() { ["acme"] = 1.0 }, // kept lower-cased, as ProfileUpdater keeps them; the catalog says "Acme"
         };
 
         var served = RecommendationEngine.ForCustomer(profile, model, catalog, 3);
