@@ -36,11 +36,13 @@ public sealed class SearchReranker(ProfileStore profiles, CatalogProvider catalo
             return InSearchOrder(customerId, ids);
         }
 
+        // Inferred affinities with what the customer said they like (stated categories and brands), as home lists use them.
+        var taste = ProfileSignal.Of(profile);
         var scored = ids.Select((id, i) =>
         {
             var baseScore = 1.0 - ((double)i / n);
             products.TryGetValue(id, out var product);
-            var (lift, reason, code) = product is null ? (0, "Search relevance", "search") : Lift(profile, product);
+            var (lift, reason, code) = product is null ? (0, "Search relevance", "search") : Lift(profile, taste, product);
             return new RerankedItem(id, i, Math.Round(baseScore + (AffinityWeight * lift), 6), lift > 0 ? reason : "Search relevance", lift > 0 ? code : "search");
         });
         return new SearchRerankResponse(customerId, true, scored.OrderByDescending(r => r.Score).ThenBy(r => r.OriginalPosition).ToList());
@@ -55,12 +57,12 @@ public sealed class SearchReranker(ProfileStore profiles, CatalogProvider catalo
         return new SearchRerankResponse(customerId, false, ids.Select((id, i) => new RerankedItem(id, i, Math.Round(1.0 - ((double)i / n), 6), "Search relevance", "search")).ToList());
     }
 
-    private static (double Lift, string Reason, string Code) Lift(CustomerProfile profile, Product product)
+    private static (double Lift, string Reason, string Code) Lift(CustomerProfile profile, ProfileSignal taste, Product product)
     {
         var factors = new List<(double Value, string Reason, string Code)>
         {
-            (Normalized(profile.CategoryAffinities, product.Category), $"Matches your interest in {product.Category}", $"affinity:category:{product.Category}"),
-            (0.6 * Normalized(profile.BrandAffinities, product.Brand?.ToLowerInvariant()), $"You like {product.Brand}", $"affinity:brand:{product.Brand?.ToLowerInvariant()}"),
+            (Normalized(taste.Categories, product.Category), $"Matches your interest in {product.Category}", $"affinity:category:{product.Category}"),
+            (0.6 * Normalized(taste.Brands, product.Brand?.ToLowerInvariant()), $"You like {product.Brand}", $"affinity:brand:{product.Brand?.ToLowerInvariant()}"),
             (0.4 * Normalized(profile.PriceBandAffinities, ProfileUpdater.PriceBand(product.Price)), "In your usual price range", $"affinity:price:{ProfileUpdater.PriceBand(product.Price)}"),
         };
         if (product.Attributes?.FirstOrDefault(a => a.Key.Equals("size", StringComparison.OrdinalIgnoreCase)) is { Key: not null } size)
@@ -74,7 +76,7 @@ public sealed class SearchReranker(ProfileStore profiles, CatalogProvider catalo
         return (total, best.Reason, best.Code);
     }
 
-    private static double Normalized(Dictionary<string, double> affinities, string? key)
+    private static double Normalized(IReadOnlyDictionary<string, double> affinities, string? key)
     {
         if (key is null || affinities.Count == 0 || !affinities.TryGetValue(key, out var value))
         {

@@ -302,6 +302,24 @@ public class ServingTests
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/recommendations/me/search", new { resultIds = Array.Empty<string>() })).StatusCode);
     }
 
+    [Fact]
+    public async Task SearchResults_AreReRankedByWhatTheCustomerSaidTheyLike()
+    {
+        await using var app = await StoreAsync();
+        using var client = app.CreateClient();
+        await app.PostEventsAsync(app.Consent("k-said", "said", true, "analytics"));
+        var body = new { query = "warm", resultIds = new[] { "HAT-2", "SOK-1", "JKT-3" } };
+        var before = await (await client.PostAsJsonAsync("/api/recommendations/said/search", body)).Content.ReadFromJsonAsync<JsonElement>();
+
+        await app.PostEventsAsync(new { id = "said-acct", type = "account", customerId = "said", preferredCategories = new[] { "jackets" }, occurredAt = app.Clock.GetUtcNow() });
+        var after = await (await client.PostAsJsonAsync("/api/recommendations/said/search", body)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(["HAT-2", "SOK-1", "JKT-3"], before.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()));
+        // Stated, never inferred: the jacket climbs from third to second, as for a customer who viewed one.
+        Assert.Equal(["HAT-2", "JKT-3", "SOK-1"], after.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()));
+        Assert.Equal("affinity:category:jackets", after.GetProperty("items")[1].GetProperty("reasonCode").GetString());
+    }
+
     [Theory]
     [InlineData("me?placement=also_bought", "productId")]
     [InlineData("me?placement=trending&window=2h", "window")]
