@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Recommender.Domain.Ports.Storage;
 using nietras.SeparatedValues;
 using Recommender.Domain;
 using Recommender.Domain.Catalog;
@@ -16,7 +18,7 @@ namespace Recommender.Benchmarks;
 /// <c>refresh</c>: the cost of refreshing every cached home list with the promoted model's user
 /// scoring (<see cref="RecommendationEngine.ForCustomer"/>, as <c>RecommendationService.RefreshCacheAsync</c>
 /// calls it, plus the JSON of the cached document) for N generated customers on a generated catalog;
-/// store reads and writes are not included. <c>serving-quality</c>: the served home list before and
+/// store reads and writes are not included, except with <c>--store embedded</c> (a second pass that writes every list). <c>serving-quality</c>: the served home list before and
 /// after issue 12 (neighbour lists seeded by the latest items vs the model's user scoring of the
 /// whole weighted history), on a usage file (<c>customerId,productId,timestamp</c>).
 /// </summary>
@@ -30,6 +32,8 @@ public static class RefreshBenchmark
           --train-customers N  customers the model is trained on (default 20000)
           --algorithm NAME     als | ease | sar | itemknn-cosine | userknn-cosine (default als)
           --max-model-items N  the dense model's catalog limit (default 10000)
+          --store embedded     then a second pass that also writes every cached list to the embedded store
+                               (SQLite, a fresh temporary folder), as the refresh does: compute + write, timed
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm NAME] [--window-days N] [--half-life-days N]
         """;
 
@@ -41,7 +45,7 @@ public static class RefreshBenchmark
         int Int(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return args[0] == "refresh"
             ? Refresh(output, Int("--customers", 100_000), Int("--items", 10_000), Int("--history", 12), Int("--train-customers", 20_000),
-                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000))
+                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"))
             : options.TryGetValue("--usage", out var usage)
                 ? ServingQuality(output, usage, options.GetValueOrDefault("--algorithm", "item-item-jaccard,sar,ease,itemknn-cosine,als"), Int("--window-days", 7),
                     new UserScoringOptions { HistoryHalfLife = TimeSpan.FromDays(Int("--half-life-days", (int)UserScoring.DefaultHalfLife.TotalDays)) })
@@ -54,8 +58,14 @@ public static class RefreshBenchmark
         return 2;
     }
 
-    private static int Refresh(TextWriter output, int customers, int items, int history, int trainCustomers, string algorithm, int maxModelItems)
+    private static int Refresh(TextWriter output, int customers, int items, int history, int trainCustomers, string algorithm, int maxModelItems, string? store)
     {
+        if (store is not (null or "embedded"))
+        {
+            output.WriteLine($"--store must be embedded (the Cosmos DB stand-in's write rate says nothing of Cosmos DB's), not '{store}'");
+            return 2;
+        }
+
         var random = new Random(7);
         const int Clusters = 50;
         var catalog = Enumerable.Range(0, items).Select(i => new Product($"item-{i:00000}", $"Item {i}", $"category-{i % Clusters}",
@@ -139,7 +149,42 @@ public static class RefreshBenchmark
             $"  refreshed {customers:N0} lists in {seconds:F1} s wall, {cpuSeconds:F1} s CPU ({cpuSeconds * 1000 / customers:F3} ms CPU per customer; {Environment.ProcessorCount} cores: {cpuSeconds / Environment.ProcessorCount:F1} s wall if the cores were ours; {listItems / (double)customers:F1} items a list)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  memory: peak working set {process.PeakWorkingSet64 / 1e6:F0} MB (whole process: generated profiles, catalog, model); managed heap before refresh {before / 1e6:F0} MB; allocated during refresh {allocated / 1e6:F0} MB ({allocated / (double)customers / 1e3:F1} KB per customer, short-lived); cached document {documentBytes / (double)customers:F0} bytes per customer"));
+        if (store is "embedded")
+        {
+            WriteToEmbeddedStore(output, profiles, model, catalog, scoring).GetAwaiter().GetResult();
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// Compute + write, as <c>RecommendationService.RefreshCacheAsync</c> does after reading the profile: every list written
+    /// with <c>PutSharedAsync</c> to the app's embedded store (the app as
+    /// <c>Program.cs</c> builds it, on a fresh temporary folder). Profile reads are not included.
+    /// </summary>
+    private static async Task WriteToEmbeddedStore(TextWriter output, CustomerProfile[] profiles, ItemSimilarityModel model,
+        IReadOnlyDictionary<string, Product> catalog, UserScoringOptions scoring)
+    {
+        await using var app = await BenchApp.StartAsync(StoreKind.Embedded, CancellationToken.None);
+        var documents = app.Services.GetRequiredService<Domain.Ports.IDocumentStore>();
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(profiles, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (profile, ct) =>
+        {
+            var list = RecommendationEngine.ForCustomer(profile, model, catalog, RecommendationEngine.CachedListSize, scoring);
+            var entry = new CachedRecommendations(profile.CustomerId, model.Version, Start, list) { Snapshot = ProfileSnapshot.Of(profile) };
+            await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, ct);
+        });
+        var seconds = clock.Elapsed.TotalSeconds;
+        self.Refresh();
+        var cpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var check = await documents.GetSharedAsync<CachedRecommendations>(Collections.Recommendations, profiles[^1].CustomerId, profiles[^1].CustomerId);
+        var folder = app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Recommender:DataDirectory"]!;
+        var bytes = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        using var process = Process.GetCurrentProcess();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  embedded store: computed and wrote {profiles.Length:N0} lists in {seconds:F1} s wall, {cpuSeconds:F1} s CPU ({profiles.Length / seconds:F0} lists/s); last list read back: {(check is { Items.Count: > 0 } ? "yes" : "NO")}; data folder {bytes / 1e6:F0} MB; peak working set {process.PeakWorkingSet64 / 1e6:F0} MB"));
     }
 
     private static int ServingQuality(TextWriter output, string usagePath, string algorithms, int windowDays, UserScoringOptions scoring)
