@@ -208,7 +208,6 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
 
         var lists = new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
-        var sources = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var madeBy = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(set.Users, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (user, ct) =>
         {
@@ -217,7 +216,6 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             {
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
                 var how = $"{body.GetProperty("source").GetString()}/{(body.TryGetProperty("strategy", out var strategy) ? strategy.GetString() : "-")}{(body.TryGetProperty("explored", out var explored) && explored.GetBoolean() ? " explored" : "")}";
-                sources.AddOrUpdate(how, 1, (_, c) => c + 1);
                 madeBy[user.User] = how;
                 lists[user.User] = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("productId").GetString()![ProductPrefix.Length..]).ToList();
             }
@@ -229,7 +227,8 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
 
         // Each kind of list scored on its own customers: what the model's lists earn apart from the bandit's explorations.
         var byHow = ServedListScoring.ScoreBy(lists, madeBy, set, options.K);
-        progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.OrderByDescending(s => s.Value).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Value} × {s.Key} (nDCG@{options.K} {(byHow.TryGetValue(s.Key, out var g) ? g.Ndcg : double.NaN):F4})")))}");
+        var sources = madeBy.Values.GroupBy(how => how, StringComparer.Ordinal).Select(g => (How: g.Key, Lists: g.Count())).OrderByDescending(s => s.Lists);
+        progress.WriteLine($"served lists by source/strategy: {string.Join(", ", sources.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Lists} × {s.How} (nDCG@{options.K} {(byHow.TryGetValue(s.How, out var g) ? g.Ndcg : double.NaN):F4})")))}");
         // Served items the customer already interacted with in the replayed part (views are excluded from home lists for 30 days; the replay spans 28).
         var touched = split.Train.GroupBy(i => i.User, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(i => i.Item).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
         var servedItems = lists.Sum(l => l.Value.Count);

@@ -132,9 +132,8 @@ public static class RefreshBenchmark
         clock.Restart();
         Parallel.For(0, customers, () => (Bytes: 0L, Items: 0L), (c, _, local) =>
         {
-            var list = RecommendationEngine.ForCustomer(profiles[c], model, catalog, RecommendationEngine.CachedListSize, scoring);
-            var entry = new CachedRecommendations(profiles[c].CustomerId, model.Version, Start, list) { Snapshot = ProfileSnapshot.Of(profiles[c]) };
-            return (local.Bytes + Json.ToUtf8(entry).Length, local.Items + list.Count);
+            var entry = EntryFor(profiles[c], model, catalog, scoring);
+            return (local.Bytes + Json.ToUtf8(entry).Length, local.Items + entry.Items.Count);
         }, local =>
         {
             Interlocked.Add(ref documentBytes, local.Bytes);
@@ -157,6 +156,13 @@ public static class RefreshBenchmark
         return 0;
     }
 
+    /// <summary>The cached document of one customer, as <c>RecommendationService.RefreshCacheAsync</c> makes it (segments aside).</summary>
+    private static CachedRecommendations EntryFor(CustomerProfile profile, ItemSimilarityModel model, IReadOnlyDictionary<string, Product> catalog, UserScoringOptions scoring) =>
+        new(profile.CustomerId, model.Version, Start, RecommendationEngine.ForCustomer(profile, model, catalog, RecommendationEngine.CachedListSize, scoring))
+        {
+            Snapshot = ProfileSnapshot.Of(profile),
+        };
+
     /// <summary>
     /// Compute + write, as <c>RecommendationService.RefreshCacheAsync</c> does after reading the profile: every list written
     /// with <c>PutSharedAsync</c> to the app's embedded store (the app as
@@ -172,9 +178,7 @@ public static class RefreshBenchmark
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(profiles, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (profile, ct) =>
         {
-            var list = RecommendationEngine.ForCustomer(profile, model, catalog, RecommendationEngine.CachedListSize, scoring);
-            var entry = new CachedRecommendations(profile.CustomerId, model.Version, Start, list) { Snapshot = ProfileSnapshot.Of(profile) };
-            await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, entry, ct);
+            await documents.PutSharedAsync(Collections.Recommendations, profile.CustomerId, profile.CustomerId, EntryFor(profile, model, catalog, scoring), ct);
         });
         var seconds = clock.Elapsed.TotalSeconds;
         self.Refresh();

@@ -21,12 +21,12 @@ public sealed record ProfileSignal(IReadOnlyDictionary<string, double> Categorie
         ArgumentNullException.ThrowIfNull(profile);
         // Brand affinities are kept lower-cased (ProfileUpdater), and so are stated brands here: "Acme" matches "acme".
         return new(WithStated(profile.CategoryAffinities, profile.StatedCategories),
-            WithStated(profile.BrandAffinities, profile.StatedBrands.Select(b => b.ToLowerInvariant())));
+            WithStated(profile.BrandAffinities, profile.StatedBrands.ConvertAll(b => b.ToLowerInvariant())));
     }
 
-    private static IReadOnlyDictionary<string, double> WithStated(Dictionary<string, double> inferred, IEnumerable<string> stated)
+    private static IReadOnlyDictionary<string, double> WithStated(Dictionary<string, double> inferred, List<string> stated)
     {
-        if (!stated.Any())
+        if (stated.Count == 0)
         {
             return inferred;
         }
