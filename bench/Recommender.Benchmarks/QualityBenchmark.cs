@@ -89,7 +89,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             var split = splitter.Split(data);
             var set = EvaluationSet.Create(split, excludeSeen: true);
             var context = new TrainingContext(42, Task: protocol == "random" ? PredictionTask.HeldOutItems : PredictionTask.Next);
-            var offline = new[] { "popularity", "sar", "ease", "als", "userknn-cosine", "userknn-jaccard" }
+            var offline = new[] { "popularity", "sar", "ease", "als", "userknn-cosine", "userknn-jaccard", "sequential" }
                 .Select(name => Evaluator.Evaluate(AlgorithmRegistry.Default.Create(name), set, options.K, context)).ToList();
             var clock = Stopwatch.StartNew();
             var (served, run) = await ServeAsync(split, set, cancellationToken);
@@ -102,6 +102,27 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         }
 
         return 0;
+    }
+
+    /// <summary>"; chosen settings k=v … (n trials)" of the promoted candidate, when the run tuned it.</summary>
+    private static string ChosenSettings(JsonElement run, string? chosen)
+    {
+        if (chosen is null || !run.TryGetProperty("candidates", out var candidates))
+        {
+            return string.Empty;
+        }
+
+        var candidate = candidates.EnumerateArray().FirstOrDefault(c => c.GetProperty("algorithm").GetString() == chosen);
+        if (candidate.ValueKind != JsonValueKind.Object || !candidate.TryGetProperty("settings", out var settings) || settings.ValueKind != JsonValueKind.Object)
+        {
+            return string.Empty;
+        }
+
+        var trials = candidate.TryGetProperty("tuning", out var tuning) && tuning.ValueKind == JsonValueKind.Object && tuning.TryGetProperty("trials", out var list)
+            ? $" ({list.GetArrayLength()} trials)"
+            : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"; {chosen} settings {string.Join(' ', settings.EnumerateObject().Select(p => $"{p.Name}={p.Value.GetDouble():0.###}"))}{trials}");
     }
 
     private async Task<(ServedScore Score, string Run)> ServeAsync(DataSplit split, EvaluationSet set, CancellationToken cancellationToken)
@@ -188,7 +209,9 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
                     : string.Create(CultureInfo.InvariantCulture,
                         $"{c.GetProperty("algorithm").GetString()} {(c.GetProperty("metrics").TryGetProperty("ndcg@10", out var ndcg) ? ndcg.GetDouble() : double.NaN):F4}")))
                 : "?";
-            summary = $"{run.GetProperty("status").GetString()} {(run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : "?")}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
+            var chosenName = run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : null;
+            summary = $"{run.GetProperty("status").GetString()} {chosenName ?? "?"}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
+                ChosenSettings(run, chosenName) +
                 (options.Home is { } served ? $"; home served by {served}" : string.Empty);
             progress.WriteLine($"training run {round} {summary} after {runClock.Elapsed.TotalSeconds:F0} s");
         }

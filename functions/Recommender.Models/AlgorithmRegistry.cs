@@ -36,6 +36,7 @@ public sealed class AlgorithmRegistry
         registry.Add("ease", () => new EaseRecommender());
         registry.Add("als", () => new AlsRecommender());
         registry.Add("rp3beta", () => new Rp3BetaRecommender()); // issue 12: random walk with popularity penalty
+        registry.Add("sequential", () => new SequentialRulesRecommender()); // issue 12: what comes next, by the order of interactions
         registry.Add("content", () => new ContentRecommender());
         registry.Add("ltr", () => new RankingReRanker(new EaseRecommender(), [new AlsRecommender()]));
         // ===== END helper B =====

@@ -52,6 +52,14 @@ public sealed record UserScorer
     public int Neighbours { get; init; }
     /// <summary><c>users</c>: <see cref="UserNeighbourhood.Cosine"/> or <see cref="UserNeighbourhood.Jaccard"/>.</summary>
     public string? Similarity { get; init; }
+    /// <summary>
+    /// <c>item-weights</c> of an order-based model (sequential rules): when above 0, a history is weighed by
+    /// position instead of by age — its <see cref="Recent"/> latest distinct items, the k-th latest
+    /// <see cref="PositionDecay"/>ᵏ (<see cref="UserScoring.WeighFor"/>). 0 (every other model): by age.
+    /// </summary>
+    public int Recent { get; init; }
+    /// <summary>With <see cref="Recent"/>: the weight ratio of one position to the next newer one (0 &lt; decay ≤ 1).</summary>
+    public double PositionDecay { get; init; }
 
     private Dictionary<string, int>? _index;
     private double[]? _gram;
@@ -215,6 +223,41 @@ public static class UserScoring
         }
 
         return weights.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new HistoryItem(kv.Key, kv.Value)).ToList();
+    }
+
+    /// <summary>
+    /// The history weighed as <paramref name="scorer"/> was trained to be scored: by position
+    /// (<see cref="Latest"/>) when it says so (<see cref="UserScorer.Recent"/> &gt; 0), otherwise by age
+    /// (<see cref="Weigh"/>). Serving, the cache refresh and the gate all weigh here.
+    /// </summary>
+    public static IReadOnlyList<HistoryItem> WeighFor(UserScorer? scorer, IEnumerable<HistoryEvent> history, TimeSpan? halfLife = null) =>
+        scorer is { Recent: > 0 } ordered ? Latest(history, ordered.Recent, ordered.PositionDecay) : Weigh(history, halfLife);
+
+    /// <summary>
+    /// The <paramref name="recent"/> latest distinct items of a chronological history (by their latest
+    /// interaction; between equal times the later in the sequence is the newer), the k-th latest weighing
+    /// <paramref name="decay"/>ᵏ × its strongest interaction weight (a purchase more than a view). Newest first.
+    /// </summary>
+    public static IReadOnlyList<HistoryItem> Latest(IEnumerable<HistoryEvent> history, int recent, double decay)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var latest = new Dictionary<string, (DateTimeOffset At, int Position, double Weight)>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var e in history)
+        {
+            // (time, position) grows with the position among equal times: this event is the item's latest unless an earlier one is later in time.
+            latest[e.Item] = latest.TryGetValue(e.Item, out var known)
+                ? (e.At >= known.At ? (e.At, position, Math.Max(known.Weight, e.Weight)) : known with { Weight = Math.Max(known.Weight, e.Weight) })
+                : (e.At, position, e.Weight);
+            position++;
+        }
+
+        return latest
+            .Where(kv => kv.Value.Weight > 0)
+            .OrderByDescending(kv => kv.Value.At).ThenByDescending(kv => kv.Value.Position)
+            .Take(Math.Max(0, recent))
+            .Select((kv, rank) => new HistoryItem(kv.Key, kv.Value.Weight * Math.Pow(decay, rank)))
+            .ToList();
     }
 
     /// <summary>The user's score of every item of <paramref name="scorer"/> (aligned with its <see cref="UserScorer.Items"/>); history items it does not cover are ignored.</summary>

@@ -6,7 +6,7 @@ public sealed class AlgorithmRegistryTests
     public void Default_RegistersTheBaselines()
     {
         var names = AlgorithmRegistry.Default.Names;
-        foreach (var name in new[] { "popularity", "trending", "sar", "itemknn-jaccard", "itemknn-lift", "itemknn-cosine", "userknn-cosine", "userknn-jaccard", "rp3beta" })
+        foreach (var name in new[] { "popularity", "trending", "sar", "itemknn-jaccard", "itemknn-lift", "itemknn-cosine", "userknn-cosine", "userknn-jaccard", "rp3beta", "sequential" })
         {
             Assert.Contains(name, names);
             Assert.Equal(name, AlgorithmRegistry.Default.Create(name).Name);

@@ -77,8 +77,8 @@ public static class RecommendationEngine
     public static double WeightOf(EventType type) => EventWeights.Default.WeightOf(type);
 
     /// <summary>
-    /// Everything the profile keeps of the customer's behaviour — recent views, wishlist, cart and every
-    /// purchase — weighted by <paramref name="weights"/> (null: the defaults); disliked products are left
+    /// Everything the profile keeps of the customer's behaviour — recent views (oldest first), wishlist, cart and every
+    /// purchase (in the order first bought) — weighted by <paramref name="weights"/> (null: the defaults); disliked products are left
     /// out, so they never seed a list nor explain one.
     /// </summary>
     public static List<HistorySignal> HistoryOf(CustomerProfile profile, EventWeights? weights = null)
@@ -86,7 +86,8 @@ public static class RecommendationEngine
         ArgumentNullException.ThrowIfNull(profile);
         weights ??= EventWeights.Default;
         var history = new List<HistorySignal>(profile.RecentViews.Count + profile.Cart.Count + profile.Purchased.Count + profile.Wishlist.Count);
-        history.AddRange(profile.RecentViews.Select(v => new HistorySignal(v.ProductId, v.At, weights.View, "viewed")));
+        // Oldest first (the profile keeps views newest first): an order-based model tells equal times apart by position (UserScoring.Latest).
+        history.AddRange(profile.RecentViews.AsEnumerable().Reverse().Select(v => new HistorySignal(v.ProductId, v.At, weights.View, "viewed")));
         history.AddRange(profile.Wishlist.Select(w => new HistorySignal(w.Key, w.Value, weights.WishlistAdd, "wishlisted")));
         history.AddRange(profile.Cart.Values.Select(c => new HistorySignal(c.ProductId, c.AddedAt, weights.AddToCart, "in_cart")));
         history.AddRange(profile.Purchased.Select(p => new HistorySignal(p.Key, p.Value, weights.Purchase, "purchased")));
@@ -172,7 +173,7 @@ public static class RecommendationEngine
         var candidates = ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile);
         var reRanked = OnTheBaseScale(ReRank(reRanker, candidates, candidates.Count), candidates);
         var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
-        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var weighted = UserScoring.WeighFor(ScorerOf(model), seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
         var content = NewProductScores(weighted, model, ScorerOf(model), catalog, new HashSet<string>(exclude, StringComparer.Ordinal), options);
         var taste = profile is { IsEmpty: false } && options.ProfileWeight > 0 ? TasteOf(profile) : null;
         if (content.Count == 0 && taste is null)
@@ -275,10 +276,10 @@ public static class RecommendationEngine
 
         // Sensitive products (health, religion, ...) never seed a list nor appear in an explanation.
         var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
-        var weighted = UserScoring.Weigh(seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var scorer = ScorerOf(model);
+        var weighted = UserScoring.WeighFor(scorer, seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
         var kinds = seeds.GroupBy(h => h.ProductId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.MaxBy(h => h.Weight)!.Kind, StringComparer.Ordinal);
-        var scorer = ScorerOf(model);
         var totalWeight = weighted.Sum(h => h.Weight);
         var coveredWeight = weighted.Where(h => scorer.Covers(h.ProductId())).Sum(h => h.Weight);
         var coveredShare = totalWeight > 0 ? coveredWeight / totalWeight : 0;

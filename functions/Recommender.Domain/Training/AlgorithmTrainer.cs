@@ -25,7 +25,7 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
     public EventWeights Weights { get; } = weights ?? EventWeights.Default;
 
     /// <summary>The algorithms the training workflow trains as candidates besides item-item Jaccard.</summary>
-    public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als", "userknn-cosine", "userknn-jaccard"];
+    public static readonly IReadOnlyList<string> Candidates = ["sar", "ease", "itemknn-cosine", "als", "userknn-cosine", "userknn-jaccard", "sequential"];
 
     public string Algorithm => algorithm;
 

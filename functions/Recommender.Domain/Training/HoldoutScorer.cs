@@ -42,14 +42,16 @@ public sealed class ServedHistoryScorer(IOptions<ServingOptions> options, EventW
         return RecommendationEngine.ForHistory(signals, model, NoCatalog, seen, k, options.Value.UserScoring).Select(i => i.ProductId).ToList();
     }
 
-    /// <summary>A customer's archived events as the history signals a profile yields (the weight and kind of each event; dislikes never seed) — the gate's and the re-ranker's training history.</summary>
+    /// <summary>A customer's archived events (newest first) as the history signals a profile yields, oldest first (the weight and kind of each event; dislikes never seed) — the gate's and the re-ranker's training history.</summary>
     public static List<HistorySignal> SignalsOf(IReadOnlyList<ClickstreamEvent> events, EventWeights weights)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(weights);
         var signals = new List<HistorySignal>(events.Count);
-        foreach (var e in events)
+        // Oldest first, as a profile lists purchases: the events come newest first, and an order-based model tells equal times apart by position.
+        for (var n = events.Count - 1; n >= 0; n--)
         {
+            var e = events[n];
             var weight = weights.WeightOf(e);
             if (weight <= 0)
             {

@@ -269,6 +269,7 @@ public class UserScoringServingTests
     [InlineData("ease")]
     [InlineData("sar")]
     [InlineData("als")]
+    [InlineData("sequential")]
     public void TheGatesScorer_ListsWhatTheCacheRefreshServesForTheSameHistory(string algorithm)
     {
         // The training gate must judge what is served: its scorer over a customer's events equals the
@@ -288,5 +289,44 @@ public class UserScoringServingTests
         Assert.Equal(10, gate.Count);
         Assert.Equal(served.Select(i => i.ProductId), gate);
         Assert.DoesNotContain(gate, profile.Purchased.ContainsKey);
+    }
+
+    [Fact]
+    public void SequentialRules_ServeWhatFollowsTheLatestPurchases_TellingEqualTimesApartByOrder_InTheCacheAndTheGateAlike()
+    {
+        // Every buyer takes p{i}, then q{i}; the customer bought p00 … p11 in that order, all in the same second.
+        var events = PairedEvents();
+        var model = new AlgorithmTrainer("sequential").Train(events, "v1", T0);
+        var profile = new CustomerProfile
+        {
+            CustomerId = "batch",
+            Purchased = Enumerable.Range(0, 12).ToDictionary(i => $"p{i:00}", _ => T0.AddDays(30)),
+        };
+        // The archive as the gate holds it: newest first, so between equal times the last bought comes first.
+        var history = new CustomerHistory("batch", Enumerable.Range(0, 12).Reverse()
+            .Select(i => new ClickstreamEvent { Id = $"h{i}", Type = EventType.Purchase, CustomerId = "batch", ProductId = $"p{i:00}", OccurredAt = T0.AddDays(30) })
+            .ToList());
+        var options = new ServingOptions();
+
+        var served = RecommendationEngine.ForCustomer(profile, model, CatalogOf(events), 10, ModelOnly);
+        var gate = new ServedHistoryScorer(Microsoft.Extensions.Options.Options.Create(options), EventWeights.Default).Recommend(model, history, 10);
+
+        Assert.Equal(UserScorer.ItemWeights, model.Scorer!.Kind);
+        Assert.Equal(20, model.Scorer.Recent);
+        // What follows the last purchase first, then what follows the one before, and so on.
+        Assert.Equal(Enumerable.Range(2, 10).Reverse().Select(i => $"q{i:00}"), served.Select(i => i.ProductId));
+        Assert.Equal("purchased:p11", served[0].ReasonCode);
+        Assert.Equal(served.Select(i => i.ProductId), gate);
+    }
+
+    [Fact]
+    public void TheGatesHistorySignals_AreOldestFirst_AsAProfileListsPurchases()
+    {
+        var events = new[] { "c", "b", "a" }.Select((p, n) => new ClickstreamEvent
+        {
+            Id = $"h{n}", Type = EventType.Purchase, CustomerId = "x", ProductId = p, OccurredAt = T0.AddHours(-n),
+        }).ToList();
+
+        Assert.Equal(["a", "b", "c"], ServedHistoryScorer.SignalsOf(events, EventWeights.Default).Select(s => s.ProductId).ToArray());
     }
 }

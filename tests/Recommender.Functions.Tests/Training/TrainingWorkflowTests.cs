@@ -51,7 +51,7 @@ public class TrainingWorkflowTests
         Assert.Equal(version, catalog.GetProperty("current").GetProperty("version").GetString());
         var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{version}");
         Assert.Equal(run.GetProperty("chosen").GetString(), manifest.GetProperty("algorithm").GetString());
-        Assert.Equal(8, run.GetProperty("candidates").GetArrayLength()); // item-item-jaccard, sar, ease, itemknn-cosine, als, userknn-cosine, userknn-jaccard, ease+ltr
+        Assert.Equal(9, run.GetProperty("candidates").GetArrayLength()); // item-item-jaccard, sar, ease, itemknn-cosine, als, userknn-cosine, userknn-jaccard, sequential, ease+ltr
         Assert.True(manifest.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
     }
 

@@ -75,4 +75,53 @@ public class UserScoringTests
         Assert.Empty(UserScoring.Top(scorer, [new HistoryItem("unknown", 1)], 5));
         Assert.Equal([new ScoredItem("b", 1.0)], UserScoring.Top(scorer, [new HistoryItem("a", 2), new HistoryItem("unknown", 9)], 5));
     }
+
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Latest_WeighsTheRecentDistinctItemsByPosition_TimesTheirStrongestWeight()
+    {
+        HistoryEvent[] history =
+        [
+            new("a", At, 1), new("b", At.AddHours(1), 5), new("a", At.AddHours(2), 1), new("c", At.AddHours(3), 1), new("d", At.AddHours(4), 2),
+        ];
+
+        var weighted = UserScoring.Latest(history, recent: 3, decay: 0.5);
+
+        // Newest first: d (2 · 1), c (1 · 0.5), a (its latest is 2 h: 1 · 0.25); b is the fourth latest and left out.
+        Assert.Equal([new HistoryItem("d", 2), new HistoryItem("c", 0.5), new HistoryItem("a", 0.25)], weighted);
+    }
+
+    [Fact]
+    public void Latest_BetweenEqualTimes_TheLaterInTheSequenceIsNewer_AndAnEarlierTimeLaterInTheListIsNot()
+    {
+        HistoryEvent[] history = [new("a", At, 1), new("b", At, 1), new("old", At.AddHours(-1), 1)];
+
+        var weighted = UserScoring.Latest(history, recent: 5, decay: 0.5);
+
+        Assert.Equal(["b", "a", "old"], weighted.Select(h => h.Item).ToArray());
+    }
+
+    [Fact]
+    public void WeighFor_WeighsByPositionOnlyForAnOrderBasedScorer()
+    {
+        HistoryEvent[] history = [new("a", At, 1), new("b", At.AddDays(90), 1)];
+        var byAge = new UserScorer { Kind = UserScorer.ItemWeights, Items = ["a", "b"], Rows = [new([], []), new([], [])] };
+        var byPosition = byAge with { Recent = 1, PositionDecay = 0.5 };
+
+        Assert.Equal(UserScoring.Weigh(history), UserScoring.WeighFor(byAge, history));
+        Assert.Equal(UserScoring.Weigh(history), UserScoring.WeighFor(null, history));
+        Assert.Equal([new HistoryItem("b", 1)], UserScoring.WeighFor(byPosition, history));
+    }
+
+    [Fact]
+    public void AnOrderBasedScorer_KeepsItsWeightingThroughTheModelStore()
+    {
+        var scorer = new UserScorer { Kind = UserScorer.ItemWeights, Items = ["a"], Rows = [new([], [])], Recent = 20, PositionDecay = 0.9 };
+
+        var read = JsonSerializer.Deserialize<UserScorer>(JsonSerializer.Serialize(scorer))!;
+
+        Assert.Equal(20, read.Recent);
+        Assert.Equal(0.9, read.PositionDecay);
+    }
 }
