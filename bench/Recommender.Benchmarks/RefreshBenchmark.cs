@@ -30,7 +30,7 @@ public static class RefreshBenchmark
           --items N            catalog size (default 10000)
           --history N          interactions per customer, on average (default 12)
           --train-customers N  customers the model is trained on (default 20000)
-          --algorithm NAME     als | ease | sar | itemknn-cosine | userknn-cosine (default als)
+          --algorithm NAME     als | ease | sar | itemknn-cosine | userknn-cosine | sequential (default als)
           --max-model-items N  the dense model's catalog limit (default 10000)
           --store embedded     then a second pass that also writes every cached list to the embedded store
                                (SQLite, a fresh temporary folder), as the refresh does: compute + write, timed
