@@ -81,7 +81,6 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
             _rows[i] = [];
         }
 
-        var users = new HashSet<string>[_items.Length];
         _histories = interactions
             .Select((interaction, position) => (interaction, position))
             .GroupBy(x => x.interaction.User, StringComparer.Ordinal)
