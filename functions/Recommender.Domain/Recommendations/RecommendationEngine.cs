@@ -173,8 +173,9 @@ public static class RecommendationEngine
         var candidates = ReRankCandidates(history, model, reRanker.Table, catalog, exclude, size, options, profile);
         var reRanked = OnTheBaseScale(ReRank(reRanker, candidates, candidates.Count), candidates);
         var seeds = history.Where(h => !(catalog.TryGetValue(h.ProductId, out var p) && p.Sensitive)).ToList();
-        var weighted = UserScoring.WeighFor(ScorerOf(model), seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
-        var content = NewProductScores(weighted, model, ScorerOf(model), catalog, new HashSet<string>(exclude, StringComparer.Ordinal), options);
+        var scorer = ScorerOf(model);
+        var weighted = UserScoring.WeighFor(scorer, seeds.Select(h => new HistoryEvent(h.ProductId, h.At, h.Weight)), options.HistoryHalfLife);
+        var content = NewProductScores(weighted, model, scorer, catalog, new HashSet<string>(exclude, StringComparer.Ordinal), options);
         var taste = profile is { IsEmpty: false } && options.ProfileWeight > 0 ? TasteOf(profile) : null;
         if (content.Count == 0 && taste is null)
         {

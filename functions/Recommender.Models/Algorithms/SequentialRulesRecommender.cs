@@ -58,7 +58,7 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
         _options = options ?? new SequentialRulesOptions();
         if (!_options.IsValid)
         {
-            throw new ArgumentException("sequential rules need Window ≥ 1, 0 ≤ Normalization ≤ 2, Recent ≥ 1 and 0 < PositionDecay ≤ 1", nameof(options));
+            throw new ArgumentException("sequential rules need Window ≥ 1, 0 ≤ Normalization ≤ 2, Recent ≥ 1, 0 < PositionDecay ≤ 1 and 0 ≤ EaseShare ≤ 100", nameof(options));
         }
     }
 
