@@ -320,6 +320,19 @@ public class UserScoringServingTests
     }
 
     [Fact]
+    public void SequentialRules_TakeTheFirstOfTheProfilesViews_NewestFirst_AsTheLatest_BetweenEqualTimes()
+    {
+        var events = PairedEvents();
+        var model = new AlgorithmTrainer("sequential").Train(events, "v1", T0);
+        // The profile keeps views newest first: p07 was viewed after p03, in the same second.
+        var profile = new CustomerProfile { CustomerId = "browser", RecentViews = [new RecentItem("p07", T0.AddDays(30)), new RecentItem("p03", T0.AddDays(30))] };
+
+        var served = RecommendationEngine.ForCustomer(profile, model, CatalogOf(events), 2, ModelOnly, viewedExcluded: _ => true);
+
+        Assert.Equal(["q07", "q03"], served.Select(i => i.ProductId).ToArray());
+    }
+
+    [Fact]
     public void TheGatesHistorySignals_AreOldestFirst_AsAProfileListsPurchases()
     {
         var events = new[] { "c", "b", "a" }.Select((p, n) => new ClickstreamEvent

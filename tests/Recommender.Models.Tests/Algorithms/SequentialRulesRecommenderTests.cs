@@ -151,6 +151,19 @@ public sealed class SequentialRulesRecommenderTests
         Assert.Equal(items.Sum(i => items.Sum(j => Math.Abs(rules.Rule(i, j)))), added, 9);
     }
 
+    [Fact]
+    public void EaseShare_IsLeftOut_OnACatalogWiderThanEaseTakes()
+    {
+        var items = Enumerable.Range(0, new EaseOptions().MaxItems + 1).Select(i => $"i{i:00000}").ToArray();
+        Interaction[] data = [.. Sequence("u1", items), .. Sequence("u2", items[..3])];
+
+        var rules = Fit(new SequentialRulesOptions(), data);
+        var blended = Fit(new SequentialRulesOptions { EaseShare = 1 }, data);
+
+        Assert.Equal(rules.Rule("i00000", "i00001"), blended.Rule("i00000", "i00001"));
+        Assert.Equal(0, blended.Rule("i00001", "i00000"));
+    }
+
     [Theory]
     [InlineData(0, 0.75, 20, 0.9)]
     [InlineData(10, -0.1, 20, 0.9)]
