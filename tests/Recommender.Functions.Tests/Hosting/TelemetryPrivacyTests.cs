@@ -29,13 +29,15 @@ public sealed class TelemetryPrivacyTests
     [Fact]
     public async Task IngestServeAndPrivacyCalls_LeaveNoPersonalDataInAnySpanOrMetricAttribute()
     {
-        var spans = new List<Activity>();
-        var metrics = new List<MetricSnapshot>();
+        // Locked lists: the tracer's listener is process-wide, so spans of tests running beside this
+        // one are recorded too and may arrive while this test reads; it reads snapshots.
+        var recordedSpans = new SharedList<Activity>();
+        var recordedMetrics = new SharedList<MetricSnapshot>();
         var app = new TestApp(settings: new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", ["Recommender:Telemetry:Enabled"] = "true" })
         {
             TestServices = services => services
-                .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))
-                .ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics)),
+                .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(recordedSpans))
+                .ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(recordedMetrics)),
         };
         try
         {
@@ -55,8 +57,11 @@ public sealed class TelemetryPrivacyTests
         }
         finally
         {
-            await app.DisposeAsync(); // the providers stop: nothing is added to the lists from here on
+            await app.DisposeAsync(); // the providers stop; a span of another test may still be on its way in
         }
+
+        var spans = recordedSpans.Snapshot();
+        var metrics = recordedMetrics.Snapshot();
 
         // The telemetry is there ...
         Assert.Contains(spans, s => s.Source.Name == RecommenderTelemetry.Name && s.DisplayName == "ingest batch" && Equals(s.GetTagItem(RecommenderTelemetry.Tags.Source), "http"));
