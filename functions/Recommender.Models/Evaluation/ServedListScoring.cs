@@ -80,4 +80,24 @@ public static class ServedListScoring
         var target = (to - from).Ticks;
         return interactions.Select(i => i with { At = from.AddTicks((long)((i.At.UtcTicks - first) / (double)span * target)) }).ToList();
     }
+
+    /// <summary>
+    /// Cuts <paramref name="interactions"/> at a time: the earlier part holds the first <paramref name="share"/> of them
+    /// (0 to 1) by time, with every interaction at the cut's own time (equal timestamps stay together); the later part
+    /// holds the rest. Each part keeps the input's order.
+    /// </summary>
+    public static (List<Interaction> Earlier, List<Interaction> Later) SplitByTime(IReadOnlyList<Interaction> interactions, double share)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        ArgumentOutOfRangeException.ThrowIfLessThan(share, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(share, 1);
+        var count = (int)Math.Round(interactions.Count * share);
+        if (count == 0)
+        {
+            return ([], [.. interactions]);
+        }
+
+        var cut = interactions.Select(i => i.At).Order().ElementAt(count - 1);
+        return ([.. interactions.Where(i => i.At <= cut)], [.. interactions.Where(i => i.At > cut)]);
+    }
 }

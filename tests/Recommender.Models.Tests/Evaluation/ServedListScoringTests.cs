@@ -62,4 +62,26 @@ public class ServedListScoringTests
         Assert.Equal(from.AddDays(20), moved[3].At);
         Assert.Equal(data.Select(i => (i.User, i.Item)), moved.Select(i => (i.User, i.Item)));
     }
+
+    [Fact]
+    public void SplitByTime_CutsAtTheShareByTime_KeepsEqualTimesTogetherAndTheOrder()
+    {
+        // Days before the latest: a at 5, 3, 1; b at 4, 3, 0. By time: 5, 4, 3, 3, 1, 0.
+        var data = new[]
+        {
+            TestData.At("a", "x", 5), TestData.At("a", "y", 3), TestData.At("a", "z", 1),
+            TestData.At("b", "x", 4), TestData.At("b", "y", 3), TestData.At("b", "w", 0),
+        };
+
+        var (earlier, later) = ServedListScoring.SplitByTime(data, 0.5);
+
+        // Half is 3 interactions; the third by time ties with the fourth, so both go to the earlier part.
+        Assert.Equal(["a:x", "a:y", "b:x", "b:y"], earlier.Select(i => $"{i.User}:{i.Item}"));
+        Assert.Equal(["a:z", "b:w"], later.Select(i => $"{i.User}:{i.Item}"));
+        Assert.True(earlier.Max(i => i.At) < later.Min(i => i.At));
+
+        Assert.Empty(ServedListScoring.SplitByTime(data, 0).Earlier);
+        Assert.Empty(ServedListScoring.SplitByTime(data, 1).Later);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ServedListScoring.SplitByTime(data, 1.5));
+    }
 }
