@@ -12,6 +12,7 @@ public sealed class BanditEstimates
 {
     private readonly Dictionary<(string Placement, string Segment, string Profile, string Strategy), (double N, double S)> _levels = [];
     private readonly double _strength;
+    private readonly double _switchConfidence;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Placement, string Segment, string? Profile, string Fallback, int Strategies), string> _best = new();
 
     public BanditEstimates(IReadOnlyDictionary<string, BanditArm> arms, BanditOptions options)
@@ -19,6 +20,7 @@ public sealed class BanditEstimates
         ArgumentNullException.ThrowIfNull(arms);
         ArgumentNullException.ThrowIfNull(options);
         _strength = options.PriorStrength;
+        _switchConfidence = options.SwitchConfidence;
         foreach (var (id, arm) in arms)
         {
             if (BanditPolicy.Parts(id) is not var (placement, context, strategy))
@@ -73,9 +75,11 @@ public sealed class BanditEstimates
     }
 
     /// <summary>
-    /// Exploitation: the strategy with the highest posterior mean among those with evidence — shown at least once in the
-    /// placement (trying the others is exploration's job); <paramref name="fallback"/> unless another is strictly better,
-    /// so with no data, the default.
+    /// Exploitation: <paramref name="fallback"/> unless the evidence says another strategy earns more — shown at least
+    /// once in the placement (trying the others is exploration's job), with a higher posterior mean in the context, and
+    /// whose reward rate is above the fallback's posterior mean with the posterior probability
+    /// <see cref="BanditOptions.SwitchConfidence"/> in the context or in its segment (<see cref="ProbabilityAbove"/>); of
+    /// those, the one with the highest posterior mean. So with no data, or with too little to tell, the default.
     /// </summary>
     public string Best(string placement, BanditContext context, IReadOnlyList<string> available, string fallback)
     {
@@ -109,22 +113,58 @@ public sealed class BanditEstimates
     private string BestOf(string placement, BanditContext context, IReadOnlyList<string> available, string fallback)
     {
         var best = fallback;
-        var bestMean = Mean(placement, context, fallback);
+        var baseline = Mean(placement, context, fallback);
+        var bestMean = baseline;
         foreach (var strategy in available)
         {
-            if (_levels.GetValueOrDefault((placement, "", "", strategy)).N <= 0)
+            if (strategy == fallback || _levels.GetValueOrDefault((placement, "", "", strategy)).N <= 0)
             {
                 continue;
             }
 
             var mean = Mean(placement, context, strategy);
-            if (mean > bestMean)
+            if (mean > bestMean && Confident(placement, context, strategy, fallback))
             {
                 (best, bestMean) = (strategy, mean);
             }
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Whether the evidence says <paramref name="strategy"/> earns more than <paramref name="fallback"/> with
+    /// <see cref="BanditOptions.SwitchConfidence"/>: in the context itself, or in its segment as a whole (a context
+    /// seen for the first time has only its segment's evidence, borrowed with <see cref="BanditOptions.PriorStrength"/>
+    /// impressions' weight, which alone could never be sure).
+    /// </summary>
+    private bool Confident(string placement, BanditContext context, string strategy, string fallback)
+    {
+        if (ProbabilityAbove(Posterior(placement, context, strategy), Mean(placement, context, fallback)) >= _switchConfidence)
+        {
+            return true;
+        }
+
+        var segment = context with { Profile = null };
+        return context.Profile is not null
+            && ProbabilityAbove(Posterior(placement, segment, strategy), Mean(placement, segment, fallback)) >= _switchConfidence;
+    }
+
+    /// <summary>
+    /// P(X &gt; <paramref name="mean"/>) for X ~ Beta(<paramref name="posterior"/>), by the normal approximation (the
+    /// Beta's mean and variance): how sure the evidence is that an arm's reward rate is above a mean. 0.5 at the mean.
+    /// </summary>
+    public static double ProbabilityAbove((double A, double B) posterior, double mean)
+    {
+        var n = posterior.A + posterior.B;
+        var z = ((posterior.A / n) - mean) / Math.Sqrt(posterior.A * posterior.B / (n * n * (n + 1)));
+        if (double.IsNaN(z))
+        {
+            return 0.5;
+        }
+
+        var tail = Experiments.ExperimentStatistics.ChiSquareSurvival(z * z, 1) / 2; // P(Z > |z|)
+        return z >= 0 ? 1 - tail : tail;
     }
 
     /// <summary>Exploration: Thompson sampling, one draw from each arm's posterior, the best draw wins.</summary>

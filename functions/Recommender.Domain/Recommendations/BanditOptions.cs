@@ -28,11 +28,20 @@ public sealed class BanditOptions
     /// </value>
     public double PriorStrength { get; set; } = 20;
 
+    /// <value>
+    /// How sure exploitation must be that another strategy earns more than the default before it serves that strategy
+    /// to a context's lists: the posterior probability (normal approximation of its Beta posterior) that its reward
+    /// rate is above the default's posterior mean, in the context or in its segment as a whole (0.5 to 0.999). Default 0.95, so a handful of lucky sales does not move a whole context;
+    /// 0.5 switches on any higher posterior mean. Exploration is not affected.
+    /// </value>
+    public double SwitchConfidence { get; set; } = 0.95;
+
     public bool IsValid =>
-        ExplorationShare is >= 0 and <= 1 && ClickReward is >= 0 and <= 1 && RevenueScale is > 0 and <= 1e9 && PriorStrength is >= 1 and <= 10_000;
+        ExplorationShare is >= 0 and <= 1 && ClickReward is >= 0 and <= 1 && RevenueScale is > 0 and <= 1e9 && PriorStrength is >= 1 and <= 10_000
+        && SwitchConfidence is >= 0.5 and <= 0.999;
 
     public const string ValidationMessage =
-        "Recommender:Bandit is invalid (0 ≤ ExplorationShare ≤ 1, 0 ≤ ClickReward ≤ 1, 0 < RevenueScale ≤ 1e9, 1 ≤ PriorStrength ≤ 10000)";
+        "Recommender:Bandit is invalid (0 ≤ ExplorationShare ≤ 1, 0 ≤ ClickReward ≤ 1, 0 < RevenueScale ≤ 1e9, 1 ≤ PriorStrength ≤ 10000, 0.5 ≤ SwitchConfidence ≤ 0.999)";
 
     /// <summary>The reward of one attributed purchase line of <paramref name="revenue"/>: revenue ÷ scale, from 0 to 1.</summary>
     public double RevenueReward(decimal revenue) => revenue <= 0 ? 0 : Math.Min(1, (double)revenue / RevenueScale);

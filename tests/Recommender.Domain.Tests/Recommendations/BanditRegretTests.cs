@@ -41,11 +41,11 @@ public class BanditRegretTests(ITestOutputHelper output)
 
     private sealed record Run(Dictionary<BanditContext, double[]> RegretByRound, Dictionary<BanditContext, Dictionary<string, int>> Served, int Explored);
 
-    /// <summary>Plays <see cref="Rounds"/> requests per context, alternating contexts; <paramref name="policy"/> decides each.</summary>
-    private static Run Simulate(BanditOptions options, Func<BanditEstimates, Random, BanditContext, BanditChoice> policy)
+    /// <summary>Plays <see cref="Rounds"/> requests per context (seeded: the same run every time), alternating contexts; <paramref name="policy"/> decides each.</summary>
+    private static Run Simulate(BanditOptions options, Func<BanditEstimates, Random, BanditContext, BanditChoice> policy, int decisionSeed = 20261206, int environmentSeed = 15)
     {
-        var decisions = new Random(20261206);
-        var environment = new Random(15);
+        var decisions = new Random(decisionSeed);
+        var environment = new Random(environmentSeed);
         var arms = new Dictionary<string, BanditArm>(StringComparer.Ordinal);
         var estimates = new BanditEstimates(arms, options);
         var regret = World.Keys.ToDictionary(c => c, _ => new double[Rounds]);
@@ -193,6 +193,72 @@ public class BanditRegretTests(ITestOutputHelper output)
     [InlineData(0.1, 0.2, 0, 20)]
     [InlineData(0.1, 0.2, double.PositiveInfinity, 20)]
     [InlineData(0.1, 0.2, 50, 0)]
-    public void Options_OutOfRange_AreInvalid(double exploration, double click, double scale, double strength) =>
-        Assert.False(new BanditOptions { ExplorationShare = exploration, ClickReward = click, RevenueScale = scale, PriorStrength = strength }.IsValid);
+    [InlineData(0.1, 0.2, 50, 20, 0.4)]
+    [InlineData(0.1, 0.2, 50, 20, 1)]
+    [InlineData(0.1, 0.2, 50, 20, double.NaN)]
+    public void Options_OutOfRange_AreInvalid(double exploration, double click, double scale, double strength, double confidence = 0.95) =>
+        Assert.False(new BanditOptions { ExplorationShare = exploration, ClickReward = click, RevenueScale = scale, PriorStrength = strength, SwitchConfidence = confidence }.IsValid);
+
+    [Fact]
+    public void SwitchingOnlyWhenConfident_LosesLessOverEightStores_ThanSwitchingOnAnyHigherMean()
+    {
+        // The same eight seeded stores, played by exploitation that needs 95 % confidence (the default) and by one that
+        // switches on any higher posterior mean (0.5, the rule before SwitchConfidence).
+        double TotalRegret(double confidence)
+        {
+            var options = new BanditOptions { SwitchConfidence = confidence };
+            var total = 0.0;
+            for (var seed = 1; seed <= 8; seed++)
+            {
+                var run = Simulate(options, (estimates, random, context) =>
+                    BanditPolicy.Decide(estimates, options.ExplorationShare, random, "home", context, BanditPolicy.Strategies, "personalized"), seed, seed * 31);
+                total += World.Keys.Sum(c => run.RegretByRound[c][^1]);
+            }
+
+            return total / 8;
+        }
+
+        var confident = TotalRegret(new BanditOptions().SwitchConfidence);
+        var eager = TotalRegret(0.5);
+        output.WriteLine($"mean regret over 8 stores after {Rounds} rounds per context: switch at 95 % confidence {confident:F1}, on any higher mean {eager:F1}");
+        Assert.True(confident < eager, $"{confident:F1} against {eager:F1}");
+    }
+
+    [Fact]
+    public void AFewLuckySales_DoNotMoveAContext_OffTheDefault()
+    {
+        // Sparse feedback, as in the served benchmark's warm-up: personalized earned 53 attributed sales (0.2 each) on 686
+        // lists; popular 3 on 52, one of them in this context on its only 3 lists.
+        var context = new BanditContext("known", "returning_heavy_unknown");
+        var arms = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("home", context.Key, "personalized")] = new() { Strategy = "personalized", Impressions = 400, Purchases = 30, RevenueRewards = 6 },
+            [BanditPolicy.ArmId("home", "known_returning_regular_unknown", "personalized")] = new() { Strategy = "personalized", Impressions = 286, Purchases = 23, RevenueRewards = 4.6 },
+            [BanditPolicy.ArmId("home", context.Key, "popular")] = new() { Strategy = "popular", Impressions = 3, Purchases = 1, RevenueRewards = 0.2 },
+            [BanditPolicy.ArmId("home", "known_returning_regular_unknown", "popular")] = new() { Strategy = "popular", Impressions = 49, Purchases = 2, RevenueRewards = 0.4 },
+        };
+
+        var eager = new BanditEstimates(arms, new BanditOptions { SwitchConfidence = 0.5 });
+        Assert.True(eager.Mean("home", context, "popular") > eager.Mean("home", context, "personalized")); // the lucky arm's mean is the higher ...
+        Assert.Equal("popular", eager.Best("home", context, BanditPolicy.Strategies, "personalized")); // ... which used to move the context
+
+        var confident = new BanditEstimates(arms, new BanditOptions());
+        Assert.InRange(BanditEstimates.ProbabilityAbove(confident.Posterior("home", context, "popular"), confident.Mean("home", context, "personalized")), 0.5, 0.95);
+        Assert.Equal("personalized", confident.Best("home", context, BanditPolicy.Strategies, "personalized"));
+
+        // Evidence that is sure moves it: popular earning on 60 of 300 lists here.
+        arms[BanditPolicy.ArmId("home", context.Key, "popular")] = new() { Strategy = "popular", Impressions = 300, Purchases = 60, RevenueRewards = 12 };
+        Assert.Equal("popular", new BanditEstimates(arms, new BanditOptions()).Best("home", context, BanditPolicy.Strategies, "personalized"));
+    }
+
+    [Fact]
+    public void ProbabilityAbove_IsAHalfAtTheMean_AndGrowsWithTheEvidence()
+    {
+        Assert.Equal(0.5, BanditEstimates.ProbabilityAbove((2, 8), 0.2), 9);
+        var few = BanditEstimates.ProbabilityAbove((3, 7), 0.2); // mean 0.3 on 10 impressions
+        var many = BanditEstimates.ProbabilityAbove((300, 700), 0.2); // mean 0.3 on 1,000
+        Assert.InRange(few, 0.6, 0.95);
+        Assert.True(many > 0.999);
+        Assert.Equal(1 - few, BanditEstimates.ProbabilityAbove((3, 7), 0.4), 9); // symmetric around the mean
+    }
 }

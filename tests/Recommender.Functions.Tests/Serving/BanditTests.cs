@@ -317,6 +317,7 @@ public class BanditTests
     [InlineData("ClickReward", "-0.1")]
     [InlineData("RevenueScale", "0")]
     [InlineData("PriorStrength", "0")]
+    [InlineData("SwitchConfidence", "0.3")]
     public void BadOptions_AreRefusedAtStart(string option, string value)
     {
         var error = TestApp.StartupError(new Dictionary<string, string> { ["Recommender:Mode"] = "Embedded", [$"Recommender:Bandit:{option}"] = value });
