@@ -26,7 +26,7 @@ public sealed record BanditContextSeries(string Placement, string Context, IRead
 /// The bandit report: its settings, every arm's totals, and for each placement × context that showed lists in the window the
 /// arm shares over time (one entry per day, from the impressions counted on that day).
 /// </summary>
-public sealed record BanditReport(double ExplorationShare, double ClickReward, double RevenueScale, string From, string To,
+public sealed record BanditReport(double ExplorationShare, double ClickReward, double RevenueScale, double SwitchConfidence, string From, string To,
     IReadOnlyDictionary<string, BanditArmView> Arms, IReadOnlyList<BanditContextSeries> Contexts)
 {
     public const int DefaultDays = 14;
@@ -65,7 +65,7 @@ public sealed record BanditReport(double ExplorationShare, double ClickReward, d
             series.Add(new BanditContextSeries(placement, context, points));
         }
 
-        return new BanditReport(bandit.ExplorationShare, clickReward, bandit.Options.RevenueScale, dayNames[0], dayNames[^1],
+        return new BanditReport(bandit.ExplorationShare, clickReward, bandit.Options.RevenueScale, bandit.Options.SwitchConfidence, dayNames[0], dayNames[^1],
             totals.ToDictionary(a => a.Key, a => BanditArmView.Of(a.Value, clickReward), StringComparer.Ordinal), series);
     }
 }

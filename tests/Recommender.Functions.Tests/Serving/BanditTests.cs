@@ -227,7 +227,8 @@ public class BanditTests
         Assert.Equal(25, view.GetProperty("revenue").GetDouble());
         Assert.Equal(0.5, view.GetProperty("rewards").GetDouble(), 9);
         Assert.Equal(0.25, view.GetProperty("rewardRate").GetDouble(), 9);
-        Assert.Equal((0.0, 0.2, 50.0), (report.GetProperty("explorationShare").GetDouble(), report.GetProperty("clickReward").GetDouble(), report.GetProperty("revenueScale").GetDouble()));
+        Assert.Equal((0.0, 0.2, 50.0, 0.95), (report.GetProperty("explorationShare").GetDouble(), report.GetProperty("clickReward").GetDouble(), report.GetProperty("revenueScale").GetDouble(),
+            report.GetProperty("switchConfidence").GetDouble()));
     }
 
     [Fact]
