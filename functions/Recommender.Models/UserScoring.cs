@@ -2,8 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace Recommender.Models;
 
-/// <summary>One item of a user's history as user scoring sees it: the item and its (recency-)weight.</summary>
-public readonly record struct HistoryItem(string Item, double Weight);
+/// <summary>
+/// One item of a user's history as user scoring sees it: the item and its (recency-)weight; for a scorer with
+/// <see cref="UserScorer.HistoryRows"/>, also its position weight (<see cref="Recent"/>, 0 when it is not among the latest).
+/// </summary>
+public readonly record struct HistoryItem(string Item, double Weight)
+{
+    /// <summary>The position weight of a latest item, for scorers with <see cref="UserScorer.HistoryRows"/> (0 otherwise).</summary>
+    public double Recent { get; init; }
+}
 
 /// <summary>An interaction of a user's history before weighting: what, when and how strong (view 1 … purchase 5).</summary>
 public readonly record struct HistoryEvent(string Item, DateTimeOffset At, double Weight);
@@ -60,6 +67,13 @@ public sealed record UserScorer
     public int Recent { get; init; }
     /// <summary>With <see cref="Recent"/>: the weight ratio of one position to the next newer one (0 &lt; decay ≤ 1).</summary>
     public double PositionDecay { get; init; }
+    /// <summary>
+    /// With <see cref="Recent"/>: a second item × item matrix, one row per item of <see cref="Items"/>, scored with the
+    /// age weights of the WHOLE history (<see cref="HistoryItem.Weight"/>) while <see cref="Rows"/> are scored with the
+    /// position weights of the latest items (<see cref="HistoryItem.Recent"/>): what belongs to everything the customer
+    /// did, besides what follows their latest items. Null: <see cref="Rows"/> alone, by position.
+    /// </summary>
+    public IReadOnlyList<SparseRow>? HistoryRows { get; init; }
 
     private Dictionary<string, int>? _index;
     private double[]? _gram;
@@ -87,7 +101,8 @@ public sealed record UserScorer
     {
         FactorsKind => (ItemFactors?.LongLength ?? 0) * sizeof(float),
         UsersKind => UserRows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0,
-        _ => Rows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0,
+        _ => (Rows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0)
+            + (HistoryRows?.Sum(r => (long)r.Columns.Length * (sizeof(int) + sizeof(float))) ?? 0),
     };
 
     public bool Covers(string item) => Index.ContainsKey(item);
@@ -230,8 +245,25 @@ public static class UserScoring
     /// (<see cref="Latest"/>) when it says so (<see cref="UserScorer.Recent"/> &gt; 0), otherwise by age
     /// (<see cref="Weigh"/>). Serving, the cache refresh and the gate all weigh here.
     /// </summary>
-    public static IReadOnlyList<HistoryItem> WeighFor(UserScorer? scorer, IEnumerable<HistoryEvent> history, TimeSpan? halfLife = null) =>
-        scorer is { Recent: > 0 } ordered ? Latest(history, ordered.Recent, ordered.PositionDecay) : Weigh(history, halfLife);
+    public static IReadOnlyList<HistoryItem> WeighFor(UserScorer? scorer, IEnumerable<HistoryEvent> history, TimeSpan? halfLife = null) => scorer switch
+    {
+        { Recent: > 0, HistoryRows: not null } both => Both(history, both.Recent, both.PositionDecay, halfLife),
+        { Recent: > 0 } ordered => Latest(history, ordered.Recent, ordered.PositionDecay),
+        _ => Weigh(history, halfLife),
+    };
+
+    /// <summary>
+    /// The whole history weighed by age (<see cref="Weigh"/>), each of the <paramref name="recent"/> latest items also
+    /// carrying its position weight (<see cref="Latest"/>, in <see cref="HistoryItem.Recent"/>): for scorers with
+    /// <see cref="UserScorer.HistoryRows"/>.
+    /// </summary>
+    public static IReadOnlyList<HistoryItem> Both(IEnumerable<HistoryEvent> history, int recent, double decay, TimeSpan? halfLife = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var events = history as IReadOnlyCollection<HistoryEvent> ?? history.ToList();
+        var latest = Latest(events, recent, decay).ToDictionary(h => h.Item, h => h.Weight, StringComparer.Ordinal);
+        return Weigh(events, halfLife).Select(h => h with { Recent = latest.GetValueOrDefault(h.Item) }).ToList();
+    }
 
     /// <summary>
     /// The <paramref name="recent"/> latest distinct items of a chronological history (by their latest
@@ -266,6 +298,21 @@ public static class UserScoring
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(history);
         var scores = new double[scorer.Items.Count];
+        if (scorer is { Kind: UserScorer.ItemWeights, HistoryRows: { } historyRows })
+        {
+            var recentRows = scorer.Rows ?? throw new InvalidOperationException("an item-weights scorer needs rows");
+            foreach (var h in history)
+            {
+                if (scorer.Index.TryGetValue(h.Item, out var i))
+                {
+                    Add(scores, historyRows[i], h.Weight);
+                    Add(scores, recentRows[i], h.Recent);
+                }
+            }
+
+            return scores;
+        }
+
         var known = new List<(int Index, double Weight)>(history.Count);
         foreach (var h in history)
         {
@@ -305,6 +352,19 @@ public static class UserScoring
         return scores;
     }
 
+    private static void Add(double[] scores, SparseRow row, double weight)
+    {
+        if (!(weight > 0))
+        {
+            return;
+        }
+
+        for (var m = 0; m < row.Columns.Length; m++)
+        {
+            scores[row.Columns[m]] += weight * row.Weights[m];
+        }
+    }
+
     /// <summary>The <paramref name="k"/> best items with a positive score, best first (ties by id), skipping <paramref name="exclude"/> and the history itself.</summary>
     public static IReadOnlyList<ScoredItem> Top(UserScorer scorer, IReadOnlyList<HistoryItem> history, int k, Func<string, bool>? exclude = null)
     {
@@ -324,12 +384,13 @@ public static class UserScoring
     }
 
     /// <summary>
-    /// How much one history item (weight <paramref name="weight"/>) adds to <paramref name="item"/>'s
-    /// score — wₕ·W[h, j] for item weights, wₕ·yₕᵀyⱼ for factors (a proxy: fold-in is not additive) —
+    /// How much one history item (weight <paramref name="weight"/>; position weight <paramref name="recent"/> for a
+    /// scorer with <see cref="UserScorer.HistoryRows"/>) adds to <paramref name="item"/>'s
+    /// score — wₕ·W[h, j] for item weights (wₕ·H[h, j] + rₕ·W[h, j] with history rows), wₕ·yₕᵀyⱼ for factors (a proxy: fold-in is not additive) —
     /// to explain a score by the history item that contributed most. 0 when either is not covered, and
     /// always 0 for a <c>users</c> scorer: its scores come from similar customers, not from one history item.
     /// </summary>
-    public static double Contribution(UserScorer scorer, string historyItem, double weight, string item)
+    public static double Contribution(UserScorer scorer, string historyItem, double weight, string item, double recent = 0)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         if (scorer.Kind == UserScorer.UsersKind || !scorer.Index.TryGetValue(historyItem, out var h) || !scorer.Index.TryGetValue(item, out var j))
@@ -350,9 +411,15 @@ public static class UserScoring
             return weight * dot;
         }
 
-        var row = scorer.Rows![h];
-        var at = Array.BinarySearch(row.Columns, j);
-        return at >= 0 ? weight * row.Weights[at] : 0;
+        static double At(SparseRow row, int column)
+        {
+            var at = Array.BinarySearch(row.Columns, column);
+            return at >= 0 ? row.Weights[at] : 0;
+        }
+
+        return scorer.HistoryRows is { } historyRows
+            ? (weight * At(historyRows[h], j)) + (recent * At(scorer.Rows![h], j))
+            : weight * At(scorer.Rows![h], j);
     }
 
     /// <summary>The user factor for the history (fold-in), then xᵀyⱼ for every item.</summary>

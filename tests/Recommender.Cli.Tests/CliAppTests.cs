@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Recommender.Models;
+using Recommender.Models.Evaluation;
 
 namespace Recommender.Cli.Tests;
 
@@ -85,9 +86,26 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(2, Run("evaluate", "--input", input, "--protocol", "random", "--algorithms", "sar", "--settings", "sar:halfLifeDays=7", "--tune").Code);
     }
 
+    [Fact]
+    public void Evaluate_Latest_HoldsOutEachUsersLatestQuarter_AsTheServedBenchmarkDoes()
+    {
+        var input = _files.WriteSynthetic();
+        var data = InteractionFileReader.Read(input, "csv");
+        var latest = new LatestFractionSplitter(0.25).Split(data);
+
+        var (code, output, _) = Run("evaluate", "--input", input, "--protocol", "latest", "--algorithms", "sar", "--json");
+
+        Assert.Equal(0, code);
+        var row = System.Text.Json.JsonDocument.Parse(output).RootElement[0];
+        Assert.Equal("latest", row.GetProperty("protocol").GetString());
+        Assert.Equal(latest.Test.Count, row.GetProperty("testInteractions").GetInt32());
+        Assert.NotEqual(new TemporalSplitter().Split(data).Test.Count, latest.Test.Count);
+    }
+
     [Theory]
     [InlineData("random", "remove")]
     [InlineData("leave-last", "keep")]
+    [InlineData("latest", "remove")]
     [InlineData("temporal", "remove")]
     public void Evaluate_Table_OneRowPerAlgorithm(string protocol, string seen)
     {

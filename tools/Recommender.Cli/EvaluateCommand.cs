@@ -22,7 +22,7 @@ public static class EvaluateCommand
         }.OneOf(EvaluateOptions.Formats);
         var protocol = new Option<string>("--protocol")
         {
-            Description = "random (75/25 per user, seeded), leave-last (each user's latest interaction), temporal (the last 20% of the time span is test).",
+            Description = "random (75/25 per user, seeded), latest (each user's latest 25%), leave-last (each user's latest interaction), temporal (the last 20% of the time span is test).",
             Required = true,
         }.OneOf(EvaluateOptions.Protocols);
         var k = new Option<int>("--k") { Description = "List length.", DefaultValueFactory = _ => 10, HelpName = "N" }.Positive();
@@ -108,6 +108,7 @@ public static class EvaluateCommand
             {
                 "random" => new RandomSplitter(seed: options.Seed),
                 "leave-last" => new LeaveLastSplitter(),
+                "latest" => new LatestFractionSplitter(0.25),
                 _ => new TemporalSplitter(),
             };
 

@@ -21,10 +21,10 @@ public sealed record EvaluateOptions(
     /// <summary>The time budget of each algorithm's search unless <c>--budget</c> says otherwise.</summary>
     public static readonly TimeSpan DefaultTuneBudget = TimeSpan.FromSeconds(60);
 
-    public const string Usage = "usage: evaluate --input FILE --protocol random|leave-last|temporal [--format csv|tsv] [--k 10] [--algorithms a,b] [--seen remove|keep] [--catalog FILE] [--json] [--seed 42] [--tune] [--budget 60] [--settings ALGORITHM:name=value,...]";
+    public const string Usage = "usage: evaluate --input FILE --protocol random|latest|leave-last|temporal [--format csv|tsv] [--k 10] [--algorithms a,b] [--seen remove|keep] [--catalog FILE] [--json] [--seed 42] [--tune] [--budget 60] [--settings ALGORITHM:name=value,...]";
 
     public static readonly string[] Formats = ["csv", "tsv"];
-    public static readonly string[] Protocols = ["random", "leave-last", "temporal"];
+    public static readonly string[] Protocols = ["random", "latest", "leave-last", "temporal"];
     public static readonly string[] SeenPolicies = ["remove", "keep"];
 
     /// <summary>

@@ -513,7 +513,7 @@ public static class RecommendationEngine
         var strongest = 0.0;
         foreach (var h in weighted)
         {
-            var contribution = UserScoring.Contribution(scorer, h.Item, h.Weight, productId);
+            var contribution = UserScoring.Contribution(scorer, h.Item, h.Weight, productId, h.Recent);
             if (contribution == 0 && !scorer.Covers(h.Item))
             {
                 contribution = h.Weight * (model.NeighborsOf(h.Item).FirstOrDefault(n => n.ProductId == productId)?.Score ?? 0);

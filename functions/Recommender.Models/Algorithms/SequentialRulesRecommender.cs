@@ -23,10 +23,20 @@ public sealed record SequentialRulesOptions
     /// </value>
     public double EaseShare { get; init; }
 
+    /// <value>
+    /// β_h: EASE's item weights scored over the customer's WHOLE history, weighed by age like every other model
+    /// (<see cref="UserScoring.Weigh"/>), added to the rules' score of the latest items, scaled so that β_h = 1 gives them
+    /// the rules' total weight — what belongs to everything the customer did, besides what follows their latest items.
+    /// 0 (off) by default; the tuning grid tries {0, 0.01, 0.03, 0.1, 0.3}. Left out (as 0) when the catalog is wider than
+    /// EASE takes.
+    /// </value>
+    public double HistoryShare { get; init; }
+
     /// <summary>How many of each EASE row's strongest entries join the rules.</summary>
     public const int EaseRowWidth = 200;
 
-    public bool IsValid => Window >= 1 && Normalization is >= 0 and <= 2 && Recent >= 1 && PositionDecay is > 0 and <= 1 && EaseShare is >= 0 and <= 100;
+    public bool IsValid => Window >= 1 && Normalization is >= 0 and <= 2 && Recent >= 1 && PositionDecay is > 0 and <= 1 && EaseShare is >= 0 and <= 100
+        && HistoryShare is >= 0 and <= 100;
 }
 
 /// <summary>
@@ -52,13 +62,14 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
     private Dictionary<int, double>[] _rows = [];
     private double[] _frequencies = [];
     private Dictionary<string, List<HistoryEvent>> _histories = new(StringComparer.Ordinal);
+    private Dictionary<int, double>[]? _historyRows;
 
     public SequentialRulesRecommender(SequentialRulesOptions? options = null)
     {
         _options = options ?? new SequentialRulesOptions();
         if (!_options.IsValid)
         {
-            throw new ArgumentException("sequential rules need Window ≥ 1, 0 ≤ Normalization ≤ 2, Recent ≥ 1, 0 < PositionDecay ≤ 1 and 0 ≤ EaseShare ≤ 100", nameof(options));
+            throw new ArgumentException("sequential rules need Window ≥ 1, 0 ≤ Normalization ≤ 2, Recent ≥ 1, 0 < PositionDecay ≤ 1, 0 ≤ EaseShare ≤ 100 and 0 ≤ HistoryShare ≤ 100", nameof(options));
         }
     }
 
@@ -123,33 +134,43 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
             }
         }
 
-        AddEase(interactions, context);
+        _historyRows = null;
+        if ((_options.EaseShare > 0 || _options.HistoryShare > 0) && _items.Length <= new EaseOptions().MaxItems)
+        {
+            context.Progress?.Report($"{Name}: EASE's item weights, share {_options.EaseShare} of the latest, {_options.HistoryShare} of the whole history");
+            var ease = new EaseRecommender();
+            ease.Fit(interactions, context with { Progress = null });
+            var scorer = ease.ExportScorer(SequentialRulesOptions.EaseRowWidth);
+            var rules = _rows.Sum(r => r.Values.Sum(Math.Abs));
+            if (_options.HistoryShare > 0)
+            {
+                var historyRows = new Dictionary<int, double>[_items.Length];
+                for (var i = 0; i < historyRows.Length; i++)
+                {
+                    historyRows[i] = [];
+                }
+
+                _historyRows = AddEase(scorer, rules, _options.HistoryShare, historyRows) ? historyRows : null;
+            }
+
+            AddEase(scorer, rules, _options.EaseShare, _rows);
+        }
     }
 
-    /// <summary>Adds β · (Σ|R| / Σ|B|) · B to the rules, B the rows of an EASE fitted on the same interactions.</summary>
-    private void AddEase(IReadOnlyList<Interaction> interactions, TrainingContext context)
+    /// <summary>Adds β · (<paramref name="rules"/> / Σ|B|) · B to <paramref name="rows"/>, B the rows of an EASE fitted on the same interactions; false when nothing was added.</summary>
+    private bool AddEase(UserScorer scorer, double rules, double share, Dictionary<int, double>[] rows)
     {
-        if (!(_options.EaseShare > 0) || _items.Length > new EaseOptions().MaxItems)
-        {
-            return;
-        }
-
-        context.Progress?.Report($"{Name}: EASE's item weights, share {_options.EaseShare}");
-        var ease = new EaseRecommender();
-        ease.Fit(interactions, context with { Progress = null });
-        var scorer = ease.ExportScorer(SequentialRulesOptions.EaseRowWidth);
         var easeRows = scorer.Rows ?? [];
-        var rules = _rows.Sum(r => r.Values.Sum(Math.Abs));
         var weights = easeRows.Sum(r => r.Weights.Sum(w => Math.Abs((double)w)));
-        if (!(rules > 0) || !(weights > 0))
+        if (!(share > 0) || !(rules > 0) || !(weights > 0))
         {
-            return;
+            return false;
         }
 
-        var scale = _options.EaseShare * rules / weights;
+        var scale = share * rules / weights;
         for (var n = 0; n < scorer.Items.Count; n++)
         {
-            var row = _rows[_index[scorer.Items[n]]];
+            var row = rows[_index[scorer.Items[n]]];
             var from = easeRows[n];
             for (var m = 0; m < from.Columns.Length; m++)
             {
@@ -157,6 +178,8 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
                 row[j] = row.GetValueOrDefault(j) + (scale * from.Weights[m]);
             }
         }
+
+        return true;
     }
 
     /// <summary>R[i, j] after normalisation (0 for unknown items; tests and diagnostics).</summary>
@@ -175,14 +198,28 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
     }
 
     /// <summary>The rule rows (each truncated to <paramref name="rowWidth"/> entries) and the position weighting serving must apply.</summary>
-    public UserScorer ExportScorer(int rowWidth) =>
-        ItemToItem.Scorer(_items, rowWidth, (i, row) =>
+    public UserScorer ExportScorer(int rowWidth)
+    {
+        var history = _historyRows;
+        return ItemToItem.Scorer(_items, rowWidth, (i, row) =>
         {
             foreach (var (j, weight) in _rows[i])
             {
                 row[j] = weight;
             }
-        }) with { Recent = _options.Recent, PositionDecay = _options.PositionDecay };
+        }) with
+        {
+            Recent = _options.Recent,
+            PositionDecay = _options.PositionDecay,
+            HistoryRows = history is null ? null : ItemToItem.Scorer(_items, rowWidth, (i, row) =>
+            {
+                foreach (var (j, weight) in history[i])
+                {
+                    row[j] = weight;
+                }
+            }).Rows,
+        };
+    }
 
     public IReadOnlyList<ScoredItem> Recommend(string user, int k, bool excludeSeen)
     {
@@ -197,6 +234,17 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
             foreach (var (j, rule) in _rows[_index[item]])
             {
                 scores[j] += weight * rule;
+            }
+        }
+
+        if (_historyRows is { } historyRows)
+        {
+            foreach (var (item, weight) in UserScoring.Weigh(history))
+            {
+                foreach (var (j, value) in historyRows[_index[item]])
+                {
+                    scores[j] += weight * value;
+                }
             }
         }
 

@@ -101,10 +101,11 @@ public sealed class SearchSpace
                 s => new Rp3BetaRecommender(new Rp3BetaOptions { Alpha = s["alpha"], Beta = s["beta"], Neighbours = (int)s["neighbours"] })),
             "sequential" => new SearchSpace(name,
                 [new("window", 10, [3, 5, 10, 20]), new("ease", 0, [0, 0.3, 1, 3]), new("normalize", 0.75, [0, 0.25, 0.5, 0.75, 1]), new("recent", 20, [5, 10, 20, 50]),
-                 new("decay", 0.9, [0.7, 0.8, 0.9, 1])],
+                 new("decay", 0.9, [0.7, 0.8, 0.9, 1]), new("history", 0, [0, 0.01, 0.03, 0.1, 0.3])],
                 s => new SequentialRulesRecommender(new SequentialRulesOptions
                 {
                     Window = (int)s["window"], Normalization = s["normalize"], Recent = (int)s["recent"], PositionDecay = s["decay"], EaseShare = s["ease"],
+                    HistoryShare = s["history"],
                 })),
             "ltr" => new SearchSpace(name,
                 [new("trees", 100, [50, 100, 200]), new("leaves", 15, [7, 15, 31])],

@@ -270,12 +270,17 @@ public class UserScoringServingTests
     [InlineData("sar")]
     [InlineData("als")]
     [InlineData("sequential")]
-    public void TheGatesScorer_ListsWhatTheCacheRefreshServesForTheSameHistory(string algorithm)
+    [InlineData("sequential", 0.3)]
+    public void TheGatesScorer_ListsWhatTheCacheRefreshServesForTheSameHistory(string algorithm, double historyShare = 0)
     {
         // The training gate must judge what is served: its scorer over a customer's events equals the
         // served user scoring over the profile those events build (the old neighbour-sum rule did not).
+        // Sequential rules with a history share score two weightings (whole history by age, the latest by position).
         var events = PairedEvents();
-        var model = new AlgorithmTrainer(algorithm).Train(events, "v1", T0);
+        var model = historyShare > 0
+            ? new AlgorithmTrainer(algorithm).TrainWith(events, "v1", T0, new Dictionary<string, double> { ["history"] = historyShare })
+            : new AlgorithmTrainer(algorithm).Train(events, "v1", T0);
+        Assert.Equal(historyShare > 0, model.Scorer!.HistoryRows is not null);
         var profile = TwelvePurchases();
         var history = new CustomerHistory("loyal", profile.Purchased
             .OrderByDescending(p => p.Value)

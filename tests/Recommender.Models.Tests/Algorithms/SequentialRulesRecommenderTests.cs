@@ -164,15 +164,61 @@ public sealed class SequentialRulesRecommenderTests
         Assert.Equal(0, blended.Rule("i00001", "i00000"));
     }
 
+    [Fact]
+    public void HistoryShare_ScoresTheWholeHistoryWithEase_BesidesTheRulesOfTheLatest_AndTheScorerServesTheSame()
+    {
+        // u9's first item, A, is outside its one latest item; only the whole-history part can bring in what belongs with A (X).
+        Interaction[] data =
+        [
+            .. Sequence("u1", "A", "X"), .. Sequence("u2", "X", "A"), .. Sequence("u3", "A", "X", "B"), .. Sequence("u4", "C", "D"),
+            .. Sequence("u5", "D", "C"), .. Sequence("u6", "B", "C"), .. Sequence("u9", "A", "C", "B"),
+        ];
+        var rulesOnly = Fit(new SequentialRulesOptions { Recent = 1 }, data);
+        var both = Fit(new SequentialRulesOptions { Recent = 1, HistoryShare = 1 }, data);
+
+        Assert.Equal(0, rulesOnly.Recommend("u9", 5, excludeSeen: true).SingleOrDefault(s => s.Item == "X").Score);
+        Assert.True(both.Recommend("u9", 5, excludeSeen: true).Single(s => s.Item == "X").Score > 0);
+        Assert.Equal(rulesOnly.Rule("B", "C"), both.Rule("B", "C")); // the rules themselves are unchanged
+
+        var scorer = both.ExportScorer(rowWidth: 100);
+        Assert.NotNull(scorer.HistoryRows);
+        Assert.Null(rulesOnly.ExportScorer(rowWidth: 100).HistoryRows);
+        var history = Sequence("u9", "A", "C", "B").Select(i => new HistoryEvent(i.Item, i.At, i.Weight)).ToList();
+        var weighed = UserScoring.WeighFor(scorer, history);
+        Assert.Equal(["A", "B", "C"], weighed.Select(h => h.Item).Order(StringComparer.Ordinal)); // the whole history ...
+        Assert.Equal(["B"], weighed.Where(h => h.Recent > 0).Select(h => h.Item)); // ... and the one latest item by position
+        var served = UserScoring.Top(scorer, weighed, 3);
+        var offline = both.Recommend("u9", 3, excludeSeen: true).Where(s => s.Score > 0).ToList();
+        Assert.Equal(offline.Select(s => s.Item), served.Select(s => s.Item));
+        Assert.Equal(offline.Select(s => Math.Round(s.Score, 5)), served.Select(s => Math.Round(s.Score, 5)));
+
+        // The explanation of X is A (whole history), not B (the latest).
+        Assert.True(UserScoring.Contribution(scorer, "A", weighed.Single(h => h.Item == "A").Weight, "X") > 0);
+        var json = System.Text.Json.JsonSerializer.Serialize(scorer);
+        var back = System.Text.Json.JsonSerializer.Deserialize<UserScorer>(json)!;
+        Assert.Equal(UserScoring.Score(scorer, weighed), UserScoring.Score(back, UserScoring.WeighFor(back, history)));
+    }
+
+    [Fact]
+    public void HistoryShare_IsLeftOut_OnACatalogWiderThanEaseTakes()
+    {
+        var items = Enumerable.Range(0, new EaseOptions().MaxItems + 1).Select(i => $"i{i:00000}").ToArray();
+        var both = Fit(new SequentialRulesOptions { HistoryShare = 1 }, [.. Sequence("u1", items), .. Sequence("u2", items[..3])]);
+
+        Assert.Null(both.ExportScorer(rowWidth: 10).HistoryRows);
+    }
+
     [Theory]
     [InlineData(0, 0.75, 20, 0.9)]
     [InlineData(10, -0.1, 20, 0.9)]
     [InlineData(10, 0.75, 0, 0.9)]
     [InlineData(10, 0.75, 20, 0)]
     [InlineData(10, 0.75, 20, 1.5)]
-    public void InvalidOptions_AreRefused(int window, double normalization, int recent, double decay) =>
+    [InlineData(10, 0.75, 20, 0.9, -0.1)]
+    [InlineData(10, 0.75, 20, 0.9, 101)]
+    public void InvalidOptions_AreRefused(int window, double normalization, int recent, double decay, double history = 0) =>
         Assert.Throws<ArgumentException>(() => new SequentialRulesRecommender(new SequentialRulesOptions
         {
-            Window = window, Normalization = normalization, Recent = recent, PositionDecay = decay,
+            Window = window, Normalization = normalization, Recent = recent, PositionDecay = decay, HistoryShare = history,
         }));
 }
