@@ -32,6 +32,7 @@ public static class RefreshBenchmark
           --train-customers N  customers the model is trained on (default 20000)
           --algorithm NAME     als | ease | sar | itemknn-cosine | userknn-cosine | sequential (default als)
           --max-model-items N  the dense model's catalog limit (default 10000)
+          --settings k=v,...   the algorithm's settings instead of its defaults (names of its tuning grid, e.g. history=0.1,recent=10)
           --store embedded     then a second pass that also writes every cached list to the embedded store
                                (SQLite, a fresh temporary folder), as the refresh does: compute + write, timed
         usage: dotnet run --project bench/Recommender.Benchmarks -c Release -- serving-quality --usage FILE [--algorithm NAME] [--window-days N] [--half-life-days N]
@@ -45,7 +46,7 @@ public static class RefreshBenchmark
         int Int(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return args[0] == "refresh"
             ? Refresh(output, Int("--customers", 100_000), Int("--items", 10_000), Int("--history", 12), Int("--train-customers", 20_000),
-                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"))
+                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"), Settings(options.GetValueOrDefault("--settings")))
             : options.TryGetValue("--usage", out var usage)
                 ? ServingQuality(output, usage, options.GetValueOrDefault("--algorithm", "item-item-jaccard,sar,ease,itemknn-cosine,als"), Int("--window-days", 7),
                     new UserScoringOptions { HistoryHalfLife = TimeSpan.FromDays(Int("--half-life-days", (int)UserScoring.DefaultHalfLife.TotalDays)) })
@@ -58,7 +59,13 @@ public static class RefreshBenchmark
         return 2;
     }
 
-    private static int Refresh(TextWriter output, int customers, int items, int history, int trainCustomers, string algorithm, int maxModelItems, string? store)
+    /// <summary><c>k=v,k=v</c> as settings (invariant numbers); null without the option.</summary>
+    private static Dictionary<string, double>? Settings(string? text) => text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(pair => pair.Split('=', 2))
+        .ToDictionary(kv => kv[0], kv => kv.Length == 2 ? double.Parse(kv[1], CultureInfo.InvariantCulture) : throw new ArgumentException($"--settings: '{kv[0]}' needs =value"), StringComparer.Ordinal);
+
+    private static int Refresh(TextWriter output, int customers, int items, int history, int trainCustomers, string algorithm, int maxModelItems, string? store,
+        IReadOnlyDictionary<string, double>? settings)
     {
         if (store is not (null or "embedded"))
         {
@@ -112,10 +119,12 @@ public static class RefreshBenchmark
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"refresh: {customers:N0} customers, {items:N0} items, {events.Count:N0} training events from {Math.Min(trainCustomers, customers):N0} customers, {algorithm}, {Environment.ProcessorCount} cores"));
+            $"refresh: {customers:N0} customers, {items:N0} items, {events.Count:N0} training events from {Math.Min(trainCustomers, customers):N0} customers, {algorithm}{(settings is null ? "" : " " + string.Join(',', settings.Select(kv => $"{kv.Key}={kv.Value}")))}, {Environment.ProcessorCount} cores"));
         var scoring = new UserScoringOptions { MaxModelItems = maxModelItems };
         var clock = Stopwatch.StartNew();
-        var model = new AlgorithmTrainer(algorithm, scoring).Train(events, "bench", Start.AddDays(200));
+        var model = settings is null
+            ? new AlgorithmTrainer(algorithm, scoring).Train(events, "bench", Start.AddDays(200))
+            : new AlgorithmTrainer(algorithm, scoring).TrainWith(events, "bench", Start.AddDays(200), settings);
         var trainSeconds = clock.Elapsed.TotalSeconds;
         events.Clear();
         var scorer = RecommendationEngine.ScorerOf(model);
