@@ -192,10 +192,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
                 productIds = s.Value.Items.Select(i => ProductPrefix + i).ToArray(),
                 occurredAt = at,
             }).ToList();
-            foreach (var batch in impressions.Chunk(100))
-            {
-                (await http.PostAsJsonAsync("/api/events", batch, cancellationToken)).EnsureSuccessStatusCode();
-            }
+            await PostAsync(http, impressions, "posted", "impressions", cancellationToken);
 
             string? ShownIn(Interaction i) => shown.TryGetValue(i.User, out var list) && list.Items.Contains(i.Item) ? list.RecommendationId : null;
             var attributed = rest.Where(i => ShownIn(i) is not null).GroupBy(i => shown[i.User].How, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -230,12 +227,16 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
     /// <summary>A home list as served: its products (without the prefix), how it was made (source/strategy, explored) and its recommendation id.</summary>
     private sealed record Shown(IReadOnlyList<string> Items, string How, string RecommendationId);
 
-    /// <summary>Replays <paramref name="interactions"/> through POST /api/events in batches of 100, each line attributed to <paramref name="shownIn"/>'s list id.</summary>
-    private async Task ReplayAsync(HttpClient http, IReadOnlyList<Interaction> interactions, Func<Interaction, string?>? shownIn, Func<int> next, CancellationToken cancellationToken)
+    /// <summary>Replays <paramref name="interactions"/> through POST /api/events, each line attributed to <paramref name="shownIn"/>'s list id.</summary>
+    private Task ReplayAsync(HttpClient http, IReadOnlyList<Interaction> interactions, Func<Interaction, string?>? shownIn, Func<int> next, CancellationToken cancellationToken) =>
+        PostAsync(http, interactions.Select(i => Event(i, next(), shownIn?.Invoke(i))).ToList(), "replayed", $"training interactions as {options.EventType} events", cancellationToken);
+
+    /// <summary>Posts <paramref name="events"/> through POST /api/events in batches of 100 and prints how many were accepted and why any were refused.</summary>
+    private async Task PostAsync(HttpClient http, IReadOnlyList<object> events, string verb, string what, CancellationToken cancellationToken)
     {
         var accepted = 0;
         var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var batch in interactions.Select(i => Event(i, next(), shownIn?.Invoke(i))).Chunk(100))
+        foreach (var batch in events.Chunk(100))
         {
             var response = await http.PostAsJsonAsync("/api/events", batch, cancellationToken);
             response.EnsureSuccessStatusCode();
@@ -253,7 +254,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             }
         }
 
-        progress.WriteLine($"replayed {accepted:N0} of {interactions.Count:N0} training interactions as {options.EventType} events" +
+        progress.WriteLine($"{verb} {accepted:N0} of {events.Count:N0} {what}" +
             (rejected.Count > 0 ? $"; rejected: {string.Join("; ", rejected.Select(r => $"{r.Value} × {r.Key}"))}" : string.Empty));
     }
 

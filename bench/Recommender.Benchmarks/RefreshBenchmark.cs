@@ -46,7 +46,10 @@ public static class RefreshBenchmark
         int Int(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return args[0] == "refresh"
             ? Refresh(output, Int("--customers", 100_000), Int("--items", 10_000), Int("--history", 12), Int("--train-customers", 20_000),
-                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"), Settings(options.GetValueOrDefault("--settings")))
+                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"),
+                options.TryGetValue("--settings", out var settings)
+                    ? Cli.EvaluateOptions.SettingsOf(Models.AlgorithmRegistry.Default, options.GetValueOrDefault("--algorithm", "als"), settings)
+                    : null)
             : options.TryGetValue("--usage", out var usage)
                 ? ServingQuality(output, usage, options.GetValueOrDefault("--algorithm", "item-item-jaccard,sar,ease,itemknn-cosine,als"), Int("--window-days", 7),
                     new UserScoringOptions { HistoryHalfLife = TimeSpan.FromDays(Int("--half-life-days", (int)UserScoring.DefaultHalfLife.TotalDays)) })
@@ -58,11 +61,6 @@ public static class RefreshBenchmark
         output.WriteLine(Usage);
         return 2;
     }
-
-    /// <summary><c>k=v,k=v</c> as settings (invariant numbers); null without the option.</summary>
-    private static Dictionary<string, double>? Settings(string? text) => text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(pair => pair.Split('=', 2))
-        .ToDictionary(kv => kv[0], kv => kv.Length == 2 ? double.Parse(kv[1], CultureInfo.InvariantCulture) : throw new ArgumentException($"--settings: '{kv[0]}' needs =value"), StringComparer.Ordinal);
 
     private static int Refresh(TextWriter output, int customers, int items, int history, int trainCustomers, string algorithm, int maxModelItems, string? store,
         IReadOnlyDictionary<string, double>? settings)

@@ -342,16 +342,13 @@ public static class UserScoring
         var rows = scorer.Rows ?? throw new InvalidOperationException("an item-weights scorer needs rows");
         foreach (var (index, weight) in known)
         {
-            var row = rows[index];
-            for (var m = 0; m < row.Columns.Length; m++)
-            {
-                scores[row.Columns[m]] += weight * row.Weights[m];
-            }
+            Add(scores, rows[index], weight);
         }
 
         return scores;
     }
 
+    /// <summary>scores += weight · row (nothing for a weight of 0 or less).</summary>
     private static void Add(double[] scores, SparseRow row, double weight)
     {
         if (!(weight > 0))

@@ -75,6 +75,10 @@ public sealed record EvaluateOptions(
             json, seed, catalog, tune, budgetSeconds is { } b ? TimeSpan.FromSeconds(b) : null, fixedSettings);
     }
 
+    /// <summary>One algorithm's <c>name=value,...</c>, checked as <c>--settings</c> is (the bench's <c>refresh --settings</c>).</summary>
+    public static IReadOnlyDictionary<string, double> SettingsOf(AlgorithmRegistry registry, string algorithm, string values) =>
+        ParseSettings(registry, [$"{algorithm}:{values}"], [algorithm])[algorithm];
+
     /// <summary>
     /// <c>--settings ease:lambda=250,dropout=0.5</c> (one value per algorithm): the hyper-parameters of
     /// that algorithm's search space to train with instead of its defaults, e.g. the settings a

@@ -123,7 +123,7 @@ public sealed class BanditEstimates
             }
 
             var mean = Mean(placement, context, strategy);
-            if (mean > bestMean && Confident(placement, context, strategy, fallback))
+            if (mean > bestMean && Confident(placement, context, strategy, fallback, baseline))
             {
                 (best, bestMean) = (strategy, mean);
             }
@@ -133,14 +133,15 @@ public sealed class BanditEstimates
     }
 
     /// <summary>
-    /// Whether the evidence says <paramref name="strategy"/> earns more than <paramref name="fallback"/> with
+    /// Whether the evidence says <paramref name="strategy"/> earns more than <paramref name="fallback"/> (posterior mean
+    /// <paramref name="fallbackMean"/> in the context) with
     /// <see cref="BanditOptions.SwitchConfidence"/>: in the context itself, or in its segment as a whole (a context
     /// seen for the first time has only its segment's evidence, borrowed with <see cref="BanditOptions.PriorStrength"/>
     /// impressions' weight, which alone could never be sure).
     /// </summary>
-    private bool Confident(string placement, BanditContext context, string strategy, string fallback)
+    private bool Confident(string placement, BanditContext context, string strategy, string fallback, double fallbackMean)
     {
-        if (ProbabilityAbove(Posterior(placement, context, strategy), Mean(placement, context, fallback)) >= _switchConfidence)
+        if (ProbabilityAbove(Posterior(placement, context, strategy), fallbackMean) >= _switchConfidence)
         {
             return true;
         }
