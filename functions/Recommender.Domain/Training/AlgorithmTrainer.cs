@@ -41,7 +41,7 @@ public sealed class AlgorithmTrainer(string algorithm, UserScoringOptions? optio
         var (eventCount, customerCount) = (signals.EventCount, signals.CustomerCount);
 
         // The popularity list (and the fallback for items without neighbours) as the item-item trainer computes it.
-        var baseline = ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects, Weights);
+        var baseline = ItemSimilarityTrainer.TrainOnce(events, version, trainedAt, excludedSubjects, Weights);
         if (interactions.Count == 0)
         {
             return baseline;

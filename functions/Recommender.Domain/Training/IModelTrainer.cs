@@ -44,5 +44,5 @@ public sealed class JaccardItemTrainer(EventWeights? weights = null) : IModelTra
     public EventWeights Weights { get; } = weights ?? EventWeights.Default;
 
     public ItemSimilarityModel Train(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedSubjects = null) =>
-        ItemSimilarityTrainer.Train(events, version, trainedAt, excludedSubjects, Weights);
+        ItemSimilarityTrainer.TrainOnce(events, version, trainedAt, excludedSubjects, Weights);
 }

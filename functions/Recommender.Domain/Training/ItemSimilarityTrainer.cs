@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Recommender.Domain.Events;
 using Recommender.Domain.Recommendations;
 
@@ -17,6 +18,39 @@ public static class ItemSimilarityTrainer
     /// <summary>Customers with more distinct products than this are skipped for pairs (bots, resellers).</summary>
     public const int MaxItemsPerCustomer = 500;
     private static readonly TimeSpan PopularityHalfLife = TimeSpan.FromDays(30);
+
+    /// <summary>What <see cref="Train"/> gave for one list of events, and the inputs it depends on besides the list.</summary>
+    private sealed record Trained(int Count, ClickstreamEvent? Last, ISet<string>? Excluded, int ExcludedCount, IReadOnlyDictionary<string, double> Weights, ItemSimilarityModel Model);
+
+    /// <summary>Keyed by the list itself and held only while the list lives (a training run's events, a search's validation part).</summary>
+    private static readonly ConditionalWeakTable<IReadOnlyList<ClickstreamEvent>, Trained> Memo = new();
+
+    /// <summary>
+    /// <see cref="Train"/> once per list of events: the neighbours and popularity depend only on the events, the
+    /// exclusions and the weights, so every candidate and every trial of a training run that trains on the same list
+    /// (the algorithm trainers' popularity and fallback neighbours) shares one computation instead of repeating it — it
+    /// was most of a search trial's time. Only the label (<paramref name="version"/>, <paramref name="trainedAt"/>)
+    /// differs. The list must not change while it is trained on; a list whose length or last event changed, another
+    /// exclusion set (or one of another size) or other weight values are trained again.
+    /// </summary>
+    public static ItemSimilarityModel TrainOnce(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedCustomers,
+        EventWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(weights);
+        var last = events.Count > 0 ? events[^1] : null;
+        var table = weights.ToTable();
+        if (Memo.TryGetValue(events, out var trained) && trained.Count == events.Count && ReferenceEquals(trained.Last, last)
+            && ReferenceEquals(trained.Excluded, excludedCustomers) && trained.ExcludedCount == (excludedCustomers?.Count ?? 0)
+            && trained.Weights.SequenceEqual(table))
+        {
+            return trained.Model with { Version = version, TrainedAt = trainedAt };
+        }
+
+        var model = Train(events, version, trainedAt, excludedCustomers, weights);
+        Memo.AddOrUpdate(events, new Trained(events.Count, last, excludedCustomers, excludedCustomers?.Count ?? 0, table, model));
+        return model;
+    }
 
     /// <param name="weights">The store's event weights (null: the defaults): Jaccard is binary, so only their sign counts — a subject and product whose weights sum to zero or less (a dislike) form no pair.</param>
     public static ItemSimilarityModel Train(IEnumerable<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, ISet<string>? excludedCustomers = null,

@@ -92,4 +92,41 @@ public class ItemSimilarityTrainerTests
         Assert.False(model.Neighbors.ContainsKey("Z"));
         Assert.Equal(1, model.CustomerCount);
     }
+
+    [Fact]
+    public void TrainOnce_ComputesOncePerList_LabelsEachCall_AndTrainsAgainWhenAnInputChanges()
+    {
+        var events = new List<ClickstreamEvent> { View("c1", "A"), View("c1", "B"), View("c2", "A"), View("c2", "B"), View("c3", "A"), View("c3", "C") };
+        var weights = new EventWeights();
+
+        var first = ItemSimilarityTrainer.TrainOnce(events, "trial-1", T0, null, weights);
+        var second = ItemSimilarityTrainer.TrainOnce(events, "trial-2", T0.AddMinutes(1), null, weights);
+
+        // One computation, two labels; and the same as training afresh.
+        Assert.Same(first.Neighbors, second.Neighbors);
+        Assert.Same(first.Popular, second.Popular);
+        Assert.Equal(("trial-2", T0.AddMinutes(1)), (second.Version, second.TrainedAt));
+        Assert.Equal("trial-1", first.Version);
+        var fresh = ItemSimilarityTrainer.Train(events, "fresh", T0, null, weights);
+        Assert.Equal(fresh.Neighbors.ToDictionary(kv => kv.Key, kv => kv.Value.ToList()), second.Neighbors.ToDictionary(kv => kv.Key, kv => kv.Value.ToList()));
+        Assert.Equal(fresh.Popular, second.Popular);
+
+        // Weights with the same values are the same weights.
+        Assert.Same(first.Neighbors, ItemSimilarityTrainer.TrainOnce(events, "same values", T0, null, new EventWeights()).Neighbors);
+
+        // Another list (even with the same events), other exclusions or other weights: trained again.
+        Assert.NotSame(first.Neighbors, ItemSimilarityTrainer.TrainOnce(events.ToList(), "copy", T0, null, weights).Neighbors);
+        var excluding = ItemSimilarityTrainer.TrainOnce(events, "erasure", T0, new HashSet<string> { "c3" }, weights);
+        Assert.Empty(excluding.NeighborsOf("C"));
+        Assert.NotSame(first.Neighbors, ItemSimilarityTrainer.TrainOnce(events, "weights", T0, null, new EventWeights { View = 2 }).Neighbors);
+
+        // The list grew: what it holds now is trained.
+        events.Add(View("c4", "C"));
+        events.Add(View("c4", "B"));
+        var grown = ItemSimilarityTrainer.TrainOnce(events, "grown", T0, null, weights);
+        Assert.NotSame(first.Neighbors, grown.Neighbors);
+        Assert.Contains(grown.NeighborsOf("B"), n => n.ProductId == "C");
+        Assert.DoesNotContain(first.NeighborsOf("B"), n => n.ProductId == "C");
+    }
 }
+
