@@ -28,8 +28,8 @@ public static class ItemSimilarityTrainer
     /// <summary>
     /// <see cref="Train"/> once per list of events: the neighbours and popularity depend only on the events, the
     /// exclusions and the weights, so every candidate and every trial of a training run that trains on the same list
-    /// (the algorithm trainers' popularity and fallback neighbours) shares one computation instead of repeating it — it
-    /// was most of a search trial's time. Only the label (<paramref name="version"/>, <paramref name="trainedAt"/>)
+    /// (the algorithm trainers' popularity and fallback neighbours) shares one computation instead of repeating it: the
+    /// same search budget runs about twice the trials (docs/training-and-quality.md). Only the label (<paramref name="version"/>, <paramref name="trainedAt"/>)
     /// differs. The list must not change while it is trained on; a list whose length or last event changed, another
     /// exclusion set (or one of another size) or other weight values are trained again.
     /// </summary>
