@@ -44,12 +44,11 @@ public static class RefreshBenchmark
     {
         var options = args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         int Int(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var algorithm = options.GetValueOrDefault("--algorithm", "als");
         return args[0] == "refresh"
             ? Refresh(output, Int("--customers", 100_000), Int("--items", 10_000), Int("--history", 12), Int("--train-customers", 20_000),
-                options.GetValueOrDefault("--algorithm", "als"), Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"),
-                options.TryGetValue("--settings", out var settings)
-                    ? Cli.EvaluateOptions.SettingsOf(Models.AlgorithmRegistry.Default, options.GetValueOrDefault("--algorithm", "als"), settings)
-                    : null)
+                algorithm, Int("--max-model-items", 10_000), options.GetValueOrDefault("--store"),
+                options.TryGetValue("--settings", out var settings) ? Cli.EvaluateOptions.SettingsOf(Models.AlgorithmRegistry.Default, algorithm, settings) : null)
             : options.TryGetValue("--usage", out var usage)
                 ? ServingQuality(output, usage, options.GetValueOrDefault("--algorithm", "item-item-jaccard,sar,ease,itemknn-cosine,als"), Int("--window-days", 7),
                     new UserScoringOptions { HistoryHalfLife = TimeSpan.FromDays(Int("--half-life-days", (int)UserScoring.DefaultHalfLife.TotalDays)) })

@@ -200,24 +200,19 @@ public sealed class SequentialRulesRecommender : IRecommenderAlgorithm, IItemToI
     /// <summary>The rule rows (each truncated to <paramref name="rowWidth"/> entries) and the position weighting serving must apply.</summary>
     public UserScorer ExportScorer(int rowWidth)
     {
-        var history = _historyRows;
-        return ItemToItem.Scorer(_items, rowWidth, (i, row) =>
+        UserScorer Of(Dictionary<int, double>[] rows) => ItemToItem.Scorer(_items, rowWidth, (i, row) =>
         {
-            foreach (var (j, weight) in _rows[i])
+            foreach (var (j, weight) in rows[i])
             {
                 row[j] = weight;
             }
-        }) with
+        });
+
+        return Of(_rows) with
         {
             Recent = _options.Recent,
             PositionDecay = _options.PositionDecay,
-            HistoryRows = history is null ? null : ItemToItem.Scorer(_items, rowWidth, (i, row) =>
-            {
-                foreach (var (j, weight) in history[i])
-                {
-                    row[j] = weight;
-                }
-            }).Rows,
+            HistoryRows = _historyRows is { } history ? Of(history).Rows : null,
         };
     }
 
