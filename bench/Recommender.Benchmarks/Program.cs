@@ -65,7 +65,17 @@ if (args[0] == "quality")
 
 if (args[0] is "refresh" or "serving-quality")
 {
-    return RefreshBenchmark.Run(args, Console.Out);
+    try
+    {
+        return RefreshBenchmark.Run(args, Console.Out);
+    }
+    catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+    {
+        // A misspelt setting or a number that is not one: the reason and the usage, not a stack trace.
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(RefreshBenchmark.Usage);
+        return 2;
+    }
 }
 
 if (args[0] == "segmentation")
