@@ -38,6 +38,11 @@ public sealed class ServeBenchmark(ServeOptions options, TextWriter progress)
         await app.Services.GetRequiredService<CatalogProvider>().SaveAsync(products, cancellationToken);
         var now = DateTimeOffset.UtcNow;
         await app.Services.GetRequiredService<ModelStore>().PromoteAsync(Model(products, now), cancellationToken);
+        // A live store reports the lists it shows, and the bandit explores a placement only once it has: one reported
+        // impression per placement, so a tenth of home and email requests explore, as in production.
+        await app.Services.GetRequiredService<BanditPolicy>().RecordAsync(
+            [.. new[] { "home", "email" }.Select(p => new BanditEvent(BanditPolicy.RecommendationIdOf(p, "known", "personalized", Guid.NewGuid()), BanditFeedback.Impression, now))],
+            cancellationToken);
         progress.WriteLine($"catalog of {products.Count} products and a model in {setup.Elapsed.TotalSeconds:F1} s; writing {options.Customers} customers...");
 
         var profiles = app.Services.GetRequiredService<ProfileStore>();

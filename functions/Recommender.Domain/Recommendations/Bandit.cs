@@ -12,8 +12,8 @@ public readonly record struct BanditChoice(string Strategy, bool Explored);
 /// A contextual bandit over placement × context (<see cref="BanditContext"/>: lifecycle segment, and what the profile
 /// says — tenure, activity, price band) choosing among candidate strategies (<c>personalized</c>, <c>trending</c>,
 /// <c>popular</c>) for every home and email request: on <see cref="BanditOptions.ExplorationShare"/> of them it explores
-/// (Thompson sampling), on all the others it serves the arm with the best estimated reward rate
-/// (<see cref="BanditEstimates"/>; with no evidence, the default strategy). Rewards are clicks and the revenue of
+/// (Thompson sampling; only once the placement has feedback recorded), on all the others it serves the arm with the
+/// best estimated reward rate (<see cref="BanditEstimates"/>; with no evidence, the default strategy). Rewards are clicks and the revenue of
 /// purchase lines attributed to the list (<see cref="BanditOptions"/>). It learns from <c>recommendation_impression</c>,
 /// <c>recommendation_click</c> and purchase lines that carry a recommendation id, whose id names the arm the list was
 /// served from (<see cref="RecommendationIdOf"/>); ingestion hands it each event once (aggregate claims). Arm totals are
@@ -100,13 +100,16 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
     /// <summary>
     /// One decision (pure, for a given random source): with probability <paramref name="explorationShare"/> a Thompson
     /// draw, otherwise the best posterior mean. <see cref="ChooseAsync"/> and the regret simulation both decide here.
+    /// A placement explores only once some feedback was recorded for it (<see cref="BanditEstimates.HasFeedback"/>):
+    /// until the storefront sends impressions, clicks or attributed purchases, what an exploration shows can never be
+    /// learnt from, and its customers would only be served a list the store has no evidence for.
     /// </summary>
     public static BanditChoice Decide(BanditEstimates estimates, double explorationShare, Random random, string placement, BanditContext context,
         IReadOnlyList<string> available, string fallback)
     {
         ArgumentNullException.ThrowIfNull(estimates);
         ArgumentNullException.ThrowIfNull(random);
-        return random.NextDouble() < explorationShare
+        return random.NextDouble() < explorationShare && estimates.HasFeedback(placement)
             ? new BanditChoice(estimates.Sample(placement, context, available, fallback, random), true)
             : new BanditChoice(estimates.Best(placement, context, available, fallback), false);
     }

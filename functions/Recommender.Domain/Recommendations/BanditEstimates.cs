@@ -11,6 +11,7 @@ namespace Recommender.Domain.Recommendations;
 public sealed class BanditEstimates
 {
     private readonly Dictionary<(string Placement, string Segment, string Profile, string Strategy), (double N, double S)> _levels = [];
+    private readonly HashSet<string> _measured = new(StringComparer.Ordinal);
     private readonly double _strength;
     private readonly double _switchConfidence;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Placement, string Segment, string? Profile, string Fallback, int Strategies), string> _best = new();
@@ -28,6 +29,11 @@ public sealed class BanditEstimates
                 continue;
             }
 
+            if (arm.Impressions > 0 || arm.Clicks > 0 || arm.Purchases > 0)
+            {
+                _measured.Add(placement);
+            }
+
             var (n, s) = (arm.Impressions, arm.Rewards(options.ClickReward));
             var ctx = BanditContext.Parse(context);
             Add((placement, "", "", ""), n, s);
@@ -39,6 +45,12 @@ public sealed class BanditEstimates
             }
         }
     }
+
+    /// <summary>
+    /// Whether any feedback (an impression, a click or an attributed purchase line, on any arm) was recorded for the
+    /// placement: whether the store sends what exploration learns from.
+    /// </summary>
+    public bool HasFeedback(string placement) => _measured.Contains(placement);
 
     private void Add((string, string, string, string) key, double n, double s)
     {

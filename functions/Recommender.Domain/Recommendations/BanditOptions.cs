@@ -8,7 +8,8 @@ public sealed class BanditOptions
     /// <value>
     /// Share of home and email requests (0 to 1) on which the bandit explores: Thompson sampling draws each arm's
     /// reward rate from its posterior and serves the best draw. Every other request is served the arm with the best
-    /// estimated reward rate in its context (exploitation). Default 0.1.
+    /// estimated reward rate in its context (exploitation). A placement explores only once some feedback (an impression,
+    /// a click or an attributed purchase) was recorded for it: before that nothing could learn from it. Default 0.1.
     /// </value>
     public double ExplorationShare { get; set; } = 0.1;
 

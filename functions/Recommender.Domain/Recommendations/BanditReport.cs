@@ -23,11 +23,16 @@ public sealed record BanditDay(string Day, double Impressions, IReadOnlyDictiona
 public sealed record BanditContextSeries(string Placement, string Context, IReadOnlyList<BanditDay> Days);
 
 /// <summary>
-/// The bandit report: its settings, every arm's totals, and for each placement × context that showed lists in the window the
-/// arm shares over time (one entry per day, from the impressions counted on that day).
+/// The bandit report: its settings, whether each of its placements explores yet (<see cref="Exploring"/>), every arm's
+/// totals, and for each placement × context that showed lists in the window the arm shares over time (one entry per day,
+/// from the impressions counted on that day).
 /// </summary>
+/// <param name="Exploring">
+/// Per placement the bandit serves (home, email): whether it explores — false while no feedback at all was recorded for it
+/// (<see cref="BanditPolicy.Decide"/>), or when the exploration share is 0.
+/// </param>
 public sealed record BanditReport(double ExplorationShare, double ClickReward, double RevenueScale, double SwitchConfidence, string From, string To,
-    IReadOnlyDictionary<string, BanditArmView> Arms, IReadOnlyList<BanditContextSeries> Contexts)
+    IReadOnlyDictionary<string, bool> Exploring, IReadOnlyDictionary<string, BanditArmView> Arms, IReadOnlyList<BanditContextSeries> Contexts)
 {
     public const int DefaultDays = 14;
     public const int MaxDays = 90;
@@ -65,7 +70,10 @@ public sealed record BanditReport(double ExplorationShare, double ClickReward, d
             series.Add(new BanditContextSeries(placement, context, points));
         }
 
+        var estimates = new BanditEstimates(totals, bandit.Options);
+        var exploring = new[] { Placement.Home, Placement.Email }.Select(Placements.NameOf)
+            .ToDictionary(p => p, p => bandit.ExplorationShare > 0 && estimates.HasFeedback(p), StringComparer.Ordinal);
         return new BanditReport(bandit.ExplorationShare, clickReward, bandit.Options.RevenueScale, bandit.Options.SwitchConfidence, dayNames[0], dayNames[^1],
-            totals.ToDictionary(a => a.Key, a => BanditArmView.Of(a.Value, clickReward), StringComparer.Ordinal), series);
+            exploring, totals.ToDictionary(a => a.Key, a => BanditArmView.Of(a.Value, clickReward), StringComparer.Ordinal), series);
     }
 }

@@ -85,25 +85,33 @@ public class BanditRegretTests(ITestOutputHelper output)
         return new Run(regret, served, explored);
     }
 
-    private static Run Learned(BanditOptions options) =>
-        Simulate(options, (estimates, random, context) => BanditPolicy.Decide(estimates, options.ExplorationShare, random, "home", context, BanditPolicy.Strategies, "personalized"));
+    /// <summary>
+    /// <paramref name="stores"/> seeded stores (decision seed 1…n, environment seed 31·n) played by <paramref name="policy"/>:
+    /// one store's run is noise-sized (which arm a few early draws favour), so claims rest on the average over stores.
+    /// </summary>
+    private static List<Run> Stores(int stores, BanditOptions options, Func<BanditEstimates, Random, BanditContext, BanditChoice>? policy = null) =>
+        [.. Enumerable.Range(1, stores).Select(seed => Simulate(options, policy ?? ((estimates, random, context) =>
+            BanditPolicy.Decide(estimates, options.ExplorationShare, random, "home", context, BanditPolicy.Strategies, "personalized")), seed, seed * 31))];
+
+    private static double MeanTotalRegret(List<Run> runs) => runs.Average(run => World.Keys.Sum(c => run.RegretByRound[c][^1]));
 
     [Fact]
     public void Regret_AgainstTheBestFixedArm_GrowsSublinearly_AndTheBestArmServesMostLists()
     {
         var options = new BanditOptions();
-        var run = Learned(options);
+        var runs = Stores(16, options);
 
         foreach (var (context, truths) in World)
         {
-            var regret = run.RegretByRound[context];
+            // The regret curve and the best arm's share of lists, averaged over the stores.
+            var regret = Enumerable.Range(0, Rounds).Select(r => runs.Average(run => run.RegretByRound[context][r])).ToArray();
             var bestArm = truths.MaxBy(t => t.Value.Reward(options)).Key;
-            var share = (double)run.Served[context][bestArm] / Rounds;
+            var share = runs.Average(run => (double)run.Served[context][bestArm] / Rounds);
             var firstHalf = regret[(Rounds / 2) - 1];
             var secondHalf = regret[^1] - firstHalf;
             var lastQuarterPerRound = (regret[^1] - regret[(3 * Rounds / 4) - 1]) / (Rounds / 4);
             var gaps = truths.Values.Select(t => truths[bestArm].Reward(options) - t.Reward(options)).Where(g => g > 0).ToList();
-            output.WriteLine($"{context.Key}: best {bestArm} served {share:P1}; regret {regret[999]:F1} after 1k, {firstHalf:F1} after {Rounds / 2}, {regret[^1]:F1} after {Rounds} "
+            output.WriteLine($"{context.Key}, mean of {runs.Count} stores: best {bestArm} served {share:P1}; regret {regret[999]:F1} after 1k, {firstHalf:F1} after {Rounds / 2}, {regret[^1]:F1} after {Rounds} "
                 + $"(second half {secondHalf:F1}); last quarter {lastQuarterPerRound:F5}/round; smallest gap {gaps.Min():F4}, largest {gaps.Max():F4}");
 
             Assert.True(share > 0.8, $"{context.Key}: the best arm served {share:P1}");
@@ -113,22 +121,26 @@ public class BanditRegretTests(ITestOutputHelper output)
             Assert.True(lastQuarterPerRound < 0.1 * gaps.Min(), $"{context.Key}: {lastQuarterPerRound:F5} per round in the last quarter");
         }
 
-        Assert.InRange((double)run.Explored / (Rounds * World.Count), options.ExplorationShare - 0.01, options.ExplorationShare + 0.01);
+        var explored = (double)runs.Sum(run => run.Explored) / (runs.Count * Rounds * World.Count);
+        Assert.InRange(explored, options.ExplorationShare - 0.01, options.ExplorationShare + 0.01);
     }
+
+    /// <summary>Before issue 15: the default strategy unless the request fell in the exploration share (then Thompson).</summary>
+    private static BanditChoice OldPolicy(BanditEstimates estimates, Random random, BanditContext context) => random.NextDouble() < new BanditOptions().ExplorationShare
+        ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
+        : new BanditChoice("personalized", false);
 
     [Fact]
     public void TheLearnedPolicy_LosesFarLessThanTheOldOne_ThatServedTheDefaultOnNineListsInTen()
     {
         var options = new BanditOptions();
-        var learned = Learned(options);
-        // Before issue 15: the default strategy unless the request fell in the exploration share (then Thompson).
-        var old = Simulate(options, (estimates, random, context) => random.NextDouble() < options.ExplorationShare
-            ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
-            : new BanditChoice("personalized", false));
+        var learned = Stores(16, options);
+        var old = Stores(16, options, OldPolicy);
 
         var newcomers = World.Keys.Single(c => c.Segment == "new");
-        output.WriteLine($"newcomers' regret after {Rounds}: learned {learned.RegretByRound[newcomers][^1]:F1}, old policy {old.RegretByRound[newcomers][^1]:F1}");
-        Assert.True(learned.RegretByRound[newcomers][^1] < old.RegretByRound[newcomers][^1] / 5);
+        var (learnedRegret, oldRegret) = (learned.Average(run => run.RegretByRound[newcomers][^1]), old.Average(run => run.RegretByRound[newcomers][^1]));
+        output.WriteLine($"newcomers' regret after {Rounds}, mean of 16 stores: learned {learnedRegret:F1}, old policy {oldRegret:F1}");
+        Assert.True(learnedRegret < oldRegret / 5, $"{learnedRegret:F1} against {oldRegret:F1}");
     }
 
     [Fact]
@@ -166,6 +178,38 @@ public class BanditRegretTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void APlacement_ExploresOnlyOnceFeedbackWasRecordedForIt()
+    {
+        var context = new BanditContext("known", "newcomer_light_unknown");
+        var random = new Random(3);
+        BanditChoice Decide(Dictionary<string, BanditArm> arms, string placement) =>
+            BanditPolicy.Decide(new BanditEstimates(arms, new BanditOptions()), 1, random, placement, context, BanditPolicy.Strategies, "personalized");
+
+        // Nothing recorded: even with every request in the exploration share, the default, not explored (nothing could learn from it).
+        Assert.All(Enumerable.Range(0, 50).Select(_ => Decide([], "home")), c => Assert.Equal(("personalized", false), (c.Strategy, c.Explored)));
+
+        // One click on an email list: email explores, home still does not.
+        var clicked = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("email", context.Key, "personalized")] = new() { Strategy = "personalized", Clicks = 1 },
+        };
+        Assert.All(Enumerable.Range(0, 50).Select(_ => Decide(clicked, "email")), c => Assert.True(c.Explored));
+        Assert.All(Enumerable.Range(0, 50).Select(_ => Decide(clicked, "home")), c => Assert.False(c.Explored));
+        var estimates = new BanditEstimates(clicked, new BanditOptions());
+        Assert.True(estimates.HasFeedback("email"));
+        Assert.False(estimates.HasFeedback("home"));
+
+        // One impression of the default on home (what a storefront that reports its lists sends first): home explores, trying the others too.
+        var shown = new Dictionary<string, BanditArm>
+        {
+            [BanditPolicy.ArmId("home", context.Key, "personalized")] = new() { Strategy = "personalized", Impressions = 1 },
+        };
+        var explored = Enumerable.Range(0, 200).Select(_ => Decide(shown, "home")).ToList();
+        Assert.All(explored, c => Assert.True(c.Explored));
+        Assert.Equal(BanditPolicy.Strategies.Order(StringComparer.Ordinal), explored.Select(c => c.Strategy).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Rewards_CountClicksAtTheirWeight_AndRevenueScaledAndCappedPerLine()
     {
         var options = new BanditOptions { ClickReward = 0.2, RevenueScale = 50 };
@@ -200,28 +244,42 @@ public class BanditRegretTests(ITestOutputHelper output)
         Assert.False(new BanditOptions { ExplorationShare = exploration, ClickReward = click, RevenueScale = scale, PriorStrength = strength, SwitchConfidence = confidence }.IsValid);
 
     [Fact]
-    public void SwitchingOnlyWhenConfident_LosesLessOverEightStores_ThanSwitchingOnAnyHigherMean()
+    public void SwitchingOnlyWhenConfident_CostsBoundedRegret_WhileFeedbackKeepsComing()
     {
-        // The same eight seeded stores, played by exploitation that needs 95 % confidence (the default) and by one that
-        // switches on any higher posterior mean (0.5, the rule before SwitchConfidence).
-        double TotalRegret(double confidence)
-        {
-            var options = new BanditOptions { SwitchConfidence = confidence };
-            var total = 0.0;
-            for (var seed = 1; seed <= 8; seed++)
-            {
-                var run = Simulate(options, (estimates, random, context) =>
-                    BanditPolicy.Decide(estimates, options.ExplorationShare, random, "home", context, BanditPolicy.Strategies, "personalized"), seed, seed * 31);
-                total += World.Keys.Sum(c => run.RegretByRound[c][^1]);
-            }
+        // The same 64 seeded stores, played by exploitation that needs 95 % confidence (the default) and by one that
+        // switches on any higher posterior mean (0.5, the rule before SwitchConfidence). Here feedback keeps coming, so
+        // an early switch on luck is soon undone, and waiting to be sure is the price: the confident rule loses more
+        // (docs/serving.md gives the figures). What it buys is AFewLuckySales_DoNotMoveAContext_OffTheDefault: a store whose
+        // feedback is sparse does not move whole contexts on a handful of sales. This bounds the price.
+        var confident = Stores(64, new BanditOptions());
+        var eager = Stores(64, new BanditOptions { SwitchConfidence = 0.5 });
+        var old = MeanTotalRegret(Stores(64, new BanditOptions(), OldPolicy));
+        double Median(List<Run> runs) => runs.Select(run => World.Keys.Sum(c => run.RegretByRound[c][^1])).Order().ElementAt(runs.Count / 2);
+        output.WriteLine($"mean (median) regret over 64 stores after {Rounds} rounds per context: switch at 95 % confidence {MeanTotalRegret(confident):F1} ({Median(confident):F1}), "
+            + $"on any higher mean {MeanTotalRegret(eager):F1} ({Median(eager):F1}); the policy before issue 15 {old:F1}");
 
-            return total / 8;
-        }
+        Assert.True(MeanTotalRegret(confident) < 2.5 * MeanTotalRegret(eager), $"{MeanTotalRegret(confident):F1} against {MeanTotalRegret(eager):F1}");
+        Assert.True(MeanTotalRegret(confident) < old / 5, $"{MeanTotalRegret(confident):F1} against the old policy's {old:F1}");
+    }
 
-        var confident = TotalRegret(new BanditOptions().SwitchConfidence);
-        var eager = TotalRegret(0.5);
-        output.WriteLine($"mean regret over 8 stores after {Rounds} rounds per context: switch at 95 % confidence {confident:F1}, on any higher mean {eager:F1}");
-        Assert.True(confident < eager, $"{confident:F1} against {eager:F1}");
+    [Fact]
+    public void WaitingForTheFirstFeedback_BeforeExploring_CostsNothingMeasurable_InAStoreThatReportsItsLists()
+    {
+        // The same 64 seeded stores, played by today's decision (no exploration until the placement has feedback: here
+        // the first batch of 200 rounds) and by one that explores from the very first request.
+        var options = new BanditOptions();
+        var waiting = Stores(64, options);
+        var fromTheStart = Stores(64, options, (estimates, random, context) => random.NextDouble() < options.ExplorationShare
+            ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
+            : new BanditChoice(estimates.Best("home", context, BanditPolicy.Strategies, "personalized"), false));
+        var differences = waiting.Zip(fromTheStart, (w, f) => World.Keys.Sum(c => w.RegretByRound[c][^1] - f.RegretByRound[c][^1])).ToList();
+        var mean = differences.Average();
+        var half = 1.96 * Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1) / differences.Count);
+        output.WriteLine($"mean regret over 64 stores: waiting for feedback {MeanTotalRegret(waiting):F1}, exploring from the start {MeanTotalRegret(fromTheStart):F1}; "
+            + $"paired difference {mean:F1} ± {half:F1} (95 %)");
+
+        Assert.True(mean - half < 0, $"waiting for feedback loses more beyond noise: {mean:F1} ± {half:F1}");
+        Assert.True(mean < 0.15 * MeanTotalRegret(fromTheStart), $"{mean:F1} against {MeanTotalRegret(fromTheStart):F1}");
     }
 
     [Fact]

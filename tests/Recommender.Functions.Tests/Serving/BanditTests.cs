@@ -83,6 +83,39 @@ public class BanditTests
     }
 
     [Fact]
+    public async Task WithoutAnyFeedback_APlacementDoesNotExplore_UntilTheStorefrontReportsItsLists()
+    {
+        await using var app = await StoreAsync(seed: 11);
+        app.Get<Microsoft.Extensions.Options.IOptions<BanditOptions>>().Value.ExplorationShare = 1;
+
+        // Every request is in the exploration share, but nothing was ever reported for home: the default, not explored.
+        var before = new List<RecommendationResponse>();
+        for (var i = 0; i < 10; i++)
+        {
+            before.Add(await HomeAsync(app));
+        }
+
+        Assert.All(before, r => Assert.Equal(("personalized", false), (r.Strategy!, r.Explored)));
+        var report = await ReportAsync(app);
+        Assert.False(report.GetProperty("exploring").GetProperty("home").GetBoolean());
+        Assert.False(report.GetProperty("exploring").GetProperty("email").GetBoolean());
+
+        // The storefront reports one impression of a home list: home explores from then on (email still waits).
+        var arm = BanditPolicy.ArmOf(before[0].RecommendationId)!;
+        await TeachAsync(app, arm, 1, 0, app.Clock.GetUtcNow());
+        report = await ReportAsync(app); // also drops serving's 30-second cache of the arms
+        Assert.True(report.GetProperty("exploring").GetProperty("home").GetBoolean());
+        Assert.False(report.GetProperty("exploring").GetProperty("email").GetBoolean());
+        var after = new List<RecommendationResponse>();
+        for (var i = 0; i < 10; i++)
+        {
+            after.Add(await HomeAsync(app));
+        }
+
+        Assert.All(after, r => Assert.True(r.Explored));
+    }
+
+    [Fact]
     public async Task Exploitation_ServesTheBestArmToEveryListButTheExplorationShare()
     {
         await using var app = await StoreAsync(seed: 15);
