@@ -155,6 +155,17 @@ public sealed class BanditPolicy(IDocumentStore documents, IOptions<BanditOption
         return (await LoadAsync(cancellationToken).ConfigureAwait(false)).Arms;
     }
 
+    /// <summary>
+    /// Per placement the bandit serves (home, email): whether it explores — <see cref="Decide"/>'s rule: a share above 0
+    /// and feedback recorded for the placement. Read through the same cache as <see cref="ChooseAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, bool>> ExploringAsync(CancellationToken cancellationToken = default)
+    {
+        var estimates = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Estimates;
+        return new[] { Placement.Home, Placement.Email }.Select(Placements.NameOf)
+            .ToDictionary(p => p, p => ExplorationShare > 0 && estimates.HasFeedback(p), StringComparer.Ordinal);
+    }
+
     /// <summary>Every arm's row on one day (<c>yyyy-MM-dd</c>): one single-partition read.</summary>
     public async Task<IReadOnlyDictionary<string, BanditArm>> DayAsync(string day, CancellationToken cancellationToken = default)
     {

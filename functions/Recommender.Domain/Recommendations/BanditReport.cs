@@ -29,7 +29,7 @@ public sealed record BanditContextSeries(string Placement, string Context, IRead
 /// </summary>
 /// <param name="Exploring">
 /// Per placement the bandit serves (home, email): whether it explores — false while no feedback at all was recorded for it
-/// (<see cref="BanditPolicy.Decide"/>), or when the exploration share is 0.
+/// (<see cref="BanditPolicy.ExploringAsync"/>), or when the exploration share is 0.
 /// </param>
 public sealed record BanditReport(double ExplorationShare, double ClickReward, double RevenueScale, double SwitchConfidence, string From, string To,
     IReadOnlyDictionary<string, bool> Exploring, IReadOnlyDictionary<string, BanditArmView> Arms, IReadOnlyList<BanditContextSeries> Contexts)
@@ -70,9 +70,7 @@ public sealed record BanditReport(double ExplorationShare, double ClickReward, d
             series.Add(new BanditContextSeries(placement, context, points));
         }
 
-        var estimates = new BanditEstimates(totals, bandit.Options);
-        var exploring = new[] { Placement.Home, Placement.Email }.Select(Placements.NameOf)
-            .ToDictionary(p => p, p => bandit.ExplorationShare > 0 && estimates.HasFeedback(p), StringComparer.Ordinal);
+        var exploring = await bandit.ExploringAsync(cancellationToken).ConfigureAwait(false); // the totals just read, not read again
         return new BanditReport(bandit.ExplorationShare, clickReward, bandit.Options.RevenueScale, bandit.Options.SwitchConfidence, dayNames[0], dayNames[^1],
             exploring, totals.ToDictionary(a => a.Key, a => BanditArmView.Of(a.Value, clickReward), StringComparer.Ordinal), series);
     }

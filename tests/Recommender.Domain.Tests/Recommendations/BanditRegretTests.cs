@@ -93,13 +93,22 @@ public class BanditRegretTests(ITestOutputHelper output)
         [.. Enumerable.Range(1, stores).Select(seed => Simulate(options, policy ?? ((estimates, random, context) =>
             BanditPolicy.Decide(estimates, options.ExplorationShare, random, "home", context, BanditPolicy.Strategies, "personalized")), seed, seed * 31))];
 
+    /// <summary>The default policy's 64 stores, simulated once for the whole class (seeds 1…16 are the first 16).</summary>
+    private static readonly Lazy<List<Run>> DefaultStores = new(() => Stores(64, new BanditOptions()));
+
     private static double MeanTotalRegret(List<Run> runs) => runs.Average(run => World.Keys.Sum(c => run.RegretByRound[c][^1]));
+
+    /// <summary>Explores the share from the very first request (Thompson), otherwise serves <paramref name="exploit"/>'s choice.</summary>
+    private static Func<BanditEstimates, Random, BanditContext, BanditChoice> ExploringFromTheStart(Func<BanditEstimates, BanditContext, string> exploit) =>
+        (estimates, random, context) => random.NextDouble() < new BanditOptions().ExplorationShare
+            ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
+            : new BanditChoice(exploit(estimates, context), false);
 
     [Fact]
     public void Regret_AgainstTheBestFixedArm_GrowsSublinearly_AndTheBestArmServesMostLists()
     {
         var options = new BanditOptions();
-        var runs = Stores(16, options);
+        var runs = DefaultStores.Value.Take(16).ToList();
 
         foreach (var (context, truths) in World)
         {
@@ -126,16 +135,13 @@ public class BanditRegretTests(ITestOutputHelper output)
     }
 
     /// <summary>Before issue 15: the default strategy unless the request fell in the exploration share (then Thompson).</summary>
-    private static BanditChoice OldPolicy(BanditEstimates estimates, Random random, BanditContext context) => random.NextDouble() < new BanditOptions().ExplorationShare
-        ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
-        : new BanditChoice("personalized", false);
+    private static readonly Func<BanditEstimates, Random, BanditContext, BanditChoice> OldPolicy = ExploringFromTheStart((_, _) => "personalized");
 
     [Fact]
     public void TheLearnedPolicy_LosesFarLessThanTheOldOne_ThatServedTheDefaultOnNineListsInTen()
     {
-        var options = new BanditOptions();
-        var learned = Stores(16, options);
-        var old = Stores(16, options, OldPolicy);
+        var learned = DefaultStores.Value.Take(16).ToList();
+        var old = Stores(16, new BanditOptions(), OldPolicy);
 
         var newcomers = World.Keys.Single(c => c.Segment == "new");
         var (learnedRegret, oldRegret) = (learned.Average(run => run.RegretByRound[newcomers][^1]), old.Average(run => run.RegretByRound[newcomers][^1]));
@@ -251,15 +257,15 @@ public class BanditRegretTests(ITestOutputHelper output)
         // an early switch on luck is soon undone, and waiting to be sure is the price: the confident rule loses more
         // (docs/serving.md gives the figures). What it buys is AFewLuckySales_DoNotMoveAContext_OffTheDefault: a store whose
         // feedback is sparse does not move whole contexts on a handful of sales. This bounds the price.
-        var confident = Stores(64, new BanditOptions());
-        var eager = Stores(64, new BanditOptions { SwitchConfidence = 0.5 });
-        var old = MeanTotalRegret(Stores(64, new BanditOptions(), OldPolicy));
+        var confidentRuns = DefaultStores.Value;
+        var eagerRuns = Stores(64, new BanditOptions { SwitchConfidence = 0.5 });
+        var (confident, eager, old) = (MeanTotalRegret(confidentRuns), MeanTotalRegret(eagerRuns), MeanTotalRegret(Stores(64, new BanditOptions(), OldPolicy)));
         double Median(List<Run> runs) => runs.Select(run => World.Keys.Sum(c => run.RegretByRound[c][^1])).Order().ElementAt(runs.Count / 2);
-        output.WriteLine($"mean (median) regret over 64 stores after {Rounds} rounds per context: switch at 95 % confidence {MeanTotalRegret(confident):F1} ({Median(confident):F1}), "
-            + $"on any higher mean {MeanTotalRegret(eager):F1} ({Median(eager):F1}); the policy before issue 15 {old:F1}");
+        output.WriteLine($"mean (median) regret over 64 stores after {Rounds} rounds per context: switch at 95 % confidence {confident:F1} ({Median(confidentRuns):F1}), "
+            + $"on any higher mean {eager:F1} ({Median(eagerRuns):F1}); the policy before issue 15 {old:F1}");
 
-        Assert.True(MeanTotalRegret(confident) < 2.5 * MeanTotalRegret(eager), $"{MeanTotalRegret(confident):F1} against {MeanTotalRegret(eager):F1}");
-        Assert.True(MeanTotalRegret(confident) < old / 5, $"{MeanTotalRegret(confident):F1} against the old policy's {old:F1}");
+        Assert.True(confident < 2.5 * eager, $"{confident:F1} against {eager:F1}");
+        Assert.True(confident < old / 5, $"{confident:F1} against the old policy's {old:F1}");
     }
 
     [Fact]
@@ -267,19 +273,17 @@ public class BanditRegretTests(ITestOutputHelper output)
     {
         // The same 64 seeded stores, played by today's decision (no exploration until the placement has feedback: here
         // the first batch of 200 rounds) and by one that explores from the very first request.
-        var options = new BanditOptions();
-        var waiting = Stores(64, options);
-        var fromTheStart = Stores(64, options, (estimates, random, context) => random.NextDouble() < options.ExplorationShare
-            ? new BanditChoice(estimates.Sample("home", context, BanditPolicy.Strategies, "personalized", random), true)
-            : new BanditChoice(estimates.Best("home", context, BanditPolicy.Strategies, "personalized"), false));
+        var waiting = DefaultStores.Value;
+        var fromTheStart = Stores(64, new BanditOptions(), ExploringFromTheStart((estimates, context) => estimates.Best("home", context, BanditPolicy.Strategies, "personalized")));
         var differences = waiting.Zip(fromTheStart, (w, f) => World.Keys.Sum(c => w.RegretByRound[c][^1] - f.RegretByRound[c][^1])).ToList();
         var mean = differences.Average();
         var half = 1.96 * Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1) / differences.Count);
-        output.WriteLine($"mean regret over 64 stores: waiting for feedback {MeanTotalRegret(waiting):F1}, exploring from the start {MeanTotalRegret(fromTheStart):F1}; "
+        var fromTheStartRegret = MeanTotalRegret(fromTheStart);
+        output.WriteLine($"mean regret over 64 stores: waiting for feedback {MeanTotalRegret(waiting):F1}, exploring from the start {fromTheStartRegret:F1}; "
             + $"paired difference {mean:F1} ± {half:F1} (95 %)");
 
         Assert.True(mean - half < 0, $"waiting for feedback loses more beyond noise: {mean:F1} ± {half:F1}");
-        Assert.True(mean < 0.15 * MeanTotalRegret(fromTheStart), $"{mean:F1} against {MeanTotalRegret(fromTheStart):F1}");
+        Assert.True(mean < 0.15 * fromTheStartRegret, $"{mean:F1} against {fromTheStartRegret:F1}");
     }
 
     [Fact]

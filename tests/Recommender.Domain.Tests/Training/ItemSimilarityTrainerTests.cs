@@ -129,4 +129,3 @@ public class ItemSimilarityTrainerTests
         Assert.DoesNotContain(first.NeighborsOf("B"), n => n.ProductId == "C");
     }
 }
-
