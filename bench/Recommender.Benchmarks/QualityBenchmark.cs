@@ -12,11 +12,11 @@ using Recommender.Models.Evaluation;
 namespace Recommender.Benchmarks;
 
 /// <summary>The arguments of <c>quality</c>.</summary>
-public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout, string? Home = null, int Rounds = 1, double WarmUp = 0)
+public sealed record QualityOptions(string Input, string Format, IReadOnlyList<string> Protocols, string EventType, int K, TimeSpan TuningBudget, TimeSpan Timeout, string? Home = null, int Rounds = 1, double WarmUp = 0, string Holdout = "latest")
 {
     public const string Usage =
         """
-        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S] [--home ALGORITHM] [--rounds N] [--warm-up SHARE]
+        quality --input FILE [--format tsv|csv] [--protocol random|latest|both] [--as purchase|view] [--k N] [--tuning-budget S] [--timeout S] [--home ALGORITHM] [--rounds N] [--warm-up SHARE] [--holdout latest|random]
           Served quality: for each protocol (random: 75/25 per customer, seed 42; latest: each customer's latest 25 %),
           starts the app (embedded, empty store), puts the catalog, grants consents and replays the training part through
           POST /api/events (as purchases by default), runs a retraining (POST /api/admin/retrain), fetches every customer's
@@ -30,6 +30,8 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
           replayed, the app trains, every customer's home list is fetched and its impression sent, then the last 20 % is
           replayed with each purchase line carrying the recommendation id of the list that showed the product (as a
           storefront echoes it); the usual retraining and scoring follow. Nothing of the held-out part is sent. Default 0.
+          --holdout random sets Recommender:Training:Holdout: the app's gate and tuner hold out interactions drawn at random
+          from each customer's history (the customer's whole taste) instead of their latest ones (what comes next, the default).
         """;
 
     public static QualityOptions Parse(ReadOnlySpan<string> args)
@@ -37,6 +39,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
         string? input = null;
         string format = "tsv", protocol = "both", type = "purchase";
         string? home = null;
+        var holdout = "latest";
         int k = 10, budget = 30, timeout = 1800, rounds = 1;
         var warmUp = 0.0;
         for (var n = 0; n < args.Length; n++)
@@ -59,6 +62,7 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
                 case "--home": home = value; break;
                 case "--rounds": rounds = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--warm-up": warmUp = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--holdout": holdout = value; break;
                 default: throw new ArgumentException($"unknown option '{args[n]}'");
             }
 
@@ -66,12 +70,12 @@ public sealed record QualityOptions(string Input, string Format, IReadOnlyList<s
         }
 
         if (input is null || protocol is not ("random" or "latest" or "both") || type is not ("purchase" or "view") || format is not ("tsv" or "csv")
-            || warmUp is < 0 or >= 1)
+            || warmUp is < 0 or >= 1 || holdout is not ("latest" or "random"))
         {
-            throw new ArgumentException("--input is required; --protocol is random, latest or both; --as is purchase or view; --format is tsv or csv; --warm-up is at least 0, below 1");
+            throw new ArgumentException("--input is required; --protocol is random, latest or both; --as is purchase or view; --format is tsv or csv; --warm-up is at least 0, below 1; --holdout is latest or random");
         }
 
-        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout), home, Math.Max(1, rounds), warmUp);
+        return new QualityOptions(input, format, protocol == "both" ? ["random", "latest"] : [protocol], type, k, TimeSpan.FromSeconds(budget), TimeSpan.FromSeconds(timeout), home, Math.Max(1, rounds), warmUp, holdout);
     }
 }
 
@@ -140,6 +144,7 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
             ["Recommender:Scheduler:Enabled"] = "false",
             ["Recommender:Storefront:RequestsPerSecond"] = "10000000",
             ["Recommender:Training:TuningBudget"] = options.TuningBudget.ToString("c", CultureInfo.InvariantCulture),
+            ["Recommender:Training:Holdout"] = options.Holdout,
         };
         if (options.Home is { } home)
         {
@@ -282,7 +287,8 @@ public sealed class QualityBenchmark(QualityOptions options, TextWriter progress
         var chosenName = run.TryGetProperty("chosen", out var chosen) ? chosen.GetString() : null;
         var summary = $"{run.GetProperty("status").GetString()} {chosenName ?? "?"}: {(run.TryGetProperty("decision", out var decision) ? decision.GetString() : "")}; gate nDCG@10: {gate}" +
             ChosenSettings(run, chosenName) +
-            (options.Home is { } served ? $"; home served by {served}" : string.Empty);
+            (options.Home is { } served ? $"; home served by {served}{ChosenSettings(run, served)}" : string.Empty) +
+            (run.TryGetProperty("holdout", out var holdout) ? $"; holdout {holdout.GetString()}" : string.Empty);
         progress.WriteLine($"training run {label} {summary} after {runClock.Elapsed.TotalSeconds:F0} s");
         return summary;
     }

@@ -125,7 +125,7 @@ public static class DomainServices
             var reRank = sp.GetRequiredService<IOptions<ReRankOptions>>().Value;
             var scoring = sp.GetRequiredService<IOptions<ServingOptions>>().Value.UserScoring;
             return new ReRankingTrainer(new AlgorithmTrainer(reRank.Base, scoring, sp.GetRequiredService<EventWeights>()), reRank, scoring, sp.GetRequiredService<CatalogProvider>().GetAsync,
-                sp.GetService<LambdaRankFit>());
+                sp.GetService<LambdaRankFit>(), sp.GetRequiredService<IOptions<TrainingOptions>>().Value.Holdout);
         });
         services.AddValidatedOptions<TrainingOptions, TrainingOptionsValidator>(TrainingOptions.Section);
         services.AddPurchasePropensity();

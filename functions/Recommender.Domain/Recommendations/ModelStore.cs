@@ -26,6 +26,8 @@ public sealed record ModelManifest
     public Training.TuningRecord? Tuning { get; init; }
     /// <summary>The gate's interval against the served algorithm, when one was compared.</summary>
     public Training.GateRecord? Gate { get; init; }
+    /// <summary>Which interactions <see cref="Metrics"/> held out (each customer's latest, or drawn at random); null for a version no training run judged.</summary>
+    public Training.HoldoutOrder? Holdout { get; init; }
     /// <summary>Every candidate of the run that produced it and its primary metric on the gate's holdout (null: skipped, see <see cref="SkippedCandidates"/>).</summary>
     public IReadOnlyDictionary<string, double?>? Candidates { get; init; }
     /// <summary>Candidates the run could not train and why (e.g. the LightGBM native library did not load).</summary>

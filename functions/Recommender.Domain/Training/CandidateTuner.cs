@@ -5,8 +5,8 @@ namespace Recommender.Domain.Training;
 
 /// <summary>
 /// Searches a candidate's hyper-parameters for the training workflow on a validation split carved
-/// from the gate's TRAINING part only (each customer's latest interactions of that part held out,
-/// the same rule as the gate's own split), each trial trained as the workflow trains and scored by
+/// from the gate's TRAINING part only (each customer's latest interactions of that part held out, or
+/// ones drawn at random with <see cref="HoldoutOrder.Random"/>: the same rule as the gate's own split), each trial trained as the workflow trains and scored by
 /// the same <see cref="IHoldoutScorer"/> as the gate. The test part is never passed in.
 /// </summary>
 public static class CandidateTuner
@@ -27,7 +27,7 @@ public static class CandidateTuner
             return (fixedSettings, null);
         }
 
-        var validation = HoldoutEvaluator.Split(training, options.HoldoutFraction);
+        var validation = HoldoutEvaluator.Split(training, options.HoldoutFraction, options.Holdout);
         if (validation.Customers.Count == 0)
         {
             return (fixedSettings, null);

@@ -22,6 +22,19 @@ public sealed record HoldoutSplit(
     IReadOnlyDictionary<string, HashSet<string>> Relevant,
     int HeldOutEvents);
 
+/// <summary>Which of each customer's interactions the gate and the tuner hold out (<c>Recommender:Training:Holdout</c>).</summary>
+public enum HoldoutOrder
+{
+    /// <summary>Their latest ones by time: the home list is judged on what the customer does next. The default.</summary>
+    Latest,
+
+    /// <summary>
+    /// Ones drawn at random from the whole history (seeded by the customer id, so every run holds out the
+    /// same ones): the home list is judged on the customer's whole taste, not on what comes next.
+    /// </summary>
+    Random,
+}
+
 /// <summary>A model's holdout metrics and each evaluated customer's nDCG@k (aligned with <see cref="HoldoutSplit.Customers"/>).</summary>
 public sealed record HoldoutEvaluation(IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<double> PerCustomerNdcg);
 
@@ -29,7 +42,9 @@ public sealed record HoldoutEvaluation(IReadOnlyDictionary<string, double> Metri
 /// The training workflow's offline check. Each customer's latest interactions are held out — the
 /// last <c>fraction</c> (25 %) of their interaction events by time, at least one, for every customer
 /// with two or more — instead of one global window only recent customers reach, so the gate rests
-/// on (nearly) every customer. Models are trained on the rest and each evaluated customer's list is
+/// on (nearly) every customer. With <see cref="HoldoutOrder.Random"/> the same number is drawn at
+/// random from each customer's history instead, for a store whose home list should cover the whole
+/// taste rather than the next interaction. Models are trained on the rest and each evaluated customer's list is
 /// asked of the <see cref="IHoldoutScorer"/> (the seam that scores a customer as serving does);
 /// relevant items are the held-out products the customer had not touched before. Metrics (binary
 /// relevance): <c>ndcg@k</c>, <c>hr@k</c>, <c>precision@k</c>, <c>recall@k</c>, <c>map@k</c>, averaged
@@ -39,7 +54,7 @@ public static class HoldoutEvaluator
 {
     public const double DefaultFraction = 0.25;
 
-    public static HoldoutSplit Split(IReadOnlyList<ClickstreamEvent> events, double fraction = DefaultFraction)
+    public static HoldoutSplit Split(IReadOnlyList<ClickstreamEvent> events, double fraction = DefaultFraction, HoldoutOrder order = HoldoutOrder.Latest)
     {
         ArgumentNullException.ThrowIfNull(events);
         var heldOut = new HashSet<int>();
@@ -69,10 +84,11 @@ public static class HoldoutEvaluator
 
             var ordered = indices.OrderBy(n => events[n].OccurredAt).ThenBy(n => n).ToArray();
             var test = Math.Clamp((int)Math.Round(fraction * ordered.Length, MidpointRounding.ToEven), 1, ordered.Length - 1);
-            var history = new CustomerHistory(customer, ordered[..^test].Reverse().Select(n => events[n]).ToList());
+            var held = order == HoldoutOrder.Latest ? ordered[^test..] : Drawn(ordered, test, customer);
+            var history = new CustomerHistory(customer, ordered.Except(held).Reverse().Select(n => events[n]).ToList());
             var seen = history.Products.ToHashSet(StringComparer.Ordinal);
-            var wanted = ordered[^test..].SelectMany(n => events[n].AllProductIds).Where(p => !seen.Contains(p)).ToHashSet(StringComparer.Ordinal);
-            heldOut.UnionWith(ordered[^test..]);
+            var wanted = held.SelectMany(n => events[n].AllProductIds).Where(p => !seen.Contains(p)).ToHashSet(StringComparer.Ordinal);
+            heldOut.UnionWith(held);
             if (wanted.Count > 0)
             {
                 customers.Add(history);
@@ -82,6 +98,14 @@ public static class HoldoutEvaluator
 
         var train = events.Where((_, n) => !heldOut.Contains(n)).ToList();
         return new HoldoutSplit(train, customers, relevant, heldOut.Count);
+    }
+
+    /// <summary><paramref name="count"/> of <paramref name="ordered"/> drawn at random, the same ones for the same customer in every run and process.</summary>
+    private static int[] Drawn(int[] ordered, int count, string customer)
+    {
+        var shuffled = ordered.ToArray();
+        new Random(unchecked((int)StableHash.Fnv1a(customer))).Shuffle(shuffled);
+        return shuffled[..count];
     }
 
     public static HoldoutEvaluation Evaluate(ItemSimilarityModel model, HoldoutSplit split, IHoldoutScorer scorer, int k = 10)

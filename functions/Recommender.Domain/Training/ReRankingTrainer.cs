@@ -38,7 +38,7 @@ public sealed class ReRankOptions
     /// <value>Fewer training queries (customers whose base list held a later item) than this and the candidate is skipped: too little to learn a ranking from. 20 by default.</value>
     public int MinimumQueries { get; set; } = 20;
 
-    /// <value>The share of each customer's latest interactions its internal split holds out as labels (the gate's rule). 0.25 by default.</value>
+    /// <value>The share of each customer's interactions its internal split holds out as labels (the latest ones, or ones drawn at random: the gate's <see cref="TrainingOptions.Holdout"/>). 0.25 by default.</value>
     public double HoldoutFraction { get; set; } = HoldoutEvaluator.DefaultFraction;
 }
 
@@ -52,8 +52,8 @@ public sealed class CandidateSkippedException(string reason, Exception? inner = 
 /// The re-ranker as a training candidate, <c>{base}+ltr</c>: the base algorithm's model with a
 /// LightGBM LambdaRank re-ranker (<see cref="ReRanker"/>) attached, served — and therefore gated — as
 /// base list + re-ranking (<see cref="RecommendationEngine.ForHistory"/>). Training: the events it is
-/// given are split as the gate splits (each customer's latest quarter held out,
-/// <see cref="HoldoutEvaluator.Split"/>); the base is trained on the rest, every sampled customer's
+/// given are split as the gate splits (each customer's latest quarter held out, or a quarter drawn at
+/// random when the gate's <paramref name="holdout"/> is <see cref="HoldoutOrder.Random"/>; <see cref="HoldoutEvaluator.Split"/>); the base is trained on the rest, every sampled customer's
 /// base list (<see cref="RecommendationEngine.ReRankCandidates"/>, the same call serving makes, from the
 /// same history signals the gate uses) becomes one query labelled by their held-out items; LambdaRank
 /// learns on those queries; then the base is retrained on all the events and the item facts rebuilt on
@@ -66,7 +66,8 @@ public sealed class ReRankingTrainer(
     ReRankOptions options,
     UserScoringOptions scoring,
     Func<CancellationToken, Task<IReadOnlyDictionary<string, Product>>>? catalog = null,
-    LambdaRankFit? fit = null) : IModelTrainer
+    LambdaRankFit? fit = null,
+    HoldoutOrder holdout = HoldoutOrder.Latest) : IModelTrainer
 {
     public const string Suffix = "+ltr";
 
@@ -160,7 +161,7 @@ public sealed class ReRankingTrainer(
     /// <summary>The learning-to-rank queries of <paramref name="events"/>: each sampled customer's base list on the internal split, labelled by their held-out items.</summary>
     public IReadOnlyList<RankingQuery> Queries(IReadOnlyList<ClickstreamEvent> events, string version, DateTimeOffset trainedAt, IReadOnlyDictionary<string, double>? settings)
     {
-        var split = HoldoutEvaluator.Split(events, options.HoldoutFraction);
+        var split = HoldoutEvaluator.Split(events, options.HoldoutFraction, holdout);
         var customers = split.Customers.ToList();
         if (customers.Count > options.MaximumTrainingCustomers)
         {

@@ -80,7 +80,7 @@ public sealed partial class RetrainingService(
         await models.SaveAsync(model, ModelStore.ManifestOf(model, trainer.Algorithm, decision, origin) with { Settings = settings, ReRanker = ReRankerSummary.Of(model.ReRanker) }, cancellationToken).ConfigureAwait(false);
         // A pin chose the served version; a retraining forced by an erasure keeps the pin on its replacement.
         await models.PointToAsync(version, decision, pinned: pointer?.Pinned == true, cancellationToken).ConfigureAwait(false);
-        await TrainPlacementModelsAsync(events, origin, excludedSubjects, cancellationToken).ConfigureAwait(false);
+        await TrainPlacementModelsAsync(events, origin, excludedSubjects, cancellationToken: cancellationToken).ConfigureAwait(false);
         var shards = await FanOutRefreshAsync(version, cancellationToken).ConfigureAwait(false);
         LogTrained(logger, version, model.EventCount, model.CustomerCount, model.Neighbors.Count);
         return new RetrainResult(version, model.EventCount, model.CustomerCount, model.Neighbors.Count, shards);
@@ -89,10 +89,14 @@ public sealed partial class RetrainingService(
     /// <summary>
     /// Trains each algorithm that placements name (<see cref="ServingOptions.PlacementAlgorithms"/>)
     /// on <paramref name="events"/> (minus <paramref name="excludedSubjects"/>), saves it as a version
-    /// with its manifest and points those placements at it. Returns algorithm → version.
+    /// with its manifest and points those placements at it. Returns algorithm → version. Each is trained
+    /// with the settings its search chose in the training run that judged it (<paramref name="judged"/>:
+    /// the run's candidates, whose holdout metrics and search go into the manifest); without a run (a
+    /// retraining after an erasure) it keeps the settings of the version its placements are served from.
     /// </summary>
     public async Task<Dictionary<string, string>> TrainPlacementModelsAsync(IReadOnlyList<ClickstreamEvent> events, string origin,
-        ISet<string>? excludedSubjects = null, CancellationToken cancellationToken = default)
+        ISet<string>? excludedSubjects = null, IReadOnlyList<CandidateResult>? judged = null, HoldoutOrder? holdout = null,
+        CancellationToken cancellationToken = default)
     {
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var placements in serving.Value.PlacementAlgorithms.GroupBy(p => p.Value, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -100,17 +104,34 @@ public sealed partial class RetrainingService(
             var algorithm = placements.Key;
             var trainer = trainers.FirstOrDefault(t => t.Algorithm == algorithm)
                 ?? throw new InvalidOperationException($"no trainer for '{algorithm}', named in {ServingOptions.Section}:PlacementAlgorithms");
+            var candidate = judged?.FirstOrDefault(c => c.Algorithm == algorithm && c.Skipped is null);
+            var settings = candidate is not null ? candidate.Settings : await ServedSettingsAsync(algorithm, cancellationToken).ConfigureAwait(false);
             var now = timeProvider.GetUtcNow();
             var version = TrainingWorkflow.VersionAt(now);
-            var model = trainer.Train(events, version, now, excludedSubjects);
+            await trainer.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            var model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
             var decision = $"trained {algorithm} for placements {string.Join(", ", placements.Select(p => p.Key).Order(StringComparer.Ordinal))} ({origin})";
-            await models.SaveAsync(model, ModelStore.ManifestOf(model, algorithm, decision, origin), cancellationToken).ConfigureAwait(false);
+            var manifest = ModelStore.ManifestOf(model, algorithm, decision, origin, candidate?.Metrics) with
+            {
+                Settings = settings,
+                Tuning = candidate?.Tuning,
+                Holdout = candidate is null ? null : holdout,
+            };
+            await models.SaveAsync(model, manifest, cancellationToken).ConfigureAwait(false);
             await models.PointPlacementsAsync(algorithm, version, decision, cancellationToken).ConfigureAwait(false);
             LogTrained(logger, version, model.EventCount, model.CustomerCount, model.Neighbors.Count);
             versions[algorithm] = version;
         }
 
         return versions;
+    }
+
+    /// <summary>The settings of the version placements naming <paramref name="algorithm"/> are served from, if any.</summary>
+    private async Task<IReadOnlyDictionary<string, double>?> ServedSettingsAsync(string algorithm, CancellationToken cancellationToken)
+    {
+        var pointer = await models.GetPlacementPointerAsync(algorithm, cancellationToken).ConfigureAwait(false);
+        var manifest = pointer is null ? null : await models.GetManifestAsync(pointer.Version, cancellationToken).ConfigureAwait(false);
+        return manifest?.Algorithm == algorithm ? manifest.Settings : null;
     }
 
     /// <summary>Queues one refresh task per directory shard; returns how many.</summary>

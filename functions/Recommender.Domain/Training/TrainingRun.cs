@@ -61,8 +61,10 @@ public sealed class TrainingRun
     public string? Decision { get; set; }
     /// <summary>The interval the gate decided on, when a served algorithm was compared.</summary>
     public GateRecord? Gate { get; set; }
-    /// <summary>Interaction events held out (each evaluated customer's latest ones).</summary>
+    /// <summary>Interaction events held out (a share of each evaluated customer's, chosen by <see cref="Holdout"/>).</summary>
     public int HeldOutEvents { get; set; }
+    /// <summary>Which interactions the gate and the tuner held out: each customer's latest ones, or ones drawn at random.</summary>
+    public HoldoutOrder Holdout { get; set; }
     /// <summary>The purchase-propensity step: its AUC on the next window and the customers scored (null when disabled).</summary>
     public PropensityRecord? Propensity { get; set; }
     public string? Error { get; set; }
@@ -85,6 +87,13 @@ public sealed class TrainingOptions
     /// <value>The share of each customer's latest interaction events held out for the gate (at least one per customer with two or more).</value>
     [Range(0.0, 1.0)]
     public double HoldoutFraction { get; set; } = HoldoutEvaluator.DefaultFraction;
+    /// <value>
+    /// Which interactions of each customer the gate and each candidate's search hold out, and so what the home and
+    /// email lists are chosen to predict: <c>Latest</c> (the default: what the customer does next) or <c>Random</c>
+    /// (drawn from the whole history: the customer's whole taste). No one list is best at both (docs/training-and-quality.md).
+    /// </value>
+    [EnumDataType(typeof(HoldoutOrder))]
+    public HoldoutOrder Holdout { get; set; } = HoldoutOrder.Latest;
     /// <value>Fewer evaluated customers than this and the gate cannot judge: the run promotes the best candidate and says so.</value>
     [Range(0, int.MaxValue)]
     public int MinimumHoldoutCustomers { get; set; } = 20;

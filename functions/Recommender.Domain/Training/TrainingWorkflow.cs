@@ -12,8 +12,9 @@ namespace Recommender.Domain.Training;
 
 /// <summary>
 /// The training workflow, weekly and on demand: read the archive → hold out each customer's latest
-/// interactions → search each candidate's hyper-parameters on a validation split carved from the
-/// rest (<see cref="CandidateTuner"/>) → train each with its chosen settings and evaluate it, and the
+/// interactions (or ones drawn at random, <see cref="TrainingOptions.Holdout"/>) → search each
+/// candidate's hyper-parameters on a validation split carved from the rest, by the same rule
+/// (<see cref="CandidateTuner"/>) → train each with its chosen settings and evaluate it, and the
 /// served algorithm, on the held-out part through <see cref="IHoldoutScorer"/> → decide with
 /// <see cref="Gate"/> (a different algorithm replaces the served one only when better beyond noise;
 /// the interval goes into the run and the manifest; nothing is promoted while a version is pinned)
@@ -116,7 +117,7 @@ public sealed partial class TrainingWorkflow(
         }
 
         var now = timeProvider.GetUtcNow();
-        var split = HoldoutEvaluator.Split(events, settings.HoldoutFraction);
+        var split = HoldoutEvaluator.Split(events, settings.HoldoutFraction, settings.Holdout);
         var candidates = new List<CandidateResult>();
         foreach (var trainer in trainers)
         {
@@ -170,6 +171,7 @@ public sealed partial class TrainingWorkflow(
                 Settings = chosen.Settings,
                 Tuning = chosen.Tuning,
                 Gate = gate.Interval,
+                Holdout = settings.Holdout,
                 Propensity = propensityRecord,
                 Candidates = candidates.ToDictionary(c => c.Algorithm, c => c.Skipped is null ? c.Metrics.GetValueOrDefault(settings.PrimaryMetric) : (double?)null, StringComparer.Ordinal),
                 SkippedCandidates = candidates.Where(c => c.Skipped is not null).ToDictionary(c => c.Algorithm, c => c.Skipped!, StringComparer.Ordinal) is { Count: > 0 } skipped ? skipped : null,
@@ -181,8 +183,8 @@ public sealed partial class TrainingWorkflow(
             status = "promoted";
         }
 
-        // Placements that name their own algorithm get it trained on the same archive, whatever the gate decided.
-        var placementModels = await retraining.TrainPlacementModelsAsync(events, runId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Placements that name their own algorithm get it trained on the same archive, whatever the gate decided, with the settings its search chose.
+        var placementModels = await retraining.TrainPlacementModelsAsync(events, runId, judged: candidates, holdout: settings.Holdout, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (status != "promoted" && placementModels.Count > 0 && retraining.HomeHasOwnModel)
         {
             await retraining.FanOutRefreshAsync(placementModels.Values.First(), cancellationToken).ConfigureAwait(false);
@@ -205,6 +207,7 @@ public sealed partial class TrainingWorkflow(
             run.ModelVersion = version;
             run.Gate = gate.Interval;
             run.HeldOutEvents = split.HeldOutEvents;
+            run.Holdout = settings.Holdout;
             run.Propensity = propensityRecord;
             run.PlacementModels = placementModels.Count > 0 ? placementModels : null;
         };

@@ -74,6 +74,43 @@ public class GateTests
     }
 
     [Fact]
+    public void RandomHoldout_DrawsTheSameShareFromTheWholeHistory_TheSameOnesEveryRun()
+    {
+        var events = Events(poisonLatest: false);
+
+        var split = HoldoutEvaluator.Split(events, order: HoldoutOrder.Random);
+        var again = HoldoutEvaluator.Split(events.AsEnumerable().Reverse().ToList(), order: HoldoutOrder.Random);
+
+        Assert.Equal(60 * 2, split.HeldOutEvents); // the same share as the latest rule: 2 of 8 each
+        Assert.Equal(60 * 6, split.Train.Count);
+        Assert.All(split.Customers, c => Assert.Equal(6, c.Events.Count));
+        Assert.All(split.Customers, c => Assert.True(c.Events.Zip(c.Events.Skip(1)).All(p => p.First.OccurredAt >= p.Second.OccurredAt))); // newest first
+        // Not the latest two: most customers keep one of their latest events and lose an earlier one.
+        var keptALatest = split.Customers.Count(c => c.Events.Any(e => e.OccurredAt >= T0.AddHours(6)));
+        Assert.True(keptALatest >= 40, $"{keptALatest} of {split.Customers.Count} customers kept one of their latest two events");
+        // Drawn per customer, not one position for everyone.
+        Assert.True(split.Customers.Select(c => string.Join(',', c.Events.Select(e => e.Id[(e.Id.IndexOf('-', StringComparison.Ordinal) + 1)..]))).Distinct().Count() > 10);
+        // Seeded by the customer: the same events held out whatever order the archive reads them in.
+        Assert.Equal(split.Train.Select(e => e.Id).Order(StringComparer.Ordinal), again.Train.Select(e => e.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Tuning_HoldsOutWhatTheGateHoldsOut()
+    {
+        // Each customer's latest two events are of products nobody else has: judged on them, every trial scores zero;
+        // judged on events drawn from the whole history, the search has something to find.
+        var events = Events(poisonLatest: true);
+        var trainer = new AlgorithmTrainer("ease");
+        var scorer = new NeighbourSumScorer();
+
+        var (_, latest) = CandidateTuner.Tune(trainer, events, scorer, new TrainingOptions(), T0, TimeProvider.System);
+        var (_, random) = CandidateTuner.Tune(trainer, events, scorer, new TrainingOptions { Holdout = HoldoutOrder.Random }, T0, TimeProvider.System);
+
+        Assert.All(latest!.Trials, t => Assert.Equal(0, t.Ndcg));
+        Assert.Contains(random!.Trials, t => t.Ndcg > 0.1);
+    }
+
+    [Fact]
     public void PoisonedTestData_DoesNotChangeTheChosenHyperparameters()
     {
         // Same training part; the held-out (latest) events differ completely.

@@ -142,6 +142,26 @@ public class ReRankingTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Labels_AreTheInteractionsTheGateHoldsOut_LatestOrDrawnAtRandom()
+    {
+        var (events, catalog) = CategoryStore();
+        var latest = Trainer(catalog);
+        var random = new ReRankingTrainer(new AlgorithmTrainer("ease"), Options, Scoring, _ => Task.FromResult<IReadOnlyDictionary<string, Product>>(catalog), holdout: HoldoutOrder.Random);
+        await latest.PrepareAsync();
+        await random.PrepareAsync();
+
+        var byLatest = latest.Queries(events, "q", T0, null);
+        var byRandom = random.Queries(events, "q", T0, null);
+        // Each query is labelled by what its customer's held-out part holds: the same rule as the gate's, so the two differ.
+        static string Labels(IReadOnlyList<RankingQuery> queries) => string.Join('|', queries.Select(q => string.Concat(q.Labels.Select(l => l > 0 ? '1' : '0'))));
+
+        Assert.NotEmpty(byLatest);
+        Assert.NotEmpty(byRandom);
+        Assert.NotEqual(Labels(byLatest), Labels(byRandom));
+        Assert.Equal(Labels(byRandom), Labels(random.Queries(events, "q", T0, null)));
+    }
+
+    [Fact]
     public async Task ReRanker_BeatsItsBaseOnTheGatesHoldout_InAStoreWhereCategoryMatters()
     {
         var (events, catalog) = CategoryStore();

@@ -10,6 +10,7 @@ public sealed class OptionsValidationTests
     [InlineData("Recommender:Bandit:ExplorationShare", "1.5", "ExplorationShare")]
     [InlineData("Recommender:Training:ConfidenceLevel", "2", "ConfidenceLevel")]
     [InlineData("Recommender:Training:TuningBudget", "3.00:00:00", "TuningBudget")]
+    [InlineData("Recommender:Training:Holdout", "sideways", "Holdout")]
     [InlineData("Recommender:QueuePump:MaxDequeueCount", "0", "MaxDequeueCount")]
     [InlineData("Recommender:QueuePump:Lease", "00:00:00", "Lease")]
     [InlineData("Recommender:Scheduler:RetrainInterval", "00:00:10", "RetrainInterval")]

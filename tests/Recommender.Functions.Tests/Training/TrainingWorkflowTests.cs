@@ -11,7 +11,7 @@ namespace Recommender.Functions.Tests;
 public class TrainingWorkflowTests
 {
     /// <summary>Forty shoppers over three weeks: plenty of history before the holdout week and new items in it.</summary>
-    private static async Task<TestApp> StoreAsync(IReadOnlyDictionary<string, string>? settings = null)
+    internal static async Task<TestApp> StoreAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var app = new TestApp(settings: settings);
         var customers = Enumerable.Range(0, 40).Select(i => $"s{i:D2}").ToArray();
@@ -53,6 +53,28 @@ public class TrainingWorkflowTests
         Assert.Equal(run.GetProperty("chosen").GetString(), manifest.GetProperty("algorithm").GetString());
         Assert.Equal(9, run.GetProperty("candidates").GetArrayLength()); // item-item-jaccard, sar, ease, itemknn-cosine, als, userknn-cosine, userknn-jaccard, sequential, ease+ltr
         Assert.True(manifest.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
+        Assert.Equal("latest", run.GetProperty("holdout").GetString());
+        Assert.Equal("latest", manifest.GetProperty("holdout").GetString());
+    }
+
+    [Fact]
+    public async Task RandomHoldout_JudgesOnEventsDrawnFromTheWholeHistory_AndSaysSoInTheRunAndTheManifest()
+    {
+        await using var app = await StoreAsync(new Dictionary<string, string> { ["Recommender:Training:Holdout"] = "Random" });
+        using var client = app.CreateClient();
+
+        var started = await client.PostAsync("/api/admin/retrain", null);
+        await app.PumpAsync();
+        var run = await TestApp.ReadJsonAsync(await client.GetAsync(started.Headers.Location));
+
+        Assert.Equal("promoted", run.GetProperty("status").GetString());
+        Assert.Equal("random", run.GetProperty("holdout").GetString());
+        Assert.Equal(40 * 2, run.GetProperty("heldOutEvents").GetInt32()); // the same share as the latest rule: 2 of each customer's 6
+        var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{run.GetProperty("modelVersion").GetString()}");
+        Assert.Equal("random", manifest.GetProperty("holdout").GetString());
+        // The stored run reads back as it was judged.
+        var stored = (await app.Get<TrainingWorkflow>().GetAsync(run.GetProperty("runId").GetString()!))!;
+        Assert.Equal(HoldoutOrder.Random, stored.Holdout);
     }
 
     [Fact]
@@ -206,6 +228,40 @@ public class PlacementAlgorithmTests
         Assert.Equal(current, alsoBought!.ModelVersion);
         // the factor neighbours of g0-a are its own group's items, ahead of anything else
         Assert.Equal(["g0-b", "g0-c"], product.Items.Take(2).Select(i => i.ProductId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task PlacementModel_IsTrainedWithTheSettingsItsSearchChose_AndKeepsThemAfterAnErasure()
+    {
+        await using var app = await TrainingWorkflowTests.StoreAsync(new Dictionary<string, string>
+        {
+            ["Recommender:Mode"] = "Embedded",
+            ["Recommender:Serving:PlacementAlgorithms:home"] = "ease",
+        });
+        var models = app.Get<ModelStore>();
+
+        var started = await app.Get<TrainingWorkflow>().StartAsync("test");
+        await app.PumpAsync();
+        var run = (await app.Get<TrainingWorkflow>().GetAsync(started.RunId))!;
+        var ease = run.Candidates.Single(c => c.Algorithm == "ease");
+        var manifest = (await models.GetManifestAsync(run.PlacementModels!["ease"]))!;
+
+        // What home serves is what the run judged: the candidate's settings, its search and its holdout figures.
+        Assert.NotNull(ease.Settings);
+        Assert.Equal(ease.Settings, manifest.Settings);
+        Assert.Equal(ease.Tuning!.Trials.Count, manifest.Tuning!.Trials.Count);
+        Assert.Equal(ease.Metrics, manifest.Metrics);
+        Assert.Equal(HoldoutOrder.Latest, manifest.Holdout);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        await app.Get<ErasureService>().StartAsync("s00");
+        await app.PumpAsync();
+
+        var after = (await models.GetPlacementPointerAsync("ease"))!.Version;
+        Assert.NotEqual(manifest.Version, after);
+        var retrained = (await models.GetManifestAsync(after))!;
+        Assert.Equal(ease.Settings, retrained.Settings); // an erasure retrains without the customer, not back to the defaults
+        Assert.Null(retrained.Holdout); // no run judged this version
     }
 
     [Fact]
