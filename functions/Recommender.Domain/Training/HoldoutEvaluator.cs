@@ -29,8 +29,9 @@ public enum HoldoutOrder
     Latest,
 
     /// <summary>
-    /// Ones drawn at random from the whole history (seeded by the customer id, so every run holds out the
-    /// same ones): the home list is judged on the customer's whole taste, not on what comes next.
+    /// Ones drawn at random from the whole history (seeded by the customer id, so the same history always
+    /// holds out the same events, in every run and process): the home list is judged on the customer's
+    /// whole taste, not on what comes next.
     /// </summary>
     Random,
 }
@@ -84,7 +85,7 @@ public static class HoldoutEvaluator
 
             var ordered = indices.OrderBy(n => events[n].OccurredAt).ThenBy(n => n).ToArray();
             var test = Math.Clamp((int)Math.Round(fraction * ordered.Length, MidpointRounding.ToEven), 1, ordered.Length - 1);
-            var held = order == HoldoutOrder.Latest ? ordered[^test..] : Drawn(ordered, test, customer);
+            var held = order == HoldoutOrder.Latest ? ordered[^test..] : Drawn(ordered, test, customer, events);
             var history = new CustomerHistory(customer, ordered.Except(held).Reverse().Select(n => events[n]).ToList());
             var seen = history.Products.ToHashSet(StringComparer.Ordinal);
             var wanted = held.SelectMany(n => events[n].AllProductIds).Where(p => !seen.Contains(p)).ToHashSet(StringComparer.Ordinal);
@@ -100,10 +101,13 @@ public static class HoldoutEvaluator
         return new HoldoutSplit(train, customers, relevant, heldOut.Count);
     }
 
-    /// <summary><paramref name="count"/> of <paramref name="ordered"/> drawn at random, the same ones for the same customer in every run and process.</summary>
-    private static int[] Drawn(int[] ordered, int count, string customer)
+    /// <summary>
+    /// <paramref name="count"/> of <paramref name="ordered"/> drawn at random: the same ones for the same customer and
+    /// history in every run and process, whatever order the archive reads them in (equal times are told apart by id).
+    /// </summary>
+    private static int[] Drawn(int[] ordered, int count, string customer, IReadOnlyList<ClickstreamEvent> events)
     {
-        var shuffled = ordered.ToArray();
+        var shuffled = ordered.OrderBy(n => events[n].OccurredAt).ThenBy(n => events[n].Id, StringComparer.Ordinal).ToArray();
         new Random(unchecked((int)StableHash.Fnv1a(customer))).Shuffle(shuffled);
         return shuffled[..count];
     }

@@ -90,8 +90,12 @@ public class GateTests
         Assert.True(keptALatest >= 40, $"{keptALatest} of {split.Customers.Count} customers kept one of their latest two events");
         // Drawn per customer, not one position for everyone.
         Assert.True(split.Customers.Select(c => string.Join(',', c.Events.Select(e => e.Id[(e.Id.IndexOf('-', StringComparison.Ordinal) + 1)..]))).Distinct().Count() > 10);
-        // Seeded by the customer: the same events held out whatever order the archive reads them in.
+        // Seeded by the customer: the same events held out whatever order the archive reads them in, equal times included.
         Assert.Equal(split.Train.Select(e => e.Id).Order(StringComparer.Ordinal), again.Train.Select(e => e.Id).Order(StringComparer.Ordinal));
+        var tied = events.Select(e => e with { OccurredAt = T0 }).ToList();
+        var tiedAgain = HoldoutEvaluator.Split(tied.AsEnumerable().Reverse().ToList(), order: HoldoutOrder.Random);
+        Assert.Equal(HoldoutEvaluator.Split(tied, order: HoldoutOrder.Random).Train.Select(e => e.Id).Order(StringComparer.Ordinal),
+            tiedAgain.Train.Select(e => e.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
