@@ -108,7 +108,6 @@ public sealed partial class RetrainingService(
             var settings = candidate is not null ? candidate.Settings : await ServedSettingsAsync(algorithm, cancellationToken).ConfigureAwait(false);
             var now = timeProvider.GetUtcNow();
             var version = TrainingWorkflow.VersionAt(now);
-            await trainer.PrepareAsync(cancellationToken).ConfigureAwait(false);
             var model = trainer.TrainWith(events, version, now, settings, excludedSubjects);
             var decision = $"trained {algorithm} for placements {string.Join(", ", placements.Select(p => p.Key).Order(StringComparer.Ordinal))} ({origin})";
             var manifest = ModelStore.ManifestOf(model, algorithm, decision, origin, candidate?.Metrics) with
