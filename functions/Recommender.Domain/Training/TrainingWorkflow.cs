@@ -45,7 +45,8 @@ public sealed partial class TrainingWorkflow(
     public async Task<TrainingRun> StartAsync(string trigger, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
-        var run = new TrainingRun { RunId = $"training-{Guid.CreateVersion7(now):N}", Trigger = trigger, RequestedAt = now };
+        // The holdout it will be judged on, so a queued or running run does not read as the default; the decision records the one used.
+        var run = new TrainingRun { RunId = $"training-{Guid.CreateVersion7(now):N}", Trigger = trigger, RequestedAt = now, Holdout = options.Value.Holdout };
         await documents.CreateAsync(Collections.Workflows, TrainingRun.PartitionKey, run.RunId, Json.ToElement(run), cancellationToken).ConfigureAwait(false);
         await queue.SendAsync(Queue, JsonSerializer.Serialize(new TrainingMessage(run.RunId), Json.Options), cancellationToken: cancellationToken).ConfigureAwait(false);
         return run;

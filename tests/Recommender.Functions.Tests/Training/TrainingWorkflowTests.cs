@@ -69,7 +69,10 @@ public class TrainingWorkflowTests
 
         Assert.Equal("promoted", run.GetProperty("status").GetString());
         Assert.Equal("random", run.GetProperty("holdout").GetString());
-        Assert.Equal(40 * 2, run.GetProperty("heldOutEvents").GetInt32()); // the same share as the latest rule: 2 of each customer's 6
+        Assert.Equal(40 * 2, run.GetProperty("heldOutEvents").GetInt32());
+        // Queued, a run already says which holdout will judge it.
+        var queued = await app.Get<TrainingWorkflow>().StartAsync("test");
+        Assert.Equal(HoldoutOrder.Random, (await app.Get<TrainingWorkflow>().GetAsync(queued.RunId))!.Holdout); // the same share as the latest rule: 2 of each customer's 6
         var manifest = await client.GetFromJsonAsync<JsonElement>($"/api/admin/models/{run.GetProperty("modelVersion").GetString()}");
         Assert.Equal("random", manifest.GetProperty("holdout").GetString());
         // The stored run reads back as it was judged.
